@@ -1,0 +1,27 @@
+/** The experimental design: brand × think level × feel level. */
+export const BRANDS = ['Basic', 'Lulu'] as const;
+export const LEVELS = ['High', 'Low'] as const;
+export const LABELS = ['A', 'B', 'C', 'Other'] as const;
+
+export type Brand = (typeof BRANDS)[number];
+export type Level = (typeof LEVELS)[number];
+export type Label = (typeof LABELS)[number];
+
+export interface Condition {
+  brand: Brand;
+  thinkLevel: Level;
+  feelLevel: Level;
+}
+
+export const ConversationStatus = {
+  InProgress: 'in_progress',
+  Completed: 'completed',
+  Abandoned: 'abandoned',
+} as const;
+export type ConversationStatus = (typeof ConversationStatus)[keyof typeof ConversationStatus];
+
+/** Where the participant entered: the random endpoints draw the brand, the others fix it. */
+export type EntryPoint = 'random' | 'chatbot' | 'lulu';
+
+export type TurnSender = 'participant' | 'bot';
+export type TurnKind = 'greeting' | 'message' | 'reply' | 'closing_prompt';

@@ -1,0 +1,81 @@
+import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { Brand, ConversationStatus, EntryPoint, Label, Level } from './chat.types';
+import { ConversationTurnEntity } from './conversation-turn.entity';
+
+/** One participant's conversation: condition, progress, classification and outcome. */
+@Entity('conversation')
+@Index('idx_conversation_status_activity', ['status', 'lastActivityAt'])
+export class ConversationEntity {
+  /** Random UUID: the unguessable id the client echoes back inside `scenario`. */
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column({ name: 'entry_point', type: 'varchar', length: 16 })
+  entryPoint!: EntryPoint;
+
+  @Column({ type: 'varchar', length: 16 })
+  brand!: Brand;
+
+  @Column({ name: 'think_level', type: 'varchar', length: 8 })
+  thinkLevel!: Level;
+
+  @Column({ name: 'feel_level', type: 'varchar', length: 8 })
+  feelLevel!: Level;
+
+  @Column({ type: 'varchar', length: 16, default: 'in_progress' })
+  status!: ConversationStatus;
+
+  /** The next step the server expects (0 = the complaint, 6 = the email, 7 = finished). */
+  @Column({ type: 'smallint', default: 0 })
+  step!: number;
+
+  @Column({ type: 'varchar', length: 8, nullable: true })
+  label!: Label | null;
+
+  @Column({ name: 'score_a', type: 'double precision', nullable: true })
+  scoreA!: number | null;
+
+  @Column({ name: 'score_b', type: 'double precision', nullable: true })
+  scoreB!: number | null;
+
+  @Column({ name: 'score_c', type: 'double precision', nullable: true })
+  scoreC!: number | null;
+
+  @Column({ name: 'score_other', type: 'double precision', nullable: true })
+  scoreOther!: number | null;
+
+  @Column({ name: 'model_id', type: 'varchar', length: 200, nullable: true })
+  modelId!: string | null;
+
+  @Column({ name: 'model_revision', type: 'varchar', length: 100, nullable: true })
+  modelRevision!: string | null;
+
+  @Column({ name: 'content_version', type: 'varchar', length: 40 })
+  contentVersion!: string;
+
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email!: string | null;
+
+  /** Seconds since the greeting as the client's timer reported it on its last turn (not trusted, kept). */
+  @Column({ name: 'client_timer_seconds', type: 'double precision', nullable: true })
+  clientTimerSeconds!: number | null;
+
+  /** Server-measured time from the greeting to completion. */
+  @Column({ name: 'duration_ms', type: 'integer', nullable: true })
+  durationMs!: number | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt!: Date;
+
+  @Column({ name: 'last_activity_at', type: 'timestamptz', default: () => 'now()' })
+  lastActivityAt!: Date;
+
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
+  completedAt!: Date | null;
+
+  @OneToMany(() => ConversationTurnEntity, (turn) => turn.conversation)
+  turns?: ConversationTurnEntity[];
+}

@@ -1,0 +1,50 @@
+import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { AppError } from './app.error';
+import { ErrorCode } from './error-codes';
+
+function presentedKey(request: Request): string | null {
+  const header = request.headers['x-api-key'];
+  if (typeof header === 'string' && header.length > 0) return header;
+  const auth = request.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
+  return null;
+}
+
+function sameKey(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/** Admin endpoints: off (404-like 403) without `ADMIN_API_KEY`, else the key in `X-Api-Key` or a Bearer token. */
+@Injectable()
+export class AdminApiKeyGuard implements CanActivate {
+  constructor(protected readonly config: AppConfig) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const expected = this.config.admin.apiKey;
+    if (!expected) {
+      throw new AppError(
+        ErrorCode.AdminDisabled,
+        'Admin endpoints are off: set ADMIN_API_KEY to enable them.',
+        HttpStatus.FORBIDDEN,
+      );
+    }
+    const key = presentedKey(context.switchToHttp().getRequest<Request>());
+    if (key === null)
+      throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header).', HttpStatus.UNAUTHORIZED);
+    if (!sameKey(key, expected)) throw new AppError(ErrorCode.Forbidden, 'Wrong admin API key.', HttpStatus.FORBIDDEN);
+    return true;
+  }
+}
+
+/** `/api/metrics` is open unless `METRICS_REQUIRE_AUTH=true`. */
+@Injectable()
+export class MetricsAuthGuard extends AdminApiKeyGuard {
+  override canActivate(context: ExecutionContext): boolean {
+    return this.config.metrics.requireAuth ? super.canActivate(context) : true;
+  }
+}

@@ -1,0 +1,89 @@
+import Joi from 'joi';
+
+/**
+ * Every environment variable the service reads, with its default. `.env.example` mirrors this list;
+ * `config.spec.ts` fails when the two drift apart.
+ */
+export const envSchema = Joi.object({
+  NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
+  PORT: Joi.number().port().default(8000),
+  HOST: Joi.string().default('0.0.0.0'),
+  LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
+  LOG_PRETTY: Joi.boolean().default(false),
+  CORS_ORIGINS: Joi.string().allow('').default('http://localhost:3000,http://127.0.0.1:3000'),
+  BODY_LIMIT: Joi.string()
+    .pattern(/^\d+(b|kb|mb)$/i)
+    .default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
+  ADMIN_API_KEY: Joi.string().min(16).allow('').default(''),
+
+  DATABASE_URL: Joi.string()
+    .uri({ scheme: ['postgres', 'postgresql'] })
+    .allow('')
+    .default(''),
+  DB_MIGRATE_ON_START: Joi.boolean(),
+  DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
+  DB_LOG_QUERIES: Joi.boolean().default(false),
+  EMBEDDED_DB_DIR: Joi.string().default('data/postgres'),
+  EMBEDDED_DB_PORT: Joi.number().port().default(54329),
+
+  REDIS_HOST: Joi.string().allow('').default(''),
+  REDIS_PORT: Joi.number().port().default(6379),
+  REDIS_DB: Joi.number().integer().min(0).max(15).default(0),
+  REDIS_PASSWORD: Joi.string().allow('').default(''),
+  REDIS_KEY_PREFIX: Joi.string().default('combot'),
+  REDIS_CONNECT_TIMEOUT_MS: Joi.number().integer().min(50).default(500),
+  REDIS_COMMAND_TIMEOUT_MS: Joi.number().integer().min(10).default(250),
+
+  MAX_CONCURRENT_ML_OPERATIONS: Joi.number().integer().min(1).max(256).default(3),
+  ML_RESULT_CACHE_TIMEOUT: Joi.number().integer().min(1).default(7200),
+  REQUEST_QUEUE_TIMEOUT: Joi.number().min(0.01).default(30),
+  ML_MAX_QUEUED_REQUESTS: Joi.number().integer().min(0).default(1000),
+  ML_MODEL_ID: Joi.string().default('combot-complaint-classifier'),
+  ML_MODEL_REVISION: Joi.string().default('main'),
+  ML_MODELS_DIR: Joi.string().default('models'),
+  ML_ALLOW_REMOTE_MODELS: Joi.boolean().default(false),
+  ML_PRELOAD_MODELS: Joi.string().allow('').default(''),
+  ML_MAX_MODELS: Joi.number().integer().min(1).max(16).default(2),
+  ML_WORKERS: Joi.number().integer().min(0).max(64),
+  ML_INTRA_OP_THREADS: Joi.number().integer().min(1).max(64).default(1),
+  ML_MAX_TOKENS: Joi.number().integer().min(8).max(512).default(128),
+  ML_MAX_TEXT_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
+  ML_MAX_BATCH_TEXTS: Joi.number().integer().min(1).max(1000).default(32),
+  ML_INFERENCE_MODE: Joi.string().valid('worker', 'main-thread').default('worker'),
+  ML_COALESCE: Joi.boolean().default(true),
+
+  CHAT_MAX_MESSAGE_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
+  CHAT_COOKIE_NAME: Joi.string().default('combot_sid'),
+  CHAT_COOKIE_SECURE: Joi.boolean(),
+  CHAT_COOKIE_SAMESITE: Joi.string().valid('lax', 'strict', 'none').default('lax'),
+  THROTTLE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
+  THROTTLE_LIMIT: Joi.number().integer().min(0).default(600),
+
+  LLM_BASE_URL: Joi.string()
+    .uri({ scheme: ['http', 'https'] })
+    .allow('')
+    .default(''),
+  LLM_API_KEY: Joi.string().allow('').default(''),
+  LLM_MODEL: Joi.string().default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: Joi.number().integer().min(100).default(4000),
+  LLM_MAX_CONCURRENT: Joi.number().integer().min(1).default(4),
+  LLM_RETRIES: Joi.number().integer().min(0).max(3).default(1),
+
+  QUEUE_PROCESS_IN_API: Joi.boolean(),
+  QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).default(3),
+  QUEUE_BACKOFF_MS: Joi.number().integer().min(0).default(1000),
+  QUEUE_KEEP_COMPLETED: Joi.number().integer().min(0).default(1000),
+  QUEUE_KEEP_FAILED: Joi.number().integer().min(0).default(5000),
+  QUEUE_RETENTION_HOURS: Joi.number().min(0).default(24),
+  CONVERSATION_TTL: Joi.number().integer().min(60).default(3600),
+  SCHEDULE_ABANDON_CRON: Joi.string().default('*/5 * * * *'),
+  SCHEDULE_PURGE_CRON: Joi.string().default('17 * * * *'),
+  SCHEDULE_METRICS_SNAPSHOT_CRON: Joi.string().default('* * * * *'),
+
+  HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16).default(1024),
+  HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
+  METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
+});
+
+export type RawEnv = Record<string, string | undefined>;

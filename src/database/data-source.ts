@@ -1,0 +1,25 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { EmbeddedPostgresServer } from './embedded-postgres.server';
+import { typeormOptions } from './typeorm-options';
+
+/**
+ * The TypeORM CLI's data source (`npm run migration:*`). Same options as the app; without
+ * DATABASE_URL it starts (or attaches to) the embedded server and stops it when the command exits.
+ */
+async function createDataSource(): Promise<DataSource> {
+  const config = AppConfig.fromProcessEnv();
+  let url = config.database.url;
+  if (!url) {
+    const server = new EmbeddedPostgresServer({
+      dataDir: config.database.embeddedDir,
+      port: config.database.embeddedPort,
+    });
+    url = (await server.start()).url;
+    process.once('exit', () => server.stop());
+  }
+  return new DataSource(typeormOptions(config, url));
+}
+
+export default createDataSource();

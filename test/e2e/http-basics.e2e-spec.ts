@@ -1,0 +1,94 @@
+import request from 'supertest';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+const DATABASE = 'combot_http_basics_test';
+
+describe('HTTP basics (real PostgreSQL)', () => {
+  let testApp: TestApp;
+  const http = () => request(testApp.app.getHttpServer());
+
+  beforeAll(async () => {
+    testApp = await createTestApp(DATABASE, { BODY_LIMIT: '1kb' });
+  });
+
+  afterAll(async () => {
+    await testApp.app.close();
+    await dropTestDatabase(DATABASE);
+  });
+
+  function expectErrorShape(body: Record<string, unknown>, status: number, code: string): void {
+    expect(body).toEqual(
+      expect.objectContaining({ statusCode: status, code, message: expect.any(String), requestId: expect.any(String) }),
+    );
+    expect(body.requestId).not.toBe('unknown');
+    expect(JSON.stringify(body)).not.toMatch(/\s+at\s.+\(.*:\d+:\d+\)/); // no stack trace
+  }
+
+  it('answers /api/health/ and /api/health alike, with the database up (no redirect)', async () => {
+    for (const path of ['/api/health/', '/api/health']) {
+      const response = await http().get(path).expect(200);
+      expect(response.body.status).toBe('ok');
+      expect(response.body.info.database).toEqual(expect.objectContaining({ status: 'up', mode: 'external' }));
+    }
+  });
+
+  it('answers a malformed JSON body with 400 HTTP.MALFORMED_JSON in the JSON error shape', async () => {
+    const response = await http()
+      .post('/api/health')
+      .set('Content-Type', 'application/json')
+      .send('{"message": "unterminated')
+      .expect(400)
+      .expect('Content-Type', /application\/json/);
+    expectErrorShape(response.body, 400, 'HTTP.MALFORMED_JSON');
+    expect(response.body.message).toMatch(/not valid JSON/);
+  });
+
+  it('answers an unknown route with 404 JSON naming the route', async () => {
+    const response = await http().get('/api/no-such-route/').expect(404).expect('Content-Type', /application\/json/);
+    expectErrorShape(response.body, 404, 'HTTP.NOT_FOUND');
+    expect(response.body.message).toContain('/api/no-such-route/');
+  });
+
+  it('answers a body over the limit with 413 JSON', async () => {
+    const response = await http()
+      .post('/api/health/')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ text: 'x'.repeat(5000) }))
+      .expect(413);
+    expectErrorShape(response.body, 413, 'HTTP.PAYLOAD_TOO_LARGE');
+    expect(response.body.message).toContain('1024 bytes');
+  });
+
+  it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {
+    const echoed = await http().get('/api/health/live').set('X-Request-Id', 'trace-123').expect(200);
+    expect(echoed.headers['x-request-id']).toBe('trace-123');
+    const minted = await http().get('/api/health/live').set('X-Request-Id', 'bad id with spaces').expect(200);
+    expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('allows configured CORS origins with credentials and no others', async () => {
+    const allowed = await http()
+      .options('/api/health/')
+      .set('Origin', 'http://client.test')
+      .set('Access-Control-Request-Method', 'POST')
+      .expect(204);
+    expect(allowed.headers['access-control-allow-origin']).toBe('http://client.test');
+    expect(allowed.headers['access-control-allow-credentials']).toBe('true');
+    const denied = await http().get('/api/health/').set('Origin', 'http://evil.test').expect(200);
+    expect(denied.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('serves Swagger UI and the OpenAPI document', async () => {
+    await http().get('/api/docs').expect(200).expect('Content-Type', /html/);
+    const spec = await http().get('/api/docs-json').expect(200);
+    expect(spec.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/health/ready']));
+  });
+
+  it('sets helmet security headers', async () => {
+    const response = await http().get('/api/health/live').expect(200);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['x-powered-by']).toBeUndefined();
+  });
+});

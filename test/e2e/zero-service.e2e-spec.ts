@@ -1,0 +1,66 @@
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { embeddedDataDir, freePort, startService, waitForHttp } from '../support/service-process';
+
+/** No DATABASE_URL, no REDIS_HOST: the built service must serve on its own, as `npm start` does. */
+describe('zero-service mode (built service, embedded PostgreSQL)', () => {
+  const dataDir = embeddedDataDir('zero-service');
+
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  function postgresRunning(): boolean {
+    return spawnSync('pgrep', ['-f', `${path.join(dataDir, 'pgdata')}`]).status === 0;
+  }
+
+  async function env(): Promise<Record<string, string>> {
+    return {
+      PORT: String(await freePort()),
+      EMBEDDED_DB_DIR: dataDir,
+      EMBEDDED_DB_PORT: String(await freePort()),
+      LOG_LEVEL: 'info',
+    };
+  }
+
+  it('serves health (database up, embedded) and docs, then stops its PostgreSQL on SIGTERM', async () => {
+    const service = startService(await env());
+    try {
+      const health = await waitForHttp(service, `${service.baseUrl}/api/health/`, 90_000);
+      const body = (await health.json()) as { info: { database: { status: string; mode: string } } };
+      expect(body.info.database).toEqual(expect.objectContaining({ status: 'up', mode: 'embedded' }));
+      expect((await fetch(`${service.baseUrl}/api/docs`)).status).toBe(200);
+      expect(service.output()).toMatch(/database: embedded/);
+    } finally {
+      service.child.kill('SIGTERM');
+    }
+    await service.exited;
+    expect(postgresRunning()).toBe(false);
+  }, 120_000);
+
+  it('recovers from a stale server left by a killed process', async () => {
+    const first = startService(await env());
+    await waitForHttp(first, `${first.baseUrl}/api/health/`, 90_000);
+    first.child.kill('SIGKILL');
+    await first.exited;
+    expect(postgresRunning()).toBe(true); // the orphan a SIGKILL leaves behind
+
+    const second = startService(await env());
+    try {
+      await waitForHttp(second, `${second.baseUrl}/api/health/`, 90_000);
+      expect(second.output()).toMatch(/stale embedded PostgreSQL/);
+    } finally {
+      second.child.kill('SIGTERM');
+    }
+    await second.exited;
+    expect(postgresRunning()).toBe(false);
+  }, 180_000);
+
+  it('refuses a bad configuration with a list of KEY=value: problem', async () => {
+    const service = startService({ ...(await env()), PORT: 'eighty', MAX_CONCURRENT_ML_OPERATIONS: '-1' });
+    const code = await service.exited;
+    expect(code).toBe(78);
+    expect(service.output()).toContain('PORT=eighty: must be a number');
+    expect(service.output()).toMatch(/MAX_CONCURRENT_ML_OPERATIONS=-1: must be greater than or equal to 1/);
+    expect(service.output()).not.toMatch(/\s+at\s/);
+  });
+});
