@@ -9,7 +9,10 @@ import { exitOnConfigError } from './config/exit-on-config-error';
 
 async function bootstrap(): Promise<void> {
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   configureHttpApp(app);
   const server = await app.listen(config.http.port, config.http.host);
   // Requests still in flight at shutdown get this long to finish before their sockets are cut.

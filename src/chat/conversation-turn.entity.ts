@@ -15,7 +15,7 @@ export class ConversationTurnEntity {
   @Column({ name: 'conversation_id', type: 'uuid' })
   conversationId!: string;
 
-  @ManyToOne(() => ConversationEntity, (conversation) => conversation.turns, { onDelete: 'CASCADE' })
+  @ManyToOne(() => ConversationEntity, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'conversation_id' })
   conversation?: ConversationEntity;
 
@@ -36,7 +36,7 @@ export class ConversationTurnEntity {
   messageType!: string | null;
 
   @Column({ type: 'jsonb', nullable: true })
-  response!: Record<string, unknown> | null;
+  response!: object | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

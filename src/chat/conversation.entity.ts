@@ -1,6 +1,5 @@
-import { Column, CreateDateColumn, Entity, Index, OneToMany, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { Brand, ConversationStatus, EntryPoint, Label, Level } from './chat.types';
-import { ConversationTurnEntity } from './conversation-turn.entity';
 
 /** One participant's conversation: condition, progress, classification and outcome. */
 @Entity('conversation')
@@ -75,7 +74,4 @@ export class ConversationEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
-
-  @OneToMany(() => ConversationTurnEntity, (turn) => turn.conversation)
-  turns?: ConversationTurnEntity[];
 }

@@ -19,24 +19,30 @@ function sameKey(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Admin endpoints: off (404-like 403) without `ADMIN_API_KEY`, else the key in `X-Api-Key` or a Bearer token. */
+/** Throws unless the request carries the admin key; admin endpoints are off without `ADMIN_API_KEY`. */
+export function assertAdmin(config: AppConfig, request: Request): void {
+  const expected = config.admin.apiKey;
+  if (!expected) {
+    throw new AppError(
+      ErrorCode.AdminDisabled,
+      'Admin endpoints are off: set ADMIN_API_KEY to enable them.',
+      HttpStatus.FORBIDDEN,
+    );
+  }
+  const key = presentedKey(request);
+  if (key === null) {
+    throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header).', HttpStatus.UNAUTHORIZED);
+  }
+  if (!sameKey(key, expected)) throw new AppError(ErrorCode.Forbidden, 'Wrong admin API key.', HttpStatus.FORBIDDEN);
+}
+
+/** Admin endpoints: the key in `X-Api-Key` or a Bearer token. */
 @Injectable()
 export class AdminApiKeyGuard implements CanActivate {
   constructor(protected readonly config: AppConfig) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const expected = this.config.admin.apiKey;
-    if (!expected) {
-      throw new AppError(
-        ErrorCode.AdminDisabled,
-        'Admin endpoints are off: set ADMIN_API_KEY to enable them.',
-        HttpStatus.FORBIDDEN,
-      );
-    }
-    const key = presentedKey(context.switchToHttp().getRequest<Request>());
-    if (key === null)
-      throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header).', HttpStatus.UNAUTHORIZED);
-    if (!sameKey(key, expected)) throw new AppError(ErrorCode.Forbidden, 'Wrong admin API key.', HttpStatus.FORBIDDEN);
+    assertAdmin(this.config, context.switchToHttp().getRequest<Request>());
     return true;
   }
 }

@@ -73,6 +73,7 @@ export class AppConfig {
     maxBatchTexts: number;
     inferenceMode: 'worker' | 'main-thread';
     coalesce: boolean;
+    warmupFile: string;
   };
   readonly chat: {
     maxMessageLength: number;
@@ -178,6 +179,7 @@ export class AppConfig {
       maxBatchTexts: num('ML_MAX_BATCH_TEXTS'),
       inferenceMode: v.ML_INFERENCE_MODE as AppConfig['ml']['inferenceMode'],
       coalesce: bool('ML_COALESCE'),
+      warmupFile: path.resolve(str('ML_WARMUP_FILE')),
     };
     this.chat = {
       maxMessageLength: num('CHAT_MAX_MESSAGE_LENGTH'),

@@ -1,9 +1,11 @@
-import { Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module } from '@nestjs/common';
 import { AppConfig } from './app-config';
 
+/** Provides the one `AppConfig`, built at start by the entry point. */
 @Global()
-@Module({
-  providers: [{ provide: AppConfig, useFactory: (): AppConfig => AppConfig.fromProcessEnv() }],
-  exports: [AppConfig],
-})
-export class AppConfigModule {}
+@Module({})
+export class AppConfigModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: AppConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+  }
+}

@@ -52,6 +52,7 @@ export const envSchema = Joi.object({
   ML_MAX_BATCH_TEXTS: Joi.number().integer().min(1).max(1000).default(32),
   ML_INFERENCE_MODE: Joi.string().valid('worker', 'main-thread').default('worker'),
   ML_COALESCE: Joi.boolean().default(true),
+  ML_WARMUP_FILE: Joi.string().default('data/warmup-complaints.txt'),
 
   CHAT_MAX_MESSAGE_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
   CHAT_COOKIE_NAME: Joi.string().default('combot_sid'),

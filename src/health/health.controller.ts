@@ -2,8 +2,7 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
-import { DatabaseHealthIndicator } from './database.health';
-import { MemoryHealthIndicator } from './memory.health';
+import { ReadinessService } from './readiness.service';
 
 @ApiTags('health')
 @SkipThrottle()
@@ -11,15 +10,14 @@ import { MemoryHealthIndicator } from './memory.health';
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    private readonly database: DatabaseHealthIndicator,
-    private readonly memory: MemoryHealthIndicator,
+    private readonly readiness: ReadinessService,
   ) {}
 
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Every dependency: 200 when all are up, 503 naming the failing parts otherwise.' })
   check() {
-    return this.health.check([() => this.database.check(), () => this.memory.check()]);
+    return this.readiness.check();
   }
 
   @Get('live')
@@ -31,8 +29,8 @@ export class HealthController {
 
   @Get('ready')
   @HealthCheck()
-  @ApiOperation({ summary: 'Readiness: dependencies and memory within limits; 503 naming the failing parts.' })
+  @ApiOperation({ summary: 'Readiness: database, Redis, queues, default model, heap and RSS within limits.' })
   ready() {
-    return this.health.check([() => this.database.check(), () => this.memory.check()]);
+    return this.readiness.check();
   }
 }

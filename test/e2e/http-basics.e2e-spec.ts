@@ -45,7 +45,10 @@ describe('HTTP basics (real PostgreSQL)', () => {
   });
 
   it('answers an unknown route with 404 JSON naming the route', async () => {
-    const response = await http().get('/api/no-such-route/').expect(404).expect('Content-Type', /application\/json/);
+    const response = await http()
+      .get('/api/no-such-route/')
+      .expect(404)
+      .expect('Content-Type', /application\/json/);
     expectErrorShape(response.body, 404, 'HTTP.NOT_FOUND');
     expect(response.body.message).toContain('/api/no-such-route/');
   });

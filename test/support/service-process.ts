@@ -48,7 +48,12 @@ export function startService(env: Record<string, string>, entry = 'dist/src/main
 }
 
 /** Polls `url` until it answers `status` (default 200) or the process exits or time runs out. */
-export async function waitForHttp(service: ServiceProcess, url: string, timeoutMs = 60_000, status = 200): Promise<Response> {
+export async function waitForHttp(
+  service: ServiceProcess,
+  url: string,
+  timeoutMs = 60_000,
+  status = 200,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void service.exited.then(() => (exited = true));

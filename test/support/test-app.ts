@@ -11,26 +11,44 @@ export interface TestApp {
   databaseUrl: string;
 }
 
+/** Variables a test app never inherits from the machine: it states its own services. */
+const ISOLATED = ['DATABASE_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_KEY_PREFIX', 'LLM_BASE_URL', 'ADMIN_API_KEY'];
+
+/**
+ * Runs `build` with `process.env` set to `env` as the process would see it at start, then restores it:
+ * the app reads its configuration (and picks its queue backend) from the environment, as in production.
+ */
+export async function withEnv<T>(env: Record<string, string>, build: () => Promise<T>): Promise<T> {
+  const saved = { ...process.env };
+  for (const key of ISOLATED) delete process.env[key];
+  Object.assign(process.env, env);
+  try {
+    return await build();
+  } finally {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  }
+}
+
 /**
  * The whole application over HTTP, as `main.ts` builds it, on a fresh migrated `*_test` database.
  * `env` adds or overrides variables; REDIS_HOST is unset unless given (in-memory cache, in-process jobs).
  */
 export async function createTestApp(database: string, env: Record<string, string> = {}): Promise<TestApp> {
   const databaseUrl = await recreateTestDatabase(database);
-  const config = new AppConfig({
+  const fullEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: 'error',
     DATABASE_URL: databaseUrl,
     DB_MIGRATE_ON_START: 'true',
     CORS_ORIGINS: 'http://client.test',
     ...env,
+  };
+  return withEnv(fullEnv, async () => {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.register()] }).compile();
+    const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
+    configureHttpApp(app);
+    await app.init();
+    return { app, config: app.get(AppConfig), databaseUrl };
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(AppConfig)
-    .useValue(config)
-    .compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
-  configureHttpApp(app);
-  await app.init();
-  return { app, config, databaseUrl };
 }

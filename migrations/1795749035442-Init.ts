@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class Init1795748434591 implements MigrationInterface {
-  name = 'Init1795748434591';
+export class Init1795749035442 implements MigrationInterface {
+  name = 'Init1795749035442';
 
   public async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

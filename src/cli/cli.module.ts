@@ -1,0 +1,21 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { coreModules } from '../app.module';
+import { ChatModule } from '../chat/chat.module';
+import { AppConfig } from '../config/app-config';
+import { HealthModule } from '../health/health.module';
+import { MlModule } from '../ml/ml.module';
+import { JobsModule } from '../queue/jobs.module';
+import { COMMANDS } from './commands';
+import { OperationsService } from './operations.service';
+
+/** The CLI's application: the same modules as the API, no HTTP server; models load only on demand. */
+@Module({})
+export class CliModule {
+  static register(config: AppConfig): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [...coreModules(config, 'cli'), MlModule, ChatModule, JobsModule, HealthModule],
+      providers: [OperationsService, ...COMMANDS],
+    };
+  }
+}

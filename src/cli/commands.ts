@@ -1,0 +1,218 @@
+import { Logger } from '@nestjs/common';
+import { createWriteStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Command, CommandRunner, Option } from 'nest-commander';
+import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
+import { AppConfig } from '../config/app-config';
+import { ReadinessService } from '../health/readiness.service';
+import { JobsService } from '../queue/jobs.service';
+import { OperationsService } from './operations.service';
+
+function print(value: unknown): void {
+  process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
+}
+
+function fail(message: string): void {
+  process.stderr.write(`${message}\n`);
+  process.exitCode = 1;
+}
+
+async function readiness(readinessService: ReadinessService): Promise<boolean> {
+  const report = await readinessService.report();
+  print(report.result);
+  if (!report.ok) fail(`not ready: ${report.failing.join(', ')}`);
+  return report.ok;
+}
+
+@Command({
+  name: 'preload-models',
+  description: 'Load the configured models (ML_MODEL_ID, ML_PRELOAD_MODELS) and report load times.',
+})
+export class PreloadModelsCommand extends CommandRunner {
+  constructor(private readonly operations: OperationsService) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    try {
+      print(await this.operations.preloadModels());
+    } catch (error) {
+      fail(`preload failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+@Command({ name: 'warm-cache', description: 'Classify every line of a file into the result cache.' })
+export class WarmCacheCommand extends CommandRunner {
+  constructor(
+    private readonly operations: OperationsService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(_args: string[], options: { file?: string }): Promise<void> {
+    try {
+      print(await this.operations.warmCache(options.file ?? this.config.ml.warmupFile));
+    } catch (error) {
+      fail(`warm-cache failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  @Option({
+    flags: '-f, --file <path>',
+    description: 'one complaint per line (default: ML_WARMUP_FILE, the shipped data/warmup-complaints.txt)',
+  })
+  parseFile(value: string): string {
+    return value;
+  }
+}
+
+@Command({ name: 'health-check', description: 'Run the readiness checks; exit 1 naming the failing parts.' })
+export class HealthCheckCommand extends CommandRunner {
+  constructor(
+    private readonly operations: OperationsService,
+    private readonly readinessService: ReadinessService,
+  ) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    // The model is part of readiness: a CLI process loads it first, as the API does at start.
+    await this.operations.preloadModels().catch(() => undefined);
+    await readiness(this.readinessService);
+  }
+}
+
+@Command({
+  name: 'start-optimized-services',
+  description: 'The seed’s start-up routine: preload models, warm the result cache, check readiness.',
+})
+export class StartOptimizedServicesCommand extends CommandRunner {
+  constructor(
+    private readonly operations: OperationsService,
+    private readonly readinessService: ReadinessService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(
+    _args: string[],
+    options: { preloadModels?: boolean; warmCache?: boolean; healthCheck?: boolean; file?: string },
+  ): Promise<void> {
+    try {
+      if (options.preloadModels || options.warmCache || options.healthCheck)
+        print(await this.operations.preloadModels());
+      if (options.warmCache) print(await this.operations.warmCache(options.file ?? this.config.ml.warmupFile));
+      if (options.healthCheck) await readiness(this.readinessService);
+    } catch (error) {
+      fail(`start-optimized-services failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  @Option({ flags: '--preload-models', description: 'load the configured models' })
+  parsePreload(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--warm-cache', description: 'classify the warm-up list into the result cache' })
+  parseWarm(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--health-check', description: 'run the readiness checks; exit 1 naming the failing parts' })
+  parseHealth(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '-f, --file <path>', description: 'warm-up list (default: ML_WARMUP_FILE)' })
+  parseFile(value: string): string {
+    return value;
+  }
+}
+
+@Command({ name: 'export-conversations', description: 'Export every stored conversation as CSV or JSON Lines.' })
+export class ExportConversationsCommand extends CommandRunner {
+  private readonly logger = new Logger(ExportConversationsCommand.name);
+
+  constructor(private readonly exporter: ConversationExportService) {
+    super();
+  }
+
+  async run(
+    _args: string[],
+    options: { format?: string; out?: string; status?: string; since?: string },
+  ): Promise<void> {
+    try {
+      const filter = parseExportFilter(options.format ?? 'csv', options.status, options.since);
+      const output = options.out ? createWriteStream(options.out) : process.stdout;
+      let rows = 0;
+      const exporter = this.exporter;
+      async function* counted(): AsyncGenerator<string> {
+        for await (const line of exporter.lines(filter)) {
+          rows++;
+          yield line;
+        }
+      }
+      await pipeline(Readable.from(counted()), output, { end: Boolean(options.out) });
+      if (options.out)
+        process.stderr.write(
+          `exported ${filter.format === 'csv' ? rows - 1 : rows} conversation(s) to ${options.out}\n`,
+        );
+    } catch (error) {
+      fail(`export failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  @Option({ flags: '--format <format>', description: 'csv (default) or jsonl' })
+  parseFormat(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '-o, --out <file>', description: 'write to a file instead of standard output' })
+  parseOut(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--status <status>', description: 'in_progress, completed or abandoned' })
+  parseStatus(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--since <date>', description: 'only conversations created at or after this ISO 8601 date' })
+  parseSince(value: string): string {
+    return value;
+  }
+}
+
+@Command({ name: 'queue:status', description: 'Job counts per queue, workers consuming, repeatable schedules.' })
+export class QueueStatusCommand extends CommandRunner {
+  constructor(private readonly jobs: JobsService) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    try {
+      const counts = await this.jobs.counts();
+      const schedules = await this.jobs.queue('maintenance').getRepeatableJobs();
+      print({
+        backend: this.jobs.backend,
+        queues: counts,
+        schedules: schedules.map(({ name, cron }) => ({ name, cron })),
+      });
+    } catch (error) {
+      fail(`queue:status failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
+export const COMMANDS = [
+  PreloadModelsCommand,
+  WarmCacheCommand,
+  HealthCheckCommand,
+  StartOptimizedServicesCommand,
+  ExportConversationsCommand,
+  QueueStatusCommand,
+];

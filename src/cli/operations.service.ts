@@ -1,0 +1,40 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { readFile } from 'node:fs/promises';
+import { ClassificationService } from '../ml/classification.service';
+import { ModelPool } from '../ml/model-pool';
+
+const WARM_CHUNK = 16;
+
+/** What the operational commands do; the commands only parse options and print. */
+@Injectable()
+export class OperationsService {
+  private readonly logger = new Logger(OperationsService.name);
+
+  constructor(
+    private readonly pool: ModelPool,
+    private readonly classification: ClassificationService,
+  ) {}
+
+  async preloadModels(): Promise<{ id: string; revision: string; loadMs: number }[]> {
+    await this.pool.preload();
+    const loaded = this.pool.status().loaded;
+    if (loaded.length === 0)
+      throw new Error(`no model could be loaded: ${this.pool.status().lastError?.message ?? 'unknown error'}`);
+    return loaded.map(({ id, revision, loadMs }) => ({ id, revision, loadMs }));
+  }
+
+  /** Classifies every non-empty line of `file` into the result cache. */
+  async warmCache(file: string): Promise<{ texts: number; alreadyCached: number }> {
+    const texts = (await readFile(file, 'utf8'))
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0 && !line.startsWith('#'));
+    let alreadyCached = 0;
+    for (let i = 0; i < texts.length; i += WARM_CHUNK) {
+      const results = await this.classification.classifyMany(texts.slice(i, i + WARM_CHUNK));
+      alreadyCached += results.filter((result) => result.cached).length;
+    }
+    this.logger.log(`warmed the cache with ${texts.length} texts (${alreadyCached} were cached already)`);
+    return { texts: texts.length, alreadyCached };
+  }
+}

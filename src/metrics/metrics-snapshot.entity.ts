@@ -1,0 +1,26 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+/** A periodic record of the process's vital signs (the seed's PerformanceMonitor history). */
+@Entity('metrics_snapshot')
+export class MetricsSnapshotEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @CreateDateColumn({ name: 'taken_at', type: 'timestamptz' })
+  takenAt!: Date;
+
+  @Column({ type: 'varchar', length: 64 })
+  host!: string;
+
+  @Column({ type: 'integer' })
+  pid!: number;
+
+  @Column({ name: 'rss_bytes', type: 'bigint' })
+  rssBytes!: string;
+
+  @Column({ name: 'heap_used_bytes', type: 'bigint' })
+  heapUsedBytes!: string;
+
+  @Column({ type: 'jsonb' })
+  details!: object;
+}

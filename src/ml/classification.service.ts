@@ -1,0 +1,163 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { CacheNamespace } from '../cache/cache-namespaces';
+import { ResultCache } from '../cache/result-cache';
+import { LABELS } from '../chat/chat.types';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
+import { MetricsService } from '../metrics/metrics.service';
+import type { Classification, ClassificationResult, Label, LabelScores } from './ml.types';
+import { LoadedModel, ModelPool } from './model-pool';
+import { Semaphore } from './semaphore';
+import { normaliseText, textDigest } from './text-normaliser';
+
+interface Flight {
+  promise: Promise<Classification>;
+  resolve: (value: Classification) => void;
+  reject: (error: unknown) => void;
+}
+
+function flight(): Flight {
+  let resolve!: Flight['resolve'];
+  let reject!: Flight['reject'];
+  const promise = new Promise<Classification>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  // A flight nobody joined must not become an unhandled rejection; its owner sees the error anyway.
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
+
+function topLabel(scores: LabelScores): Label {
+  return LABELS.reduce((best, label) => (scores[label] > scores[best] ? label : best), LABELS[0]);
+}
+
+/**
+ * Classifies complaint texts: result cache first, then identical texts already in flight (single
+ * flight), then one inference for the rest, inside the semaphore, on the pooled model.
+ */
+@Injectable()
+export class ClassificationService {
+  private readonly inFlight = new Map<string, Flight>();
+  readonly stats = { requests: 0, coalesced: 0 };
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly pool: ModelPool,
+    private readonly semaphore: Semaphore,
+    private readonly cache: ResultCache,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async classify(text: string): Promise<ClassificationResult> {
+    const [result] = await this.classifyMany([text]);
+    return result;
+  }
+
+  /** Classifies several texts; the ones neither cached nor in flight share one inference call. */
+  async classifyMany(texts: string[]): Promise<ClassificationResult[]> {
+    const normalised = texts.map((text) => this.validated(text));
+    this.stats.requests += texts.length;
+    const model = await this.pool.get();
+    const keys = normalised.map((text) => `${model.ref.id}:${model.revision}:${textDigest(text)}`);
+    const results: ClassificationResult[] = new Array<ClassificationResult>(texts.length);
+
+    const cached = await Promise.all(keys.map((key) => this.cache.get<Classification>(CacheNamespace.MlResult, key)));
+    const joined: Promise<void>[] = [];
+    const owned: { index: number; key: string; flight: Flight }[] = [];
+    cached.forEach((hit, index) => {
+      if (hit) {
+        results[index] = { ...hit, cached: true };
+        return;
+      }
+      const key = keys[index];
+      const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
+      if (existing) {
+        this.stats.coalesced++;
+        this.metrics.mlCoalesced.inc();
+        joined.push(existing.promise.then((value) => void (results[index] = { ...value, cached: false })));
+        return;
+      }
+      const own = flight();
+      if (this.config.ml.coalesce) this.inFlight.set(key, own);
+      owned.push({ index, key, flight: own });
+    });
+
+    if (owned.length > 0) await this.infer(model, owned, normalised, results);
+    await Promise.all(joined);
+    return results;
+  }
+
+  status() {
+    return {
+      models: this.pool.status(),
+      semaphore: {
+        limit: this.semaphore.capacity,
+        active: this.semaphore.activeCount,
+        waiting: this.semaphore.waitingCount,
+        ...this.semaphore.stats,
+      },
+      workers: this.pool.status().loaded.reduce((sum, model) => sum + model.workers, 0),
+      inferenceMode: this.config.ml.inferenceMode,
+      cache: { backend: this.cache.backend, ...this.cache.stats },
+      requests: this.stats.requests,
+      coalesced: this.stats.coalesced,
+      inFlight: this.inFlight.size,
+    };
+  }
+
+  private async infer(
+    model: LoadedModel,
+    owned: { index: number; key: string; flight: Flight }[],
+    normalised: string[],
+    results: ClassificationResult[],
+  ): Promise<void> {
+    try {
+      const scores = await this.semaphore.run(() =>
+        model.runner.classify(owned.map(({ index }) => normalised[index])).catch((error: unknown) => {
+          throw new AppError(
+            ErrorCode.MlInferenceFailed,
+            `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
+            HttpStatus.SERVICE_UNAVAILABLE,
+            undefined,
+            { 'Retry-After': '1' },
+          );
+        }),
+      );
+      owned.forEach(({ index, key, flight: own }, position) => {
+        const classification: Classification = {
+          label: topLabel(scores[position]),
+          scores: scores[position],
+          model: { id: model.ref.id, revision: model.revision },
+        };
+        results[index] = { ...classification, cached: false };
+        own.resolve(classification);
+        void this.cache.set(CacheNamespace.MlResult, key, classification, this.config.ml.cacheTtlSeconds);
+      });
+    } catch (error) {
+      for (const { flight: own } of owned) own.reject(error);
+      throw error;
+    } finally {
+      for (const { key, flight: own } of owned) if (this.inFlight.get(key) === own) this.inFlight.delete(key);
+    }
+  }
+
+  private validated(text: unknown): string {
+    if (typeof text !== 'string') {
+      throw new AppError(ErrorCode.MlInvalidText, 'text must be a string.', HttpStatus.BAD_REQUEST);
+    }
+    const normalised = normaliseText(text);
+    if (normalised.length === 0) {
+      throw new AppError(ErrorCode.MlInvalidText, 'text must not be empty.', HttpStatus.BAD_REQUEST);
+    }
+    if (normalised.length > this.config.ml.maxTextLength) {
+      throw new AppError(
+        ErrorCode.MlInvalidText,
+        `text is ${normalised.length} characters long; the limit is ${this.config.ml.maxTextLength}.`,
+        HttpStatus.BAD_REQUEST,
+      );
+    }
+    return normalised;
+  }
+}

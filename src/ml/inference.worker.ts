@@ -1,0 +1,43 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { FromWorker, InferenceWorkerData, ToWorker } from './inference-protocol';
+import { loadTextClassifier, TextClassifierRuntime } from './model-runtime';
+
+/**
+ * One inference worker thread: loads its own ONNX session and classifies what it is sent, so the
+ * synchronous `session.run` never blocks the HTTP event loop.
+ */
+const port = parentPort;
+if (!port) throw new Error('inference.worker must run as a worker thread');
+const { ref, options } = workerData as InferenceWorkerData;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+let runtime: TextClassifierRuntime | null = null;
+const started = Date.now();
+loadTextClassifier(ref, options).then(
+  (loaded) => {
+    runtime = loaded;
+    post({ type: 'loaded', revision: loaded.revision, loadMs: Date.now() - started });
+  },
+  (error: unknown) => post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) }),
+);
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'classify': {
+      const begun = performance.now();
+      if (!runtime) {
+        post({ type: 'error', id: message.id, message: 'model not loaded' });
+        return;
+      }
+      runtime.classify(message.texts).then(
+        (scores) => post({ type: 'result', id: message.id, scores, inferenceMs: performance.now() - begun }),
+        (error: unknown) =>
+          post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) }),
+      );
+      return;
+    }
+    case 'dispose':
+      void (runtime?.dispose() ?? Promise.resolve()).finally(() => post({ type: 'disposed' }));
+      return;
+  }
+});

@@ -1,0 +1,44 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
+import { ClassificationService } from './classification.service';
+import { ClassifyBatchRequestDto, ClassifyRequestDto } from './classify-request.dto';
+import type { ClassificationResult } from './ml.types';
+
+@ApiTags('ml')
+@Controller('ml')
+export class MlController {
+  constructor(
+    private readonly classification: ClassificationService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('classify')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Classify one complaint: label A/B/C/Other, all four scores, the model, cached or not.' })
+  classify(@Body() body: ClassifyRequestDto): Promise<ClassificationResult> {
+    return this.classification.classify(body.text);
+  }
+
+  @Post('classify/batch')
+  @HttpCode(HttpStatus.OK)
+  @ApiOperation({ summary: 'Classify up to ML_MAX_BATCH_TEXTS complaints in one call.' })
+  async classifyBatch(@Body() body: ClassifyBatchRequestDto): Promise<{ results: ClassificationResult[] }> {
+    if (body.texts.length > this.config.ml.maxBatchTexts) {
+      throw new AppError(
+        ErrorCode.MlInvalidText,
+        `texts holds ${body.texts.length} texts; the limit is ${this.config.ml.maxBatchTexts}.`,
+        HttpStatus.BAD_REQUEST,
+      );
+    }
+    return { results: await this.classification.classifyMany(body.texts) };
+  }
+
+  @Get('status')
+  @ApiOperation({ summary: 'Model pool, semaphore, workers and cache counters (the seed’s get_pool_status).' })
+  status() {
+    return this.classification.status();
+  }
+}

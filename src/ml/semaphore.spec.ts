@@ -1,0 +1,88 @@
+import { AppError } from '../common/app.error';
+import { AppConfig } from '../config/app-config';
+import { Semaphore } from './semaphore';
+
+function semaphore(limit: number, timeoutSeconds = 30, maxQueued = 100): Semaphore {
+  return new Semaphore(
+    new AppConfig({
+      MAX_CONCURRENT_ML_OPERATIONS: String(limit),
+      REQUEST_QUEUE_TIMEOUT: String(timeoutSeconds),
+      ML_MAX_QUEUED_REQUESTS: String(maxQueued),
+    }),
+  );
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('Semaphore', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('never lets more than the limit run at once', async () => {
+    const gate = semaphore(2);
+    let running = 0;
+    let peak = 0;
+    const tasks = Array.from({ length: 10 }, () =>
+      gate.run(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        running--;
+      }),
+    );
+    await Promise.all(tasks);
+    expect(peak).toBe(2);
+    expect(gate.activeCount).toBe(0);
+  });
+
+  it('serves waiters first in, first out', async () => {
+    const gate = semaphore(1);
+    const hold = deferred();
+    const order: number[] = [];
+    const first = gate.run(() => hold.promise);
+    const waiters = [1, 2, 3].map((n) => gate.run(() => Promise.resolve(void order.push(n))));
+    expect(gate.waitingCount).toBe(3);
+    hold.resolve();
+    await Promise.all([first, ...waiters]);
+    expect(order).toEqual([1, 2, 3]);
+  });
+
+  it('rejects a wait past REQUEST_QUEUE_TIMEOUT with 503 ML.OVERLOADED and Retry-After', async () => {
+    jest.useFakeTimers();
+    const gate = semaphore(1, 2);
+    const hold = deferred();
+    const first = gate.run(() => hold.promise);
+    const waiting = gate.acquire();
+    jest.advanceTimersByTime(2001);
+    const error = (await waiting.catch((e: unknown) => e)) as AppError;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.code).toBe('ML.OVERLOADED');
+    expect(error.statusCode).toBe(503);
+    expect(error.headers['Retry-After']).toBe('1');
+    expect(gate.waitingCount).toBe(0);
+    hold.resolve();
+    await first;
+    expect(gate.activeCount).toBe(0);
+    expect(gate.stats.rejectedTimeout).toBe(1);
+  });
+
+  it('rejects at once when the waiting line is full', async () => {
+    const gate = semaphore(1, 30, 1);
+    const hold = deferred();
+    const first = gate.run(() => hold.promise);
+    const queued = gate.run(() => Promise.resolve('queued'));
+    await expect(gate.acquire()).rejects.toMatchObject({ code: 'ML.OVERLOADED', statusCode: 503 });
+    hold.resolve();
+    await expect(queued).resolves.toBe('queued');
+    await first;
+  });
+
+  it('releases the slot when the task throws', async () => {
+    const gate = semaphore(1);
+    await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(gate.run(() => Promise.resolve(1))).resolves.toBe(1);
+  });
+});

@@ -1,0 +1,185 @@
+import { Logger } from '@nestjs/common';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FromWorker, InferenceWorkerData, ToWorker } from './inference-protocol';
+import type { InferenceRunner, LabelScores, ModelRef, RunnerStats } from './ml.types';
+import type { RuntimeOptions } from './model-runtime';
+
+interface Task {
+  texts: string[];
+  resolve: (scores: LabelScores[]) => void;
+  reject: (error: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: Task | null;
+  taskId: number;
+}
+
+const DISPOSE_WAIT_MS = 30_000;
+
+/** Under ts-node/jest the worker is TypeScript: register ts-node inside the worker thread too. */
+function workerEntry(): { file: string; execArgv: string[] } {
+  const extension = path.extname(__filename);
+  const file = path.join(__dirname, `inference.worker${extension}`);
+  return { file, execArgv: extension === '.ts' ? ['--require', 'ts-node/register/transpile-only'] : [] };
+}
+
+/**
+ * One model served by N worker threads, each with its own single-threaded ONNX session. Tasks wait in
+ * one FIFO line and go to whichever worker is free; a worker that dies fails its task and is replaced.
+ */
+export class WorkerPoolRunner implements InferenceRunner {
+  private readonly logger = new Logger(WorkerPoolRunner.name);
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private disposing = false;
+  private idleWaiters: (() => void)[] = [];
+  readonly stats: RunnerStats = { inferences: 0, texts: 0, totalMs: 0 };
+  revision = '';
+
+  private constructor(
+    private readonly ref: ModelRef,
+    private readonly options: RuntimeOptions,
+    private readonly size: number,
+    private readonly onInference: (ms: number, texts: number) => void,
+  ) {}
+
+  get workers(): number {
+    return this.slots.length;
+  }
+
+  static async start(
+    ref: ModelRef,
+    options: RuntimeOptions,
+    size: number,
+    onInference: (ms: number, texts: number) => void = () => undefined,
+  ): Promise<WorkerPoolRunner> {
+    const runner = new WorkerPoolRunner(ref, options, size, onInference);
+    try {
+      const slots = await Promise.all(Array.from({ length: size }, () => runner.spawn()));
+      runner.slots.push(...slots);
+    } catch (error) {
+      await runner.terminateAll();
+      throw error;
+    }
+    return runner;
+  }
+
+  classify(texts: string[]): Promise<LabelScores[]> {
+    if (this.disposing) return Promise.reject(new Error('model is being unloaded'));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ texts, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  async dispose(): Promise<void> {
+    this.disposing = true;
+    if (this.queue.length > 0 || this.slots.some((slot) => slot.busy)) {
+      await Promise.race([
+        new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
+        new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_WAIT_MS).unref()),
+      ]);
+    }
+    await this.terminateAll();
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) break;
+      if (slot.busy) continue;
+      const task = this.queue.shift() as Task;
+      slot.busy = task;
+      slot.taskId++;
+      const message: ToWorker = { type: 'classify', id: slot.taskId, texts: task.texts };
+      slot.worker.postMessage(message);
+    }
+    if (this.queue.length === 0 && this.slots.every((slot) => !slot.busy)) {
+      for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
+  }
+
+  private spawn(): Promise<Slot> {
+    const { file, execArgv } = workerEntry();
+    const data: InferenceWorkerData = { ref: this.ref, options: this.options };
+    const worker = new Worker(file, { workerData: data, execArgv });
+    const slot: Slot = { worker, busy: null, taskId: 0 };
+    return new Promise<Slot>((resolve, reject) => {
+      let loaded = false;
+      worker.on('message', (message: FromWorker) => {
+        switch (message.type) {
+          case 'loaded':
+            loaded = true;
+            this.revision = message.revision;
+            this.logger.log(
+              `worker ${worker.threadId} loaded ${this.ref.id}@${message.revision} in ${message.loadMs} ms`,
+            );
+            resolve(slot);
+            return;
+          case 'load-failed':
+            reject(new Error(message.message));
+            void worker.terminate();
+            return;
+          case 'result':
+          case 'error':
+            this.settle(slot, message);
+            return;
+          case 'disposed':
+            return;
+        }
+      });
+      worker.on('error', (error) => {
+        if (!loaded) reject(error);
+        else this.logger.error(`worker ${worker.threadId} crashed: ${error.message}`);
+      });
+      worker.on('exit', (code) => {
+        if (!loaded) {
+          reject(new Error(`inference worker exited with code ${code} while loading`));
+          return;
+        }
+        this.replace(slot, code);
+      });
+    });
+  }
+
+  private settle(slot: Slot, message: Extract<FromWorker, { type: 'result' | 'error' }>): void {
+    const task = slot.busy;
+    if (!task || message.id !== slot.taskId) return;
+    slot.busy = null;
+    if (message.type === 'result') {
+      this.stats.inferences++;
+      this.stats.texts += task.texts.length;
+      this.stats.totalMs += message.inferenceMs;
+      this.onInference(message.inferenceMs, task.texts.length);
+      task.resolve(message.scores);
+    } else {
+      task.reject(new Error(message.message));
+    }
+    this.dispatch();
+  }
+
+  /** A worker that exits unexpectedly fails its task and is replaced, so capacity recovers. */
+  private replace(slot: Slot, code: number): void {
+    const index = this.slots.indexOf(slot);
+    if (index < 0) return; // terminated on purpose
+    this.slots.splice(index, 1);
+    slot.busy?.reject(new Error(`inference worker exited with code ${code}`));
+    if (this.disposing) return;
+    this.logger.warn(`inference worker exited (code ${code}); starting a replacement`);
+    this.spawn().then(
+      (fresh) => {
+        this.slots.push(fresh);
+        this.dispatch();
+      },
+      (error: unknown) => this.logger.error(`replacement worker failed to load: ${String(error)}`),
+    );
+  }
+
+  private async terminateAll(): Promise<void> {
+    const slots = this.slots.splice(0);
+    for (const task of this.queue.splice(0)) task.reject(new Error('model unloaded'));
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+}

@@ -1,0 +1,134 @@
+import { InjectQueue } from '@nestjs/bull';
+import { HttpStatus, Injectable } from '@nestjs/common';
+import type { JobOptions } from 'bull';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
+import type { JobCounts, JobQueue } from './job-queue';
+import { ClassifyJobData, JobName, QUEUE_NAMES, QueueName } from './queue-names';
+
+export interface JobView {
+  id: string;
+  queue: QueueName;
+  name: string;
+  state: string;
+  progress: unknown;
+  attemptsMade: number;
+  result: unknown;
+  failedReason: string | null;
+  createdAt: string;
+  processedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** Adds jobs and reads them back, for either queue backend; the only producer of jobs. */
+@Injectable()
+export class JobsService {
+  private readonly queues: Record<QueueName, JobQueue>;
+
+  constructor(
+    private readonly config: AppConfig,
+    @InjectQueue(QueueName.Ml) ml: JobQueue,
+    @InjectQueue(QueueName.Maintenance) maintenance: JobQueue,
+  ) {
+    this.queues = { [QueueName.Ml]: ml, [QueueName.Maintenance]: maintenance };
+  }
+
+  get backend(): 'bull' | 'in-process' {
+    return this.config.redis.host ? 'bull' : 'in-process';
+  }
+
+  queue(name: QueueName): JobQueue {
+    return this.queues[name];
+  }
+
+  /** Retries with exponential backoff; finished jobs kept up to a bound (Bull's own trimming). */
+  jobOptions(extra: JobOptions = {}): JobOptions {
+    const { queue } = this.config;
+    return {
+      attempts: queue.attempts,
+      backoff: { type: 'exponential', delay: queue.backoffMs },
+      removeOnComplete: queue.keepCompleted,
+      removeOnFail: queue.keepFailed,
+      ...extra,
+    };
+  }
+
+  async addClassification(data: ClassifyJobData): Promise<string> {
+    return this.add(QueueName.Ml, JobName.Classify, data);
+  }
+
+  async add(queue: QueueName, name: JobName, data: unknown, extra: JobOptions = {}): Promise<string> {
+    try {
+      const job = await this.queues[queue].add(name, data, this.jobOptions(extra));
+      return String(job.id);
+    } catch (error) {
+      throw new AppError(
+        ErrorCode.QueueUnavailable,
+        `The job queue is unavailable: ${error instanceof Error ? error.message : String(error)}`,
+        HttpStatus.SERVICE_UNAVAILABLE,
+        undefined,
+        { 'Retry-After': '5' },
+      );
+    }
+  }
+
+  async view(queueName: string, id: string): Promise<JobView> {
+    if (!(QUEUE_NAMES as readonly string[]).includes(queueName)) {
+      throw new AppError(
+        ErrorCode.QueueUnknown,
+        `No queue named "${queueName}"; queues: ${QUEUE_NAMES.join(', ')}.`,
+        HttpStatus.NOT_FOUND,
+      );
+    }
+    const queue = queueName as QueueName;
+    const job = await this.queues[queue].getJob(id).catch((error: unknown) => {
+      throw new AppError(
+        ErrorCode.QueueUnavailable,
+        `The job queue is unavailable: ${String(error)}`,
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    });
+    if (!job)
+      throw new AppError(
+        ErrorCode.QueueJobNotFound,
+        `No job ${id} in queue ${queue} (finished jobs are kept for a bounded time).`,
+        HttpStatus.NOT_FOUND,
+      );
+    return {
+      id: String(job.id),
+      queue,
+      name: job.name,
+      state: await job.getState(),
+      progress: job.progress(),
+      attemptsMade: job.attemptsMade,
+      result: job.returnvalue ?? null,
+      failedReason: job.failedReason ?? null,
+      createdAt: new Date(job.timestamp).toISOString(),
+      processedAt: job.processedOn ? new Date(job.processedOn).toISOString() : null,
+      finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+    };
+  }
+
+  async counts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
+    const entries = await Promise.all(
+      QUEUE_NAMES.map(async (name) => {
+        const [counts, workers] = await Promise.all([this.queues[name].getJobCounts(), this.queues[name].getWorkers()]);
+        return [name, { ...counts, workers: workers.length }] as const;
+      }),
+    );
+    return Object.fromEntries(entries) as Record<QueueName, JobCounts & { workers: number }>;
+  }
+
+  /** Removes finished job records older than the retention (the Celery-beat purge). */
+  async purgeFinished(): Promise<{ completed: number; failed: number }> {
+    const grace = this.config.queue.retentionMs;
+    let completed = 0;
+    let failed = 0;
+    for (const name of QUEUE_NAMES) {
+      completed += (await this.queues[name].clean(grace, 'completed')).length;
+      failed += (await this.queues[name].clean(grace, 'failed')).length;
+    }
+    return { completed, failed };
+  }
+}

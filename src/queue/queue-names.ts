@@ -1,0 +1,22 @@
+/** Queue and job names, declared once. */
+export const QueueName = {
+  /** Classification jobs (`POST /api/ml/classify/async`). */
+  Ml: 'ml',
+  /** Scheduled upkeep: the seed's Celery beat. */
+  Maintenance: 'maintenance',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export const JobName = {
+  Classify: 'classify',
+  AbandonConversations: 'abandon-conversations',
+  PurgeJobs: 'purge-jobs',
+  MetricsSnapshot: 'metrics-snapshot',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
+
+export interface ClassifyJobData {
+  text: string;
+}

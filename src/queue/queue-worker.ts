@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { ClassifyProcessor } from './classify.processor';
+import { JobsService } from './jobs.service';
+import { MaintenanceProcessor } from './maintenance.processor';
+import { PROCESS_ROLE, type ProcessRole } from './process-role';
+import { JobName, QueueName } from './queue-names';
+
+/**
+ * Attaches the processors to the queues in the worker process (and in the API when
+ * QUEUE_PROCESS_IN_API), and registers the repeatable schedules. Bull keys a repeatable job by
+ * name + cron + jobId, so every process registering the same schedule still schedules it once.
+ */
+@Injectable()
+export class QueueWorker implements OnApplicationBootstrap {
+  private readonly logger = new Logger(QueueWorker.name);
+  processing = false;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly jobs: JobsService,
+    private readonly classify: ClassifyProcessor,
+    private readonly maintenance: MaintenanceProcessor,
+    @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.role === 'cli') return;
+    const process = this.role === 'worker' || this.config.queue.processInApi;
+    if (process) await this.startProcessing();
+    await this.schedule().catch((error: unknown) =>
+      this.logger.error(`could not register the schedules (they will be retried at the next start): ${String(error)}`),
+    );
+  }
+
+  async startProcessing(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    await Promise.all([
+      this.jobs
+        .queue(QueueName.Ml)
+        .process(JobName.Classify, this.config.ml.maxConcurrent, (job) => this.classify.handle(job)),
+      ...[JobName.AbandonConversations, JobName.PurgeJobs, JobName.MetricsSnapshot].map((name) =>
+        this.jobs.queue(QueueName.Maintenance).process(name, 1, (job) => this.maintenance.handle(job)),
+      ),
+    ]);
+    this.logger.log(
+      `processing queues ${QueueName.Ml}, ${QueueName.Maintenance} (${this.jobs.backend}) in the ${this.role} process`,
+    );
+  }
+
+  async schedule(): Promise<void> {
+    const { queue } = this.config;
+    const schedules: [JobName, string][] = [
+      [JobName.AbandonConversations, queue.abandonCron],
+      [JobName.PurgeJobs, queue.purgeCron],
+      [JobName.MetricsSnapshot, queue.metricsSnapshotCron],
+    ];
+    for (const [name, cron] of schedules) {
+      await this.jobs.add(QueueName.Maintenance, name, {}, { repeat: { cron }, jobId: name, attempts: 1 });
+    }
+  }
+}

@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, ConfigValidationError } from './config/app-config';
+import { exitOnConfigError } from './config/exit-on-config-error';
+import { WorkerModule } from './worker.module';
+
+/** `npm run start:worker`: runs the queue processors in their own process (the seed's Celery worker + beat). */
+async function bootstrap(): Promise<void> {
+  const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
+  if (!config.redis.host) {
+    process.stderr.write(
+      'The worker needs Redis (REDIS_HOST): without it jobs run in-process inside the API (QUEUE_PROCESS_IN_API).\n',
+    );
+    process.exit(78);
+  }
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.flushLogs();
+  app.enableShutdownHooks();
+  app.get(Logger).log('Combot worker started: processing the ml and maintenance queues', 'Bootstrap');
+}
+
+bootstrap().catch((error: unknown) => {
+  if (error instanceof ConfigValidationError) return;
+  process.stderr.write(`Combot worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { freePort } from '../support/service-process';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+/** The shipped model in worker threads, the real Redis as result cache. */
+describe('ML classification over HTTP (real Redis, shipped model)', () => {
+  const DATABASE = 'combot_ml_int_test';
+  let testApp: TestApp;
+  const http = () => request(testApp.app.getHttpServer());
+  const unique = (text: string) => `${text} (ref ${randomUUID().slice(0, 8)})`;
+
+  async function inferences(): Promise<number> {
+    const status = await http().get('/api/ml/status').expect(200);
+    return status.body.models.loaded[0].inferences as number;
+  }
+
+  beforeAll(async () => {
+    testApp = await createTestApp(DATABASE, {
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: '6379',
+      REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
+      ML_WORKERS: '2',
+      MAX_CONCURRENT_ML_OPERATIONS: '3',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await testApp?.app.close();
+    await dropTestDatabase(DATABASE);
+  });
+
+  it('shows the shipped model loaded in /api/ml/status', async () => {
+    const status = await http().get('/api/ml/status/').expect(200);
+    expect(status.body.models.loaded).toEqual([
+      expect.objectContaining({
+        id: 'combot-complaint-classifier',
+        workers: 2,
+        revision: expect.stringMatching(/^[0-9a-f]{12}$/),
+      }),
+    ]);
+    expect(status.body.cache.backend).toBe('redis');
+    expect(status.body.semaphore.limit).toBe(3);
+  });
+
+  it('classifies, and answers the second identical call from the Redis cache', async () => {
+    const text = unique('The new kettle I bought leaks water from the bottom every time I fill it.');
+    const first = await http().post('/api/ml/classify').send({ text }).expect(200);
+    expect(first.body).toEqual({
+      label: 'A',
+      scores: { A: expect.any(Number), B: expect.any(Number), C: expect.any(Number), Other: expect.any(Number) },
+      model: { id: 'combot-complaint-classifier', revision: expect.any(String) },
+      cached: false,
+    });
+    const sum = Object.values(first.body.scores as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(sum).toBeCloseTo(1, 4);
+    const second = await http()
+      .post('/api/ml/classify/')
+      .send({ text: `  ${text}\n` })
+      .expect(200);
+    expect(second.body).toEqual({ ...first.body, cached: true });
+  });
+
+  it('runs exactly one inference for 50 concurrent identical uncached calls', async () => {
+    const before = await inferences();
+    const text = unique('My parcel was marked as delivered but it never arrived at my door.');
+    const responses = await Promise.all(
+      Array.from({ length: 50 }, () => http().post('/api/ml/classify').send({ text })),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(new Set(responses.map((r) => r.body.label))).toEqual(new Set(['B']));
+    expect((await inferences()) - before).toBe(1);
+  });
+
+  it('classifies a batch in one call', async () => {
+    const texts = [
+      unique('The cashier yelled at me in front of everyone.'),
+      unique('The blender motor burned out after two uses.'),
+    ];
+    const response = await http().post('/api/ml/classify/batch').send({ texts }).expect(200);
+    expect(response.body.results.map((r: { label: string }) => r.label)).toEqual(['C', 'A']);
+  });
+
+  it.each([
+    [{}, /text must be a string/],
+    [{ text: 42 }, /text must be a string/],
+    [{ text: '   ' }, /must not be empty/],
+    [{ text: 'x'.repeat(2001) }, /limit is 2000/],
+  ])('answers 400 to %j', async (body, message) => {
+    const response = await http().post('/api/ml/classify').send(body).expect(400);
+    expect(response.body.message).toMatch(message);
+    expect(response.body.code).toMatch(/^(HTTP\.VALIDATION_FAILED|ML\.INVALID_TEXT)$/);
+  });
+
+  it('keeps classifying when Redis is unreachable (cache bypassed, errors counted)', async () => {
+    const database = 'combot_ml_noredis_test';
+    const noRedis = await createTestApp(database, {
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(await freePort()),
+      ML_WORKERS: '1',
+    });
+    try {
+      const server = noRedis.app.getHttpServer();
+      const started = Date.now();
+      const text = unique('A shop assistant was rude and refused to help me.');
+      const first = await request(server).post('/api/ml/classify').send({ text }).expect(200);
+      const second = await request(server).post('/api/ml/classify').send({ text }).expect(200);
+      expect(first.body.label).toBe('C');
+      expect(second.body.cached).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const status = await request(server).get('/api/ml/status').expect(200);
+      expect(status.body.cache.errors).toBeGreaterThanOrEqual(2);
+    } finally {
+      await noRedis.app.close();
+      await dropTestDatabase(database);
+    }
+  }, 60_000);
+});
