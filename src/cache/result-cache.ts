@@ -1,5 +1,5 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -14,7 +14,7 @@ class CacheTimeoutError extends Error {}
  * skipped write (set), logged (at most every 10 s) and counted, so callers go on without the cache.
  */
 @Injectable()
-export class ResultCache {
+export class ResultCache implements OnApplicationShutdown {
   private readonly logger = new Logger(ResultCache.name);
   private lastWarnAt = 0;
   readonly stats = { hits: 0, misses: 0, errors: 0 };
@@ -54,6 +54,11 @@ export class ResultCache {
     } catch (error) {
       this.failed(namespace, 'set', error);
     }
+  }
+
+  /** Closes the store's Redis connection, which would otherwise keep reconnecting after shutdown. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.cache.disconnect().catch(() => undefined);
   }
 
   private withTimeout<T>(operation: Promise<T>): Promise<T> {

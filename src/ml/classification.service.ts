@@ -62,11 +62,22 @@ export class ClassificationService {
     const model = await this.pool.get();
     const keys = normalised.map((text) => `${model.ref.id}:${model.revision}:${textDigest(text)}`);
     const results: ClassificationResult[] = new Array<ClassificationResult>(texts.length);
-
-    const cached = await Promise.all(keys.map((key) => this.cache.get<Classification>(CacheNamespace.MlResult, key)));
     const joined: Promise<void>[] = [];
     const owned: { index: number; key: string; flight: Flight }[] = [];
+    const join = (index: number, existing: Flight): void => {
+      this.stats.coalesced++;
+      this.metrics.mlCoalesced.inc();
+      joined.push(existing.promise.then((value) => void (results[index] = { ...value, cached: false })));
+    };
+    // An identical text already in flight is joined at once, without a cache round trip.
+    const lookups = keys.map((key, index) => {
+      const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
+      if (existing) join(index, existing);
+      return existing ? undefined : this.cache.get<Classification>(CacheNamespace.MlResult, key);
+    });
+    const cached = await Promise.all(lookups);
     cached.forEach((hit, index) => {
+      if (lookups[index] === undefined) return;
       if (hit) {
         results[index] = { ...hit, cached: true };
         return;
@@ -74,9 +85,7 @@ export class ClassificationService {
       const key = keys[index];
       const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
       if (existing) {
-        this.stats.coalesced++;
-        this.metrics.mlCoalesced.inc();
-        joined.push(existing.promise.then((value) => void (results[index] = { ...value, cached: false })));
+        join(index, existing);
         return;
       }
       const own = flight();
@@ -133,14 +142,23 @@ export class ClassificationService {
         };
         results[index] = { ...classification, cached: false };
         own.resolve(classification);
-        void this.cache.set(CacheNamespace.MlResult, key, classification, this.config.ml.cacheTtlSeconds);
+        // The flight stays joinable until the cache holds the result: a request whose cache read
+        // missed in between joins it instead of running the same inference again.
+        void this.cache
+          .set(CacheNamespace.MlResult, key, classification, this.config.ml.cacheTtlSeconds)
+          .finally(() => this.land(key, own));
       });
     } catch (error) {
-      for (const { flight: own } of owned) own.reject(error);
+      for (const { key, flight: own } of owned) {
+        own.reject(error);
+        this.land(key, own);
+      }
       throw error;
-    } finally {
-      for (const { key, flight: own } of owned) if (this.inFlight.get(key) === own) this.inFlight.delete(key);
     }
+  }
+
+  private land(key: string, own: Flight): void {
+    if (this.inFlight.get(key) === own) this.inFlight.delete(key);
   }
 
   private validated(text: unknown): string {

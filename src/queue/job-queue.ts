@@ -36,6 +36,7 @@ export interface JobQueue {
   add(name: string, data: unknown, opts?: JobOptions): Promise<{ id: JobId }>;
   getJob(id: JobId): Promise<JobLike | null>;
   getJobCounts(): Promise<JobCounts>;
+  /** Attaches a processor; the promise settles when processing stops (Bull: when the queue closes). */
   process(name: string, concurrency: number, handler: (job: JobLike) => Promise<unknown>): Promise<void>;
   getRepeatableJobs(): Promise<{ key: string; name: string; cron?: string | null }[]>;
   getWorkers(): Promise<unknown[]>;

@@ -82,24 +82,29 @@ export class JobsService {
       );
     }
     const queue = queueName as QueueName;
-    const job = await this.queues[queue].getJob(id).catch((error: unknown) => {
-      throw new AppError(
-        ErrorCode.QueueUnavailable,
-        `The job queue is unavailable: ${String(error)}`,
-        HttpStatus.SERVICE_UNAVAILABLE,
-      );
-    });
+    const fetch = () =>
+      this.queues[queue].getJob(id).catch((error: unknown) => {
+        throw new AppError(
+          ErrorCode.QueueUnavailable,
+          `The job queue is unavailable: ${String(error)}`,
+          HttpStatus.SERVICE_UNAVAILABLE,
+        );
+      });
+    let job = await fetch();
     if (!job)
       throw new AppError(
         ErrorCode.QueueJobNotFound,
         `No job ${id} in queue ${queue} (finished jobs are kept for a bounded time).`,
         HttpStatus.NOT_FOUND,
       );
+    const state = await job.getState();
+    // The job may have finished between reading it and reading its state: read it again for its result.
+    if (state === 'completed' || state === 'failed') job = (await fetch()) ?? job;
     return {
       id: String(job.id),
       queue,
       name: job.name,
-      state: await job.getState(),
+      state,
       progress: job.progress(),
       attemptsMade: job.attemptsMade,
       result: job.returnvalue ?? null,

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ClassifyProcessor } from './classify.processor';
+import type { JobLike } from './job-queue';
 import { JobsService } from './jobs.service';
 import { MaintenanceProcessor } from './maintenance.processor';
 import { PROCESS_ROLE, type ProcessRole } from './process-role';
@@ -27,26 +28,26 @@ export class QueueWorker implements OnApplicationBootstrap {
   async onApplicationBootstrap(): Promise<void> {
     if (this.role === 'cli') return;
     const process = this.role === 'worker' || this.config.queue.processInApi;
-    if (process) await this.startProcessing();
+    if (process) this.startProcessing();
     await this.schedule().catch((error: unknown) =>
       this.logger.error(`could not register the schedules (they will be retried at the next start): ${String(error)}`),
     );
   }
 
-  async startProcessing(): Promise<void> {
+  /** Attaches the processors. Bull's `process()` settles only when the queue closes: not awaited. */
+  startProcessing(): void {
     if (this.processing) return;
     this.processing = true;
-    await Promise.all([
+    const attach = (queue: QueueName, name: JobName, concurrency: number, handler: (job: JobLike) => Promise<unknown>) =>
       this.jobs
-        .queue(QueueName.Ml)
-        .process(JobName.Classify, this.config.ml.maxConcurrent, (job) => this.classify.handle(job)),
-      ...[JobName.AbandonConversations, JobName.PurgeJobs, JobName.MetricsSnapshot].map((name) =>
-        this.jobs.queue(QueueName.Maintenance).process(name, 1, (job) => this.maintenance.handle(job)),
-      ),
-    ]);
-    this.logger.log(
-      `processing queues ${QueueName.Ml}, ${QueueName.Maintenance} (${this.jobs.backend}) in the ${this.role} process`,
-    );
+        .queue(queue)
+        .process(name, concurrency, handler)
+        .catch((error: unknown) => this.logger.error(`processor ${queue}:${name} stopped: ${String(error)}`));
+    void attach(QueueName.Ml, JobName.Classify, this.config.ml.maxConcurrent, (job) => this.classify.handle(job));
+    for (const name of [JobName.AbandonConversations, JobName.PurgeJobs, JobName.MetricsSnapshot]) {
+      void attach(QueueName.Maintenance, name, 1, (job) => this.maintenance.handle(job));
+    }
+    this.logger.log(`processing queues ${QueueName.Ml}, ${QueueName.Maintenance} (${this.jobs.backend}) in the ${this.role} process`);
   }
 
   async schedule(): Promise<void> {

@@ -87,7 +87,7 @@ describe('ML classification over HTTP (real Redis, shipped model)', () => {
     [{ text: 42 }, /text must be a string/],
     [{ text: '   ' }, /must not be empty/],
     [{ text: 'x'.repeat(2001) }, /limit is 2000/],
-  ])('answers 400 to %j', async (body, message) => {
+  ])('answers 400 to a bad body (%#)', async (body, message) => {
     const response = await http().post('/api/ml/classify').send(body).expect(400);
     expect(response.body.message).toMatch(message);
     expect(response.body.code).toMatch(/^(HTTP\.VALIDATION_FAILED|ML\.INVALID_TEXT)$/);

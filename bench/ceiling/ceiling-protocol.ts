@@ -1,0 +1,31 @@
+/** Messages between the ceiling pool and its worker threads. */
+export interface CeilingWorkerData {
+  modelsDir: string;
+  modelId: string;
+  maxTokens: number;
+}
+
+export interface RunRequest {
+  type: 'run';
+  batch: number;
+  warmupMs: number;
+  durationMs: number;
+  texts: string[];
+}
+
+export type ToCeilingWorker = RunRequest | { type: 'exit' };
+
+export interface RunResult {
+  texts: number;
+  batches: number;
+  elapsedMs: number;
+  batchMs: number[];
+  /** Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at maxTokens). */
+  meanSequenceLength: number;
+}
+
+export type FromCeilingWorker =
+  | { type: 'loaded'; loadMs: number }
+  | { type: 'load-failed'; message: string }
+  | ({ type: 'done' } & RunResult)
+  | { type: 'failed'; message: string };

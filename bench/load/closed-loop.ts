@@ -1,0 +1,106 @@
+/**
+ * Closed-loop HTTP load from autocannon: `connections` clients, each sending its next request as soon as the
+ * previous answer arrives. Warm-up and measurement are one continuous run (separate runs would leave the
+ * warm-up's last requests queued in the service, eating the start of the measured window); only responses that
+ * complete inside the window count. Latencies are autocannon's per-response times (hrtime, sub-millisecond), so
+ * p95 can be reported exactly; autocannon's own histogram has no p95.
+ */
+import autocannon from 'autocannon';
+import { summariseLatencies, type LatencySummary } from '../stats';
+
+export interface ClosedLoopOptions {
+  baseUrl: string;
+  path: string;
+  connections: number;
+  /** The measured window; the run lasts warmupMs + durationMs. */
+  durationMs: number;
+  warmupMs?: number;
+  method?: 'GET' | 'POST';
+  /** Called once per request: a fresh body each time (unique texts). */
+  body?: () => unknown;
+  /** Called when the measured window opens and closes (to start and stop meters and probes). */
+  onWindowStart?: () => void;
+  onWindowEnd?: () => void;
+}
+
+export interface ClosedLoopResult {
+  /** Successful (2xx) responses per second of the window. */
+  requestsPerSecond: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  durationMs: number;
+  latencyMs: LatencySummary;
+}
+
+export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+  const url = new URL(options.path, options.baseUrl);
+  if (url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${url.hostname}`);
+  const method = options.method ?? (options.body ? 'POST' : 'GET');
+  const makeBody = options.body;
+  const warmupMs = options.warmupMs ?? 0;
+  const latencies: number[] = [];
+  let ok = 0;
+  let non2xx = 0;
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const timers = [
+      setTimeout(() => {
+        windowStart = performance.now();
+        options.onWindowStart?.();
+      }, warmupMs),
+      setTimeout(() => {
+        windowEnd = performance.now();
+        options.onWindowEnd?.();
+      }, warmupMs + options.durationMs),
+    ];
+    const instance = autocannon(
+      {
+        url: url.toString(),
+        connections: options.connections,
+        duration: (warmupMs + options.durationMs) / 1000,
+        timeout: 30,
+        method,
+        headers: makeBody ? { 'content-type': 'application/json' } : {},
+        requests: makeBody
+          ? [{ method, setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody()) }) }]
+          : undefined,
+      },
+      (error, result) => {
+        timers.forEach(clearTimeout);
+        if (error) {
+          reject(error);
+          return;
+        }
+        if (!Number.isFinite(windowEnd)) {
+          windowEnd = performance.now();
+          options.onWindowEnd?.();
+        }
+        if (!Number.isFinite(windowStart)) windowStart = started;
+        const durationMs = windowEnd - windowStart;
+        resolve({
+          requestsPerSecond: (ok / durationMs) * 1000,
+          ok,
+          non2xx,
+          errors: result.errors,
+          timeouts: result.timeouts,
+          durationMs,
+          latencyMs: summariseLatencies(latencies),
+        });
+      },
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      const now = performance.now();
+      if (now < windowStart || now > windowEnd) return;
+      if (statusCode >= 200 && statusCode < 300) {
+        ok++;
+        latencies.push(responseTime);
+      } else {
+        non2xx++;
+      }
+    });
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * A minimal keep-alive JSON client on node:http for the benchmark's own load (conversations, probes, bursts):
+ * lighter than fetch per request, with an explicit connection pool per client and latency taken around the
+ * whole exchange (request written → body read).
+ */
+import http from 'node:http';
+
+export interface JsonResponse<T = unknown> {
+  status: number;
+  body: T;
+  ms: number;
+}
+
+export class HttpClient {
+  readonly agent: http.Agent;
+  private readonly host: string;
+  private readonly port: number;
+
+  constructor(
+    baseUrl: string,
+    connections: number,
+    private readonly timeoutMs = 30_000,
+  ) {
+    const url = new URL(baseUrl);
+    if (url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${url.hostname}`);
+    this.host = url.hostname;
+    this.port = Number(url.port);
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
+  }
+
+  request<T = unknown>(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<JsonResponse<T>> {
+    const body = payload === undefined ? undefined : JSON.stringify(payload);
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const request = http.request(
+        {
+          host: this.host,
+          port: this.port,
+          method,
+          path,
+          agent: this.agent,
+          timeout: this.timeoutMs,
+          headers:
+            body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const ms = performance.now() - started;
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: unknown = text;
+            try {
+              parsed = text ? JSON.parse(text) : null;
+            } catch {
+              // not JSON: keep the text for the error report
+            }
+            resolve({ status: response.statusCode ?? 0, body: parsed as T, ms });
+          });
+          response.on('error', reject);
+        },
+      );
+      request.on('timeout', () => request.destroy(new Error(`${method} ${path} timed out after ${this.timeoutMs} ms`)));
+      request.on('error', reject);
+      request.end(body);
+    });
+  }
+
+  get<T = unknown>(path: string): Promise<JsonResponse<T>> {
+    return this.request<T>('GET', path);
+  }
+
+  post<T = unknown>(path: string, payload: unknown): Promise<JsonResponse<T>> {
+    return this.request<T>('POST', path, payload);
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}

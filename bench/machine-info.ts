@@ -1,0 +1,67 @@
+/** What the numbers came from: machine, runtime, code version, and whether the build matches the sources. */
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { REPO, SERVICE_ENTRY } from './service-process';
+
+export interface MachineInfo {
+  cpuModel: string;
+  cores: number;
+  memoryGb: number;
+  os: string;
+  node: string;
+  loadAverageAtStart: number[];
+}
+
+export interface CodeInfo {
+  commit: string;
+  /** Files changed against the commit (others may be editing the tree while the suite runs). */
+  uncommittedFiles: number;
+  /** Files under src/ changed after dist/ was built (others edit the tree while the suite runs). */
+  newerThanBuild: string[];
+}
+
+function git(args: string[]): string {
+  try {
+    return execFileSync('git', args, { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return '';
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    cpuModel: cpus[0]?.model.trim() ?? 'unknown',
+    cores: os.availableParallelism(),
+    memoryGb: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    loadAverageAtStart: os.loadavg().map((value) => Number(value.toFixed(2))),
+  };
+}
+
+function filesNewerThan(dir: string, mtimeMs: number, out: string[] = []): string[] {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) filesNewerThan(full, mtimeMs, out);
+    else if (!entry.name.endsWith('.spec.ts') && statSync(full).mtimeMs > mtimeMs) out.push(path.relative(REPO, full));
+  }
+  return out;
+}
+
+export function codeInfo(): CodeInfo {
+  let newerThanBuild: string[] = [];
+  try {
+    newerThanBuild = filesNewerThan(path.join(REPO, 'src'), statSync(SERVICE_ENTRY).mtimeMs).sort();
+  } catch {
+    // no build: ServiceProcess.start reports it
+  }
+  const status = git(['status', '--porcelain']);
+  return {
+    commit: git(['rev-parse', 'HEAD']) || 'unknown',
+    uncommittedFiles: status ? status.split('\n').length : 0,
+    newerThanBuild,
+  };
+}

@@ -1,0 +1,70 @@
+/**
+ * Durations and sizes per mode. --quick keeps every scenario but shortens windows so the whole run fits in
+ * under 3 minutes on the 2-core machine; full (~20 min) gives percentiles and the soak enough samples to trust.
+ */
+export type Mode = 'quick' | 'full';
+
+export const SCENARIOS = ['ceiling', 'service', 'coalescing', 'cache', 'conversations', 'soak'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Which issue-6 numbers each scenario name covers (service covers (2), (3) and (4) in one interleaved run). */
+export const SCENARIO_NUMBERS: Record<ScenarioName, string> = {
+  ceiling: '1',
+  service: '2, 3, 4',
+  coalescing: '5',
+  cache: '6',
+  conversations: '7',
+  soak: '8',
+};
+
+export interface Plan {
+  mode: Mode;
+  rounds: number;
+  ceiling: {
+    int8: { workers: number[]; batches: number[] };
+    fp32: { workers: number[]; batches: number[] };
+    warmupMs: number;
+    durationMs: number;
+  };
+  service: { connections: number; warmupMs: number; durationMs: number; probeRatePerSecond: number };
+  coalescing: { simultaneous: number };
+  cache: { connections: number; warmupMs: number; durationMs: number };
+  conversations: { participants: number[]; warmupMs: number; durationMs: number };
+  soak: { durationMs: number; sampleEveryMs: number; baselineAtMs: number; connections: number; participants: number };
+}
+
+export function planFor(mode: Mode): Plan {
+  if (mode === 'quick') {
+    return {
+      mode,
+      rounds: 3,
+      ceiling: {
+        int8: { workers: [1, 2], batches: [1, 8] },
+        fp32: { workers: [1, 2], batches: [1] },
+        warmupMs: 300,
+        durationMs: 1_000,
+      },
+      service: { connections: 50, warmupMs: 700, durationMs: 2_500, probeRatePerSecond: 25 },
+      coalescing: { simultaneous: 50 },
+      cache: { connections: 100, warmupMs: 1_000, durationMs: 2_000 },
+      conversations: { participants: [10, 50], warmupMs: 1_000, durationMs: 3_000 },
+      // Minute 2 of 10 is 20 % into the soak; quick keeps the fraction (12 s of 60 s, sampled at 10 s steps).
+      soak: { durationMs: 60_000, sampleEveryMs: 10_000, baselineAtMs: 10_000, connections: 50, participants: 50 },
+    };
+  }
+  return {
+    mode,
+    rounds: 3,
+    ceiling: {
+      int8: { workers: [1, 2], batches: [1, 2, 4, 8] },
+      fp32: { workers: [1, 2], batches: [1, 2, 4, 8] },
+      warmupMs: 1_000,
+      durationMs: 5_000,
+    },
+    service: { connections: 50, warmupMs: 3_000, durationMs: 15_000, probeRatePerSecond: 20 },
+    coalescing: { simultaneous: 50 },
+    cache: { connections: 100, warmupMs: 2_000, durationMs: 8_000 },
+    conversations: { participants: [10, 50, 100], warmupMs: 3_000, durationMs: 20_000 },
+    soak: { durationMs: 600_000, sampleEveryMs: 10_000, baselineAtMs: 120_000, connections: 50, participants: 50 },
+  };
+}

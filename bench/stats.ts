@@ -1,0 +1,102 @@
+/** Pure statistics for the benchmark: percentiles, medians, spreads of rounds, paired ratios. */
+
+export interface Spread {
+  median: number;
+  min: number;
+  max: number;
+  /** The per-round values, in round order. */
+  values: number[];
+}
+
+export interface LatencySummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+function sortedCopy(values: readonly number[]): number[] {
+  return [...values].sort((a, b) => a - b);
+}
+
+/**
+ * Nearest-rank percentile (p in 0..100) of `values`: the smallest value with at least p % of the samples at or
+ * below it. NaN for no samples. Nearest rank (not interpolation) so a p99 is always a latency that happened.
+ */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  if (p < 0 || p > 100) throw new RangeError(`percentile ${p} is outside 0..100`);
+  const sorted = sortedCopy(values);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1];
+}
+
+/** The middle value; the mean of the two middle values for an even count. NaN for no values. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = sortedCopy(values);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+export function mean(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+export function spread(values: readonly number[]): Spread {
+  return {
+    median: median(values),
+    min: values.length ? Math.min(...values) : Number.NaN,
+    max: values.length ? Math.max(...values) : Number.NaN,
+    values: [...values],
+  };
+}
+
+export function summariseLatencies(values: readonly number[]): LatencySummary {
+  return {
+    count: values.length,
+    mean: mean(values),
+    p50: percentile(values, 50),
+    p95: percentile(values, 95),
+    p99: percentile(values, 99),
+    max: values.length ? Math.max(...values) : Number.NaN,
+  };
+}
+
+/** a / b, NaN when either is missing or b is 0 (a ratio that cannot be judged must not pass a target). */
+export function ratio(a: number, b: number): number {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return Number.NaN;
+  return a / b;
+}
+
+/**
+ * Round-by-round ratios a[i] / b[i] of two interleaved arms: pairing each round with its neighbour cancels the
+ * slow drift of a shared machine better than a ratio of two medians.
+ */
+export function pairedRatios(a: readonly number[], b: readonly number[]): Spread {
+  if (a.length !== b.length) throw new Error(`paired arms differ in rounds: ${a.length} vs ${b.length}`);
+  return spread(a.map((value, index) => ratio(value, b[index])));
+}
+
+/** Growth in percent from `from` to `to`. */
+export function growthPercent(from: number, to: number): number {
+  return ratio(to - from, from) * 100;
+}
+
+/**
+ * The order of the arms in each round: alternated (ABC, CBA, ABC, ...) so no arm always runs first, right after
+ * another arm's load, or always last, when the machine is warmest.
+ */
+export function interleavedOrder<T>(arms: readonly T[], rounds: number): T[][] {
+  return Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [...arms] : [...arms].reverse()));
+}
+
+/** Rounds `value` to `digits` decimals for reports; non-finite values pass through. */
+export function round(value: number, digits = 2): number {
+  if (!Number.isFinite(value)) return value;
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
