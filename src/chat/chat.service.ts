@@ -179,14 +179,7 @@ export class ChatService {
     };
     const html = surveyLinkHtml(brand.thankYou, brand.surveyUrl, brand.surveyLinkText);
     const response: TurnResponse = { ...this.response(conversation, html, Step.Finished), isHtml: true };
-    return this.store(
-      { ...conversation, ...changes },
-      Step.Email,
-      email,
-      html,
-      response,
-      changes,
-    );
+    return this.store({ ...conversation, ...changes }, Step.Email, email, html, response, changes);
   }
 
   /** Saves the step; if a concurrent twin of this request saved it first, answers what the twin stored. */

@@ -38,7 +38,12 @@ export class QueueWorker implements OnApplicationBootstrap {
   startProcessing(): void {
     if (this.processing) return;
     this.processing = true;
-    const attach = (queue: QueueName, name: JobName, concurrency: number, handler: (job: JobLike) => Promise<unknown>) =>
+    const attach = (
+      queue: QueueName,
+      name: JobName,
+      concurrency: number,
+      handler: (job: JobLike) => Promise<unknown>,
+    ) =>
       this.jobs
         .queue(queue)
         .process(name, concurrency, handler)
@@ -47,7 +52,9 @@ export class QueueWorker implements OnApplicationBootstrap {
     for (const name of [JobName.AbandonConversations, JobName.PurgeJobs, JobName.MetricsSnapshot]) {
       void attach(QueueName.Maintenance, name, 1, (job) => this.maintenance.handle(job));
     }
-    this.logger.log(`processing queues ${QueueName.Ml}, ${QueueName.Maintenance} (${this.jobs.backend}) in the ${this.role} process`);
+    this.logger.log(
+      `processing queues ${QueueName.Ml}, ${QueueName.Maintenance} (${this.jobs.backend}) in the ${this.role} process`,
+    );
   }
 
   async schedule(): Promise<void> {

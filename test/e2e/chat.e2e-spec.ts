@@ -318,13 +318,11 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
           return;
         }
         const answer = () =>
-          res
-            .writeHead(200, { 'Content-Type': 'application/json' })
-            .end(
-              JSON.stringify({
-                choices: [{ message: { role: 'assistant', content: 'You say <b>it broke</b> & more. Tell me more?' } }],
-              }),
-            );
+          res.writeHead(200, { 'Content-Type': 'application/json' }).end(
+            JSON.stringify({
+              choices: [{ message: { role: 'assistant', content: 'You say <b>it broke</b> & more. Tell me more?' } }],
+            }),
+          );
         if (llmMode === 'slow') setTimeout(answer, 3000);
         else answer();
       });

@@ -62,7 +62,12 @@ describe('queues on Bull (real Redis and PostgreSQL)', () => {
     });
     const job = await queue.add('always-fails', {}, { attempts: 3, backoff: { type: 'exponential', delay: 20 } });
     const view = await waitFor(
-      async () => (await http().get(`/api/jobs/ml/${String(job.id)}`).expect(200)).body,
+      async () =>
+        (
+          await http()
+            .get(`/api/jobs/ml/${String(job.id)}`)
+            .expect(200)
+        ).body,
       (body) => body.state === 'failed',
     );
     expect(view).toMatchObject({ state: 'failed', attemptsMade: 3, failedReason: 'flaky dependency (call 3)' });

@@ -29,7 +29,10 @@ export class ChatClient {
     return response.body;
   }
 
-  async send(message: string, expectedStatus = 200): Promise<Record<string, unknown> & { reply: string; index: number; scenario: Scenario }> {
+  async send(
+    message: string,
+    expectedStatus = 200,
+  ): Promise<Record<string, unknown> & { reply: string; index: number; scenario: Scenario }> {
     const response = await request(this.server)
       .post(`/api/${this.entry}/`)
       .send({
