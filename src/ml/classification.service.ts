@@ -70,14 +70,23 @@ export class ClassificationService {
       joined.push(existing.promise.then((value) => void (results[index] = { ...value, cached: false })));
     };
     // An identical text already in flight is joined at once, without a cache round trip.
-    const lookups = keys.map((key, index) => {
+    const joinedEarly = new Set<number>();
+    keys.forEach((key, index) => {
       const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
-      if (existing) join(index, existing);
-      return existing ? undefined : this.cache.get<Classification>(CacheNamespace.MlResult, key);
+      if (existing) {
+        join(index, existing);
+        joinedEarly.add(index);
+      }
     });
-    const cached = await Promise.all(lookups);
+    const cached = await Promise.all(
+      keys.map((key, index) =>
+        joinedEarly.has(index)
+          ? Promise.resolve(undefined)
+          : this.cache.get<Classification>(CacheNamespace.MlResult, key),
+      ),
+    );
     cached.forEach((hit, index) => {
-      if (lookups[index] === undefined) return;
+      if (joinedEarly.has(index)) return;
       if (hit) {
         results[index] = { ...hit, cached: true };
         return;

@@ -10,6 +10,7 @@ import {
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import { InferenceRunnerFactory } from './inference-runner.factory';
 import type { InferenceRunner, ModelRef } from './ml.types';
@@ -67,7 +68,7 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
     @Optional() @Inject(PROCESS_ROLE) private readonly role: ProcessRole = 'api',
   ) {
     this.defaultRef = { id: config.ml.modelId, revision: config.ml.modelRevision };
-    this.metrics?.gauge('combot_ml_models_loaded', 'Models held in memory by the model pool.', [], (set) =>
+    this.metrics?.gauge(MetricName.MlModelsLoaded, 'Models held in memory by the model pool.', [], (set) =>
       set({}, this.models.size),
     );
   }

@@ -1,7 +1,8 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { HttpStatus, Injectable, Optional } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 
 interface Waiter {
@@ -25,11 +26,17 @@ export class Semaphore {
 
   constructor(
     config: AppConfig,
-    private readonly metrics?: MetricsService,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.limit = config.ml.maxConcurrent;
     this.maxWaiting = config.ml.maxQueued;
     this.timeoutMs = config.ml.queueTimeoutMs;
+    this.metrics?.gauge(MetricName.MlSemaphoreActive, 'Requests holding an inference slot.', [], (set) =>
+      set({}, this.active),
+    );
+    this.metrics?.gauge(MetricName.MlSemaphoreWaiting, 'Requests waiting for an inference slot.', [], (set) =>
+      set({}, this.waiters.length),
+    );
   }
 
   get activeCount(): number {

@@ -4,6 +4,8 @@ import type { JobOptions } from 'bull';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { MetricName } from '../metrics/metric-names';
+import { MetricsService } from '../metrics/metrics.service';
 import type { JobCounts, JobQueue } from './job-queue';
 import { ClassifyJobData, JobName, QUEUE_NAMES, QueueName } from './queue-names';
 
@@ -28,10 +30,23 @@ export class JobsService {
 
   constructor(
     private readonly config: AppConfig,
+    metrics: MetricsService,
     @InjectQueue(QueueName.Ml) ml: JobQueue,
     @InjectQueue(QueueName.Maintenance) maintenance: JobQueue,
   ) {
     this.queues = { [QueueName.Ml]: ml, [QueueName.Maintenance]: maintenance };
+    metrics.gauge(MetricName.QueueJobs, 'Jobs per queue and state.', ['queue', 'state'], async (set) => {
+      // A scrape while Redis is down reports no queue series rather than failing the whole scrape.
+      const counts = await Promise.race([
+        this.counts(),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()),
+      ]).catch(() => null);
+      for (const [queue, byState] of Object.entries(counts ?? {})) {
+        for (const state of ['waiting', 'active', 'completed', 'failed', 'delayed'] as const) {
+          set({ queue, state }, byState[state]);
+        }
+      }
+    });
   }
 
   get backend(): 'bull' | 'in-process' {

@@ -1,0 +1,139 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { freePort } from '../support/service-process';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+/** A Redis of the test's own, so it can be stopped and started without touching the machine's. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  for (let i = 0; i < 50; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const probe = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
+      probe.once('exit', (code) => resolve(code === 0));
+    });
+    if (ok) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('redis-server did not start');
+}
+
+async function stopRedis(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
+  const DATABASE = 'combot_health_int_test';
+  let redisPort: number;
+  let redis: ChildProcess;
+  let testApp: TestApp;
+  const http = () => request(testApp.app.getHttpServer());
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    testApp = await createTestApp(DATABASE, {
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(redisPort),
+      REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
+      QUEUE_PROCESS_IN_API: 'true',
+      ML_WORKERS: '1',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await testApp?.app.close();
+    if (redis.exitCode === null) await stopRedis(redis);
+    await dropTestDatabase(DATABASE);
+  });
+
+  it('is ready with every part up', async () => {
+    const ready = await http().get('/api/health/ready/').expect(200);
+    expect(Object.keys(ready.body.info).sort()).toEqual(['database', 'memory', 'model', 'queues', 'redis']);
+  });
+
+  it('turns readiness 503 naming Redis while Redis is down, keeps liveness 200, and recovers', async () => {
+    await stopRedis(redis);
+    const started = Date.now();
+    const down = await http().get('/api/health/ready').expect(503);
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(down.body.code).toBe('HTTP.SERVICE_UNAVAILABLE');
+    expect(down.body.message).toMatch(/redis/);
+    expect(down.body.details.error.redis.status).toBe('down');
+    await http().get('/api/health/live').expect(200);
+    // Classification still answers without its cache.
+    const classified = await http()
+      .post('/api/ml/classify')
+      .send({ text: `The shop assistant insulted me ${randomUUID()}` });
+    expect(classified.status).toBe(200);
+
+    redis = await startRedis(redisPort);
+    let status = 0;
+    for (let i = 0; i < 60 && status !== 200; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      status = (await http().get('/api/health/ready')).status;
+    }
+    expect(status).toBe(200);
+  }, 60_000);
+
+  it('exposes the named series in Prometheus text after traffic', async () => {
+    await http()
+      .post('/api/ml/classify')
+      .send({ text: `My order is two weeks late ${randomUUID()}` })
+      .expect(200);
+    await http().get('/api/random/initial/').expect(200);
+    const response = await http()
+      .get('/api/metrics')
+      .expect(200)
+      .expect('Content-Type', /text\/plain/);
+    const text: string = response.text;
+    for (const name of [
+      'combot_http_request_duration_seconds_bucket',
+      'combot_ml_inference_duration_seconds_count',
+      'combot_ml_inferences_total',
+      'combot_ml_semaphore_rejected_total',
+      'combot_cache_misses_total',
+      'combot_ml_coalesced_requests_total',
+      'combot_queue_jobs',
+      'combot_conversations',
+      'combot_event_loop_delay_seconds',
+      'combot_process_resident_memory_bytes',
+      'combot_ml_semaphore_active',
+      'combot_ml_semaphore_waiting',
+    ]) {
+      expect(text).toContain(name);
+    }
+    // Every non-comment line is `name{labels} value` (the exposition format).
+    for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
+      expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/);
+    }
+    expect(text).toMatch(
+      /combot_conversations\{brand="(Basic|Lulu)",think_level="(High|Low)",feel_level="(High|Low)",status="in_progress"\} 1/,
+    );
+    expect(text).toMatch(
+      /combot_http_request_duration_seconds_count\{method="POST",route="\/api\/ml\/classify",status="200"\}/,
+    );
+  });
+
+  it('answers the JSON performance summary', async () => {
+    const summary = await http().get('/api/metrics/performance').expect(200);
+    expect(summary.body).toMatchObject({
+      memory: { rssBytes: expect.any(Number), percent: expect.any(Number) },
+      cpuPercent: expect.any(Number),
+      requests: { total: expect.any(Number), successRate: expect.any(Number), failureRate: expect.any(Number) },
+      latencyMs: { p50: expect.any(Number), p95: expect.any(Number), p99: expect.any(Number) },
+      cache: { hitRate: expect.any(Number) },
+      pool: { models: { loaded: [expect.objectContaining({ id: 'combot-complaint-classifier' })] } },
+    });
+    expect(summary.body.requests.total).toBeGreaterThan(0);
+  });
+});
