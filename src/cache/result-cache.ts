@@ -1,5 +1,5 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -14,10 +14,11 @@ class CacheTimeoutError extends Error {}
  * skipped write (set), logged (at most every 10 s) and counted, so callers go on without the cache.
  */
 @Injectable()
-export class ResultCache implements OnApplicationShutdown {
+export class ResultCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ResultCache.name);
   private lastWarnAt = 0;
   readonly stats = { hits: 0, misses: 0, errors: 0 };
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
@@ -48,21 +49,40 @@ export class ResultCache implements OnApplicationShutdown {
     }
   }
 
-  async set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds: number): Promise<void> {
-    try {
-      await this.withTimeout(this.cache.set(`${namespace}:${key}`, value, ttlSeconds * 1000));
-    } catch (error) {
-      this.failed(namespace, 'set', error);
-    }
+  set<T>(namespace: CacheNamespace, key: string, value: T, ttlSeconds: number): Promise<void> {
+    const write = this.withTimeout(this.cache.set(`${namespace}:${key}`, value, ttlSeconds * 1000)).then(
+      () => undefined,
+      (error: unknown) => this.failed(namespace, 'set', error),
+    );
+    this.pending.add(write);
+    void write.finally(() => this.pending.delete(write));
+    return write;
+  }
+
+  /** Waits for the writes in progress (callers often don't): before shutdown, or a one-shot command's exit. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
+  }
+
+  /**
+   * Opens the Redis connection before traffic: the client queues nothing while connecting (it fails
+   * fast by design), so the first requests would otherwise all miss.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.backend !== 'redis') return;
+    await this.withTimeout(this.cache.get('connect-probe'), this.config.redis.connectTimeoutMs * 4).catch(
+      (error: unknown) =>
+        this.logger.warn(`Redis cache not reachable at start; classifying without it until it is: ${String(error)}`),
+    );
   }
 
   /** Closes the store's Redis connection, which would otherwise keep reconnecting after shutdown. */
   async onApplicationShutdown(): Promise<void> {
+    await this.flush();
     await this.cache.disconnect().catch(() => undefined);
   }
 
-  private withTimeout<T>(operation: Promise<T>): Promise<T> {
-    const timeoutMs = this.config.redis.commandTimeoutMs;
+  private withTimeout<T>(operation: Promise<T>, timeoutMs = this.config.redis.commandTimeoutMs): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new CacheTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);

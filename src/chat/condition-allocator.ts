@@ -39,21 +39,27 @@ export class ConditionAllocator {
   /** Draws inside the caller's transaction so the slot and the conversation are stored together. */
   async draw(manager: EntityManager, scope: Brand | 'random', conversationId: string): Promise<Condition> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [lockKey(`condition:${scope}`)]);
-    const slots = manager.getRepository(ConditionSlotEntity);
-    let slot = await slots
-      .createQueryBuilder('slot')
-      .where('slot.scope = :scope AND slot.conversation_id IS NULL', { scope })
-      .orderBy('slot.block_no', 'ASC')
-      .addOrderBy('slot.position', 'ASC')
-      .getOne();
-    if (!slot) slot = await this.openBlock(manager, scope);
-    slot.conversationId = conversationId;
-    slot.assignedAt = new Date();
-    await slots.save(slot);
-    return { brand: slot.brand, thinkLevel: slot.thinkLevel, feelLevel: slot.feelLevel };
+    // One statement takes the first free slot; only when the block is used up does a second open one.
+    // (A WITH … SELECT, because TypeORM answers a bare UPDATE … RETURNING as [rows, count].)
+    const take = () =>
+      manager.query<{ brand: Brand; think_level: Condition['thinkLevel']; feel_level: Condition['feelLevel'] }[]>(
+        `WITH taken AS (
+           UPDATE condition_slot SET conversation_id = $2, assigned_at = now()
+            WHERE id = (SELECT id FROM condition_slot WHERE scope = $1 AND conversation_id IS NULL
+                         ORDER BY block_no, position LIMIT 1)
+            RETURNING brand, think_level, feel_level)
+         SELECT * FROM taken`,
+        [scope, conversationId],
+      );
+    let [slot] = await take();
+    if (!slot) {
+      await this.openBlock(manager, scope);
+      [slot] = await take();
+    }
+    return { brand: slot.brand, thinkLevel: slot.think_level, feelLevel: slot.feel_level };
   }
 
-  private async openBlock(manager: EntityManager, scope: Brand | 'random'): Promise<ConditionSlotEntity> {
+  private async openBlock(manager: EntityManager, scope: Brand | 'random'): Promise<void> {
     const slots = manager.getRepository(ConditionSlotEntity);
     const last = await slots
       .createQueryBuilder('slot')
@@ -61,11 +67,15 @@ export class ConditionAllocator {
       .where('slot.scope = :scope', { scope })
       .getRawOne<{ max: number | null }>();
     const blockNo = (last?.max ?? 0) + 1;
-    const created = await slots.save(
-      shuffled(armsOf(scope)).map((arm, position) =>
-        slots.create({ scope, blockNo, position, ...arm, conversationId: null, assignedAt: null }),
-      ),
+    await slots.insert(
+      shuffled(armsOf(scope)).map((arm, position) => ({
+        scope,
+        blockNo,
+        position,
+        ...arm,
+        conversationId: null,
+        assignedAt: null,
+      })),
     );
-    return created[0];
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { readFile } from 'node:fs/promises';
+import { ResultCache } from '../cache/result-cache';
 import { ClassificationService } from '../ml/classification.service';
 import { ModelPool } from '../ml/model-pool';
 
@@ -13,6 +14,7 @@ export class OperationsService {
   constructor(
     private readonly pool: ModelPool,
     private readonly classification: ClassificationService,
+    private readonly cache: ResultCache,
   ) {}
 
   async preloadModels(): Promise<{ id: string; revision: string; loadMs: number }[]> {
@@ -34,6 +36,7 @@ export class OperationsService {
       const results = await this.classification.classifyMany(texts.slice(i, i + WARM_CHUNK));
       alreadyCached += results.filter((result) => result.cached).length;
     }
+    await this.cache.flush();
     this.logger.log(`warmed the cache with ${texts.length} texts (${alreadyCached} were cached already)`);
     return { texts: texts.length, alreadyCached };
   }

@@ -11,6 +11,6 @@ import { Semaphore } from './semaphore';
   imports: [CacheModule],
   controllers: [MlController],
   providers: [ClassificationService, ModelPool, Semaphore, InferenceRunnerFactory],
-  exports: [ClassificationService, ModelPool],
+  exports: [ClassificationService, ModelPool, CacheModule],
 })
 export class MlModule {}

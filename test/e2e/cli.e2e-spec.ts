@@ -1,0 +1,171 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { freePort } from '../support/service-process';
+import { createTestApp } from '../support/test-app';
+import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const DATABASE = 'combot_cli_e2e_test';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI (`npm run cli -- ...` runs the same file) and waits for its exit code. */
+function cli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(REPO, 'dist/src/cli.js'), ...args], {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('CLI (built, real PostgreSQL and Redis)', () => {
+  let env: Record<string, string>;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-'));
+
+  beforeAll(async () => {
+    // One greeting through the API so there is a conversation to export.
+    const app = await createTestApp(DATABASE, { ML_WORKERS: '1' });
+    await request(app.app.getHttpServer()).get('/api/random/initial/').expect(200);
+    await app.app.close();
+    env = {
+      DATABASE_URL: app.databaseUrl,
+      REDIS_HOST: '127.0.0.1',
+      REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
+      ML_WORKERS: '1',
+    };
+  }, 120_000);
+
+  afterAll(async () => {
+    await dropTestDatabase(DATABASE);
+  });
+
+  it('lists its commands with --help', async () => {
+    const run = await cli(['--help'], env);
+    expect(run.code).toBe(0);
+    for (const command of [
+      'start-optimized-services',
+      'preload-models',
+      'warm-cache',
+      'health-check',
+      'export-conversations',
+      'queue:status',
+    ]) {
+      expect(run.stdout).toContain(command);
+    }
+  }, 60_000);
+
+  it('preload-models loads the shipped model', async () => {
+    const run = await cli(['preload-models'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/"id": "combot-complaint-classifier"/);
+  }, 60_000);
+
+  it('warm-cache classifies a file into the cache, and the second run finds it cached', async () => {
+    const file = path.join(dir, 'warm.txt');
+    writeFileSync(file, `# comment\nMy parcel is late ${randomUUID()}\n\nThe toaster broke ${randomUUID()}\n`);
+    const first = await cli(['warm-cache', '--file', file], env);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/"texts": 2,\s+"alreadyCached": 0/);
+    const second = await cli(['warm-cache', '--file', file], env);
+    expect(second.stdout).toMatch(/"texts": 2,\s+"alreadyCached": 2/);
+    const missing = await cli(['warm-cache', '--file', path.join(dir, 'missing.txt')], env);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/warm-cache failed: .*ENOENT/);
+  }, 90_000);
+
+  it('health-check exits 0 when ready and 1 naming Redis when it is unreachable', async () => {
+    const ok = await cli(['health-check'], env);
+    expect(ok.code).toBe(0);
+    const bad = await cli(['health-check'], { ...env, REDIS_PORT: String(await freePort()) });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/not ready: .*redis/);
+  }, 90_000);
+
+  it('start-optimized-services --preload-models --warm-cache --health-check runs the seed routine', async () => {
+    const run = await cli(['start-optimized-services', '--preload-models', '--warm-cache', '--health-check'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/"texts": 40/);
+    expect(run.stdout).toMatch(/"status": "ok"/);
+  }, 90_000);
+
+  it('export-conversations writes CSV and JSON Lines, and refuses a bad format', async () => {
+    const csvFile = path.join(dir, 'out.csv');
+    const csv = await cli(['export-conversations', '--format', 'csv', '--out', csvFile], env);
+    expect(csv.code).toBe(0);
+    const lines = readFileSync(csvFile, 'utf8').trim().split('\n');
+    expect(lines[0]).toMatch(/^id,entry_point,brand,think_level,feel_level,status,/);
+    expect(lines).toHaveLength(2);
+    const jsonl = await cli(['export-conversations', '--format', 'jsonl', '--status', 'in_progress'], env);
+    expect(jsonl.code).toBe(0);
+    const row = JSON.parse(jsonl.stdout.trim().split('\n').pop() as string);
+    expect(row).toMatchObject({ status: 'in_progress', turns: [expect.objectContaining({ kind: 'greeting' })] });
+    const bad = await cli(['export-conversations', '--format', 'xml'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('format must be csv or jsonl');
+  }, 90_000);
+
+  it('queue:status prints counts and schedules', async () => {
+    const run = await cli(['queue:status'], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/"backend": "bull"/);
+    expect(run.stdout).toMatch(/"ml":/);
+  }, 60_000);
+});
+
+describe('admin export endpoint', () => {
+  it('streams CSV behind the admin key and is off without one', async () => {
+    const database = 'combot_admin_e2e_test';
+    await recreateTestDatabase(database);
+    const key = 'a-very-secret-admin-key';
+    const app = await createTestApp(database, { ML_WORKERS: '1', ADMIN_API_KEY: key });
+    try {
+      const http = () => request(app.app.getHttpServer());
+      await http().get('/api/random/initial').expect(200);
+      await http().get('/api/admin/conversations/export?format=csv').expect(401);
+      await http()
+        .get('/api/admin/conversations/export?format=csv')
+        .set('X-Api-Key', 'wrong-key-of-some-length')
+        .expect(403);
+      const csv = await http().get('/api/admin/conversations/export?format=csv').set('X-Api-Key', key).expect(200);
+      expect(csv.headers['content-type']).toMatch(/text\/csv/);
+      expect(csv.text.trim().split('\n')).toHaveLength(2);
+      const jsonl = await http()
+        .get('/api/admin/conversations/export/?format=jsonl&status=completed')
+        .set('Authorization', `Bearer ${key}`)
+        .expect(200);
+      expect(jsonl.text).toBe('');
+      const bad = await http()
+        .get('/api/admin/conversations/export?format=csv&since=yesterday')
+        .set('X-Api-Key', key)
+        .expect(400);
+      expect(bad.body.message).toMatch(/since must be/);
+    } finally {
+      await app.app.close();
+      await dropTestDatabase(database);
+    }
+    const off = await createTestApp(database, { ML_WORKERS: '1' });
+    try {
+      const response = await request(off.app.getHttpServer())
+        .get('/api/admin/conversations/export?format=csv')
+        .expect(403);
+      expect(response.body.code).toBe('ADMIN.DISABLED');
+    } finally {
+      await off.app.close();
+      await dropTestDatabase(database);
+    }
+  }, 120_000);
+});
