@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { AppConfig, ConfigValidationError } from './app-config';
+import { envSchema } from './env.schema';
+
+describe('AppConfig', () => {
+  it('applies the seed defaults', () => {
+    const config = new AppConfig({});
+    expect(config.http.port).toBe(8000);
+    expect(config.ml).toMatchObject({ maxConcurrent: 3, cacheTtlSeconds: 7200, queueTimeoutMs: 30_000, maxModels: 2 });
+    expect(config.mode).toEqual({ database: 'embedded', redis: 'memory' });
+    expect(config.database.migrateOnStart).toBe(true);
+    expect(config.queue.processInApi).toBe(true);
+  });
+
+  it('switches to the real servers when DATABASE_URL and REDIS_HOST are set', () => {
+    const config = new AppConfig({ DATABASE_URL: 'postgres://u@db:5432/x', REDIS_HOST: 'redis' });
+    expect(config.mode).toEqual({ database: 'external', redis: 'external' });
+    expect(config.database.migrateOnStart).toBe(false);
+    expect(config.queue.processInApi).toBe(false);
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(new AppConfig({ DATABASE_URL: '', PORT: '' }).mode.database).toBe('embedded');
+  });
+
+  it('lists every bad value as KEY=value: problem, hiding secrets', () => {
+    let error: unknown;
+    try {
+      new AppConfig({ PORT: 'eighty', REDIS_PASSWORD: 'x', REDIS_DB: '99', ML_INFERENCE_MODE: 'gpu' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    const problems = (error as ConfigValidationError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'PORT=eighty: must be a number',
+        'REDIS_DB=99: must be less than or equal to 15',
+        expect.stringMatching(/^ML_INFERENCE_MODE=gpu: must be one of/),
+      ]),
+    );
+    expect(problems.join()).not.toContain('REDIS_PASSWORD=x');
+  });
+
+  it('documents every variable in .env.example', () => {
+    const example = readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8');
+    const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));
+    const keys = Object.keys(envSchema.describe().keys as Record<string, unknown>);
+    expect(keys.filter((key) => !documented.has(key))).toEqual([]);
+    expect([...documented].filter((key) => !keys.includes(key))).toEqual([]);
+  });
+});
