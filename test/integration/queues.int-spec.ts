@@ -40,6 +40,17 @@ describe('queues on Bull (real Redis and PostgreSQL)', () => {
     await dropTestDatabase(DATABASE);
   });
 
+  it('registers the maintenance schedules at start, even though Redis was still connecting', async () => {
+    const queue = testApp.app.get<JobQueue>(getQueueToken(QueueName.Maintenance));
+    const repeatable = await waitFor(
+      () => queue.getRepeatableJobs(),
+      (jobs) => jobs.length === 3,
+    );
+    expect(repeatable.map((job) => job.name).sort()).toEqual(
+      [JobName.AbandonConversations, JobName.MetricsSnapshot, JobName.PurgeJobs].sort(),
+    );
+  });
+
   it('runs an async classification to completion and returns its result', async () => {
     const text = `The courier left my parcel in the rain and it never reached me ${randomUUID()}`;
     const accepted = await http().post('/api/ml/classify/async').send({ text }).expect(202);
