@@ -26,7 +26,7 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (this.role === 'cli') return;
     const process = this.role === 'worker' || this.config.queue.processInApi;
     if (process) this.startProcessing();
