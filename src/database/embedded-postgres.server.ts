@@ -1,5 +1,5 @@
 import { spawnSync, SpawnOptions } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,8 +43,8 @@ function isAlive(pid: number): boolean {
  * running by a killed process. `pg_ctl` gives us a detached server we start, adopt and stop explicitly.
  */
 export class EmbeddedPostgresServer {
-  private readonly dataDir: string;
-  private readonly pgData: string;
+  private dataDir: string;
+  private pgData: string;
   private readonly log: (message: string) => void;
   private owned = false;
   private resolvedBinDir: string | null = null;
@@ -99,17 +99,9 @@ export class EmbeddedPostgresServer {
 
   async start(): Promise<EmbeddedPostgresConnection> {
     const started = Date.now();
-    await fs.mkdir(this.dataDir, { recursive: true });
     const runAs = this.serverUser();
-    if (runAs) {
-      await fs.chown(this.dataDir, runAs.uid, runAs.gid);
-      const reachable = spawnSync('test', ['-w', this.dataDir], { uid: runAs.uid, gid: runAs.gid });
-      if (reachable.status !== 0) {
-        throw new Error(
-          `the ${SERVER_USER} user cannot reach ${this.dataDir}: make its parent folders traversable (chmod o+x) or set EMBEDDED_DB_DIR`,
-        );
-      }
-    }
+    if (runAs) await this.placeReachably(runAs);
+    else await fs.mkdir(this.dataDir, { recursive: true });
     if (!existsSync(path.join(this.pgData, 'PG_VERSION'))) await this.initialise(runAs);
     const password = readFileSync(path.join(this.dataDir, PASSWORD_FILE), 'utf8').trim();
 
@@ -151,6 +143,41 @@ export class EmbeddedPostgresServer {
     this.owned = true;
     this.log(`embedded PostgreSQL started on 127.0.0.1:${this.options.port} in ${Date.now() - started} ms`);
     return { url: this.url(password, this.options.port), owned: true };
+  }
+
+  /**
+   * As root the server runs as `postgres`, which cannot enter a checkout private to root (e.g. a
+   * `mktemp -d` clone). Then the cluster lives in the system temp folder and the data folder links to it.
+   */
+  private async placeReachably(runAs: { uid: number; gid: number }): Promise<void> {
+    const reachable = (dir: string): boolean => spawnSync('test', ['-w', dir], runAs).status === 0;
+    const linked = await fs.lstat(this.dataDir).then(
+      (stat) => stat.isSymbolicLink(),
+      () => false,
+    );
+    if (!linked) {
+      await fs.mkdir(this.dataDir, { recursive: true });
+      await fs.chown(this.dataDir, runAs.uid, runAs.gid);
+      if (reachable(this.dataDir)) return;
+      if ((await fs.readdir(this.dataDir)).length > 0) {
+        throw new Error(
+          `the ${SERVER_USER} user cannot reach ${this.dataDir}: make its parent folders traversable (chmod o+x) or set EMBEDDED_DB_DIR`,
+        );
+      }
+    }
+    const outside = path.join(
+      os.tmpdir(),
+      `combot-postgres-${createHash('sha256').update(this.dataDir).digest('hex').slice(0, 12)}`,
+    );
+    await fs.mkdir(outside, { recursive: true, mode: 0o700 });
+    await fs.chown(outside, runAs.uid, runAs.gid);
+    if (!linked) {
+      await fs.rmdir(this.dataDir);
+      await fs.symlink(outside, this.dataDir);
+    }
+    this.log(`the ${SERVER_USER} user cannot reach ${this.dataDir}: the cluster lives in ${outside} (linked from it)`);
+    this.dataDir = outside;
+    this.pgData = path.join(outside, 'pgdata');
   }
 
   /** Stops the server if this process started it. Synchronous so it can also run in an `exit` handler. */
