@@ -4,7 +4,7 @@
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
+import { freePort } from '../test/support/service-process';
 import path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -13,18 +13,6 @@ const OUTPUT_LIMIT = 64 * 1024;
 const STOP_GRACE_MS = 5_000;
 
 const running = new Set<ServiceProcess>();
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export class ServiceProcess {
   private outputTail = '';

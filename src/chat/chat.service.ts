@@ -16,7 +16,7 @@ import { LlmClient } from './llm.client';
 import { StudyContent } from './study-content.provider';
 
 /** Steps of the flow (the index the client is at when it posts). */
-export const Step = { Complaint: 0, LastQuestion: 4, Understanding: 5, Email: 6, Finished: 7 } as const;
+export const Step = { Complaint: 0, Understanding: 5, Email: 6, Finished: 7 } as const;
 
 const EMAIL =
   /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;

@@ -12,16 +12,12 @@ export const ErrorCode = {
   TooManyRequests: 'HTTP.TOO_MANY_REQUESTS',
   Internal: 'HTTP.INTERNAL_ERROR',
   ServiceUnavailable: 'HTTP.SERVICE_UNAVAILABLE',
-  CorsOriginDenied: 'HTTP.CORS_ORIGIN_DENIED',
-
-  DatabaseUnavailable: 'DATABASE.UNAVAILABLE',
 
   MlOverloaded: 'ML.OVERLOADED',
   MlModelLoadFailed: 'ML.MODEL_LOAD_FAILED',
   MlInferenceFailed: 'ML.INFERENCE_FAILED',
   MlInvalidText: 'ML.INVALID_TEXT',
 
-  ChatConversationNotFound: 'CHAT.CONVERSATION_NOT_FOUND',
   ChatMessageTooLong: 'CHAT.MESSAGE_TOO_LONG',
 
   QueueUnknown: 'QUEUE.UNKNOWN_QUEUE',

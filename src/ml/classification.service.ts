@@ -108,15 +108,16 @@ export class ClassificationService {
   }
 
   status() {
+    const models = this.pool.status();
     return {
-      models: this.pool.status(),
+      models,
       semaphore: {
         limit: this.semaphore.capacity,
         active: this.semaphore.activeCount,
         waiting: this.semaphore.waitingCount,
         ...this.semaphore.stats,
       },
-      workers: this.pool.status().loaded.reduce((sum, model) => sum + model.workers, 0),
+      workers: models.loaded.reduce((sum, model) => sum + model.workers, 0),
       inferenceMode: this.config.ml.inferenceMode,
       cache: { backend: this.cache.backend, ...this.cache.stats },
       requests: this.stats.requests,
