@@ -17,6 +17,20 @@ export const SCENARIO_NUMBERS: Record<ScenarioName, string> = {
   soak: '8',
 };
 
+/**
+ * A participant's think time before each message: 0.5–2 s, far quicker than a person reading a reply and
+ * typing (tens of seconds), so paced levels still load the service several times harder than a real study.
+ */
+export const PACED_THINK_MS = { min: 500, max: 2_000 } as const;
+
+export interface ConversationLevelPlan {
+  participants: number;
+  thinkMs: { min: number; max: number } | null;
+}
+
+const paced = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: PACED_THINK_MS });
+const stress = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: null });
+
 export interface Plan {
   mode: Mode;
   rounds: number;
@@ -29,7 +43,8 @@ export interface Plan {
   service: { connections: number; warmupMs: number; durationMs: number; probeRatePerSecond: number };
   coalescing: { simultaneous: number };
   cache: { connections: number; warmupMs: number; durationMs: number };
-  conversations: { participants: number[]; warmupMs: number; durationMs: number };
+  /** Paced levels (think time) carry the target; levels without think time are the stress test. */
+  conversations: { levels: ConversationLevelPlan[]; warmupMs: number; durationMs: number };
   soak: { durationMs: number; sampleEveryMs: number; baselineAtMs: number; connections: number; participants: number };
 }
 
@@ -47,7 +62,7 @@ export function planFor(mode: Mode): Plan {
       service: { connections: 50, warmupMs: 700, durationMs: 2_500, probeRatePerSecond: 25 },
       coalescing: { simultaneous: 50 },
       cache: { connections: 100, warmupMs: 1_000, durationMs: 2_000 },
-      conversations: { participants: [10, 50], warmupMs: 1_000, durationMs: 3_000 },
+      conversations: { levels: [paced(100), stress(10), stress(50)], warmupMs: 2_000, durationMs: 4_000 },
       // Minute 2 of 10 is 20 % into the soak; quick keeps the fraction (12 s of 60 s, sampled at 10 s steps).
       soak: { durationMs: 60_000, sampleEveryMs: 10_000, baselineAtMs: 10_000, connections: 50, participants: 50 },
     };
@@ -64,7 +79,11 @@ export function planFor(mode: Mode): Plan {
     service: { connections: 50, warmupMs: 3_000, durationMs: 15_000, probeRatePerSecond: 20 },
     coalescing: { simultaneous: 50 },
     cache: { connections: 100, warmupMs: 2_000, durationMs: 8_000 },
-    conversations: { participants: [10, 50, 100], warmupMs: 3_000, durationMs: 20_000 },
+    conversations: {
+      levels: [paced(10), paced(50), paced(100), stress(10), stress(50), stress(100)],
+      warmupMs: 3_000,
+      durationMs: 20_000,
+    },
     soak: { durationMs: 600_000, sampleEveryMs: 10_000, baselineAtMs: 120_000, connections: 50, participants: 50 },
   };
 }

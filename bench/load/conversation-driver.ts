@@ -1,11 +1,13 @@
 /**
- * Simulated participants running the React page's 7-step flow back to back with no think time (closed loop, the
- * worst case): greeting, the complaint at index 0 (unique text: a real inference), five answers, then a valid
+ * Simulated participants running the React page's 7-step flow back to back: either paced (a seeded think time
+ * before every message, as a participant reads the reply and types) or with no think time at all (closed loop,
+ * a stress test whose latency is set by throughput: p95 ≈ participants ÷ turns per second). Greeting, the complaint at index 0 (unique text: a real inference), five answers, then a valid
  * e-mail at index 6, which must come back as index 7 with `isHtml`. Each request echoes `scenario`, `index` and
  * the growing `chatLog` exactly as the page does. /closing is not called, so a finished conversation stores 15
  * turns: the greeting plus a participant message and a bot reply for each of the 7 steps.
  */
 import type { ComplaintCorpus } from '../corpus';
+import { createRng } from '../model/seeded-random';
 import { summariseLatencies, type LatencySummary } from '../stats';
 import type { HttpClient } from './http-client';
 
@@ -62,7 +64,11 @@ export interface DriveOptions {
   participants: number;
   warmupMs: number;
   durationMs: number;
+  /** Think time before each message, uniform in [min, max] ms from a seeded generator; absent = none. */
+  thinkMs?: { min: number; max: number };
 }
+
+const THINK_SEED = 0x7417;
 
 /** Runs `participants` loops; only requests started in [warm-up end, warm-up end + duration) are measured. */
 export async function driveConversations(
@@ -77,6 +83,12 @@ export async function driveConversations(
   const finished: FinishedConversation[] = [];
   const errorExamples: string[] = [];
   let errors = 0;
+  const thinkRng = createRng(THINK_SEED);
+  const think = async (): Promise<void> => {
+    if (!options.thinkMs) return;
+    const { min, max } = options.thinkMs;
+    await new Promise((resolve) => setTimeout(resolve, min + thinkRng() * (max - min)));
+  };
 
   const timed = async <T>(
     kind: TurnKind,
@@ -110,6 +122,7 @@ export async function driveConversations(
     for (let step = 0; step < STEPS; step++) {
       const kind: TurnKind = step === 0 ? 'complaint' : step === STEPS - 1 ? 'email' : 'answer';
       const message = step === 0 ? corpus.nextUnique().text : step === STEPS - 1 ? email : corpus.answer();
+      await think();
       const body = await timed<TurnBody>(kind, () =>
         client.post('/api/random/', {
           message,

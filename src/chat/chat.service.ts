@@ -8,8 +8,7 @@ import { ClassificationService } from '../ml/classification.service';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
 import { ClosingResponse, GreetingResponse, Scenario, TurnResponse } from './chat.responses';
 import { Brand, BRANDS, Condition, ConversationStatus, EntryPoint, Label, LEVELS } from './chat.types';
-import { ConditionAllocator } from './condition-allocator';
-import { ConversationRepository } from './conversation.repository';
+import { ConversationRepository, type GreetingText, type NewConversation } from './conversation.repository';
 import { ConversationEntity } from './conversation.entity';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
 import { LlmClient } from './llm.client';
@@ -63,7 +62,6 @@ export class ChatService {
   constructor(
     private readonly config: AppConfig,
     private readonly conversations: ConversationRepository,
-    private readonly allocator: ConditionAllocator,
     private readonly content: StudyContent,
     private readonly classification: ClassificationService,
     private readonly llm: LlmClient,
@@ -71,17 +69,11 @@ export class ChatService {
   ) {}
 
   async greet(entry: EntryPoint): Promise<GreetingResponse> {
-    const id = randomUUID();
-    const scope = fixedBrand(entry) ?? 'random';
-    const conversation = await this.conversations.transaction(async (manager) => {
-      const condition = await this.allocator.draw(manager, scope, id);
-      const greeting = this.content.brand(condition.brand).greeting[condition.thinkLevel];
-      return this.conversations.create(
-        manager,
-        { id, entryPoint: entry, condition, contentVersion: this.content.version },
-        greeting,
-      );
-    });
+    const conversation = await this.conversations.startDrawn(
+      this.newConversation(entry),
+      this.scopeOf(entry),
+      this.greetings(),
+    );
     return {
       message: escapeHtml(this.content.brand(conversation.brand).greeting[conversation.thinkLevel]),
       scenario: this.scenarioOf(conversation),
@@ -278,18 +270,28 @@ export class ChatService {
       thinkLevel: LEVELS.find((l) => l === scenario.think_level),
       feelLevel: LEVELS.find((l) => l === scenario.feel_level),
     };
-    const id = randomUUID();
-    return this.conversations.transaction(async (manager) => {
-      const valid =
-        claimed.brand && claimed.thinkLevel && claimed.feelLevel && (brand === null || claimed.brand === brand);
-      const condition = valid ? (claimed as Condition) : await this.allocator.draw(manager, brand ?? 'random', id);
-      this.logger.debug(`conversation ${id} started without a greeting (${valid ? 'client scenario' : 'drawn'})`);
-      return this.conversations.create(
-        manager,
-        { id, entryPoint: entry, condition, contentVersion: this.content.version },
-        null,
-      );
-    });
+    const valid =
+      claimed.brand && claimed.thinkLevel && claimed.feelLevel && (brand === null || claimed.brand === brand);
+    const values = this.newConversation(entry);
+    this.logger.debug(`conversation ${values.id} started without a greeting (${valid ? 'client scenario' : 'drawn'})`);
+    return valid
+      ? this.conversations.startWith(values, claimed as Condition)
+      : this.conversations.startDrawn(values, this.scopeOf(entry), []);
+  }
+
+  private newConversation(entry: EntryPoint): NewConversation {
+    return { id: randomUUID(), entryPoint: entry, contentVersion: this.content.version };
+  }
+
+  private scopeOf(entry: EntryPoint): Brand | 'random' {
+    return fixedBrand(entry) ?? 'random';
+  }
+
+  /** Every greeting text by brand × think level, for the one-statement start to pick the drawn arm's. */
+  private greetings(): GreetingText[] {
+    return BRANDS.flatMap((brand) =>
+      LEVELS.map((think_level) => ({ brand, think_level, text: this.content.brand(brand).greeting[think_level] })),
+    );
   }
 
   private checkedMessage(message: string): string {

@@ -1,11 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager } from 'typeorm';
-import type { Condition, EntryPoint } from './chat.types';
+import { DataSource } from 'typeorm';
+import type { Brand, Condition, EntryPoint, Level } from './chat.types';
 import { ConversationStatus } from './chat.types';
+import { ConditionAllocator, conditionOf, takeSlotCte, type SlotRow } from './condition-allocator';
 import { ConversationTurnEntity } from './conversation-turn.entity';
 import { ConversationEntity } from './conversation.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+export interface NewConversation {
+  id: string;
+  entryPoint: EntryPoint;
+  contentVersion: string;
+}
+
+/** The greeting a condition is shown, as the one-statement start matches it to the drawn arm. */
+export interface GreetingText {
+  brand: Brand;
+  think_level: Level;
+  text: string;
+}
 
 export interface StepWrite {
   conversationId: string;
@@ -21,43 +35,73 @@ export interface StepWrite {
 /** PostgreSQL access for conversations and turns; no conversation rules live here. */
 @Injectable()
 export class ConversationRepository {
-  constructor(private readonly dataSource: DataSource) {}
-
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.dataSource.transaction(work);
-  }
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly allocator: ConditionAllocator,
+  ) {}
 
   async findById(id: unknown): Promise<ConversationEntity | null> {
     if (typeof id !== 'string' || !UUID.test(id)) return null;
     return this.dataSource.getRepository(ConversationEntity).findOneBy({ id });
   }
 
-  async create(
-    manager: EntityManager,
-    values: { id: string; entryPoint: EntryPoint; condition: Condition; contentVersion: string },
-    greeting: string | null,
+  /**
+   * Starts a conversation on a freshly drawn condition in one statement: the slot claim, the conversation row
+   * and (when `greetings` names the text per brand × think level) the greeting turn, so a greeting costs one
+   * round trip and holds no lock between round trips.
+   */
+  async startDrawn(
+    values: NewConversation,
+    scope: Brand | 'random',
+    greetings: GreetingText[],
   ): Promise<ConversationEntity> {
-    const conversation = manager.getRepository(ConversationEntity).create({
-      id: values.id,
-      entryPoint: values.entryPoint,
-      ...values.condition,
+    const row = await this.allocator.claim(scope, async () => {
+      const [created] = await this.dataSource.query<(SlotRow & { created_at: Date })[]>(
+        `WITH ${takeSlotCte('$2', '$1')},
+         created AS (
+           INSERT INTO conversation (id, entry_point, brand, think_level, feel_level, status, step, content_version)
+           SELECT $1, $3, brand, think_level, feel_level, $4, 0, $5 FROM taken
+           RETURNING id, brand, think_level, feel_level, created_at),
+         greeting AS (
+           INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
+           SELECT created.id, 'bot', 'greeting', -1, g.text
+             FROM created JOIN jsonb_to_recordset($6::jsonb) AS g(brand text, think_level text, text text)
+               ON g.brand = created.brand AND g.think_level = created.think_level)
+         SELECT brand, think_level, feel_level, created_at FROM created`,
+        [
+          values.id,
+          scope,
+          values.entryPoint,
+          ConversationStatus.InProgress,
+          values.contentVersion,
+          JSON.stringify(greetings),
+        ],
+      );
+      return created;
+    });
+    return this.newEntity(values, conditionOf(row), row.created_at);
+  }
+
+  /** Starts a conversation on a condition the caller already has (a client scenario that names one). */
+  async startWith(values: NewConversation, condition: Condition): Promise<ConversationEntity> {
+    const conversation = this.newEntity(values, condition, new Date());
+    await this.dataSource.getRepository(ConversationEntity).insert(conversation);
+    return conversation;
+  }
+
+  private newEntity(values: NewConversation, condition: Condition, createdAt: Date): ConversationEntity {
+    return this.dataSource.getRepository(ConversationEntity).create({
+      ...values,
+      ...condition,
       status: ConversationStatus.InProgress,
       step: 0,
-      contentVersion: values.contentVersion,
+      label: null,
+      scoreA: null,
+      scoreB: null,
+      scoreC: null,
+      scoreOther: null,
+      createdAt,
     });
-    await manager.getRepository(ConversationEntity).insert(conversation);
-    if (greeting !== null) {
-      await manager.getRepository(ConversationTurnEntity).insert({
-        conversationId: values.id,
-        sender: 'bot',
-        kind: 'greeting',
-        step: -1,
-        text: greeting,
-        messageType: null,
-        response: null,
-      });
-    }
-    return conversation;
   }
 
   /** The answer already given for a step, to replay on a repeated POST. */
@@ -74,37 +118,33 @@ export class ConversationRepository {
    * turn key refused the insert); the caller then replays the stored answer.
    */
   async saveStep(write: StepWrite): Promise<boolean> {
+    // One statement, so atomic without a transaction's extra round trips: the step moves only if it is still
+    // the one answered, and the two turns are inserted only if it moved.
+    const params: unknown[] = [write.conversationId, write.step, write.step + 1];
+    const param = (value: unknown): string => `$${params.push(value)}`;
+    const metadata = this.dataSource.getMetadata(ConversationEntity);
+    const sets = Object.entries(write.changes).map(([property, value]) => {
+      const column = metadata.findColumnWithPropertyName(property);
+      if (!column) throw new Error(`conversation has no column for ${property}`);
+      return `${column.databaseName} = ${param(value)}`;
+    });
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        const moved = await manager
-          .createQueryBuilder()
-          .update(ConversationEntity)
-          .set({ ...write.changes, step: write.step + 1, lastActivityAt: () => 'now()' })
-          .where('id = :id AND step = :step', { id: write.conversationId, step: write.step })
-          .execute();
-        if (moved.affected !== 1) return false;
-        await manager.getRepository(ConversationTurnEntity).insert([
-          {
-            conversationId: write.conversationId,
-            sender: 'participant',
-            kind: 'message',
-            step: write.step,
-            text: write.participantText,
-            messageType: null,
-            response: null,
-          },
-          {
-            conversationId: write.conversationId,
-            sender: 'bot',
-            kind: 'reply',
-            step: write.step,
-            text: write.replyText,
-            messageType: write.messageType,
-            response: write.response,
-          },
-        ]);
-        return true;
-      });
+      const [{ saved }] = await this.dataSource.query<{ saved: number }[]>(
+        `WITH moved AS (
+           UPDATE conversation SET ${[...sets, 'step = $3', 'last_activity_at = now()', 'updated_at = now()'].join(', ')}
+            WHERE id = $1 AND step = $2 RETURNING id),
+         saved AS (
+           INSERT INTO conversation_turn (conversation_id, sender, kind, step, text, message_type, response)
+           SELECT moved.id, turn.sender, turn.kind, $2, turn.text, turn.message_type, turn.response
+             FROM moved CROSS JOIN (VALUES
+               ('participant', 'message', ${param(write.participantText)}::text, NULL::varchar, NULL::jsonb),
+               ('bot', 'reply', ${param(write.replyText)}::text, ${param(write.messageType)}::varchar,
+                ${param(JSON.stringify(write.response))}::jsonb)) AS turn(sender, kind, text, message_type, response)
+           RETURNING id)
+         SELECT count(*)::int AS saved FROM saved`,
+        params,
+      );
+      return saved === 2;
     } catch (error) {
       if ((error as { code?: string }).code === '23505') return false; // unique_violation: a concurrent twin won
       throw error;
