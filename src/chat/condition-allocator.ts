@@ -84,17 +84,6 @@ export class ConditionAllocator {
     );
   }
 
-  /** Draws a condition on its own (the slot then names a conversation the caller must insert). */
-  draw(scope: Brand | 'random', conversationId: string): Promise<Condition> {
-    return this.claim(scope, async () => {
-      const [row] = await this.dataSource.query<SlotRow[]>(`WITH ${takeSlotCte('$1', '$2')} SELECT * FROM taken`, [
-        scope,
-        conversationId,
-      ]);
-      return row && conditionOf(row);
-    });
-  }
-
   /**
    * Opens the next blocks unless an unclaimed free slot exists, in one statement and without a lock: two
    * openers that compute the same block numbers collide on the unique position index and one inserts
