@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@ne
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
+import { clientGoneSignal } from '../common/client-gone';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
 import { ClosingResponse, GreetingResponse, TurnResponse } from './chat.responses';
 import { ChatService } from './chat.service';
@@ -40,7 +41,7 @@ export class ChatController {
     @Res({ passthrough: true }) response: Response,
     @Body() body: ChatTurnRequestDto,
   ): Promise<TurnResponse> {
-    const outcome = await this.chat.turn(entryOf(request), body, this.cookieOf(request));
+    const outcome = await this.chat.turn(entryOf(request), body, this.cookieOf(request), clientGoneSignal(response));
     this.setCookie(response, outcome.conversationId);
     return outcome.response;
   }

@@ -80,7 +80,13 @@ export class ChatService {
     };
   }
 
-  async turn(entry: EntryPoint, body: ChatTurnRequestDto, cookieId: string | undefined): Promise<TurnOutcome> {
+  /** `signal` aborts when the client leaves: a complaint still waiting for the classifier is then dropped. */
+  async turn(
+    entry: EntryPoint,
+    body: ChatTurnRequestDto,
+    cookieId: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<TurnOutcome> {
     const message = this.checkedMessage(body.message);
     const scenario = parseScenario(body.scenario);
     const conversation =
@@ -94,7 +100,7 @@ export class ChatService {
         return { response: stored as unknown as TurnResponse, conversationId: conversation.id };
       }
     }
-    const response = await this.answer(conversation, message, parseNumber(body.timer));
+    const response = await this.answer(conversation, message, parseNumber(body.timer), signal);
     return { response, conversationId: conversation.id };
   }
 
@@ -112,7 +118,12 @@ export class ChatService {
     if (conversation && conversation.step > 0) await this.conversations.abandon(conversation.id);
   }
 
-  private async answer(conversation: ConversationEntity, message: string, timer: number | null): Promise<TurnResponse> {
+  private async answer(
+    conversation: ConversationEntity,
+    message: string,
+    timer: number | null,
+    signal?: AbortSignal,
+  ): Promise<TurnResponse> {
     const step = conversation.step;
     const brand = this.content.brand(conversation.brand);
     if (step >= Step.Finished) {
@@ -123,7 +134,7 @@ export class ChatService {
 
     const changes: Partial<ConversationEntity> = timer === null ? {} : { clientTimerSeconds: timer };
     if (step === Step.Complaint) {
-      const result = await this.classification.classify(message);
+      const result = await this.classification.classify(message, signal);
       Object.assign(changes, {
         label: result.label,
         scoreA: result.scores.A,

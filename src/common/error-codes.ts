@@ -12,6 +12,7 @@ export const ErrorCode = {
   TooManyRequests: 'HTTP.TOO_MANY_REQUESTS',
   Internal: 'HTTP.INTERNAL_ERROR',
   ServiceUnavailable: 'HTTP.SERVICE_UNAVAILABLE',
+  ClientClosedRequest: 'HTTP.CLIENT_CLOSED_REQUEST',
 
   MlOverloaded: 'ML.OVERLOADED',
   MlModelLoadFailed: 'ML.MODEL_LOAD_FAILED',

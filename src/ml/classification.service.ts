@@ -15,6 +15,10 @@ interface Flight {
   promise: Promise<Classification>;
   resolve: (value: Classification) => void;
   reject: (error: unknown) => void;
+  /** Requests still waiting for this result (its owner and those that joined it). */
+  interest: number;
+  /** Called when `interest` drops to 0: the inference carrying it may give up its place in line. */
+  lost: () => void;
 }
 
 function flight(): Flight {
@@ -26,7 +30,7 @@ function flight(): Flight {
   });
   // A flight nobody joined must not become an unhandled rejection; its owner sees the error anyway.
   promise.catch(() => undefined);
-  return { promise, resolve, reject };
+  return { promise, resolve, reject, interest: 1, lost: () => undefined };
 }
 
 function topLabel(scores: LabelScores): Label {
@@ -50,13 +54,17 @@ export class ClassificationService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async classify(text: string): Promise<ClassificationResult> {
-    const [result] = await this.classifyMany([text]);
+  async classify(text: string, signal?: AbortSignal): Promise<ClassificationResult> {
+    const [result] = await this.classifyMany([text], signal);
     return result;
   }
 
-  /** Classifies several texts; the ones neither cached nor in flight share one inference call. */
-  async classifyMany(texts: string[]): Promise<ClassificationResult[]> {
+  /**
+   * Classifies several texts; the ones neither cached nor in flight share one inference call. When `signal`
+   * aborts (the client left), this request stops counting on its flights, and an inference that nobody is
+   * waiting for any more leaves the semaphore's line before it runs.
+   */
+  async classifyMany(texts: string[], signal?: AbortSignal): Promise<ClassificationResult[]> {
     const normalised = texts.map((text) => this.validated(text));
     this.stats.requests += texts.length;
     const model = await this.pool.get();
@@ -64,7 +72,10 @@ export class ClassificationService {
     const results: ClassificationResult[] = new Array<ClassificationResult>(texts.length);
     const joined: Promise<void>[] = [];
     const owned: { index: number; key: string; flight: Flight }[] = [];
+    const interested: Flight[] = [];
     const join = (index: number, existing: Flight): void => {
+      existing.interest++;
+      interested.push(existing);
       this.stats.coalesced++;
       this.metrics.mlCoalesced.inc();
       joined.push(existing.promise.then((value) => void (results[index] = { ...value, cached: false })));
@@ -100,11 +111,20 @@ export class ClassificationService {
       const own = flight();
       if (this.config.ml.coalesce) this.inFlight.set(key, own);
       owned.push({ index, key, flight: own });
+      interested.push(own);
     });
 
-    if (owned.length > 0) await this.infer(model, owned, normalised, results);
-    await Promise.all(joined);
-    return results;
+    const leave = (): void => {
+      for (const entry of interested) if (--entry.interest === 0) entry.lost();
+    };
+    signal?.addEventListener('abort', leave, { once: true });
+    try {
+      if (owned.length > 0) await this.infer(model, owned, normalised, results);
+      await Promise.all(joined);
+      return results;
+    } finally {
+      signal?.removeEventListener('abort', leave);
+    }
   }
 
   status() {
@@ -132,17 +152,25 @@ export class ClassificationService {
     normalised: string[],
     results: ClassificationResult[],
   ): Promise<void> {
+    const abandoned = new AbortController();
+    for (const { flight: own } of owned) {
+      own.lost = () => {
+        if (owned.every((entry) => entry.flight.interest <= 0)) abandoned.abort();
+      };
+    }
     try {
-      const scores = await this.semaphore.run(() =>
-        model.runner.classify(owned.map(({ index }) => normalised[index])).catch((error: unknown) => {
-          throw new AppError(
-            ErrorCode.MlInferenceFailed,
-            `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
-            HttpStatus.SERVICE_UNAVAILABLE,
-            undefined,
-            { 'Retry-After': '1' },
-          );
-        }),
+      const scores = await this.semaphore.run(
+        () =>
+          model.runner.classify(owned.map(({ index }) => normalised[index])).catch((error: unknown) => {
+            throw new AppError(
+              ErrorCode.MlInferenceFailed,
+              `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
+              HttpStatus.SERVICE_UNAVAILABLE,
+              undefined,
+              { 'Retry-After': '1' },
+            );
+          }),
+        abandoned.signal,
       );
       owned.forEach(({ index, key, flight: own }, position) => {
         const classification: Classification = {

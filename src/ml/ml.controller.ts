@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { AppError } from '../common/app.error';
+import { clientGoneSignal } from '../common/client-gone';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { ClassificationService } from './classification.service';
@@ -18,14 +20,20 @@ export class MlController {
   @Post('classify')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Classify one complaint: label A/B/C/Other, all four scores, the model, cached or not.' })
-  classify(@Body() body: ClassifyRequestDto): Promise<ClassificationResult> {
-    return this.classification.classify(body.text);
+  classify(
+    @Body() body: ClassifyRequestDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ClassificationResult> {
+    return this.classification.classify(body.text, clientGoneSignal(response));
   }
 
   @Post('classify/batch')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Classify up to ML_MAX_BATCH_TEXTS complaints in one call.' })
-  async classifyBatch(@Body() body: ClassifyBatchRequestDto): Promise<{ results: ClassificationResult[] }> {
+  async classifyBatch(
+    @Body() body: ClassifyBatchRequestDto,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<{ results: ClassificationResult[] }> {
     if (body.texts.length > this.config.ml.maxBatchTexts) {
       throw new AppError(
         ErrorCode.MlInvalidText,
@@ -33,7 +41,7 @@ export class MlController {
         HttpStatus.BAD_REQUEST,
       );
     }
-    return { results: await this.classification.classifyMany(body.texts) };
+    return { results: await this.classification.classifyMany(body.texts, clientGoneSignal(response)) };
   }
 
   @Get('status')

@@ -85,4 +85,30 @@ describe('Semaphore', () => {
     await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(gate.run(() => Promise.resolve(1))).resolves.toBe(1);
   });
+
+  it('lets an aborted waiter leave the line; the slot goes to the next one', async () => {
+    const gate = semaphore(1);
+    const holder = deferred();
+    const held = gate.run(() => holder.promise);
+    const leaving = new AbortController();
+    const order: string[] = [];
+    const left = gate.run(async () => void order.push('left'), leaving.signal);
+    const stayed = gate.run(async () => void order.push('stayed'));
+    leaving.abort();
+    await expect(left).rejects.toMatchObject({ code: 'HTTP.CLIENT_CLOSED_REQUEST' });
+    expect(gate.waitingCount).toBe(1);
+    holder.resolve();
+    await Promise.all([held, stayed]);
+    expect(order).toEqual(['stayed']);
+    expect(gate.stats.abandoned).toBe(1);
+    expect(gate.activeCount).toBe(0);
+  });
+
+  it('refuses at once a request whose client already left', async () => {
+    const gate = semaphore(1);
+    const gone = new AbortController();
+    gone.abort();
+    await expect(gate.acquire(gone.signal)).rejects.toMatchObject({ code: 'HTTP.CLIENT_CLOSED_REQUEST' });
+    expect(gate.activeCount).toBe(0);
+  });
 });

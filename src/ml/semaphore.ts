@@ -5,6 +5,15 @@ import { AppConfig } from '../config/app-config';
 import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 
+/** Nobody is left to answer (499, nginx's "client closed request"): counted as `client_closed`, sent to no one. */
+function clientClosed(): AppError {
+  return new AppError(
+    ErrorCode.ClientClosedRequest,
+    'The client closed the request before an inference slot was free.',
+    499 as HttpStatus,
+  );
+}
+
 interface Waiter {
   grant: () => void;
   timer: NodeJS.Timeout;
@@ -19,7 +28,7 @@ interface Waiter {
 export class Semaphore {
   private active = 0;
   private readonly waiters: Waiter[] = [];
-  readonly stats = { acquired: 0, waited: 0, rejectedFull: 0, rejectedTimeout: 0 };
+  readonly stats = { acquired: 0, waited: 0, rejectedFull: 0, rejectedTimeout: 0, abandoned: 0 };
   private readonly limit: number;
   private readonly maxWaiting: number;
   private readonly timeoutMs: number;
@@ -51,9 +60,12 @@ export class Semaphore {
     return this.limit;
   }
 
-  /** Runs `task` inside a slot; the slot is released whatever the task does. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    await this.acquire();
+  /**
+   * Runs `task` inside a slot; the slot is released whatever the task does. An aborted `signal` (the
+   * client went away) gives up the place in line, so no inference runs for nobody.
+   */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    await this.acquire(signal);
     try {
       return await task();
     } finally {
@@ -61,7 +73,8 @@ export class Semaphore {
     }
   }
 
-  async acquire(): Promise<void> {
+  async acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) throw clientClosed();
     this.stats.acquired++;
     if (this.active < this.limit && this.waiters.length === 0) {
       this.active++;
@@ -75,19 +88,31 @@ export class Semaphore {
     this.stats.waited++;
     const started = Date.now();
     await new Promise<void>((resolve, reject) => {
+      const leave = (): void => {
+        clearTimeout(waiter.timer);
+        signal?.removeEventListener('abort', onAbort);
+        const index = this.waiters.indexOf(waiter);
+        if (index >= 0) this.waiters.splice(index, 1);
+      };
+      const onAbort = (): void => {
+        leave();
+        this.stats.abandoned++;
+        this.metrics?.mlSemaphoreRejected.inc({ reason: 'client_closed' });
+        reject(clientClosed());
+      };
       const waiter: Waiter = {
         grant: () => {
-          clearTimeout(waiter.timer);
+          leave();
           resolve();
         },
         timer: setTimeout(() => {
-          const index = this.waiters.indexOf(waiter);
-          if (index >= 0) this.waiters.splice(index, 1);
+          leave();
           this.stats.rejectedTimeout++;
           this.metrics?.mlSemaphoreRejected.inc({ reason: 'timeout' });
           reject(this.overloaded(`no inference slot became free within ${this.timeoutMs / 1000} s`));
         }, this.timeoutMs),
       };
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(waiter);
     });
     this.metrics?.mlSemaphoreWait.observe((Date.now() - started) / 1000);
