@@ -92,8 +92,8 @@ describe('Semaphore', () => {
     const held = gate.run(() => holder.promise);
     const leaving = new AbortController();
     const order: string[] = [];
-    const left = gate.run(async () => void order.push('left'), leaving.signal);
-    const stayed = gate.run(async () => void order.push('stayed'));
+    const left = gate.run(() => Promise.resolve(void order.push('left')), leaving.signal);
+    const stayed = gate.run(() => Promise.resolve(void order.push('stayed')));
     leaving.abort();
     await expect(left).rejects.toMatchObject({ code: 'HTTP.CLIENT_CLOSED_REQUEST' });
     expect(gate.waitingCount).toBe(1);
