@@ -73,6 +73,8 @@ export class AppConfig {
     maxBatchTexts: number;
     inferenceMode: 'worker' | 'main-thread';
     coalesce: boolean;
+    /** Several queued requests' texts in one session run; `max` 1 = off. */
+    microBatch: { max: number; waitMs: number; maxAgeMs: number };
     warmupFile: string;
   };
   readonly chat: {
@@ -179,6 +181,11 @@ export class AppConfig {
       maxBatchTexts: num('ML_MAX_BATCH_TEXTS'),
       inferenceMode: v.ML_INFERENCE_MODE as AppConfig['ml']['inferenceMode'],
       coalesce: bool('ML_COALESCE'),
+      microBatch: {
+        max: num('ML_MICRO_BATCH_MAX'),
+        waitMs: num('ML_MICRO_BATCH_WAIT_MS'),
+        maxAgeMs: num('ML_MICRO_BATCH_MAX_AGE_MS'),
+      },
       warmupFile: path.resolve(str('ML_WARMUP_FILE')),
     };
     this.chat = {

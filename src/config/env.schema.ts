@@ -52,6 +52,9 @@ export const envSchema = Joi.object({
   ML_MAX_BATCH_TEXTS: Joi.number().integer().min(1).max(1000).default(32),
   ML_INFERENCE_MODE: Joi.string().valid('worker', 'main-thread').default('worker'),
   ML_COALESCE: Joi.boolean().default(true),
+  ML_MICRO_BATCH_MAX: Joi.number().integer().min(1).max(64).default(1),
+  ML_MICRO_BATCH_WAIT_MS: Joi.number().integer().min(0).max(100).default(2),
+  ML_MICRO_BATCH_MAX_AGE_MS: Joi.number().integer().min(0).max(60000).default(50),
   ML_WARMUP_FILE: Joi.string().default('data/warmup-complaints.txt'),
 
   CHAT_MAX_MESSAGE_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),

@@ -27,8 +27,10 @@ export class InferenceRunnerFactory {
       this.metrics.mlTextsClassified.inc({ model: modelLabel }, texts);
       this.metrics.mlInferenceDuration.observe({ model: modelLabel }, ms / 1000);
     };
+    // Micro-batching lives in the worker pool's queue; the main-thread runner (benchmark baseline) runs
+    // each call as it comes and ignores it.
     return ml.inferenceMode === 'main-thread' || ml.workers === 0
       ? MainThreadRunner.start(ref, options, record)
-      : WorkerPoolRunner.start(ref, options, ml.workers, record);
+      : WorkerPoolRunner.start(ref, options, ml.workers, record, ml.microBatch);
   }
 }

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, InferenceWorkerData, ToWorker } from './inference-protocol';
+import { MICRO_BATCH_OFF, MicroBatchOptions, MicroBatchQueue, splitResults } from './micro-batch-queue';
 import type { InferenceRunner, LabelScores, ModelRef, RunnerStats } from './ml.types';
 import type { RuntimeOptions } from './model-runtime';
 
@@ -13,7 +14,8 @@ interface Task {
 
 interface Slot {
   worker: Worker;
-  busy: Task | null;
+  /** The tasks of the message in flight (one unless micro-batching); empty when idle. */
+  busy: Task[];
   taskId: number;
 }
 
@@ -28,12 +30,13 @@ function workerEntry(): { file: string; execArgv: string[] } {
 
 /**
  * One model served by N worker threads, each with its own single-threaded ONNX session. Tasks wait in
- * one FIFO line and go to whichever worker is free; a worker that dies fails its task and is replaced.
+ * one line and go to whichever worker is free: one at a time (FIFO), or, with micro-batching on, several
+ * tasks' texts in one session run (see MicroBatchQueue). A worker that dies fails its tasks and is replaced.
  */
 export class WorkerPoolRunner implements InferenceRunner {
   private readonly logger = new Logger(WorkerPoolRunner.name);
   private readonly slots: Slot[] = [];
-  private readonly queue: Task[] = [];
+  private readonly queue: MicroBatchQueue<Task>;
   private disposing = false;
   private idleWaiters: (() => void)[] = [];
   readonly stats: RunnerStats = { inferences: 0, texts: 0, totalMs: 0 };
@@ -44,7 +47,10 @@ export class WorkerPoolRunner implements InferenceRunner {
     private readonly options: RuntimeOptions,
     private readonly size: number,
     private readonly onInference: (ms: number, texts: number) => void,
-  ) {}
+    microBatch: MicroBatchOptions,
+  ) {
+    this.queue = new MicroBatchQueue<Task>(microBatch, () => this.dispatch());
+  }
 
   get workers(): number {
     return this.slots.length;
@@ -55,8 +61,9 @@ export class WorkerPoolRunner implements InferenceRunner {
     options: RuntimeOptions,
     size: number,
     onInference: (ms: number, texts: number) => void = () => undefined,
+    microBatch: MicroBatchOptions = MICRO_BATCH_OFF,
   ): Promise<WorkerPoolRunner> {
-    const runner = new WorkerPoolRunner(ref, options, size, onInference);
+    const runner = new WorkerPoolRunner(ref, options, size, onInference, microBatch);
     try {
       const slots = await Promise.all(Array.from({ length: size }, () => runner.spawn()));
       runner.slots.push(...slots);
@@ -77,7 +84,7 @@ export class WorkerPoolRunner implements InferenceRunner {
 
   async dispose(): Promise<void> {
     this.disposing = true;
-    if (this.queue.length > 0 || this.slots.some((slot) => slot.busy)) {
+    if (this.queue.size > 0 || this.slots.some((slot) => slot.busy.length > 0)) {
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
         new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_WAIT_MS).unref()),
@@ -88,15 +95,16 @@ export class WorkerPoolRunner implements InferenceRunner {
 
   private dispatch(): void {
     for (const slot of this.slots) {
-      if (this.queue.length === 0) break;
-      if (slot.busy) continue;
-      const task = this.queue.shift() as Task;
-      slot.busy = task;
+      if (slot.busy.length > 0) continue;
+      const batch = this.queue.take();
+      if (!batch) break; // nothing queued, or the queue waits for its batch to fill and will call back
+      slot.busy = batch;
       slot.taskId++;
-      const message: ToWorker = { type: 'classify', id: slot.taskId, texts: task.texts };
+      const texts = batch.length === 1 ? batch[0].texts : batch.flatMap((task) => task.texts);
+      const message: ToWorker = { type: 'classify', id: slot.taskId, texts };
       slot.worker.postMessage(message);
     }
-    if (this.queue.length === 0 && this.slots.every((slot) => !slot.busy)) {
+    if (this.queue.size === 0 && this.slots.every((slot) => slot.busy.length === 0)) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
@@ -105,7 +113,7 @@ export class WorkerPoolRunner implements InferenceRunner {
     const { file, execArgv } = workerEntry();
     const data: InferenceWorkerData = { ref: this.ref, options: this.options };
     const worker = new Worker(file, { workerData: data, execArgv });
-    const slot: Slot = { worker, busy: null, taskId: 0 };
+    const slot: Slot = { worker, busy: [], taskId: 0 };
     return new Promise<Slot>((resolve, reject) => {
       let loaded = false;
       worker.on('message', (message: FromWorker) => {
@@ -145,27 +153,37 @@ export class WorkerPoolRunner implements InferenceRunner {
   }
 
   private settle(slot: Slot, message: Extract<FromWorker, { type: 'result' | 'error' }>): void {
-    const task = slot.busy;
-    if (!task || message.id !== slot.taskId) return;
-    slot.busy = null;
+    const batch = slot.busy;
+    if (batch.length === 0 || message.id !== slot.taskId) return;
+    slot.busy = [];
     if (message.type === 'result') {
+      // One message is one session run, however many tasks it served.
+      const texts = batch.reduce((total, task) => total + task.texts.length, 0);
       this.stats.inferences++;
-      this.stats.texts += task.texts.length;
+      this.stats.texts += texts;
       this.stats.totalMs += message.inferenceMs;
-      this.onInference(message.inferenceMs, task.texts.length);
-      task.resolve(message.scores);
+      this.onInference(message.inferenceMs, texts);
+      let parts: LabelScores[][];
+      try {
+        parts = splitResults(batch, message.scores);
+      } catch (error) {
+        for (const task of batch) task.reject(error as Error);
+        this.dispatch();
+        return;
+      }
+      batch.forEach((task, index) => task.resolve(parts[index]));
     } else {
-      task.reject(new Error(message.message));
+      for (const task of batch) task.reject(new Error(message.message));
     }
     this.dispatch();
   }
 
-  /** A worker that exits unexpectedly fails its task and is replaced, so capacity recovers. */
+  /** A worker that exits unexpectedly fails its tasks and is replaced, so capacity recovers. */
   private replace(slot: Slot, code: number): void {
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // terminated on purpose
     this.slots.splice(index, 1);
-    slot.busy?.reject(new Error(`inference worker exited with code ${code}`));
+    for (const task of slot.busy.splice(0)) task.reject(new Error(`inference worker exited with code ${code}`));
     if (this.disposing) return;
     this.logger.warn(`inference worker exited (code ${code}); starting a replacement`);
     this.spawn().then(
@@ -179,7 +197,7 @@ export class WorkerPoolRunner implements InferenceRunner {
 
   private async terminateAll(): Promise<void> {
     const slots = this.slots.splice(0);
-    for (const task of this.queue.splice(0)) task.reject(new Error('model unloaded'));
+    for (const task of this.queue.clear()) task.reject(new Error('model unloaded'));
     await Promise.all(slots.map((slot) => slot.worker.terminate()));
   }
 }

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
+import { LABELS } from '../../src/chat/chat.types';
+import type { LabelScores } from '../../src/ml/ml.types';
+import { WorkerPoolRunner } from '../../src/ml/worker-pool.runner';
 import { freePort } from '../support/service-process';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
@@ -90,6 +95,43 @@ describe('ML classification over HTTP (real Redis, shipped model)', () => {
     expect(response.body.message).toMatch(message);
     expect(response.body.code).toMatch(/^(HTTP\.VALIDATION_FAILED|ML\.INVALID_TEXT)$/);
   });
+
+  it('micro-batches concurrent texts into fewer session runs without changing any score', async () => {
+    // Straight on a worker pool: through the app the semaphore would let only 3 requests reach it at once.
+    const repo = path.resolve(__dirname, '..', '..');
+    // Every third clear example: 20 fixed texts of mixed labels and lengths, so batches need padding.
+    const texts = readFileSync(path.join(repo, 'test', 'fixtures', 'clear-complaints.jsonl'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => (JSON.parse(line) as { text: string }).text)
+      .filter((_, index) => index % 3 === 0);
+    expect(texts).toHaveLength(20);
+    const runner = await WorkerPoolRunner.start(
+      { id: 'combot-complaint-classifier', revision: 'main' },
+      { modelsDir: path.join(repo, 'models'), allowRemoteModels: false, intraOpThreads: 1, maxTokens: 128 },
+      2,
+      () => undefined,
+      { max: 8, waitMs: 2, maxAgeMs: 50 },
+    );
+    try {
+      const alone: LabelScores[] = [];
+      for (const text of texts) alone.push((await runner.classify([text]))[0]);
+      expect(runner.stats.inferences).toBe(20);
+      const batched = await Promise.all(texts.map((text) => runner.classify([text])));
+      // Usually 3 (8 + 8 + 4: all 20 are queued in one tick); a pause over the 2 ms wait while queueing
+      // sends a smaller batch early, so only "fewer runs than texts" is certain.
+      expect(runner.stats.inferences - 20).toBeLessThan(20);
+      expect(runner.stats.texts).toBe(40);
+      const drift = texts.flatMap((text, i) =>
+        LABELS.filter((label) => Math.abs(batched[i][0][label] - alone[i][label]) > 1e-4).map(
+          (label) => `${text} ${label}: alone ${alone[i][label]}, batched ${batched[i][0][label]}`,
+        ),
+      );
+      expect(drift).toEqual([]);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
 
   it('keeps classifying when Redis is unreachable (cache bypassed, errors counted)', async () => {
     const database = 'combot_ml_noredis_test';
