@@ -2,7 +2,6 @@
  * What the scenarios share: the plan, the run's corpus stream, and the three service configurations, each
  * started on first use and kept running until the end of the run (so later scenarios reuse warm processes).
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ComplaintCorpus } from './corpus';
 import { benchDatabaseUrl } from './database';
@@ -11,19 +10,25 @@ import type { Plan } from './plan';
 import { REDIS_HOST } from './redis-keys';
 import { REPO, ServiceProcess } from './service-process';
 
-export type ServiceName = 'heavy' | 'seed' | 'shipped';
+/** Tuning variants of the heavy service: one setting changed from the shipped defaults each (see tuning.ts). */
+export const TUNING_VARIANTS = {
+  'heavy-nice0': { ML_WORKER_NICE: '0' },
+  // Batches can only form if the semaphore lets more requests reach the pool than there are workers.
+  'heavy-batch8': {
+    ML_MICRO_BATCH_MAX: '8',
+    ML_MICRO_BATCH_WAIT_MS: '2',
+    ML_MICRO_BATCH_MAX_AGE_MS: '50',
+    MAX_CONCURRENT_ML_OPERATIONS: '32',
+  },
+  'heavy-1x2': { ML_WORKERS: '1', ML_INTRA_OP_THREADS: '2' },
+} as const satisfies Record<string, Record<string, string>>;
+export type TuningVariant = keyof typeof TUNING_VARIANTS;
+
+export type ServiceName = 'heavy' | 'seed' | 'shipped' | TuningVariant;
 
 export const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
-/** Until the shipped model is committed under models/, a development copy stands in (the report says which). */
-const DEV_MODELS_DIR = '/tmp/devmodels';
-
 export function shippedModelsDir(): string {
-  const committed = path.join(REPO, 'models');
-  // All three files: a folder still being written by the trainer must not be picked up half-done.
-  const complete = ['config.json', 'tokenizer.json', path.join('onnx', 'model.onnx')].every((file) =>
-    existsSync(path.join(committed, SHIPPED_MODEL_ID, file)),
-  );
-  return complete ? committed : DEV_MODELS_DIR;
+  return path.join(REPO, 'models');
 }
 
 export const HEAVY_MODEL_ID = MODEL_IDS.int8;
@@ -61,6 +66,14 @@ function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record
       };
     case 'shipped':
       return { ...common, ML_MODELS_DIR: shippedModelsDir(), ML_MODEL_ID: SHIPPED_MODEL_ID };
+    case 'heavy-nice0':
+    case 'heavy-batch8':
+    case 'heavy-1x2':
+      return {
+        ...serviceEnv('heavy', prefix, migrate),
+        ...TUNING_VARIANTS[name],
+        REDIS_KEY_PREFIX: `${prefix}-${name}`,
+      };
   }
 }
 

@@ -2,15 +2,20 @@
  * Durations and sizes per mode. --quick keeps every scenario but shortens windows so the whole run fits in
  * under 3 minutes on the 2-core machine; full (~20 min) gives percentiles and the soak enough samples to trust.
  */
+import type { CeilingGrid } from './scenarios/ceiling';
+
 export type Mode = 'quick' | 'full';
 
-export const SCENARIOS = ['ceiling', 'service', 'coalescing', 'cache', 'conversations', 'soak'] as const;
+export const SCENARIOS = ['ceiling', 'service', 'tuning', 'coalescing', 'cache', 'conversations', 'soak'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** --quick leaves tuning out (it starts three more heavy services) to stay under 3 minutes; --only brings it in. */
+export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((name) => name !== 'tuning');
 
 /** Which issue-6 numbers each scenario name covers (service covers (2), (3) and (4) in one interleaved run). */
 export const SCENARIO_NUMBERS: Record<ScenarioName, string> = {
   ceiling: '1',
   service: '2, 3, 4',
+  tuning: 'settings decided by 2 and 4',
   coalescing: '5',
   cache: '6',
   conversations: '7',
@@ -35,8 +40,8 @@ export interface Plan {
   mode: Mode;
   rounds: number;
   ceiling: {
-    int8: { workers: number[]; batches: number[] };
-    fp32: { workers: number[]; batches: number[] };
+    int8: CeilingGrid;
+    fp32: CeilingGrid;
     warmupMs: number;
     durationMs: number;
   };
@@ -54,8 +59,8 @@ export function planFor(mode: Mode): Plan {
       mode,
       rounds: 3,
       ceiling: {
-        int8: { workers: [1, 2], batches: [1, 8] },
-        fp32: { workers: [1, 2], batches: [1] },
+        int8: { workers: [1, 2], batches: [1, 8], groupedBatches: [8] },
+        fp32: { workers: [1, 2], batches: [1], groupedBatches: [] },
         warmupMs: 300,
         durationMs: 1_000,
       },
@@ -71,8 +76,8 @@ export function planFor(mode: Mode): Plan {
     mode,
     rounds: 3,
     ceiling: {
-      int8: { workers: [1, 2], batches: [1, 2, 4, 8] },
-      fp32: { workers: [1, 2], batches: [1, 2, 4, 8] },
+      int8: { workers: [1, 2], batches: [1, 2, 4, 8], groupedBatches: [2, 4, 8] },
+      fp32: { workers: [1, 2], batches: [1, 2, 4, 8], groupedBatches: [4, 8] },
       warmupMs: 1_000,
       durationMs: 5_000,
     },

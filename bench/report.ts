@@ -12,6 +12,7 @@ import type { CeilingResult } from './scenarios/ceiling';
 import type { CoalescingResult } from './scenarios/coalescing';
 import { describeThink, type ConversationsResult } from './scenarios/conversations';
 import type { SoakResult } from './scenarios/memory-soak';
+import type { TuningResult } from './scenarios/tuning';
 import type { ServiceScenarioResult } from './scenarios/service';
 import type { Spread } from './stats';
 import { evaluateTarget, formatTarget, TARGETS, type TargetResult } from './targets';
@@ -48,6 +49,7 @@ export interface BenchResults {
     cache?: CachePathResult;
     conversations?: ConversationsResult;
     soak?: SoakResult;
+    tuning?: TuningResult;
   };
   failures: { scenario: string; message: string }[];
   targets: TargetResult[];
@@ -62,7 +64,7 @@ export function evaluateTargets(results: BenchResults['results']): TargetResult[
       TARGETS.ceilingRatio,
       service ? service.ratios.serviceToCeiling.median : null,
       service
-        ? `median of ${service.ratios.serviceToCeiling.values.length} paired rounds, ceiling at workers ${service.ceilingConfig.workers} × batch ${service.ceilingConfig.batch} (${service.ceilingConfig.chosenBy})`
+        ? `median of ${service.ratios.serviceToCeiling.values.length} paired rounds, ceiling at workers ${service.ceilingConfig.workers} × batch ${service.ceilingConfig.batch}${service.ceilingConfig.grouped ? ' grouped' : ''} (${service.ceilingConfig.chosenBy})`
         : undefined,
     ),
     evaluateTarget(
@@ -187,19 +189,20 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
 
-  const { ceiling, service, coalescing, cache, conversations, soak } = r.results;
+  const { ceiling, service, coalescing, cache, conversations, soak, tuning } = r.results;
   if (ceiling) {
     push('## (1) Ceiling — standalone worker threads, no HTTP/Redis', '');
     for (const sweep of [ceiling.int8, ceiling.fp32]) {
       if (!sweep) continue;
       push(
-        `${sweep.modelId} (load ${sweep.loadMs} ms for the pool); best: workers ${sweep.best.workers} × batch ${sweep.best.batch} = **${fmt(sweep.best.textsPerSecond)} texts/s**`,
+        `${sweep.modelId} (load ${sweep.loadMs} ms for the pool); best: workers ${sweep.best.workers} × batch ${sweep.best.batch}${sweep.best.grouped ? ' grouped' : ''} = **${fmt(sweep.best.textsPerSecond)} texts/s**`,
         '',
         ...table(
-          ['workers', 'batch', 'texts/s', 'batch p50 ms', 'mean padded tokens'],
+          ['workers', 'batch', 'grouped by length', 'texts/s', 'batch p50 ms', 'mean padded tokens'],
           sweep.grid.map((m) => [
             String(m.workers),
             String(m.batch),
+            m.grouped ? 'yes' : 'no',
             fmt(m.textsPerSecond),
             fmt(m.batchP50Ms),
             fmt(m.meanSequenceLength),
@@ -383,6 +386,51 @@ export function renderMarkdown(r: BenchResults): string {
         ...l.errorExamples.map((e) => `- error at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
         ...l.rows.examples.map((e) => `- row problem at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
       ]),
+      '',
+    );
+  }
+  if (tuning) {
+    push(
+      `## Tuning — one setting changed at a time from the defaults, heavy int8 model, unique texts, ${tuning.connections} connections`,
+      '',
+      'Interleaved with the defaults round by round; ratios are paired by round (variant ÷ defaults). Probes as in (4).',
+      '',
+      ...table(
+        [
+          'service',
+          'changed',
+          'req/s',
+          'vs defaults',
+          'p95 ms',
+          'p95 vs defaults',
+          'inference ms',
+          'workers busy %',
+          'cached probe p99 ms',
+          'live probe p99 ms',
+          'CPU %',
+          'RSS max MiB',
+          'failed',
+        ],
+        tuning.arms.map((arm) => [
+          arm.service,
+          Object.keys(arm.settings).length
+            ? Object.entries(arm.settings)
+                .map(([key, value]) => `${key}=${value}`)
+                .join(' ')
+            : '(defaults)',
+          range(arm.summary.throughput),
+          range(arm.throughputVsDefault, 2),
+          range(arm.summary.p95),
+          range(arm.p95VsDefault, 2),
+          range(arm.summary.meanInferenceMs),
+          arm.summary.workerBusyPercent ? range(arm.summary.workerBusyPercent, 0) : 'n/a',
+          fmt(arm.summary.cachedProbe.p99),
+          fmt(arm.summary.liveProbe.p99),
+          range(arm.summary.cpuPercent, 0),
+          range(arm.summary.rssMbMax, 0),
+          String(arm.summary.failures),
+        ]),
+      ),
       '',
     );
   }

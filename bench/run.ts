@@ -21,11 +21,12 @@ import { dropDatabase, recreateDatabase } from './database';
 import { wrkAvailable } from './load/wrk';
 import { codeInfo, machineInfo } from './machine-info';
 import { MODEL_IDS } from './model/model-ids';
-import { planFor, SCENARIOS, type ScenarioName } from './plan';
+import { planFor, QUICK_SCENARIOS, SCENARIOS, type ScenarioName } from './plan';
 import { deleteKeys, runPrefix } from './redis-keys';
 import { evaluateTargets, writeReport, type BenchResults, type CorpusInfo } from './report';
 import { runCachePath } from './scenarios/cache-path';
-import { runCeiling } from './scenarios/ceiling';
+import { runCeiling, type CeilingConfig } from './scenarios/ceiling';
+import { runTuning } from './scenarios/tuning';
 import { runCoalescing } from './scenarios/coalescing';
 import { runConversations } from './scenarios/conversations';
 import { runMemorySoak } from './scenarios/memory-soak';
@@ -44,7 +45,7 @@ function say(line: string): void {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: [...SCENARIOS], outDir: path.join(REPO, 'bench', 'results') };
+  const args: Args = { quick: false, only: [], outDir: path.join(REPO, 'bench', 'results') };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') args.quick = true;
@@ -57,6 +58,7 @@ function parseArgs(argv: string[]): Args {
     } else if (arg === '--out' && argv[i + 1]) args.outDir = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${arg} (expected --quick, --only <${SCENARIOS.join(',')}>, --out <dir>)`);
   }
+  if (args.only.length === 0) args.only = [...(args.quick ? QUICK_SCENARIOS : SCENARIOS)];
   return args;
 }
 
@@ -117,7 +119,7 @@ async function main(): Promise<number> {
   const results: BenchResults['results'] = {};
   const failures: BenchResults['failures'] = [];
   let int8Pool: CeilingPool | null = null;
-  let ceilingBest: { workers: number; batch: number } | null = null;
+  let ceilingBest: CeilingConfig | null = null;
 
   let cleaned: Promise<void> | null = null;
   const cleanup = (): Promise<void> => (cleaned ??= cleanUp());
@@ -147,7 +149,11 @@ async function main(): Promise<number> {
         const { result, int8Pool: pool } = await runCeiling(ctx);
         results.ceiling = result;
         int8Pool = pool;
-        ceilingBest = { workers: result.int8.best.workers, batch: result.int8.best.batch };
+        ceilingBest = {
+          workers: result.int8.best.workers,
+          batch: result.int8.best.batch,
+          grouped: result.int8.best.grouped,
+        };
       },
       service: async () => {
         results.service = await runService(
@@ -157,6 +163,7 @@ async function main(): Promise<number> {
         await int8Pool?.dispose();
         int8Pool = null;
       },
+      tuning: async () => void (results.tuning = await runTuning(ctx)),
       coalescing: async () => void (results.coalescing = await runCoalescing(ctx)),
       cache: async () => void (results.cache = await runCachePath(ctx)),
       conversations: async () => void (results.conversations = await runConversations(ctx)),
@@ -193,7 +200,7 @@ async function main(): Promise<number> {
       corpus: corpusInfo(),
       models: {
         heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service with ${HEAVY_WORKERS} workers)`,
-        shipped: `${SHIPPED_MODEL_ID} from ${shippedModelsDir()}`,
+        shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, shippedModelsDir())}`,
       },
       loadGenerators: {
         'closed loop (2, 3, 8)': 'autocannon 9 (in-process)',

@@ -5,6 +5,8 @@ import type { CeilingWorkerData, FromCeilingWorker, RunRequest, RunResult } from
 export interface CeilingMeasurement {
   workers: number;
   batch: number;
+  /** Batches grouped by length (see ceiling.worker), not in arrival order. */
+  grouped: boolean;
   /** Texts classified per second, summed over the workers' own measured windows. */
   textsPerSecond: number;
   batchP50Ms: number;
@@ -82,6 +84,7 @@ export class CeilingPool {
     warmupMs: number,
     durationMs: number,
     texts: string[],
+    grouped = false,
   ): Promise<CeilingMeasurement> {
     if (workers < 1 || workers > this.workers.length)
       throw new Error(`pool has ${this.workers.length} workers, not ${workers}`);
@@ -93,6 +96,7 @@ export class CeilingPool {
         const request: RunRequest = {
           type: 'run',
           batch,
+          grouped,
           warmupMs,
           durationMs,
           texts: texts.slice(index * slice, (index + 1) * slice),
@@ -106,6 +110,7 @@ export class CeilingPool {
     return {
       workers,
       batch,
+      grouped,
       textsPerSecond: results.reduce((sum, result) => sum + (result.texts / result.elapsedMs) * 1000, 0),
       batchP50Ms: batchMs[Math.floor(batchMs.length / 2)] ?? Number.NaN,
       meanSequenceLength: batches

@@ -8,6 +8,8 @@ export interface CeilingWorkerData {
 export interface RunRequest {
   type: 'run';
   batch: number;
+  /** Batches of similar length: each window of GROUP_WINDOW texts sorted by length, then cut into batches. */
+  grouped: boolean;
   warmupMs: number;
   durationMs: number;
   texts: string[];

@@ -15,6 +15,14 @@ const TEXTS_PER_SWEEP = 400;
 export interface CeilingConfig {
   workers: number;
   batch: number;
+  grouped: boolean;
+}
+
+export interface CeilingGrid {
+  workers: number[];
+  batches: number[];
+  /** Batch sizes also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
+  groupedBatches: number[];
 }
 
 export interface CeilingResult {
@@ -33,25 +41,26 @@ export async function startCeilingPool(dtype: 'int8' | 'fp32', workers: number):
   return CeilingPool.start({ modelsDir: HEAVY_MODELS_DIR, modelId: MODEL_IDS[dtype], maxTokens: MAX_TOKENS }, workers);
 }
 
-async function sweep(
-  ctx: BenchContext,
-  pool: CeilingPool,
-  grid: { workers: number[]; batches: number[] },
-): Promise<DtypeSweep> {
+async function sweep(ctx: BenchContext, pool: CeilingPool, grid: CeilingGrid): Promise<DtypeSweep> {
   const texts = Array.from({ length: TEXTS_PER_SWEEP }, () => ctx.corpus.nextUnique().text);
   const results: CeilingMeasurement[] = [];
+  const variants = [
+    ...grid.batches.map((batch) => ({ batch, grouped: false })),
+    ...grid.groupedBatches.map((batch) => ({ batch, grouped: true })),
+  ];
   for (const workers of grid.workers) {
-    for (const batch of grid.batches) {
+    for (const { batch, grouped } of variants) {
       const measurement = await pool.measure(
         workers,
         batch,
         ctx.plan.ceiling.warmupMs,
         ctx.plan.ceiling.durationMs,
         texts,
+        grouped,
       );
       results.push(measurement);
       ctx.log(
-        `    ${pool.modelId} workers ${workers} batch ${batch}: ${round(measurement.textsPerSecond, 1)} texts/s ` +
+        `    ${pool.modelId} workers ${workers} batch ${batch}${grouped ? ' grouped' : ''}: ${round(measurement.textsPerSecond, 1)} texts/s ` +
           `(batch p50 ${round(measurement.batchP50Ms, 1)} ms, mean padded length ${round(measurement.meanSequenceLength, 1)})`,
       );
     }

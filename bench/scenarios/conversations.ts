@@ -4,6 +4,8 @@
  */
 import type { BenchContext } from '../context';
 import { shippedModelsDir } from '../context';
+import { REPO } from '../service-process';
+import path from 'node:path';
 import { verifyConversations, type RowCheck } from '../database';
 import { driveConversations, TURNS_PER_CONVERSATION, type ConversationRunResult } from '../load/conversation-driver';
 import { HttpClient } from '../load/http-client';
@@ -53,5 +55,5 @@ export async function runConversations(ctx: BenchContext): Promise<Conversations
       client.close();
     }
   }
-  return { modelsDir: shippedModelsDir(), expectedTurns: TURNS_PER_CONVERSATION, levels };
+  return { modelsDir: path.relative(REPO, shippedModelsDir()), expectedTurns: TURNS_PER_CONVERSATION, levels };
 }

@@ -98,11 +98,11 @@ function probePooled(
   };
 }
 
-function busyPercent(round: ServiceRound, workers: number): number {
+export function busyPercent(round: ServiceRound, workers: number): number {
   return ((round.model.inferences * round.model.meanInferenceMs) / (round.load.durationMs * workers)) * 100;
 }
 
-function summarise(
+export function summarise(
   rounds: ServiceRound[],
   cachedSamples: number[][],
   liveSamples: number[][],
@@ -145,7 +145,7 @@ function recordingProbe(
   });
 }
 
-async function serviceRound(
+export async function serviceRound(
   ctx: BenchContext,
   service: ServiceProcess,
   cachedText: string,
@@ -197,7 +197,7 @@ async function serviceRound(
 }
 
 /** Classifies `text` once so later requests for it are cache hits; checks that they are. */
-async function primeCache(service: ServiceProcess, text: string): Promise<void> {
+export async function primeCache(service: ServiceProcess, text: string): Promise<void> {
   const client = new HttpClient(service.baseUrl, 1);
   try {
     await client.post('/api/ml/classify', { text });
@@ -218,7 +218,7 @@ export async function runService(
   const seed = await ctx.service('seed');
   const ownPool = ceiling === null;
   // Without (1) in this run: the issue's recommended design (one single-threaded session per core, batch 1).
-  const config: CeilingConfig = ceiling?.config ?? { workers: 2, batch: 1 };
+  const config: CeilingConfig = ceiling?.config ?? { workers: 2, batch: 1, grouped: false };
   const pool = ceiling?.pool ?? (await startCeilingPool('int8', config.workers));
   const ceilingTexts = Array.from({ length: 400 }, () => ctx.corpus.nextUnique().text);
   const cachedText = ctx.corpus.nextUnique().text;
@@ -245,6 +245,7 @@ export async function runService(
             plan.service.warmupMs,
             plan.service.durationMs,
             ceilingTexts,
+            config.grouped,
           );
           ceilingRates.push(measured.textsPerSecond);
           ceilingBatchMs.push(measured.batchP50Ms);

@@ -68,6 +68,8 @@ export class AppConfig {
     maxModels: number;
     workers: number;
     intraOpThreads: number;
+    /** How much lower inference worker threads run than the event loop (Linux niceness, 0 = same). */
+    workerNice: number;
     maxTokens: number;
     maxTextLength: number;
     maxBatchTexts: number;
@@ -176,6 +178,7 @@ export class AppConfig {
       maxModels: num('ML_MAX_MODELS'),
       workers: (v.ML_WORKERS as number | undefined) ?? Math.max(1, os.availableParallelism()),
       intraOpThreads: num('ML_INTRA_OP_THREADS'),
+      workerNice: num('ML_WORKER_NICE'),
       maxTokens: num('ML_MAX_TOKENS'),
       maxTextLength: num('ML_MAX_TEXT_LENGTH'),
       maxBatchTexts: num('ML_MAX_BATCH_TEXTS'),

@@ -10,7 +10,7 @@ export interface InferenceWorkerData {
 export type ToWorker = { type: 'classify'; id: number; texts: string[] } | { type: 'dispose' };
 
 export type FromWorker =
-  | { type: 'loaded'; revision: string; loadMs: number }
+  | { type: 'loaded'; revision: string; loadMs: number; nice: number | null }
   | { type: 'load-failed'; message: string }
   | { type: 'result'; id: number; scores: LabelScores[]; inferenceMs: number }
   | { type: 'error'; id: number; message: string }

@@ -20,6 +20,7 @@ export class InferenceRunnerFactory {
       allowRemoteModels: ml.allowRemoteModels,
       intraOpThreads: ml.intraOpThreads,
       maxTokens: ml.maxTokens,
+      workerNice: ml.workerNice,
     };
     const modelLabel = `${ref.id}@${ref.revision}`;
     const record = (ms: number, texts: number): void => {

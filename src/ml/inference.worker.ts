@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, InferenceWorkerData, ToWorker } from './inference-protocol';
 import { loadTextClassifier, TextClassifierRuntime } from './model-runtime';
+import { lowerThreadPriority } from './thread-priority';
 
 /**
  * One inference worker thread: loads its own ONNX session and classifies what it is sent, so the
@@ -13,10 +14,11 @@ const post = (message: FromWorker): void => port.postMessage(message);
 
 let runtime: TextClassifierRuntime | null = null;
 const started = Date.now();
+const nice = lowerThreadPriority(options.workerNice ?? 0);
 loadTextClassifier(ref, options).then(
   (loaded) => {
     runtime = loaded;
-    post({ type: 'loaded', revision: loaded.revision, loadMs: Date.now() - started });
+    post({ type: 'loaded', revision: loaded.revision, loadMs: Date.now() - started, nice });
   },
   (error: unknown) => post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) }),
 );

@@ -10,6 +10,8 @@ export interface RuntimeOptions {
   allowRemoteModels: boolean;
   intraOpThreads: number;
   maxTokens: number;
+  /** Worker threads only: how much lower than the event loop they run (see thread-priority.ts); 0 = same. */
+  workerNice?: number;
 }
 
 /** A transformers.js text-classification pipeline behind the four study labels. */

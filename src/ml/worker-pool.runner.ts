@@ -122,7 +122,8 @@ export class WorkerPoolRunner implements InferenceRunner {
             loaded = true;
             this.revision = message.revision;
             this.logger.log(
-              `worker ${worker.threadId} loaded ${this.ref.id}@${message.revision} in ${message.loadMs} ms`,
+              `worker ${worker.threadId} loaded ${this.ref.id}@${message.revision} in ${message.loadMs} ms` +
+                (message.nice === null ? '' : ` (thread niceness ${message.nice})`),
             );
             resolve(slot);
             return;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { LABELS } from '../../src/chat/chat.types';
@@ -128,6 +128,36 @@ describe('ML classification over HTTP (real Redis, shipped model)', () => {
         ),
       );
       expect(drift).toEqual([]);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it('runs inference worker threads at the configured lower CPU priority, the event loop unchanged', async () => {
+    const repo = path.resolve(__dirname, '..', '..');
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (after the parenthesised name).
+    const niceOf = (tid: string): number =>
+      Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1].split(' ')[16]);
+    const threadsAt = (nice: number): number =>
+      readdirSync('/proc/self/task').filter((tid) => niceOf(tid) === nice).length;
+    const mainNice = niceOf(String(process.pid));
+    const target = Math.min(19, mainNice + 7);
+    const before = threadsAt(target);
+    const runner = await WorkerPoolRunner.start(
+      { id: 'combot-complaint-classifier', revision: 'main' },
+      {
+        modelsDir: path.join(repo, 'models'),
+        allowRemoteModels: false,
+        intraOpThreads: 1,
+        maxTokens: 128,
+        workerNice: 7,
+      },
+      2,
+    );
+    try {
+      expect(threadsAt(target) - before).toBe(2);
+      expect(niceOf(String(process.pid))).toBe(mainNice);
+      expect((await runner.classify(['My parcel never arrived.']))[0].B).toBeGreaterThan(0.5);
     } finally {
       await runner.dispose();
     }
