@@ -21,6 +21,7 @@ export const TUNING_VARIANTS = {
     MAX_CONCURRENT_ML_OPERATIONS: '32',
   },
   'heavy-1x2': { ML_WORKERS: '1', ML_INTRA_OP_THREADS: '2' },
+  'heavy-nopipe': { ML_WORKER_PIPELINE_DEPTH: '1' },
 } as const satisfies Record<string, Record<string, string>>;
 export type TuningVariant = keyof typeof TUNING_VARIANTS;
 
@@ -69,6 +70,7 @@ function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record
     case 'heavy-nice0':
     case 'heavy-batch8':
     case 'heavy-1x2':
+    case 'heavy-nopipe':
       return {
         ...serviceEnv('heavy', prefix, migrate),
         ...TUNING_VARIANTS[name],

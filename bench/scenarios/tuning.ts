@@ -2,7 +2,8 @@
  * Tuning: the settings issue 6 asks the numbers to decide, each changed alone from the shipped defaults on the
  * heavy int8 model, interleaved round by round with the defaults under (2)'s load and (4)'s probes:
  * worker threads at the event loop's priority (ML_WORKER_NICE=0), micro-batching (max 8, 2 ms wait, 50 ms age
- * bound), and one worker with two ONNX threads instead of two single-threaded workers.
+ * bound), one worker with two ONNX threads instead of two single-threaded workers, and no prefetched message
+ * per worker (ML_WORKER_PIPELINE_DEPTH=1).
  */
 import { HEAVY_WORKERS, TUNING_VARIANTS, type BenchContext, type ServiceName } from '../context';
 import { interleavedOrder, pairedRatios, round, type Spread } from '../stats';

@@ -70,6 +70,8 @@ export class AppConfig {
     intraOpThreads: number;
     /** How much lower inference worker threads run than the event loop (Linux niceness, 0 = same). */
     workerNice: number;
+    /** Messages an inference worker may hold, the running one included (1 = no prefetch). */
+    pipelineDepth: number;
     maxTokens: number;
     maxTextLength: number;
     maxBatchTexts: number;
@@ -179,6 +181,7 @@ export class AppConfig {
       workers: (v.ML_WORKERS as number | undefined) ?? Math.max(1, os.availableParallelism()),
       intraOpThreads: num('ML_INTRA_OP_THREADS'),
       workerNice: num('ML_WORKER_NICE'),
+      pipelineDepth: num('ML_WORKER_PIPELINE_DEPTH'),
       maxTokens: num('ML_MAX_TOKENS'),
       maxTextLength: num('ML_MAX_TEXT_LENGTH'),
       maxBatchTexts: num('ML_MAX_BATCH_TEXTS'),

@@ -48,6 +48,7 @@ export const envSchema = Joi.object({
   ML_WORKERS: Joi.number().integer().min(0).max(64),
   ML_INTRA_OP_THREADS: Joi.number().integer().min(1).max(64).default(1),
   ML_WORKER_NICE: Joi.number().integer().min(0).max(19).default(10),
+  ML_WORKER_PIPELINE_DEPTH: Joi.number().integer().min(1).max(8).default(2),
   ML_MAX_TOKENS: Joi.number().integer().min(8).max(512).default(128),
   ML_MAX_TEXT_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
   ML_MAX_BATCH_TEXTS: Joi.number().integer().min(1).max(1000).default(32),

@@ -21,6 +21,7 @@ export class InferenceRunnerFactory {
       intraOpThreads: ml.intraOpThreads,
       maxTokens: ml.maxTokens,
       workerNice: ml.workerNice,
+      pipelineDepth: ml.pipelineDepth,
     };
     const modelLabel = `${ref.id}@${ref.revision}`;
     const record = (ms: number, texts: number): void => {

@@ -23,23 +23,30 @@ loadTextClassifier(ref, options).then(
   (error: unknown) => post({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) }),
 );
 
+/** One message at a time, in arrival order: a pipelined next message waits here, off the clock. */
+let previous: Promise<void> = Promise.resolve();
+
+async function classify(id: number, texts: string[]): Promise<void> {
+  const begun = performance.now();
+  if (!runtime) {
+    post({ type: 'error', id, message: 'model not loaded' });
+    return;
+  }
+  try {
+    const scores = await runtime.classify(texts);
+    post({ type: 'result', id, scores, inferenceMs: performance.now() - begun });
+  } catch (error) {
+    post({ type: 'error', id, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
-    case 'classify': {
-      const begun = performance.now();
-      if (!runtime) {
-        post({ type: 'error', id: message.id, message: 'model not loaded' });
-        return;
-      }
-      runtime.classify(message.texts).then(
-        (scores) => post({ type: 'result', id: message.id, scores, inferenceMs: performance.now() - begun }),
-        (error: unknown) =>
-          post({ type: 'error', id: message.id, message: error instanceof Error ? error.message : String(error) }),
-      );
+    case 'classify':
+      previous = previous.then(() => classify(message.id, message.texts));
       return;
-    }
     case 'dispose':
-      void (runtime?.dispose() ?? Promise.resolve()).finally(() => post({ type: 'disposed' }));
+      void previous.then(() => runtime?.dispose()).finally(() => post({ type: 'disposed' }));
       return;
   }
 });

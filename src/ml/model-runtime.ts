@@ -12,6 +12,8 @@ export interface RuntimeOptions {
   maxTokens: number;
   /** Worker threads only: how much lower than the event loop they run (see thread-priority.ts); 0 = same. */
   workerNice?: number;
+  /** Worker pool only: messages a worker may hold, the running one included (see worker-pool.runner.ts). */
+  pipelineDepth?: number;
 }
 
 /** A transformers.js text-classification pipeline behind the four study labels. */

@@ -14,10 +14,17 @@ interface Task {
 
 interface Slot {
   worker: Worker;
-  /** The tasks of the message in flight (one unless micro-batching); empty when idle. */
-  busy: Task[];
+  /** Messages sent and not yet answered, oldest first; each holds its tasks (one unless micro-batching). */
+  inFlight: { id: number; tasks: Task[] }[];
   taskId: number;
 }
+
+/**
+ * Messages a worker may hold by default (ML_WORKER_PIPELINE_DEPTH): the one it runs and the next, already in
+ * its port. A worker that finishes then starts the next text at once instead of idling until the event loop
+ * has handled its result and sent another (measured: workers sat idle ~8 % of the time with one each).
+ */
+const DEFAULT_PIPELINE_DEPTH = 2;
 
 const DISPOSE_WAIT_MS = 30_000;
 
@@ -84,7 +91,7 @@ export class WorkerPoolRunner implements InferenceRunner {
 
   async dispose(): Promise<void> {
     this.disposing = true;
-    if (this.queue.size > 0 || this.slots.some((slot) => slot.busy.length > 0)) {
+    if (this.queue.size > 0 || this.slots.some((slot) => slot.inFlight.length > 0)) {
       await Promise.race([
         new Promise<void>((resolve) => this.idleWaiters.push(resolve)),
         new Promise<void>((resolve) => setTimeout(resolve, DISPOSE_WAIT_MS).unref()),
@@ -94,17 +101,20 @@ export class WorkerPoolRunner implements InferenceRunner {
   }
 
   private dispatch(): void {
-    for (const slot of this.slots) {
-      if (slot.busy.length > 0) continue;
-      const batch = this.queue.take();
-      if (!batch) break; // nothing queued, or the queue waits for its batch to fill and will call back
-      slot.busy = batch;
-      slot.taskId++;
-      const texts = batch.length === 1 ? batch[0].texts : batch.flatMap((task) => task.texts);
-      const message: ToWorker = { type: 'classify', id: slot.taskId, texts };
-      slot.worker.postMessage(message);
+    // Idle workers first, so a light load is spread over all of them; then each worker's next message.
+    fill: for (let depth = 0; depth < (this.options.pipelineDepth ?? DEFAULT_PIPELINE_DEPTH); depth++) {
+      for (const slot of this.slots) {
+        if (slot.inFlight.length !== depth) continue;
+        const batch = this.queue.take();
+        if (!batch) break fill; // nothing queued, or the queue waits for its batch to fill and will call back
+        slot.taskId++;
+        slot.inFlight.push({ id: slot.taskId, tasks: batch });
+        const texts = batch.length === 1 ? batch[0].texts : batch.flatMap((task) => task.texts);
+        const message: ToWorker = { type: 'classify', id: slot.taskId, texts };
+        slot.worker.postMessage(message);
+      }
     }
-    if (this.queue.size === 0 && this.slots.every((slot) => slot.busy.length === 0)) {
+    if (this.queue.size === 0 && this.slots.every((slot) => slot.inFlight.length === 0)) {
       for (const resolve of this.idleWaiters.splice(0)) resolve();
     }
   }
@@ -113,7 +123,7 @@ export class WorkerPoolRunner implements InferenceRunner {
     const { file, execArgv } = workerEntry();
     const data: InferenceWorkerData = { ref: this.ref, options: this.options };
     const worker = new Worker(file, { workerData: data, execArgv });
-    const slot: Slot = { worker, busy: [], taskId: 0 };
+    const slot: Slot = { worker, inFlight: [], taskId: 0 };
     return new Promise<Slot>((resolve, reject) => {
       let loaded = false;
       worker.on('message', (message: FromWorker) => {
@@ -154,9 +164,9 @@ export class WorkerPoolRunner implements InferenceRunner {
   }
 
   private settle(slot: Slot, message: Extract<FromWorker, { type: 'result' | 'error' }>): void {
-    const batch = slot.busy;
-    if (batch.length === 0 || message.id !== slot.taskId) return;
-    slot.busy = [];
+    // A worker answers its messages in the order it received them.
+    if (slot.inFlight[0]?.id !== message.id) return;
+    const batch = (slot.inFlight.shift() as { tasks: Task[] }).tasks;
     if (message.type === 'result') {
       // One message is one session run, however many tasks it served.
       const texts = batch.reduce((total, task) => total + task.texts.length, 0);
@@ -184,7 +194,9 @@ export class WorkerPoolRunner implements InferenceRunner {
     const index = this.slots.indexOf(slot);
     if (index < 0) return; // terminated on purpose
     this.slots.splice(index, 1);
-    for (const task of slot.busy.splice(0)) task.reject(new Error(`inference worker exited with code ${code}`));
+    for (const { tasks } of slot.inFlight.splice(0)) {
+      for (const task of tasks) task.reject(new Error(`inference worker exited with code ${code}`));
+    }
     if (this.disposing) return;
     this.logger.warn(`inference worker exited (code ${code}); starting a replacement`);
     this.spawn().then(
