@@ -272,7 +272,7 @@ export function renderMarkdown(r: BenchResults): string {
         )
         .join('; ')} (requests of clients that had gone; the suite waits for this before the next arm).`,
       service.service.workerBusyPercent
-        ? `Service inference workers were busy ${range(service.service.workerBusyPercent, 0)} % of the window (Σ inference time ÷ window × workers; the rest they waited for the event loop to hand them the next text), and one inference took ${fmt(service.service.meanInferenceMs.median)} ms in a service worker vs ${fmt(service.ceilingBatchP50Ms.median)} ms in the ceiling: in the service the workers share the cores with the event loop, Redis and the load generator. The seed's "inference ms" is wall time on its one thread, including waiting behind the other inferences.`
+        ? `Service inference workers were busy ${range(service.service.workerBusyPercent, 0)} % of the window (Σ inference time ÷ window × workers; the rest they waited for the event loop to hand them the next text), and one inference took ${fmt(service.service.meanInferenceMs.median)} ms on average in a service worker vs ${fmt((service.ceilingConfig.workers * 1000) / service.ceilingTextsPerSecond.median)} ms per text in the ceiling (workers ÷ texts/s; its batch p50 is ${fmt(service.ceilingBatchP50Ms.median)} ms): in the service the workers share the cores with the event loop, Redis and the load generator, and the event loop runs first (ML_WORKER_NICE). The seed's "inference ms" is wall time on its one thread, including waiting behind the other inferences.`
         : '',
       '',
       `### (4) Responsiveness under saturation (open-loop probes at ${r.plan.service.probeRatePerSecond}/s each, own connections)`,
