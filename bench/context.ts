@@ -20,6 +20,13 @@ export const TUNING_VARIANTS = {
     ML_MICRO_BATCH_MAX_AGE_MS: '50',
     MAX_CONCURRENT_ML_OPERATIONS: '32',
   },
+  // Pairs of similar length, formed only from what is already queued (no wait), grouping kept for up to 1 s.
+  'heavy-batch2': {
+    ML_MICRO_BATCH_MAX: '2',
+    ML_MICRO_BATCH_WAIT_MS: '0',
+    ML_MICRO_BATCH_MAX_AGE_MS: '1000',
+    MAX_CONCURRENT_ML_OPERATIONS: '32',
+  },
   'heavy-1x2': { ML_WORKERS: '1', ML_INTRA_OP_THREADS: '2' },
   'heavy-nopipe': { ML_WORKER_PIPELINE_DEPTH: '1' },
 } as const satisfies Record<string, Record<string, string>>;
@@ -69,6 +76,7 @@ function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record
       return { ...common, ML_MODELS_DIR: shippedModelsDir(), ML_MODEL_ID: SHIPPED_MODEL_ID };
     case 'heavy-nice0':
     case 'heavy-batch8':
+    case 'heavy-batch2':
     case 'heavy-1x2':
     case 'heavy-nopipe':
       return {

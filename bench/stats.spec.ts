@@ -52,6 +52,11 @@ describe('median, spread, summaries', () => {
     const summary = summariseLatencies([1, 2, 3, 4, 100]);
     expect(summary).toMatchObject({ count: 5, mean: 22, p50: 3, p95: 100, p99: 100, max: 100 });
   });
+
+  it('summarises more samples than a call takes as arguments (a 10-minute soak)', () => {
+    const values = Array.from({ length: 300_000 }, (_, i) => i % 1000);
+    expect(summariseLatencies(values)).toMatchObject({ count: 300_000, max: 999 });
+  });
 });
 
 describe('ratios', () => {
