@@ -20,13 +20,8 @@ export const TUNING_VARIANTS = {
     ML_MICRO_BATCH_MAX_AGE_MS: '50',
     MAX_CONCURRENT_ML_OPERATIONS: '32',
   },
-  // Pairs of similar length, formed only from what is already queued (no wait), grouping kept for up to 1 s.
-  'heavy-batch2': {
-    ML_MICRO_BATCH_MAX: '2',
-    ML_MICRO_BATCH_WAIT_MS: '0',
-    ML_MICRO_BATCH_MAX_AGE_MS: '1000',
-    MAX_CONCURRENT_ML_OPERATIONS: '32',
-  },
+  // The service's own defaults: no micro-batching, 3 requests in inference at once.
+  'heavy-nobatch': { ML_MICRO_BATCH_MAX: '1', MAX_CONCURRENT_ML_OPERATIONS: '3' },
   'heavy-1x2': { ML_WORKERS: '1', ML_INTRA_OP_THREADS: '2' },
   'heavy-nopipe': { ML_WORKER_PIPELINE_DEPTH: '1' },
 } as const satisfies Record<string, Record<string, string>>;
@@ -43,6 +38,19 @@ export const HEAVY_MODEL_ID = MODEL_IDS.int8;
 export const HEAVY_MODELS_DIR = DEFAULT_MODELS_DIR;
 export const HEAVY_WORKERS = 2;
 
+/**
+ * How a transformer checkpoint is deployed (README, "Serving a transformer checkpoint"), chosen by the tuning
+ * scenario: pairs of similar length formed only from what is already queued (no wait, so no cost at low load),
+ * grouping kept for up to 1 s, and enough requests admitted past the semaphore for pairs to form.
+ */
+export const HEAVY_PROFILE = {
+  ML_WORKERS: String(HEAVY_WORKERS),
+  ML_MICRO_BATCH_MAX: '2',
+  ML_MICRO_BATCH_WAIT_MS: '0',
+  ML_MICRO_BATCH_MAX_AGE_MS: '1000',
+  MAX_CONCURRENT_ML_OPERATIONS: '32',
+} as const;
+
 /** The service's own defaults except what a scenario must fix; the seed design switches only what issue 6 names. */
 function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record<string, string> {
   const common: Record<string, string> = {
@@ -57,12 +65,7 @@ function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record
   };
   switch (name) {
     case 'heavy':
-      return {
-        ...common,
-        ML_MODELS_DIR: HEAVY_MODELS_DIR,
-        ML_MODEL_ID: HEAVY_MODEL_ID,
-        ML_WORKERS: String(HEAVY_WORKERS),
-      };
+      return { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID, ...HEAVY_PROFILE };
     case 'seed':
       return {
         ...common,
@@ -76,7 +79,7 @@ function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record
       return { ...common, ML_MODELS_DIR: shippedModelsDir(), ML_MODEL_ID: SHIPPED_MODEL_ID };
     case 'heavy-nice0':
     case 'heavy-batch8':
-    case 'heavy-batch2':
+    case 'heavy-nobatch':
     case 'heavy-1x2':
     case 'heavy-nopipe':
       return {

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { HEAVY_PROFILE } from './context';
 import type { HistogramBucket } from './corpus';
 import type { CodeInfo, MachineInfo } from './machine-info';
 import type { Mode, Plan } from './plan';
@@ -391,18 +392,18 @@ export function renderMarkdown(r: BenchResults): string {
   }
   if (tuning) {
     push(
-      `## Tuning — one setting changed at a time from the defaults, heavy int8 model, unique texts, ${tuning.connections} connections`,
+      `## Tuning — one setting changed at a time from (2)'s heavy profile, heavy int8 model, unique texts, ${tuning.connections} connections`,
       '',
-      'Interleaved with the defaults round by round; ratios are paired by round (variant ÷ defaults). Probes as in (4).',
+      'Interleaved with the profile round by round; ratios are paired by round (variant ÷ profile). Probes as in (4).',
       '',
       ...table(
         [
           'service',
           'changed',
           'req/s',
-          'vs defaults',
+          'vs profile',
           'p95 ms',
-          'p95 vs defaults',
+          'p95 vs profile',
           'inference ms',
           'workers busy %',
           'cached probe p99 ms',
@@ -417,7 +418,11 @@ export function renderMarkdown(r: BenchResults): string {
             ? Object.entries(arm.settings)
                 .map(([key, value]) => `${key}=${value}`)
                 .join(' ')
-            : '(defaults)',
+            : '(profile: ' +
+              Object.entries(HEAVY_PROFILE)
+                .map(([k, v]) => k + '=' + v)
+                .join(' ') +
+              ')',
           range(arm.summary.throughput),
           range(arm.throughputVsDefault, 2),
           range(arm.summary.p95),

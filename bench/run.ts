@@ -12,7 +12,7 @@ import {
   BenchContext,
   HEAVY_MODEL_ID,
   HEAVY_MODELS_DIR,
-  HEAVY_WORKERS,
+  HEAVY_PROFILE,
   SHIPPED_MODEL_ID,
   shippedModelsDir,
 } from './context';
@@ -199,7 +199,11 @@ async function main(): Promise<number> {
       scenarios: args.only,
       corpus: corpusInfo(),
       models: {
-        heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service with ${HEAVY_WORKERS} workers)`,
+        heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${Object.entries(
+          HEAVY_PROFILE,
+        )
+          .map(([key, value]) => `${key}=${value}`)
+          .join(' ')})`,
         shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, shippedModelsDir())}`,
       },
       loadGenerators: {

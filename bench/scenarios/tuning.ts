@@ -1,9 +1,9 @@
 /**
- * Tuning: the settings issue 6 asks the numbers to decide, each changed alone from the shipped defaults on the
- * heavy int8 model, interleaved round by round with the defaults under (2)'s load and (4)'s probes:
- * worker threads at the event loop's priority (ML_WORKER_NICE=0), micro-batching (max 8, 2 ms wait, 50 ms age
- * bound), one worker with two ONNX threads instead of two single-threaded workers, and no prefetched message
- * per worker (ML_WORKER_PIPELINE_DEPTH=1).
+ * Tuning: the settings issue 6 asks the numbers to decide, each changed alone from the heavy-model profile (2)
+ * runs with (HEAVY_PROFILE: micro-batches of 2), interleaved round by round under (2)'s load and (4)'s probes:
+ * the service's plain defaults (no micro-batching, semaphore 3), worker threads at the event loop's priority
+ * (ML_WORKER_NICE=0), micro-batches of 8 with a 2 ms wait and 50 ms age bound, one worker with two ONNX threads
+ * instead of two single-threaded workers, and no prefetched message per worker (ML_WORKER_PIPELINE_DEPTH=1).
  */
 import { HEAVY_WORKERS, TUNING_VARIANTS, type BenchContext, type ServiceName } from '../context';
 import { interleavedOrder, pairedRatios, round, type Spread } from '../stats';
@@ -13,10 +13,10 @@ const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as Servic
 
 export interface TuningArm {
   service: ServiceName;
-  /** What differs from the shipped defaults. */
+  /** What differs from the heavy profile (2) runs with. */
   settings: Record<string, string>;
   summary: ArmSummary;
-  /** Paired by round against the defaults ('heavy'). */
+  /** Paired by round against the heavy profile ('heavy'). */
   throughputVsDefault: Spread;
   p95VsDefault: Spread;
 }
