@@ -59,7 +59,7 @@ export function planFor(mode: Mode): Plan {
       mode,
       rounds: 3,
       ceiling: {
-        int8: { workers: [1, 2], batches: [1, 8], groupedBatches: [8] },
+        int8: { workers: [1, 2], batches: [1, 8], groupedBatches: [2] },
         fp32: { workers: [1, 2], batches: [1], groupedBatches: [] },
         warmupMs: 300,
         durationMs: 1_000,
