@@ -2,7 +2,7 @@ import { AppConfig } from '../config/app-config';
 import type { ResultCache } from '../cache/result-cache';
 import type { MetricsService } from '../metrics/metrics.service';
 import { ClassificationService } from './classification.service';
-import type { InferenceRunner, LabelScores } from './ml.types';
+import { InferenceAbandoned, type InferenceRunner, type LabelScores } from './ml.types';
 import type { ModelPool } from './model-pool';
 import { Semaphore } from './semaphore';
 
@@ -16,9 +16,13 @@ class GatedRunner implements InferenceRunner {
   readonly calls: string[][] = [];
   private readonly gates: (() => void)[] = [];
 
-  classify(texts: string[]): Promise<LabelScores[]> {
+  classify(texts: string[], signal?: AbortSignal): Promise<LabelScores[]> {
     this.calls.push(texts);
-    return new Promise((resolve) => this.gates.push(() => resolve(texts.map(() => SCORES))));
+    return new Promise((resolve, reject) => {
+      // Like the worker pool: texts still waiting for a worker leave the line when the signal aborts.
+      signal?.addEventListener('abort', () => reject(new InferenceAbandoned()), { once: true });
+      this.gates.push(() => resolve(texts.map(() => SCORES)));
+    });
   }
 
   finishAll(): void {
@@ -94,6 +98,17 @@ describe('ClassificationService when clients leave', () => {
     await expect(joiner).resolves.toMatchObject({ label: 'A' });
     await expect(ownerResult).resolves.toMatchObject({ label: 'A' });
     expect(runner.calls).toEqual([['blocker'], ['shared text']]);
+  });
+
+  it('takes texts already handed to the runner out of its line when their only client leaves', async () => {
+    const runner = new GatedRunner();
+    const { classification } = service(runner, 4);
+    const leaving = new AbortController();
+    const gone = classification.classify('queued in the runner', leaving.signal);
+    await tick();
+    expect(runner.calls).toEqual([['queued in the runner']]);
+    leaving.abort();
+    await expect(gone).rejects.toMatchObject({ code: 'HTTP.CLIENT_CLOSED_REQUEST' });
   });
 
   it('drops the shared inference once the owner and every joiner have left', async () => {

@@ -6,9 +6,15 @@ import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import type { Classification, ClassificationResult, Label, LabelScores } from './ml.types';
+import {
+  InferenceAbandoned,
+  type Classification,
+  type ClassificationResult,
+  type Label,
+  type LabelScores,
+} from './ml.types';
 import { LoadedModel, ModelPool } from './model-pool';
-import { Semaphore } from './semaphore';
+import { clientClosed, Semaphore } from './semaphore';
 import { normaliseText, textDigest } from './text-normaliser';
 
 interface Flight {
@@ -161,15 +167,21 @@ export class ClassificationService {
     try {
       const scores = await this.semaphore.run(
         () =>
-          model.runner.classify(owned.map(({ index }) => normalised[index])).catch((error: unknown) => {
-            throw new AppError(
-              ErrorCode.MlInferenceFailed,
-              `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
-              HttpStatus.SERVICE_UNAVAILABLE,
-              undefined,
-              { 'Retry-After': '1' },
-            );
-          }),
+          model.runner
+            .classify(
+              owned.map(({ index }) => normalised[index]),
+              abandoned.signal,
+            )
+            .catch((error: unknown) => {
+              if (error instanceof InferenceAbandoned) throw clientClosed();
+              throw new AppError(
+                ErrorCode.MlInferenceFailed,
+                `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
+                HttpStatus.SERVICE_UNAVAILABLE,
+                undefined,
+                { 'Retry-After': '1' },
+              );
+            }),
         abandoned.signal,
       );
       owned.forEach(({ index, key, flight: own }, position) => {

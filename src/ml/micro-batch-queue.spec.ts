@@ -11,6 +11,22 @@ function task(name: string, length: number, texts = 1): TestTask {
   return { name, texts: Array.from({ length: texts }, () => 'x'.repeat(length)) };
 }
 
+describe('MicroBatchQueue.remove', () => {
+  it('takes a queued task out, and says false for one no longer queued', () => {
+    const queue = new MicroBatchQueue<{ texts: string[] }>({ max: 1, waitMs: 0, maxAgeMs: 0 }, () => undefined);
+    const [a, b, c] = [{ texts: ['a'] }, { texts: ['b'] }, { texts: ['c'] }];
+    queue.push(a);
+    queue.push(b);
+    queue.push(c);
+    expect(queue.remove(b)).toBe(true);
+    expect(queue.size).toBe(2);
+    expect(queue.take()).toEqual([a]);
+    expect(queue.remove(a)).toBe(false);
+    expect(queue.take()).toEqual([c]);
+    expect(queue.take()).toBeNull();
+  });
+});
+
 describe('MicroBatchQueue', () => {
   let clock: number;
   let wakes: number;

@@ -79,6 +79,15 @@ export class MicroBatchQueue<T extends BatchableTask> {
     return this.removeAt(this.select());
   }
 
+  /** Takes one task out before it was dispatched (its client left); false when it is no longer queued. */
+  remove(task: T): boolean {
+    const index = this.entries.findIndex((entry) => entry.task === task);
+    if (index < 0) return false;
+    this.removeAt([index]);
+    if (this.entries.length === 0) this.cancelWake();
+    return true;
+  }
+
   /** Empties the queue (model unloaded): the caller rejects what it gets back. */
   clear(): T[] {
     this.cancelWake();

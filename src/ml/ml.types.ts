@@ -26,7 +26,11 @@ export interface InferenceRunner {
   readonly revision: string;
   readonly workers: number;
   readonly stats: RunnerStats;
-  classify(texts: string[]): Promise<LabelScores[]>;
+  /**
+   * `signal` aborted while the texts still wait for a worker takes them out of line (rejects with
+   * `InferenceAbandoned`); once running they finish. Runners without a line of their own ignore it.
+   */
+  classify(texts: string[], signal?: AbortSignal): Promise<LabelScores[]>;
   /** Waits for work in progress, then frees the sessions. */
   dispose(): Promise<void>;
 }
@@ -35,4 +39,12 @@ export interface RunnerStats {
   inferences: number;
   texts: number;
   totalMs: number;
+}
+
+/** Texts taken out of the inference line because nobody waits for their result any more. */
+export class InferenceAbandoned extends Error {
+  constructor() {
+    super('inference abandoned: every request waiting for it has gone');
+    this.name = 'InferenceAbandoned';
+  }
 }

@@ -6,7 +6,7 @@ import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 
 /** Nobody is left to answer (499, nginx's "client closed request"): counted as `client_closed`, sent to no one. */
-function clientClosed(): AppError {
+export function clientClosed(): AppError {
   return new AppError(
     ErrorCode.ClientClosedRequest,
     'The client closed the request before an inference slot was free.',

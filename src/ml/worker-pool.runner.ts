@@ -3,7 +3,13 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { FromWorker, InferenceWorkerData, ToWorker } from './inference-protocol';
 import { MICRO_BATCH_OFF, MicroBatchOptions, MicroBatchQueue, splitResults } from './micro-batch-queue';
-import type { InferenceRunner, LabelScores, ModelRef, RunnerStats } from './ml.types';
+import {
+  InferenceAbandoned,
+  type InferenceRunner,
+  type LabelScores,
+  type ModelRef,
+  type RunnerStats,
+} from './ml.types';
 import type { RuntimeOptions } from './model-runtime';
 
 interface Task {
@@ -81,10 +87,27 @@ export class WorkerPoolRunner implements InferenceRunner {
     return runner;
   }
 
-  classify(texts: string[]): Promise<LabelScores[]> {
+  classify(texts: string[], signal?: AbortSignal): Promise<LabelScores[]> {
     if (this.disposing) return Promise.reject(new Error('model is being unloaded'));
+    if (signal?.aborted) return Promise.reject(new InferenceAbandoned());
     return new Promise((resolve, reject) => {
-      this.queue.push({ texts, resolve, reject });
+      const onAbort = (): void => {
+        if (this.queue.remove(task)) reject(new InferenceAbandoned());
+      };
+      const settled = (): void => signal?.removeEventListener('abort', onAbort);
+      const task: Task = {
+        texts,
+        resolve: (scores) => {
+          settled();
+          resolve(scores);
+        },
+        reject: (error) => {
+          settled();
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.queue.push(task);
       this.dispatch();
     });
   }

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { LABELS } from '../../src/chat/chat.types';
-import type { LabelScores } from '../../src/ml/ml.types';
+import { InferenceAbandoned, type LabelScores } from '../../src/ml/ml.types';
 import { WorkerPoolRunner } from '../../src/ml/worker-pool.runner';
 import { freePort } from '../support/service-process';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -128,6 +128,28 @@ describe('ML classification over HTTP (real Redis, shipped model)', () => {
         ),
       );
       expect(drift).toEqual([]);
+    } finally {
+      await runner.dispose();
+    }
+  }, 60_000);
+
+  it("takes a text out of the worker pool's line when its signal aborts, and still runs the rest", async () => {
+    const repo = path.resolve(__dirname, '..', '..');
+    const runner = await WorkerPoolRunner.start(
+      { id: 'combot-complaint-classifier', revision: 'main' },
+      { modelsDir: path.join(repo, 'models'), allowRemoteModels: false, intraOpThreads: 1, maxTokens: 128 },
+      1,
+    );
+    try {
+      // One worker holds two messages (running + next): the third text waits in the pool's own line.
+      const leaving = new AbortController();
+      const first = runner.classify(['My parcel never arrived.']);
+      const second = runner.classify(['The blender broke after one day.']);
+      const third = runner.classify(['The cashier shouted at me.'], leaving.signal);
+      leaving.abort();
+      await expect(third).rejects.toBeInstanceOf(InferenceAbandoned);
+      await Promise.all([first, second]);
+      expect(runner.stats.texts).toBe(2);
     } finally {
       await runner.dispose();
     }
