@@ -111,6 +111,24 @@ describe('ClassificationService when clients leave', () => {
     await expect(gone).rejects.toMatchObject({ code: 'HTTP.CLIENT_CLOSED_REQUEST' });
   });
 
+  it('does not join a late request to an inference everyone else has left', async () => {
+    const runner = new GatedRunner();
+    const { classification } = service(runner);
+    const blocker = classification.classify('blocker');
+    await tick();
+    const owner = new AbortController();
+    const gone = classification.classify('shared text', owner.signal);
+    await tick();
+    owner.abort();
+    const late = classification.classify('shared text');
+    await expect(gone).rejects.toMatchObject({ code: 'HTTP.CLIENT_CLOSED_REQUEST' });
+    runner.finishAll();
+    await blocker;
+    await tick();
+    runner.finishAll();
+    await expect(late).resolves.toMatchObject({ label: 'A', cached: false });
+  });
+
   it('drops the shared inference once the owner and every joiner have left', async () => {
     const runner = new GatedRunner();
     const { classification, gate } = service(runner);

@@ -89,7 +89,7 @@ export class ClassificationService {
     // An identical text already in flight is joined at once, without a cache round trip.
     const joinedEarly = new Set<number>();
     keys.forEach((key, index) => {
-      const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
+      const existing = this.joinable(key);
       if (existing) {
         join(index, existing);
         joinedEarly.add(index);
@@ -109,7 +109,7 @@ export class ClassificationService {
         return;
       }
       const key = keys[index];
-      const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
+      const existing = this.joinable(key);
       if (existing) {
         join(index, existing);
         return;
@@ -205,6 +205,12 @@ export class ClassificationService {
       }
       throw error;
     }
+  }
+
+  /** A flight for `key` someone still waits for: one everybody left is being dropped and must not be joined. */
+  private joinable(key: string): Flight | undefined {
+    const existing = this.config.ml.coalesce ? this.inFlight.get(key) : undefined;
+    return existing && existing.interest > 0 ? existing : undefined;
   }
 
   private land(key: string, own: Flight): void {

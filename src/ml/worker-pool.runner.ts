@@ -92,7 +92,9 @@ export class WorkerPoolRunner implements InferenceRunner {
     if (signal?.aborted) return Promise.reject(new InferenceAbandoned());
     return new Promise((resolve, reject) => {
       const onAbort = (): void => {
-        if (this.queue.remove(task)) reject(new InferenceAbandoned());
+        if (!this.queue.remove(task)) return; // already with a worker: it finishes
+        reject(new InferenceAbandoned());
+        this.dispatch(); // also settles a dispose() waiting for the pool to be idle
       };
       const settled = (): void => signal?.removeEventListener('abort', onAbort);
       const task: Task = {
