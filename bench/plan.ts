@@ -1,6 +1,6 @@
 /**
- * Durations and sizes per mode. --quick keeps every scenario but shortens windows so the whole run fits in
- * under 3 minutes on the 2-core machine; full (~20 min) gives percentiles and the soak enough samples to trust.
+ * Durations and sizes per mode. --quick keeps every scenario but tuning and shortens windows so the whole run
+ * fits in under 3 minutes on the 2-core machine; full (~25 min) gives percentiles and the soak enough samples.
  */
 import type { CeilingGrid } from './scenarios/ceiling';
 
@@ -8,19 +8,8 @@ export type Mode = 'quick' | 'full';
 
 export const SCENARIOS = ['ceiling', 'service', 'tuning', 'coalescing', 'cache', 'conversations', 'soak'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
-/** --quick leaves tuning out (it starts three more heavy services) to stay under 3 minutes; --only brings it in. */
+/** --quick leaves tuning out (it starts five more heavy services) to stay under 3 minutes; --only brings it in. */
 export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((name) => name !== 'tuning');
-
-/** Which issue-6 numbers each scenario name covers (service covers (2), (3) and (4) in one interleaved run). */
-export const SCENARIO_NUMBERS: Record<ScenarioName, string> = {
-  ceiling: '1',
-  service: '2, 3, 4',
-  tuning: 'settings decided by 2 and 4',
-  coalescing: '5',
-  cache: '6',
-  conversations: '7',
-  soak: '8',
-};
 
 /**
  * A participant's think time before each message: 0.5–2 s, far quicker than a person reading a reply and
