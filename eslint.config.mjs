@@ -3,7 +3,24 @@ import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
-/** Lint rules that encode policy: no floating promises, exhaustive switches, no console, env only in config/. */
+/** Named imports that encode a boundary dependency-cruiser cannot see (it checks modules, not names). */
+const RAW_DATABASE = {
+  name: 'typeorm',
+  importNames: ['DataSource', 'EntityManager', 'QueryRunner'],
+  message: 'SQL lives in *.repository.ts: inject a repository instead.',
+};
+const HTTP_STATUS = {
+  name: '@nestjs/common',
+  importNames: ['HttpStatus', 'HttpException'],
+  message: 'Throw AppError with a code; the exception filter maps codes to HTTP status (common/error-http.map.ts).',
+};
+const restrictImports = (...paths) => ({ 'no-restricted-imports': ['error', { paths }] });
+
+/**
+ * Lint rules that encode policy: no floating promises, exhaustive switches, no console, env only in config/,
+ * SQL only in repositories, HTTP status only in controllers and the exception filter. Module dependency
+ * direction is checked by dependency-cruiser (.dependency-cruiser.cjs), also part of `npm run lint`.
+ */
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'bench/.cache/**', 'eslint.config.mjs', 'jest.config.js'] },
   eslint.configs.recommended,
@@ -26,7 +43,25 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/ml/training/**/*.ts', 'src/database/embedded-postgres.server.ts'],
+    files: ['src/**/*.ts'],
+    rules: restrictImports(RAW_DATABASE, HTTP_STATUS),
+  },
+  {
+    files: ['src/**/*.repository.ts', 'src/database/**/*.ts'],
+    rules: restrictImports(HTTP_STATUS),
+  },
+  {
+    files: ['src/**/*.controller.ts', 'src/common/all-exceptions.filter.ts'],
+    rules: restrictImports(RAW_DATABASE),
+  },
+  {
+    files: [
+      'src/config/**/*.ts',
+      'test/**/*.ts',
+      'bench/**/*.ts',
+      'src/ml/training/**/*.ts',
+      'src/database/embedded-postgres.server.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {

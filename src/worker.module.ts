@@ -1,12 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { coreModules } from './app.module';
+import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config';
-import { JobsModule } from './queue/jobs.module';
+import { CoreModule } from './core.module';
+import { MlModule } from './ml/ml.module';
+import { PerformanceModule } from './performance/performance.module';
 
-/** The queue worker process: processors and schedules, no HTTP. */
+/** The queue worker process: the feature modules whose processors and schedules it runs, no HTTP. */
 @Module({})
 export class WorkerModule {
   static register(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [...coreModules(config, 'worker'), JobsModule] };
+    return {
+      module: WorkerModule,
+      imports: [CoreModule.forRoot(config, 'worker'), MlModule, ChatModule, PerformanceModule],
+    };
   }
 }

@@ -1,54 +1,36 @@
-import { Module, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { DatabaseModule } from '../database/database.module';
-import { MetricName } from '../metrics/metric-names';
-import { MetricsService } from '../metrics/metrics.service';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { MlModule } from '../ml/ml.module';
 import { AdminController } from './admin.controller';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
 import { ConditionAllocator } from './condition-allocator';
+import { ConditionSlotEntity } from './condition-slot.entity';
+import { ConditionSlotRepository } from './condition-slot.repository';
 import { ConversationExportService } from './conversation-export.service';
+import { ConversationMaintenanceProcessor } from './conversation-maintenance.processor';
+import { ConversationTurnEntity } from './conversation-turn.entity';
+import { ConversationEntity } from './conversation.entity';
+import { ConversationMetrics } from './conversation.metrics';
 import { ConversationRepository } from './conversation.repository';
 import { LlmClient } from './llm.client';
 import { StudyContent } from './study-content.provider';
 
-/** The Combot conversation API: flow, balanced conditions, study content, optional LLM, storage. */
+/** The Combot conversation API: flow, balanced conditions, study content, optional LLM, storage, export. */
 @Module({
-  imports: [DatabaseModule, MlModule],
+  imports: [TypeOrmModule.forFeature([ConversationEntity, ConversationTurnEntity, ConditionSlotEntity]), MlModule],
   controllers: [ChatController, AdminController],
   providers: [
     ChatService,
     ConversationRepository,
+    ConditionSlotRepository,
     ConditionAllocator,
     StudyContent,
     LlmClient,
     ConversationExportService,
+    ConversationMaintenanceProcessor,
+    ConversationMetrics,
   ],
-  exports: [ConversationRepository, StudyContent, ConversationExportService],
+  exports: [ConversationExportService],
 })
-export class ChatModule implements OnModuleInit {
-  constructor(
-    private readonly metrics: MetricsService,
-    private readonly dataSource: DataSource,
-  ) {}
-
-  onModuleInit(): void {
-    this.metrics.gauge(
-      MetricName.Conversations,
-      'Stored conversations by arm and status (read from PostgreSQL at scrape time).',
-      ['brand', 'think_level', 'feel_level', 'status'],
-      async (set) => {
-        const rows = await this.dataSource.query<
-          { brand: string; think_level: string; feel_level: string; status: string; count: string }[]
-        >('SELECT brand, think_level, feel_level, status, count(*) AS count FROM conversation GROUP BY 1, 2, 3, 4');
-        for (const row of rows) {
-          set(
-            { brand: row.brand, think_level: row.think_level, feel_level: row.feel_level, status: row.status },
-            Number(row.count),
-          );
-        }
-      },
-    );
-  }
-}
+export class ChatModule {}

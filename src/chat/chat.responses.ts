@@ -1,5 +1,5 @@
-import type { LabelScores } from '../ml/ml.types';
-import type { Brand, Label, Level } from './chat.types';
+import type { Label, LabelScores } from '../ml/ml.types';
+import type { Brand, Level } from './chat.types';
 
 /** `scenario` as the page receives and echoes it: snake_case inside, as the original answered. */
 export interface Scenario {

@@ -1,11 +1,9 @@
 /** The experimental design: brand × think level × feel level. */
 export const BRANDS = ['Basic', 'Lulu'] as const;
 export const LEVELS = ['High', 'Low'] as const;
-export const LABELS = ['A', 'B', 'C', 'Other'] as const;
 
 export type Brand = (typeof BRANDS)[number];
 export type Level = (typeof LEVELS)[number];
-export type Label = (typeof LABELS)[number];
 
 export interface Condition {
   brand: Brand;

@@ -1,5 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
-import type { Brand, ConversationStatus, EntryPoint, Label, Level } from './chat.types';
+import type { Label } from '../ml/ml.types';
+import type { Brand, ConversationStatus, EntryPoint, Level } from './chat.types';
 
 /** One participant's conversation: condition, progress, classification and outcome. */
 @Entity('conversation')

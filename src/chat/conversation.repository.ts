@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Brand, Condition, EntryPoint, Level } from './chat.types';
 import { ConversationStatus } from './chat.types';
-import { ConditionAllocator, conditionOf, takeSlotCte, type SlotRow } from './condition-allocator';
+import { conditionOf, takeSlotCte, type SlotRow } from './condition-slot.repository';
 import { ConversationTurnEntity } from './conversation-turn.entity';
 import { ConversationEntity } from './conversation.entity';
 
@@ -32,13 +32,67 @@ export interface StepWrite {
   changes: Partial<ConversationEntity>;
 }
 
+/** Stored conversations per arm and status. */
+export interface ArmStatusCount {
+  brand: Brand;
+  think_level: Level;
+  feel_level: Level;
+  status: ConversationStatus;
+  count: number;
+}
+
+/** Keyset position of an export page: the last row's creation time and id. */
+export interface ExportCursor {
+  createdAt: Date;
+  id: string;
+}
+
+export interface ExportQuery {
+  status?: ConversationStatus;
+  since?: Date;
+}
+
+/** Every stored conversation column, in export order (the transcript follows as `turns`). */
+export const EXPORT_COLUMNS = [
+  'id',
+  'entry_point',
+  'brand',
+  'think_level',
+  'feel_level',
+  'status',
+  'step',
+  'label',
+  'score_a',
+  'score_b',
+  'score_c',
+  'score_other',
+  'model_id',
+  'model_revision',
+  'content_version',
+  'email',
+  'client_timer_seconds',
+  'duration_ms',
+  'created_at',
+  'updated_at',
+  'last_activity_at',
+  'completed_at',
+] as const;
+
+export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unknown> {
+  turns: {
+    sender: string;
+    kind: string;
+    step: number;
+    text: string;
+    message_type: string | null;
+    created_at: string;
+  }[];
+}
+
 /** PostgreSQL access for conversations and turns; no conversation rules live here. */
 @Injectable()
 export class ConversationRepository {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly allocator: ConditionAllocator,
-  ) {}
+  constructor(private readonly dataSource: DataSource) {}
 
   async findById(id: unknown): Promise<ConversationEntity | null> {
     if (typeof id !== 'string' || !UUID.test(id)) return null;
@@ -46,18 +100,17 @@ export class ConversationRepository {
   }
 
   /**
-   * Starts a conversation on a freshly drawn condition in one statement: the slot claim, the conversation row
+   * Starts a conversation on the next free slot of `scope` in one statement: the slot claim, the conversation row
    * and (when `greetings` names the text per brand × think level) the greeting turn, so a greeting costs one
-   * round trip and holds no lock between round trips.
+   * round trip and holds no lock between round trips. `undefined` when the scope had no free slot.
    */
-  async startDrawn(
+  async startOnFreeSlot(
     values: NewConversation,
     scope: Brand | 'random',
     greetings: GreetingText[],
-  ): Promise<ConversationEntity> {
-    const row = await this.allocator.claim(scope, async () => {
-      const [created] = await this.dataSource.query<(SlotRow & { created_at: Date })[]>(
-        `WITH ${takeSlotCte('$2', '$1')},
+  ): Promise<ConversationEntity | undefined> {
+    const [row] = await this.dataSource.query<(SlotRow & { created_at: Date })[]>(
+      `WITH ${takeSlotCte('$2', '$1')},
          created AS (
            INSERT INTO conversation (id, entry_point, brand, think_level, feel_level, status, step, content_version)
            SELECT $1, $3, brand, think_level, feel_level, $4, 0, $5 FROM taken
@@ -68,18 +121,16 @@ export class ConversationRepository {
              FROM created JOIN jsonb_to_recordset($6::jsonb) AS g(brand text, think_level text, text text)
                ON g.brand = created.brand AND g.think_level = created.think_level)
          SELECT brand, think_level, feel_level, created_at FROM created`,
-        [
-          values.id,
-          scope,
-          values.entryPoint,
-          ConversationStatus.InProgress,
-          values.contentVersion,
-          JSON.stringify(greetings),
-        ],
-      );
-      return created;
-    });
-    return this.newEntity(values, conditionOf(row), row.created_at);
+      [
+        values.id,
+        scope,
+        values.entryPoint,
+        ConversationStatus.InProgress,
+        values.contentVersion,
+        JSON.stringify(greetings),
+      ],
+    );
+    return row && this.newEntity(values, conditionOf(row), row.created_at);
   }
 
   /** Starts a conversation on a condition the caller already has (a client scenario that names one). */
@@ -191,5 +242,32 @@ export class ConversationRepository {
     await this.dataSource
       .getRepository(ConversationEntity)
       .update({ id: conversationId, status: ConversationStatus.InProgress }, { status: ConversationStatus.Abandoned });
+  }
+
+  async countByArmAndStatus(): Promise<ArmStatusCount[]> {
+    const rows = await this.dataSource.query<(Omit<ArmStatusCount, 'count'> & { count: string })[]>(
+      'SELECT brand, think_level, feel_level, status, count(*) AS count FROM conversation GROUP BY 1, 2, 3, 4',
+    );
+    return rows.map((row) => ({ ...row, count: Number(row.count) }));
+  }
+
+  /** One page of the researchers' export in (created_at, id) order, each row with its transcript. */
+  exportPage(query: ExportQuery, after: ExportCursor | null, limit: number): Promise<ExportRow[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.status) where.push(`c.status = $${params.push(query.status)}`);
+    if (query.since) where.push(`c.created_at >= $${params.push(query.since)}`);
+    if (after) where.push(`(c.created_at, c.id) > ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
+    return this.dataSource.query<ExportRow[]>(
+      `SELECT ${EXPORT_COLUMNS.map((column) => `c.${column}`).join(', ')},
+              COALESCE((SELECT json_agg(json_build_object('sender', t.sender, 'kind', t.kind, 'step', t.step,
+                         'text', t.text, 'message_type', t.message_type, 'created_at', t.created_at) ORDER BY t.step, t.id)
+                        FROM conversation_turn t WHERE t.conversation_id = c.id), '[]'::json) AS turns
+         FROM conversation c
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY c.created_at, c.id
+        LIMIT ${Number(limit)}`,
+      params,
+    );
   }
 }

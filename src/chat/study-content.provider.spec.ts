@@ -1,4 +1,5 @@
-import { BRANDS, LABELS, LEVELS } from './chat.types';
+import { LABELS } from '../ml/ml.types';
+import { BRANDS, LEVELS } from './chat.types';
 import { StudyContent } from './study-content.provider';
 
 describe('StudyContent (study-content.json)', () => {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Brand, Label, Level } from './chat.types';
+import type { Label } from '../ml/ml.types';
+import type { Brand, Level } from './chat.types';
 import content from './study-content.json';
 
 interface BrandContent {

@@ -1,10 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { coreModules } from '../app.module';
+import { CacheModule } from '../cache/cache.module';
 import { ChatModule } from '../chat/chat.module';
 import { AppConfig } from '../config/app-config';
+import { CoreModule } from '../core.module';
 import { HealthModule } from '../health/health.module';
 import { MlModule } from '../ml/ml.module';
-import { JobsModule } from '../queue/jobs.module';
 import { COMMANDS } from './commands';
 import { OperationsService } from './operations.service';
 
@@ -14,7 +14,7 @@ export class CliModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
-      imports: [...coreModules(config, 'cli'), MlModule, ChatModule, JobsModule, HealthModule],
+      imports: [CoreModule.forRoot(config, 'cli'), CacheModule, MlModule, ChatModule, HealthModule],
       providers: [OperationsService, ...COMMANDS],
     };
   }

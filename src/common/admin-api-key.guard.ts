@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
@@ -23,17 +23,13 @@ function sameKey(a: string, b: string): boolean {
 export function assertAdmin(config: AppConfig, request: Request): void {
   const expected = config.admin.apiKey;
   if (!expected) {
-    throw new AppError(
-      ErrorCode.AdminDisabled,
-      'Admin endpoints are off: set ADMIN_API_KEY to enable them.',
-      HttpStatus.FORBIDDEN,
-    );
+    throw new AppError(ErrorCode.AdminDisabled, 'Admin endpoints are off: set ADMIN_API_KEY to enable them.');
   }
   const key = presentedKey(request);
   if (key === null) {
-    throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header).', HttpStatus.UNAUTHORIZED);
+    throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header).');
   }
-  if (!sameKey(key, expected)) throw new AppError(ErrorCode.Forbidden, 'Wrong admin API key.', HttpStatus.FORBIDDEN);
+  if (!sameKey(key, expected)) throw new AppError(ErrorCode.Forbidden, 'Wrong admin API key.');
 }
 
 /** Admin endpoints: the key in `X-Api-Key` or a Bearer token. */

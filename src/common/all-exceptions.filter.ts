@@ -1,26 +1,16 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { AppError } from './app.error';
 import { ErrorBody } from './error-body';
 import { ErrorCode } from './error-codes';
+import { CODE_BY_STATUS, ERROR_HTTP } from './error-http.map';
 import { requestIdOf } from './request-id';
 
-const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
-  400: ErrorCode.BadRequest,
-  401: ErrorCode.Unauthorized,
-  403: ErrorCode.Forbidden,
-  404: ErrorCode.NotFound,
-  405: ErrorCode.MethodNotAllowed,
-  413: ErrorCode.PayloadTooLarge,
-  415: ErrorCode.UnsupportedMediaType,
-  429: ErrorCode.TooManyRequests,
-  503: ErrorCode.ServiceUnavailable,
-};
-
 /**
- * One filter for every error: always JSON `{ statusCode, code, message, requestId, details? }`,
- * never HTML and never a stack trace. Unknown errors become 500 and are logged with their stack.
+ * The one place that knows HTTP for errors: every error becomes JSON `{ statusCode, code, message, requestId,
+ * details? }` with the status (and `Retry-After`) its code maps to, never HTML and never a stack trace.
+ * Unknown errors become 500 and are logged with their stack.
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -48,21 +38,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
   toBody(exception: unknown, request: Request): { body: ErrorBody; headers: Record<string, string> } {
     const requestId = requestIdOf(request);
     if (exception instanceof AppError) {
+      const { status, retryAfterSeconds } = ERROR_HTTP[exception.code];
+      const retryAfter = exception.retryAfterSeconds ?? retryAfterSeconds;
       return {
         body: {
-          statusCode: exception.statusCode,
+          statusCode: status,
           code: exception.code,
           message: exception.message,
           requestId,
           ...(exception.details === undefined ? {} : { details: exception.details }),
         },
-        headers: exception.headers,
+        headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
       };
     }
     if (exception instanceof ThrottlerException) {
       return {
         body: {
-          statusCode: HttpStatus.TOO_MANY_REQUESTS,
+          statusCode: ERROR_HTTP[ErrorCode.TooManyRequests].status,
           code: ErrorCode.TooManyRequests,
           message: 'Too many requests: slow down and try again shortly.',
           requestId,
@@ -78,7 +70,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     return {
       body: {
-        statusCode: HttpStatus.INTERNAL_SERVER_ERROR,
+        statusCode: ERROR_HTTP[ErrorCode.Internal].status,
         code: ErrorCode.Internal,
         message: 'Internal server error. The request id identifies it in the logs.',
         requestId,

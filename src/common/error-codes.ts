@@ -1,4 +1,4 @@
-/** Every error code the API answers with, `MODULE.CODE`, declared once. */
+/** Every error code the service answers with, `MODULE.CODE`, declared once. */
 export const ErrorCode = {
   BadRequest: 'HTTP.BAD_REQUEST',
   ValidationFailed: 'HTTP.VALIDATION_FAILED',
@@ -20,6 +20,7 @@ export const ErrorCode = {
   MlInvalidText: 'ML.INVALID_TEXT',
 
   ChatMessageTooLong: 'CHAT.MESSAGE_TOO_LONG',
+  ChatConditionUnavailable: 'CHAT.CONDITION_UNAVAILABLE',
 
   QueueUnknown: 'QUEUE.UNKNOWN_QUEUE',
   QueueJobNotFound: 'QUEUE.JOB_NOT_FOUND',
@@ -29,3 +30,17 @@ export const ErrorCode = {
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/**
+ * Failures that may go away by themselves (a busy or briefly missing dependency): the same request or job can
+ * succeed later. Everything else fails the same way every time. Queue processors retry or discard by this.
+ */
+export const TRANSIENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  ErrorCode.ServiceUnavailable,
+  ErrorCode.TooManyRequests,
+  ErrorCode.MlOverloaded,
+  ErrorCode.MlModelLoadFailed,
+  ErrorCode.MlInferenceFailed,
+  ErrorCode.ChatConditionUnavailable,
+  ErrorCode.QueueUnavailable,
+]);

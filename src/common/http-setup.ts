@@ -66,7 +66,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
         const messages = errors.flatMap((error) =>
           Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }),
         );
-        return new AppError(ErrorCode.ValidationFailed, messages.join('; '), 400, messages);
+        return new AppError(ErrorCode.ValidationFailed, messages.join('; '), { details: messages });
       },
     }),
   );
@@ -100,11 +100,7 @@ function bodyParserErrors(error: unknown, _request: Request, _response: Response
   switch (parserError.type) {
     case 'entity.parse.failed':
       next(
-        new AppError(
-          ErrorCode.MalformedJson,
-          `The request body is not valid JSON (${String(parserError.message)}).`,
-          400,
-        ),
+        new AppError(ErrorCode.MalformedJson, `The request body is not valid JSON (${String(parserError.message)}).`),
       );
       return;
     case 'entity.too.large':
@@ -112,15 +108,14 @@ function bodyParserErrors(error: unknown, _request: Request, _response: Response
         new AppError(
           ErrorCode.PayloadTooLarge,
           `The request body is larger than the limit of ${String(parserError.limit)} bytes.`,
-          413,
         ),
       );
       return;
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      next(new AppError(ErrorCode.UnsupportedMediaType, String(parserError.message), 415));
+      next(new AppError(ErrorCode.UnsupportedMediaType, String(parserError.message)));
       return;
     default:
-      next(new AppError(ErrorCode.BadRequest, 'The request body could not be read.', 400));
+      next(new AppError(ErrorCode.BadRequest, 'The request body could not be read.'));
   }
 }

@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { ValidationResult } from 'joi';
-import { envSchema, RawEnv } from './env.schema';
+import { Env, envSchema, RawEnv } from './env.schema';
 
 /** A bad environment stops the process before anything starts; `problems` reads `KEY=value: problem`. */
 export class ConfigValidationError extends Error {
@@ -26,7 +25,7 @@ function csv(value: string): string[] {
  * everything else injects `AppConfig`.
  */
 export class AppConfig {
-  readonly env: 'development' | 'production' | 'test';
+  readonly env: Env['NODE_ENV'];
   readonly http: {
     port: number;
     host: string;
@@ -34,7 +33,7 @@ export class AppConfig {
     bodyLimit: string;
     shutdownTimeoutMs: number;
   };
-  readonly log: { level: string; pretty: boolean };
+  readonly log: { level: Env['LOG_LEVEL']; pretty: boolean };
   readonly admin: { apiKey: string | null };
   readonly database: {
     /** `null` selects the embedded PostgreSQL of the zero-service mode. */
@@ -66,6 +65,8 @@ export class AppConfig {
     allowRemoteModels: boolean;
     preloadModels: string[];
     maxModels: number;
+    /** `worker`: inference in `workers` worker threads; `main-thread`: the seed design, for benchmarks only. */
+    inferenceMode: Env['ML_INFERENCE_MODE'];
     workers: number;
     intraOpThreads: number;
     /** How much lower inference worker threads run than the event loop (Linux niceness, 0 = same). */
@@ -75,7 +76,6 @@ export class AppConfig {
     maxTokens: number;
     maxTextLength: number;
     maxBatchTexts: number;
-    inferenceMode: 'worker' | 'main-thread';
     coalesce: boolean;
     /** Several queued requests' texts in one session run; `max` 1 = off. */
     microBatch: { max: number; waitMs: number; maxAgeMs: number };
@@ -85,7 +85,7 @@ export class AppConfig {
     maxMessageLength: number;
     cookieName: string;
     cookieSecure: boolean;
-    cookieSameSite: 'lax' | 'strict' | 'none';
+    cookieSameSite: Env['CHAT_COOKIE_SAMESITE'];
     throttleTtlMs: number;
     throttleLimit: number;
   };
@@ -99,6 +99,8 @@ export class AppConfig {
   };
   readonly queue: {
     processInApi: boolean;
+    /** Classification jobs one process runs at once (each still passes the inference semaphore). */
+    classifyConcurrency: number;
     attempts: number;
     backoffMs: number;
     keepCompleted: number;
@@ -113,120 +115,122 @@ export class AppConfig {
   readonly metrics: { requireAuth: boolean };
 
   constructor(raw: RawEnv = {}) {
+    const v = AppConfig.validate(raw);
+    const optional = (value: string): string | null => (value === '' ? null : value);
+
+    this.env = v.NODE_ENV;
+    this.http = {
+      port: v.PORT,
+      host: v.HOST,
+      corsOrigins: csv(v.CORS_ORIGINS),
+      bodyLimit: v.BODY_LIMIT,
+      shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    };
+    this.log = { level: v.LOG_LEVEL, pretty: v.LOG_PRETTY };
+    this.admin = { apiKey: optional(v.ADMIN_API_KEY) };
+    const databaseUrl = optional(v.DATABASE_URL);
+    this.database = {
+      url: databaseUrl,
+      // Embedded mode owns its database, so it migrates by default; a shared server migrates on request.
+      migrateOnStart: v.DB_MIGRATE_ON_START ?? databaseUrl === null,
+      poolSize: v.DB_POOL_SIZE,
+      logQueries: v.DB_LOG_QUERIES,
+      embeddedDir: path.resolve(v.EMBEDDED_DB_DIR),
+      embeddedPort: v.EMBEDDED_DB_PORT,
+    };
+    const redisHost = optional(v.REDIS_HOST);
+    this.redis = {
+      host: redisHost,
+      port: v.REDIS_PORT,
+      db: v.REDIS_DB,
+      password: optional(v.REDIS_PASSWORD),
+      keyPrefix: v.REDIS_KEY_PREFIX,
+      connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    };
+    this.ml = {
+      maxConcurrent: v.MAX_CONCURRENT_ML_OPERATIONS,
+      cacheTtlSeconds: v.ML_RESULT_CACHE_TIMEOUT,
+      queueTimeoutMs: Math.round(v.REQUEST_QUEUE_TIMEOUT * 1000),
+      maxQueued: v.ML_MAX_QUEUED_REQUESTS,
+      modelId: v.ML_MODEL_ID,
+      modelRevision: v.ML_MODEL_REVISION,
+      modelsDir: path.resolve(v.ML_MODELS_DIR),
+      allowRemoteModels: v.ML_ALLOW_REMOTE_MODELS,
+      preloadModels: csv(v.ML_PRELOAD_MODELS),
+      maxModels: v.ML_MAX_MODELS,
+      inferenceMode: v.ML_INFERENCE_MODE,
+      workers: v.ML_WORKERS ?? Math.max(1, os.availableParallelism()),
+      intraOpThreads: v.ML_INTRA_OP_THREADS,
+      workerNice: v.ML_WORKER_NICE,
+      pipelineDepth: v.ML_WORKER_PIPELINE_DEPTH,
+      maxTokens: v.ML_MAX_TOKENS,
+      maxTextLength: v.ML_MAX_TEXT_LENGTH,
+      maxBatchTexts: v.ML_MAX_BATCH_TEXTS,
+      coalesce: v.ML_COALESCE,
+      microBatch: {
+        max: v.ML_MICRO_BATCH_MAX,
+        waitMs: v.ML_MICRO_BATCH_WAIT_MS,
+        maxAgeMs: v.ML_MICRO_BATCH_MAX_AGE_MS,
+      },
+      warmupFile: path.resolve(v.ML_WARMUP_FILE),
+    };
+    this.chat = {
+      maxMessageLength: v.CHAT_MAX_MESSAGE_LENGTH,
+      cookieName: v.CHAT_COOKIE_NAME,
+      cookieSecure: v.CHAT_COOKIE_SECURE ?? v.CHAT_COOKIE_SAMESITE === 'none',
+      cookieSameSite: v.CHAT_COOKIE_SAMESITE,
+      throttleTtlMs: v.THROTTLE_TTL_SECONDS * 1000,
+      throttleLimit: v.THROTTLE_LIMIT,
+    };
+    this.llm = {
+      baseUrl: optional(v.LLM_BASE_URL),
+      apiKey: optional(v.LLM_API_KEY),
+      model: v.LLM_MODEL,
+      timeoutMs: v.LLM_TIMEOUT_MS,
+      maxConcurrent: v.LLM_MAX_CONCURRENT,
+      retries: v.LLM_RETRIES,
+    };
+    this.queue = {
+      processInApi: v.QUEUE_PROCESS_IN_API ?? redisHost === null,
+      classifyConcurrency: v.QUEUE_CLASSIFY_CONCURRENCY,
+      attempts: v.QUEUE_JOB_ATTEMPTS,
+      backoffMs: v.QUEUE_BACKOFF_MS,
+      keepCompleted: v.QUEUE_KEEP_COMPLETED,
+      keepFailed: v.QUEUE_KEEP_FAILED,
+      retentionMs: v.QUEUE_RETENTION_HOURS * 3600 * 1000,
+      conversationTtlSeconds: v.CONVERSATION_TTL,
+      abandonCron: v.SCHEDULE_ABANDON_CRON,
+      purgeCron: v.SCHEDULE_PURGE_CRON,
+      metricsSnapshotCron: v.SCHEDULE_METRICS_SNAPSHOT_CRON,
+    };
+    this.health = {
+      heapLimitBytes: v.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
+      rssLimitBytes: v.HEALTH_RSS_LIMIT_MB * 1024 * 1024,
+    };
+    this.metrics = { requireAuth: v.METRICS_REQUIRE_AUTH };
+  }
+
+  /** Validates and converts the raw environment, or throws every problem at once as `KEY=value: problem`. */
+  private static validate(raw: RawEnv): Env {
     // An empty value means "unset", as in .env.example.
     const present = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
-    const result: ValidationResult<Record<string, unknown>> = envSchema.validate(present, {
+    const result = envSchema.validate(present, {
       abortEarly: false,
       allowUnknown: true,
       stripUnknown: true,
       convert: true,
     });
-    const error = result.error;
-    if (error) {
+    if (result.error) {
       throw new ConfigValidationError(
-        error.details.map((detail) => {
+        result.error.details.map((detail) => {
           const key = String(detail.path[0] ?? detail.context?.key ?? '?');
           const shown = SECRET_KEYS.test(key) ? '***' : String(raw[key] ?? '');
           return `${key}=${shown}: ${detail.message.replace(/^"[^"]+" /, '')}`;
         }),
       );
     }
-    const v = result.value;
-    const str = (key: string): string => v[key] as string;
-    const num = (key: string): number => v[key] as number;
-    const bool = (key: string): boolean => v[key] as boolean;
-    const optional = (key: string): string | null => (str(key) === '' ? null : str(key));
-
-    this.env = v.NODE_ENV as AppConfig['env'];
-    this.http = {
-      port: num('PORT'),
-      host: str('HOST'),
-      corsOrigins: csv(str('CORS_ORIGINS')),
-      bodyLimit: str('BODY_LIMIT'),
-      shutdownTimeoutMs: num('SHUTDOWN_TIMEOUT_MS'),
-    };
-    this.log = { level: str('LOG_LEVEL'), pretty: bool('LOG_PRETTY') };
-    this.admin = { apiKey: optional('ADMIN_API_KEY') };
-    const databaseUrl = optional('DATABASE_URL');
-    this.database = {
-      url: databaseUrl,
-      // Embedded mode owns its database, so it migrates by default; a shared server migrates on request.
-      migrateOnStart: (v.DB_MIGRATE_ON_START as boolean | undefined) ?? databaseUrl === null,
-      poolSize: num('DB_POOL_SIZE'),
-      logQueries: bool('DB_LOG_QUERIES'),
-      embeddedDir: path.resolve(str('EMBEDDED_DB_DIR')),
-      embeddedPort: num('EMBEDDED_DB_PORT'),
-    };
-    const redisHost = optional('REDIS_HOST');
-    this.redis = {
-      host: redisHost,
-      port: num('REDIS_PORT'),
-      db: num('REDIS_DB'),
-      password: optional('REDIS_PASSWORD'),
-      keyPrefix: str('REDIS_KEY_PREFIX'),
-      connectTimeoutMs: num('REDIS_CONNECT_TIMEOUT_MS'),
-      commandTimeoutMs: num('REDIS_COMMAND_TIMEOUT_MS'),
-    };
-    this.ml = {
-      maxConcurrent: num('MAX_CONCURRENT_ML_OPERATIONS'),
-      cacheTtlSeconds: num('ML_RESULT_CACHE_TIMEOUT'),
-      queueTimeoutMs: Math.round(num('REQUEST_QUEUE_TIMEOUT') * 1000),
-      maxQueued: num('ML_MAX_QUEUED_REQUESTS'),
-      modelId: str('ML_MODEL_ID'),
-      modelRevision: str('ML_MODEL_REVISION'),
-      modelsDir: path.resolve(str('ML_MODELS_DIR')),
-      allowRemoteModels: bool('ML_ALLOW_REMOTE_MODELS'),
-      preloadModels: csv(str('ML_PRELOAD_MODELS')),
-      maxModels: num('ML_MAX_MODELS'),
-      workers: (v.ML_WORKERS as number | undefined) ?? Math.max(1, os.availableParallelism()),
-      intraOpThreads: num('ML_INTRA_OP_THREADS'),
-      workerNice: num('ML_WORKER_NICE'),
-      pipelineDepth: num('ML_WORKER_PIPELINE_DEPTH'),
-      maxTokens: num('ML_MAX_TOKENS'),
-      maxTextLength: num('ML_MAX_TEXT_LENGTH'),
-      maxBatchTexts: num('ML_MAX_BATCH_TEXTS'),
-      inferenceMode: v.ML_INFERENCE_MODE as AppConfig['ml']['inferenceMode'],
-      coalesce: bool('ML_COALESCE'),
-      microBatch: {
-        max: num('ML_MICRO_BATCH_MAX'),
-        waitMs: num('ML_MICRO_BATCH_WAIT_MS'),
-        maxAgeMs: num('ML_MICRO_BATCH_MAX_AGE_MS'),
-      },
-      warmupFile: path.resolve(str('ML_WARMUP_FILE')),
-    };
-    this.chat = {
-      maxMessageLength: num('CHAT_MAX_MESSAGE_LENGTH'),
-      cookieName: str('CHAT_COOKIE_NAME'),
-      cookieSecure: (v.CHAT_COOKIE_SECURE as boolean | undefined) ?? str('CHAT_COOKIE_SAMESITE') === 'none',
-      cookieSameSite: v.CHAT_COOKIE_SAMESITE as AppConfig['chat']['cookieSameSite'],
-      throttleTtlMs: num('THROTTLE_TTL_SECONDS') * 1000,
-      throttleLimit: num('THROTTLE_LIMIT'),
-    };
-    this.llm = {
-      baseUrl: optional('LLM_BASE_URL'),
-      apiKey: optional('LLM_API_KEY'),
-      model: str('LLM_MODEL'),
-      timeoutMs: num('LLM_TIMEOUT_MS'),
-      maxConcurrent: num('LLM_MAX_CONCURRENT'),
-      retries: num('LLM_RETRIES'),
-    };
-    this.queue = {
-      processInApi: (v.QUEUE_PROCESS_IN_API as boolean | undefined) ?? redisHost === null,
-      attempts: num('QUEUE_JOB_ATTEMPTS'),
-      backoffMs: num('QUEUE_BACKOFF_MS'),
-      keepCompleted: num('QUEUE_KEEP_COMPLETED'),
-      keepFailed: num('QUEUE_KEEP_FAILED'),
-      retentionMs: num('QUEUE_RETENTION_HOURS') * 3600 * 1000,
-      conversationTtlSeconds: num('CONVERSATION_TTL'),
-      abandonCron: str('SCHEDULE_ABANDON_CRON'),
-      purgeCron: str('SCHEDULE_PURGE_CRON'),
-      metricsSnapshotCron: str('SCHEDULE_METRICS_SNAPSHOT_CRON'),
-    };
-    this.health = {
-      heapLimitBytes: num('HEALTH_HEAP_LIMIT_MB') * 1024 * 1024,
-      rssLimitBytes: num('HEALTH_RSS_LIMIT_MB') * 1024 * 1024,
-    };
-    this.metrics = { requireAuth: bool('METRICS_REQUIRE_AUTH') };
+    return result.value;
   }
 
   /** Which backing services run: the log line at start and the health report both say it. */

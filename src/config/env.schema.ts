@@ -1,10 +1,92 @@
 import Joi from 'joi';
 
 /**
- * Every environment variable the service reads, with its default. `.env.example` mirrors this list;
- * `config.spec.ts` fails when the two drift apart.
+ * Every environment variable the service reads, as the schema below yields it (defaults applied). The schema is
+ * checked against this type in both directions at compile time: a key missing on either side, or a misspelled
+ * one where a value is read, does not compile. `.env.example` mirrors the list (`app-config.spec.ts` checks).
  */
-export const envSchema = Joi.object({
+export interface Env {
+  NODE_ENV: 'development' | 'production' | 'test';
+  PORT: number;
+  HOST: string;
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  LOG_PRETTY: boolean;
+  CORS_ORIGINS: string;
+  BODY_LIMIT: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+  ADMIN_API_KEY: string;
+
+  DATABASE_URL: string;
+  DB_MIGRATE_ON_START?: boolean;
+  DB_POOL_SIZE: number;
+  DB_LOG_QUERIES: boolean;
+  EMBEDDED_DB_DIR: string;
+  EMBEDDED_DB_PORT: number;
+
+  REDIS_HOST: string;
+  REDIS_PORT: number;
+  REDIS_DB: number;
+  REDIS_PASSWORD: string;
+  REDIS_KEY_PREFIX: string;
+  REDIS_CONNECT_TIMEOUT_MS: number;
+  REDIS_COMMAND_TIMEOUT_MS: number;
+
+  MAX_CONCURRENT_ML_OPERATIONS: number;
+  ML_RESULT_CACHE_TIMEOUT: number;
+  REQUEST_QUEUE_TIMEOUT: number;
+  ML_MAX_QUEUED_REQUESTS: number;
+  ML_MODEL_ID: string;
+  ML_MODEL_REVISION: string;
+  ML_MODELS_DIR: string;
+  ML_ALLOW_REMOTE_MODELS: boolean;
+  ML_PRELOAD_MODELS: string;
+  ML_MAX_MODELS: number;
+  ML_WORKERS?: number;
+  ML_INTRA_OP_THREADS: number;
+  ML_WORKER_NICE: number;
+  ML_WORKER_PIPELINE_DEPTH: number;
+  ML_MAX_TOKENS: number;
+  ML_MAX_TEXT_LENGTH: number;
+  ML_MAX_BATCH_TEXTS: number;
+  ML_INFERENCE_MODE: 'worker' | 'main-thread';
+  ML_COALESCE: boolean;
+  ML_MICRO_BATCH_MAX: number;
+  ML_MICRO_BATCH_WAIT_MS: number;
+  ML_MICRO_BATCH_MAX_AGE_MS: number;
+  ML_WARMUP_FILE: string;
+
+  CHAT_MAX_MESSAGE_LENGTH: number;
+  CHAT_COOKIE_NAME: string;
+  CHAT_COOKIE_SECURE?: boolean;
+  CHAT_COOKIE_SAMESITE: 'lax' | 'strict' | 'none';
+  THROTTLE_TTL_SECONDS: number;
+  THROTTLE_LIMIT: number;
+
+  LLM_BASE_URL: string;
+  LLM_API_KEY: string;
+  LLM_MODEL: string;
+  LLM_TIMEOUT_MS: number;
+  LLM_MAX_CONCURRENT: number;
+  LLM_RETRIES: number;
+
+  QUEUE_PROCESS_IN_API?: boolean;
+  QUEUE_CLASSIFY_CONCURRENCY: number;
+  QUEUE_JOB_ATTEMPTS: number;
+  QUEUE_BACKOFF_MS: number;
+  QUEUE_KEEP_COMPLETED: number;
+  QUEUE_KEEP_FAILED: number;
+  QUEUE_RETENTION_HOURS: number;
+  CONVERSATION_TTL: number;
+  SCHEDULE_ABANDON_CRON: string;
+  SCHEDULE_PURGE_CRON: string;
+  SCHEDULE_METRICS_SNAPSHOT_CRON: string;
+
+  HEALTH_HEAP_LIMIT_MB: number;
+  HEALTH_RSS_LIMIT_MB: number;
+  METRICS_REQUIRE_AUTH: boolean;
+}
+
+export const envSchema = Joi.object<Env, true>({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(8000),
   HOST: Joi.string().default('0.0.0.0'),
@@ -45,7 +127,7 @@ export const envSchema = Joi.object({
   ML_ALLOW_REMOTE_MODELS: Joi.boolean().default(false),
   ML_PRELOAD_MODELS: Joi.string().allow('').default(''),
   ML_MAX_MODELS: Joi.number().integer().min(1).max(16).default(2),
-  ML_WORKERS: Joi.number().integer().min(0).max(64),
+  ML_WORKERS: Joi.number().integer().min(1).max(64),
   ML_INTRA_OP_THREADS: Joi.number().integer().min(1).max(64).default(1),
   ML_WORKER_NICE: Joi.number().integer().min(0).max(19).default(10),
   ML_WORKER_PIPELINE_DEPTH: Joi.number().integer().min(1).max(8).default(2),
@@ -77,6 +159,7 @@ export const envSchema = Joi.object({
   LLM_RETRIES: Joi.number().integer().min(0).max(3).default(1),
 
   QUEUE_PROCESS_IN_API: Joi.boolean(),
+  QUEUE_CLASSIFY_CONCURRENCY: Joi.number().integer().min(1).max(256).default(3),
   QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).default(3),
   QUEUE_BACKOFF_MS: Joi.number().integer().min(0).default(1000),
   QUEUE_KEEP_COMPLETED: Joi.number().integer().min(0).default(1000),

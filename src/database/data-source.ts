@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
-import { typeormOptions } from './typeorm-options';
+import { ENTITIES_GLOB, typeormOptions } from './typeorm-options';
 
 /**
  * The TypeORM CLI's data source (`npm run migration:*`). Same options as the app; without
@@ -19,7 +19,7 @@ async function createDataSource(): Promise<DataSource> {
     url = (await server.start()).url;
     process.once('exit', () => server.stop());
   }
-  return new DataSource(typeormOptions(config, url));
+  return new DataSource({ ...typeormOptions(config, url), entities: [ENTITIES_GLOB] });
 }
 
 export default createDataSource();

@@ -3,9 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DatabaseServer } from './database-server';
 import { DatabaseServerModule } from './database-server.module';
+import { DatabaseRepository } from './database.repository';
 import { typeormOptions } from './typeorm-options';
 
-/** PostgreSQL through TypeORM; pending migrations run at start when `DB_MIGRATE_ON_START` says so. */
+/**
+ * PostgreSQL through TypeORM; pending migrations run at start when `DB_MIGRATE_ON_START` says so. Each feature
+ * module registers its own entities (`TypeOrmModule.forFeature`); the migration CLI finds them by file name.
+ */
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -13,6 +17,7 @@ import { typeormOptions } from './typeorm-options';
       inject: [AppConfig, DatabaseServer],
       useFactory: async (config: AppConfig, server: DatabaseServer) => ({
         ...typeormOptions(config, await server.url()),
+        autoLoadEntities: true,
         migrationsRun: config.database.migrateOnStart,
         retryAttempts: 3,
         retryDelay: 1000,
@@ -20,6 +25,7 @@ import { typeormOptions } from './typeorm-options';
     }),
     DatabaseServerModule,
   ],
-  exports: [DatabaseServerModule],
+  providers: [DatabaseRepository],
+  exports: [DatabaseServerModule, DatabaseRepository],
 })
 export class DatabaseModule {}

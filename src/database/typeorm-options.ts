@@ -1,17 +1,18 @@
 import path from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { ENTITIES } from './entities';
 
 /** `migrations/` at the repository root, both from `src/` (ts-node, jest) and from `dist/src/` (built). */
 const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
+
+/** Every feature's entities, for the TypeORM CLI; the app registers them per module instead. */
+export const ENTITIES_GLOB = path.join(__dirname, '..', '**', '*.entity.{ts,js}');
 
 /** The one description of the database connection, shared by the app and the TypeORM CLI. */
 export function typeormOptions(config: AppConfig, url: string): DataSourceOptions {
   return {
     type: 'postgres',
     url,
-    entities: ENTITIES,
     migrations: [MIGRATIONS_GLOB],
     migrationsTableName: 'typeorm_migrations',
     migrationsTransactionMode: 'each',

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import { DataSource } from 'typeorm';
 import { DatabaseServer } from '../database/database-server';
+import { DatabaseRepository } from '../database/database.repository';
 
 const PING_TIMEOUT_MS = 2000;
 
@@ -9,7 +9,7 @@ const PING_TIMEOUT_MS = 2000;
 export class DatabaseHealthIndicator {
   constructor(
     private readonly health: HealthIndicatorService,
-    private readonly dataSource: DataSource,
+    private readonly database: DatabaseRepository,
     private readonly server: DatabaseServer,
   ) {}
 
@@ -17,12 +17,7 @@ export class DatabaseHealthIndicator {
     const indicator = this.health.check(key);
     const started = Date.now();
     try {
-      await Promise.race([
-        this.dataSource.query('SELECT 1'),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error(`no answer in ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS).unref(),
-        ),
-      ]);
+      await this.database.ping(PING_TIMEOUT_MS);
       return indicator.up({ mode: this.server.mode, latencyMs: Date.now() - started });
     } catch (error) {
       return indicator.down({

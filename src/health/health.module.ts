@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { DatabaseModule } from '../database/database.module';
 import { MlModule } from '../ml/ml.module';
-import { JobsModule } from '../queue/jobs.module';
 import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
 import { MemoryHealthIndicator } from './memory.health';
@@ -13,7 +12,7 @@ import { RedisHealthIndicator } from './redis.health';
 
 /** Terminus probes, one indicator class per dependency. */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, MlModule, JobsModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, MlModule],
   controllers: [HealthController],
   providers: [
     DatabaseHealthIndicator,

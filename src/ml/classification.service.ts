@@ -1,13 +1,13 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { CacheNamespace } from '../cache/cache-namespaces';
 import { ResultCache } from '../cache/result-cache';
-import { LABELS } from '../chat/chat.types';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import {
   InferenceAbandoned,
+  LABELS,
   type Classification,
   type ClassificationResult,
   type Label,
@@ -177,9 +177,7 @@ export class ClassificationService {
               throw new AppError(
                 ErrorCode.MlInferenceFailed,
                 `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
-                HttpStatus.SERVICE_UNAVAILABLE,
-                undefined,
-                { 'Retry-After': '1' },
+                { cause: error },
               );
             }),
         abandoned.signal,
@@ -219,17 +217,16 @@ export class ClassificationService {
 
   private validated(text: unknown): string {
     if (typeof text !== 'string') {
-      throw new AppError(ErrorCode.MlInvalidText, 'text must be a string.', HttpStatus.BAD_REQUEST);
+      throw new AppError(ErrorCode.MlInvalidText, 'text must be a string.');
     }
     const normalised = normaliseText(text);
     if (normalised.length === 0) {
-      throw new AppError(ErrorCode.MlInvalidText, 'text must not be empty.', HttpStatus.BAD_REQUEST);
+      throw new AppError(ErrorCode.MlInvalidText, 'text must not be empty.');
     }
     if (normalised.length > this.config.ml.maxTextLength) {
       throw new AppError(
         ErrorCode.MlInvalidText,
         `text is ${normalised.length} characters long; the limit is ${this.config.ml.maxTextLength}.`,
-        HttpStatus.BAD_REQUEST,
       );
     }
     return normalised;

@@ -5,7 +5,9 @@ import { AppError } from '../common/app.error';
 import { clientGoneSignal } from '../common/client-gone';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { QueueName } from '../queue/queue-names';
 import { ClassificationService } from './classification.service';
+import { ClassifyProcessor } from './classify.processor';
 import { ClassifyBatchRequestDto, ClassifyRequestDto } from './classify-request.dto';
 import type { ClassificationResult } from './ml.types';
 
@@ -14,6 +16,7 @@ import type { ClassificationResult } from './ml.types';
 export class MlController {
   constructor(
     private readonly classification: ClassificationService,
+    private readonly jobs: ClassifyProcessor,
     private readonly config: AppConfig,
   ) {}
 
@@ -38,10 +41,16 @@ export class MlController {
       throw new AppError(
         ErrorCode.MlInvalidText,
         `texts holds ${body.texts.length} texts; the limit is ${this.config.ml.maxBatchTexts}.`,
-        HttpStatus.BAD_REQUEST,
       );
     }
     return { results: await this.classification.classifyMany(body.texts, clientGoneSignal(response)) };
+  }
+
+  @Post('classify/async')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: 'Queue a classification; poll GET /api/jobs/ml/{jobId} for its result.' })
+  async classifyAsync(@Body() body: ClassifyRequestDto): Promise<{ jobId: string; queue: string }> {
+    return { jobId: await this.jobs.enqueue({ text: body.text }), queue: QueueName.Ml };
   }
 
   @Get('status')

@@ -1,6 +1,6 @@
-import type { Label } from '../chat/chat.types';
-
-export type { Label };
+/** What the classifier tells apart: A product problem, B delivery problem, C bad interaction with staff, Other. */
+export const LABELS = ['A', 'B', 'C', 'Other'] as const;
+export type Label = (typeof LABELS)[number];
 
 /** Which model: an id (a folder under ML_MODELS_DIR, or a hub id) and the revision asked for. */
 export interface ModelRef {

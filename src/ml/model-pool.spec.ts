@@ -78,7 +78,7 @@ describe('ModelPool', () => {
   it('turns a failed load into ML.MODEL_LOAD_FAILED and retries on the next request', async () => {
     const { pool, factory, failOnce } = setup();
     failOnce();
-    await expect(pool.get(ref('a'))).rejects.toMatchObject({ code: 'ML.MODEL_LOAD_FAILED', statusCode: 503 });
+    await expect(pool.get(ref('a'))).rejects.toMatchObject({ code: 'ML.MODEL_LOAD_FAILED', retryable: true });
     expect(pool.status().lastError?.message).toContain('onnx file missing');
     await expect(pool.get(ref('a'))).resolves.toMatchObject({ revision: 'rev-a' });
     expect(factory.start).toHaveBeenCalledTimes(2);

@@ -1,12 +1,4 @@
-import {
-  HttpStatus,
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  OnApplicationShutdown,
-  Optional,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -14,7 +6,7 @@ import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import { InferenceRunnerFactory } from './inference-runner.factory';
 import type { InferenceRunner, ModelRef } from './ml.types';
-import { PROCESS_ROLE, type ProcessRole } from '../queue/process-role';
+import { PROCESS_ROLE, type ProcessRole } from '../config/process-role';
 
 export interface LoadedModel {
   ref: ModelRef;
@@ -151,9 +143,7 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
       throw new AppError(
         ErrorCode.MlModelLoadFailed,
         `The classification model ${key} could not be loaded: ${message}`,
-        HttpStatus.SERVICE_UNAVAILABLE,
-        undefined,
-        { 'Retry-After': '5' },
+        { cause: error },
       );
     }
     const model: LoadedModel = {

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TextClassificationPipeline } from '@huggingface/transformers';
-import { LABELS } from '../chat/chat.types';
-import type { LabelScores, ModelRef } from './ml.types';
+import { LABELS, type LabelScores, type ModelRef } from './ml.types';
 
 export interface RuntimeOptions {
   modelsDir: string;

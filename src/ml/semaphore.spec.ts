@@ -1,4 +1,5 @@
 import { AppError } from '../common/app.error';
+import { ERROR_HTTP } from '../common/error-http.map';
 import { AppConfig } from '../config/app-config';
 import { Semaphore } from './semaphore';
 
@@ -60,8 +61,10 @@ describe('Semaphore', () => {
     const error = (await waiting.catch((e: unknown) => e)) as AppError;
     expect(error).toBeInstanceOf(AppError);
     expect(error.code).toBe('ML.OVERLOADED');
-    expect(error.statusCode).toBe(503);
-    expect(error.headers['Retry-After']).toBe('1');
+    expect(error.retryable).toBe(true);
+    expect(error.retryAfterSeconds).toBe(1);
+    // What the client sees: the exception filter's mapping of this code.
+    expect(ERROR_HTTP[error.code].status).toBe(503);
     expect(gate.waitingCount).toBe(0);
     hold.resolve();
     await first;
@@ -74,7 +77,7 @@ describe('Semaphore', () => {
     const hold = deferred();
     const first = gate.run(() => hold.promise);
     const queued = gate.run(() => Promise.resolve('queued'));
-    await expect(gate.acquire()).rejects.toMatchObject({ code: 'ML.OVERLOADED', statusCode: 503 });
+    await expect(gate.acquire()).rejects.toMatchObject({ code: 'ML.OVERLOADED', retryable: true });
     hold.resolve();
     await expect(queued).resolves.toBe('queued');
     await first;

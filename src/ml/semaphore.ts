@@ -1,16 +1,15 @@
-import { HttpStatus, Injectable, Optional } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 
-/** Nobody is left to answer (499, nginx's "client closed request"): counted as `client_closed`, sent to no one. */
+/** Nobody is left to answer: counted as `client_closed`, logged, sent to no one. */
 export function clientClosed(): AppError {
   return new AppError(
     ErrorCode.ClientClosedRequest,
     'The client closed the request before an inference slot was free.',
-    499 as HttpStatus,
   );
 }
 
@@ -130,12 +129,8 @@ export class Semaphore {
 
   private overloaded(reason: string): AppError {
     const retryAfter = Math.max(1, Math.ceil(this.timeoutMs / 1000 / 2));
-    return new AppError(
-      ErrorCode.MlOverloaded,
-      `The classifier is overloaded: ${reason}. Retry in ${retryAfter} s.`,
-      HttpStatus.SERVICE_UNAVAILABLE,
-      undefined,
-      { 'Retry-After': String(retryAfter) },
-    );
+    return new AppError(ErrorCode.MlOverloaded, `The classifier is overloaded: ${reason}. Retry in ${retryAfter} s.`, {
+      retryAfterSeconds: retryAfter,
+    });
   }
 }

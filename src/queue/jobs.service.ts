@@ -1,5 +1,5 @@
 import { InjectQueue } from '@nestjs/bull';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { JobOptions } from 'bull';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
@@ -7,7 +7,7 @@ import { AppConfig } from '../config/app-config';
 import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import type { JobCounts, JobQueue } from './job-queue';
-import { ClassifyJobData, JobName, QUEUE_NAMES, QueueName } from './queue-names';
+import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
 
 export interface JobView {
   id: string;
@@ -69,10 +69,6 @@ export class JobsService {
     };
   }
 
-  async addClassification(data: ClassifyJobData): Promise<string> {
-    return this.add(QueueName.Ml, JobName.Classify, data);
-  }
-
   async add(queue: QueueName, name: JobName, data: unknown, extra: JobOptions = {}): Promise<string> {
     try {
       const job = await this.queues[queue].add(name, data, this.jobOptions(extra));
@@ -81,36 +77,27 @@ export class JobsService {
       throw new AppError(
         ErrorCode.QueueUnavailable,
         `The job queue is unavailable: ${error instanceof Error ? error.message : String(error)}`,
-        HttpStatus.SERVICE_UNAVAILABLE,
-        undefined,
-        { 'Retry-After': '5' },
+        { cause: error },
       );
     }
   }
 
   async view(queueName: string, id: string): Promise<JobView> {
     if (!(QUEUE_NAMES as readonly string[]).includes(queueName)) {
-      throw new AppError(
-        ErrorCode.QueueUnknown,
-        `No queue named "${queueName}"; queues: ${QUEUE_NAMES.join(', ')}.`,
-        HttpStatus.NOT_FOUND,
-      );
+      throw new AppError(ErrorCode.QueueUnknown, `No queue named "${queueName}"; queues: ${QUEUE_NAMES.join(', ')}.`);
     }
     const queue = queueName as QueueName;
     const fetch = () =>
       this.queues[queue].getJob(id).catch((error: unknown) => {
-        throw new AppError(
-          ErrorCode.QueueUnavailable,
-          `The job queue is unavailable: ${String(error)}`,
-          HttpStatus.SERVICE_UNAVAILABLE,
-        );
+        throw new AppError(ErrorCode.QueueUnavailable, `The job queue is unavailable: ${String(error)}`, {
+          cause: error,
+        });
       });
     let job = await fetch();
     if (!job)
       throw new AppError(
         ErrorCode.QueueJobNotFound,
         `No job ${id} in queue ${queue} (finished jobs are kept for a bounded time).`,
-        HttpStatus.NOT_FOUND,
       );
     const state = await job.getState();
     // The job may have finished between reading it and reading its state: read it again for its result.

@@ -16,7 +16,3 @@ export const JobName = {
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
 export const QUEUE_NAMES: readonly QueueName[] = Object.values(QueueName);
-
-export interface ClassifyJobData {
-  text: string;
-}

@@ -5,8 +5,15 @@ import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { InProcessQueue } from './in-process-queue';
 import type { JobQueue } from './job-queue';
+import { JobsController } from './jobs.controller';
+import { JobsService } from './jobs.service';
+import { PurgeJobsProcessor } from './purge-jobs.processor';
 import { QUEUE_NAMES } from './queue-names';
+import { QueueWorker } from './queue-worker';
 import { bullRedisOptions } from './redis-options';
+
+/** What every process gets whichever backend runs: the producer, the processor registry, the queue's own upkeep. */
+const SERVICES = [JobsService, QueueWorker, PurgeJobsProcessor];
 
 /** Closes the in-process queues (Bull's are closed by BullModule). */
 @Global()
@@ -23,7 +30,8 @@ class InProcessQueueLifecycle implements OnApplicationShutdown {
 
 /**
  * The queues, under @nestjs/bull's tokens (`@InjectQueue(name)`): Bull on Redis when REDIS_HOST is set,
- * `InProcessQueue` otherwise. The choice is made once at start from the configuration.
+ * `InProcessQueue` otherwise, chosen once at start from the configuration. Global: feature modules add jobs
+ * through `JobsService` and register their processors with `QueueWorker`.
  */
 @Module({})
 export class QueueModule {
@@ -42,7 +50,9 @@ export class QueueModule {
           }),
           BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
         ],
-        exports: [BullModule],
+        controllers: [JobsController],
+        providers: SERVICES,
+        exports: [BullModule, JobsService, QueueWorker],
       };
     }
     const providers = QUEUE_NAMES.map((name) => ({ provide: getQueueToken(name), useValue: new InProcessQueue(name) }));
@@ -50,8 +60,9 @@ export class QueueModule {
       module: QueueModule,
       global: true,
       imports: [InProcessQueueLifecycle],
-      providers,
-      exports: providers.map((provider) => provider.provide),
+      controllers: [JobsController],
+      providers: [...providers, ...SERVICES],
+      exports: [...providers.map((provider) => provider.provide), JobsService, QueueWorker],
     };
   }
 }

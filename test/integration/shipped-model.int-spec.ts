@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LABELS } from '../../src/chat/chat.types';
+import { LABELS } from '../../src/ml/ml.types';
 import { WorkerPoolRunner } from '../../src/ml/worker-pool.runner';
 
 const REPO = path.resolve(__dirname, '..', '..');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import os from 'node:os';
 import { ClassificationService } from '../ml/classification.service';
-import { RequestStats } from './request-stats';
+import { RequestStats } from '../metrics/request-stats';
 
 /** The seed's `get_performance_metrics`: memory, CPU, request rates, latency, cache hit rate, pool status. */
 @Injectable()

@@ -1,0 +1,37 @@
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+
+/**
+ * The React page's loosely typed turn body, read defensively: these fields are tolerated, never trusted, and
+ * nothing in them decides the flow.
+ */
+
+/** `scenario` may arrive as an object or as a JSON string; anything else is no scenario. */
+export function parseScenario(raw: unknown): Record<string, unknown> {
+  if (typeof raw === 'string') {
+    try {
+      raw = JSON.parse(raw);
+    } catch {
+      return {};
+    }
+  }
+  return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+}
+
+/** A finite number, also from a numeric string; anything else is null. */
+export function parseNumber(raw: unknown): number | null {
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  return typeof value === 'number' && Number.isFinite(value) ? value : null;
+}
+
+/** The participant's message, refused when empty or longer than `maxLength`. */
+export function checkedMessage(message: string, maxLength: number): string {
+  if (message.trim().length === 0) throw new AppError(ErrorCode.ValidationFailed, 'message must not be empty.');
+  if (message.length > maxLength) {
+    throw new AppError(
+      ErrorCode.ChatMessageTooLong,
+      `message is ${message.length} characters long; the limit is ${maxLength}.`,
+    );
+  }
+  return message;
+}

@@ -1,0 +1,62 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Brand, Condition } from './chat.types';
+
+export interface SlotRow {
+  brand: Brand;
+  think_level: Condition['thinkLevel'];
+  feel_level: Condition['feelLevel'];
+}
+
+export const conditionOf = (row: SlotRow): Condition => ({
+  brand: row.brand,
+  thinkLevel: row.think_level,
+  feelLevel: row.feel_level,
+});
+
+/** One slot of a new block: its offset past the scope's last block, its position and its arm. */
+export interface NewSlot {
+  block_offset: number;
+  position: number;
+  brand: Brand;
+  think_level: Condition['thinkLevel'];
+  feel_level: Condition['feelLevel'];
+}
+
+/**
+ * A CTE named `taken` that claims the first free slot of scope `scopeParam` for conversation `idParam` and
+ * returns its arm. `SKIP LOCKED` lets concurrent draws claim different slots without waiting on each other
+ * (a slot another draw committed after this statement's snapshot fails the re-check and is skipped too), so
+ * the hot path needs no global lock and can share one statement with the conversation's insert.
+ */
+export function takeSlotCte(scopeParam: string, idParam: string): string {
+  return `taken AS (
+    UPDATE condition_slot SET conversation_id = ${idParam}, assigned_at = now()
+     WHERE id = (SELECT id FROM condition_slot WHERE scope = ${scopeParam} AND conversation_id IS NULL
+                  ORDER BY block_no, position LIMIT 1 FOR UPDATE SKIP LOCKED)
+     RETURNING brand, think_level, feel_level)`;
+}
+
+/** PostgreSQL access for the block-randomisation slots; the allocator holds the rules. */
+@Injectable()
+export class ConditionSlotRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Appends `slots` after the scope's last block unless an unclaimed free slot exists, in one statement and
+   * without a lock: two openers that compute the same block numbers collide on the unique position index and
+   * one inserts nothing; two that see each other's blocks open a few extra, which costs rows, not balance.
+   */
+  async openBlocks(scope: Brand | 'random', slots: NewSlot[]): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO condition_slot (scope, block_no, position, brand, think_level, feel_level)
+       SELECT $1::varchar, coalesce((SELECT max(block_no) FROM condition_slot WHERE scope = $1::varchar), 0) + r.block_offset,
+              r.position, r.brand, r.think_level, r.feel_level
+         FROM jsonb_to_recordset($2::jsonb) AS r(block_offset int, position int, brand text, think_level text, feel_level text)
+        WHERE NOT EXISTS (SELECT 1 FROM condition_slot WHERE scope = $1::varchar AND conversation_id IS NULL
+                           FOR UPDATE SKIP LOCKED)
+       ON CONFLICT (scope, block_no, position) DO NOTHING`,
+      [scope, JSON.stringify(slots)],
+    );
+  }
+}

@@ -1,0 +1,237 @@
+import type { Classification } from '../ml/ml.types';
+import type { GreetingResponse, Scenario, TurnResponse } from './chat.responses';
+import { ConversationStatus } from './chat.types';
+import type { ConversationEntity } from './conversation.entity';
+import { escapeHtml, surveyLinkHtml } from './html-escape';
+import type { StudyContent } from './study-content.provider';
+
+/**
+ * The conversation flow as pure functions of (conversation, message, what the classifier and the LLM said,
+ * study content): no I/O, no clock, no randomness. `ChatService` around it finds, starts, stores and replays.
+ */
+
+/** Steps of the flow (the index the client is at when it posts). */
+export const Step = { Complaint: 0, Understanding: 5, Email: 6, Finished: 7 } as const;
+
+/** What the flow reads of a stored conversation. */
+export type ConversationState = Pick<
+  ConversationEntity,
+  'id' | 'brand' | 'thinkLevel' | 'feelLevel' | 'step' | 'label' | 'scoreA' | 'scoreB' | 'scoreC' | 'scoreOther'
+> &
+  Partial<Pick<ConversationEntity, 'createdAt'>>;
+
+/** The columns of the conversation row a turn changes. */
+export type ConversationChanges = Partial<
+  Pick<
+    ConversationEntity,
+    | 'label'
+    | 'scoreA'
+    | 'scoreB'
+    | 'scoreC'
+    | 'scoreOther'
+    | 'modelId'
+    | 'modelRevision'
+    | 'email'
+    | 'status'
+    | 'completedAt'
+    | 'durationMs'
+    | 'clientTimerSeconds'
+  >
+>;
+
+/** A system prompt and the participant's text for the optional LLM. */
+export interface LlmPrompt {
+  systemPrompt: string;
+  userText: string;
+}
+
+/** The I/O a turn needs before the flow can answer it. */
+export interface TurnNeeds {
+  /** The complaint: classify the message. */
+  classify: boolean;
+  /** Think Low: a paraphrase or an acknowledgement, which offline templates replace when the LLM gives none. */
+  llm: LlmPrompt | null;
+}
+
+/** What the shell learned for this turn. */
+export interface TurnInputs {
+  classification?: Classification;
+  /** The LLM's text, or null when it is off, busy or failed (templates answer). */
+  llmText?: string | null;
+  /** The client's timer (seconds since the greeting), stored and never trusted. */
+  timer: number | null;
+  now: Date;
+}
+
+/** Store the answered step (both turns and the conversation's move to `step + 1`), then answer. */
+export interface StoreDecision {
+  kind: 'store';
+  step: number;
+  participantText: string;
+  replyText: string;
+  changes: ConversationChanges;
+  response: TurnResponse;
+}
+
+/** Answer without storing anything: the conversation is over, or the e-mail was invalid. */
+export interface AnswerDecision {
+  kind: 'answer';
+  reason: 'finished' | 'email_invalid';
+  response: TurnResponse;
+}
+
+export type TurnDecision = StoreDecision | AnswerDecision;
+
+const EMAIL =
+  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
+
+export function isValidEmail(text: string): boolean {
+  return text.length <= 254 && EMAIL.test(text);
+}
+
+/**
+ * The step a repeated POST asks for again: the client's `index` names a step the conversation has already
+ * answered, so the stored answer is replayed. Null for anything else (the client's index never moves the flow).
+ */
+export function replayedStep(conversation: Pick<ConversationState, 'step'>, index: number | null): number | null {
+  return index !== null && Number.isInteger(index) && index >= 0 && index < conversation.step ? index : null;
+}
+
+export function turnNeeds(conversation: ConversationState, message: string, content: StudyContent): TurnNeeds {
+  const { step } = conversation;
+  const classify = step === Step.Complaint;
+  if (conversation.thinkLevel === 'High' || step >= Step.Understanding) return { classify, llm: null };
+  const prompts = content.data.llm;
+  return {
+    classify,
+    llm: {
+      systemPrompt: step === Step.Complaint ? prompts.paraphraseSystemPrompt : prompts.lowEffortSystemPrompt,
+      userText: message,
+    },
+  };
+}
+
+/** The answer to `message` at the conversation's current step, and what to store. */
+export function decideTurn(
+  conversation: ConversationState,
+  message: string,
+  inputs: TurnInputs,
+  content: StudyContent,
+): TurnDecision {
+  const { step } = conversation;
+  const brand = content.brand(conversation.brand);
+  if (step >= Step.Finished) {
+    return {
+      kind: 'answer',
+      reason: 'finished',
+      response: responseOf(conversation, escapeHtml(brand.afterEnd), Step.Finished),
+    };
+  }
+  if (step === Step.Email) return decideEmail(conversation, message, inputs, content);
+
+  const changes: ConversationChanges = inputs.timer === null ? {} : { clientTimerSeconds: inputs.timer };
+  if (step === Step.Complaint) {
+    const result = inputs.classification;
+    if (!result) throw new Error('the complaint step needs its classification');
+    Object.assign(changes, {
+      label: result.label,
+      scoreA: result.scores.A,
+      scoreB: result.scores.B,
+      scoreC: result.scores.C,
+      scoreOther: result.scores.Other,
+      modelId: result.model.id,
+      modelRevision: result.model.revision,
+    });
+  }
+  const updated = { ...conversation, ...changes };
+  const label = updated.label ?? 'Other';
+  let text: string;
+  if (step === Step.Understanding) text = brand.understanding[conversation.feelLevel];
+  else if (conversation.thinkLevel === 'High') text = content.question(conversation.brand, label, step);
+  else if (inputs.llmText) text = inputs.llmText;
+  else if (step === Step.Complaint) text = content.paraphrase(label, paraphraseVariant(conversation.id));
+  else text = content.lowEffort(step);
+
+  const response: TurnResponse = {
+    ...responseOf(updated, escapeHtml(text), step + 1),
+    ...(step === Step.Understanding ? { callClosingMessage: true as const } : {}),
+  };
+  return { kind: 'store', step, participantText: message, replyText: text, changes, response };
+}
+
+function decideEmail(
+  conversation: ConversationState,
+  message: string,
+  inputs: TurnInputs,
+  content: StudyContent,
+): TurnDecision {
+  const brand = content.brand(conversation.brand);
+  const email = message.trim();
+  if (!isValidEmail(email)) {
+    return {
+      kind: 'answer',
+      reason: 'email_invalid',
+      response: responseOf(conversation, escapeHtml(brand.invalidEmail), Step.Email),
+    };
+  }
+  const createdAt = conversation.createdAt ?? inputs.now;
+  const changes: ConversationChanges = {
+    email,
+    status: ConversationStatus.Completed,
+    completedAt: inputs.now,
+    durationMs: inputs.now.getTime() - createdAt.getTime(),
+    ...(inputs.timer === null ? {} : { clientTimerSeconds: inputs.timer }),
+  };
+  const html = surveyLinkHtml(brand.thankYou, brand.surveyUrl, brand.surveyLinkText);
+  return {
+    kind: 'store',
+    step: Step.Email,
+    participantText: email,
+    replyText: html,
+    changes,
+    response: { ...responseOf(conversation, html, Step.Finished), isHtml: true },
+  };
+}
+
+/** Which paraphrase template a conversation gets: fixed by its id, so a replayed or resumed turn reads the same. */
+function paraphraseVariant(conversationId: string): number {
+  return parseInt(conversationId.slice(0, 8), 16);
+}
+
+function responseOf(conversation: ConversationState, reply: string, index: number): TurnResponse {
+  const label = conversation.label ?? '';
+  return {
+    reply,
+    index,
+    classType: label,
+    messageType: label ? `${conversation.thinkLevel}${label}` : '',
+    scenario: scenarioOf(conversation),
+  };
+}
+
+/** `scenario` as the page receives and echoes it; the scores once the complaint is classified. */
+export function scenarioOf(conversation: ConversationState): Scenario {
+  const scenario: Scenario = {
+    brand: conversation.brand,
+    problem_type: conversation.label ?? '',
+    think_level: conversation.thinkLevel,
+    feel_level: conversation.feelLevel,
+    conversation_id: conversation.id,
+  };
+  if (conversation.label && conversation.scoreA !== null) {
+    scenario.product_type_breakdown = {
+      A: conversation.scoreA,
+      B: conversation.scoreB ?? 0,
+      C: conversation.scoreC ?? 0,
+      Other: conversation.scoreOther ?? 0,
+    };
+  }
+  return scenario;
+}
+
+export function greetingOf(conversation: ConversationState, content: StudyContent): GreetingResponse {
+  return {
+    message: escapeHtml(content.brand(conversation.brand).greeting[conversation.thinkLevel]),
+    scenario: scenarioOf(conversation),
+  };
+}

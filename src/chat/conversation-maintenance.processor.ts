@@ -1,0 +1,34 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { JobName, QueueName } from '../queue/queue-names';
+import { QueueWorker } from '../queue/queue-worker';
+import { ConversationRepository } from './conversation.repository';
+
+/** `maintenance:abandon-conversations`: marks in-progress conversations idle past CONVERSATION_TTL abandoned. */
+@Injectable()
+export class ConversationMaintenanceProcessor implements OnModuleInit {
+  private readonly logger = new Logger(ConversationMaintenanceProcessor.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+    private readonly worker: QueueWorker,
+  ) {}
+
+  onModuleInit(): void {
+    this.worker.register({
+      queue: QueueName.Maintenance,
+      job: JobName.AbandonConversations,
+      concurrency: 1,
+      cron: this.config.queue.abandonCron,
+      handle: () => this.abandonStale(),
+    });
+  }
+
+  /** Idempotent: running it twice marks nothing twice. */
+  async abandonStale(): Promise<{ abandoned: number }> {
+    const abandoned = await this.conversations.abandonStale(this.config.queue.conversationTtlSeconds);
+    if (abandoned > 0) this.logger.log(`marked ${abandoned} idle conversation(s) abandoned`);
+    return { abandoned };
+  }
+}
