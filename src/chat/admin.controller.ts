@@ -1,10 +1,11 @@
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiQuery, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AdminApiKeyGuard } from '../common/admin-api-key.guard';
-import { ConversationExportService, parseExportFilter } from './conversation-export.service';
+import { ConversationExportQueryDto } from './conversation-export-query.dto';
+import { ConversationExportService, exportFilterOf } from './conversation-export.service';
 
 @ApiTags('admin')
 @ApiSecurity('admin')
@@ -17,16 +18,8 @@ export class AdminController {
   @ApiOperation({
     summary: 'Stream every stored conversation (condition, label, scores, email, transcript) as CSV or JSON Lines.',
   })
-  @ApiQuery({ name: 'format', enum: ['csv', 'jsonl'] })
-  @ApiQuery({ name: 'status', required: false, enum: ['in_progress', 'completed', 'abandoned'] })
-  @ApiQuery({ name: 'since', required: false, description: 'ISO 8601; conversations created at or after it' })
-  async export(
-    @Query('format') format: unknown,
-    @Query('status') status: unknown,
-    @Query('since') since: unknown,
-    @Res() response: Response,
-  ): Promise<void> {
-    const filter = parseExportFilter(format ?? 'csv', status, since);
+  async export(@Query() query: ConversationExportQueryDto, @Res() response: Response): Promise<void> {
+    const filter = exportFilterOf(query);
     const lines = this.exporter.lines(filter);
     // Read the first line before answering, so a database error is still a JSON error.
     const first = await lines.next();

@@ -1,16 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { AppError } from '../common/app.error';
-import { ErrorCode } from '../common/error-codes';
-import { ConversationStatus } from './chat.types';
+import { validatedInstance } from '../common/validation';
+import { ConversationExportQueryDto } from './conversation-export-query.dto';
 import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor } from './conversation.repository';
 
-export type ExportFormat = 'csv' | 'jsonl';
-
-export interface ExportFilter {
-  format: ExportFormat;
-  status?: ConversationStatus;
-  since?: Date;
-}
+/** The validated query with `since` read as an instant. */
+export type ExportFilter = Omit<ConversationExportQueryDto, 'since'> & { since?: Date };
 
 const PAGE = 500;
 
@@ -29,26 +23,18 @@ function csvCell(value: unknown): string {
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
-export function parseExportFilter(format: unknown, status: unknown, since: unknown): ExportFilter {
-  if (format !== 'csv' && format !== 'jsonl') {
-    throw new AppError(ErrorCode.ValidationFailed, 'format must be csv or jsonl.');
-  }
-  const statuses = Object.values(ConversationStatus) as string[];
-  if (status !== undefined && status !== '' && !(typeof status === 'string' && statuses.includes(status))) {
-    throw new AppError(ErrorCode.ValidationFailed, `status must be one of ${statuses.join(', ')}.`);
-  }
-  let sinceDate: Date | undefined;
-  if (since !== undefined && since !== '') {
-    sinceDate = new Date(typeof since === 'string' || typeof since === 'number' ? since : NaN);
-    if (Number.isNaN(sinceDate.getTime())) {
-      throw new AppError(ErrorCode.ValidationFailed, 'since must be an ISO 8601 date or time.');
-    }
-  }
+/** The validated query as the export reads it: `since` as an instant, absent filters left out. */
+export function exportFilterOf(query: ConversationExportQueryDto): ExportFilter {
   return {
-    format,
-    ...(status ? { status: status as ConversationStatus } : {}),
-    ...(sinceDate ? { since: sinceDate } : {}),
+    format: query.format,
+    ...(query.status ? { status: query.status } : {}),
+    ...(query.since ? { since: new Date(query.since) } : {}),
   };
+}
+
+/** For input that did not pass the HTTP ValidationPipe (the CLI): the same rules, the same messages. */
+export function parseExportFilter(input: Partial<Record<keyof ConversationExportQueryDto, string>>): ExportFilter {
+  return exportFilterOf(validatedInstance(ConversationExportQueryDto, input));
 }
 
 /** Researchers' export: conversations with their condition, outcome and transcript, page by page. */

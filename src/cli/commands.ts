@@ -146,7 +146,7 @@ export class ExportConversationsCommand extends CommandRunner {
     options: { format?: string; out?: string; status?: string; since?: string },
   ): Promise<void> {
     try {
-      const filter = parseExportFilter(options.format ?? 'csv', options.status, options.since);
+      const filter = parseExportFilter({ format: options.format, status: options.status, since: options.since });
       const output = options.out ? createWriteStream(options.out) : process.stdout;
       let rows = 0;
       const exporter = this.exporter;

@@ -10,6 +10,7 @@ import { AllExceptionsFilter } from './all-exceptions.filter';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
 import { assignRequestId } from './request-id';
+import { VALIDATOR_OPTIONS, validationFailed } from './validation';
 
 export const API_PREFIX = 'api';
 
@@ -59,15 +60,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new ValidationPipe({
-      whitelist: true,
+      ...VALIDATOR_OPTIONS,
       transform: true,
-      forbidUnknownValues: false,
-      exceptionFactory: (errors) => {
-        const messages = errors.flatMap((error) =>
-          Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }),
-        );
-        return new AppError(ErrorCode.ValidationFailed, messages.join('; '), { details: messages });
-      },
+      exceptionFactory: validationFailed,
     }),
   );
   app.enableShutdownHooks();

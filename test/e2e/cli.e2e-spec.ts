@@ -153,6 +153,21 @@ describe('admin export endpoint', () => {
         .set('X-Api-Key', key)
         .expect(400);
       expect(bad.body.message).toMatch(/since must be/);
+      const badStatus = await http()
+        .get('/api/admin/conversations/export?status=done')
+        .set('X-Api-Key', key)
+        .expect(400);
+      expect(badStatus.body).toMatchObject({
+        code: 'HTTP.VALIDATION_FAILED',
+        message: expect.stringMatching(/^status must be/),
+      });
+      // No format is CSV; an empty filter filters nothing.
+      const plain = await http()
+        .get('/api/admin/conversations/export?status=&since=')
+        .set('X-Api-Key', key)
+        .expect(200);
+      expect(plain.headers['content-type']).toMatch(/text\/csv/);
+      expect(plain.text.trim().split('\n')).toHaveLength(2);
     } finally {
       await app.app.close();
       await dropTestDatabase(database);
