@@ -1,14 +1,16 @@
 import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AdminApiKeyGuard } from '../common/admin-api-key.guard';
+import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
 import { ConversationExportService, exportFilterOf } from './conversation-export.service';
 
 @ApiTags('admin')
 @ApiSecurity('admin')
+@ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...RATE_LIMITED, ...INTERNAL_ERROR })
 @UseGuards(AdminApiKeyGuard)
 @Controller('admin')
 export class AdminController {
@@ -18,6 +20,12 @@ export class AdminController {
   @ApiOperation({
     summary: 'Stream every stored conversation (condition, label, scores, email, transcript) as CSV or JSON Lines.',
   })
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({
+    description: 'A download (Content-Disposition: attachment): CSV with a header row, or one JSON object a line.',
+    schema: { type: 'string' },
+  })
+  @ApiErrorResponses({ 400: 'HTTP.VALIDATION_FAILED: format, status or since is not one the export knows.' })
   async export(@Query() query: ConversationExportQueryDto, @Res() response: Response): Promise<void> {
     const filter = exportFilterOf(query);
     const lines = this.exporter.lines(filter);

@@ -1,14 +1,22 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { clientGoneSignal } from '../common/client-gone';
+import { ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
-import { ClosingResponse, GreetingResponse, TurnResponse } from './chat.responses';
+import {
+  ChatClosingResponseDto,
+  ChatGreetingResponseDto,
+  ChatResetResponseDto,
+  ChatTurnResponseDto,
+} from './chat-response.dto';
 import { ChatService } from './chat.service';
 import type { EntryPoint } from './chat.types';
 
 const COOKIE_MAX_AGE_MS = 24 * 3600 * 1000;
+
+const CONDITION_UNAVAILABLE = 'CHAT.CONDITION_UNAVAILABLE: no experimental condition could be drawn now.';
 
 /** `/api/random/...` draws the brand; `/api/chatbot/...` (Basic) and `/api/lulu/...` fix it. */
 function entryOf(request: Request): EntryPoint {
@@ -18,6 +26,7 @@ function entryOf(request: Request): EntryPoint {
 
 /** The conversation API the React page calls; every path also answers with a trailing slash. */
 @ApiTags('chat')
+@ApiErrorResponses({ ...RATE_LIMITED, ...INTERNAL_ERROR })
 @Controller()
 export class ChatController {
   constructor(
@@ -27,7 +36,12 @@ export class ChatController {
 
   @Get(['random/initial', 'chatbot/initial', 'lulu/initial'])
   @ApiOperation({ summary: 'Start a conversation: draw the condition, answer the greeting and the scenario.' })
-  async initial(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<GreetingResponse> {
+  @ApiOkResponse({ type: ChatGreetingResponseDto })
+  @ApiErrorResponses({ 503: CONDITION_UNAVAILABLE })
+  async initial(
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<ChatGreetingResponseDto> {
     const greeting = await this.chat.greet(entryOf(request));
     this.setCookie(response, greeting.scenario.conversation_id);
     return greeting;
@@ -36,11 +50,21 @@ export class ChatController {
   @Post(['random', 'chatbot', 'lulu'])
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'One chat turn. The conversation is found from the echoed scenario, else the cookie.' })
+  @ApiOkResponse({ type: ChatTurnResponseDto })
+  @ApiErrorResponses({
+    400:
+      'HTTP.VALIDATION_FAILED, HTTP.MALFORMED_JSON: the body is not JSON of the documented shape, or message is ' +
+      'empty; CHAT.MESSAGE_TOO_LONG: message is longer than CHAT_MAX_MESSAGE_LENGTH.',
+    413: 'HTTP.PAYLOAD_TOO_LARGE: the body is larger than BODY_LIMIT.',
+    503:
+      `${CONDITION_UNAVAILABLE} ML.OVERLOADED, ML.MODEL_LOAD_FAILED, ML.INFERENCE_FAILED: the complaint could not ` +
+      'be classified now.',
+  })
   async turn(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
     @Body() body: ChatTurnRequestDto,
-  ): Promise<TurnResponse> {
+  ): Promise<ChatTurnResponseDto> {
     const outcome = await this.chat.turn(entryOf(request), body, this.cookieOf(request), clientGoneSignal(response));
     this.setCookie(response, outcome.conversationId);
     return outcome.response;
@@ -48,24 +72,27 @@ export class ChatController {
 
   @Get(['random/closing', 'chatbot/closing', 'lulu/closing'])
   @ApiOperation({ summary: 'The email prompt for the conversation’s brand.' })
-  closing(@Req() request: Request): Promise<ClosingResponse> {
+  @ApiOkResponse({ type: ChatClosingResponseDto })
+  closing(@Req() request: Request): Promise<ChatClosingResponseDto> {
     return this.chat.closing(entryOf(request), this.cookieOf(request));
   }
 
   @Post('random/reset')
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Forget the caller’s conversation (an unfinished one is marked abandoned).' })
-  resetPost(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<{ ok: true }> {
+  @ApiOkResponse({ type: ChatResetResponseDto })
+  resetPost(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
     return this.reset(request, response);
   }
 
   @Get('random/reset')
   @ApiOperation({ summary: 'Same as POST, for compatibility.' })
-  resetGet(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<{ ok: true }> {
+  @ApiOkResponse({ type: ChatResetResponseDto })
+  resetGet(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
     return this.reset(request, response);
   }
 
-  private async reset(request: Request, response: Response): Promise<{ ok: true }> {
+  private async reset(request: Request, response: Response): Promise<ChatResetResponseDto> {
     await this.chat.reset(this.cookieOf(request));
     response.clearCookie(this.config.chat.cookieName, this.cookieOptions());
     return { ok: true };

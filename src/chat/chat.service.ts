@@ -5,7 +5,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { ClassificationService } from '../ml/classification.service';
 import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
-import { ClosingResponse, GreetingResponse, TurnResponse } from './chat.responses';
+import type { ChatClosingResponseDto, ChatGreetingResponseDto, ChatTurnResponseDto } from './chat-response.dto';
 import { Brand, BRANDS, Condition, EntryPoint, LEVELS } from './chat.types';
 import { ConditionAllocator } from './condition-allocator';
 import { decideTurn, greetingOf, replayedStep, turnNeeds } from './conversation-flow';
@@ -21,7 +21,7 @@ export function fixedBrand(entry: EntryPoint): Brand | null {
 }
 
 export interface TurnOutcome {
-  response: TurnResponse;
+  response: ChatTurnResponseDto;
   conversationId: string;
 }
 
@@ -44,7 +44,7 @@ export class ChatService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async greet(entry: EntryPoint): Promise<GreetingResponse> {
+  async greet(entry: EntryPoint): Promise<ChatGreetingResponseDto> {
     return greetingOf(await this.startDrawn(entry, this.greetings()), this.content);
   }
 
@@ -59,14 +59,14 @@ export class ChatService {
     const scenario = parseScenario(body.scenario);
     const conversation =
       (await this.find(entry, scenario.conversation_id, cookieId)) ?? (await this.startFromScenario(entry, scenario));
-    const reply = (response: TurnResponse): TurnOutcome => ({ response, conversationId: conversation.id });
+    const reply = (response: ChatTurnResponseDto): TurnOutcome => ({ response, conversationId: conversation.id });
 
     const replayed = replayedStep(conversation, parseNumber(body.index));
     if (replayed !== null) {
       const stored = await this.conversations.storedReply(conversation.id, replayed);
       if (stored) {
         this.metrics.chatTurns.inc({ step: String(replayed), replayed: 'true' });
-        return reply(stored as unknown as TurnResponse);
+        return reply(stored as unknown as ChatTurnResponseDto);
       }
     }
 
@@ -96,10 +96,10 @@ export class ChatService {
     if (saved) return reply(decision.response);
     // A concurrent twin of this request answered the step first: answer what it stored.
     const stored = await this.conversations.storedReply(conversation.id, decision.step);
-    return reply((stored as unknown as TurnResponse | null) ?? decision.response);
+    return reply((stored as unknown as ChatTurnResponseDto | null) ?? decision.response);
   }
 
-  async closing(entry: EntryPoint, cookieId: string | undefined): Promise<ClosingResponse> {
+  async closing(entry: EntryPoint, cookieId: string | undefined): Promise<ChatClosingResponseDto> {
     const conversation = await this.find(entry, undefined, cookieId);
     // Without a cookie (cross-site) the random entry cannot know the brand: its default brand's prompt.
     const brand = conversation?.brand ?? fixedBrand(entry) ?? 'Basic';

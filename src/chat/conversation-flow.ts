@@ -1,5 +1,5 @@
-import type { Classification } from '../ml/ml.types';
-import type { GreetingResponse, Scenario, TurnResponse } from './chat.responses';
+import type { ClassificationDto } from '../ml/classification-response.dto';
+import type { ChatGreetingResponseDto, ChatScenarioDto, ChatTurnResponseDto } from './chat-response.dto';
 import { ConversationStatus } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
@@ -55,7 +55,7 @@ export interface TurnNeeds {
 
 /** What the shell learned for this turn. */
 export interface TurnInputs {
-  classification?: Classification;
+  classification?: ClassificationDto;
   /** The LLM's text, or null when it is off, busy or failed (templates answer). */
   llmText?: string | null;
   /** The client's timer (seconds since the greeting), stored and never trusted. */
@@ -70,14 +70,14 @@ export interface StoreDecision {
   participantText: string;
   replyText: string;
   changes: ConversationChanges;
-  response: TurnResponse;
+  response: ChatTurnResponseDto;
 }
 
 /** Answer without storing anything: the conversation is over, or the e-mail was invalid. */
 export interface AnswerDecision {
   kind: 'answer';
   reason: 'finished' | 'email_invalid';
-  response: TurnResponse;
+  response: ChatTurnResponseDto;
 }
 
 export type TurnDecision = StoreDecision | AnswerDecision;
@@ -152,7 +152,7 @@ export function decideTurn(
   else if (step === Step.Complaint) text = content.paraphrase(label, paraphraseVariant(conversation.id));
   else text = content.lowEffort(step);
 
-  const response: TurnResponse = {
+  const response: ChatTurnResponseDto = {
     ...responseOf(updated, escapeHtml(text), step + 1),
     ...(step === Step.Understanding ? { callClosingMessage: true as const } : {}),
   };
@@ -198,7 +198,7 @@ function paraphraseVariant(conversationId: string): number {
   return parseInt(conversationId.slice(0, 8), 16);
 }
 
-function responseOf(conversation: ConversationState, reply: string, index: number): TurnResponse {
+function responseOf(conversation: ConversationState, reply: string, index: number): ChatTurnResponseDto {
   const label = conversation.label ?? '';
   return {
     reply,
@@ -210,8 +210,8 @@ function responseOf(conversation: ConversationState, reply: string, index: numbe
 }
 
 /** `scenario` as the page receives and echoes it; the scores once the complaint is classified. */
-export function scenarioOf(conversation: ConversationState): Scenario {
-  const scenario: Scenario = {
+export function scenarioOf(conversation: ConversationState): ChatScenarioDto {
+  const scenario: ChatScenarioDto = {
     brand: conversation.brand,
     problem_type: conversation.label ?? '',
     think_level: conversation.thinkLevel,
@@ -229,7 +229,7 @@ export function scenarioOf(conversation: ConversationState): Scenario {
   return scenario;
 }
 
-export function greetingOf(conversation: ConversationState, content: StudyContent): GreetingResponse {
+export function greetingOf(conversation: ConversationState, content: StudyContent): ChatGreetingResponseDto {
   return {
     message: escapeHtml(content.brand(conversation.brand).greeting[conversation.thinkLevel]),
     scenario: scenarioOf(conversation),

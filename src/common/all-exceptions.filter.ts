@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { AppError } from './app.error';
-import { ErrorBody } from './error-body';
+import type { ErrorResponseDto } from './error-response.dto';
 import { ErrorCode } from './error-codes';
 import { CODE_BY_STATUS, ERROR_HTTP } from './error-http.map';
 import { requestIdOf } from './request-id';
@@ -35,7 +35,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(body.statusCode).json(body);
   }
 
-  toBody(exception: unknown, request: Request): { body: ErrorBody; headers: Record<string, string> } {
+  toBody(exception: unknown, request: Request): { body: ErrorResponseDto; headers: Record<string, string> } {
     const requestId = requestIdOf(request);
     if (exception instanceof AppError) {
       const { status, retryAfterSeconds } = ERROR_HTTP[exception.code];

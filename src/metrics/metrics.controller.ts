@@ -1,7 +1,8 @@
 import { Controller, Get, Header, UseGuards } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { MetricsAuthGuard } from '../common/admin-api-key.guard';
+import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR } from '../common/error-response.dto';
 import { MetricsService } from './metrics.service';
 
 @ApiTags('metrics')
@@ -14,7 +15,12 @@ export class MetricsController {
   @Get()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   @ApiProduces('text/plain')
-  @ApiOperation({ summary: 'Prometheus text exposition of every combot_ series.' })
+  @ApiOperation({
+    summary: 'Prometheus text exposition of every combot_ series.',
+    description: 'Open unless METRICS_REQUIRE_AUTH=true; then it needs the admin key.',
+  })
+  @ApiOkResponse({ description: 'Prometheus text format 0.0.4.', schema: { type: 'string' } })
+  @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...INTERNAL_ERROR })
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { LatencyPercentilesDto } from './latency-percentiles.dto';
 
 const WINDOW = 2048;
 
@@ -24,7 +25,7 @@ export class RequestStats {
     this.filled = Math.min(this.filled + 1, WINDOW);
   }
 
-  percentiles(): { p50: number; p95: number; p99: number; window: number } {
+  percentiles(): LatencyPercentilesDto {
     const sorted = Array.from(this.latencies.subarray(0, this.filled)).sort((a, b) => a - b);
     const at = (q: number): number =>
       sorted.length ? Number(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(2)) : 0;

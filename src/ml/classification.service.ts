@@ -5,21 +5,16 @@ import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
-import {
-  InferenceAbandoned,
-  LABELS,
-  type Classification,
-  type ClassificationResult,
-  type Label,
-  type LabelScores,
-} from './ml.types';
+import type { ClassificationDto, ClassificationResponseDto } from './classification-response.dto';
+import type { MlStatusResponseDto } from './ml-status-response.dto';
+import { InferenceAbandoned, LABELS, type Label, type LabelScores } from './ml.types';
 import { LoadedModel, ModelPool } from './model-pool';
 import { clientClosed, Semaphore } from './semaphore';
 import { normaliseText, textDigest } from './text-normaliser';
 
 interface Flight {
-  promise: Promise<Classification>;
-  resolve: (value: Classification) => void;
+  promise: Promise<ClassificationDto>;
+  resolve: (value: ClassificationDto) => void;
   reject: (error: unknown) => void;
   /** Requests still waiting for this result (its owner and those that joined it). */
   interest: number;
@@ -30,7 +25,7 @@ interface Flight {
 function flight(): Flight {
   let resolve!: Flight['resolve'];
   let reject!: Flight['reject'];
-  const promise = new Promise<Classification>((res, rej) => {
+  const promise = new Promise<ClassificationDto>((res, rej) => {
     resolve = res;
     reject = rej;
   });
@@ -60,7 +55,7 @@ export class ClassificationService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async classify(text: string, signal?: AbortSignal): Promise<ClassificationResult> {
+  async classify(text: string, signal?: AbortSignal): Promise<ClassificationResponseDto> {
     const [result] = await this.classifyMany([text], signal);
     return result;
   }
@@ -70,12 +65,12 @@ export class ClassificationService {
    * aborts (the client left), this request stops counting on its flights, and an inference that nobody is
    * waiting for any more leaves the semaphore's line before it runs.
    */
-  async classifyMany(texts: string[], signal?: AbortSignal): Promise<ClassificationResult[]> {
+  async classifyMany(texts: string[], signal?: AbortSignal): Promise<ClassificationResponseDto[]> {
     const normalised = texts.map((text) => this.validated(text));
     this.stats.requests += texts.length;
     const model = await this.pool.get();
     const keys = normalised.map((text) => `${model.ref.id}:${model.revision}:${textDigest(text)}`);
-    const results: ClassificationResult[] = new Array<ClassificationResult>(texts.length);
+    const results: ClassificationResponseDto[] = new Array<ClassificationResponseDto>(texts.length);
     const joined: Promise<void>[] = [];
     const owned: { index: number; key: string; flight: Flight }[] = [];
     const interested: Flight[] = [];
@@ -99,7 +94,7 @@ export class ClassificationService {
       keys.map((key, index) =>
         joinedEarly.has(index)
           ? Promise.resolve(undefined)
-          : this.cache.get<Classification>(CacheNamespace.MlResult, key),
+          : this.cache.get<ClassificationDto>(CacheNamespace.MlResult, key),
       ),
     );
     cached.forEach((hit, index) => {
@@ -133,7 +128,7 @@ export class ClassificationService {
     }
   }
 
-  status() {
+  status(): MlStatusResponseDto {
     const models = this.pool.status();
     return {
       models,
@@ -156,7 +151,7 @@ export class ClassificationService {
     model: LoadedModel,
     owned: { index: number; key: string; flight: Flight }[],
     normalised: string[],
-    results: ClassificationResult[],
+    results: ClassificationResponseDto[],
   ): Promise<void> {
     const abandoned = new AbortController();
     for (const { flight: own } of owned) {
@@ -183,7 +178,7 @@ export class ClassificationService {
         abandoned.signal,
       );
       owned.forEach(({ index, key, flight: own }, position) => {
-        const classification: Classification = {
+        const classification: ClassificationDto = {
           label: topLabel(scores[position]),
           scores: scores[position],
           model: { id: model.ref.id, revision: model.revision },

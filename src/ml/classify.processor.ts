@@ -6,7 +6,7 @@ import { JobsService } from '../queue/jobs.service';
 import { JobName, QueueName } from '../queue/queue-names';
 import { QueueWorker } from '../queue/queue-worker';
 import { ClassificationService } from './classification.service';
-import type { ClassificationResult } from './ml.types';
+import type { ClassificationResponseDto } from './classification-response.dto';
 
 export interface ClassifyJobData {
   text: string;
@@ -36,7 +36,7 @@ export class ClassifyProcessor implements OnModuleInit {
     return this.jobs.add(QueueName.Ml, JobName.Classify, data);
   }
 
-  async handle(job: JobLike): Promise<ClassificationResult> {
+  async handle(job: JobLike): Promise<ClassificationResponseDto> {
     const { text } = (job.data ?? {}) as Partial<ClassifyJobData>;
     try {
       return await this.classification.classify(text as string);

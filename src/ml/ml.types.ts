@@ -10,17 +10,6 @@ export interface ModelRef {
 
 export type LabelScores = Record<Label, number>;
 
-export interface Classification {
-  label: Label;
-  scores: LabelScores;
-  /** `revision` is the resolved one: the model's content hash for a local model. */
-  model: ModelRef;
-}
-
-export interface ClassificationResult extends Classification {
-  cached: boolean;
-}
-
 /** Runs a loaded model: in worker threads, or on the main thread (the seed's design, for comparison). */
 export interface InferenceRunner {
   readonly revision: string;

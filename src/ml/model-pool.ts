@@ -6,6 +6,7 @@ import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import { InferenceRunnerFactory } from './inference-runner.factory';
 import type { InferenceRunner, ModelRef } from './ml.types';
+import type { ModelPoolStatusDto } from './ml-status-response.dto';
 import { PROCESS_ROLE, type ProcessRole } from '../config/process-role';
 
 export interface LoadedModel {
@@ -16,23 +17,6 @@ export interface LoadedModel {
   loadedAt: Date;
   loadMs: number;
   lastUsedAt: number;
-}
-
-export interface ModelPoolStatus {
-  maxModels: number;
-  loaded: {
-    id: string;
-    revision: string;
-    workers: number;
-    loadedAt: string;
-    loadMs: number;
-    lastUsedAt: string;
-    inferences: number;
-    textsClassified: number;
-    meanInferenceMs: number;
-  }[];
-  loading: string[];
-  lastError: { model: string; message: string; at: string } | null;
 }
 
 function keyOf(ref: ModelRef): string {
@@ -50,7 +34,7 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
   /** Insertion order is recency order: a use re-inserts the entry at the end. */
   private readonly models = new Map<string, LoadedModel>();
   private readonly loading = new Map<string, Promise<LoadedModel>>();
-  private lastError: ModelPoolStatus['lastError'] = null;
+  private lastError: ModelPoolStatusDto['lastError'] = null;
   readonly defaultRef: ModelRef;
 
   constructor(
@@ -107,7 +91,7 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.models.has(keyOf(ref));
   }
 
-  status(): ModelPoolStatus {
+  status(): ModelPoolStatusDto {
     return {
       maxModels: this.config.ml.maxModels,
       loaded: [...this.models.values()].map((model) => ({

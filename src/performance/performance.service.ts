@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import os from 'node:os';
 import { ClassificationService } from '../ml/classification.service';
 import { RequestStats } from '../metrics/request-stats';
+import type { PerformanceSummaryResponseDto } from './performance-summary-response.dto';
 
 /** The seed's `get_performance_metrics`: memory, CPU, request rates, latency, cache hit rate, pool status. */
 @Injectable()
@@ -14,7 +15,7 @@ export class PerformanceService {
     private readonly classification: ClassificationService,
   ) {}
 
-  snapshot() {
+  snapshot(): PerformanceSummaryResponseDto {
     const memory = process.memoryUsage();
     const ml = this.classification.status();
     const lookups = ml.cache.hits + ml.cache.misses;

@@ -1,6 +1,8 @@
 import { Controller, Get, Param } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { JobsService, JobView } from './jobs.service';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
+import { JobViewResponseDto } from './job-view-response.dto';
+import { JobsService } from './jobs.service';
 
 @ApiTags('jobs')
 @Controller()
@@ -9,7 +11,14 @@ export class JobsController {
 
   @Get('jobs/:queue/:id')
   @ApiOperation({ summary: 'A job’s state, progress, result or failure reason.' })
-  view(@Param('queue') queue: string, @Param('id') id: string): Promise<JobView> {
+  @ApiOkResponse({ type: JobViewResponseDto })
+  @ApiErrorResponses({
+    404: 'QUEUE.UNKNOWN_QUEUE: no such queue; QUEUE.JOB_NOT_FOUND: no such job (finished ones are kept a while).',
+    503: 'QUEUE.UNAVAILABLE: the job queue (Redis) does not answer.',
+    ...RATE_LIMITED,
+    ...INTERNAL_ERROR,
+  })
+  view(@Param('queue') queue: string, @Param('id') id: string): Promise<JobViewResponseDto> {
     return this.jobs.view(queue, id);
   }
 }

@@ -7,21 +7,8 @@ import { AppConfig } from '../config/app-config';
 import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import type { JobCounts, JobQueue } from './job-queue';
+import type { JobViewResponseDto } from './job-view-response.dto';
 import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
-
-export interface JobView {
-  id: string;
-  queue: QueueName;
-  name: string;
-  state: string;
-  progress: unknown;
-  attemptsMade: number;
-  result: unknown;
-  failedReason: string | null;
-  createdAt: string;
-  processedAt: string | null;
-  finishedAt: string | null;
-}
 
 /** Adds jobs and reads them back, for either queue backend; the only producer of jobs. */
 @Injectable()
@@ -82,7 +69,7 @@ export class JobsService {
     }
   }
 
-  async view(queueName: string, id: string): Promise<JobView> {
+  async view(queueName: string, id: string): Promise<JobViewResponseDto> {
     if (!(QUEUE_NAMES as readonly string[]).includes(queueName)) {
       throw new AppError(ErrorCode.QueueUnknown, `No queue named "${queueName}"; queues: ${QUEUE_NAMES.join(', ')}.`);
     }

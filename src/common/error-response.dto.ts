@@ -1,0 +1,87 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ErrorCode } from './error-codes';
+
+/** The JSON body of every error answer: the exception filter builds it, Swagger documents it. */
+export class ErrorResponseDto {
+  @ApiProperty({ description: 'The HTTP status, repeated for clients that only see the body.', example: 400 })
+  statusCode!: number;
+
+  @ApiProperty({
+    description: `A stable MODULE.CODE to branch on (the message may change): ${Object.values(ErrorCode).join(', ')}.`,
+    example: ErrorCode.ValidationFailed,
+  })
+  code!: string;
+
+  @ApiProperty({ description: 'What went wrong, in words.', example: 'message must be a string' })
+  message!: string;
+
+  @ApiProperty({
+    description: 'The id of the request (the X-Request-Id header); it finds the request in the logs.',
+    example: '3f1c0b2e-8f5a-4f7e-9d0b-6a1d2c3b4a5f',
+  })
+  requestId!: string;
+
+  @ApiPropertyOptional({
+    description: 'Particulars: every validation message (an array), or the failing health report (an object).',
+    oneOf: [
+      { type: 'array', items: { type: 'string' } },
+      { type: 'object', additionalProperties: true },
+    ],
+  })
+  details?: unknown;
+}
+
+/** One documented error status of a route: what causes it, and whether it carries `Retry-After`. */
+export interface ErrorResponseDoc {
+  description: string;
+  retryAfter?: boolean;
+}
+
+const RETRY_AFTER = {
+  'Retry-After': {
+    description: 'Seconds to wait before trying again.',
+    schema: { type: 'integer', minimum: 1 },
+  },
+};
+
+/**
+ * Documents error statuses of a route (or of every route of a controller) with the error body. The content is
+ * spelled out as JSON because a route that produces CSV or text still answers its errors in JSON, and Swagger
+ * would otherwise file the error schema under the route's own media types. A 429 or 503 carries `Retry-After`
+ * unless the entry says otherwise.
+ */
+export function ApiErrorResponses(
+  responses: Record<number, string | ErrorResponseDoc>,
+): ClassDecorator & MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(ErrorResponseDto),
+    ...Object.entries(responses).map(([key, entry]) => {
+      const status = Number(key);
+      const { description, retryAfter = status === 429 || status === 503 } =
+        typeof entry === 'string' ? { description: entry } : entry;
+      return ApiResponse({
+        status,
+        description,
+        content: { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } },
+        ...(retryAfter ? { headers: RETRY_AFTER } : {}),
+      });
+    }),
+  );
+}
+
+/** Any route may fail unexpectedly; the exception filter still answers the error body. */
+export const INTERNAL_ERROR = {
+  500: 'HTTP.INTERNAL_ERROR: an unexpected failure; the requestId finds it in the logs.',
+} as const;
+
+/** Routes behind the global rate limit (off with THROTTLE_LIMIT=0). */
+export const RATE_LIMITED = {
+  429: 'HTTP.TOO_MANY_REQUESTS: more than THROTTLE_LIMIT requests from this client within THROTTLE_TTL_SECONDS.',
+} as const;
+
+/** What the admin key guard refuses with: admin routes, and metrics routes when METRICS_REQUIRE_AUTH=true. */
+export const ADMIN_KEY_ERRORS = {
+  401: 'HTTP.UNAUTHORIZED: no admin key (X-Api-Key header or Bearer token).',
+  403: 'HTTP.FORBIDDEN: a wrong admin key; ADMIN.DISABLED: ADMIN_API_KEY is not set.',
+} as const;
