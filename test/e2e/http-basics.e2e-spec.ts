@@ -1,3 +1,4 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
@@ -87,6 +88,51 @@ describe('HTTP basics (real PostgreSQL)', () => {
     const spec = await http().get('/api/docs-json').expect(200);
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/health/ready']));
+  });
+
+  it('documents every route’s response body and its errors with the error body', async () => {
+    const spec = (await http().get('/api/docs-json').expect(200)).body as OpenAPIObject;
+    const errorBody = '#/components/schemas/ErrorResponseDto';
+    expect(spec.components?.schemas?.ErrorResponseDto).toMatchObject({
+      required: ['statusCode', 'code', 'message', 'requestId'],
+    });
+    const problems: string[] = [];
+    for (const [path, item] of Object.entries(spec.paths)) {
+      const health = path.startsWith('/api/health');
+      for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+        const responses = item[method]?.responses;
+        if (!responses) continue;
+        const route = `${method.toUpperCase()} ${path}`;
+        const documented = Object.entries(responses).map(([status, response]) => ({
+          status,
+          response: response && !('$ref' in response) ? response : undefined,
+        }));
+        // A JSON body has its schema; a CSV or text body its media type with a schema all the same.
+        const bodies = documented
+          .filter(({ status }) => /^2\d\d$/.test(status))
+          .flatMap(({ response }) => Object.values(response?.content ?? {}))
+          .filter((media) => media.schema);
+        if (bodies.length === 0) problems.push(`${route}: no 2xx response with a schema`);
+        const errors = documented.filter(({ status }) => /^[45]\d\d$/.test(status));
+        if (errors.length === 0 && !health) problems.push(`${route}: no 4xx/5xx documented`);
+        for (const { status, response } of errors) {
+          const schema = response?.content?.['application/json']?.schema;
+          if (!schema || !('$ref' in schema) || schema.$ref !== errorBody) {
+            problems.push(`${route} ${status}: not the ErrorResponseDto body`);
+          }
+          if ((status === '429' || (status === '503' && !health)) && !response?.headers?.['Retry-After']) {
+            problems.push(`${route} ${status}: Retry-After not documented`);
+          }
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    const exportQuery = spec.paths['/api/admin/conversations/export'].get?.parameters ?? [];
+    expect(exportQuery.map((parameter) => ('name' in parameter ? parameter.name : parameter.$ref))).toEqual([
+      'format',
+      'status',
+      'since',
+    ]);
   });
 
   it('sets helmet security headers', async () => {
