@@ -15,9 +15,6 @@ async function bootstrap(): Promise<void> {
       process.exit((error as { exitCode?: number }).exitCode ?? 1);
     },
   });
-  // The application is closed by now; a command is one-shot, so leftover timers of client
-  // libraries (reconnect back-offs) must not keep the process alive.
-  process.exit();
 }
 
 bootstrap().catch((error: unknown) => {

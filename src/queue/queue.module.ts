@@ -1,5 +1,5 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
-import { DynamicModule, Global, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
@@ -12,21 +12,44 @@ import { QUEUE_NAMES } from './queue-names';
 import { QueueWorker } from './queue-worker';
 import { bullRedisOptions } from './redis-options';
 
-/** What every process gets whichever backend runs: the producer, the processor registry, the queue's own upkeep. */
-const SERVICES = [JobsService, QueueWorker, PurgeJobsProcessor];
+/**
+ * The Redis connections Bull's queues use. Bull closes only connections it made itself, never those of a
+ * `createClient` (ours, so that each kind gets its own fail-fast or patient options), so they are kept here
+ * and closed after the queues.
+ */
+export class BullConnections {
+  private readonly clients = new Set<Redis>();
 
-/** Closes the in-process queues (Bull's are closed by BullModule). */
-@Global()
-@Module({})
-class InProcessQueueLifecycle implements OnApplicationShutdown {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  create(config: AppConfig, type: 'client' | 'subscriber' | 'bclient'): Redis {
+    const client = new Redis(bullRedisOptions(config, type));
+    this.clients.add(client);
+    return client;
+  }
+
+  close(): void {
+    for (const client of this.clients) client.disconnect();
+    this.clients.clear();
+  }
+}
+
+/** Closes the queues at shutdown (waiting for active jobs), then the connections they ran on. */
+@Injectable()
+class QueueLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    private readonly connections: BullConnections | null,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.all(
       QUEUE_NAMES.map((name) => this.moduleRef.get<JobQueue>(getQueueToken(name), { strict: false }).close()),
     );
+    this.connections?.close();
   }
 }
+
+/** What every process gets whichever backend runs: the producer, the processor registry, the queue's own upkeep. */
+const SERVICES = [JobsService, QueueWorker, PurgeJobsProcessor];
 
 /**
  * The queues, under @nestjs/bull's tokens (`@InjectQueue(name)`): Bull on Redis when REDIS_HOST is set,
@@ -36,33 +59,47 @@ class InProcessQueueLifecycle implements OnApplicationShutdown {
 @Module({})
 export class QueueModule {
   static register(config: AppConfig): DynamicModule {
+    const common = {
+      module: QueueModule,
+      global: true,
+      controllers: [JobsController],
+      exports: [JobsService, QueueWorker],
+    };
     if (config.redis.host) {
+      const connections = new BullConnections();
       return {
-        module: QueueModule,
-        global: true,
+        ...common,
         imports: [
-          BullModule.forRootAsync({
-            inject: [AppConfig],
-            useFactory: (appConfig: AppConfig) => ({
-              prefix: `${appConfig.redis.keyPrefix}:bull`,
-              createClient: (type) => new Redis(bullRedisOptions(appConfig, type)),
-            }),
+          BullModule.forRoot({
+            prefix: `${config.redis.keyPrefix}:bull`,
+            createClient: (type) => connections.create(config, type),
           }),
           BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),
         ],
-        controllers: [JobsController],
-        providers: SERVICES,
-        exports: [BullModule, JobsService, QueueWorker],
+        providers: [
+          ...SERVICES,
+          {
+            provide: QueueLifecycle,
+            inject: [ModuleRef],
+            useFactory: (moduleRef: ModuleRef) => new QueueLifecycle(moduleRef, connections),
+          },
+        ],
+        exports: [...common.exports, BullModule],
       };
     }
-    const providers = QUEUE_NAMES.map((name) => ({ provide: getQueueToken(name), useValue: new InProcessQueue(name) }));
+    const queues = QUEUE_NAMES.map((name) => ({ provide: getQueueToken(name), useValue: new InProcessQueue(name) }));
     return {
-      module: QueueModule,
-      global: true,
-      imports: [InProcessQueueLifecycle],
-      controllers: [JobsController],
-      providers: [...providers, ...SERVICES],
-      exports: [...providers.map((provider) => provider.provide), JobsService, QueueWorker],
+      ...common,
+      providers: [
+        ...queues,
+        ...SERVICES,
+        {
+          provide: QueueLifecycle,
+          inject: [ModuleRef],
+          useFactory: (moduleRef: ModuleRef) => new QueueLifecycle(moduleRef, null),
+        },
+      ],
+      exports: [...common.exports, ...queues.map((queue) => queue.provide)],
     };
   }
 }

@@ -323,7 +323,7 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
               choices: [{ message: { role: 'assistant', content: 'You say <b>it broke</b> & more. Tell me more?' } }],
             }),
           );
-        if (llmMode === 'slow') setTimeout(answer, 3000);
+        if (llmMode === 'slow') setTimeout(answer, 3000).unref();
         else answer();
       });
     });
