@@ -52,14 +52,15 @@ function describeSizes(sizes: Record<string, number>): string {
     .join(', ');
 }
 
-function generateFolder(
+/** Writes one model folder, `outDir/modelId`; returns its file sizes. */
+export function generateModelFolder(
   precision: Precision,
   key: GeneratorKey,
   weights: DistilBertWeights,
   vocab: string[],
   outDir: string,
+  modelId = MODEL_IDS[precision],
 ): Record<string, number> {
-  const modelId = MODEL_IDS[precision];
   const onnxBytes = buildDistilBertOnnx(weights, {
     precision,
     metadata: { benchmark_only: 'true', random_weights: 'true', generator_version: String(GENERATOR_VERSION) },
@@ -106,10 +107,10 @@ function main(): void {
   say(`  random weights: ${((Date.now() - weightsStarted) / 1000).toFixed(1)} s`);
   for (const precision of stale) {
     const folderStarted = Date.now();
-    const sizes = generateFolder(precision, keyFor(precision), weights, vocab, options.outDir);
+    const sizes = generateModelFolder(precision, keyFor(precision), weights, vocab, options.outDir);
     say(`  ${MODEL_IDS[precision]}: ${((Date.now() - folderStarted) / 1000).toFixed(1)} s (${describeSizes(sizes)})`);
   }
   say(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
 
-main();
+if (require.main === module) main();
