@@ -26,7 +26,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'src/ml/training/**/*.ts', 'src/database/embedded-postgres.server.ts'],
+    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts', 'src/database/embedded-postgres.server.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
@@ -38,6 +38,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(\\.\\./)+tools/', message: 'tools/ is offline tooling, not in the image: src/ must not need it.' },
+          ],
+        },
+      ],
     },
   },
   {
