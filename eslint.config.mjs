@@ -59,7 +59,7 @@ export default tseslint.config(
       'src/config/**/*.ts',
       'test/**/*.ts',
       'bench/**/*.ts',
-      'src/ml/training/**/*.ts',
+      'tools/**/*.ts',
       'src/database/embedded-postgres.server.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { ComplaintCorpus } from './corpus';
 import { benchDatabaseUrl } from './database';
-import { DEFAULT_MODELS_DIR, MODEL_IDS } from './model/model-ids';
+import { DEFAULT_MODELS_DIR, MODEL_IDS } from '../tools/model/distilbert/model-ids';
 import type { Plan } from './plan';
 import { REDIS_HOST } from './redis-keys';
 import { REPO, ServiceProcess } from './service-process';

@@ -1,6 +1,6 @@
 import { normaliseText } from '../src/ml/text-normaliser';
 import { ComplaintCorpus, generateComplaint, tokenHistogram, whitespaceTokens } from './corpus';
-import { createRng } from './model/seeded-random';
+import { createRng } from '../tools/model/seeded-random';
 
 describe('ComplaintCorpus', () => {
   it('is fixed by its seed', () => {

@@ -4,7 +4,7 @@
  * The same seed always yields the same texts in the same order. `nextUnique()` appends a numbered detail so no
  * text repeats within a run: model scenarios then measure inference, never the result cache.
  */
-import { createRng, type Rng } from './model/seeded-random';
+import { createRng, type Rng } from '../tools/model/seeded-random';
 
 export const CORPUS_SEED = 20251127;
 

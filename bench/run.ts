@@ -20,7 +20,7 @@ import { ComplaintCorpus, CORPUS_SEED, tokenHistogram, whitespaceTokens } from '
 import { dropDatabase, recreateDatabase } from './database';
 import { wrkAvailable } from './load/wrk';
 import { codeInfo, machineInfo } from './machine-info';
-import { MODEL_IDS } from './model/model-ids';
+import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
 import { planFor, QUICK_SCENARIOS, SCENARIOS, type ScenarioName } from './plan';
 import { deleteKeys, runPrefix } from './redis-keys';
 import { evaluateTargets, writeReport, type BenchResults, type CorpusInfo } from './report';
@@ -86,10 +86,14 @@ function ensureHeavyModel(): void {
     (id) => !existsSync(path.join(HEAVY_MODELS_DIR, id, 'onnx', 'model.onnx')),
   );
   if (!missing) return;
-  say('heavy model missing: generating it with bench/model/generate-distilbert.ts');
+  say('heavy model missing: generating it with tools/model/distilbert/generate-distilbert.ts');
   execFileSync(
     process.execPath,
-    ['--require', 'ts-node/register/transpile-only', path.join(REPO, 'bench', 'model', 'generate-distilbert.ts')],
+    [
+      '--require',
+      'ts-node/register/transpile-only',
+      path.join(REPO, 'tools', 'model', 'distilbert', 'generate-distilbert.ts'),
+    ],
     {
       cwd: REPO,
       stdio: 'inherit',

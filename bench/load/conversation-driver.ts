@@ -7,7 +7,7 @@
  * turns: the greeting plus a participant message and a bot reply for each of the 7 steps.
  */
 import type { ComplaintCorpus } from '../corpus';
-import { createRng } from '../model/seeded-random';
+import { createRng } from '../../tools/model/seeded-random';
 import { summariseLatencies, type LatencySummary } from '../stats';
 import type { HttpClient } from './http-client';
 

@@ -6,7 +6,7 @@
 import { CeilingPool, type CeilingMeasurement } from '../ceiling/ceiling-pool';
 import type { BenchContext } from '../context';
 import { HEAVY_MODELS_DIR } from '../context';
-import { MODEL_IDS } from '../model/model-ids';
+import { MODEL_IDS } from '../../tools/model/distilbert/model-ids';
 import { round } from '../stats';
 
 export const MAX_TOKENS = 128; // the service's ML_MAX_TOKENS default: the same truncation on both sides

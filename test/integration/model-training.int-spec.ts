@@ -16,7 +16,7 @@ for (const name of ['Float32Array', 'Int32Array', 'BigInt64Array', 'Uint8Array']
 }
 
 type Transformers = typeof import('@huggingface/transformers');
-type TrainModule = typeof import('../../src/ml/training/train-model');
+type TrainModule = typeof import('../../tools/model/classifier/train-model');
 
 const MODEL_ID = 'combot-complaint-classifier';
 
@@ -39,7 +39,7 @@ describe('complaint classifier training (small)', () => {
 
   beforeAll(async () => {
     transformers = await import('@huggingface/transformers');
-    training = await import('../../src/ml/training/train-model');
+    training = await import('../../tools/model/classifier/train-model');
     root = mkdtempSync(join(tmpdir(), 'combot-model-'));
     modelDir = join(root, MODEL_ID);
   }, 60_000);
