@@ -6,7 +6,7 @@
  *   health/  performance/                  read the features; neither imports the other
  *   chat/                                  the conversation (uses ml)
  *   ml/                                    the classifier (never the conversation)
- *   database/  cache/  queue/              infrastructure adapters
+ *   database/  cache/  queue/  throttle/   infrastructure adapters
  *   metrics/                               a sink every module writes to; it reads nobody
  *   common/  config/                       shared by all
  *
@@ -56,8 +56,8 @@ module.exports = {
     {
       name: 'infrastructure-knows-no-feature',
       severity: 'error',
-      comment: 'Adapters (database, cache, queues) serve features and never import them or each other.',
-      from: { path: '^src/(database|cache|queue)/' },
+      comment: 'Adapters (database, cache, queues, rate limits) serve features and never import them or each other.',
+      from: { path: '^src/(database|cache|queue|throttle)/' },
       to: { path: SRC, pathNot: ['^src/(common|config|metrics)/', '^src/$1/'] },
     },
     {

@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { configureHttpApp } from './common/http-setup';
+import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
 
@@ -12,9 +13,16 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
     bufferLogs: true,
+    // A failed start reaches the catch below (one line, an exit code) instead of Nest's own stack-trace dump.
+    abortOnError: false,
   });
   configureHttpApp(app);
   const server = await app.listen(config.http.port, config.http.host);
+  // Bounded waits for slow or idle clients; keep-alive outlives a load balancer's idle timeout (nginx, ingress:
+  // 60 s) so it never reuses a connection this side just closed.
+  server.headersTimeout = config.http.headersTimeoutMs;
+  server.requestTimeout = config.http.requestTimeoutMs;
+  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   // Requests still in flight at shutdown get this long to finish before their sockets are cut.
   process.once('SIGTERM', () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
   const mode = config.mode;
@@ -28,6 +36,5 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigValidationError) return;
-  process.stderr.write(`Combot API failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  exitOnStartupFailure('Combot API', error);
 });

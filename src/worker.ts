@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
+import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
 import { WorkerModule } from './worker.module';
@@ -14,7 +15,10 @@ async function bootstrap(): Promise<void> {
     );
     process.exit(78);
   }
-  const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { bufferLogs: true });
+  const app = await NestFactory.createApplicationContext(WorkerModule.register(config), {
+    bufferLogs: true,
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   app.flushLogs();
   app.enableShutdownHooks();
@@ -23,6 +27,5 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   if (error instanceof ConfigValidationError) return;
-  process.stderr.write(`Combot worker failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  exitOnStartupFailure('Combot worker', error);
 });

@@ -3,9 +3,8 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { Cache } from 'cache-manager';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
+import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { CacheNamespace } from './cache-namespaces';
-
-const WARN_EVERY_MS = 10_000;
 
 class CacheTimeoutError extends Error {}
 
@@ -16,7 +15,7 @@ class CacheTimeoutError extends Error {}
 @Injectable()
 export class ResultCache implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ResultCache.name);
-  private lastWarnAt = 0;
+  private readonly outage = new ThrottledWarning(this.logger);
   readonly stats = { hits: 0, misses: 0, errors: 0 };
   private readonly pending = new Set<Promise<void>>();
 
@@ -93,12 +92,6 @@ export class ResultCache implements OnApplicationBootstrap, OnApplicationShutdow
   private failed(namespace: CacheNamespace, operation: 'get' | 'set', error: unknown): void {
     this.stats.errors++;
     this.metrics.cacheErrors.inc({ namespace, operation });
-    const now = Date.now();
-    if (now - this.lastWarnAt >= WARN_EVERY_MS) {
-      this.lastWarnAt = now;
-      this.logger.warn(
-        `cache ${operation} failed, going on without the cache: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
+    this.outage.warn(`cache ${operation} failed, going on without the cache: ${reasonOf(error)}`);
   }
 }

@@ -24,9 +24,30 @@ export function parseNumber(raw: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** The participant's message, refused when empty or longer than `maxLength`. */
+/**
+ * Whether `text` holds a C0 control character other than tab, line feed and carriage return, or DEL: nobody
+ * types them, PostgreSQL refuses NUL in text, and they have no place in a transcript researchers read.
+ */
+export function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+/**
+ * The participant's message, refused when empty, longer than `maxLength` or holding control characters; checked
+ * before anything else runs for it (the classifier included).
+ */
 export function checkedMessage(message: string, maxLength: number): string {
   if (message.trim().length === 0) throw new AppError(ErrorCode.ValidationFailed, 'message must not be empty.');
+  if (hasControlCharacters(message)) {
+    throw new AppError(
+      ErrorCode.ChatInvalidCharacters,
+      'message holds control characters (only tab, line feed and carriage return are allowed).',
+    );
+  }
   if (message.length > maxLength) {
     throw new AppError(
       ErrorCode.ChatMessageTooLong,

@@ -1,9 +1,18 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { All, Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
 import { clientGoneSignal } from '../common/client-gone';
-import { ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import {
+  ApiErrorResponses,
+  BODY_BAD_REQUEST,
+  BODY_ERRORS,
+  DATABASE_UNAVAILABLE,
+  INTERNAL_ERROR,
+  RATE_LIMITED,
+} from '../common/error-response.dto';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
 import {
   ChatClosingResponseDto,
@@ -37,7 +46,7 @@ export class ChatController {
   @Get(['random/initial', 'chatbot/initial', 'lulu/initial'])
   @ApiOperation({ summary: 'Start a conversation: draw the condition, answer the greeting and the scenario.' })
   @ApiOkResponse({ type: ChatGreetingResponseDto })
-  @ApiErrorResponses({ 503: CONDITION_UNAVAILABLE })
+  @ApiErrorResponses({ 503: `${CONDITION_UNAVAILABLE} ${DATABASE_UNAVAILABLE}` })
   async initial(
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
@@ -53,12 +62,12 @@ export class ChatController {
   @ApiOkResponse({ type: ChatTurnResponseDto })
   @ApiErrorResponses({
     400:
-      'HTTP.VALIDATION_FAILED, HTTP.MALFORMED_JSON: the body is not JSON of the documented shape, or message is ' +
-      'empty; CHAT.MESSAGE_TOO_LONG: message is longer than CHAT_MAX_MESSAGE_LENGTH.',
-    413: 'HTTP.PAYLOAD_TOO_LARGE: the body is larger than BODY_LIMIT.',
+      `${BODY_BAD_REQUEST} Also when message is empty; CHAT.MESSAGE_TOO_LONG: longer than CHAT_MAX_MESSAGE_LENGTH; ` +
+      'CHAT.INVALID_CHARACTERS: it holds control characters other than tab, line feed and carriage return.',
+    ...BODY_ERRORS,
     503:
-      `${CONDITION_UNAVAILABLE} ML.OVERLOADED, ML.MODEL_LOAD_FAILED, ML.INFERENCE_FAILED: the complaint could not ` +
-      'be classified now.',
+      `${CONDITION_UNAVAILABLE} ${DATABASE_UNAVAILABLE} ML.OVERLOADED, ML.MODEL_LOAD_FAILED, ML.INFERENCE_FAILED: ` +
+      'the complaint could not be classified now.',
   })
   async turn(
     @Req() request: Request,
@@ -73,6 +82,7 @@ export class ChatController {
   @Get(['random/closing', 'chatbot/closing', 'lulu/closing'])
   @ApiOperation({ summary: 'The email prompt for the conversation’s brand.' })
   @ApiOkResponse({ type: ChatClosingResponseDto })
+  @ApiErrorResponses({ 503: DATABASE_UNAVAILABLE })
   closing(@Req() request: Request): Promise<ChatClosingResponseDto> {
     return this.chat.closing(entryOf(request), this.cookieOf(request));
   }
@@ -81,21 +91,27 @@ export class ChatController {
   @HttpCode(HttpStatus.OK)
   @ApiOperation({ summary: 'Forget the caller’s conversation (an unfinished one is marked abandoned).' })
   @ApiOkResponse({ type: ChatResetResponseDto })
-  resetPost(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
-    return this.reset(request, response);
-  }
-
-  @Get('random/reset')
-  @ApiOperation({ summary: 'Same as POST, for compatibility.' })
-  @ApiOkResponse({ type: ChatResetResponseDto })
-  resetGet(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
-    return this.reset(request, response);
-  }
-
-  private async reset(request: Request, response: Response): Promise<ChatResetResponseDto> {
+  @ApiErrorResponses({
+    405: 'HTTP.METHOD_NOT_ALLOWED: any other method (a state change is never a GET); the Allow header says POST.',
+    503: DATABASE_UNAVAILABLE,
+  })
+  async reset(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
     await this.chat.reset(this.cookieOf(request));
     response.clearCookie(this.config.chat.cookieName, this.cookieOptions());
     return { ok: true };
+  }
+
+  /**
+   * A state change never rides on a GET (a cross-site link or image could trigger it; SameSite=lax cookies go
+   * along with top-level GETs): every other method is refused.
+   */
+  @All('random/reset')
+  // Documented on the POST route: OpenAPI has no "every other method".
+  @ApiExcludeEndpoint()
+  resetOtherMethods(): never {
+    throw new AppError(ErrorCode.MethodNotAllowed, 'Reset changes state: send it as POST.', {
+      details: { allow: ['POST'] },
+    });
   }
 
   private cookieOf(request: Request): string | undefined {

@@ -31,6 +31,6 @@ import { StudyContent } from './study-content.provider';
     ConversationMaintenanceProcessor,
     ConversationMetrics,
   ],
-  exports: [ConversationExportService],
+  exports: [ConversationExportService, LlmClient],
 })
 export class ChatModule {}

@@ -1,5 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
+import {
+  BrokenCircuitError,
+  circuitBreaker,
+  CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  handleAll,
+} from 'cockatiel';
 import { AppConfig } from '../config/app-config';
+import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 
 const MAX_REPLY_CHARS = 500;
@@ -8,27 +17,62 @@ interface ChatCompletion {
   choices?: { message?: { content?: unknown } }[];
 }
 
+/** The breaker's state as a number for the gauge: 0 closed, 1 half-open (probing), 2 open. */
+const STATE_VALUE: Record<CircuitState, number> = {
+  [CircuitState.Closed]: 0,
+  [CircuitState.HalfOpen]: 1,
+  [CircuitState.Open]: 2,
+  [CircuitState.Isolated]: 2,
+};
+
+export type LlmCircuit = 'closed' | 'half-open' | 'open';
+
 /**
- * Adapter for an OpenAI-compatible `/v1/chat/completions` API. The participant's text only ever goes
- * in the user message, never into the instructions. Returns `null` (caller falls back to offline
- * templates) when unconfigured, busy, failing or slower than `LLM_TIMEOUT_MS` in total, retries included.
+ * Adapter for an OpenAI-compatible `/v1/chat/completions` API. The participant's text only ever goes in the user
+ * message, never into the instructions. Returns `null` (the caller falls back to offline templates) when
+ * unconfigured, busy, failing or slower than `LLM_TIMEOUT_MS` in total, retries included.
+ *
+ * A circuit breaker remembers that the LLM is down: after `LLM_BREAKER_THRESHOLD` calls in a row failed or timed
+ * out it opens, and for `LLM_BREAKER_COOLDOWN_MS` every call returns `null` at once instead of costing a
+ * participant the full timeout; then one call probes, and a success closes it again.
  */
 @Injectable()
 export class LlmClient {
   private readonly logger = new Logger(LlmClient.name);
   private active = 0;
+  private readonly breaker: CircuitBreakerPolicy;
 
   constructor(
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    const { breakerThreshold, breakerCooldownMs } = config.llm;
+    this.breaker = circuitBreaker(handleAll, {
+      halfOpenAfter: breakerCooldownMs,
+      breaker: new ConsecutiveBreaker(breakerThreshold),
+    });
+    this.breaker.onBreak(() =>
+      this.logger.warn(
+        `LLM failed ${breakerThreshold} times in a row: offline templates answer for ${breakerCooldownMs} ms`,
+      ),
+    );
+    this.breaker.onReset(() => this.logger.log('LLM answers again: circuit closed'));
+    metrics.gauge(MetricName.LlmCircuitState, 'LLM circuit breaker: 0 closed, 1 half-open, 2 open.', [], (set) =>
+      set({}, STATE_VALUE[this.breaker.state]),
+    );
+  }
 
   get enabled(): boolean {
     return this.config.llm.baseUrl !== null;
   }
 
+  get circuit(): LlmCircuit {
+    const state = this.breaker.state;
+    return state === CircuitState.Closed ? 'closed' : state === CircuitState.HalfOpen ? 'half-open' : 'open';
+  }
+
   async complete(systemPrompt: string, userText: string): Promise<string | null> {
-    const { baseUrl, apiKey, model, timeoutMs, retries, maxConcurrent } = this.config.llm;
+    const { baseUrl, maxConcurrent } = this.config.llm;
     if (!baseUrl) return null;
     if (this.active >= maxConcurrent) {
       // Waiting for the LLM would slow the conversation; the offline template answers at once.
@@ -36,31 +80,39 @@ export class LlmClient {
       return null;
     }
     this.active++;
-    const deadline = AbortSignal.timeout(timeoutMs);
     try {
-      for (let attempt = 0; attempt <= retries; attempt++) {
-        try {
-          const reply = await this.request(baseUrl, apiKey, model, systemPrompt, userText, deadline);
-          this.metrics.llmRequests.inc({ outcome: 'ok' });
-          return reply;
-        } catch (error) {
-          if (deadline.aborted) {
-            this.metrics.llmRequests.inc({ outcome: 'timeout' });
-            this.logger.warn(`LLM gave no answer within ${timeoutMs} ms; using the offline template`);
-            return null;
-          }
-          if (attempt === retries) {
-            this.metrics.llmRequests.inc({ outcome: 'error' });
-            this.logger.warn(
-              `LLM failed (${error instanceof Error ? error.message : String(error)}); using the offline template`,
-            );
-            return null;
-          }
-        }
-      }
+      return await this.breaker.execute(() => this.attempts(baseUrl, systemPrompt, userText));
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) this.metrics.llmRequests.inc({ outcome: 'circuit_open' });
       return null;
     } finally {
       this.active--;
+    }
+  }
+
+  /** The call with its retries, within one overall deadline; throws when no answer came (the breaker counts it). */
+  private async attempts(baseUrl: string, systemPrompt: string, userText: string): Promise<string> {
+    const { apiKey, model, timeoutMs, retries } = this.config.llm;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const reply = await this.request(baseUrl, apiKey, model, systemPrompt, userText, deadline);
+        this.metrics.llmRequests.inc({ outcome: 'ok' });
+        return reply;
+      } catch (error) {
+        if (deadline.aborted) {
+          this.metrics.llmRequests.inc({ outcome: 'timeout' });
+          this.logger.warn(`LLM gave no answer within ${timeoutMs} ms; using the offline template`);
+          throw error;
+        }
+        if (attempt >= retries) {
+          this.metrics.llmRequests.inc({ outcome: 'error' });
+          this.logger.warn(
+            `LLM failed (${error instanceof Error ? error.message : String(error)}); using the offline template`,
+          );
+          throw error;
+        }
+      }
     }
   }
 

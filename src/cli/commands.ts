@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
 import { AppConfig } from '../config/app-config';
-import { ReadinessService } from '../health/readiness.service';
+import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
 import { OperationsService } from './operations.service';
 
@@ -18,11 +18,16 @@ function fail(message: string): void {
   process.exitCode = 1;
 }
 
-async function readiness(readinessService: ReadinessService): Promise<boolean> {
-  const report = await readinessService.report();
-  print(report.result);
-  if (!report.ok) fail(`not ready: ${report.failing.join(', ')}`);
-  return report.ok;
+/**
+ * Every part, in full (an operator runs this): exit 1 naming what is down, whether the API would still serve
+ * participants without it (`degraded`) or not (`not ready`).
+ */
+async function healthCheck(health: HealthService): Promise<boolean> {
+  const report = await health.full();
+  print(report);
+  const failing = Object.keys(report.error).join(', ');
+  if (report.status !== 'ok') fail(`${report.status === 'error' ? 'not ready' : 'degraded'}: ${failing}`);
+  return report.status === 'ok';
 }
 
 @Command({
@@ -69,11 +74,11 @@ export class WarmCacheCommand extends CommandRunner {
   }
 }
 
-@Command({ name: 'health-check', description: 'Run the readiness checks; exit 1 naming the failing parts.' })
+@Command({ name: 'health-check', description: 'Check every dependency; exit 1 naming the parts that are down.' })
 export class HealthCheckCommand extends CommandRunner {
   constructor(
     private readonly operations: OperationsService,
-    private readonly readinessService: ReadinessService,
+    private readonly health: HealthService,
   ) {
     super();
   }
@@ -81,7 +86,7 @@ export class HealthCheckCommand extends CommandRunner {
   async run(): Promise<void> {
     // The model is part of readiness: a CLI process loads it first, as the API does at start.
     await this.operations.preloadModels().catch(() => undefined);
-    await readiness(this.readinessService);
+    await healthCheck(this.health);
   }
 }
 
@@ -92,7 +97,7 @@ export class HealthCheckCommand extends CommandRunner {
 export class StartOptimizedServicesCommand extends CommandRunner {
   constructor(
     private readonly operations: OperationsService,
-    private readonly readinessService: ReadinessService,
+    private readonly health: HealthService,
     private readonly config: AppConfig,
   ) {
     super();
@@ -106,7 +111,7 @@ export class StartOptimizedServicesCommand extends CommandRunner {
       if (options.preloadModels || options.warmCache || options.healthCheck)
         print(await this.operations.preloadModels());
       if (options.warmCache) print(await this.operations.warmCache(options.file ?? this.config.ml.warmupFile));
-      if (options.healthCheck) await readiness(this.readinessService);
+      if (options.healthCheck) await healthCheck(this.health);
     } catch (error) {
       fail(`start-optimized-services failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -122,7 +127,7 @@ export class StartOptimizedServicesCommand extends CommandRunner {
     return true;
   }
 
-  @Option({ flags: '--health-check', description: 'run the readiness checks; exit 1 naming the failing parts' })
+  @Option({ flags: '--health-check', description: 'check every dependency; exit 1 naming the parts that are down' })
   parseHealth(): boolean {
     return true;
   }

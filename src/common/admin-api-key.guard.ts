@@ -19,6 +19,13 @@ function sameKey(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Whether the request carries the admin key (never throws): unauthenticated callers get fewer details. */
+export function isAdminRequest(config: AppConfig, request: Request): boolean {
+  const expected = config.admin.apiKey;
+  const key = presentedKey(request);
+  return expected !== null && key !== null && sameKey(key, expected);
+}
+
 /** Throws unless the request carries the admin key; admin endpoints are off without `ADMIN_API_KEY`. */
 export function assertAdmin(config: AppConfig, request: Request): void {
   const expected = config.admin.apiKey;

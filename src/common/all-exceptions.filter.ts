@@ -7,6 +7,12 @@ import { ErrorCode } from './error-codes';
 import { CODE_BY_STATUS, ERROR_HTTP } from './error-http.map';
 import { requestIdOf } from './request-id';
 
+/** A 405 names the methods the route does take (its `details.allow`). */
+function allowHeader(error: AppError): Record<string, string> {
+  const allow = (error.details as { allow?: unknown } | undefined)?.allow;
+  return error.code === ErrorCode.MethodNotAllowed && Array.isArray(allow) ? { Allow: allow.join(', ') } : {};
+}
+
 /**
  * The one place that knows HTTP for errors: every error becomes JSON `{ statusCode, code, message, requestId,
  * details? }` with the status (and `Retry-After`) its code maps to, never HTML and never a stack trace.
@@ -21,11 +27,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const { body, headers } = this.toBody(exception, request);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 500) {
       this.logger.error(
         { err: exception, requestId: body.requestId, path: request.originalUrl },
         `${body.code}: ${body.message}`,
       );
+    } else if (body.statusCode > 500 || (exception instanceof AppError && exception.retryable)) {
+      // Expected trouble (a dependency down, overload): the adapter that saw it logs it, rate-limited; one line
+      // per request here would drown the log during an outage.
+      this.logger.debug(`${body.code}: ${body.message} (${body.requestId})`);
     }
     if (response.headersSent) {
       response.end();
@@ -48,7 +58,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
           requestId,
           ...(exception.details === undefined ? {} : { details: exception.details }),
         },
-        headers: retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) },
+        headers: {
+          ...(retryAfter === undefined ? {} : { 'Retry-After': String(retryAfter) }),
+          ...allowHeader(exception),
+        },
       };
     }
     if (exception instanceof ThrottlerException) {

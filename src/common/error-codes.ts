@@ -5,6 +5,9 @@ export const ErrorCode = {
   MalformedJson: 'HTTP.MALFORMED_JSON',
   PayloadTooLarge: 'HTTP.PAYLOAD_TOO_LARGE',
   UnsupportedMediaType: 'HTTP.UNSUPPORTED_MEDIA_TYPE',
+  UnsupportedEncoding: 'HTTP.UNSUPPORTED_ENCODING',
+  MalformedBody: 'HTTP.MALFORMED_BODY',
+  BodyTooDeep: 'HTTP.BODY_TOO_DEEP',
   NotFound: 'HTTP.NOT_FOUND',
   MethodNotAllowed: 'HTTP.METHOD_NOT_ALLOWED',
   Unauthorized: 'HTTP.UNAUTHORIZED',
@@ -20,6 +23,7 @@ export const ErrorCode = {
   MlInvalidText: 'ML.INVALID_TEXT',
 
   ChatMessageTooLong: 'CHAT.MESSAGE_TOO_LONG',
+  ChatInvalidCharacters: 'CHAT.INVALID_CHARACTERS',
   ChatConditionUnavailable: 'CHAT.CONDITION_UNAVAILABLE',
 
   QueueUnknown: 'QUEUE.UNKNOWN_QUEUE',
@@ -27,6 +31,10 @@ export const ErrorCode = {
   QueueUnavailable: 'QUEUE.UNAVAILABLE',
 
   AdminDisabled: 'ADMIN.DISABLED',
+
+  HealthNotReady: 'HEALTH.NOT_READY',
+
+  DbUnavailable: 'DB.UNAVAILABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -43,4 +51,5 @@ export const TRANSIENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(
   ErrorCode.MlInferenceFailed,
   ErrorCode.ChatConditionUnavailable,
   ErrorCode.QueueUnavailable,
+  ErrorCode.DbUnavailable,
 ]);

@@ -16,6 +16,9 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.MalformedJson]: { status: 400 },
   [ErrorCode.PayloadTooLarge]: { status: 413 },
   [ErrorCode.UnsupportedMediaType]: { status: 415 },
+  [ErrorCode.UnsupportedEncoding]: { status: 415 },
+  [ErrorCode.MalformedBody]: { status: 400 },
+  [ErrorCode.BodyTooDeep]: { status: 400 },
   [ErrorCode.NotFound]: { status: 404 },
   [ErrorCode.MethodNotAllowed]: { status: 405 },
   [ErrorCode.Unauthorized]: { status: 401 },
@@ -31,6 +34,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.MlInvalidText]: { status: 400 },
 
   [ErrorCode.ChatMessageTooLong]: { status: 400 },
+  [ErrorCode.ChatInvalidCharacters]: { status: 400 },
   [ErrorCode.ChatConditionUnavailable]: { status: 503, retryAfterSeconds: 1 },
 
   [ErrorCode.QueueUnknown]: { status: 404 },
@@ -38,6 +42,11 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.QueueUnavailable]: { status: 503, retryAfterSeconds: 5 },
 
   [ErrorCode.AdminDisabled]: { status: 403 },
+
+  // A probe's answer, not advice to a client: no Retry-After.
+  [ErrorCode.HealthNotReady]: { status: 503 },
+
+  [ErrorCode.DbUnavailable]: { status: 503, retryAfterSeconds: 2 },
 };
 
 /** The code a bare HTTP status (from Nest's own exceptions: unknown route, Terminus, throttler) is answered with. */

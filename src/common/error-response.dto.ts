@@ -80,6 +80,22 @@ export const RATE_LIMITED = {
   429: 'HTTP.TOO_MANY_REQUESTS: more than THROTTLE_LIMIT requests from this client within THROTTLE_TTL_SECONDS.',
 } as const;
 
+/** Routes that read or write PostgreSQL: an outage is a bounded wait, then this. */
+export const DATABASE_UNAVAILABLE = 'DB.UNAVAILABLE: PostgreSQL is down, frozen or saturated; retry after Retry-After.';
+
+/** Routes with a JSON body: what the body parser refuses before any handler runs. */
+export const BODY_ERRORS = {
+  413: 'HTTP.PAYLOAD_TOO_LARGE: the body is larger than BODY_LIMIT.',
+  415:
+    'HTTP.UNSUPPORTED_ENCODING: a Content-Encoding other than gzip, deflate, br or identity; ' +
+    'HTTP.UNSUPPORTED_MEDIA_TYPE: a charset other than UTF-8.',
+} as const;
+
+/** The 400s every JSON body route shares; routes add their own codes to it. */
+export const BODY_BAD_REQUEST =
+  'HTTP.MALFORMED_JSON: not JSON; HTTP.MALFORMED_BODY: not what its Content-Encoding says; HTTP.BODY_TOO_DEEP: ' +
+  'nested deeper than HTTP_MAX_JSON_DEPTH; HTTP.VALIDATION_FAILED: not of the documented shape.';
+
 /** What the admin key guard refuses with: admin routes, and metrics routes when METRICS_REQUIRE_AUTH=true. */
 export const ADMIN_KEY_ERRORS = {
   401: 'HTTP.UNAUTHORIZED: no admin key (X-Api-Key header or Bearer token).',

@@ -7,9 +7,8 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
-import { AppError } from './app.error';
-import { ErrorCode } from './error-codes';
 import { assignRequestId } from './request-id';
+import { bodyParserErrors, jsonDepthLimit } from './request-body';
 import { VALIDATOR_OPTIONS, validationFailed } from './validation';
 
 export const API_PREFIX = 'api';
@@ -22,7 +21,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   const config = app.get(AppConfig);
   app.useLogger(app.get(Logger));
   app.flushLogs();
-  app.set('trust proxy', 'loopback');
+  // Whose X-Forwarded-For is believed decides `request.ip`, which rate limits key on: nobody's by default.
+  app.set('trust proxy', config.http.trustProxy);
   // Express routing is non-strict: `/x` and `/x/` reach the same handler, with no redirect.
   app.set('strict routing', false);
   app.disable('x-powered-by');
@@ -31,7 +31,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
     request.id = assignRequestId(request, response);
     next();
   });
-  app.useBodyParser('json', { limit: config.http.bodyLimit });
+  app.useBodyParser('json', { limit: config.http.bodyLimit, verify: jsonDepthLimit(config.http.maxJsonDepth) });
   app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
   app.use(bodyParserErrors);
   app.use(cookieParser());
@@ -80,37 +80,4 @@ function setupSwagger(app: INestApplication): void {
       .build(),
   );
   SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs-json` });
-}
-
-/**
- * body-parser errors carry a `type` and a 4xx `status`; turn them into coded errors in plain words
- * before Nest maps them (it would turn a JSON SyntaxError into a bare 400).
- */
-function bodyParserErrors(error: unknown, _request: Request, _response: Response, next: NextFunction): void {
-  const parserError = error as { type?: unknown; status?: unknown; limit?: unknown; message?: unknown } | null;
-  if (typeof parserError?.type !== 'string' || typeof parserError.status !== 'number') {
-    next(error);
-    return;
-  }
-  switch (parserError.type) {
-    case 'entity.parse.failed':
-      next(
-        new AppError(ErrorCode.MalformedJson, `The request body is not valid JSON (${String(parserError.message)}).`),
-      );
-      return;
-    case 'entity.too.large':
-      next(
-        new AppError(
-          ErrorCode.PayloadTooLarge,
-          `The request body is larger than the limit of ${String(parserError.limit)} bytes.`,
-        ),
-      );
-      return;
-    case 'charset.unsupported':
-    case 'encoding.unsupported':
-      next(new AppError(ErrorCode.UnsupportedMediaType, String(parserError.message)));
-      return;
-    default:
-      next(new AppError(ErrorCode.BadRequest, 'The request body could not be read.'));
-  }
 }

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { Env, envSchema, RawEnv } from './env.schema';
 
 /** A bad environment stops the process before anything starts; `problems` reads `KEY=value: problem`. */
@@ -12,6 +13,12 @@ export class ConfigValidationError extends Error {
 }
 
 const SECRET_KEYS = /PASSWORD|API_KEY|SECRET/;
+
+/** Express's `trust proxy` from TRUST_PROXY: off, a hop count, or `loopback` / addresses / CIDRs as given. */
+function trustProxyOf(value: string): boolean | number | string {
+  if (value === 'off') return false;
+  return /^\d+$/.test(value) ? Number(value) : value;
+}
 
 function csv(value: string): string[] {
   return value
@@ -31,6 +38,13 @@ export class AppConfig {
     host: string;
     corsOrigins: string[];
     bodyLimit: string;
+    /** Deepest JSON nesting a body may have; deeper bodies are refused before parsing goes further. */
+    maxJsonDepth: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    /** Which peers' `X-Forwarded-For` to believe (Express's `trust proxy`): false, a hop count or addresses. */
+    trustProxy: boolean | number | string;
     shutdownTimeoutMs: number;
   };
   readonly log: { level: Env['LOG_LEVEL']; pretty: boolean };
@@ -40,9 +54,13 @@ export class AppConfig {
     url: string | null;
     migrateOnStart: boolean;
     poolSize: number;
+    connectTimeoutMs: number;
+    /** Server-side statement timeout; the client gives up a little later, also when the server is frozen. */
+    statementTimeoutMs: number;
     logQueries: boolean;
     embeddedDir: string;
-    embeddedPort: number;
+    /** `null`: the default port, or a free one when it is busy; a set port is used or the start fails. */
+    embeddedPort: number | null;
   };
   readonly redis: {
     /** `null` selects the in-memory cache and in-process job runner of the zero-service mode. */
@@ -96,6 +114,9 @@ export class AppConfig {
     timeoutMs: number;
     maxConcurrent: number;
     retries: number;
+    /** Consecutive failures or timeouts that open the circuit: templates answer at once until the cool-down ends. */
+    breakerThreshold: number;
+    breakerCooldownMs: number;
   };
   readonly queue: {
     processInApi: boolean;
@@ -124,6 +145,11 @@ export class AppConfig {
       host: v.HOST,
       corsOrigins: csv(v.CORS_ORIGINS),
       bodyLimit: v.BODY_LIMIT,
+      maxJsonDepth: v.HTTP_MAX_JSON_DEPTH,
+      headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      trustProxy: trustProxyOf(v.TRUST_PROXY),
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     };
     this.log = { level: v.LOG_LEVEL, pretty: v.LOG_PRETTY };
@@ -134,9 +160,11 @@ export class AppConfig {
       // Embedded mode owns its database, so it migrates by default; a shared server migrates on request.
       migrateOnStart: v.DB_MIGRATE_ON_START ?? databaseUrl === null,
       poolSize: v.DB_POOL_SIZE,
+      connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
       logQueries: v.DB_LOG_QUERIES,
       embeddedDir: path.resolve(v.EMBEDDED_DB_DIR),
-      embeddedPort: v.EMBEDDED_DB_PORT,
+      embeddedPort: v.EMBEDDED_DB_PORT ?? null,
     };
     const redisHost = optional(v.REDIS_HOST);
     this.redis = {
@@ -190,6 +218,8 @@ export class AppConfig {
       timeoutMs: v.LLM_TIMEOUT_MS,
       maxConcurrent: v.LLM_MAX_CONCURRENT,
       retries: v.LLM_RETRIES,
+      breakerThreshold: v.LLM_BREAKER_THRESHOLD,
+      breakerCooldownMs: v.LLM_BREAKER_COOLDOWN_MS,
     };
     this.queue = {
       processInApi: v.QUEUE_PROCESS_IN_API ?? redisHost === null,
@@ -205,7 +235,11 @@ export class AppConfig {
       metricsSnapshotCron: v.SCHEDULE_METRICS_SNAPSHOT_CRON,
     };
     this.health = {
-      heapLimitBytes: v.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
+      // Default: 90 % of the heap V8 may grow to (`--max-old-space-size`), so the check can actually trip.
+      heapLimitBytes:
+        v.HEALTH_HEAP_LIMIT_MB === undefined
+          ? Math.floor(v8.getHeapStatistics().heap_size_limit * 0.9)
+          : v.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
       rssLimitBytes: v.HEALTH_RSS_LIMIT_MB * 1024 * 1024,
     };
     this.metrics = { requireAuth: v.METRICS_REQUIRE_AUTH };

@@ -13,15 +13,22 @@ export interface Env {
   LOG_PRETTY: boolean;
   CORS_ORIGINS: string;
   BODY_LIMIT: string;
+  HTTP_MAX_JSON_DEPTH: number;
+  HTTP_HEADERS_TIMEOUT_MS: number;
+  HTTP_REQUEST_TIMEOUT_MS: number;
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number;
+  TRUST_PROXY: string;
   SHUTDOWN_TIMEOUT_MS: number;
   ADMIN_API_KEY: string;
 
   DATABASE_URL: string;
   DB_MIGRATE_ON_START?: boolean;
   DB_POOL_SIZE: number;
+  DB_CONNECT_TIMEOUT_MS: number;
+  DB_STATEMENT_TIMEOUT_MS: number;
   DB_LOG_QUERIES: boolean;
   EMBEDDED_DB_DIR: string;
-  EMBEDDED_DB_PORT: number;
+  EMBEDDED_DB_PORT?: number;
 
   REDIS_HOST: string;
   REDIS_PORT: number;
@@ -68,6 +75,8 @@ export interface Env {
   LLM_TIMEOUT_MS: number;
   LLM_MAX_CONCURRENT: number;
   LLM_RETRIES: number;
+  LLM_BREAKER_THRESHOLD: number;
+  LLM_BREAKER_COOLDOWN_MS: number;
 
   QUEUE_PROCESS_IN_API?: boolean;
   QUEUE_CLASSIFY_CONCURRENCY: number;
@@ -81,7 +90,7 @@ export interface Env {
   SCHEDULE_PURGE_CRON: string;
   SCHEDULE_METRICS_SNAPSHOT_CRON: string;
 
-  HEALTH_HEAP_LIMIT_MB: number;
+  HEALTH_HEAP_LIMIT_MB?: number;
   HEALTH_RSS_LIMIT_MB: number;
   METRICS_REQUIRE_AUTH: boolean;
 }
@@ -96,6 +105,14 @@ export const envSchema = Joi.object<Env, true>({
   BODY_LIMIT: Joi.string()
     .pattern(/^\d+(b|kb|mb)$/i)
     .default('100kb'),
+  HTTP_MAX_JSON_DEPTH: Joi.number().integer().min(2).max(1000).default(32),
+  HTTP_HEADERS_TIMEOUT_MS: Joi.number().integer().min(1000).default(15000),
+  HTTP_REQUEST_TIMEOUT_MS: Joi.number().integer().min(1000).default(60000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: Joi.number().integer().min(1000).default(65000),
+  TRUST_PROXY: Joi.string()
+    .pattern(/^(off|loopback|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/)
+    .message('must be off, loopback, a hop count or a comma-separated list of addresses/CIDRs')
+    .default('off'),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
   ADMIN_API_KEY: Joi.string().min(16).allow('').default(''),
 
@@ -105,9 +122,11 @@ export const envSchema = Joi.object<Env, true>({
     .default(''),
   DB_MIGRATE_ON_START: Joi.boolean(),
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
+  DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(60000).default(3000),
+  DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).max(600000).default(5000),
   DB_LOG_QUERIES: Joi.boolean().default(false),
   EMBEDDED_DB_DIR: Joi.string().default('data/postgres'),
-  EMBEDDED_DB_PORT: Joi.number().port().default(54329),
+  EMBEDDED_DB_PORT: Joi.number().port(),
 
   REDIS_HOST: Joi.string().allow('').default(''),
   REDIS_PORT: Joi.number().port().default(6379),
@@ -157,6 +176,8 @@ export const envSchema = Joi.object<Env, true>({
   LLM_TIMEOUT_MS: Joi.number().integer().min(100).default(4000),
   LLM_MAX_CONCURRENT: Joi.number().integer().min(1).default(4),
   LLM_RETRIES: Joi.number().integer().min(0).max(3).default(1),
+  LLM_BREAKER_THRESHOLD: Joi.number().integer().min(1).max(100).default(3),
+  LLM_BREAKER_COOLDOWN_MS: Joi.number().integer().min(100).default(30000),
 
   QUEUE_PROCESS_IN_API: Joi.boolean(),
   QUEUE_CLASSIFY_CONCURRENCY: Joi.number().integer().min(1).max(256).default(3),
@@ -170,7 +191,7 @@ export const envSchema = Joi.object<Env, true>({
   SCHEDULE_PURGE_CRON: Joi.string().default('17 * * * *'),
   SCHEDULE_METRICS_SNAPSHOT_CRON: Joi.string().default('* * * * *'),
 
-  HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16).default(1024),
+  HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
   METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
 });

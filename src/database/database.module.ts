@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseUnavailableInterceptor } from './database-unavailable.interceptor';
 import { AppConfig } from '../config/app-config';
 import { DatabaseServer } from './database-server';
 import { DatabaseServerModule } from './database-server.module';
@@ -25,7 +27,7 @@ import { typeormOptions } from './typeorm-options';
     }),
     DatabaseServerModule,
   ],
-  providers: [DatabaseRepository],
+  providers: [DatabaseRepository, { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor }],
   exports: [DatabaseServerModule, DatabaseRepository],
 })
 export class DatabaseModule {}

@@ -1,8 +1,10 @@
 import { spawnSync, SpawnOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { StartupError } from '../common/startup.error';
 
 /** What a started (or attached) embedded server needs to be connected to. */
 export interface EmbeddedPostgresConnection {
@@ -13,8 +15,31 @@ export interface EmbeddedPostgresConnection {
 
 export interface EmbeddedPostgresOptions {
   dataDir: string;
-  port: number;
+  /** A port to use or fail on; `null` takes DEFAULT_PORT, or any free port when that one is busy. */
+  port: number | null;
   log?: (message: string) => void;
+}
+
+export const DEFAULT_PORT = 54329;
+
+/** The port asked for is taken by something else: the start stops with this one line, naming the setting. */
+export class EmbeddedPortBusyError extends StartupError {
+  constructor(readonly port: number) {
+    super(`EMBEDDED_DB_PORT=${port}: the port is in use by another process; set EMBEDDED_DB_PORT to a free port`);
+    this.name = 'EmbeddedPortBusyError';
+  }
+}
+
+/** Resolves with the port when it can be listened on at 127.0.0.1, with null when it is taken. */
+function tryPort(port: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(null));
+    server.listen(port, '127.0.0.1', () => {
+      const taken = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(taken));
+    });
+  });
 }
 
 const OWNER_FILE = 'combot-owner.json';
@@ -116,6 +141,7 @@ export class EmbeddedPostgresServer {
       this.log(`stale embedded PostgreSQL found (owner ${owner?.pid ?? 'unknown'} is gone); restarting it`);
       this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], runAs);
     }
+    const port = await this.choosePort();
     const result = this.pgCtl(
       [
         'start',
@@ -125,7 +151,7 @@ export class EmbeddedPostgresServer {
         '-l',
         path.join(this.dataDir, 'server.log'),
         '-o',
-        `-p ${this.options.port} -c listen_addresses=127.0.0.1 -k ${this.pgData}`,
+        `-p ${port} -c listen_addresses=127.0.0.1 -k ${this.pgData}`,
       ],
       runAs,
     );
@@ -138,11 +164,27 @@ export class EmbeddedPostgresServer {
     }
     await fs.writeFile(
       path.join(this.dataDir, OWNER_FILE),
-      JSON.stringify({ pid: process.pid, port: this.options.port } satisfies OwnerRecord),
+      JSON.stringify({ pid: process.pid, port } satisfies OwnerRecord),
     );
     this.owned = true;
-    this.log(`embedded PostgreSQL started on 127.0.0.1:${this.options.port} in ${Date.now() - started} ms`);
-    return { url: this.url(password, this.options.port), owned: true };
+    this.log(`embedded PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
+    return { url: this.url(password, port), owned: true };
+  }
+
+  /** The configured port if free (else a one-line error), or the default, or any free port when that is busy. */
+  private async choosePort(): Promise<number> {
+    const asked = this.options.port;
+    if (asked !== null) {
+      if ((await tryPort(asked)) === null) throw new EmbeddedPortBusyError(asked);
+      return asked;
+    }
+    if ((await tryPort(DEFAULT_PORT)) !== null) return DEFAULT_PORT;
+    const free = await tryPort(0);
+    if (free === null) throw new Error('no free TCP port on 127.0.0.1 for the embedded PostgreSQL');
+    this.log(
+      `port ${DEFAULT_PORT} is in use; embedded PostgreSQL takes the free port ${free} (EMBEDDED_DB_PORT sets one)`,
+    );
+    return free;
   }
 
   /**

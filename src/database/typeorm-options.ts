@@ -20,9 +20,12 @@ export function typeormOptions(config: AppConfig, url: string): DataSourceOption
     logging: config.database.logQueries ? 'all' : ['error', 'warn', 'migration'],
     extra: {
       max: config.database.poolSize,
-      connectionTimeoutMillis: 5000,
-      // Hold no connection hostage to a hung query.
-      statement_timeout: 15000,
+      // A database that is down or frozen must cost a request a bounded wait, then a 503, never a hang:
+      // connecting gives up after connectTimeoutMs; the server cancels a statement after statementTimeoutMs;
+      // and the client stops waiting a second later, for a server too frozen to cancel anything.
+      connectionTimeoutMillis: config.database.connectTimeoutMs,
+      statement_timeout: config.database.statementTimeoutMs,
+      query_timeout: config.database.statementTimeoutMs + 1000,
       application_name: 'combot',
     },
   };

@@ -1,38 +1,67 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 // Terminus's own schema of its report; its public decorator would also document the 503 with the raw report,
 // which the exception filter never sends (it answers the error body with the report as `details`).
 import { getHealthCheckSchema } from '@nestjs/terminus/dist/health-check/health-check.schema';
+import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { isAdminRequest } from '../common/admin-api-key.guard';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
 import { ApiErrorResponses, INTERNAL_ERROR } from '../common/error-response.dto';
-import { ReadinessService } from './readiness.service';
+import { AppConfig } from '../config/app-config';
+import { HealthReport, HealthService } from './health.service';
 
-const HEALTH_REPORT = ApiOkResponse({ description: 'Every check is up.', schema: getHealthCheckSchema('ok') });
-const UNHEALTHY = ApiErrorResponses({
+const HEALTH_REPORT = ApiOkResponse({
+  description: 'Up (`status` ok), or serving with an optional part down (`status` degraded: Redis, queues, LLM).',
+  schema: getHealthCheckSchema('ok'),
+});
+const NOT_READY = ApiErrorResponses({
   503: {
-    description: 'HTTP.SERVICE_UNAVAILABLE: a check is down; the message names it, details holds the whole report.',
+    description:
+      'HEALTH.NOT_READY: a part participants need (database, model, memory) is down; the message names it, ' +
+      'details holds the report (statuses only without the admin key).',
     retryAfter: false,
   },
   ...INTERNAL_ERROR,
 });
+
+/** Without the admin key a report says which parts are up or down, nothing more: no addresses, no driver text. */
+function shown(report: HealthReport, admin: boolean): HealthReport {
+  if (admin) return report;
+  const statuses = (parts: HealthIndicatorResult): HealthIndicatorResult =>
+    Object.fromEntries(Object.entries(parts).map(([name, part]) => [name, { status: part.status }]));
+  return {
+    status: report.status,
+    info: statuses(report.info),
+    error: statuses(report.error),
+    details: statuses(report.details),
+  };
+}
 
 @ApiTags('health')
 @SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly health: HealthCheckService,
-    private readonly readiness: ReadinessService,
+    private readonly terminus: HealthCheckService,
+    private readonly health: HealthService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Every dependency: 200 when all are up, 503 naming the failing parts otherwise.' })
+  @ApiOperation({
+    summary:
+      'Every dependency. 200 `ok`, or 200 `degraded` naming optional parts that are down (Redis, queues, LLM); ' +
+      '503 when this instance cannot serve participants. Details with the admin key.',
+  })
   @HEALTH_REPORT
-  @UNHEALTHY
-  check() {
-    return this.readiness.check();
+  @NOT_READY
+  async check(@Req() request: Request): Promise<HealthReport> {
+    return this.answer(await this.health.full(), request);
   }
 
   @Get('live')
@@ -40,15 +69,29 @@ export class HealthController {
   @ApiOperation({ summary: 'Liveness: the process answers. Never fails because a dependency is down.' })
   @HEALTH_REPORT
   live() {
-    return this.health.check([]);
+    return this.terminus.check([]);
   }
 
   @Get('ready')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: database, Redis, queues, default model, heap and RSS within limits.' })
+  @ApiOperation({
+    summary:
+      'Readiness: this instance can serve participants (database, default model, heap and RSS within limits). ' +
+      'Redis and queue trouble does not fail it. Details with the admin key.',
+  })
   @HEALTH_REPORT
-  @UNHEALTHY
-  ready() {
-    return this.readiness.check();
+  @NOT_READY
+  async ready(@Req() request: Request): Promise<HealthReport> {
+    return this.answer(await this.health.readiness(), request);
+  }
+
+  private answer(report: HealthReport, request: Request): HealthReport {
+    const body = shown(report, isAdminRequest(this.config, request));
+    if (report.status === 'error') {
+      throw new AppError(ErrorCode.HealthNotReady, `Not ready: ${Object.keys(report.error).join(', ')}`, {
+        details: body,
+      });
+    }
+    return body;
   }
 }

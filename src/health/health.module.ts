@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { ChatModule } from '../chat/chat.module';
 import { DatabaseModule } from '../database/database.module';
 import { MlModule } from '../ml/ml.module';
 import { DatabaseHealthIndicator } from './database.health';
 import { HealthController } from './health.controller';
+import { HealthService } from './health.service';
+import { LlmHealthIndicator } from './llm.health';
 import { MemoryHealthIndicator } from './memory.health';
 import { ModelHealthIndicator } from './model.health';
 import { QueueHealthIndicator } from './queue.health';
-import { ReadinessService } from './readiness.service';
 import { RedisHealthIndicator } from './redis.health';
 
 /** Terminus probes, one indicator class per dependency. */
 @Module({
-  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, MlModule],
+  imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), DatabaseModule, MlModule, ChatModule],
   controllers: [HealthController],
   providers: [
     DatabaseHealthIndicator,
@@ -20,8 +22,9 @@ import { RedisHealthIndicator } from './redis.health';
     QueueHealthIndicator,
     ModelHealthIndicator,
     MemoryHealthIndicator,
-    ReadinessService,
+    LlmHealthIndicator,
+    HealthService,
   ],
-  exports: [ReadinessService],
+  exports: [HealthService],
 })
 export class HealthModule {}

@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
+import { failFastRedisOptions } from '../common/redis-connection';
 import { AppConfig } from '../config/app-config';
 
 /** Pings Redis on a connection of its own that fails fast, so a probe never hangs on an outage. */
@@ -17,17 +18,11 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     const indicator = this.health.check(key);
     const { redis } = this.config;
     if (!redis.host) return indicator.up({ mode: 'memory', durable: false });
-    this.client ??= new Redis({
-      host: redis.host,
-      port: redis.port,
-      db: redis.db,
-      password: redis.password ?? undefined,
-      lazyConnect: true,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: Math.max(redis.connectTimeoutMs, 500),
-      retryStrategy: (attempt) => Math.min(200 * 2 ** attempt, 2000),
-    });
+    if (!this.client) {
+      this.client = new Redis({ ...failFastRedisOptions(this.config), lazyConnect: true });
+      // A failed ping is the report; the client's own connection errors would only repeat it in the log.
+      this.client.on('error', () => undefined);
+    }
     const started = Date.now();
     try {
       if (this.client.status === 'wait') await this.client.connect();

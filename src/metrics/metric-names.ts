@@ -20,5 +20,7 @@ export const MetricName = {
   Conversations: 'combot_conversations',
   ChatTurns: 'combot_chat_turns_total',
   LlmRequests: 'combot_llm_requests_total',
+  LlmCircuitState: 'combot_llm_circuit_state',
+  ThrottleFallbacks: 'combot_throttle_local_fallbacks_total',
   EventLoopDelay: 'combot_event_loop_delay_seconds',
 } as const;

@@ -99,8 +99,14 @@ export class MetricsService implements OnModuleDestroy {
 
   readonly llmRequests = new Counter({
     name: MetricName.LlmRequests,
-    help: 'LLM calls by outcome (ok, error, timeout, skipped).',
+    help: 'LLM calls by outcome (ok, error, timeout, skipped when busy, circuit_open).',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly throttleFallbacks = new Counter({
+    name: MetricName.ThrottleFallbacks,
+    help: 'Rate-limit checks counted in process memory because Redis could not answer.',
     registers: [this.registry],
   });
 

@@ -1,8 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { CacheNamespace } from '../cache/cache-namespaces';
 import { ResultCache } from '../cache/result-cache';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { ClassificationDto, ClassificationResponseDto } from './classification-response.dto';
@@ -45,6 +46,7 @@ function topLabel(scores: LabelScores): Label {
 @Injectable()
 export class ClassificationService {
   private readonly inFlight = new Map<string, Flight>();
+  private readonly failures = new ThrottledWarning(new Logger(ClassificationService.name));
   readonly stats = { requests: 0, coalesced: 0 };
 
   constructor(
@@ -169,11 +171,10 @@ export class ClassificationService {
             )
             .catch((error: unknown) => {
               if (error instanceof InferenceAbandoned) throw clientClosed();
-              throw new AppError(
-                ErrorCode.MlInferenceFailed,
-                `Classification failed: ${error instanceof Error ? error.message : String(error)}`,
-                { cause: error },
-              );
+              this.failures.warn(`inference failed: ${reasonOf(error)}`);
+              throw new AppError(ErrorCode.MlInferenceFailed, 'Classification failed; retry shortly.', {
+                cause: error,
+              });
             }),
         abandoned.signal,
       );

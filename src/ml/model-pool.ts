@@ -126,7 +126,7 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
       this.logger.error(`loading model ${key} failed after ${Date.now() - started} ms: ${message}`);
       throw new AppError(
         ErrorCode.MlModelLoadFailed,
-        `The classification model ${key} could not be loaded: ${message}`,
+        `The classification model ${key} could not be loaded; retry shortly.`,
         { cause: error },
       );
     }

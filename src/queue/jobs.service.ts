@@ -1,7 +1,8 @@
 import { InjectQueue } from '@nestjs/bull';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions } from 'bull';
 import { AppError } from '../common/app.error';
+import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { MetricName } from '../metrics/metric-names';
@@ -14,6 +15,7 @@ import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
 @Injectable()
 export class JobsService {
   private readonly queues: Record<QueueName, JobQueue>;
+  private readonly outage = new ThrottledWarning(new Logger(JobsService.name));
 
   constructor(
     private readonly config: AppConfig,
@@ -61,11 +63,7 @@ export class JobsService {
       const job = await this.queues[queue].add(name, data, this.jobOptions(extra));
       return String(job.id);
     } catch (error) {
-      throw new AppError(
-        ErrorCode.QueueUnavailable,
-        `The job queue is unavailable: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw this.unavailable(error);
     }
   }
 
@@ -76,9 +74,7 @@ export class JobsService {
     const queue = queueName as QueueName;
     const fetch = () =>
       this.queues[queue].getJob(id).catch((error: unknown) => {
-        throw new AppError(ErrorCode.QueueUnavailable, `The job queue is unavailable: ${String(error)}`, {
-          cause: error,
-        });
+        throw this.unavailable(error);
       });
     let job = await fetch();
     if (!job)
@@ -124,5 +120,11 @@ export class JobsService {
       failed += (await this.queues[name].clean(grace, 'failed')).length;
     }
     return { completed, failed };
+  }
+
+  /** The backend's failure, logged here; the caller only learns that the queue is unavailable. */
+  private unavailable(error: unknown): AppError {
+    this.outage.warn(`job queue unavailable: ${reasonOf(error)}`);
+    return new AppError(ErrorCode.QueueUnavailable, 'The job queue is unavailable; retry shortly.', { cause: error });
   }
 }

@@ -281,7 +281,7 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     expect(response.body).toMatchObject({ statusCode: 400, code, message: expect.stringMatching(message) });
   });
 
-  it('forgets the conversation on reset (POST and GET)', async () => {
+  it('forgets the conversation on POST reset; a GET reset is refused with 405', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial').expect(200);
     await agent
@@ -290,7 +290,10 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
       .expect(200);
     const reset = await agent.post('/api/random/reset/').expect(200);
     expect(reset.headers['set-cookie'][0]).toMatch(/combot_sid=;/);
-    await agent.get('/api/random/reset').expect(200);
+    // A state change never rides on a GET (a cross-site link could trigger it): refused, nothing changes.
+    const refused = await agent.get('/api/random/reset').expect(405);
+    expect(refused.headers.allow).toBe('POST');
+    expect(refused.body.code).toBe('HTTP.METHOD_NOT_ALLOWED');
     const { row } = await storedConversation(greeting.body.scenario.conversation_id);
     expect(row.status).toBe('abandoned');
   });
@@ -333,6 +336,8 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
       LLM_BASE_URL: `http://127.0.0.1:${(llm.address() as AddressInfo).port}`,
       LLM_API_KEY: 'test-key',
       LLM_TIMEOUT_MS: '500',
+      LLM_BREAKER_THRESHOLD: '2',
+      LLM_BREAKER_COOLDOWN_MS: '1500',
     });
   }, 120_000);
 
@@ -381,5 +386,26 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
     const answer = await client.send('The courier lost my parcel.');
     expect(answer.reply).toMatch(/Could you|Can you/);
     expect(seen).toHaveLength(2);
+  });
+
+  it('stops calling an LLM that failed LLM_BREAKER_THRESHOLD times in a row until the cool-down ends, then probes it', async () => {
+    // The two tests above failed in a row (a timeout, then an error after its retry): the circuit is open.
+    llmMode = 'ok';
+    seen.length = 0;
+    const started = Date.now();
+    const skipped = await lowThinkClient().send('My kettle leaks all over the counter.');
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(skipped.reply).toMatch(/Could you|Can you/);
+    expect(seen).toHaveLength(0);
+    const open = await request(testApp.app.getHttpServer()).get('/api/health').expect(200);
+    expect(open.body.status).toBe('degraded');
+    expect(open.body.error.llm).toEqual({ status: 'down' });
+
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const probed = await lowThinkClient().send('My kettle still leaks.');
+    expect(seen).toHaveLength(1);
+    expect(probed.reply).toBe('You say &lt;b&gt;it broke&lt;/b&gt; &amp; more. Tell me more?');
+    const closed = await request(testApp.app.getHttpServer()).get('/api/health').expect(200);
+    expect(closed.body.status).toBe('ok');
   });
 });

@@ -4,13 +4,14 @@ import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
 const DATABASE = 'combot_http_basics_test';
+const ADMIN_KEY = 'http-basics-admin-key-0123';
 
 describe('HTTP basics (real PostgreSQL)', () => {
   let testApp: TestApp;
   const http = () => request(testApp.app.getHttpServer());
 
   beforeAll(async () => {
-    testApp = await createTestApp(DATABASE, { BODY_LIMIT: '1kb' });
+    testApp = await createTestApp(DATABASE, { BODY_LIMIT: '1kb', ADMIN_API_KEY: ADMIN_KEY });
   });
 
   afterAll(async () => {
@@ -28,9 +29,12 @@ describe('HTTP basics (real PostgreSQL)', () => {
 
   it('answers /api/health/ and /api/health alike, with the database up (no redirect)', async () => {
     for (const path of ['/api/health/', '/api/health']) {
-      const response = await http().get(path).expect(200);
+      const response = await http().get(path).set('X-Api-Key', ADMIN_KEY).expect(200);
       expect(response.body.status).toBe('ok');
       expect(response.body.info.database).toEqual(expect.objectContaining({ status: 'up', mode: 'external' }));
+      // Anyone may probe; only the admin key sees more than up or down.
+      const anonymous = await http().get(path).expect(200);
+      expect(anonymous.body.info.database).toEqual({ status: 'up' });
     }
   });
 

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { embeddedDataDir, freePort, startService, waitForHttp } from '../support/service-process';
 
 /** No DATABASE_URL, no REDIS_HOST: the built service must serve on its own, as `npm start` does. */
+const ADMIN_KEY = 'zero-service-admin-key-0123';
+
 describe('zero-service mode (built service, embedded PostgreSQL)', () => {
   const dataDir = embeddedDataDir('zero-service');
 
@@ -19,13 +21,15 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
       EMBEDDED_DB_DIR: dataDir,
       EMBEDDED_DB_PORT: String(await freePort()),
       LOG_LEVEL: 'info',
+      ADMIN_API_KEY: ADMIN_KEY,
     };
   }
 
   it('serves health (database up, embedded) and docs, then stops its PostgreSQL on SIGTERM', async () => {
     const service = startService(await env());
     try {
-      const health = await waitForHttp(service, `${service.baseUrl}/api/health/`, 90_000);
+      await waitForHttp(service, `${service.baseUrl}/api/health/`, 90_000);
+      const health = await fetch(`${service.baseUrl}/api/health/`, { headers: { 'X-Api-Key': ADMIN_KEY } });
       const body = (await health.json()) as { info: { database: { status: string; mode: string } } };
       expect(body.info.database).toEqual(expect.objectContaining({ status: 'up', mode: 'embedded' }));
       expect((await fetch(`${service.baseUrl}/api/docs`)).status).toBe(200);

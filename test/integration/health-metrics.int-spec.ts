@@ -33,6 +33,7 @@ async function stopRedis(child: ChildProcess): Promise<void> {
 
 describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
   const DATABASE = 'combot_health_int_test';
+  const ADMIN_KEY = 'health-admin-key-0123456789';
   let redisPort: number;
   let redis: ChildProcess;
   let testApp: TestApp;
@@ -47,6 +48,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
       QUEUE_PROCESS_IN_API: 'true',
       ML_WORKERS: '1',
+      ADMIN_API_KEY: ADMIN_KEY,
     });
   }, 120_000);
 
@@ -56,19 +58,27 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
     await dropTestDatabase(DATABASE);
   });
 
-  it('is ready with every part up', async () => {
+  it('is ready with every part up; readiness is what participants need, health shows every part', async () => {
     const ready = await http().get('/api/health/ready/').expect(200);
-    expect(Object.keys(ready.body.info).sort()).toEqual(['database', 'memory', 'model', 'queues', 'redis']);
+    expect(Object.keys(ready.body.info).sort()).toEqual(['database', 'memory', 'model']);
+    const health = await http().get('/api/health').expect(200);
+    expect(health.body.status).toBe('ok');
+    expect(Object.keys(health.body.info).sort()).toEqual(['database', 'llm', 'memory', 'model', 'queues', 'redis']);
   });
 
-  it('turns readiness 503 naming Redis while Redis is down, keeps liveness 200, and recovers', async () => {
+  it('stays ready while Redis is down (chat serves without it), shows it degraded, keeps liveness 200, recovers', async () => {
     await stopRedis(redis);
     const started = Date.now();
-    const down = await http().get('/api/health/ready').expect(503);
+    await http().get('/api/health/ready').expect(200);
+    const degraded = await http().get('/api/health').expect(200);
     expect(Date.now() - started).toBeLessThan(5000);
-    expect(down.body.code).toBe('HTTP.SERVICE_UNAVAILABLE');
-    expect(down.body.message).toMatch(/redis/);
-    expect(down.body.details.error.redis.status).toBe('down');
+    expect(degraded.body.status).toBe('degraded');
+    expect(Object.keys(degraded.body.error).sort()).toEqual(['queues', 'redis']);
+    // Without the admin key: which parts are down, nothing about why (no addresses, no driver text).
+    expect(degraded.body.error.redis).toEqual({ status: 'down' });
+    expect(JSON.stringify(degraded.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|Stream|writeable/);
+    const detailed = await http().get('/api/health').set('X-Api-Key', ADMIN_KEY).expect(200);
+    expect(detailed.body.error.redis).toMatchObject({ status: 'down', mode: 'external', message: expect.any(String) });
     await http().get('/api/health/live').expect(200);
     // Classification still answers without its cache.
     const classified = await http()
@@ -83,6 +93,12 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       status = (await http().get('/api/health/ready')).status;
     }
     expect(status).toBe(200);
+    let state = '';
+    for (let i = 0; i < 60 && state !== 'ok'; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      state = (await http().get('/api/health')).body.status as string;
+    }
+    expect(state).toBe('ok');
   }, 60_000);
 
   it('exposes the named series in Prometheus text after traffic', async () => {

@@ -1,0 +1,61 @@
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { catchError, Observable, throwError } from 'rxjs';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
+
+/** Socket-level failures of the connection to PostgreSQL. */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+/**
+ * SQLSTATEs that say "not now" rather than "not this": server shutting down or starting, too many connections,
+ * a statement cancelled by its timeout (a frozen or overloaded server). Class 08 (connection exception) as well.
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+/** What node-postgres and its pool say when a connection cannot be had or dies in use (they carry no code). */
+const DRIVER_MESSAGES =
+  /timeout exceeded when trying to connect|Connection terminated|Query read timeout|not queryable/i;
+
+/** True when `error` means the database cannot be reached or answer right now (as opposed to a bad query). */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+    const code = typeof candidate.code === 'string' ? candidate.code : '';
+    if (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return true;
+    if (typeof candidate.message === 'string' && DRIVER_MESSAGES.test(candidate.message)) return true;
+    current = candidate.driverError ?? candidate.cause;
+  }
+  return false;
+}
+
+/**
+ * The database adapter's answer to its own outages: a request that failed because PostgreSQL is down, frozen or
+ * saturated becomes `DB.UNAVAILABLE` (503 with `Retry-After`), logged at most every 10 s, instead of a 500 with
+ * driver text. Bad queries stay what they are.
+ */
+@Injectable()
+export class DatabaseUnavailableInterceptor implements NestInterceptor {
+  private readonly outage = new ThrottledWarning(new Logger(DatabaseUnavailableInterceptor.name));
+
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    return next
+      .handle()
+      .pipe(
+        catchError((error: unknown) =>
+          throwError(() => (isDatabaseUnavailable(error) ? this.unavailable(error) : error)),
+        ),
+      );
+  }
+
+  private unavailable(cause: unknown): AppError {
+    this.outage.warn(`database unavailable: ${reasonOf(cause)}`);
+    return new AppError(ErrorCode.DbUnavailable, 'The database is unavailable; retry shortly.', { cause });
+  }
+}
