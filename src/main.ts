@@ -13,8 +13,10 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
     bufferLogs: true,
-    // A failed start reaches the catch below (one line, an exit code) instead of Nest's own stack-trace dump.
+    // A failed start reaches the catch below (one line, an exit code) instead of Nest's own stack-trace dump;
+    // the logs buffered until then stay unprinted unless the start succeeds.
     abortOnError: false,
+    autoFlushLogs: false,
   });
   configureHttpApp(app);
   const server = await app.listen(config.http.port, config.http.host);

@@ -18,6 +18,7 @@ async function bootstrap(): Promise<void> {
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), {
     bufferLogs: true,
     abortOnError: false,
+    autoFlushLogs: false,
   });
   app.useLogger(app.get(Logger));
   app.flushLogs();

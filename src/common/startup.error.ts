@@ -18,6 +18,8 @@ export function exitOnStartupFailure(processName: string, error: unknown): never
     process.stderr.write(`${error.message}\n`);
     process.exit(error.exitCode);
   }
-  process.stderr.write(`${processName} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  // Not a known cause: the stack is what a developer needs to find it.
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${processName} failed to start: ${detail}\n`);
   process.exit(1);
 }

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import v8 from 'node:v8';
 import { AppConfig, ConfigValidationError } from './app-config';
 import { envSchema } from './env.schema';
 
@@ -41,6 +42,25 @@ describe('AppConfig', () => {
       ]),
     );
     expect(problems.join()).not.toContain('REDIS_PASSWORD=x');
+  });
+
+  it('reads TRUST_PROXY as off, a hop count, or addresses for Express', () => {
+    expect(new AppConfig({}).http.trustProxy).toBe(false);
+    expect(new AppConfig({ TRUST_PROXY: '1' }).http.trustProxy).toBe(1);
+    expect(new AppConfig({ TRUST_PROXY: 'loopback' }).http.trustProxy).toBe('loopback');
+    expect(new AppConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.0.1' }).http.trustProxy).toBe('10.0.0.0/8, 192.168.0.1');
+    expect(() => new AppConfig({ TRUST_PROXY: 'everyone' })).toThrow(ConfigValidationError);
+  });
+
+  it('sets the heap check below the V8 heap limit unless told, so it can trip', () => {
+    const limit = v8.getHeapStatistics().heap_size_limit;
+    expect(new AppConfig({}).health.heapLimitBytes).toBe(Math.floor(limit * 0.9));
+    expect(new AppConfig({ HEALTH_HEAP_LIMIT_MB: '100' }).health.heapLimitBytes).toBe(100 * 1024 * 1024);
+  });
+
+  it('leaves the embedded port to the server unless EMBEDDED_DB_PORT is set', () => {
+    expect(new AppConfig({}).database.embeddedPort).toBeNull();
+    expect(new AppConfig({ EMBEDDED_DB_PORT: '5555' }).database.embeddedPort).toBe(5555);
   });
 
   it('documents every variable in .env.example', () => {

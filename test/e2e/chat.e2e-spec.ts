@@ -281,6 +281,24 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     expect(response.body).toMatchObject({ statusCode: 400, code, message: expect.stringMatching(message) });
   });
 
+  it('refuses a message with control characters before the classifier runs, and stores nothing', async () => {
+    const greeting = await request(server()).get('/api/random/initial').expect(200);
+    const before = (await request(server()).get('/api/ml/status').expect(200)).body.requests as number;
+    const refused = await request(server())
+      .post('/api/random')
+      .send({ message: `My parcel\u0000 never came ${Date.now()}`, index: 0, scenario: greeting.body.scenario })
+      .expect(400);
+    expect(refused.body.code).toBe('CHAT.INVALID_CHARACTERS');
+    expect((await request(server()).get('/api/ml/status').expect(200)).body.requests).toBe(before);
+    const { row, turns } = await storedConversation(greeting.body.scenario.conversation_id);
+    expect(row.step).toBe(0);
+    expect(turns.map((turn: { kind: string }) => turn.kind)).toEqual(['greeting']);
+    await request(server())
+      .post('/api/random')
+      .send({ message: 'My parcel never came.\tIt was due on Monday.', index: 0, scenario: greeting.body.scenario })
+      .expect(200);
+  });
+
   it('forgets the conversation on POST reset; a GET reset is refused with 405', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial').expect(200);

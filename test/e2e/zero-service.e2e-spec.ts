@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_PORT } from '../../src/database/embedded-postgres.server';
 import { embeddedDataDir, freePort, startService, waitForHttp } from '../support/service-process';
 
 /** No DATABASE_URL, no REDIS_HOST: the built service must serve on its own, as `npm start` does. */
@@ -67,4 +69,42 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     expect(service.output()).toMatch(/MAX_CONCURRENT_ML_OPERATIONS=-1: must be greater than or equal to 1/);
     expect(service.output()).not.toMatch(/\s+at\s/);
   });
+
+  /** Holds a TCP port on 127.0.0.1 the way another program would; resolves null when it is taken already. */
+  async function occupy(port: number): Promise<net.Server | null> {
+    const server = net.createServer();
+    return new Promise((resolve) => {
+      server.once('error', () => resolve(null));
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  }
+
+  it('stops with one line naming EMBEDDED_DB_PORT when the port it was told to use is busy', async () => {
+    const port = await freePort();
+    const blocker = await occupy(port);
+    try {
+      const service = startService({ ...(await env()), EMBEDDED_DB_PORT: String(port) });
+      expect(await service.exited).toBe(78);
+      expect(service.output()).toContain(`EMBEDDED_DB_PORT=${port}: the port is in use by another process`);
+      expect(service.output()).not.toMatch(/\s+at\s|pg_ctl/);
+    } finally {
+      blocker?.close();
+    }
+  }, 120_000);
+
+  it('takes a free port, and says so, when the default port is busy and none was set', async () => {
+    const blocker = await occupy(DEFAULT_PORT); // null: something else holds it already, which is the same case
+    const { EMBEDDED_DB_PORT: _unset, ...rest } = await env();
+    const service = startService(rest);
+    try {
+      await waitForHttp(service, `${service.baseUrl}/api/health/`, 90_000);
+      expect(service.output()).toMatch(
+        new RegExp(`port ${DEFAULT_PORT} is in use; embedded PostgreSQL takes the free port \\d+`),
+      );
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+      blocker?.close();
+    }
+  }, 120_000);
 });

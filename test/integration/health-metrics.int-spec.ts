@@ -1,35 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { startRedis, stopRedis } from '../support/redis-server';
 import { freePort } from '../support/service-process';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
-
-/** A Redis of the test's own, so it can be stopped and started without touching the machine's. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  for (let i = 0; i < 50; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const probe = spawn('redis-cli', ['-p', String(port), 'ping'], { stdio: 'ignore' });
-      probe.once('exit', (code) => resolve(code === 0));
-    });
-    if (ok) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('redis-server did not start');
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
-}
 
 describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
   const DATABASE = 'combot_health_int_test';
@@ -54,7 +29,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
 
   afterAll(async () => {
     await testApp?.app.close();
-    if (redis.exitCode === null) await stopRedis(redis);
+    await stopRedis(redis);
     await dropTestDatabase(DATABASE);
   });
 

@@ -1,0 +1,46 @@
+import { AppError } from '../common/app.error';
+import { checkedMessage, hasControlCharacters, parseNumber, parseScenario } from './chat-turn.parser';
+
+describe('chat turn parsing', () => {
+  it.each(['\u0000', 'a\u0001b', '\u0008', '\u000B', '\u000C', '\u001F', '\u007F'])(
+    'finds the control character %j',
+    (text) => expect(hasControlCharacters(text)).toBe(true),
+  );
+
+  it.each(['tab\there', 'line\nfeed', 'carriage\r\nreturn', 'emoji 😊', 'rtl \u200f mark', 'zwj \u200d'])(
+    'allows %j',
+    (text) => expect(hasControlCharacters(text)).toBe(false),
+  );
+
+  it('refuses a message with control characters as CHAT.INVALID_CHARACTERS', () => {
+    const error = (() => {
+      try {
+        checkedMessage('my parcel\u0000 never came', 2000);
+      } catch (caught) {
+        return caught as AppError;
+      }
+      return null;
+    })();
+    expect(error?.code).toBe('CHAT.INVALID_CHARACTERS');
+  });
+
+  it('refuses empty and too long messages with their own codes', () => {
+    expect(() => checkedMessage('   ', 10)).toThrow(expect.objectContaining({ code: 'HTTP.VALIDATION_FAILED' }));
+    expect(() => checkedMessage('x'.repeat(11), 10)).toThrow(
+      expect.objectContaining({ code: 'CHAT.MESSAGE_TOO_LONG' }),
+    );
+    expect(checkedMessage('fine', 10)).toBe('fine');
+  });
+
+  it('reads scenario as an object or a JSON string, anything else as none', () => {
+    expect(parseScenario({ brand: 'Lulu' })).toEqual({ brand: 'Lulu' });
+    expect(parseScenario('{"brand":"Basic"}')).toEqual({ brand: 'Basic' });
+    for (const raw of ['not json', '[1]', 42, null, undefined, ['x']]) expect(parseScenario(raw)).toEqual({});
+  });
+
+  it('reads numbers from numbers and numeric strings only', () => {
+    expect(parseNumber(3)).toBe(3);
+    expect(parseNumber(' 4 ')).toBe(4);
+    for (const raw of ['', 'x', NaN, Infinity, null, {}, []]) expect(parseNumber(raw)).toBeNull();
+  });
+});

@@ -1,0 +1,77 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { startRedis, stopRedis } from '../support/redis-server';
+import { freePort } from '../support/service-process';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+/** Rate limits: keyed on the address TRUST_PROXY yields, shared by replicas through Redis, alive without it. */
+describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
+  const LIMIT = 5;
+  let redisPort: number;
+  let redis: ChildProcess;
+  const apps: TestApp[] = [];
+  const databases = ['combot_throttle_a_test', 'combot_throttle_b_test', 'combot_throttle_c_test'];
+
+  async function replica(database: string, prefix: string, env: Record<string, string> = {}): Promise<TestApp> {
+    const app = await createTestApp(database, {
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(redisPort),
+      REDIS_KEY_PREFIX: prefix,
+      THROTTLE_LIMIT: String(LIMIT),
+      THROTTLE_TTL_SECONDS: '60',
+      ML_WORKERS: '1',
+      ...env,
+    });
+    apps.push(app);
+    return app;
+  }
+
+  const status = async (app: TestApp, forwardedFor?: string): Promise<number> => {
+    const call = request(app.app.getHttpServer()).get('/api/random/closing');
+    return (await (forwardedFor ? call.set('X-Forwarded-For', forwardedFor) : call)).status;
+  };
+
+  beforeAll(async () => {
+    redisPort = await freePort();
+    redis = await startRedis(redisPort);
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const app of apps) await app.app.close();
+    await stopRedis(redis);
+    for (const database of databases) await dropTestDatabase(database);
+  });
+
+  it('counts one client across two replicas once, and a rotated X-Forwarded-For does not reset it', async () => {
+    const prefix = `combot-test-${randomUUID().slice(0, 8)}`;
+    const [a, b] = [await replica(databases[0], prefix), await replica(databases[1], prefix)];
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 3; i++) statuses.push(await status(i % 2 === 0 ? a : b));
+    expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(200));
+    expect(statuses.slice(LIMIT)).toEqual([429, 429, 429]);
+    // TRUST_PROXY is off: the header is not believed, so inventing addresses changes nothing.
+    for (let i = 0; i < 5; i++) expect(await status(a, `203.0.113.${i + 1}`)).toBe(429);
+  }, 120_000);
+
+  it('keys on the forwarded client address behind a trusted proxy', async () => {
+    const c = await replica(databases[2], `combot-test-${randomUUID().slice(0, 8)}`, { TRUST_PROXY: 'loopback' });
+    for (let i = 0; i < LIMIT; i++) expect(await status(c, '198.51.100.7')).toBe(200);
+    expect(await status(c, '198.51.100.7')).toBe(429);
+    expect(await status(c, '198.51.100.8')).toBe(200);
+  }, 120_000);
+
+  it('keeps answering while Redis is down, counting per process, and shares counts again once it is back', async () => {
+    const c = apps[2];
+    await stopRedis(redis);
+    const during: number[] = [];
+    for (let i = 0; i < LIMIT + 2; i++) during.push(await status(c, '192.0.2.44'));
+    expect(during.every((code) => code === 200 || code === 429)).toBe(true);
+    expect(during.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(200));
+    expect(during.slice(LIMIT)).toEqual([429, 429]);
+    const metrics = await request(c.app.getHttpServer()).get('/api/metrics').expect(200);
+    expect(metrics.text).toMatch(/combot_throttle_local_fallbacks_total [1-9]/);
+    redis = await startRedis(redisPort);
+  }, 60_000);
+});
