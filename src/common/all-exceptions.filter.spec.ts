@@ -57,6 +57,16 @@ class FakeResponse {
 }
 
 const ALL_CODES = Object.values(ErrorCode);
+const REQUEST_ID = 'req-42';
+
+/** The body every error answer has, for the test request. */
+const bodyOf = (statusCode: number, code: string, message: string, details?: unknown): ErrorBody => ({
+  statusCode,
+  code,
+  message,
+  requestId: REQUEST_ID,
+  ...(details === undefined ? {} : { details }),
+});
 
 describe('AllExceptionsFilter', () => {
   const filter = new AllExceptionsFilter();
@@ -70,7 +80,7 @@ describe('AllExceptionsFilter', () => {
 
   /** Runs the filter on `exception` for `GET /x` (or `request`) and returns what the response received. */
   function answer(exception: unknown, request: Partial<FakeRequest> = {}, response = new FakeResponse()): FakeResponse {
-    const fullRequest: FakeRequest = { id: 'req-42', method: 'GET', path: '/x', originalUrl: '/api/x', ...request };
+    const fullRequest: FakeRequest = { id: REQUEST_ID, method: 'GET', path: '/x', originalUrl: '/api/x', ...request };
     const host = {
       switchToHttp: () => ({ getRequest: () => fullRequest, getResponse: () => response }),
     } as unknown as ArgumentsHost;
@@ -100,12 +110,7 @@ describe('AllExceptionsFilter', () => {
       const response = answer(new AppError(code, `what went wrong (${code})`));
       const { status, retryAfterSeconds } = ERROR_HTTP[code];
       expect(response.statusCode).toBe(status);
-      expect(expectBodyShape(response)).toEqual({
-        statusCode: status,
-        code,
-        message: `what went wrong (${code})`,
-        requestId: 'req-42',
-      });
+      expect(expectBodyShape(response)).toEqual(bodyOf(status, code, `what went wrong (${code})`));
       expect(response.headers).toEqual(
         retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
       );
@@ -136,13 +141,9 @@ describe('AllExceptionsFilter', () => {
     it('passes its details on', () => {
       const details = ['text must be a string', 'text must not be empty'];
       const response = answer(new AppError(ErrorCode.ValidationFailed, details.join('; '), { details }));
-      expect(expectBodyShape(response, true)).toEqual({
-        statusCode: 400,
-        code: 'HTTP.VALIDATION_FAILED',
-        message: 'text must be a string; text must not be empty',
-        requestId: 'req-42',
-        details,
-      });
+      expect(expectBodyShape(response, true)).toEqual(
+        bodyOf(400, 'HTTP.VALIDATION_FAILED', 'text must be a string; text must not be empty', details),
+      );
     });
 
     it('logs 5xx answers with the error and not 4xx ones', () => {
@@ -150,7 +151,7 @@ describe('AllExceptionsFilter', () => {
       answer(overloaded);
       expect(logError).toHaveBeenCalledTimes(1);
       expect(logError).toHaveBeenCalledWith(
-        expect.objectContaining({ err: overloaded, requestId: 'req-42', path: '/api/x' }),
+        expect.objectContaining({ err: overloaded, requestId: REQUEST_ID, path: '/api/x' }),
         'ML.OVERLOADED: busy',
       );
       answer(new AppError(ErrorCode.NotFound, 'no'));
@@ -161,12 +162,7 @@ describe('AllExceptionsFilter', () => {
   describe('Nest HTTP exceptions', () => {
     it('turns the router’s 404 into "No route <method> <path>."', () => {
       const response = answer(new NotFoundException('Cannot GET /x'), { method: 'GET', path: '/x' });
-      expect(expectBodyShape(response)).toEqual({
-        statusCode: 404,
-        code: 'HTTP.NOT_FOUND',
-        message: 'No route GET /x.',
-        requestId: 'req-42',
-      });
+      expect(expectBodyShape(response)).toEqual(bodyOf(404, 'HTTP.NOT_FOUND', 'No route GET /x.'));
     });
 
     it('keeps a 404 of our own words as it is', () => {
@@ -176,12 +172,7 @@ describe('AllExceptionsFilter', () => {
 
     it('answers 405 as HTTP.METHOD_NOT_ALLOWED', () => {
       const response = answer(new MethodNotAllowedException(), { method: 'DELETE' });
-      expect(expectBodyShape(response)).toEqual({
-        statusCode: 405,
-        code: 'HTTP.METHOD_NOT_ALLOWED',
-        message: 'Method Not Allowed',
-        requestId: 'req-42',
-      });
+      expect(expectBodyShape(response)).toEqual(bodyOf(405, 'HTTP.METHOD_NOT_ALLOWED', 'Method Not Allowed'));
     });
 
     it('names the failing parts of a Terminus health report and keeps the report as details', () => {
@@ -196,13 +187,9 @@ describe('AllExceptionsFilter', () => {
         },
       };
       const response = answer(new ServiceUnavailableException(report));
-      expect(expectBodyShape(response, true)).toEqual({
-        statusCode: 503,
-        code: 'HTTP.SERVICE_UNAVAILABLE',
-        message: 'Unhealthy: redis, queues',
-        requestId: 'req-42',
-        details: report,
-      });
+      expect(expectBodyShape(response, true)).toEqual(
+        bodyOf(503, 'HTTP.SERVICE_UNAVAILABLE', 'Unhealthy: redis, queues', report),
+      );
     });
 
     it.each([
@@ -213,24 +200,17 @@ describe('AllExceptionsFilter', () => {
       },
     ])('answers a $name with 429 HTTP.TOO_MANY_REQUESTS', ({ exception }) => {
       const response = answer(exception);
-      expect(expectBodyShape(response)).toEqual({
-        statusCode: 429,
-        code: 'HTTP.TOO_MANY_REQUESTS',
-        message: 'Too many requests: slow down and try again shortly.',
-        requestId: 'req-42',
-      });
+      expect(expectBodyShape(response)).toEqual(
+        bodyOf(429, 'HTTP.TOO_MANY_REQUESTS', 'Too many requests: slow down and try again shortly.'),
+      );
     });
 
     it('answers a validation array as HTTP.VALIDATION_FAILED with every message as details', () => {
       const messages = ['index must be an integer', 'message should not be empty'];
       const response = answer(new BadRequestException(messages));
-      expect(expectBodyShape(response, true)).toEqual({
-        statusCode: 400,
-        code: 'HTTP.VALIDATION_FAILED',
-        message: 'index must be an integer; message should not be empty',
-        requestId: 'req-42',
-        details: messages,
-      });
+      expect(expectBodyShape(response, true)).toEqual(
+        bodyOf(400, 'HTTP.VALIDATION_FAILED', 'index must be an integer; message should not be empty', messages),
+      );
     });
 
     it.each([
@@ -258,7 +238,7 @@ describe('AllExceptionsFilter', () => {
       },
     ])('answers $exception.name ($message) with $status $code', ({ exception, status, code, message }) => {
       const response = answer(exception);
-      expect(expectBodyShape(response)).toEqual({ statusCode: status, code, message, requestId: 'req-42' });
+      expect(expectBodyShape(response)).toEqual(bodyOf(status, code, message));
     });
   });
 
@@ -272,12 +252,9 @@ describe('AllExceptionsFilter', () => {
     ])('answers $name with a bare 500 HTTP.INTERNAL_ERROR and logs it', ({ thrown }) => {
       const response = answer(thrown);
       const body = expectBodyShape(response);
-      expect(body).toEqual({
-        statusCode: 500,
-        code: 'HTTP.INTERNAL_ERROR',
-        message: 'Internal server error. The request id identifies it in the logs.',
-        requestId: 'req-42',
-      });
+      expect(body).toEqual(
+        bodyOf(500, 'HTTP.INTERNAL_ERROR', 'Internal server error. The request id identifies it in the logs.'),
+      );
       const text = JSON.stringify(body);
       expect(text).not.toMatch(/hunter2|secret|db\.internal|\bat .*\.ts:\d+|stack/);
       expect(response.headers).toEqual({});

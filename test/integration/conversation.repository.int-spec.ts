@@ -36,6 +36,11 @@ const GREETINGS: GreetingText[] = BRANDS.flatMap((brand) =>
   LEVELS.map((think) => ({ brand, think_level: think, text: `Hello from ${brand}, think ${think}` })),
 );
 const armKey = (condition: Condition): string => `${condition.brand}/${condition.thinkLevel}/${condition.feelLevel}`;
+const countPerArm = (conditions: Condition[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const condition of conditions) counts[armKey(condition)] = (counts[armKey(condition)] ?? 0) + 1;
+  return counts;
+};
 
 interface TurnRow {
   sender: string;
@@ -236,10 +241,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
 
     it('gives exactly 10 conversations to each of the 8 arms for 80 concurrent random draws', async () => {
       const drawn = await Promise.all(Array.from({ length: 80 }, () => draw('random')));
-      const perArm = new Map<string, number>();
-      for (const conversation of drawn) perArm.set(armKey(conversation), (perArm.get(armKey(conversation)) ?? 0) + 1);
-      expect(perArm.size).toBe(8);
-      expect([...perArm.values()]).toEqual(Array.from({ length: 8 }, () => 10));
+      expect(Object.values(countPerArm(drawn))).toEqual(Array.from({ length: 8 }, () => 10));
       expect(new Set(drawn.map((conversation) => conversation.id)).size).toBe(80);
       expect(await count('conversation', 'entry_point = $1', ['random'])).toBe(80);
       expect(await count('conversation_turn', "kind = 'greeting'")).toBe(80);
@@ -254,10 +256,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     it.each(BRANDS)('gives each of the 4 %s arms 10 conversations for 40 concurrent draws', async (brand) => {
       const drawn = await Promise.all(Array.from({ length: 40 }, () => draw(brand, 'chatbot')));
       expect(new Set(drawn.map((conversation) => conversation.brand))).toEqual(new Set([brand]));
-      const perArm = new Map<string, number>();
-      for (const conversation of drawn) perArm.set(armKey(conversation), (perArm.get(armKey(conversation)) ?? 0) + 1);
-      expect(perArm.size).toBe(4);
-      expect([...perArm.values()]).toEqual([10, 10, 10, 10]);
+      expect(Object.values(countPerArm(drawn))).toEqual([10, 10, 10, 10]);
       // A fixed brand's blocks are its own: the random scope has no slot yet.
       expect(await count('condition_slot', "scope = 'random'")).toBe(0);
     });
@@ -290,24 +289,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   describe('saveStep', () => {
     it('moves the step, applies the changes and inserts exactly the two turns', async () => {
       const { id } = await draw();
-      const completedAt = new Date('2026-03-02T09:07:31.250Z');
-      const saved = await conversations.saveStep(
-        stepWrite(id, 0, {
-          label: 'B',
-          scoreA: 0.1,
-          scoreB: 0.7,
-          scoreC: 0.15,
-          scoreOther: 0.05,
-          modelId: 'combot-complaint-classifier',
-          modelRevision: 'a1b2c3d4e5f6',
-          clientTimerSeconds: 12.5,
-          completedAt,
-        }),
-      );
-      expect(saved).toBe(true);
-      const row = await rowOf(id);
-      expect(row).toMatchObject({
-        step: 1,
+      const changes: StepWrite['changes'] = {
         label: 'B',
         scoreA: 0.1,
         scoreB: 0.7,
@@ -316,8 +298,11 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         modelId: 'combot-complaint-classifier',
         modelRevision: 'a1b2c3d4e5f6',
         clientTimerSeconds: 12.5,
-        completedAt,
-      });
+        completedAt: new Date('2026-03-02T09:07:31.250Z'),
+      };
+      await expect(conversations.saveStep(stepWrite(id, 0, changes))).resolves.toBe(true);
+      const row = await rowOf(id);
+      expect(row).toMatchObject({ step: 1, ...changes });
       expect(row.lastActivityAt.getTime()).toBeGreaterThanOrEqual(row.createdAt.getTime());
       expect((await turnsOf(id)).filter((turn) => turn.step === 0)).toEqual([
         {
