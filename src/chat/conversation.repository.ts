@@ -251,13 +251,19 @@ export class ConversationRepository {
     return rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
 
-  /** One page of the researchers' export in (created_at, id) order, each row with its transcript. */
+  /**
+   * One page of the researchers' export in (created_at, id) order, each row with its transcript. The order and the
+   * cursor use created_at at the millisecond precision a row's `created_at` is read with (a JS Date), not the
+   * microseconds PostgreSQL stores: a cursor taken from the last row then names exactly where that row sorts, and
+   * the next page neither repeats it nor loops on rows that share its millisecond.
+   */
   exportPage(query: ExportQuery, after: ExportCursor | null, limit: number): Promise<ExportRow[]> {
+    const createdMs = `date_trunc('milliseconds', c.created_at)`;
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.status) where.push(`c.status = $${params.push(query.status)}`);
     if (query.since) where.push(`c.created_at >= $${params.push(query.since)}`);
-    if (after) where.push(`(c.created_at, c.id) > ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
+    if (after) where.push(`(${createdMs}, c.id) > ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
     return this.dataSource.query<ExportRow[]>(
       `SELECT ${EXPORT_COLUMNS.map((column) => `c.${column}`).join(', ')},
               COALESCE((SELECT json_agg(json_build_object('sender', t.sender, 'kind', t.kind, 'step', t.step,
@@ -265,7 +271,7 @@ export class ConversationRepository {
                         FROM conversation_turn t WHERE t.conversation_id = c.id), '[]'::json) AS turns
          FROM conversation c
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY c.created_at, c.id
+        ORDER BY ${createdMs}, c.id
         LIMIT ${Number(limit)}`,
       params,
     );

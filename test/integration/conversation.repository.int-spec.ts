@@ -1,0 +1,629 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AppError } from '../../src/common/app.error';
+import { ErrorCode } from '../../src/common/error-codes';
+import { AppConfig } from '../../src/config/app-config';
+import { typeormOptions } from '../../src/database/typeorm-options';
+import {
+  BRANDS,
+  ConversationStatus,
+  LEVELS,
+  type Brand,
+  type Condition,
+  type EntryPoint,
+  type Level,
+} from '../../src/chat/chat.types';
+import { ConditionAllocator } from '../../src/chat/condition-allocator';
+import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
+import { ConditionSlotRepository, type NewSlot } from '../../src/chat/condition-slot.repository';
+import { ConversationExportService } from '../../src/chat/conversation-export.service';
+import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
+import { ConversationEntity } from '../../src/chat/conversation.entity';
+import {
+  ConversationRepository,
+  EXPORT_COLUMNS,
+  type ExportCursor,
+  type ExportQuery,
+  type ExportRow,
+  type GreetingText,
+  type StepWrite,
+} from '../../src/chat/conversation.repository';
+import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+
+type Scope = Brand | 'random';
+
+const GREETINGS: GreetingText[] = BRANDS.flatMap((brand) =>
+  LEVELS.map((think) => ({ brand, think_level: think, text: `Hello from ${brand}, think ${think}` })),
+);
+const armKey = (condition: Condition): string => `${condition.brand}/${condition.thinkLevel}/${condition.feelLevel}`;
+const countPerArm = (conditions: Condition[]): Record<string, number> => {
+  const counts: Record<string, number> = {};
+  for (const condition of conditions) counts[armKey(condition)] = (counts[armKey(condition)] ?? 0) + 1;
+  return counts;
+};
+
+interface TurnRow {
+  sender: string;
+  kind: string;
+  step: number;
+  text: string;
+  message_type: string | null;
+  response: object | null;
+}
+
+/** The repositories and the allocator on the app's own TypeORM options, over a fresh migrated `*_test` database. */
+describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator (real PostgreSQL)', () => {
+  const DATABASE = 'combot_conversation_repo_int_test';
+  let dataSource: DataSource;
+  let conversations: ConversationRepository;
+  let slots: ConditionSlotRepository;
+  let allocator: ConditionAllocator;
+
+  beforeAll(async () => {
+    const url = await recreateTestDatabase(DATABASE);
+    dataSource = new DataSource({
+      ...typeormOptions(new AppConfig({}), url),
+      entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity],
+      // Some tests provoke SQL errors on purpose.
+      logging: false,
+    });
+    await dataSource.initialize();
+    const [{ name }] = await dataSource.query<{ name: string }[]>('SELECT current_database() AS name');
+    expect(name).toMatch(/_test$/);
+    await dataSource.runMigrations();
+    conversations = new ConversationRepository(dataSource);
+    slots = new ConditionSlotRepository(dataSource);
+    allocator = new ConditionAllocator(slots);
+  }, 60_000);
+
+  afterAll(async () => {
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    await dropTestDatabase(DATABASE);
+  });
+
+  beforeEach(async () => {
+    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot RESTART IDENTITY');
+  });
+
+  const newValues = (entryPoint: EntryPoint = 'random') => ({
+    id: randomUUID(),
+    entryPoint,
+    contentVersion: 'test-content.1',
+  });
+
+  /** A greeting as the service draws one: the allocator around the one-statement start. */
+  const draw = (scope: Scope = 'random', entryPoint: EntryPoint = 'random'): Promise<ConversationEntity> => {
+    const values = newValues(entryPoint);
+    return allocator.claim(scope, () => conversations.startOnFreeSlot(values, scope, GREETINGS));
+  };
+
+  const turnsOf = (conversationId: string): Promise<TurnRow[]> =>
+    dataSource.query<TurnRow[]>(
+      `SELECT sender, kind, step, text, message_type, response FROM conversation_turn
+        WHERE conversation_id = $1 ORDER BY step, id`,
+      [conversationId],
+    );
+
+  const rowOf = async (id: string): Promise<ConversationEntity> =>
+    dataSource.getRepository(ConversationEntity).findOneByOrFail({ id });
+
+  const count = async (table: string, where = 'true', params: unknown[] = []): Promise<number> => {
+    const [{ n }] = await dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM ${table} WHERE ${where}`,
+      params,
+    );
+    return n;
+  };
+
+  const setStatus = (id: string, status: ConversationStatus): Promise<unknown> =>
+    dataSource.query('UPDATE conversation SET status = $2 WHERE id = $1', [id, status]);
+
+  const stepWrite = (conversationId: string, step: number, changes: StepWrite['changes'] = {}): StepWrite => ({
+    conversationId,
+    step,
+    participantText: `participant at ${step}`,
+    replyText: `bot at ${step}`,
+    messageType: 'HighB',
+    response: { reply: `bot at ${step}`, index: step + 1 },
+    changes,
+  });
+
+  describe('startOnFreeSlot', () => {
+    it('returns undefined and stores nothing when the scope has no free slot', async () => {
+      await expect(conversations.startOnFreeSlot(newValues(), 'random', GREETINGS)).resolves.toBeUndefined();
+      expect(await count('conversation')).toBe(0);
+      expect(await count('conversation_turn')).toBe(0);
+    });
+
+    it('claims the one free slot and stores the conversation with its greeting turn, once', async () => {
+      await slots.openBlocks('Lulu', [
+        { block_offset: 1, position: 0, brand: 'Lulu', think_level: 'Low', feel_level: 'High' },
+      ]);
+      const values = newValues('lulu');
+      const started = await conversations.startOnFreeSlot(values, 'Lulu', GREETINGS);
+      expect(started).toMatchObject({
+        id: values.id,
+        entryPoint: 'lulu',
+        brand: 'Lulu',
+        thinkLevel: 'Low',
+        feelLevel: 'High',
+        status: ConversationStatus.InProgress,
+        step: 0,
+        label: null,
+        contentVersion: 'test-content.1',
+      });
+      expect(started?.createdAt).toBeInstanceOf(Date);
+
+      const row = await rowOf(values.id);
+      expect(row).toMatchObject({ brand: 'Lulu', thinkLevel: 'Low', feelLevel: 'High', step: 0 });
+      expect(row.createdAt.getTime()).toBe(started?.createdAt.getTime());
+      expect(await turnsOf(values.id)).toEqual([
+        {
+          sender: 'bot',
+          kind: 'greeting',
+          step: -1,
+          text: 'Hello from Lulu, think Low',
+          message_type: null,
+          response: null,
+        },
+      ]);
+      const [slot] = await dataSource.query<{ conversation_id: string; assigned_at: Date | null }[]>(
+        'SELECT conversation_id, assigned_at FROM condition_slot',
+      );
+      expect(slot.conversation_id).toBe(values.id);
+      expect(slot.assigned_at).toBeInstanceOf(Date);
+
+      // The slot is gone now, and another scope's slots were never this one's.
+      await expect(conversations.startOnFreeSlot(newValues(), 'Lulu', GREETINGS)).resolves.toBeUndefined();
+      await expect(conversations.startOnFreeSlot(newValues(), 'random', GREETINGS)).resolves.toBeUndefined();
+      expect(await count('conversation')).toBe(1);
+    });
+
+    it('takes the free slots in block and position order, whatever order they were stored in', async () => {
+      const block = (blockOffset: number, arms: [Level, Level][]): NewSlot[] =>
+        arms.map(([think, feel], position) => ({
+          block_offset: blockOffset,
+          position,
+          brand: 'Basic',
+          think_level: think,
+          feel_level: feel,
+        }));
+      const first = block(1, [
+        ['High', 'High'],
+        ['Low', 'Low'],
+        ['High', 'Low'],
+        ['Low', 'High'],
+      ]);
+      const second = block(2, [
+        ['Low', 'High'],
+        ['High', 'Low'],
+        ['Low', 'Low'],
+        ['High', 'High'],
+      ]);
+      await slots.openBlocks('Basic', [...second, ...first]);
+      const taken: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        const started = await conversations.startOnFreeSlot(newValues('chatbot'), 'Basic', GREETINGS);
+        taken.push(started ? armKey(started) : 'none');
+      }
+      const expected = [...first, ...second].map((slot) => `Basic/${slot.think_level}/${slot.feel_level}`);
+      expect(taken).toEqual(expected);
+      await expect(conversations.startOnFreeSlot(newValues(), 'Basic', GREETINGS)).resolves.toBeUndefined();
+    });
+
+    it('stores no greeting turn when no greeting text matches the drawn arm', async () => {
+      await slots.openBlocks('Basic', [
+        { block_offset: 1, position: 0, brand: 'Basic', think_level: 'High', feel_level: 'Low' },
+      ]);
+      const values = newValues('chatbot');
+      const lowOnly = GREETINGS.filter((greeting) => greeting.think_level === 'Low');
+      await expect(conversations.startOnFreeSlot(values, 'Basic', lowOnly)).resolves.toMatchObject({
+        thinkLevel: 'High',
+      });
+      expect(await turnsOf(values.id)).toEqual([]);
+    });
+  });
+
+  describe('ConditionAllocator', () => {
+    it('opens blocks only when no free slot is left, then gives up with CHAT.CONDITION_UNAVAILABLE', async () => {
+      const error: unknown = await allocator.claim('random', () => Promise.resolve(undefined)).catch((e) => e);
+      expect(error).toBeInstanceOf(AppError);
+      expect((error as AppError).code).toBe(ErrorCode.ChatConditionUnavailable);
+      expect((error as AppError).retryable).toBe(true);
+      // Ten empty claims, but only the first opening added slots: 4 blocks of the 8 arms.
+      expect(await count('condition_slot')).toBe(32);
+      const blocks = await dataSource.query<{ block_no: number; arms: number; slots: number }[]>(
+        `SELECT block_no, count(DISTINCT (brand, think_level, feel_level))::int AS arms, count(*)::int AS slots
+           FROM condition_slot GROUP BY block_no ORDER BY block_no`,
+      );
+      expect(blocks).toEqual([1, 2, 3, 4].map((block_no) => ({ block_no, arms: 8, slots: 8 })));
+    });
+
+    it('gives exactly 10 conversations to each of the 8 arms for 80 concurrent random draws', async () => {
+      const drawn = await Promise.all(Array.from({ length: 80 }, () => draw('random')));
+      expect(Object.values(countPerArm(drawn))).toEqual(Array.from({ length: 8 }, () => 10));
+      expect(new Set(drawn.map((conversation) => conversation.id)).size).toBe(80);
+      expect(await count('conversation', 'entry_point = $1', ['random'])).toBe(80);
+      expect(await count('conversation_turn', "kind = 'greeting'")).toBe(80);
+      // Slots were taken in block order: blocks 1–10 full, nothing taken beyond them.
+      const taken = await dataSource.query<{ block_no: number; n: number }[]>(
+        `SELECT block_no, count(*)::int AS n FROM condition_slot WHERE conversation_id IS NOT NULL
+          GROUP BY block_no ORDER BY block_no`,
+      );
+      expect(taken).toEqual(Array.from({ length: 10 }, (_, i) => ({ block_no: i + 1, n: 8 })));
+    });
+
+    it.each(BRANDS)('gives each of the 4 %s arms 10 conversations for 40 concurrent draws', async (brand) => {
+      const drawn = await Promise.all(Array.from({ length: 40 }, () => draw(brand, 'chatbot')));
+      expect(new Set(drawn.map((conversation) => conversation.brand))).toEqual(new Set([brand]));
+      expect(Object.values(countPerArm(drawn))).toEqual([10, 10, 10, 10]);
+      // A fixed brand's blocks are its own: the random scope has no slot yet.
+      expect(await count('condition_slot', "scope = 'random'")).toBe(0);
+    });
+  });
+
+  describe('findById', () => {
+    it('finds a stored conversation by its id, in either letter case', async () => {
+      const { id } = await draw();
+      await expect(conversations.findById(id)).resolves.toMatchObject({ id, step: 0 });
+      await expect(conversations.findById(id.toUpperCase())).resolves.toMatchObject({ id });
+    });
+
+    it.each([
+      { name: 'an unknown UUID', id: '0f8fad5b-d9cb-469f-a165-70867728950e' },
+      { name: 'a word', id: 'conversation' },
+      { name: 'SQL', id: "' OR 1=1 --" },
+      { name: 'a UUID with extra text', id: '0f8fad5b-d9cb-469f-a165-70867728950e; DROP TABLE conversation' },
+      { name: 'the nil UUID', id: '00000000-0000-0000-0000-000000000000' },
+      { name: 'a number', id: 42 },
+      { name: 'an object', id: { id: '0f8fad5b-d9cb-469f-a165-70867728950e' } },
+      { name: 'undefined', id: undefined },
+      { name: 'null', id: null },
+    ])('answers null for $name', async ({ id }) => {
+      await draw();
+      await expect(conversations.findById(id)).resolves.toBeNull();
+      expect(await count('conversation')).toBe(1);
+    });
+  });
+
+  describe('saveStep', () => {
+    it('moves the step, applies the changes and inserts exactly the two turns', async () => {
+      const { id } = await draw();
+      const changes: StepWrite['changes'] = {
+        label: 'B',
+        scoreA: 0.1,
+        scoreB: 0.7,
+        scoreC: 0.15,
+        scoreOther: 0.05,
+        modelId: 'combot-complaint-classifier',
+        modelRevision: 'a1b2c3d4e5f6',
+        clientTimerSeconds: 12.5,
+        completedAt: new Date('2026-03-02T09:07:31.250Z'),
+      };
+      await expect(conversations.saveStep(stepWrite(id, 0, changes))).resolves.toBe(true);
+      const row = await rowOf(id);
+      expect(row).toMatchObject({ step: 1, ...changes });
+      expect(row.lastActivityAt.getTime()).toBeGreaterThanOrEqual(row.createdAt.getTime());
+      expect((await turnsOf(id)).filter((turn) => turn.step === 0)).toEqual([
+        {
+          sender: 'participant',
+          kind: 'message',
+          step: 0,
+          text: 'participant at 0',
+          message_type: null,
+          response: null,
+        },
+        {
+          sender: 'bot',
+          kind: 'reply',
+          step: 0,
+          text: 'bot at 0',
+          message_type: 'HighB',
+          response: { reply: 'bot at 0', index: 1 },
+        },
+      ]);
+      expect(await count('conversation_turn', 'conversation_id = $1', [id])).toBe(3); // with the greeting
+    });
+
+    it('returns false for a stale step and changes nothing', async () => {
+      const { id } = await draw();
+      await expect(conversations.saveStep(stepWrite(id, 0, { label: 'A' }))).resolves.toBe(true);
+      await expect(conversations.saveStep(stepWrite(id, 0, { label: 'C' }))).resolves.toBe(false);
+      await expect(conversations.saveStep(stepWrite(id, 3, { label: 'C' }))).resolves.toBe(false);
+      await expect(conversations.saveStep(stepWrite(randomUUID(), 0))).resolves.toBe(false);
+      expect(await rowOf(id)).toMatchObject({ step: 1, label: 'A' });
+      expect(await count('conversation_turn', 'conversation_id = $1', [id])).toBe(3);
+    });
+
+    it('lets exactly one of two concurrent twins store the step', async () => {
+      const drawn = await Promise.all(Array.from({ length: 10 }, () => draw()));
+      for (const { id } of drawn) {
+        const results = await Promise.all([
+          conversations.saveStep(stepWrite(id, 0, { label: 'A' })),
+          conversations.saveStep(stepWrite(id, 0, { label: 'C' })),
+        ]);
+        expect(results.filter(Boolean)).toHaveLength(1);
+        const row = await rowOf(id);
+        expect(row.step).toBe(1);
+        expect(row.label).toBe(results[0] ? 'A' : 'C');
+        expect(await count('conversation_turn', 'conversation_id = $1 AND step = 0', [id])).toBe(2);
+      }
+    });
+
+    it('stores nothing when one of its writes fails', async () => {
+      const { id } = await draw();
+      // The turn insert fails (message_type is varchar(32)) after the update matched: the step must not move.
+      await expect(
+        conversations.saveStep({ ...stepWrite(id, 0, { label: 'A' }), messageType: 'x'.repeat(33) }),
+      ).rejects.toThrow(/too long/);
+      // The update fails (email is varchar(254)): no turn may be stored.
+      await expect(
+        conversations.saveStep(stepWrite(id, 0, { email: `${'a'.repeat(250)}@example.org` })),
+      ).rejects.toThrow(/too long/);
+      expect(await rowOf(id)).toMatchObject({ step: 0, label: null, email: null });
+      expect(await count('conversation_turn', 'conversation_id = $1', [id])).toBe(1);
+    });
+
+    it('returns false without storing when the step’s turns already exist (unique key)', async () => {
+      const { id } = await draw();
+      await expect(conversations.saveStep(stepWrite(id, 0, { label: 'A' }))).resolves.toBe(true);
+      await dataSource.query('UPDATE conversation SET step = 0 WHERE id = $1', [id]);
+      await expect(conversations.saveStep(stepWrite(id, 0, { label: 'C' }))).resolves.toBe(false);
+      expect(await rowOf(id)).toMatchObject({ step: 0, label: 'A' });
+      expect(await count('conversation_turn', 'conversation_id = $1', [id])).toBe(3);
+    });
+
+    it('refuses a change that names no column, before touching the database', async () => {
+      const { id } = await draw();
+      const write = { ...stepWrite(id, 0), changes: { nickname: 'x' } as unknown as StepWrite['changes'] };
+      await expect(conversations.saveStep(write)).rejects.toThrow(/no column for nickname/);
+      expect((await rowOf(id)).step).toBe(0);
+    });
+  });
+
+  describe('storedReply', () => {
+    it('returns the stored response of an answered step, null otherwise', async () => {
+      const { id } = await draw();
+      await conversations.saveStep(stepWrite(id, 0));
+      await conversations.saveStep({ ...stepWrite(id, 1), response: { reply: 'second', index: 2, isHtml: true } });
+      await expect(conversations.storedReply(id, 0)).resolves.toEqual({ reply: 'bot at 0', index: 1 });
+      await expect(conversations.storedReply(id, 1)).resolves.toEqual({ reply: 'second', index: 2, isHtml: true });
+      await expect(conversations.storedReply(id, 2)).resolves.toBeNull();
+      await expect(conversations.storedReply(randomUUID(), 0)).resolves.toBeNull();
+    });
+  });
+
+  describe('recordClosingPrompt', () => {
+    it('stores the prompt once however often (and however concurrently) it is recorded', async () => {
+      const { id } = await draw();
+      await conversations.recordClosingPrompt(id, 'Your email, please.');
+      await Promise.all([
+        conversations.recordClosingPrompt(id, 'Your email, please.'),
+        conversations.recordClosingPrompt(id, 'Your email, please.'),
+      ]);
+      await conversations.recordClosingPrompt(id, 'A different text');
+      const prompts = (await turnsOf(id)).filter((turn) => turn.kind === 'closing_prompt');
+      expect(prompts).toEqual([
+        {
+          sender: 'bot',
+          kind: 'closing_prompt',
+          step: 6,
+          text: 'Your email, please.',
+          message_type: null,
+          response: null,
+        },
+      ]);
+    });
+  });
+
+  describe('abandonStale and abandon', () => {
+    const idleFor = (id: string, seconds: number) =>
+      dataSource.query(`UPDATE conversation SET last_activity_at = now() - make_interval(secs => $2) WHERE id = $1`, [
+        id,
+        seconds,
+      ]);
+    const statusOf = async (id: string) => (await rowOf(id)).status;
+
+    it('abandons only in-progress conversations idle past the TTL, idempotently', async () => {
+      const [active, stale, completed, abandoned] = await Promise.all(Array.from({ length: 4 }, () => draw()));
+      await setStatus(completed.id, ConversationStatus.Completed);
+      await setStatus(abandoned.id, ConversationStatus.Abandoned);
+      await idleFor(active.id, 60);
+      for (const { id } of [stale, completed, abandoned]) await idleFor(id, 7200);
+
+      await expect(conversations.abandonStale(3600)).resolves.toBe(1);
+      await expect(conversations.abandonStale(3600)).resolves.toBe(0);
+      expect(await statusOf(active.id)).toBe(ConversationStatus.InProgress);
+      expect(await statusOf(stale.id)).toBe(ConversationStatus.Abandoned);
+      expect(await statusOf(completed.id)).toBe(ConversationStatus.Completed);
+      expect(await statusOf(abandoned.id)).toBe(ConversationStatus.Abandoned);
+    });
+
+    it('abandon touches an in-progress conversation only', async () => {
+      const [inProgress, completed] = await Promise.all([draw(), draw()]);
+      await setStatus(completed.id, ConversationStatus.Completed);
+      await conversations.abandon(inProgress.id);
+      await conversations.abandon(completed.id);
+      await conversations.abandon(randomUUID());
+      expect(await statusOf(inProgress.id)).toBe(ConversationStatus.Abandoned);
+      expect(await statusOf(completed.id)).toBe(ConversationStatus.Completed);
+    });
+  });
+
+  describe('countByArmAndStatus', () => {
+    it('counts the stored conversations per arm and status', async () => {
+      const drawn = await Promise.all(Array.from({ length: 16 }, () => draw('random')));
+      // Two blocks of 8: each arm twice. Complete the first of every arm, abandon the second of Basic/High/High.
+      const firstOfArm = new Map<string, ConversationEntity>();
+      for (const conversation of drawn) {
+        if (!firstOfArm.has(armKey(conversation))) firstOfArm.set(armKey(conversation), conversation);
+      }
+      for (const { id } of firstOfArm.values()) await setStatus(id, ConversationStatus.Completed);
+      const second = drawn.find((c) => armKey(c) === 'Basic/High/High' && firstOfArm.get(armKey(c)) !== c);
+      expect(second).toBeDefined();
+      await conversations.abandon((second as ConversationEntity).id);
+
+      const counts = await conversations.countByArmAndStatus();
+      const expected = BRANDS.flatMap((brand) =>
+        LEVELS.flatMap((think) =>
+          LEVELS.flatMap((feel) => {
+            const isAbandoned = `${brand}/${think}/${feel}` === 'Basic/High/High';
+            return [
+              { brand, think_level: think, feel_level: feel, status: ConversationStatus.Completed, count: 1 },
+              {
+                brand,
+                think_level: think,
+                feel_level: feel,
+                status: isAbandoned ? ConversationStatus.Abandoned : ConversationStatus.InProgress,
+                count: 1,
+              },
+            ];
+          }),
+        ),
+      );
+      const order = (rows: typeof counts) =>
+        [...rows].sort((a, b) =>
+          `${a.brand}${a.think_level}${a.feel_level}${a.status}`.localeCompare(
+            `${b.brand}${b.think_level}${b.feel_level}${b.status}`,
+          ),
+        );
+      expect(order(counts)).toEqual(order(expected));
+    });
+
+    it('answers an empty list for an empty table', async () => {
+      await expect(conversations.countByArmAndStatus()).resolves.toEqual([]);
+    });
+  });
+
+  describe('exportPage', () => {
+    /** Creation times with microseconds, as PostgreSQL's now() stores them; b–e fall in the same millisecond. */
+    const CREATED = [
+      '2026-03-02 10:00:00.100250+00',
+      '2026-03-02 10:00:00.200500+00',
+      '2026-03-02 10:00:00.200500+00',
+      '2026-03-02 10:00:00.200500+00',
+      '2026-03-02 10:00:00.200900+00',
+      '2026-03-02 10:00:01.000001+00',
+      '2026-03-02 10:00:02+00',
+    ];
+
+    /** Seven conversations at the times above; the 2nd and 6th completed. */
+    async function seed(): Promise<ConversationEntity[]> {
+      const drawn: ConversationEntity[] = [];
+      for (const createdAt of CREATED) {
+        const conversation = await draw();
+        await dataSource.query('UPDATE conversation SET created_at = $2 WHERE id = $1', [conversation.id, createdAt]);
+        drawn.push(conversation);
+      }
+      for (const index of [1, 5]) await setStatus(drawn[index].id, ConversationStatus.Completed);
+      return drawn;
+    }
+
+    /** Every page, each from the last row of the one before, as the export service reads them. */
+    async function readAll(query: ExportQuery, limit: number): Promise<ExportRow[]> {
+      const rows: ExportRow[] = [];
+      let after: ExportCursor | null = null;
+      for (let page = 0; page <= CREATED.length + 1; page++) {
+        const next = await conversations.exportPage(query, after, limit);
+        expect(next.length).toBeLessThanOrEqual(limit);
+        rows.push(...next);
+        if (next.length < limit) return rows;
+        const last = next[next.length - 1];
+        after = { createdAt: last.created_at as Date, id: last.id as string };
+      }
+      throw new Error(`paging did not end after ${CREATED.length + 2} pages of ${limit}`);
+    }
+
+    /** The (created_at, id) order as the export shows it: creation time as read, then id. */
+    const exportOrder = (rows: { id: string; createdAt: Date }[]): string[] =>
+      [...rows]
+        .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .map((row) => row.id);
+
+    const storedTimes = async (): Promise<{ id: string; createdAt: Date; status: string }[]> =>
+      (
+        await dataSource.query<{ id: string; created_at: Date; status: string }[]>(
+          'SELECT id, created_at, status FROM conversation',
+        )
+      ).map((row) => ({ id: row.id, createdAt: row.created_at, status: row.status }));
+
+    it.each([1, 2, 3, 7, 50])('pages of %i give every conversation once, in (created_at, id) order', async (limit) => {
+      await seed();
+      const stored = await storedTimes();
+      const ids = (await readAll({}, limit)).map((row) => row.id);
+      // The cursor is the last row's created_at as read (milliseconds) while PostgreSQL keeps microseconds.
+      expect([...ids].sort()).toEqual(stored.map((row) => row.id).sort());
+      expect(ids).toEqual(exportOrder(stored));
+    });
+
+    it('filters by status and by creation time, across pages', async () => {
+      const drawn = await seed();
+      const stored = await storedTimes();
+      const completed = await readAll({ status: ConversationStatus.Completed }, 1);
+      expect(completed.map((row) => row.id)).toEqual([drawn[1].id, drawn[5].id]);
+      expect(completed.every((row) => row.status === 'completed')).toBe(true);
+
+      const since = new Date('2026-03-02T10:00:00.200Z');
+      const recent = await readAll({ since }, 2);
+      expect(recent.map((row) => row.id)).toEqual(exportOrder(stored.filter((row) => row.id !== drawn[0].id)));
+
+      const both = await readAll(
+        { status: ConversationStatus.InProgress, since: new Date('2026-03-02T10:00:00.5Z') },
+        2,
+      );
+      expect(both.map((row) => row.id)).toEqual([drawn[6].id]);
+    });
+
+    it('carries every column and the transcript in step order', async () => {
+      const { id } = await draw();
+      await conversations.saveStep(stepWrite(id, 0, { label: 'B', scoreB: 0.9 }));
+      await conversations.recordClosingPrompt(id, 'Your email, please.');
+      await conversations.saveStep({ ...stepWrite(id, 1), messageType: null });
+      const [row] = await conversations.exportPage({}, null, 10);
+      expect(Object.keys(row).sort()).toEqual([...EXPORT_COLUMNS, 'turns'].sort());
+      expect(row).toMatchObject({
+        id,
+        label: 'B',
+        score_b: 0.9,
+        step: 2,
+        status: 'in_progress',
+        entry_point: 'random',
+      });
+      expect(row.created_at).toBeInstanceOf(Date);
+      expect(row.turns.map(({ created_at: _createdAt, ...turn }) => turn)).toEqual([
+        { sender: 'bot', kind: 'greeting', step: -1, text: expect.stringMatching(/^Hello from /), message_type: null },
+        { sender: 'participant', kind: 'message', step: 0, text: 'participant at 0', message_type: null },
+        { sender: 'bot', kind: 'reply', step: 0, text: 'bot at 0', message_type: 'HighB' },
+        { sender: 'participant', kind: 'message', step: 1, text: 'participant at 1', message_type: null },
+        { sender: 'bot', kind: 'reply', step: 1, text: 'bot at 1', message_type: null },
+        { sender: 'bot', kind: 'closing_prompt', step: 6, text: 'Your email, please.', message_type: null },
+      ]);
+      for (const turn of row.turns) expect(Number.isNaN(Date.parse(turn.created_at))).toBe(false);
+    });
+
+    it('lets the export service read 1001 conversations once each across its 500-row pages', async () => {
+      // One per millisecond, each with a microsecond part, as now() stores them.
+      await dataSource.query(
+        `INSERT INTO conversation (id, entry_point, brand, think_level, feel_level, content_version, created_at)
+         SELECT gen_random_uuid(), 'random', 'Basic', 'High', 'Low', 'test-content.1',
+                timestamptz '2026-03-02 10:00:00+00' + make_interval(secs => i * 0.001 + (1 + i % 999) * 0.000001)
+           FROM generate_series(1, 1001) AS i`,
+      );
+      const ids: string[] = [];
+      for await (const line of new ConversationExportService(conversations).lines({ format: 'jsonl' })) {
+        ids.push((JSON.parse(line) as { id: string }).id);
+      }
+      expect(ids).toHaveLength(1001);
+      expect(new Set(ids).size).toBe(1001);
+    });
+
+    it('gives a conversation without turns an empty transcript', async () => {
+      await slots.openBlocks('Basic', [
+        { block_offset: 1, position: 0, brand: 'Basic', think_level: 'Low', feel_level: 'Low' },
+      ]);
+      await conversations.startOnFreeSlot(newValues('chatbot'), 'Basic', []);
+      const [row] = await conversations.exportPage({}, null, 10);
+      expect(row.turns).toEqual([]);
+    });
+  });
+});
