@@ -1,4 +1,5 @@
-import { LABELS, type Classification, type Label, type LabelScores } from '../ml/ml.types';
+import type { ClassificationDto as Classification } from '../ml/classification-response.dto';
+import { LABELS, type Label, type LabelScores } from '../ml/ml.types';
 import { BRANDS, ConversationStatus, LEVELS, type Brand, type Level } from './chat.types';
 import {
   decideTurn,
