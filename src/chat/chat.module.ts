@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MlModule } from '../ml/ml.module';
+import { AdminAuditEntity } from './admin-audit.entity';
 import { AdminController } from './admin.controller';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
@@ -18,7 +19,10 @@ import { StudyContent } from './study-content.provider';
 
 /** The Combot conversation API: flow, balanced conditions, study content, optional LLM, storage, export. */
 @Module({
-  imports: [TypeOrmModule.forFeature([ConversationEntity, ConversationTurnEntity, ConditionSlotEntity]), MlModule],
+  imports: [
+    TypeOrmModule.forFeature([ConversationEntity, ConversationTurnEntity, ConditionSlotEntity, AdminAuditEntity]),
+    MlModule,
+  ],
   controllers: [ChatController, AdminController],
   providers: [
     ChatService,
@@ -31,6 +35,6 @@ import { StudyContent } from './study-content.provider';
     ConversationMaintenanceProcessor,
     ConversationMetrics,
   ],
-  exports: [ConversationExportService, LlmClient],
+  exports: [ConversationExportService, LlmClient, StudyContent],
 })
 export class ChatModule {}

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -6,7 +6,8 @@ import { ClassificationService } from '../ml/classification.service';
 import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
 import type { ChatClosingResponseDto, ChatGreetingResponseDto, ChatTurnResponseDto } from './chat-response.dto';
-import { Brand, BRANDS, Condition, EntryPoint, LEVELS } from './chat.types';
+import { Brand, BRANDS, ConversationOrigin, EntryPoint, LEVELS } from './chat.types';
+import { newCompletionCode } from './completion-code';
 import { ConditionAllocator } from './condition-allocator';
 import { decideTurn, greetingOf, replayedStep, turnNeeds } from './conversation-flow';
 import { ConversationRepository, type GreetingText, type NewConversation } from './conversation.repository';
@@ -32,8 +33,6 @@ export interface TurnOutcome {
  */
 @Injectable()
 export class ChatService {
-  private readonly logger = new Logger(ChatService.name);
-
   constructor(
     private readonly config: AppConfig,
     private readonly conversations: ConversationRepository,
@@ -45,7 +44,7 @@ export class ChatService {
   ) {}
 
   async greet(entry: EntryPoint): Promise<ChatGreetingResponseDto> {
-    return greetingOf(await this.startDrawn(entry, this.greetings()), this.content);
+    return greetingOf(await this.startDrawn(entry, ConversationOrigin.Greeting, this.greetings()), this.content);
   }
 
   /** `signal` aborts when the client leaves: a complaint still waiting for the classifier is then dropped. */
@@ -57,8 +56,11 @@ export class ChatService {
   ): Promise<TurnOutcome> {
     const message = checkedMessage(body.message, this.config.chat.maxMessageLength);
     const scenario = parseScenario(body.scenario);
+    // A turn naming no known conversation (the original's load tests post index 0 with no greeting) starts one
+    // on a drawn condition, exactly as a greeting would; the scenario in its body is never trusted.
     const conversation =
-      (await this.find(entry, scenario.conversation_id, cookieId)) ?? (await this.startFromScenario(entry, scenario));
+      (await this.find(entry, scenario.conversation_id, cookieId)) ??
+      (await this.startDrawn(entry, ConversationOrigin.NoGreeting, []));
     const reply = (response: ChatTurnResponseDto): TurnOutcome => ({ response, conversationId: conversation.id });
 
     const replayed = replayedStep(conversation, parseNumber(body.index));
@@ -127,34 +129,24 @@ export class ChatService {
     return null;
   }
 
-  /** A new conversation on the allocator's next balanced condition for the entry's scope. */
-  private startDrawn(entry: EntryPoint, greetings: GreetingText[]): Promise<ConversationEntity> {
-    const values = this.newConversation(entry);
+  /**
+   * A new conversation on the allocator's next balanced condition for the entry's scope (the brand fixed where
+   * the entry point has one). Nothing the client sends decides the arm.
+   */
+  private startDrawn(
+    entry: EntryPoint,
+    origin: ConversationOrigin,
+    greetings: GreetingText[],
+  ): Promise<ConversationEntity> {
+    const values: NewConversation = {
+      id: randomUUID(),
+      entryPoint: entry,
+      origin,
+      contentVersion: this.content.version,
+      completionCode: newCompletionCode(),
+    };
     const scope = fixedBrand(entry) ?? 'random';
     return this.allocator.claim(scope, () => this.conversations.startOnFreeSlot(values, scope, greetings));
-  }
-
-  /**
-   * A turn with no known conversation (the original's load test posts index 0 with no greeting): start
-   * one from the body's scenario when it names a valid condition, else draw one as a greeting would.
-   */
-  private async startFromScenario(entry: EntryPoint, scenario: Record<string, unknown>): Promise<ConversationEntity> {
-    const brand = fixedBrand(entry);
-    const claimed: Partial<Condition> = {
-      brand: BRANDS.find((b) => b === scenario.brand),
-      thinkLevel: LEVELS.find((l) => l === scenario.think_level),
-      feelLevel: LEVELS.find((l) => l === scenario.feel_level),
-    };
-    const valid =
-      claimed.brand && claimed.thinkLevel && claimed.feelLevel && (brand === null || claimed.brand === brand);
-    if (!valid) return this.startDrawn(entry, []);
-    const values = this.newConversation(entry);
-    this.logger.debug(`conversation ${values.id} started without a greeting, on the client's scenario`);
-    return this.conversations.startWith(values, claimed as Condition);
-  }
-
-  private newConversation(entry: EntryPoint): NewConversation {
-    return { id: randomUUID(), entryPoint: entry, contentVersion: this.content.version };
   }
 
   /** Every greeting text by brand × think level, for the one-statement start to pick the drawn arm's. */

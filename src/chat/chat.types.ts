@@ -21,5 +21,12 @@ export type ConversationStatus = (typeof ConversationStatus)[keyof typeof Conver
 /** Where the participant entered: the random endpoints draw the brand, the others fix it. */
 export type EntryPoint = 'random' | 'chatbot' | 'lulu';
 
+/**
+ * How a conversation started: with the greeting (the React page), or with a first turn that named no known
+ * conversation (the original's load tests). Either way its condition came from the allocator.
+ */
+export const ConversationOrigin = { Greeting: 'greeting', NoGreeting: 'no_greeting' } as const;
+export type ConversationOrigin = (typeof ConversationOrigin)[keyof typeof ConversationOrigin];
+
 export type TurnSender = 'participant' | 'bot';
 export type TurnKind = 'greeting' | 'message' | 'reply' | 'closing_prompt';

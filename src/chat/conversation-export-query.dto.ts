@@ -1,12 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsIn, isISO8601, IsOptional, ValidateBy, type ValidationOptions } from 'class-validator';
-import { ConversationStatus } from './chat.types';
+import { ConversationOrigin, ConversationStatus } from './chat.types';
 
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const STATUSES = Object.values(ConversationStatus);
+const ORIGINS = Object.values(ConversationOrigin);
 
 /** `?status=` or `--since ''` asks for no filter, as leaving it out does. */
 const emptyIsAbsent = ({ value }: TransformFnParams): unknown => (value === '' ? undefined : value);
@@ -39,6 +40,15 @@ export class ConversationExportQueryDto {
   @IsOptional()
   @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
   status?: ConversationStatus;
+
+  @ApiPropertyOptional({
+    enum: ORIGINS,
+    description: 'Only conversations that started this way: greeting (the chat page) or no_greeting (load tests).',
+  })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(ORIGINS, { message: `origin must be one of ${ORIGINS.join(', ')}` })
+  origin?: ConversationOrigin;
 
   @ApiPropertyOptional({
     description: 'ISO 8601 date or time: only conversations created at or after it.',

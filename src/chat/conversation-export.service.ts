@@ -28,6 +28,7 @@ export function exportFilterOf(query: ConversationExportQueryDto): ExportFilter 
   return {
     format: query.format,
     ...(query.status ? { status: query.status } : {}),
+    ...(query.origin ? { origin: query.origin } : {}),
     ...(query.since ? { since: new Date(query.since) } : {}),
   };
 }

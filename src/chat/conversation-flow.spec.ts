@@ -1,3 +1,4 @@
+import { AppConfig } from '../config/app-config';
 import type { ClassificationDto as Classification } from '../ml/classification-response.dto';
 import { LABELS, type Label, type LabelScores } from '../ml/ml.types';
 import { BRANDS, ConversationStatus, LEVELS, type Brand, type Level } from './chat.types';
@@ -18,13 +19,14 @@ import {
 import { escapeHtml } from './html-escape';
 import { StudyContent } from './study-content.provider';
 
-const content = new StudyContent();
+const content = new StudyContent(new AppConfig({}));
 const ID = '9c1f2a7e-4b3d-4e8a-9f10-2b7c5d6e8a91';
 const CREATED = new Date('2026-03-02T09:00:00.000Z');
 const NOW = new Date('2026-03-02T09:07:31.250Z');
 const TIMER = 451.5;
 const MODEL = { id: 'combot-complaint-classifier', revision: 'a1b2c3d4e5f6' };
 const XSS = '<img src=x onerror="alert(1)">';
+const CODE = 'K7Q2M9XH4TZP';
 
 interface Arm {
   brand: Brand;
@@ -75,6 +77,7 @@ function conversationAt(arm: Arm, step: number, label: Label): ConversationState
     scoreC: scores?.C ?? null,
     scoreOther: scores?.Other ?? null,
     createdAt: CREATED,
+    completionCode: CODE,
   };
 }
 
@@ -374,11 +377,22 @@ describe('conversation flow (pure, shipped study content)', () => {
         });
         expect(decision.response.callClosingMessage).toBeUndefined();
         expect(decision.replyText).toBe(reply);
-        expect(brand.surveyUrl).toMatch(/^https:\/\//);
+        // The study's link template, filled with this conversation's particulars, URL-encoded.
+        const url = brand.surveyUrl
+          .replace('{conversation_id}', ID)
+          .replace('{brand}', arm.brand)
+          .replace('{think_level}', arm.think)
+          .replace('{feel_level}', arm.feel)
+          .replace('{label}', label)
+          .replace('{completion_code}', CODE);
+        expect(url).toMatch(/^https:\/\/[^{}]+$/);
         const anchor =
-          `<a href="${escapeHtml(brand.surveyUrl)}" target="_blank" rel="noopener noreferrer">` +
+          `<a href="${escapeHtml(url)}" target="_blank" rel="noopener noreferrer">` +
           `${escapeHtml(brand.surveyLinkText)}</a>`;
-        expect(reply).toBe(escapeHtml(brand.thankYou).replace('{surveyLink}', anchor));
+        expect(reply).toBe(
+          escapeHtml(brand.thankYou.replace('{completion_code}', CODE)).replace('{surveyLink}', anchor),
+        );
+        expect(reply).toContain(CODE);
         // The anchor is the only markup.
         expect(reply.replace(anchor, '')).not.toMatch(/[<>]/);
       },

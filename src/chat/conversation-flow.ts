@@ -4,6 +4,7 @@ import { ConversationStatus } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
 import type { StudyContent } from './study-content.provider';
+import { fillSurveyUrl } from './study-content.schema';
 
 /**
  * The conversation flow as pure functions of (conversation, message, what the classifier and the LLM said,
@@ -18,7 +19,7 @@ export type ConversationState = Pick<
   ConversationEntity,
   'id' | 'brand' | 'thinkLevel' | 'feelLevel' | 'step' | 'label' | 'scoreA' | 'scoreB' | 'scoreC' | 'scoreOther'
 > &
-  Partial<Pick<ConversationEntity, 'createdAt'>>;
+  Partial<Pick<ConversationEntity, 'createdAt' | 'completionCode'>>;
 
 /** The columns of the conversation row a turn changes. */
 export type ConversationChanges = Partial<
@@ -182,7 +183,16 @@ function decideEmail(
     durationMs: inputs.now.getTime() - createdAt.getTime(),
     ...(inputs.timer === null ? {} : { clientTimerSeconds: inputs.timer }),
   };
-  const html = surveyLinkHtml(brand.thankYou, brand.surveyUrl, brand.surveyLinkText);
+  const code = conversation.completionCode ?? '';
+  const surveyUrl = fillSurveyUrl(brand.surveyUrl, {
+    conversation_id: conversation.id,
+    brand: conversation.brand,
+    think_level: conversation.thinkLevel,
+    feel_level: conversation.feelLevel,
+    label: conversation.label ?? 'Other',
+    completion_code: code,
+  });
+  const html = surveyLinkHtml(brand.thankYou.replaceAll('{completion_code}', code), surveyUrl, brand.surveyLinkText);
   return {
     kind: 'store',
     step: Step.Email,

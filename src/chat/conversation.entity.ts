@@ -1,10 +1,11 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { Label } from '../ml/ml.types';
-import type { Brand, ConversationStatus, EntryPoint, Level } from './chat.types';
+import type { Brand, ConversationOrigin, ConversationStatus, EntryPoint, Level } from './chat.types';
 
 /** One participant's conversation: condition, progress, classification and outcome. */
 @Entity('conversation')
 @Index('idx_conversation_status_activity', ['status', 'lastActivityAt'])
+@Index('uq_conversation_completion_code', ['completionCode'], { unique: true, where: 'completion_code IS NOT NULL' })
 export class ConversationEntity {
   /** Random UUID: the unguessable id the client echoes back inside `scenario`. */
   @PrimaryColumn('uuid')
@@ -12,6 +13,9 @@ export class ConversationEntity {
 
   @Column({ name: 'entry_point', type: 'varchar', length: 16 })
   entryPoint!: EntryPoint;
+
+  @Column({ type: 'varchar', length: 16, default: 'greeting' })
+  origin!: ConversationOrigin;
 
   @Column({ type: 'varchar', length: 16 })
   brand!: Brand;
@@ -55,6 +59,17 @@ export class ConversationEntity {
 
   @Column({ type: 'varchar', length: 254, nullable: true })
   email!: string | null;
+
+  /**
+   * Short and unguessable: the survey link and the thank-you text may carry it, so survey answers join the
+   * conversation without the e-mail. Erasing the participant removes it.
+   */
+  @Column({ name: 'completion_code', type: 'varchar', length: 16, nullable: true })
+  completionCode!: string | null;
+
+  /** When the participant's data was erased; the row stays as an anonymous tombstone so arm counts stay true. */
+  @Column({ name: 'erased_at', type: 'timestamptz', nullable: true })
+  erasedAt!: Date | null;
 
   /** Seconds since the greeting as the client's timer reported it on its last turn (not trusted, kept). */
   @Column({ name: 'client_timer_seconds', type: 'double precision', nullable: true })

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Brand, Condition, EntryPoint, Level } from './chat.types';
+import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
 import { ConversationStatus } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow } from './condition-slot.repository';
 import { ConversationTurnEntity } from './conversation-turn.entity';
@@ -11,7 +11,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 export interface NewConversation {
   id: string;
   entryPoint: EntryPoint;
+  origin: ConversationOrigin;
   contentVersion: string;
+  completionCode: string;
 }
 
 /** The greeting a condition is shown, as the one-statement start matches it to the drawn arm. */
@@ -49,6 +51,7 @@ export interface ExportCursor {
 
 export interface ExportQuery {
   status?: ConversationStatus;
+  origin?: ConversationOrigin;
   since?: Date;
 }
 
@@ -56,6 +59,7 @@ export interface ExportQuery {
 export const EXPORT_COLUMNS = [
   'id',
   'entry_point',
+  'origin',
   'brand',
   'think_level',
   'feel_level',
@@ -70,12 +74,14 @@ export const EXPORT_COLUMNS = [
   'model_revision',
   'content_version',
   'email',
+  'completion_code',
   'client_timer_seconds',
   'duration_ms',
   'created_at',
   'updated_at',
   'last_activity_at',
   'completed_at',
+  'erased_at',
 ] as const;
 
 export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unknown> {
@@ -112,8 +118,9 @@ export class ConversationRepository {
     const [row] = await this.dataSource.query<(SlotRow & { created_at: Date })[]>(
       `WITH ${takeSlotCte('$2', '$1')},
          created AS (
-           INSERT INTO conversation (id, entry_point, brand, think_level, feel_level, status, step, content_version)
-           SELECT $1, $3, brand, think_level, feel_level, $4, 0, $5 FROM taken
+           INSERT INTO conversation (id, entry_point, origin, brand, think_level, feel_level, status, step,
+                                     content_version, completion_code)
+           SELECT $1, $3, $7, brand, think_level, feel_level, $4, 0, $5, $8 FROM taken
            RETURNING id, brand, think_level, feel_level, created_at),
          greeting AS (
            INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
@@ -128,16 +135,11 @@ export class ConversationRepository {
         ConversationStatus.InProgress,
         values.contentVersion,
         JSON.stringify(greetings),
+        values.origin,
+        values.completionCode,
       ],
     );
     return row && this.newEntity(values, conditionOf(row), row.created_at);
-  }
-
-  /** Starts a conversation on a condition the caller already has (a client scenario that names one). */
-  async startWith(values: NewConversation, condition: Condition): Promise<ConversationEntity> {
-    const conversation = this.newEntity(values, condition, new Date());
-    await this.dataSource.getRepository(ConversationEntity).insert(conversation);
-    return conversation;
   }
 
   private newEntity(values: NewConversation, condition: Condition, createdAt: Date): ConversationEntity {
@@ -262,6 +264,7 @@ export class ConversationRepository {
     const where: string[] = [];
     const params: unknown[] = [];
     if (query.status) where.push(`c.status = $${params.push(query.status)}`);
+    if (query.origin) where.push(`c.origin = $${params.push(query.origin)}`);
     if (query.since) where.push(`c.created_at >= $${params.push(query.since)}`);
     if (after) where.push(`(${createdMs}, c.id) > ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
     return this.dataSource.query<ExportRow[]>(

@@ -1,35 +1,70 @@
-import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Injectable, Logger } from '@nestjs/common';
+import { StartupError } from '../common/startup.error';
+import { AppConfig } from '../config/app-config';
 import type { Label } from '../ml/ml.types';
-import type { Brand, Level } from './chat.types';
-import content from './study-content.json';
+import type { Brand } from './chat.types';
+import {
+  BrandContent,
+  parseStudyContent,
+  placeholderSurveyUrls,
+  type ContentProblem,
+  type StudyContentData,
+} from './study-content.schema';
 
-interface BrandContent {
-  greeting: Record<Level, string>;
-  questions: Record<Label, string[]>;
-  understanding: Record<Level, string>;
-  closing: string;
-  invalidEmail: string;
-  thankYou: string;
-  surveyLinkText: string;
-  surveyUrl: string;
-  afterEnd: string;
-}
+/** A study content file that was read and validated, or why it could not be. */
+export type LoadedStudyContent = { content: StudyContent } | { problems: ContentProblem[] };
 
-export interface StudyContentData {
-  version: string;
-  brands: Record<Brand, BrandContent>;
-  paraphrase: { templates: string[]; byLabel: Record<Label, string> };
-  lowEffort: string[];
-  llm: { paraphraseSystemPrompt: string; lowEffortSystemPrompt: string };
-}
-
-/** Every participant-facing text, from the one versioned file `study-content.json`. */
+/**
+ * Every participant-facing text, from the study content file (STUDY_CONTENT_FILE), read and validated once at
+ * start: a bad file stops the start naming the JSON path of each problem. The stored content version is the
+ * file's own `version` plus a short hash of its bytes, so two different files never share a version.
+ */
 @Injectable()
 export class StudyContent {
-  readonly data: StudyContentData = content;
+  readonly data: StudyContentData;
+  readonly version: string;
+  /** Brands whose survey link still points at a documentation domain. */
+  readonly placeholders: { brand: Brand; url: string }[];
 
-  get version(): string {
-    return this.data.version;
+  constructor(config: AppConfig) {
+    const file = config.study.contentFile;
+    const loaded = StudyContent.read(file);
+    if ('problems' in loaded) {
+      throw new StartupError(
+        loaded.problems.map((problem) => `STUDY_CONTENT_FILE: ${problem.path}: ${problem.message}`).join('\n'),
+      );
+    }
+    ({ data: this.data, version: this.version, placeholders: this.placeholders } = loaded.content);
+    if (this.placeholders.length > 0) {
+      new Logger(StudyContent.name).warn(
+        `STUDY CONTENT NOT CONFIGURED: the survey links of ${this.placeholders.map(({ brand }) => brand).join(' and ')} ` +
+          `still point at ${this.placeholders.map(({ url }) => url).join(', ')}; set STUDY_CONTENT_FILE to your study's file`,
+      );
+    }
+  }
+
+  /** Reads and validates a content file without starting anything (the CLI's `study:check`, tests). */
+  static read(file: string): LoadedStudyContent {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch (error) {
+      return {
+        problems: [{ path: '$', message: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
+      };
+    }
+    const parsed = parseStudyContent(bytes.toString('utf8'));
+    if ('problems' in parsed) return parsed;
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+    const content = Object.create(StudyContent.prototype) as StudyContent;
+    Object.assign(content, {
+      data: parsed.data,
+      version: `${parsed.data.version}+${hash}`,
+      placeholders: placeholderSurveyUrls(parsed.data),
+    });
+    return { content };
   }
 
   brand(brand: Brand): BrandContent {

@@ -148,10 +148,15 @@ export class ExportConversationsCommand extends CommandRunner {
 
   async run(
     _args: string[],
-    options: { format?: string; out?: string; status?: string; since?: string },
+    options: { format?: string; out?: string; status?: string; origin?: string; since?: string },
   ): Promise<void> {
     try {
-      const filter = parseExportFilter({ format: options.format, status: options.status, since: options.since });
+      const filter = parseExportFilter({
+        format: options.format,
+        status: options.status,
+        origin: options.origin,
+        since: options.since,
+      });
       const output = options.out ? createWriteStream(options.out) : process.stdout;
       let rows = 0;
       const exporter = this.exporter;
@@ -183,6 +188,11 @@ export class ExportConversationsCommand extends CommandRunner {
 
   @Option({ flags: '--status <status>', description: 'in_progress, completed or abandoned' })
   parseStatus(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--origin <origin>', description: 'greeting (the chat page) or no_greeting (load-test posts)' })
+  parseOrigin(value: string): string {
     return value;
   }
 

@@ -107,6 +107,10 @@ export class AppConfig {
     throttleTtlMs: number;
     throttleLimit: number;
   };
+  readonly study: {
+    /** The study content file: every participant-facing text and the survey links, validated at start. */
+    contentFile: string;
+  };
   readonly llm: {
     baseUrl: string | null;
     apiKey: string | null;
@@ -211,6 +215,7 @@ export class AppConfig {
       throttleTtlMs: v.THROTTLE_TTL_SECONDS * 1000,
       throttleLimit: v.THROTTLE_LIMIT,
     };
+    this.study = { contentFile: path.resolve(v.STUDY_CONTENT_FILE) };
     this.llm = {
       baseUrl: optional(v.LLM_BASE_URL),
       apiKey: optional(v.LLM_API_KEY),

@@ -69,6 +69,8 @@ export interface Env {
   THROTTLE_TTL_SECONDS: number;
   THROTTLE_LIMIT: number;
 
+  STUDY_CONTENT_FILE: string;
+
   LLM_BASE_URL: string;
   LLM_API_KEY: string;
   LLM_MODEL: string;
@@ -166,6 +168,8 @@ export const envSchema = Joi.object<Env, true>({
   CHAT_COOKIE_SAMESITE: Joi.string().valid('lax', 'strict', 'none').default('lax'),
   THROTTLE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
   THROTTLE_LIMIT: Joi.number().integer().min(0).default(600),
+
+  STUDY_CONTENT_FILE: Joi.string().default('studies/example.json'),
 
   LLM_BASE_URL: Joi.string()
     .uri({ scheme: ['http', 'https'] })

@@ -11,6 +11,7 @@ import { MemoryHealthIndicator } from './memory.health';
 import { ModelHealthIndicator } from './model.health';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
+import { StudyHealthIndicator } from './study.health';
 
 /** Terminus probes, one indicator class per dependency. */
 @Module({
@@ -23,6 +24,7 @@ import { RedisHealthIndicator } from './redis.health';
     ModelHealthIndicator,
     MemoryHealthIndicator,
     LlmHealthIndicator,
+    StudyHealthIndicator,
     HealthService,
   ],
   exports: [HealthService],

@@ -6,10 +6,12 @@ import { MemoryHealthIndicator } from './memory.health';
 import { ModelHealthIndicator } from './model.health';
 import { QueueHealthIndicator } from './queue.health';
 import { RedisHealthIndicator } from './redis.health';
+import { StudyHealthIndicator } from './study.health';
 
 /**
  * `ok`: every part up. `degraded`: this instance serves participants, but an optional part is down (Redis: no
- * result cache and no durable jobs; queues; the LLM's circuit is open). `error`: it cannot serve participants.
+ * result cache and no durable jobs; queues; the LLM's circuit is open; the study content still has placeholder
+ * survey links). `error`: it cannot serve participants.
  */
 export type HealthStatus = 'ok' | 'degraded' | 'error';
 
@@ -37,6 +39,7 @@ export class HealthService {
     private readonly redis: RedisHealthIndicator,
     private readonly queues: QueueHealthIndicator,
     private readonly llm: LlmHealthIndicator,
+    private readonly study: StudyHealthIndicator,
   ) {}
 
   /** Readiness only: `error` when a part participants need is down. */
@@ -48,9 +51,9 @@ export class HealthService {
   async full(): Promise<HealthReport> {
     const [required, optional] = await Promise.all([
       this.readinessParts(),
-      Promise.all([this.redis.check(), this.queues.check(), Promise.resolve(this.llm.check())]),
+      Promise.all([this.redis.check(), this.queues.check()]),
     ]);
-    return this.report(required, optional);
+    return this.report(required, [...optional, this.llm.check(), this.study.check()]);
   }
 
   private readinessParts(): Promise<HealthIndicatorResult[]> {

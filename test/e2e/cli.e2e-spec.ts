@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { freePort } from '../support/service-process';
+import { configuredStudyFile } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
 
@@ -46,6 +47,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       REDIS_HOST: '127.0.0.1',
       REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
       ML_WORKERS: '1',
+      STUDY_CONTENT_FILE: configuredStudyFile(),
     };
   }, 120_000);
 
@@ -108,7 +110,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const csv = await cli(['export-conversations', '--format', 'csv', '--out', csvFile], env);
     expect(csv.code).toBe(0);
     const lines = readFileSync(csvFile, 'utf8').trim().split('\n');
-    expect(lines[0]).toMatch(/^id,entry_point,brand,think_level,feel_level,status,/);
+    expect(lines[0]).toMatch(/^id,entry_point,origin,brand,think_level,feel_level,status,/);
     expect(lines).toHaveLength(2);
     const jsonl = await cli(['export-conversations', '--format', 'jsonl', '--status', 'in_progress'], env);
     expect(jsonl.code).toBe(0);

@@ -12,7 +12,7 @@ describe('HTTP basics (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     testApp = await createTestApp(DATABASE, { BODY_LIMIT: '1kb', ADMIN_API_KEY: ADMIN_KEY });
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await testApp.app.close();
@@ -135,6 +135,7 @@ describe('HTTP basics (real PostgreSQL)', () => {
     expect(exportQuery.map((parameter) => ('name' in parameter ? parameter.name : parameter.$ref))).toEqual([
       'format',
       'status',
+      'origin',
       'since',
     ]);
   });

@@ -10,15 +10,18 @@ import {
   LEVELS,
   type Brand,
   type Condition,
+  type ConversationOrigin,
   type EntryPoint,
   type Level,
 } from '../../src/chat/chat.types';
+import { newCompletionCode } from '../../src/chat/completion-code';
 import { ConditionAllocator } from '../../src/chat/condition-allocator';
 import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import { ConditionSlotRepository, type NewSlot } from '../../src/chat/condition-slot.repository';
 import { ConversationExportService } from '../../src/chat/conversation-export.service';
 import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
+import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
 import {
   ConversationRepository,
   EXPORT_COLUMNS,
@@ -63,7 +66,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     const url = await recreateTestDatabase(DATABASE);
     dataSource = new DataSource({
       ...typeormOptions(new AppConfig({}), url),
-      entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity],
+      entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity, AdminAuditEntity],
       // Some tests provoke SQL errors on purpose.
       logging: false,
     });
@@ -85,10 +88,12 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot RESTART IDENTITY');
   });
 
-  const newValues = (entryPoint: EntryPoint = 'random') => ({
+  const newValues = (entryPoint: EntryPoint = 'random', origin: ConversationOrigin = 'greeting') => ({
     id: randomUUID(),
     entryPoint,
+    origin,
     contentVersion: 'test-content.1',
+    completionCode: newCompletionCode(),
   });
 
   /** A greeting as the service draws one: the allocator around the one-statement start. */
@@ -156,6 +161,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
 
       const row = await rowOf(values.id);
       expect(row).toMatchObject({ brand: 'Lulu', thinkLevel: 'Low', feelLevel: 'High', step: 0 });
+      expect(row).toMatchObject({ origin: 'greeting', completionCode: values.completionCode });
       expect(row.createdAt.getTime()).toBe(started?.createdAt.getTime());
       expect(await turnsOf(values.id)).toEqual([
         {

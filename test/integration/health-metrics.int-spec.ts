@@ -38,7 +38,15 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
     expect(Object.keys(ready.body.info).sort()).toEqual(['database', 'memory', 'model']);
     const health = await http().get('/api/health').expect(200);
     expect(health.body.status).toBe('ok');
-    expect(Object.keys(health.body.info).sort()).toEqual(['database', 'llm', 'memory', 'model', 'queues', 'redis']);
+    expect(Object.keys(health.body.info).sort()).toEqual([
+      'database',
+      'llm',
+      'memory',
+      'model',
+      'queues',
+      'redis',
+      'study',
+    ]);
   });
 
   it('stays ready while Redis is down (chat serves without it), shows it degraded, keeps liveness 200, recovers', async () => {

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { configureHttpApp } from '../../src/common/http-setup';
 import { AppConfig } from '../../src/config/app-config';
+import { configuredStudyFile } from './study-content';
 import { recreateTestDatabase } from './test-database';
 
 export interface TestApp {
@@ -12,7 +13,15 @@ export interface TestApp {
 }
 
 /** Variables a test app never inherits from the machine: it states its own services. */
-const ISOLATED = ['DATABASE_URL', 'REDIS_HOST', 'REDIS_PORT', 'REDIS_KEY_PREFIX', 'LLM_BASE_URL', 'ADMIN_API_KEY'];
+const ISOLATED = [
+  'DATABASE_URL',
+  'REDIS_HOST',
+  'REDIS_PORT',
+  'REDIS_KEY_PREFIX',
+  'LLM_BASE_URL',
+  'ADMIN_API_KEY',
+  'STUDY_CONTENT_FILE',
+];
 
 /**
  * Runs `build` with `process.env` set to `env` as the process would see it at start, then restores it:
@@ -42,6 +51,7 @@ export async function createTestApp(database: string, env: Record<string, string
     DATABASE_URL: databaseUrl,
     DB_MIGRATE_ON_START: 'true',
     CORS_ORIGINS: 'http://client.test',
+    STUDY_CONTENT_FILE: configuredStudyFile(),
     ...env,
   };
   return withEnv(fullEnv, async () => {

@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+
+/** What an admin action was: researchers' exports, erasures, retention runs. */
+export const AuditAction = {
+  Export: 'export',
+  Erase: 'erase',
+  Retention: 'retention',
+} as const;
+export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+/**
+ * One admin action on participant data: who (a key id, never the key; `cli`; `scheduler`), what, when, on how
+ * many rows. Ethics boards and data-protection law ask who saw and removed what.
+ */
+@Entity('admin_audit')
+@Index('idx_admin_audit_at', ['at'])
+export class AdminAuditEntity {
+  @PrimaryGeneratedColumn({ type: 'bigint' })
+  id!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  at!: Date;
+
+  @Column({ type: 'varchar', length: 64 })
+  actor!: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  action!: AuditAction;
+
+  /** How many conversations the action touched (exported, erased, aged out). */
+  @Column({ type: 'integer' })
+  rows!: number;
+
+  /** The action's particulars: filters, format, pseudonymised or not, the retention cut-off. */
+  @Column({ type: 'jsonb' })
+  details!: object;
+}

@@ -1,0 +1,29 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..', '..');
+export const EXAMPLE_STUDY = path.join(REPO, 'studies', 'example.json');
+
+/**
+ * Writes a study content file of the test's own: the shipped example with `change` applied to its parsed JSON.
+ * Returns its path (in a fresh temp folder).
+ */
+export function studyContentFile(change: (content: Record<string, unknown>) => void = () => undefined): string {
+  const content = JSON.parse(readFileSync(EXAMPLE_STUDY, 'utf8')) as Record<string, unknown>;
+  change(content);
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'combot-study-')), 'study.json');
+  writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
+  return file;
+}
+
+/** The example with its survey links moved off the documentation domain: a configured study, as tests need. */
+let configured: string | null = null;
+export function configuredStudyFile(): string {
+  configured ??= studyContentFile((content) => {
+    const brands = content.brands as Record<string, { surveyUrl: string }>;
+    for (const brand of Object.values(brands))
+      brand.surveyUrl = brand.surveyUrl.replace('survey.example.org', 'survey.combot.test');
+  });
+  return configured;
+}
