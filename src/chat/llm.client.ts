@@ -74,6 +74,12 @@ export class LlmClient {
   async complete(systemPrompt: string, userText: string): Promise<string | null> {
     const { baseUrl, maxConcurrent } = this.config.llm;
     if (!baseUrl) return null;
+    if (this.breaker.state === CircuitState.HalfOpen) {
+      // One call is probing the LLM; the breaker would make every other call wait for that probe (up to the
+      // whole timeout), so they take the template at once.
+      this.metrics.llmRequests.inc({ outcome: 'circuit_open' });
+      return null;
+    }
     if (this.active >= maxConcurrent) {
       // Waiting for the LLM would slow the conversation; the offline template answers at once.
       this.metrics.llmRequests.inc({ outcome: 'skipped' });

@@ -43,8 +43,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
 
   [ErrorCode.AdminDisabled]: { status: 403 },
 
-  // A probe's answer, not advice to a client: no Retry-After.
-  [ErrorCode.HealthNotReady]: { status: 503 },
+  [ErrorCode.HealthNotReady]: { status: 503, retryAfterSeconds: 5 },
 
   [ErrorCode.DbUnavailable]: { status: 503, retryAfterSeconds: 2 },
 };

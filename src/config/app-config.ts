@@ -127,6 +127,12 @@ export class AppConfig {
     /** Classification jobs one process runs at once (each still passes the inference semaphore). */
     classifyConcurrency: number;
     attempts: number;
+    /**
+     * A worker holds a job's lock this long (renewed at half of it); a worker that died frees its jobs once the
+     * lock runs out and the next stalled-job check (every `stalledIntervalMs`) finds them.
+     */
+    lockDurationMs: number;
+    stalledIntervalMs: number;
     backoffMs: number;
     keepCompleted: number;
     keepFailed: number;
@@ -230,6 +236,8 @@ export class AppConfig {
       processInApi: v.QUEUE_PROCESS_IN_API ?? redisHost === null,
       classifyConcurrency: v.QUEUE_CLASSIFY_CONCURRENCY,
       attempts: v.QUEUE_JOB_ATTEMPTS,
+      lockDurationMs: v.QUEUE_LOCK_DURATION_MS,
+      stalledIntervalMs: v.QUEUE_STALLED_INTERVAL_MS,
       backoffMs: v.QUEUE_BACKOFF_MS,
       keepCompleted: v.QUEUE_KEEP_COMPLETED,
       keepFailed: v.QUEUE_KEEP_FAILED,

@@ -83,6 +83,8 @@ export interface Env {
   QUEUE_PROCESS_IN_API?: boolean;
   QUEUE_CLASSIFY_CONCURRENCY: number;
   QUEUE_JOB_ATTEMPTS: number;
+  QUEUE_LOCK_DURATION_MS: number;
+  QUEUE_STALLED_INTERVAL_MS: number;
   QUEUE_BACKOFF_MS: number;
   QUEUE_KEEP_COMPLETED: number;
   QUEUE_KEEP_FAILED: number;
@@ -186,6 +188,8 @@ export const envSchema = Joi.object<Env, true>({
   QUEUE_PROCESS_IN_API: Joi.boolean(),
   QUEUE_CLASSIFY_CONCURRENCY: Joi.number().integer().min(1).max(256).default(3),
   QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).default(3),
+  QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1000).default(10000),
+  QUEUE_STALLED_INTERVAL_MS: Joi.number().integer().min(1000).default(10000),
   QUEUE_BACKOFF_MS: Joi.number().integer().min(0).default(1000),
   QUEUE_KEEP_COMPLETED: Joi.number().integer().min(0).default(1000),
   QUEUE_KEEP_FAILED: Joi.number().integer().min(0).default(5000),

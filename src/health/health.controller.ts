@@ -23,7 +23,6 @@ const NOT_READY = ApiErrorResponses({
     description:
       'HEALTH.NOT_READY: a part participants need (database, model, memory) is down; the message names it, ' +
       'details holds the report (statuses only without the admin key).',
-    retryAfter: false,
   },
   ...INTERNAL_ERROR,
 });

@@ -72,6 +72,7 @@ export class QueueModule {
         imports: [
           BullModule.forRoot({
             prefix: `${config.redis.keyPrefix}:bull`,
+            settings: { lockDuration: config.queue.lockDurationMs, stalledInterval: config.queue.stalledIntervalMs },
             createClient: (type) => connections.create(config, type),
           }),
           BullModule.registerQueue(...QUEUE_NAMES.map((name) => ({ name }))),

@@ -1,25 +1,21 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startRedis, stopRedis } from '../support/redis-server';
-import { freePort } from '../support/service-process';
+import { PrivateRedis } from '../support/private-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
 describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
   const DATABASE = 'combot_health_int_test';
   const ADMIN_KEY = 'health-admin-key-0123456789';
-  let redisPort: number;
-  let redis: ChildProcess;
+  const redis = new PrivateRedis();
   let testApp: TestApp;
   const http = () => request(testApp.app.getHttpServer());
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    await redis.start();
     testApp = await createTestApp(DATABASE, {
       REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(redisPort),
+      REDIS_PORT: String(redis.port),
       REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
       QUEUE_PROCESS_IN_API: 'true',
       ML_WORKERS: '1',
@@ -29,7 +25,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
 
   afterAll(async () => {
     await testApp?.app.close();
-    await stopRedis(redis);
+    await redis.stop();
     await dropTestDatabase(DATABASE);
   });
 
@@ -50,7 +46,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
   });
 
   it('stays ready while Redis is down (chat serves without it), shows it degraded, keeps liveness 200, recovers', async () => {
-    await stopRedis(redis);
+    await redis.stop();
     const started = Date.now();
     await http().get('/api/health/ready').expect(200);
     const degraded = await http().get('/api/health').expect(200);
@@ -69,7 +65,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       .send({ text: `The shop assistant insulted me ${randomUUID()}` });
     expect(classified.status).toBe(200);
 
-    redis = await startRedis(redisPort);
+    await redis.start();
     let status = 0;
     for (let i = 0; i < 60 && status !== 200; i++) {
       await new Promise((resolve) => setTimeout(resolve, 250));

@@ -1,23 +1,20 @@
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { startRedis, stopRedis } from '../support/redis-server';
-import { freePort } from '../support/service-process';
+import { PrivateRedis } from '../support/private-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
 /** Rate limits: keyed on the address TRUST_PROXY yields, shared by replicas through Redis, alive without it. */
 describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
   const LIMIT = 5;
-  let redisPort: number;
-  let redis: ChildProcess;
+  const redis = new PrivateRedis();
   const apps: TestApp[] = [];
   const databases = ['combot_throttle_a_test', 'combot_throttle_b_test', 'combot_throttle_c_test'];
 
   async function replica(database: string, prefix: string, env: Record<string, string> = {}): Promise<TestApp> {
     const app = await createTestApp(database, {
       REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(redisPort),
+      REDIS_PORT: String(redis.port),
       REDIS_KEY_PREFIX: prefix,
       THROTTLE_LIMIT: String(LIMIT),
       THROTTLE_TTL_SECONDS: '60',
@@ -34,13 +31,12 @@ describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    redisPort = await freePort();
-    redis = await startRedis(redisPort);
+    await redis.start();
   }, 30_000);
 
   afterAll(async () => {
     for (const app of apps) await app.app.close();
-    await stopRedis(redis);
+    await redis.stop();
     for (const database of databases) await dropTestDatabase(database);
   });
 
@@ -64,7 +60,7 @@ describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
 
   it('keeps answering while Redis is down, counting per process, and shares counts again once it is back', async () => {
     const c = apps[2];
-    await stopRedis(redis);
+    await redis.stop();
     const during: number[] = [];
     for (let i = 0; i < LIMIT + 2; i++) during.push(await status(c, '192.0.2.44'));
     expect(during.every((code) => code === 200 || code === 429)).toBe(true);
@@ -72,6 +68,6 @@ describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
     expect(during.slice(LIMIT)).toEqual([429, 429]);
     const metrics = await request(c.app.getHttpServer()).get('/api/metrics').expect(200);
     expect(metrics.text).toMatch(/combot_throttle_local_fallbacks_total [1-9]/);
-    redis = await startRedis(redisPort);
+    await redis.start();
   }, 60_000);
 });
