@@ -1,15 +1,17 @@
 import 'reflect-metadata';
+import cluster from 'node:cluster';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { runApiCluster } from './cluster/api-cluster';
 import { configureHttpApp } from './common/http-setup';
 import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
 
-async function bootstrap(): Promise<void> {
-  const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
+/** One HTTP process: the Nest application on the shared port. */
+async function serve(config: AppConfig): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
     bufferLogs: true,
@@ -28,12 +30,20 @@ async function bootstrap(): Promise<void> {
   // Requests still in flight at shutdown get this long to finish before their sockets are cut.
   process.once('SIGTERM', () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
   const mode = config.mode;
+  const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';
   app
     .get(Logger)
     .log(
-      `Combot API listening on http://${config.http.host}:${config.http.port}/api (database: ${mode.database}, cache and queues: ${mode.redis === 'memory' ? 'in-process, non-durable' : 'Redis'})`,
+      `Combot API listening on http://${config.http.host}:${config.http.port}/api (${where}; database: ${mode.database}, cache and queues: ${mode.redis === 'memory' ? 'in-process, non-durable' : 'Redis'})`,
       'Bootstrap',
     );
+}
+
+/** `API_PROCESSES` > 1: this process is the cluster's primary and forks the HTTP processes; otherwise it serves. */
+async function bootstrap(): Promise<void> {
+  const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
+  if (cluster.isPrimary && config.http.processes > 1) await runApiCluster(config);
+  else await serve(config);
 }
 
 bootstrap().catch((error: unknown) => {

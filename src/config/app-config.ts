@@ -36,6 +36,8 @@ export class AppConfig {
   readonly http: {
     port: number;
     host: string;
+    /** HTTP processes sharing the port (node:cluster); 1 runs the API in this process alone. */
+    processes: number;
     corsOrigins: string[];
     bodyLimit: string;
     /** Deepest JSON nesting a body may have; deeper bodies are refused before parsing goes further. */
@@ -150,9 +152,12 @@ export class AppConfig {
     const optional = (value: string): string | null => (value === '' ? null : value);
 
     this.env = v.NODE_ENV;
+    const cores = Math.max(1, os.availableParallelism());
+    const processes = v.API_PROCESSES ?? cores;
     this.http = {
       port: v.PORT,
       host: v.HOST,
+      processes,
       corsOrigins: csv(v.CORS_ORIGINS),
       bodyLimit: v.BODY_LIMIT,
       maxJsonDepth: v.HTTP_MAX_JSON_DEPTH,
@@ -198,7 +203,8 @@ export class AppConfig {
       preloadModels: csv(v.ML_PRELOAD_MODELS),
       maxModels: v.ML_MAX_MODELS,
       inferenceMode: v.ML_INFERENCE_MODE,
-      workers: v.ML_WORKERS ?? Math.max(1, os.availableParallelism()),
+      // The cores are shared by every API process: by default each gets its share of inference threads.
+      workers: v.ML_WORKERS ?? Math.max(1, Math.floor(cores / processes)),
       intraOpThreads: v.ML_INTRA_OP_THREADS,
       workerNice: v.ML_WORKER_NICE,
       pipelineDepth: v.ML_WORKER_PIPELINE_DEPTH,

@@ -9,6 +9,7 @@ export interface Env {
   NODE_ENV: 'development' | 'production' | 'test';
   PORT: number;
   HOST: string;
+  API_PROCESSES?: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   LOG_PRETTY: boolean;
   CORS_ORIGINS: string;
@@ -103,6 +104,7 @@ export const envSchema = Joi.object<Env, true>({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(8000),
   HOST: Joi.string().default('0.0.0.0'),
+  API_PROCESSES: Joi.number().integer().min(1).max(64),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOG_PRETTY: Joi.boolean().default(false),
   CORS_ORIGINS: Joi.string().allow('').default('http://localhost:3000,http://127.0.0.1:3000'),

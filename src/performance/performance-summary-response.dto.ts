@@ -71,4 +71,7 @@ export class PerformanceSummaryResponseDto {
 
   @ApiProperty()
   uptimeSeconds!: number;
+
+  @ApiProperty({ description: 'The HTTP process that answered (one of API_PROCESSES); every figure here is its own.' })
+  pid!: number;
 }

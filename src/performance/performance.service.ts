@@ -39,6 +39,7 @@ export class PerformanceService {
       cache: { ...ml.cache, hitRate: lookups ? Number((ml.cache.hits / lookups).toFixed(4)) : 0 },
       pool: { models: ml.models, semaphore: ml.semaphore, workers: ml.workers, inferenceMode: ml.inferenceMode },
       uptimeSeconds: Math.round(process.uptime()),
+      pid: process.pid,
     };
   }
 

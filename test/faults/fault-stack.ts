@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { FakeLlm } from '../support/fake-llm';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
+import { configuredStudyFile } from '../support/study-content';
 import { freePort, ServiceProcess, startService, waitForHttp } from '../support/service-process';
 
 /** Settings the suite runs the service with; the bounds it asserts are derived from them. */
@@ -10,8 +11,8 @@ export const STACK_SETTINGS = {
   llmTimeoutMs: 1500,
   llmBreakerThreshold: 3,
   llmBreakerCooldownMs: 2000,
-  dbConnectTimeoutMs: 2000,
-  dbStatementTimeoutMs: 3000,
+  dbConnectTimeoutMs: 3000,
+  dbStatementTimeoutMs: 4000,
 } as const;
 
 const REDIS_KEY_PREFIX = 'combot-faults';
@@ -66,8 +67,13 @@ export class FaultStack {
       REDIS_KEY_PREFIX,
       QUEUE_PROCESS_IN_API: 'false',
       THROTTLE_LIMIT: '0',
+      // One HTTP process: a kill then takes the whole API down (the harder case); several replicas have their
+      // own scenario.
+      API_PROCESSES: '1',
       ML_WORKERS: '1',
       LOG_LEVEL: 'warn',
+      // A configured study: the placeholder links of the shipped example would show as degraded on their own.
+      STUDY_CONTENT_FILE: configuredStudyFile(),
       ADMIN_API_KEY: this.adminKey,
       LLM_BASE_URL: llmUrl,
       LLM_TIMEOUT_MS: String(STACK_SETTINGS.llmTimeoutMs),

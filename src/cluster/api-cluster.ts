@@ -1,0 +1,94 @@
+import cluster, { type Worker } from 'node:cluster';
+import { Logger } from '@nestjs/common';
+import { StartupError } from '../common/startup.error';
+import type { AppConfig } from '../config/app-config';
+import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
+
+/** A process that dies more often than this is broken, not unlucky: the cluster stops instead of looping. */
+const MAX_RESTARTS_PER_MINUTE = 5;
+const RESTART_DELAY_MS = 1000;
+
+/**
+ * The primary of `API_PROCESSES` HTTP processes: every core serves requests (one Node event loop is the ceiling
+ * of one process). The primary serves nothing itself: it starts the embedded PostgreSQL when there is no
+ * DATABASE_URL (the processes attach to it), forks the first process and waits until it listens (it runs the
+ * migrations, so no two processes migrate at once), then the rest; it replaces a process that dies and, on
+ * SIGTERM or SIGINT, passes the signal on, waits for every process to drain and exit, then stops the database.
+ * Node's cluster module shares the listening port, handing connections out round-robin.
+ */
+export async function runApiCluster(config: AppConfig): Promise<void> {
+  const logger = new Logger('ApiCluster');
+  const embedded = config.database.url
+    ? null
+    : new EmbeddedPostgresServer({
+        dataDir: config.database.embeddedDir,
+        port: config.database.embeddedPort,
+        log: (message) => logger.log(message),
+      });
+  if (embedded) await embedded.start();
+
+  const count = config.http.processes;
+  const restarts: number[] = [];
+  let starting = true;
+  let stopping = false;
+
+  /** Resolves when the process listens; one that exits first failed to start (its reason is on stderr already). */
+  const fork = (): Promise<Worker> =>
+    new Promise((resolve, reject) => {
+      const worker = cluster.fork();
+      worker.once('listening', () => resolve(worker));
+      worker.once('exit', (code) =>
+        reject(new StartupError(`an API process stopped while starting (exit code ${code})`, code || 1)),
+      );
+    });
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping || starting) return;
+    const now = Date.now();
+    restarts.push(now);
+    while (restarts.length > 0 && restarts[0] < now - 60_000) restarts.shift();
+    if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
+      logger.error(`API processes died ${restarts.length} times in a minute; stopping`);
+      void stop(1);
+      return;
+    }
+    logger.warn(`API process ${worker.process.pid} exited (${signal ?? code}); starting a replacement`);
+    setTimeout(() => void fork().catch((error: unknown) => logger.error(String(error))), RESTART_DELAY_MS);
+  });
+
+  const stop = async (exitCode: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+    logger.log(`stopping ${workers.length} API process(es)`);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            if (worker.isDead()) return resolve();
+            // Each process drains its own requests (SHUTDOWN_TIMEOUT_MS); a process that hangs is killed after it.
+            const kill = setTimeout(() => worker.process.kill('SIGKILL'), config.http.shutdownTimeoutMs + 5000);
+            worker.once('exit', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            worker.process.kill(signal);
+          }),
+      ),
+    );
+    embedded?.stop();
+    process.exit(exitCode);
+  };
+  process.once('SIGTERM', () => void stop(0, 'SIGTERM'));
+  process.once('SIGINT', () => void stop(0, 'SIGTERM'));
+
+  try {
+    await fork();
+    await Promise.all(Array.from({ length: count - 1 }, () => fork()));
+  } catch (error) {
+    logger.error(error instanceof Error ? error.message : String(error));
+    await stop(error instanceof StartupError ? error.exitCode : 1);
+  }
+  starting = false;
+  logger.log(`${count} API processes listening on http://${config.http.host}:${config.http.port}/api`);
+}

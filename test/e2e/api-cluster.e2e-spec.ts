@@ -1,0 +1,88 @@
+import http from 'node:http';
+import { startService, freePort, waitForHttp, type ServiceProcess } from '../support/service-process';
+import { configuredStudyFile } from '../support/study-content';
+import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+
+/** Which HTTP process answered, over a connection of its own (the cluster hands connections out round-robin). */
+function pidOf(baseUrl: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = http.get(`${baseUrl}/api/metrics/performance`, { agent: false }, (response) => {
+      let body = '';
+      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      response.on('end', () => resolve((JSON.parse(body) as { pid: number }).pid));
+    });
+    request.on('error', reject);
+  });
+}
+
+async function pids(baseUrl: string, calls: number): Promise<Set<number>> {
+  const seen = new Set<number>();
+  for (let i = 0; i < calls; i++) seen.add(await pidOf(baseUrl));
+  return seen;
+}
+
+/** API_PROCESSES=2: two HTTP processes share the port; one that dies is replaced; SIGTERM drains them all. */
+describe('API cluster (built service, real PostgreSQL)', () => {
+  const DATABASE = 'combot_api_cluster_test';
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    const databaseUrl = await recreateTestDatabase(DATABASE);
+    service = startService({
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      DB_MIGRATE_ON_START: 'true',
+      API_PROCESSES: '2',
+      ML_WORKERS: '1',
+      THROTTLE_LIMIT: '0',
+      LOG_LEVEL: 'warn',
+      STUDY_CONTENT_FILE: configuredStudyFile(),
+    });
+    await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
+    // The first process answers before the second has loaded: the primary says when all of them listen.
+    for (let i = 0; i < 240 && !/2 API processes listening/.test(service.output()); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }, 150_000);
+
+  afterAll(async () => {
+    if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await dropTestDatabase(DATABASE);
+  });
+
+  it('serves from two processes, both migrated onto one database', async () => {
+    const seen = await pids(service.baseUrl, 20);
+    expect(seen.size).toBe(2);
+    expect(seen.has(service.child.pid as number)).toBe(false); // the primary serves nothing itself
+    const greeting = await fetch(`${service.baseUrl}/api/random/initial`);
+    expect(greeting.status).toBe(200);
+  });
+
+  it('replaces a process that dies, and keeps answering meanwhile', async () => {
+    const before = await pids(service.baseUrl, 10);
+    const [victim] = [...before];
+    process.kill(victim, 'SIGKILL');
+    // A connection the dead process held is lost with it; once the primary has noticed (its exit event), every
+    // new connection goes to the survivor while the replacement loads.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const survivors = await pids(service.baseUrl, 20);
+    expect(survivors.size).toBe(1);
+    expect(survivors.has(victim)).toBe(false);
+    let after = new Set<number>();
+    for (let attempt = 0; attempt < 60 && after.size < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await pids(service.baseUrl, 10);
+    }
+    expect(after.size).toBe(2);
+    expect(after.has(victim)).toBe(false);
+    expect(service.output()).toMatch(new RegExp(`API process ${victim} exited .*starting a replacement`));
+  }, 60_000);
+
+  it('drains every process on SIGTERM and exits 0', async () => {
+    const children = await pids(service.baseUrl, 10);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    for (const pid of children) expect(() => process.kill(pid, 0)).toThrow();
+  }, 60_000);
+});
