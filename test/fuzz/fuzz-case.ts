@@ -117,14 +117,15 @@ export function featuresOf(fuzzCase: FuzzCase): Set<string> {
   const { body, encoding, headers } = fuzzCase;
   if (body) {
     if (body.kind !== 'json') features.add(`body:${body.kind}`);
-    const strings =
-      body.kind === 'json' ? stringsOf(body.value) : body.kind === 'text' ? [body.text] : [bodyBytes(body).toString()];
+    // A text body that still parses (a BOM away from JSON) carries the strings of what it parses to.
+    const raw = body.kind === 'json' ? null : bodyBytes(body).toString();
+    const strings = raw === null ? stringsOf(jsonValueOf(body)) : [raw, ...stringsOf(parsedOrNull(raw))];
     if (strings.some((text) => text.includes('\u0000'))) features.add('nul');
     // Controls other than NUL (its own feature) and the whitespace ones JSON and chat text carry anyway.
     const control = (char: string) => isControl(char) && !['\u0000', '\t', '\n', '\r'].includes(char);
     if (strings.some((text) => [...text].some(control))) features.add('control-character');
     if (strings.some((text) => LONE_SURROGATE.test(text))) features.add('lone-surrogate');
-    if (body.kind !== 'json' && textNestingDepth(strings[0]) > DEEP) features.add('deep');
+    if (raw !== null && textNestingDepth(raw) > DEEP) features.add('deep');
     if (body.kind === 'json') {
       if (nestingDepth(body.value) > DEEP) features.add('deep');
       if (someNode(body.value, (node) => node instanceof LongString)) features.add('long-string');
@@ -138,7 +139,10 @@ export function featuresOf(fuzzCase: FuzzCase): Set<string> {
   const contentType = headers['Content-Type'];
   if (contentType === undefined) {
     if (body) features.add('content-type:none');
-  } else if (contentType !== 'application/json') features.add(`content-type:${contentType.toLowerCase()}`);
+  } else if (!/^application\/json(\s*;\s*charset="?(utf-8)?"?)?$/i.test(contentType.trim())) {
+    // Spellings of the JSON type that every JSON client sends are no feature; anything else is.
+    features.add(`content-type:${contentType.toLowerCase()}`);
+  }
   // The admin key's headers are left out: on admin routes they decide the route's answer, elsewhere nothing.
   for (const name of Object.keys(headers)) {
     if (!['Content-Type', 'X-Api-Key', 'Authorization'].includes(name)) features.add(`header:${name.toLowerCase()}`);
@@ -146,6 +150,18 @@ export function featuresOf(fuzzCase: FuzzCase): Set<string> {
   if (fuzzCase.path.includes('?')) features.add('query');
   if (fuzzCase.path.includes('%')) features.add('percent-encoding');
   return features;
+}
+
+function jsonValueOf(body: BodySpec): unknown {
+  return body.kind === 'json' ? body.value : null;
+}
+
+function parsedOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text.replace(/^\ufeff/, '')) as unknown;
+  } catch {
+    return null;
+  }
 }
 
 /**
