@@ -117,15 +117,18 @@ export function featuresOf(fuzzCase: FuzzCase): Set<string> {
   const { body, encoding, headers } = fuzzCase;
   if (body) {
     if (body.kind !== 'json') features.add(`body:${body.kind}`);
-    // A text body that still parses (a BOM away from JSON) carries the strings of what it parses to.
+    // A text body that still parses (a BOM away from JSON) carries the strings of what it parses to; a deep one is
+    // not parsed, since walking it would overflow this process's own stack.
     const raw = body.kind === 'json' ? null : bodyBytes(body).toString();
-    const strings = raw === null ? stringsOf(jsonValueOf(body)) : [raw, ...stringsOf(parsedOrNull(raw))];
+    const rawDepth = raw === null ? 0 : textNestingDepth(raw);
+    const parsed = raw !== null && rawDepth <= DEEP ? parsedOrNull(raw) : null;
+    const strings = raw === null ? stringsOf(jsonValueOf(body)) : [raw, ...stringsOf(parsed)];
     if (strings.some((text) => text.includes('\u0000'))) features.add('nul');
     // Controls other than NUL (its own feature) and the whitespace ones JSON and chat text carry anyway.
     const control = (char: string) => isControl(char) && !['\u0000', '\t', '\n', '\r'].includes(char);
     if (strings.some((text) => [...text].some(control))) features.add('control-character');
     if (strings.some((text) => LONE_SURROGATE.test(text))) features.add('lone-surrogate');
-    if (raw !== null && textNestingDepth(raw) > DEEP) features.add('deep');
+    if (rawDepth > DEEP) features.add('deep');
     if (body.kind === 'json') {
       if (nestingDepth(body.value) > DEEP) features.add('deep');
       if (someNode(body.value, (node) => node instanceof LongString)) features.add('long-string');
