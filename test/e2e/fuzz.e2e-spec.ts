@@ -106,6 +106,18 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
         },
       );
 
+      it('is refused when it comes percent-encoded in a form body', async () => {
+        const { id, cookie } = await greet('random');
+        const asked = await classifierRequests();
+        const response = await send('POST', '/api/random/', 'message=My%20parcel%00&index=0', {
+          'Content-Type': 'application/x-www-form-urlencoded',
+          Cookie: cookie,
+        });
+        expectError(response, 400, 'CHAT.INVALID_CHARACTERS');
+        expect(await classifierRequests()).toBe(asked);
+        expect(await conversation(id)).toEqual(expect.objectContaining({ step: 0 }));
+      });
+
       it('is refused at the email step too, and the conversation stays open', async () => {
         const id = await harness.converse('lulu', 6);
         const scenario = { conversation_id: id };
@@ -245,7 +257,7 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
         });
         const [failure] = outcome.failures;
         if (failure) {
-          throw new Error(`${failure.report} npx jest test/e2e/fuzz.e2e-spec.ts -t '${name}'`);
+          throw new Error(`${failure.report} npx jest test/e2e/fuzz.e2e-spec.ts -t '${name}:'`);
         }
       },
       120_000,

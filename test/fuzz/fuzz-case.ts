@@ -122,7 +122,8 @@ export function featuresOf(fuzzCase: FuzzCase): Set<string> {
     const raw = body.kind === 'json' ? null : bodyBytes(body).toString();
     const rawDepth = raw === null ? 0 : textNestingDepth(raw);
     const parsed = raw !== null && rawDepth <= DEEP ? parsedOrNull(raw) : null;
-    const strings = raw === null ? stringsOf(jsonValueOf(body)) : [raw, ...stringsOf(parsed)];
+    // A form body (`message=%00`) carries what its percent-escapes decode to.
+    const strings = raw === null ? stringsOf(jsonValueOf(body)) : [raw, percentDecoded(raw), ...stringsOf(parsed)];
     if (strings.some((text) => text.includes('\u0000'))) features.add('nul');
     // Controls other than NUL (its own feature) and the whitespace ones JSON and chat text carry anyway.
     const control = (char: string) => isControl(char) && !['\u0000', '\t', '\n', '\r'].includes(char);
@@ -153,6 +154,17 @@ export function featuresOf(fuzzCase: FuzzCase): Set<string> {
   if (fuzzCase.path.includes('?')) features.add('query');
   if (fuzzCase.path.includes('%')) features.add('percent-encoding');
   return features;
+}
+
+/** The text with every well-formed run of percent-escapes decoded, the broken ones left as they are. */
+export function percentDecoded(text: string): string {
+  return text.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 function jsonValueOf(body: BodySpec): unknown {

@@ -1,4 +1,4 @@
-import { bodyBytes, type FuzzCase } from './fuzz-case';
+import { bodyBytes, type FuzzCase, percentDecoded } from './fuzz-case';
 import { stringsOf } from './json-text';
 import type { RawRequest, RawResponse } from './raw-http';
 
@@ -49,17 +49,6 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** The path with every well-formed run of percent-escapes decoded, the broken ones left as they are. */
-function percentDecoded(path: string): string {
-  return path.replace(/(%[0-9A-Fa-f]{2})+/g, (run) => {
-    try {
-      return decodeURIComponent(run);
-    } catch {
-      return run;
-    }
-  });
 }
 
 /** Everything the request carried as text, decoded every way the server might have decoded it. */
