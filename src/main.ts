@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { runApiCluster } from './cluster/api-cluster';
+import { answerClientErrorsInJson } from './common/client-error';
 import { configureHttpApp } from './common/http-setup';
 import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
@@ -27,6 +28,7 @@ async function serve(config: AppConfig): Promise<void> {
   server.headersTimeout = config.http.headersTimeoutMs;
   server.requestTimeout = config.http.requestTimeoutMs;
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
+  answerClientErrorsInJson(server);
   // Requests still in flight at shutdown get this long to finish before their sockets are cut.
   process.once('SIGTERM', () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
   const mode = config.mode;

@@ -8,6 +8,8 @@ export const ErrorCode = {
   UnsupportedEncoding: 'HTTP.UNSUPPORTED_ENCODING',
   MalformedBody: 'HTTP.MALFORMED_BODY',
   BodyTooDeep: 'HTTP.BODY_TOO_DEEP',
+  HeadersTooLarge: 'HTTP.HEADERS_TOO_LARGE',
+  RequestTimeout: 'HTTP.REQUEST_TIMEOUT',
   NotFound: 'HTTP.NOT_FOUND',
   MethodNotAllowed: 'HTTP.METHOD_NOT_ALLOWED',
   Unauthorized: 'HTTP.UNAUTHORIZED',

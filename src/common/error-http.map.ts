@@ -19,6 +19,8 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.UnsupportedEncoding]: { status: 415 },
   [ErrorCode.MalformedBody]: { status: 400 },
   [ErrorCode.BodyTooDeep]: { status: 400 },
+  [ErrorCode.HeadersTooLarge]: { status: 431 },
+  [ErrorCode.RequestTimeout]: { status: 408 },
   [ErrorCode.NotFound]: { status: 404 },
   [ErrorCode.MethodNotAllowed]: { status: 405 },
   [ErrorCode.Unauthorized]: { status: 401 },

@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import { startService, freePort, waitForHttp, type ServiceProcess } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
@@ -57,6 +58,29 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     expect(seen.has(service.child.pid as number)).toBe(false); // the primary serves nothing itself
     const greeting = await fetch(`${service.baseUrl}/api/random/initial`);
     expect(greeting.status).toBe(200);
+  });
+
+  /** Sends raw bytes and returns the raw answer (status line, headers, body). */
+  function raw(bytes: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = net.connect(Number(new URL(service.baseUrl).port), '127.0.0.1', () => socket.write(bytes));
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      socket.on('end', () => resolve(answer));
+      socket.on('error', reject);
+    });
+  }
+
+  it('answers requests Node cannot parse in the JSON error shape, not a bare status line', async () => {
+    const badPath = await raw('GET /api/\u00e4 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(badPath).toMatch(/^HTTP\/1\.1 400 /);
+    expect(JSON.parse(badPath.split('\r\n\r\n')[1])).toMatchObject({ statusCode: 400, code: 'HTTP.BAD_REQUEST' });
+    const bigHeaders = await raw(`GET /api/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(bigHeaders).toMatch(/^HTTP\/1\.1 431 /);
+    expect(JSON.parse(bigHeaders.split('\r\n\r\n')[1])).toMatchObject({
+      statusCode: 431,
+      code: 'HTTP.HEADERS_TOO_LARGE',
+    });
   });
 
   it('replaces a process that dies, and keeps answering meanwhile', async () => {

@@ -228,22 +228,6 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
     });
   });
 
-  describe('regressions: further bugs this suite found', () => {
-    // bull-board's own JSON API, behind the admin key, answers its errors in its own shape
-    // (`{"error":{"key":"ERRORS.QUEUE_NOT_FOUND"}}`, `"code":"INVALID_REQUEST"`): no statusCode, no MODULE.CODE, no
-    // requestId, unlike every other error of the service.
-    it.each([
-      '/api/admin/queues/api/queues/nosuch/1',
-      '/api/admin/queues/api/queues/ml/no-such-job',
-      '/api/admin/queues/api/queues?activeQueue=ml&status=bogus',
-    ])('the queue dashboard answers GET %s in the service’s error shape', async (path) => {
-      const response = await send('GET', path, undefined, { 'X-Api-Key': harness.context.adminKey });
-      expect(response.status).toBeGreaterThanOrEqual(400);
-      expect(response.status).toBeLessThan(500);
-      expectError(response, response.status, expect.stringMatching(/^[A-Z]+\.[A-Z_]+$/));
-    });
-  });
-
   describe('properties: every answer to every generated request', () => {
     it.each(ROUTE_GROUP_NAMES)(
       '%s: < 500, JSON errors with code and requestId, no leaks, no markup',
