@@ -5,19 +5,19 @@
  */
 import type { Scenario } from '../context';
 import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
-import { primeCache } from './service-vs-ceiling';
 import { range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
 import { interleavedOrder, pairedRatios, round, spread, type Spread } from '../stats';
+import { primeCache } from './service-vs-ceiling';
 
 type Arm = 'cached' | 'live';
 type CacheRound = ClosedLoopResult & { usage: UsageWindow };
-type CachePathResult = {
+interface CachePathResult {
   connections: number;
   cached: ReturnType<typeof summarise>;
   live: ReturnType<typeof summarise>;
   ratios: { throughputCachedToLive: Spread; p99CachedToLive: Spread };
-};
+}
 
 function summarise(rounds: CacheRound[]) {
   return {

@@ -23,7 +23,7 @@ const GROUP_WINDOW = 48;
 /** Batches in flight per worker: one running, one in its port, one in the pool's line, so none ever waits. */
 const IN_FLIGHT_PER_WORKER = 3;
 
-export type Dtype = keyof typeof MODEL_IDS;
+type Dtype = keyof typeof MODEL_IDS;
 
 export interface CeilingPool {
   runner: WorkerPoolRunner;
