@@ -1,16 +1,24 @@
 /**
- * What the scenarios share: the plan, the run's corpus stream, and the three service configurations, each
- * started on first use and kept running until the end of the run (so later scenarios reuse warm processes).
+ * What the scenarios share: the plan, the run's corpus stream, and the service configurations, each started on
+ * first use (the built `dist/src/main.js` with `npm run start:prod`'s node flags) and kept running until the end
+ * of the run, so later scenarios reuse warm processes.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { freePort, startService, stopService, waitForHttp, type ServiceProcess } from '../test/support/service-process';
+import { testDatabaseUrl } from '../test/support/test-database';
 import { ComplaintCorpus } from './corpus';
-import { benchDatabaseUrl } from './database';
 import { DEFAULT_MODELS_DIR, MODEL_IDS } from '../tools/model/distilbert/model-ids';
 import type { Plan } from './plan';
 import { REDIS_HOST } from './redis-keys';
-import { REPO, ServiceProcess } from './service-process';
+import type { TargetResult } from './targets';
 
-/** Tuning variants of the heavy service: one setting changed from the shipped defaults each (see tuning.ts). */
+export const REPO = path.resolve(__dirname, '..');
+export const SERVICE_ENTRY = 'dist/src/main.js';
+/** test/support tags it per checkout, so two checkouts benchmarking on one server keep apart. */
+export const BENCH_DATABASE = 'combot_bench_test';
+
+/** Tuning variants of the heavy service: one setting changed from its profile each (see tuning.ts). */
 export const TUNING_VARIANTS = {
   'heavy-nice0': { ML_WORKER_NICE: '0' },
   // Batches can only form if the semaphore lets more requests reach the pool than there are workers.
@@ -30,10 +38,7 @@ export type TuningVariant = keyof typeof TUNING_VARIANTS;
 export type ServiceName = 'heavy' | 'seed' | 'shipped' | TuningVariant;
 
 export const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
-export function shippedModelsDir(): string {
-  return path.join(REPO, 'models');
-}
-
+export const SHIPPED_MODELS_DIR = path.join(REPO, 'models');
 export const HEAVY_MODEL_ID = MODEL_IDS.int8;
 export const HEAVY_MODELS_DIR = DEFAULT_MODELS_DIR;
 export const HEAVY_WORKERS = 2;
@@ -51,86 +56,130 @@ export const HEAVY_PROFILE = {
   MAX_CONCURRENT_ML_OPERATIONS: '32',
 } as const;
 
-/** The service's own defaults except what a scenario must fix; the seed design switches only what issue 6 names. */
+/**
+ * The service's own defaults except what a configuration must fix. The seed design is the same build with the
+ * seed's serving design switched back on: inference on the main thread, semaphore of 3, no coalescing.
+ */
 function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record<string, string> {
   const common: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
-    DATABASE_URL: benchDatabaseUrl(),
+    DATABASE_URL: testDatabaseUrl(BENCH_DATABASE),
     DB_MIGRATE_ON_START: String(migrate),
     REDIS_HOST,
     REDIS_KEY_PREFIX: `${prefix}-${name}`,
     THROTTLE_LIMIT: '0',
     SHUTDOWN_TIMEOUT_MS: '1000',
   };
+  const heavy = { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID };
   switch (name) {
     case 'heavy':
-      return { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID, ...HEAVY_PROFILE };
+      return { ...heavy, ...HEAVY_PROFILE };
     case 'seed':
-      return {
-        ...common,
-        ML_MODELS_DIR: HEAVY_MODELS_DIR,
-        ML_MODEL_ID: HEAVY_MODEL_ID,
-        MAX_CONCURRENT_ML_OPERATIONS: '3',
-        ML_INFERENCE_MODE: 'main-thread',
-        ML_COALESCE: 'false',
-      };
+      return { ...heavy, MAX_CONCURRENT_ML_OPERATIONS: '3', ML_INFERENCE_MODE: 'main-thread', ML_COALESCE: 'false' };
     case 'shipped':
-      return { ...common, ML_MODELS_DIR: shippedModelsDir(), ML_MODEL_ID: SHIPPED_MODEL_ID };
+      return { ...common, ML_MODELS_DIR: SHIPPED_MODELS_DIR, ML_MODEL_ID: SHIPPED_MODEL_ID };
     case 'heavy-nice0':
     case 'heavy-batch8':
     case 'heavy-nobatch':
     case 'heavy-1x2':
     case 'heavy-nopipe':
-      return {
-        ...serviceEnv('heavy', prefix, migrate),
-        ...TUNING_VARIANTS[name],
-        REDIS_KEY_PREFIX: `${prefix}-${name}`,
-      };
+      return { ...heavy, ...HEAVY_PROFILE, ...TUNING_VARIANTS[name] };
   }
 }
 
+/** The node flags of `npm run start:prod` (e.g. the V8 heap cap), so the bench runs what production runs. */
+function startProdNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts['start:prod'].split(/\s+/);
+  if (words[0] !== 'node' || words[words.length - 1] !== SERVICE_ENTRY)
+    throw new Error(`start:prod is not "node [flags] ${SERVICE_ENTRY}": ${pkg.scripts['start:prod']}`);
+  return words.slice(1, -1);
+}
+
+/** A started service: the process, and the name and exact environment it was started with. */
+export interface BenchService extends ServiceProcess {
+  name: ServiceName;
+  env: Record<string, string>;
+  pid: number;
+}
+
+export const isAlive = ({ child }: ServiceProcess): boolean => child.exitCode === null && child.signalCode === null;
+
+/** The ceiling's best setting, for the comparison with the service (set by the ceiling scenario). */
+export interface CeilingConfig {
+  workers: number;
+  batch: number;
+  grouped: boolean;
+}
+
+/** What a scenario hands the report: its JSON result, its own markdown section and the targets it judged. */
+export interface ScenarioOutcome {
+  result: unknown;
+  section: string[];
+  targets: TargetResult[];
+}
+
+export type Scenario = (ctx: BenchContext) => Promise<ScenarioOutcome>;
+
 export class BenchContext {
   readonly corpus = new ComplaintCorpus();
-  private readonly services = new Map<ServiceName, Promise<ServiceProcess>>();
+  readonly startupMs: Partial<Record<ServiceName, number>> = {};
+  /** Every service that got ready, as configured (without the database URL), for the report. */
+  readonly configs: Partial<Record<ServiceName, Record<string, string>>> = {};
+  ceilingBest: CeilingConfig | null = null;
+  private readonly services = new Map<ServiceName, Promise<BenchService>>();
+  private readonly started: ServiceProcess[] = [];
   /** Starts are serialised: the first one migrates the empty database, later ones find it migrated. */
   private startChain: Promise<unknown> = Promise.resolve();
   private migrated = false;
-  readonly startupMs: Partial<Record<ServiceName, number>> = {};
 
   constructor(
     readonly plan: Plan,
     readonly redisPrefix: string,
-    readonly useWrk: boolean,
     readonly log: (line: string) => void,
   ) {}
 
-  service(name: ServiceName): Promise<ServiceProcess> {
+  service(name: ServiceName): Promise<BenchService> {
     let started = this.services.get(name);
     if (!started) {
-      started = this.startChain.then(async () => {
-        const begun = Date.now();
-        this.log(`  starting service "${name}"`);
-        const service = await ServiceProcess.start(name, serviceEnv(name, this.redisPrefix, !this.migrated));
-        this.migrated = true;
-        this.startupMs[name] = Date.now() - begun;
-        return service;
-      });
+      started = this.startChain.then(() => this.start(name));
       this.startChain = started.catch(() => undefined);
       this.services.set(name, started);
     }
     return started;
   }
 
-  /** The configuration of every service started so far, for the report. */
-  async serviceConfigs(): Promise<Record<string, Record<string, string>>> {
-    const out: Record<string, Record<string, string>> = {};
-    for (const [name, started] of this.services) {
-      const service = await started.catch(() => null);
-      if (!service) continue;
-      const { DATABASE_URL: _db, ...env } = service.env;
-      out[name] = env;
-    }
-    return out;
+  private async start(name: ServiceName): Promise<BenchService> {
+    if (!existsSync(path.join(REPO, SERVICE_ENTRY))) throw new Error(`${SERVICE_ENTRY} is missing: run npm run build`);
+    const begun = Date.now();
+    this.log(`  starting service "${name}"`);
+    const port = String(await freePort());
+    const env: Record<string, string> = {
+      ...serviceEnv(name, this.redisPrefix, !this.migrated),
+      HOST: '127.0.0.1',
+      PORT: port,
+    };
+    const service = startService(env, SERVICE_ENTRY, startProdNodeArgs());
+    this.started.push(service);
+    // Ready means database, Redis and the default model are up: the first request is served by a loaded model.
+    await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000).catch(async (error: unknown) => {
+      await stopService(service);
+      throw new Error(`service ${name} did not get ready: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    this.migrated = true;
+    this.startupMs[name] = Date.now() - begun;
+    const { DATABASE_URL: _database, ...shown } = env;
+    this.configs[name] = shown;
+    return Object.assign(service, { name, env, pid: service.child.pid ?? Number.NaN });
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.started.map((service) => stopService(service)));
+  }
+
+  /** Synchronous last resort for process exit handlers. */
+  killAllNow(): void {
+    for (const service of this.started) if (isAlive(service)) service.child.kill('SIGKILL');
   }
 }

@@ -17,147 +17,85 @@ export interface Complaint {
   length: ComplaintLength;
 }
 
-const PRODUCTS = [
-  'running shoes',
-  'coffee machine',
-  'winter jacket',
-  'laptop',
-  'vacuum cleaner',
-  'phone case',
-  'blender',
-  'desk lamp',
-  'washing machine',
-  'pair of headphones',
-  'office chair',
-  'electric kettle',
-  'smart watch',
-  'baby stroller',
-  'set of saucepans',
-  'printer',
-  'mattress',
-  'bicycle helmet',
-  'television',
-  'hair dryer',
-];
-const SHOPS = [
-  'your online store',
-  'the downtown branch',
-  'the shop on Main Street',
-  'your app',
-  'the outlet at the mall',
-  'your website',
-  'the store near the station',
-  'the airport kiosk',
-];
-const DEFECTS = [
-  'stopped working after two days',
-  'arrived with a cracked screen',
-  'makes a loud grinding noise',
-  'leaks water all over the floor',
-  'will not turn on at all',
-  'smells of burning plastic when I use it',
-  'has a seam that came apart the first time I wore it',
-  'overheats after ten minutes',
-  'is missing the charger and the manual',
-  'was clearly used before, with scratches everywhere',
-];
-const DELIVERY_ISSUES = [
-  'it still has not arrived',
-  'the parcel was left in the rain outside my door',
-  'the tracking page says delivered but nothing came',
-  'the courier never rang the bell',
-  'it was sent to the wrong address',
-  'the box arrived crushed and half empty',
-  'the delivery date has been pushed back four times',
-  'the driver left it with a neighbour I do not know',
-];
-const STAFF = [
-  'the cashier',
-  'the store manager',
-  'the support agent on the phone',
-  'a sales assistant',
-  'the security guard',
-  'the person at the returns desk',
-  'the delivery driver',
-  'the chat agent',
-];
-const RUDE_ACTIONS = [
-  'rolled their eyes and told me to come back another day',
-  'shouted at me in front of other customers',
-  'refused to give me their name',
-  'laughed when I asked for a refund',
-  'hung up on me twice',
-  'ignored me for twenty minutes while chatting with a colleague',
-  'accused me of breaking the item myself',
-  'told me it was not their problem',
-];
-const OTHER_ISSUES = [
-  'I was charged twice for the same order',
-  'my loyalty points disappeared from my account',
-  'the price at the till was higher than on the shelf',
-  'I cannot cancel my subscription online',
-  'the website keeps logging me out during checkout',
-  'my refund was promised three weeks ago and never came',
-  'I keep receiving marketing emails after unsubscribing',
-  'the warranty form on your site does not work',
-];
-const WHEN = [
-  'last Monday',
-  'two weeks ago',
-  'yesterday',
-  'at the beginning of the month',
-  'on Saturday morning',
-  'ten days ago',
-];
-const FEELINGS = [
-  'I am really disappointed.',
-  'This is honestly unacceptable.',
-  'I expected much better from you.',
-  'I have been a loyal customer for years and this is how I am treated.',
-  'I am frustrated and tired of waiting.',
-  'Frankly I feel ignored.',
-];
-const FOLLOW_UPS = [
-  'I already contacted customer service by email and got an automated answer.',
-  'Nobody has answered my messages so far.',
-  'I called the hotline and waited forty minutes before the line dropped.',
-  'The chat assistant just sent me a link to the FAQ.',
-  'I kept the receipt and the original packaging.',
-  'I had to take a day off work because of this.',
-  'It was meant to be a birthday present, so the timing could not be worse.',
-  'I have photos that show the problem clearly.',
-];
-const WANTS = [
-  'I want a full refund to my card.',
-  'Please send a replacement by express delivery.',
-  'I would like an apology and a discount on my next order.',
-  'I want someone to call me back today.',
-  'Please fix this as soon as possible.',
-  'I expect compensation for the time I lost.',
-];
-const ANSWERS = [
-  'It started right after I unpacked it.',
-  'I noticed it the same evening.',
-  'Yes, I tried restarting it, it did not help.',
-  'I was told it would arrive within three days.',
-  'No updates at all, the tracking has not moved.',
-  'They said they would look into it and never called back.',
-  'A refund would be fine.',
-  'I would rather cancel and get my money back.',
-  'It happened at the counter around noon.',
-  'Nobody else stepped in, the manager was not there.',
-  'Yes, exactly as described in the manual.',
-  'I just want this sorted out.',
-  'It was rude and dismissive.',
-  'A replacement, please.',
-  'Not really, no.',
-];
-const DETAILS = [
-  'My order number is',
-  'The ticket number I was given is',
-  'For reference, my customer number is',
-  'Case reference',
-];
+/** A list written as data: phrases separated by ` | ` or line breaks, in order. */
+function phrases(text: string): string[] {
+  return text
+    .split(/\s*\|\s*|\n/)
+    .map((phrase) => phrase.trim())
+    .filter(Boolean);
+}
+
+const PRODUCTS = phrases(`
+  running shoes | coffee machine | winter jacket | laptop | vacuum cleaner | phone case | blender | desk lamp
+  washing machine | pair of headphones | office chair | electric kettle | smart watch | baby stroller
+  set of saucepans | printer | mattress | bicycle helmet | television | hair dryer
+`);
+const SHOPS = phrases(`
+  your online store | the downtown branch | the shop on Main Street | your app | the outlet at the mall
+  your website | the store near the station | the airport kiosk
+`);
+const DEFECTS = phrases(`
+  stopped working after two days | arrived with a cracked screen | makes a loud grinding noise
+  leaks water all over the floor | will not turn on at all | smells of burning plastic when I use it
+  has a seam that came apart the first time I wore it | overheats after ten minutes
+  is missing the charger and the manual | was clearly used before, with scratches everywhere
+`);
+const DELIVERY_ISSUES = phrases(`
+  it still has not arrived | the parcel was left in the rain outside my door
+  the tracking page says delivered but nothing came | the courier never rang the bell
+  it was sent to the wrong address | the box arrived crushed and half empty
+  the delivery date has been pushed back four times | the driver left it with a neighbour I do not know
+`);
+const STAFF = phrases(`
+  the cashier | the store manager | the support agent on the phone | a sales assistant | the security guard
+  the person at the returns desk | the delivery driver | the chat agent
+`);
+const RUDE_ACTIONS = phrases(`
+  rolled their eyes and told me to come back another day | shouted at me in front of other customers
+  refused to give me their name | laughed when I asked for a refund | hung up on me twice
+  ignored me for twenty minutes while chatting with a colleague | accused me of breaking the item myself
+  told me it was not their problem
+`);
+const OTHER_ISSUES = phrases(`
+  I was charged twice for the same order | my loyalty points disappeared from my account
+  the price at the till was higher than on the shelf | I cannot cancel my subscription online
+  the website keeps logging me out during checkout | my refund was promised three weeks ago and never came
+  I keep receiving marketing emails after unsubscribing | the warranty form on your site does not work
+`);
+const WHEN = phrases(`
+  last Monday | two weeks ago | yesterday | at the beginning of the month | on Saturday morning | ten days ago
+`);
+const FEELINGS = phrases(`
+  I am really disappointed. | This is honestly unacceptable. | I expected much better from you.
+  I have been a loyal customer for years and this is how I am treated. | I am frustrated and tired of waiting.
+  Frankly I feel ignored.
+`);
+const FOLLOW_UPS = phrases(`
+  I already contacted customer service by email and got an automated answer.
+  Nobody has answered my messages so far.
+  I called the hotline and waited forty minutes before the line dropped.
+  The chat assistant just sent me a link to the FAQ. | I kept the receipt and the original packaging.
+  I had to take a day off work because of this.
+  It was meant to be a birthday present, so the timing could not be worse.
+  I have photos that show the problem clearly.
+`);
+const WANTS = phrases(`
+  I want a full refund to my card. | Please send a replacement by express delivery.
+  I would like an apology and a discount on my next order. | I want someone to call me back today.
+  Please fix this as soon as possible. | I expect compensation for the time I lost.
+`);
+const ANSWERS = phrases(`
+  It started right after I unpacked it. | I noticed it the same evening.
+  Yes, I tried restarting it, it did not help. | I was told it would arrive within three days.
+  No updates at all, the tracking has not moved. | They said they would look into it and never called back.
+  A refund would be fine. | I would rather cancel and get my money back.
+  It happened at the counter around noon. | Nobody else stepped in, the manager was not there.
+  Yes, exactly as described in the manual. | I just want this sorted out. | It was rude and dismissive.
+  A replacement, please. | Not really, no.
+`);
+const DETAILS = phrases(`
+  My order number is | The ticket number I was given is | For reference, my customer number is | Case reference
+`);
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
   return items[Math.floor(rng() * items.length)];

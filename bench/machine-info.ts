@@ -3,24 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { REPO, SERVICE_ENTRY } from './service-process';
+import { REPO, SERVICE_ENTRY } from './context';
 
-export interface MachineInfo {
-  cpuModel: string;
-  cores: number;
-  memoryGb: number;
-  os: string;
-  node: string;
-  loadAverageAtStart: number[];
-}
-
-export interface CodeInfo {
-  commit: string;
-  /** Files changed against the commit (others may be editing the tree while the suite runs). */
-  uncommittedFiles: number;
-  /** Files under src/ changed after dist/ was built (others edit the tree while the suite runs). */
-  newerThanBuild: string[];
-}
+export type MachineInfo = ReturnType<typeof machineInfo>;
+export type CodeInfo = ReturnType<typeof codeInfo>;
 
 function git(args: string[]): string {
   try {
@@ -30,7 +16,7 @@ function git(args: string[]): string {
   }
 }
 
-export function machineInfo(): MachineInfo {
+export function machineInfo() {
   const cpus = os.cpus();
   return {
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
@@ -51,16 +37,17 @@ function filesNewerThan(dir: string, mtimeMs: number, out: string[] = []): strin
   return out;
 }
 
-export function codeInfo(): CodeInfo {
+export function codeInfo() {
   let newerThanBuild: string[] = [];
   try {
-    newerThanBuild = filesNewerThan(path.join(REPO, 'src'), statSync(SERVICE_ENTRY).mtimeMs).sort();
+    newerThanBuild = filesNewerThan(path.join(REPO, 'src'), statSync(path.join(REPO, SERVICE_ENTRY)).mtimeMs).sort();
   } catch {
-    // no build: ServiceProcess.start reports it
+    // no build: starting a service reports it
   }
   const status = git(['status', '--porcelain']);
   return {
     commit: git(['rev-parse', 'HEAD']) || 'unknown',
+    /** Files changed against the commit, and under src/ after dist/ was built: others edit the tree meanwhile. */
     uncommittedFiles: status ? status.split('\n').length : 0,
     newerThanBuild,
   };

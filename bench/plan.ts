@@ -1,15 +1,22 @@
 /**
- * Durations and sizes per mode. --quick keeps every scenario but tuning and shortens windows so the whole run
- * fits in under 3 minutes on the 2-core machine; full (~25 min) gives percentiles and the soak enough samples.
+ * Scenario names, durations and sizes per mode. --quick runs every scenario but tuning with short windows, so the
+ * whole run fits in under 3 minutes on two cores; full (~25 min) gives percentiles and the soak enough samples.
  */
-import type { CeilingGrid } from './scenarios/ceiling';
-
 export type Mode = 'quick' | 'full';
 
-export const SCENARIOS = ['ceiling', 'service', 'tuning', 'coalescing', 'cache', 'conversations', 'soak'] as const;
-export type ScenarioName = (typeof SCENARIOS)[number];
-/** --quick leaves tuning out (it starts five more heavy services) to stay under 3 minutes; --only brings it in. */
-export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIOS.filter((name) => name !== 'tuning');
+/** In the order they run: the ceiling first, so the comparison with the service can use its best setting. */
+export const SCENARIO_NAMES = [
+  'ceiling',
+  'service-vs-ceiling',
+  'tuning',
+  'coalescing',
+  'cache-path',
+  'conversations',
+  'memory-soak',
+] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+/** --quick leaves tuning out (it starts five more heavy services); --only brings it in. */
+export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => name !== 'tuning');
 
 /**
  * A participant's think time before each message: 0.5–2 s, far quicker than a person reading a reply and
@@ -25,15 +32,18 @@ export interface ConversationLevelPlan {
 const paced = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: PACED_THINK_MS });
 const stress = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: null });
 
+export interface CeilingGrid {
+  workers: number[];
+  batches: number[];
+  /** Batch sizes also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
+  groupedBatches: number[];
+}
+
 export interface Plan {
   mode: Mode;
+  /** Interleaved rounds of every comparison. */
   rounds: number;
-  ceiling: {
-    int8: CeilingGrid;
-    fp32: CeilingGrid;
-    warmupMs: number;
-    durationMs: number;
-  };
+  ceiling: { int8: CeilingGrid; fp32: CeilingGrid; warmupMs: number; durationMs: number };
   service: { connections: number; warmupMs: number; durationMs: number; probeRatePerSecond: number };
   coalescing: { simultaneous: number };
   cache: { connections: number; warmupMs: number; durationMs: number };
@@ -57,7 +67,7 @@ export function planFor(mode: Mode): Plan {
       coalescing: { simultaneous: 50 },
       cache: { connections: 100, warmupMs: 1_000, durationMs: 2_000 },
       conversations: { levels: [paced(100), stress(10), stress(50)], warmupMs: 2_000, durationMs: 4_000 },
-      // Minute 2 of 10 is 20 % into the soak; quick keeps the fraction (12 s of 60 s, sampled at 10 s steps).
+      // The full soak's baseline is minute 2 of 10 (20 %); quick keeps the fraction (10 s of 60 s, 10-s samples).
       soak: { durationMs: 60_000, sampleEveryMs: 10_000, baselineAtMs: 10_000, connections: 50, participants: 50 },
     };
   }

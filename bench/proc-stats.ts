@@ -5,37 +5,25 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
-let clockTicks: number | null = null;
-
 /** USER_HZ: clock ticks per second of /proc/<pid>/stat times (100 on practically every Linux). */
-function ticksPerSecond(): number {
-  if (clockTicks === null) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
+const TICKS_PER_SECOND = ((): number => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
   }
-  return clockTicks;
-}
+})();
 
 /** user + system CPU seconds the process (all its threads) has used so far. */
 export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Field 2 (comm) may contain spaces and parentheses: count fields from the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]);
-  const stime = Number(fields[12]);
-  return (utime + stime) / ticksPerSecond();
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
 }
 
-export interface MemorySample {
-  rssMb: number;
-  /** Peak RSS since the process started (VmHWM). */
-  peakRssMb: number;
-}
-
-export function memory(pid: number): MemorySample {
+/** RSS now (VmRSS) and its peak since the process started (VmHWM), in MiB. */
+export function memory(pid: number): { rssMb: number; peakRssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
@@ -95,7 +83,7 @@ export class UsageMeter {
     this.rssMax = Math.max(this.rssMax, end.rssMb);
     const machine = machineTicks();
     const bench = process.cpuUsage(this.startBench);
-    const percentOfTicks = (ticks: number): number => (ticks / ticksPerSecond() / seconds) * 100;
+    const percentOfTicks = (ticks: number): number => (ticks / TICKS_PER_SECOND / seconds) * 100;
     return {
       cpuPercent: ((cpuSeconds(this.pid) - this.startCpu) / seconds) * 100,
       machineCpuPercent: percentOfTicks(machine.busy - this.startMachine.busy),

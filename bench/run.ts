@@ -1,104 +1,78 @@
 /**
- * `npm run bench [-- --quick] [--only service,cache] [--out <dir>]`: issue 6's benchmark suite. Needs the built
- * API (dist/), PostgreSQL and Redis on loopback; generates the heavy model on first use. Every child process is
- * killed and the `combot_bench` database dropped on every exit path, including errors and Ctrl-C.
+ * `npm run bench [-- --quick] [--only ceiling,cache-path] [--out <dir>]`: the benchmark suite. Needs the built
+ * API (dist/), PostgreSQL and Redis on loopback; generates the heavy model on first use. Every service it started
+ * is stopped and its database dropped on every exit path, including errors and Ctrl-C.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CeilingPool } from './ceiling/ceiling-pool';
+import { dropTestDatabase, recreateTestDatabase } from '../test/support/test-database';
 import {
+  BENCH_DATABASE,
   BenchContext,
   HEAVY_MODEL_ID,
   HEAVY_MODELS_DIR,
   HEAVY_PROFILE,
+  REPO,
   SHIPPED_MODEL_ID,
-  shippedModelsDir,
+  SHIPPED_MODELS_DIR,
+  type Scenario,
 } from './context';
-import { ComplaintCorpus, CORPUS_SEED, tokenHistogram, whitespaceTokens } from './corpus';
-import { dropDatabase, recreateDatabase } from './database';
-import { wrkAvailable } from './load/wrk';
 import { codeInfo, machineInfo } from './machine-info';
+import { settings } from './markdown';
 import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
-import { planFor, QUICK_SCENARIOS, SCENARIOS, type ScenarioName } from './plan';
+import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './plan';
 import { deleteKeys, runPrefix } from './redis-keys';
-import { evaluateTargets, writeReport, type BenchResults, type CorpusInfo } from './report';
-import { runCachePath } from './scenarios/cache-path';
-import { runCeiling, type CeilingConfig } from './scenarios/ceiling';
-import { runTuning } from './scenarios/tuning';
-import { runCoalescing } from './scenarios/coalescing';
-import { runConversations } from './scenarios/conversations';
-import { runMemorySoak } from './scenarios/memory-soak';
-import { runService } from './scenarios/service';
-import { killAllServicesNow, REPO, stopAllServices } from './service-process';
-import { mean } from './stats';
+import { corpusInfo, writeReport, type BenchResults } from './report';
+import { cachePath } from './scenarios/cache-path';
+import { ceiling } from './scenarios/ceiling';
+import { coalescing } from './scenarios/coalescing';
+import { conversations } from './scenarios/conversations';
+import { memorySoak } from './scenarios/memory-soak';
+import { serviceVsCeiling } from './scenarios/service-vs-ceiling';
+import { tuning } from './scenarios/tuning';
+import { allTargets, formatTarget } from './targets';
 
-interface Args {
-  quick: boolean;
-  only: ScenarioName[];
-  outDir: string;
-}
+const SCENARIOS: Record<ScenarioName, Scenario> = {
+  ceiling,
+  'service-vs-ceiling': serviceVsCeiling,
+  tuning,
+  coalescing,
+  'cache-path': cachePath,
+  conversations,
+  'memory-soak': memorySoak,
+};
 
-function say(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
+const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-function parseArgs(argv: string[]): Args {
-  const args: Args = { quick: false, only: [], outDir: path.join(REPO, 'bench', 'results') };
+const isScenario = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name);
+
+function parseArgs(argv: string[]): { quick: boolean; only: ScenarioName[]; outDir: string } {
+  const args = { quick: false, only: [] as ScenarioName[], outDir: path.join(REPO, 'bench', 'results') };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') args.quick = true;
     else if (arg === '--only' && argv[i + 1]) {
       const names = argv[++i].split(',').map((name) => name.trim());
-      const unknown = names.filter((name) => !(SCENARIOS as readonly string[]).includes(name));
+      const unknown = names.filter((name) => !isScenario(name));
       if (unknown.length)
-        throw new Error(`unknown scenario(s) ${unknown.join(', ')}; expected ${SCENARIOS.join(', ')}`);
-      args.only = SCENARIOS.filter((name) => names.includes(name));
+        throw new Error(`unknown scenario(s) ${unknown.join(', ')}; expected ${SCENARIO_NAMES.join(', ')}`);
+      args.only = SCENARIO_NAMES.filter((name) => names.includes(name));
     } else if (arg === '--out' && argv[i + 1]) args.outDir = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${arg} (expected --quick, --only <${SCENARIOS.join(',')}>, --out <dir>)`);
+    else
+      throw new Error(`unknown argument ${arg} (expected --quick, --only <${SCENARIO_NAMES.join(',')}>, --out <dir>)`);
   }
-  if (args.only.length === 0) args.only = [...(args.quick ? QUICK_SCENARIOS : SCENARIOS)];
+  if (args.only.length === 0) args.only = [...(args.quick ? QUICK_SCENARIOS : SCENARIO_NAMES)];
   return args;
-}
-
-function corpusInfo(): CorpusInfo {
-  const sample = ComplaintCorpus.sample(1000);
-  const count = (key: 'length' | 'category'): Record<string, number> =>
-    sample.reduce<Record<string, number>>(
-      (out, complaint) => ({ ...out, [complaint[key]]: (out[complaint[key]] ?? 0) + 1 }),
-      {},
-    );
-  return {
-    seed: CORPUS_SEED,
-    unit: 'whitespace-separated words (WordPiece tokens run ~1.2–1.4× higher; the model truncates at 128)',
-    sampleSize: sample.length,
-    meanTokens: mean(sample.map((complaint) => whitespaceTokens(complaint.text))),
-    histogram: tokenHistogram(sample.map((complaint) => complaint.text)),
-    byLength: count('length'),
-    byCategory: count('category'),
-  };
 }
 
 /** The heavy model is generated once into bench/.cache (git-ignored); a fresh clone pays ~1 min here. */
 function ensureHeavyModel(): void {
-  const missing = Object.values(MODEL_IDS).some(
-    (id) => !existsSync(path.join(HEAVY_MODELS_DIR, id, 'onnx', 'model.onnx')),
-  );
-  if (!missing) return;
+  if (Object.values(MODEL_IDS).every((id) => existsSync(path.join(HEAVY_MODELS_DIR, id, 'onnx', 'model.onnx')))) return;
   say('heavy model missing: generating it with tools/model/distilbert/generate-distilbert.ts');
-  execFileSync(
-    process.execPath,
-    [
-      '--require',
-      'ts-node/register/transpile-only',
-      path.join(REPO, 'tools', 'model', 'distilbert', 'generate-distilbert.ts'),
-    ],
-    {
-      cwd: REPO,
-      stdio: 'inherit',
-    },
-  );
+  const generator = path.join(REPO, 'tools', 'model', 'distilbert', 'generate-distilbert.ts');
+  execFileSync(process.execPath, ['--require', 'ts-node/register/transpile-only', generator], { stdio: 'inherit' });
 }
 
 async function main(): Promise<number> {
@@ -110,31 +84,29 @@ async function main(): Promise<number> {
   say(
     `combot bench (${plan.mode}): ${args.only.join(', ')} on ${machine.cpuModel} × ${machine.cores}, commit ${code.commit.slice(0, 10)}`,
   );
-  if (code.newerThanBuild.length) {
+  if (code.newerThanBuild.length)
     say(
       `note: ${code.newerThanBuild.length} file(s) under src/ changed after dist/ was built (npm run build measures them)`,
     );
-  }
   if (args.only.some((name) => name !== 'conversations')) ensureHeavyModel();
 
-  const useWrk = wrkAvailable();
   const prefix = runPrefix();
-  const ctx = new BenchContext(plan, prefix, useWrk, say);
+  const ctx = new BenchContext(plan, prefix, say);
   const results: BenchResults['results'] = {};
+  const sections: string[][] = [];
+  const judged: BenchResults['targets'] = [];
   const failures: BenchResults['failures'] = [];
-  let int8Pool: CeilingPool | null = null;
-  let ceilingBest: CeilingConfig | null = null;
 
   let cleaned: Promise<void> | null = null;
-  const cleanup = (): Promise<void> => (cleaned ??= cleanUp());
-  const cleanUp = async (): Promise<void> => {
-    await stopAllServices().catch((error: unknown) => say(`cleanup: stopping services failed: ${String(error)}`));
-    await int8Pool?.dispose().catch(() => undefined);
-    int8Pool = null;
-    await dropDatabase().catch((error: unknown) => say(`cleanup: dropping the database failed: ${String(error)}`));
-    const deleted = await deleteKeys(prefix).catch(() => 0);
-    say(`cleanup: services stopped, database dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
-  };
+  const cleanup = (): Promise<void> =>
+    (cleaned ??= (async () => {
+      await ctx.stopAll().catch((error: unknown) => say(`cleanup: stopping services failed: ${String(error)}`));
+      await dropTestDatabase(BENCH_DATABASE).catch((error: unknown) =>
+        say(`cleanup: dropping the database failed: ${String(error)}`),
+      );
+      const deleted = await deleteKeys(prefix).catch(() => 0);
+      say(`cleanup: services stopped, database dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
+    })());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) return;
@@ -144,41 +116,19 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  process.once('exit', killAllServicesNow);
+  process.once('exit', () => ctx.killAllNow());
 
   try {
-    await recreateDatabase();
-    const steps: Record<ScenarioName, () => Promise<void>> = {
-      ceiling: async () => {
-        const { result, int8Pool: pool } = await runCeiling(ctx);
-        results.ceiling = result;
-        int8Pool = pool;
-        ceilingBest = {
-          workers: result.int8.best.workers,
-          batch: result.int8.best.batch,
-          grouped: result.int8.best.grouped,
-        };
-      },
-      service: async () => {
-        results.service = await runService(
-          ctx,
-          int8Pool && ceilingBest ? { pool: int8Pool, config: ceilingBest } : null,
-        );
-        await int8Pool?.dispose();
-        int8Pool = null;
-      },
-      tuning: async () => void (results.tuning = await runTuning(ctx)),
-      coalescing: async () => void (results.coalescing = await runCoalescing(ctx)),
-      cache: async () => void (results.cache = await runCachePath(ctx)),
-      conversations: async () => void (results.conversations = await runConversations(ctx)),
-      soak: async () => void (results.soak = await runMemorySoak(ctx)),
-    };
+    await recreateTestDatabase(BENCH_DATABASE);
     for (const name of args.only) {
       if (interrupted) break;
       const begun = Date.now();
       say(`(${name}) …`);
       try {
-        await steps[name]();
+        const outcome = await SCENARIOS[name](ctx);
+        results[name] = outcome.result;
+        sections.push(outcome.section);
+        judged.push(...outcome.targets);
         say(`(${name}) done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -188,7 +138,6 @@ async function main(): Promise<number> {
     }
     if (interrupted) return 130;
 
-    const services = await ctx.serviceConfigs();
     await cleanup();
     const finishedAt = new Date();
     const report: BenchResults = {
@@ -203,29 +152,23 @@ async function main(): Promise<number> {
       scenarios: args.only,
       corpus: corpusInfo(),
       models: {
-        heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${Object.entries(
-          HEAVY_PROFILE,
-        )
-          .map(([key, value]) => `${key}=${value}`)
-          .join(' ')})`,
-        shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, shippedModelsDir())}`,
+        heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${settings(HEAVY_PROFILE)})`,
+        shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
       },
       loadGenerators: {
-        'closed loop (2, 3, 8)': 'autocannon 9 (in-process)',
-        'constant requests (6)': useWrk ? 'wrk -t1' : 'autocannon 9 (wrk not installed)',
-        'open-loop probes (4)': 'node:http fixed-rate prober',
-        'conversations (7, 8)': 'node:http keep-alive participants',
+        'closed loops (service, tuning, cache path, soak)': 'autocannon 9 (in-process)',
+        'tail-latency probes': 'node:http fixed-rate open-loop prober',
+        conversations: 'node:http keep-alive participants',
+        ceiling: "the runtime's WorkerPoolRunner (dist/), in-process",
       },
-      services,
+      services: ctx.configs,
       serviceStartupMs: ctx.startupMs,
       results,
       failures,
-      targets: evaluateTargets(results),
+      targets: allTargets(judged),
     };
-    const files = writeReport(args.outDir, report);
-    say(
-      `\n${report.targets.map((t) => `${t.status.padEnd(4)} ${t.description}: ${t.measured === null ? 'not run' : `${t.measured.toFixed(2)}${t.unit}`}`).join('\n')}`,
-    );
+    const files = writeReport(args.outDir, report, sections);
+    say(['', ...report.targets.map(formatTarget)].join('\n'));
     say(
       `\nwrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.markdown)} in ${report.wallSeconds.toFixed(0)} s`,
     );
@@ -239,7 +182,6 @@ main().then(
   (code) => process.exit(code),
   (error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    killAllServicesNow();
     process.exit(1);
   },
 );

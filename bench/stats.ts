@@ -8,18 +8,9 @@ export interface Spread {
   values: number[];
 }
 
-export interface LatencySummary {
-  count: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  max: number;
-}
+export type LatencySummary = ReturnType<typeof summariseLatencies>;
 
-function sortedCopy(values: readonly number[]): number[] {
-  return [...values].sort((a, b) => a - b);
-}
+const sortedCopy = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
 
 /**
  * Nearest-rank percentile (p in 0..100) of `values`: the smallest value with at least p % of the samples at or
@@ -55,7 +46,7 @@ export function spread(values: readonly number[]): Spread {
   };
 }
 
-export function summariseLatencies(values: readonly number[]): LatencySummary {
+export function summariseLatencies(values: readonly number[]) {
   return {
     count: values.length,
     mean: mean(values),

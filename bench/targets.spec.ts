@@ -1,9 +1,8 @@
-import { evaluateTargets } from './report';
-import { evaluateTarget, formatTarget, meets, TARGETS, type TargetSpec } from './targets';
+import { allTargets, evaluateTarget, formatTarget, meets, TARGETS, type TargetSpec } from './targets';
 
 const atLeast: TargetSpec = {
   id: 't',
-  scenario: 2,
+  scenario: 'service-vs-ceiling',
   description: 'ratio',
   comparator: '>=',
   threshold: 0.85,
@@ -43,10 +42,18 @@ describe('evaluateTarget', () => {
   });
 });
 
-describe('evaluateTargets', () => {
-  it('lists every target of issue 6, all N/A when nothing ran', () => {
-    const results = evaluateTargets({});
+describe('allTargets', () => {
+  it('lists every target in order, N/A where its scenario did not run', () => {
+    const judged = evaluateTarget(TARGETS.p95VsSeed, 0.3);
+    const results = allTargets([judged]);
     expect(results.map((r) => r.id)).toEqual(Object.values(TARGETS).map((t) => t.id));
-    expect(results.every((r) => r.status === 'N/A')).toBe(true);
+    expect(results.filter((r) => r.status !== 'N/A')).toEqual([judged]);
+    expect(allTargets([]).every((r) => r.status === 'N/A')).toBe(true);
+  });
+
+  it('names each target by what it checks', () => {
+    expect(TARGETS.p95VsSeed.id).toBe('p95-vs-seed');
+    expect(TARGETS.cachedP99UnderLoad).toMatchObject({ id: 'cached-p99-under-load', comparator: '<=', threshold: 20 });
+    expect(new Set(Object.values(TARGETS).map((t) => t.id)).size).toBe(Object.keys(TARGETS).length);
   });
 });

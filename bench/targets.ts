@@ -1,14 +1,15 @@
 /**
- * Issue 6's targets as data, and their evaluation. A value that could not be measured (NaN) fails: a ratio that
- * cannot be judged must not pass. A target whose scenario did not run (e.g. --only picked others) is N/A.
+ * The performance targets as data, and their evaluation. A value that could not be measured (NaN) fails: a ratio
+ * that cannot be judged must not pass. A target whose scenario did not run (--only picked others) is N/A.
  */
+import type { ScenarioName } from './plan';
 
 export type Comparator = '>=' | '<=' | '==';
 export type TargetStatus = 'PASS' | 'FAIL' | 'N/A';
 
 export interface TargetSpec {
   id: string;
-  scenario: number;
+  scenario: ScenarioName;
   description: string;
   comparator: Comparator;
   threshold: number;
@@ -22,112 +23,39 @@ export interface TargetResult extends TargetSpec {
   note?: string;
 }
 
-export const TARGETS = {
-  ceilingRatio: {
-    id: 'ceiling-ratio',
-    scenario: 2,
-    description: '(2)/(1) service throughput ÷ standalone ceiling, int8 heavy model',
-    comparator: '>=',
-    threshold: 0.85,
-    unit: '×',
-  },
-  seedThroughput: {
-    id: 'seed-throughput',
-    scenario: 3,
-    description: '(2) vs (3) throughput, service ÷ seed design',
-    comparator: '>=',
-    threshold: 1.5,
-    unit: '×',
-  },
-  seedP95: {
-    id: 'seed-p95',
-    scenario: 3,
-    description: '(2) vs (3) p95 latency, service ÷ seed design',
-    comparator: '<=',
-    threshold: 0.5,
-    unit: '×',
-  },
-  cachedP99: {
-    id: 'responsive-cached-p99',
-    scenario: 4,
-    description: '(4) p99 of a cached classify while (2) saturates',
-    comparator: '<=',
-    threshold: 20,
-    unit: 'ms',
-  },
-  liveP99: {
-    id: 'responsive-live-p99',
-    scenario: 4,
-    description: '(4) p99 of /api/health/live while (2) saturates',
-    comparator: '<=',
-    threshold: 20,
-    unit: 'ms',
-  },
-  coalescing: {
-    id: 'coalescing',
-    scenario: 5,
-    description: '(5) inferences for 50 simultaneous identical uncached texts (every round)',
-    comparator: '==',
-    threshold: 1,
-    unit: '',
-  },
-  conversationP95: {
-    id: 'conversation-p95',
-    scenario: 7,
-    description: '(7) turn p95 at 100 paced participants, shipped model',
-    comparator: '<=',
-    threshold: 100,
-    unit: 'ms',
-  },
-  conversationErrors: {
-    id: 'conversation-errors',
-    scenario: 7,
-    description: '(7) errors at every level (paced and without think time)',
-    comparator: '==',
-    threshold: 0,
-    unit: '',
-  },
-  conversationRows: {
-    id: 'conversation-rows',
-    scenario: 7,
-    description: '(7) completed conversations missing or incomplete in PostgreSQL (all levels)',
-    comparator: '==',
-    threshold: 0,
-    unit: '',
-  },
-  soakHeavyRss: {
-    id: 'soak-rss-heavy',
-    scenario: 8,
-    description: '(8) RSS at the end, int8 heavy model, 2 workers',
-    comparator: '<=',
-    threshold: 700,
-    unit: 'MiB',
-  },
-  soakShippedRss: {
-    id: 'soak-rss-shipped',
-    scenario: 8,
-    description: '(8) RSS at the end, shipped model',
-    comparator: '<=',
-    threshold: 300,
-    unit: 'MiB',
-  },
-  soakHeavyGrowth: {
-    id: 'soak-growth-heavy',
-    scenario: 8,
-    description: '(8) RSS growth from minute 2 to the end, heavy model',
-    comparator: '<=',
-    threshold: 5,
-    unit: '%',
-  },
-  soakShippedGrowth: {
-    id: 'soak-growth-shipped',
-    scenario: 8,
-    description: '(8) RSS growth from minute 2 to the end, shipped model',
-    comparator: '<=',
-    threshold: 5,
-    unit: '%',
-  },
-} as const satisfies Record<string, TargetSpec>;
+/** [scenario, description, comparator, threshold, unit]: one row per target, keyed by what it checks. */
+type TargetRow = readonly [ScenarioName, string, Comparator, number, string?];
+
+const ROWS = {
+  serviceShareOfCeiling: ['service-vs-ceiling', 'service throughput ÷ ceiling, int8 heavy model', '>=', 0.85, '×'],
+  throughputVsSeed: ['service-vs-ceiling', 'throughput, service ÷ seed design', '>=', 1.5, '×'],
+  p95VsSeed: ['service-vs-ceiling', 'p95 latency, service ÷ seed design', '<=', 0.5, '×'],
+  cachedP99UnderLoad: ['service-vs-ceiling', 'p99 of a cached classify while the service is saturated', '<=', 20, 'ms'],
+  liveP99UnderLoad: ['service-vs-ceiling', 'p99 of /api/health/live while the service is saturated', '<=', 20, 'ms'],
+  identicalBurstInferences: ['coalescing', 'inferences per 50 identical uncached texts at once', '==', 1],
+  pacedTurnP95: ['conversations', 'turn p95 at 100 paced participants, shipped model', '<=', 100, 'ms'],
+  conversationErrors: ['conversations', 'conversation errors at every level (paced and without think time)', '==', 0],
+  conversationsNotStored: ['conversations', 'finished conversations missing or incomplete in PostgreSQL', '==', 0],
+  heavyRssAfterSoak: ['memory-soak', 'RSS after the soak, int8 heavy model, 2 workers', '<=', 700, 'MiB'],
+  shippedRssAfterSoak: ['memory-soak', 'RSS after the soak, shipped model', '<=', 300, 'MiB'],
+  heavyRssGrowth: ['memory-soak', 'RSS growth from minute 2 to the end, heavy model', '<=', 5, '%'],
+  shippedRssGrowth: ['memory-soak', 'RSS growth from minute 2 to the end, shipped model', '<=', 5, '%'],
+} as const satisfies Record<string, TargetRow>;
+
+/** The targets by name; each id is its name in kebab case (`p95VsSeed` → `p95-vs-seed`). */
+export const TARGETS = Object.fromEntries(
+  Object.entries(ROWS).map(([name, [scenario, description, comparator, threshold, unit = '']]: [string, TargetRow]) => [
+    name,
+    {
+      id: name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
+      scenario,
+      description,
+      comparator,
+      threshold,
+      unit,
+    },
+  ]),
+) as Record<keyof typeof ROWS, TargetSpec>;
 
 export function meets(value: number, comparator: Comparator, threshold: number): boolean {
   if (!Number.isFinite(value)) return false;
@@ -161,14 +89,18 @@ export function evaluateTarget(
   note?: string,
 ): TargetResult {
   const values = measured === null ? [] : typeof measured === 'number' ? [measured] : measured;
-  if (values.length === 0) return { ...spec, measured: null, status: 'N/A', ...(note ? { note } : {}) };
+  const extra = note ? { note } : {};
+  if (values.length === 0) return { ...spec, measured: null, status: 'N/A', ...extra };
   const decisive = worst(values, spec);
-  return {
-    ...spec,
-    measured: decisive,
-    status: meets(decisive, spec.comparator, spec.threshold) ? 'PASS' : 'FAIL',
-    ...(note ? { note } : {}),
-  };
+  const status = meets(decisive, spec.comparator, spec.threshold) ? 'PASS' : 'FAIL';
+  return { ...spec, measured: decisive, status, ...extra };
+}
+
+/** Every target in TARGETS order: the judged ones as judged, the others N/A (their scenario did not run). */
+export function allTargets(judged: readonly TargetResult[]): TargetResult[] {
+  return Object.values(TARGETS).map(
+    (spec) => judged.find((result) => result.id === spec.id) ?? evaluateTarget(spec, null),
+  );
 }
 
 function formatNumber(value: number): string {
@@ -176,7 +108,7 @@ function formatNumber(value: number): string {
   return Math.abs(value) >= 100 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(2);
 }
 
-/** One markdown line: `- PASS (3) … : 1.62× (target ≥ 1.5×)`. */
+/** One markdown line: `- **PASS** throughput, service ÷ seed design: 1.62× (target >= 1.5×) — note`. */
 export function formatTarget(result: TargetResult): string {
   const measured = result.measured === null ? 'not run' : `${formatNumber(result.measured)}${result.unit}`;
   const note = result.note ? ` — ${result.note}` : '';

@@ -1,26 +1,26 @@
 /**
  * Simulated participants running the React page's 7-step flow back to back: either paced (a seeded think time
  * before every message, as a participant reads the reply and types) or with no think time at all (closed loop,
- * a stress test whose latency is set by throughput: p95 ≈ participants ÷ turns per second). Greeting, the complaint at index 0 (unique text: a real inference), five answers, then a valid
- * e-mail at index 6, which must come back as index 7 with `isHtml`. Each request echoes `scenario`, `index` and
- * the growing `chatLog` exactly as the page does. /closing is not called, so a finished conversation stores 15
- * turns: the greeting plus a participant message and a bot reply for each of the 7 steps.
+ * a stress test whose latency is set by throughput: p95 ≈ participants ÷ turns per second). Greeting, the
+ * complaint at index 0 (unique text: a real inference), five answers, then a valid e-mail at index 6, which must
+ * come back as index 7 with `isHtml`. Each request echoes `scenario`, `index` and the growing `chatLog` exactly
+ * as the page does. /closing is not called, so a finished conversation stores 15 turns: the greeting plus a
+ * participant message and a bot reply for each of the 7 steps.
+ *
+ * Hand-written, not autocannon: autocannon can carry a reply's values into the next request (a per-connection
+ * context), but it cannot wait a think time between requests, restart a conversation whose step failed, or say
+ * which step a latency belongs to.
  */
 import type { ComplaintCorpus } from '../corpus';
 import { createRng } from '../../tools/model/seeded-random';
 import { summariseLatencies, type LatencySummary } from '../stats';
-import type { HttpClient } from './http-client';
+import type { HttpClient, JsonResponse } from './http-client';
 
 export const TURNS_PER_CONVERSATION = 15;
 const STEPS = 7;
-
-export type TurnKind = 'greeting' | 'complaint' | 'answer' | 'email';
-
-interface Sample {
-  kind: TurnKind;
-  startedAt: number;
-  ms: number;
-}
+const THINK_SEED = 0x7417;
+const KINDS = ['greeting', 'complaint', 'answer', 'email'] as const;
+export type TurnKind = (typeof KINDS)[number];
 
 export interface FinishedConversation {
   id: string;
@@ -28,22 +28,9 @@ export interface FinishedConversation {
   finishedAt: number;
 }
 
-export interface ConversationRunResult {
-  participants: number;
-  windowMs: number;
-  /** Conversations finished inside the measured window, per second. */
-  conversationsPerSecond: number;
-  finishedInWindow: number;
-  /** All requests started inside the window. */
-  turnLatencyMs: LatencySummary;
-  byKindMs: Record<TurnKind, LatencySummary>;
-  requestsPerSecond: number;
-  errors: number;
-  errorExamples: string[];
-  /** Every conversation the client saw through to index 7, warm-up and drain included. */
-  finished: FinishedConversation[];
-}
+export type ConversationRunResult = Awaited<ReturnType<typeof driveConversations>>;
 
+/** What the page echoes back: the conversation's state travels in `scenario`. */
 interface Scenario {
   conversation_id: string;
   [key: string]: unknown;
@@ -58,8 +45,6 @@ interface TurnBody {
   isHtml?: boolean;
 }
 
-class ConversationError extends Error {}
-
 export interface DriveOptions {
   participants: number;
   warmupMs: number;
@@ -68,42 +53,31 @@ export interface DriveOptions {
   thinkMs?: { min: number; max: number };
 }
 
-const THINK_SEED = 0x7417;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 /** Runs `participants` loops; only requests started in [warm-up end, warm-up end + duration) are measured. */
-export async function driveConversations(
-  client: HttpClient,
-  corpus: ComplaintCorpus,
-  options: DriveOptions,
-): Promise<ConversationRunResult> {
-  const start = performance.now();
-  const windowStart = start + options.warmupMs;
+export async function driveConversations(client: HttpClient, corpus: ComplaintCorpus, options: DriveOptions) {
+  const windowStart = performance.now() + options.warmupMs;
   const windowEnd = windowStart + options.durationMs;
-  const samples: Sample[] = [];
+  const samples: { kind: TurnKind; startedAt: number; ms: number }[] = [];
+  /** Every conversation the client saw through to index 7, warm-up and drain included. */
   const finished: FinishedConversation[] = [];
   const errorExamples: string[] = [];
   let errors = 0;
   const thinkRng = createRng(THINK_SEED);
-  const think = async (): Promise<void> => {
-    if (!options.thinkMs) return;
-    const { min, max } = options.thinkMs;
-    await new Promise((resolve) => setTimeout(resolve, min + thinkRng() * (max - min)));
-  };
+  const think = (): Promise<void> =>
+    options.thinkMs
+      ? sleep(options.thinkMs.min + thinkRng() * (options.thinkMs.max - options.thinkMs.min))
+      : Promise.resolve();
 
-  const timed = async <T>(
-    kind: TurnKind,
-    request: () => Promise<{ status: number; body: T; ms: number }>,
-  ): Promise<T> => {
+  const timed = async <T>(kind: TurnKind, request: () => Promise<JsonResponse<T>>): Promise<T> => {
     const startedAt = performance.now();
-    let response: { status: number; body: T; ms: number };
-    try {
-      response = await request();
-    } catch (error) {
-      throw new ConversationError(`${kind}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (response.status !== 200) {
-      throw new ConversationError(`${kind}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
-    }
+    const response = await request().catch((error: unknown) => {
+      throw new Error(`${kind}: ${message(error)}`);
+    });
+    if (response.status !== 200)
+      throw new Error(`${kind}: HTTP ${response.status} ${JSON.stringify(response.body).slice(0, 200)}`);
     samples.push({ kind, startedAt, ms: response.ms });
     return response.body;
   };
@@ -113,7 +87,7 @@ export async function driveConversations(
     const greeting = await timed<{ message: string; scenario: Scenario }>('greeting', () =>
       client.get('/api/random/initial/'),
     );
-    let scenario = greeting.scenario;
+    let { scenario } = greeting;
     let index = 0;
     let classType = '';
     const chatLog: { text: string; sender: string }[] = [{ text: greeting.message, sender: 'bot' }];
@@ -121,27 +95,17 @@ export async function driveConversations(
     const email = corpus.email();
     for (let step = 0; step < STEPS; step++) {
       const kind: TurnKind = step === 0 ? 'complaint' : step === STEPS - 1 ? 'email' : 'answer';
-      const message = step === 0 ? corpus.nextUnique().text : step === STEPS - 1 ? email : corpus.answer();
+      const text = step === 0 ? corpus.nextUnique().text : step === STEPS - 1 ? email : corpus.answer();
       await think();
+      const timer = Number(((performance.now() - greetedAt) / 1000).toFixed(1));
       const body = await timed<TurnBody>(kind, () =>
-        client.post('/api/random/', {
-          message,
-          index,
-          timer: Number(((performance.now() - greetedAt) / 1000).toFixed(1)),
-          classType,
-          chatLog,
-          messageTypeLog,
-          scenario,
-        }),
+        client.post('/api/random/', { message: text, index, timer, classType, chatLog, messageTypeLog, scenario }),
       );
-      if (body.index !== step + 1)
-        throw new ConversationError(`${kind}: expected index ${step + 1}, got ${body.index}`);
-      if (step === STEPS - 1 && body.isHtml !== true) throw new ConversationError('email: reply is not isHtml');
-      index = body.index;
-      scenario = body.scenario;
-      classType = body.classType;
+      if (body.index !== step + 1) throw new Error(`${kind}: expected index ${step + 1}, got ${body.index}`);
+      if (step === STEPS - 1 && body.isHtml !== true) throw new Error('email: reply is not isHtml');
+      ({ index, scenario, classType } = body);
       messageTypeLog.push(body.messageType);
-      chatLog.push({ text: message, sender: 'user' }, { text: body.reply, sender: 'bot' });
+      chatLog.push({ text, sender: 'user' }, { text: body.reply, sender: 'bot' });
     }
     finished.push({ id: scenario.conversation_id, email, finishedAt: performance.now() });
   };
@@ -152,29 +116,28 @@ export async function driveConversations(
         await conversation();
       } catch (error) {
         errors++;
-        if (errorExamples.length < 5) errorExamples.push(error instanceof Error ? error.message : String(error));
-        // Back off briefly so a failing service is not hammered in a tight loop.
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        if (errorExamples.length < 5) errorExamples.push(message(error));
+        await sleep(50); // so a failing service is not hammered in a tight loop
       }
     }
   };
-
-  await Promise.all(Array.from({ length: options.participants }, () => participant()));
+  await Promise.all(Array.from({ length: options.participants }, participant));
 
   const inWindow = samples.filter((sample) => sample.startedAt >= windowStart && sample.startedAt < windowEnd);
-  const kinds: TurnKind[] = ['greeting', 'complaint', 'answer', 'email'];
-  const windowMs = options.durationMs;
-  const finishedInWindow = finished.filter((entry) => entry.finishedAt >= windowStart && entry.finishedAt < windowEnd);
+  const finishedInWindow = finished.filter((f) => f.finishedAt >= windowStart && f.finishedAt < windowEnd).length;
+  const perSecond = (count: number): number => (count / options.durationMs) * 1000;
   return {
     participants: options.participants,
-    windowMs,
-    conversationsPerSecond: (finishedInWindow.length / windowMs) * 1000,
-    finishedInWindow: finishedInWindow.length,
+    windowMs: options.durationMs,
+    /** Conversations finished inside the measured window, per second. */
+    conversationsPerSecond: perSecond(finishedInWindow),
+    finishedInWindow,
+    /** All requests started inside the window. */
     turnLatencyMs: summariseLatencies(inWindow.map((sample) => sample.ms)),
     byKindMs: Object.fromEntries(
-      kinds.map((kind) => [kind, summariseLatencies(inWindow.filter((s) => s.kind === kind).map((s) => s.ms))]),
+      KINDS.map((kind) => [kind, summariseLatencies(inWindow.filter((s) => s.kind === kind).map((s) => s.ms))]),
     ) as Record<TurnKind, LatencySummary>,
-    requestsPerSecond: (inWindow.length / windowMs) * 1000,
+    requestsPerSecond: perSecond(inWindow.length),
     errors,
     errorExamples,
     finished,

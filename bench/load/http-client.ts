@@ -1,7 +1,7 @@
 /**
- * A minimal keep-alive JSON client on node:http for the benchmark's own load (conversations, probes, bursts):
- * lighter than fetch per request, with an explicit connection pool per client and latency taken around the
- * whole exchange (request written → body read).
+ * A minimal keep-alive JSON client on node:http for the benchmark's own requests (conversations, probes,
+ * bursts, status reads): an explicit connection pool per client, and latency taken around the whole exchange
+ * (request queued → body read), so time spent waiting for a free connection counts too.
  */
 import http from 'node:http';
 
@@ -12,40 +12,32 @@ export interface JsonResponse<T = unknown> {
 }
 
 export class HttpClient {
-  readonly agent: http.Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly agent: http.Agent;
+  private readonly url: URL;
 
   constructor(
     baseUrl: string,
     connections: number,
     private readonly timeoutMs = 30_000,
   ) {
-    const url = new URL(baseUrl);
-    if (url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${url.hostname}`);
-    this.host = url.hostname;
-    this.port = Number(url.port);
+    this.url = new URL(baseUrl);
+    if (this.url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${baseUrl}`);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
   }
 
   request<T = unknown>(method: 'GET' | 'POST', path: string, payload?: unknown): Promise<JsonResponse<T>> {
     const body = payload === undefined ? undefined : JSON.stringify(payload);
+    const headers =
+      body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) };
     return new Promise((resolve, reject) => {
       const started = performance.now();
+      const { hostname: host, port } = this.url;
       const request = http.request(
-        {
-          host: this.host,
-          port: this.port,
-          method,
-          path,
-          agent: this.agent,
-          timeout: this.timeoutMs,
-          headers:
-            body === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-        },
+        { host, port, method, path, agent: this.agent, timeout: this.timeoutMs, headers },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
           response.on('end', () => {
             const ms = performance.now() - started;
             const text = Buffer.concat(chunks).toString('utf8');
@@ -57,7 +49,6 @@ export class HttpClient {
             }
             resolve({ status: response.statusCode ?? 0, body: parsed as T, ms });
           });
-          response.on('error', reject);
         },
       );
       request.on('timeout', () => request.destroy(new Error(`${method} ${path} timed out after ${this.timeoutMs} ms`)));

@@ -1,92 +1,184 @@
 /**
- * (1) Ceiling: the heavy model's raw throughput in this process's worker threads (no HTTP, Redis, semaphore or
- * per-request message hop), swept over worker count × batch size per dtype. Batches are padded to their longest
- * text, as the service pads. The int8 pool stays loaded for (2)'s interleaved rounds.
+ * Ceiling: the heavy model's throughput in the runtime's own worker pool (WorkerPoolRunner, single-threaded ONNX
+ * session per worker, as the service runs it) driven straight from this process: no HTTP, Redis, semaphore or
+ * cache in the way. Swept over worker count × batch size per dtype; each batch is one session run padded to its
+ * longest text, as in the service.
  */
-import { CeilingPool, type CeilingMeasurement } from '../ceiling/ceiling-pool';
-import type { BenchContext } from '../context';
-import { HEAVY_MODELS_DIR } from '../context';
+import path from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { WorkerPoolRunner } from '../../src/ml/worker-pool.runner';
+import { HEAVY_MODELS_DIR, REPO, type BenchContext, type CeilingConfig, type Scenario } from '../context';
+import { fmt, table } from '../markdown';
 import { MODEL_IDS } from '../../tools/model/distilbert/model-ids';
-import { round } from '../stats';
+import type { CeilingGrid } from '../plan';
+import { mean, percentile, round } from '../stats';
 
-export const MAX_TOKENS = 128; // the service's ML_MAX_TOKENS default: the same truncation on both sides
+const MAX_TOKENS = 128; // the service's ML_MAX_TOKENS default: the same truncation on both sides
 const TEXTS_PER_SWEEP = 400;
+/**
+ * What a length-grouping scheduler can do with a queue as deep as the service's at 50 connections: the texts
+ * in arrival order, each window of this many sorted by length (an upper bound: it ignores the age limit).
+ */
+const GROUP_WINDOW = 48;
+/** Batches in flight per worker: one running, one in its port, one in the pool's line, so none ever waits. */
+const IN_FLIGHT_PER_WORKER = 3;
 
-export interface CeilingConfig {
-  workers: number;
-  batch: number;
-  grouped: boolean;
-}
+type Dtype = keyof typeof MODEL_IDS;
 
-export interface CeilingGrid {
-  workers: number[];
-  batches: number[];
-  /** Batch sizes also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
-  groupedBatches: number[];
-}
-
-export interface CeilingResult {
-  int8: DtypeSweep;
-  fp32: DtypeSweep | null;
-}
-
-export interface DtypeSweep {
+export interface CeilingPool {
+  runner: WorkerPoolRunner;
   modelId: string;
+  workers: number;
   loadMs: number;
-  grid: CeilingMeasurement[];
-  best: CeilingMeasurement;
+  /** Receives each session run's time (measured in the worker) while a window is open. */
+  record: ((inferenceMs: number) => void) | null;
 }
 
-export async function startCeilingPool(dtype: 'int8' | 'fp32', workers: number): Promise<CeilingPool> {
-  return CeilingPool.start({ modelsDir: HEAVY_MODELS_DIR, modelId: MODEL_IDS[dtype], maxTokens: MAX_TOKENS }, workers);
+export interface CeilingMeasurement extends CeilingConfig {
+  /** Texts classified per second of the measured window, over all workers. */
+  textsPerSecond: number;
+  batchP50Ms: number;
+  /** Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at MAX_TOKENS). */
+  meanSequenceLength: number;
 }
 
-async function sweep(ctx: BenchContext, pool: CeilingPool, grid: CeilingGrid): Promise<DtypeSweep> {
+type DtypeSweep = Awaited<ReturnType<typeof sweep>>;
+
+/**
+ * The built runner (the suite builds before it runs): the very code the service runs, and plain-JS workers
+ * that start without ts-node. Threads at the event loop's priority: here nothing else needs the cores.
+ */
+export async function startCeilingPool(dtype: Dtype, workers: number): Promise<CeilingPool> {
+  Logger.overrideLogger(['warn', 'error']); // the runner logs every worker's load at info level
+  const file = path.join(REPO, 'dist', 'src', 'ml', 'worker-pool.runner.js');
+  const built = (await import(file)) as { WorkerPoolRunner: typeof WorkerPoolRunner };
+  const ref = { id: MODEL_IDS[dtype], revision: 'main' };
+  const options = { modelsDir: HEAVY_MODELS_DIR, allowRemoteModels: false, intraOpThreads: 1, maxTokens: MAX_TOKENS };
+  const sink: Pick<CeilingPool, 'record'> = { record: null };
+  const started = Date.now();
+  const runner = await built.WorkerPoolRunner.start(ref, { ...options, workerNice: 0 }, workers, (ms) =>
+    sink.record?.(ms),
+  );
+  return Object.assign(sink, { runner, modelId: ref.id, workers, loadMs: Date.now() - started });
+}
+
+function groupedOrder(texts: string[]): string[] {
+  const ordered: string[] = [];
+  for (let start = 0; start < texts.length; start += GROUP_WINDOW) {
+    ordered.push(...texts.slice(start, start + GROUP_WINDOW).sort((a, b) => a.length - b.length));
+  }
+  return ordered;
+}
+
+/**
+ * Keeps every worker busy with batches from `texts` (in order, or length-grouped) for a warm-up of at least one
+ * batch per worker, then counts the texts of batches that finish inside the window. Returns the window's
+ * batches too, so their padded lengths can be measured off the clock.
+ */
+export async function measureCeiling(
+  pool: CeilingPool,
+  { batch, grouped }: Omit<CeilingConfig, 'workers'>,
+  texts: string[],
+  { warmupMs, durationMs }: { warmupMs: number; durationMs: number },
+): Promise<{ textsPerSecond: number; batchP50Ms: number; batches: string[][] }> {
+  const order = grouped ? groupedOrder(texts) : texts;
+  let cursor = 0;
+  const warmupEnd = performance.now() + warmupMs;
+  let warmupBatches = 0;
+  let windowStart = Number.POSITIVE_INFINITY;
+  let windowEnd = Number.POSITIVE_INFINITY;
+  const batches: string[][] = [];
+  const batchMs: number[] = [];
+  const lane = async (): Promise<void> => {
+    while (performance.now() < windowEnd) {
+      const next = Array.from({ length: batch }, () => order[cursor++ % order.length]);
+      await pool.runner.classify(next);
+      const now = performance.now();
+      if (now >= windowStart && now <= windowEnd) batches.push(next);
+      else if (++warmupBatches >= pool.workers && now >= warmupEnd && windowStart === Number.POSITIVE_INFINITY) {
+        [windowStart, windowEnd] = [now, now + durationMs];
+        pool.record = (ms) => batchMs.push(ms);
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: pool.workers * IN_FLIGHT_PER_WORKER }, lane));
+  } finally {
+    pool.record = null;
+  }
+  const textsPerSecond = ((batches.length * batch) / durationMs) * 1000;
+  return { textsPerSecond, batchP50Ms: percentile(batchMs, 50), batches };
+}
+
+async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
   const texts = Array.from({ length: TEXTS_PER_SWEEP }, () => ctx.corpus.nextUnique().text);
-  const results: CeilingMeasurement[] = [];
   const variants = [
     ...grid.batches.map((batch) => ({ batch, grouped: false })),
     ...grid.groupedBatches.map((batch) => ({ batch, grouped: true })),
   ];
+  // The model's own tokenizer, loaded lazily as the runtime does, for padded lengths after each window.
+  const transformers = await import('@huggingface/transformers');
+  transformers.env.localModelPath = `${HEAVY_MODELS_DIR}${path.sep}`;
+  transformers.env.allowRemoteModels = false;
+  const tokenizer = await transformers.AutoTokenizer.from_pretrained(MODEL_IDS[dtype]);
+  const paddedLength = (batch: string[]): number =>
+    (tokenizer(batch, { padding: true, truncation: true, max_length: MAX_TOKENS }).input_ids as { dims: number[] })
+      .dims[1];
+  const measured: CeilingMeasurement[] = [];
+  let loadMs = 0;
   for (const workers of grid.workers) {
-    for (const { batch, grouped } of variants) {
-      const measurement = await pool.measure(
-        workers,
-        batch,
-        ctx.plan.ceiling.warmupMs,
-        ctx.plan.ceiling.durationMs,
-        texts,
-        grouped,
-      );
-      results.push(measurement);
-      ctx.log(
-        `    ${pool.modelId} workers ${workers} batch ${batch}${grouped ? ' grouped' : ''}: ${round(measurement.textsPerSecond, 1)} texts/s ` +
-          `(batch p50 ${round(measurement.batchP50Ms, 1)} ms, mean padded length ${round(measurement.meanSequenceLength, 1)})`,
-      );
+    // One pool per worker count: a bigger pool's spare workers would take part in dispatch.
+    const pool = await startCeilingPool(dtype, workers);
+    loadMs = pool.loadMs;
+    try {
+      for (const { batch, grouped } of variants) {
+        const run = await measureCeiling(pool, { batch, grouped }, texts, ctx.plan.ceiling);
+        const { textsPerSecond, batchP50Ms } = run;
+        const meanSequenceLength = mean(run.batches.map(paddedLength));
+        measured.push({ workers, batch, grouped, textsPerSecond, batchP50Ms, meanSequenceLength });
+        ctx.log(
+          `    ${pool.modelId} workers ${workers} batch ${batch}${grouped ? ' grouped' : ''}: ` +
+            `${round(textsPerSecond, 1)} texts/s (batch p50 ${round(batchP50Ms, 1)} ms, ` +
+            `mean padded length ${round(meanSequenceLength, 1)})`,
+        );
+      }
+    } finally {
+      await pool.runner.dispose();
     }
   }
-  const best = results.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
-  return { modelId: pool.modelId, loadMs: pool.loadMs, grid: results, best };
+  const best = measured.reduce((a, b) => (b.textsPerSecond > a.textsPerSecond ? b : a));
+  return { modelId: MODEL_IDS[dtype], loadMs, grid: measured, best };
 }
 
-/** Sweeps fp32 then int8; returns the int8 pool still loaded for the interleaved rounds of (2). */
-export async function runCeiling(ctx: BenchContext): Promise<{ result: CeilingResult; int8Pool: CeilingPool }> {
-  const { int8, fp32 } = ctx.plan.ceiling;
-  let fp32Sweep: DtypeSweep | null = null;
-  if (fp32.workers.length > 0) {
-    const pool = await startCeilingPool('fp32', Math.max(...fp32.workers));
-    try {
-      fp32Sweep = await sweep(ctx, pool, fp32);
-    } finally {
-      await pool.dispose();
-    }
-  }
-  const int8Pool = await startCeilingPool('int8', Math.max(...int8.workers));
-  try {
-    const int8Sweep = await sweep(ctx, int8Pool, int8);
-    return { result: { int8: int8Sweep, fp32: fp32Sweep }, int8Pool };
-  } catch (error) {
-    await int8Pool.dispose();
-    throw error;
-  }
+function section(...sweeps: (DtypeSweep | null)[]): string[] {
+  const run = sweeps.filter((sweep): sweep is DtypeSweep => sweep !== null);
+  return [
+    "## Ceiling — the runtime's worker pool in this process, no HTTP/Redis",
+    '',
+    ...run.flatMap(({ modelId, loadMs, best, grid }) => [
+      `${modelId} (load ${loadMs} ms for the largest pool); best: workers ${best.workers} × batch ${best.batch}${best.grouped ? ' grouped' : ''} = **${fmt(best.textsPerSecond)} texts/s**`,
+      '',
+      ...table(grid, [
+        ['workers', (m) => String(m.workers)],
+        ['batch', (m) => String(m.batch)],
+        ['grouped by length', (m) => (m.grouped ? 'yes' : 'no')],
+        ['texts/s', (m) => fmt(m.textsPerSecond)],
+        ['batch p50 ms', (m) => fmt(m.batchP50Ms)],
+        ['mean padded tokens', (m) => fmt(m.meanSequenceLength)],
+      ]),
+      '',
+    ]),
+  ];
 }
+
+/** Sweeps fp32 then int8; leaves int8's best setting for the comparison with the service. */
+export const ceiling: Scenario = async (ctx) => {
+  const { int8, fp32 } = ctx.plan.ceiling;
+  const result = {
+    fp32: fp32.workers.length ? await sweep(ctx, 'fp32', fp32) : null,
+    int8: await sweep(ctx, 'int8', int8),
+  };
+  const { workers, batch, grouped } = result.int8.best;
+  ctx.ceilingBest = { workers, batch, grouped };
+  return { result, section: section(result.int8, result.fp32), targets: [] };
+};

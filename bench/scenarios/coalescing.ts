@@ -1,37 +1,19 @@
 /**
- * (5) Coalescing: N requests with one identical, never-seen text, sent at the same instant over N already-open
+ * Coalescing: N requests with one identical, never-seen text, sent at the same instant over N already-open
  * connections; the model's inference counter (GET /api/ml/status) must move by exactly 1. The seed
  * configuration (ML_COALESCE=false) is measured too, for contrast: it is expected to run up to N inferences.
  */
-import type { BenchContext, ServiceName } from '../context';
+import type { BenchContext, BenchService, Scenario, ServiceName } from '../context';
 import { HttpClient } from '../load/http-client';
 import { counterDelta, modelCounters, waitUntilIdle } from '../load/ml-status';
-import type { ServiceProcess } from '../service-process';
-import { spread, type Spread } from '../stats';
+import { fmt, table } from '../markdown';
+import { spread } from '../stats';
+import { evaluateTarget, TARGETS } from '../targets';
 
-export interface CoalescingRound {
-  inferenceDelta: number;
-  textsDelta: number;
-  coalescedDelta: number | null;
-  ok: number;
-  cachedResponses: number;
-  failures: number;
-  spreadMs: number;
-}
+type CoalescingRound = Awaited<ReturnType<typeof burst>>;
+type CoalescingArm = Awaited<ReturnType<typeof arm>>;
 
-export interface CoalescingArm {
-  service: ServiceName;
-  rounds: CoalescingRound[];
-  inferenceDelta: Spread;
-}
-
-export interface CoalescingResult {
-  simultaneous: number;
-  service: CoalescingArm;
-  seed: CoalescingArm;
-}
-
-async function burst(ctx: BenchContext, service: ServiceProcess, simultaneous: number): Promise<CoalescingRound> {
+async function burst(ctx: BenchContext, service: BenchService, simultaneous: number) {
   const client = new HttpClient(service.baseUrl, simultaneous);
   try {
     // Open all N sockets first (N concurrent requests on an N-socket agent), so the burst is not staggered by
@@ -60,9 +42,9 @@ async function burst(ctx: BenchContext, service: ServiceProcess, simultaneous: n
   }
 }
 
-async function arm(ctx: BenchContext, name: ServiceName): Promise<CoalescingArm> {
+async function arm(ctx: BenchContext, name: ServiceName) {
   const service = await ctx.service(name);
-  const rounds: CoalescingRound[] = [];
+  const rounds: Awaited<ReturnType<typeof burst>>[] = [];
   for (let index = 0; index < ctx.plan.rounds; index++) {
     const result = await burst(ctx, service, ctx.plan.coalescing.simultaneous);
     rounds.push(result);
@@ -74,10 +56,37 @@ async function arm(ctx: BenchContext, name: ServiceName): Promise<CoalescingArm>
   return { service: name, rounds, inferenceDelta: spread(rounds.map((round) => round.inferenceDelta)) };
 }
 
-export async function runCoalescing(ctx: BenchContext): Promise<CoalescingResult> {
-  return {
+function section(r: { simultaneous: number; service: CoalescingArm; seed: CoalescingArm }): string[] {
+  const perRound = (value: (round: CoalescingRound) => string) => (arm: CoalescingArm) =>
+    arm.rounds.map(value).join(', ');
+  const arms = [r.service, r.seed];
+  return [
+    `## Coalescing — ${r.simultaneous} simultaneous identical uncached texts`,
+    '',
+    ...table(arms, [
+      [
+        'service',
+        (arm) => (arm.service === 'heavy' ? 'service (ML_COALESCE=true)' : 'seed design (ML_COALESCE=false)'),
+      ],
+      ['inferences per round', perRound((x) => String(x.inferenceDelta))],
+      ['answered from cache', perRound((x) => String(x.cachedResponses))],
+      ['failed', perRound((x) => String(x.failures))],
+      ['burst spread ms', perRound((x) => fmt(x.spreadMs, 0))],
+    ]),
+    '',
+  ];
+}
+
+export const coalescing: Scenario = async (ctx) => {
+  const result = {
     simultaneous: ctx.plan.coalescing.simultaneous,
     service: await arm(ctx, 'heavy'),
     seed: await arm(ctx, 'seed'),
   };
-}
+  const deltas = result.service.rounds.map((round) => round.inferenceDelta);
+  return {
+    result,
+    section: section(result),
+    targets: [evaluateTarget(TARGETS.identicalBurstInferences, deltas, `rounds: ${deltas.join(', ')}`)],
+  };
+};

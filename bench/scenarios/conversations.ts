@@ -1,36 +1,125 @@
 /**
- * (7) Whole conversations against the shipped model and the real PostgreSQL: N participants per level, paced
- * (think time, the target) and without think time (stress: throughput), then a check in the database that every conversation the client finished is stored completed with its 15 turns.
+ * Whole conversations against the shipped model and the real PostgreSQL: N participants per level, paced (think
+ * time; the target) and without think time (stress: throughput), then a check in the database that every
+ * conversation the client finished is stored completed with its 15 turns.
  */
-import type { BenchContext } from '../context';
-import { shippedModelsDir } from '../context';
-import { REPO } from '../service-process';
 import path from 'node:path';
-import { verifyConversations, type RowCheck } from '../database';
-import { driveConversations, TURNS_PER_CONVERSATION, type ConversationRunResult } from '../load/conversation-driver';
+import { Client } from 'pg';
+import { testDatabaseUrl } from '../../test/support/test-database';
+import { BENCH_DATABASE, REPO, SHIPPED_MODELS_DIR, type Scenario } from '../context';
+import {
+  driveConversations,
+  TURNS_PER_CONVERSATION,
+  type ConversationRunResult,
+  type FinishedConversation,
+} from '../load/conversation-driver';
 import { HttpClient } from '../load/http-client';
-import { UsageMeter, type UsageWindow } from '../proc-stats';
+import { fmt, table, type Column } from '../markdown';
 import type { ConversationLevelPlan } from '../plan';
+import { UsageMeter, type UsageWindow } from '../proc-stats';
 import { round } from '../stats';
+import { evaluateTarget, TARGETS } from '../targets';
 
-export function describeThink(thinkMs: ConversationLevelPlan['thinkMs']): string {
-  return thinkMs ? `think ${thinkMs.min / 1000}–${thinkMs.max / 1000} s` : 'no think time';
-}
+type RowCheck = Awaited<ReturnType<typeof checkRows>>;
 
-export interface ConversationLevel extends Omit<ConversationRunResult, 'finished'> {
+interface ConversationLevel extends Omit<ConversationRunResult, 'finished'> {
   thinkMs: ConversationLevelPlan['thinkMs'];
   conversationsFinished: number;
   usage: UsageWindow;
   rows: RowCheck;
 }
 
-export interface ConversationsResult {
+interface ConversationsResult {
   modelsDir: string;
   expectedTurns: number;
   levels: ConversationLevel[];
 }
 
-export async function runConversations(ctx: BenchContext): Promise<ConversationsResult> {
+interface StoredConversation {
+  id: string;
+  status: string;
+  step: number;
+  email: string | null;
+  label: string | null;
+  turns: string;
+}
+
+export const describeThink = (thinkMs: ConversationLevelPlan['thinkMs']): string =>
+  thinkMs ? `think ${thinkMs.min / 1000}–${thinkMs.max / 1000} s` : 'no think time';
+
+/** Every conversation the client finished must be stored completed, at step 7, with its e-mail and its turns. */
+async function checkRows(finished: FinishedConversation[]) {
+  /** `incomplete`: present but not completed, wrong step, wrong e-mail, no label, or not exactly the turns. */
+  const check = { checked: finished.length, complete: 0, missing: 0, incomplete: 0, examples: [] as string[] };
+  if (finished.length === 0) return check;
+  const client = new Client({ connectionString: testDatabaseUrl(BENCH_DATABASE), connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  let rows: Map<string, StoredConversation>;
+  try {
+    const result = await client.query<StoredConversation>(
+      `SELECT c.id, c.status, c.step, c.email, c.label, count(t.id) AS turns
+         FROM conversation c LEFT JOIN conversation_turn t ON t.conversation_id = c.id
+        WHERE c.id = ANY($1::uuid[])
+        GROUP BY c.id`,
+      [finished.map((conversation) => conversation.id)],
+    );
+    rows = new Map(result.rows.map((row) => [row.id, row]));
+  } finally {
+    await client.end();
+  }
+  for (const { id, email } of finished) {
+    const row = rows.get(id);
+    const problems = row
+      ? [
+          row.status !== 'completed' && `status ${row.status}`,
+          row.step !== 7 && `step ${row.step}`,
+          row.email !== email && `email ${String(row.email)}`,
+          row.label === null && 'no label',
+          Number(row.turns) !== TURNS_PER_CONVERSATION && `${row.turns} turns`,
+        ].filter(Boolean)
+      : ['missing'];
+    if (problems.length === 0) check.complete++;
+    else if (row) check.incomplete++;
+    else check.missing++;
+    if (problems.length > 0 && check.examples.length < 5) check.examples.push(`${id}: ${problems.join(', ')}`);
+  }
+  return check;
+}
+
+function section(r: ConversationsResult): string[] {
+  const kinds = ['greeting', 'complaint', 'answer', 'email'] as const;
+  return [
+    `## Whole conversations — shipped model (${r.modelsDir}), real PostgreSQL`,
+    '',
+    'Paced participants wait a seeded think time before each message (the target is judged on them); without think',
+    'time every participant fires its next turn the moment the reply lands: a stress test whose latency is set by',
+    'throughput (p95 ≈ participants ÷ turns per second).',
+    '',
+    ...table(r.levels, [
+      ['participants', (l) => String(l.participants)],
+      ['think time', (l) => describeThink(l.thinkMs)],
+      ['conv/s', (l) => fmt(l.conversationsPerSecond)],
+      ['req/s', (l) => fmt(l.requestsPerSecond, 0)],
+      ['turn p50 ms', (l) => fmt(l.turnLatencyMs.p50)],
+      ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
+      ...kinds.map((kind): Column<ConversationLevel> => [`${kind} p95`, (l) => fmt(l.byKindMs[kind].p95)]),
+      ['errors', (l) => String(l.errors)],
+      ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
+      ['CPU %', (l) => fmt(l.usage.cpuPercent, 0)],
+      ['machine CPU %', (l) => fmt(l.usage.machineCpuPercent, 0)],
+      ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
+    ]),
+    '',
+    `A finished conversation must be stored completed at step 7 with its e-mail, a label and ${r.expectedTurns} turns (greeting + 7 × message/reply; /closing not called).`,
+    ...r.levels.flatMap((l) => [
+      ...l.errorExamples.map((e) => `- error at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
+      ...l.rows.examples.map((e) => `- row problem at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
+    ]),
+    '',
+  ];
+}
+
+export const conversations: Scenario = async (ctx) => {
   const service = await ctx.service('shipped');
   const levels: ConversationLevel[] = [];
   for (const { participants, thinkMs } of ctx.plan.conversations.levels) {
@@ -44,7 +133,7 @@ export async function runConversations(ctx: BenchContext): Promise<Conversations
         durationMs: ctx.plan.conversations.durationMs,
       });
       const usage = meter.stop();
-      const rows = await verifyConversations(finished, TURNS_PER_CONVERSATION);
+      const rows = await checkRows(finished);
       levels.push({ ...run, thinkMs, conversationsFinished: finished.length, usage, rows });
       ctx.log(
         `    ${participants} participants (${describeThink(thinkMs)}): ${round(run.conversationsPerSecond, 1)} conversations/s, turn p50 ` +
@@ -55,5 +144,38 @@ export async function runConversations(ctx: BenchContext): Promise<Conversations
       client.close();
     }
   }
-  return { modelsDir: path.relative(REPO, shippedModelsDir()), expectedTurns: TURNS_PER_CONVERSATION, levels };
-}
+  const result: ConversationsResult = {
+    modelsDir: path.relative(REPO, SHIPPED_MODELS_DIR),
+    expectedTurns: TURNS_PER_CONVERSATION,
+    levels,
+  };
+  const paced100 = levels.find((level) => level.participants === 100 && level.thinkMs !== null);
+  const stress100 = levels.find((level) => level.participants === 100 && level.thinkMs === null);
+  const stressNote = stress100
+    ? `; without think time at 100: p95 ${fmt(stress100.turnLatencyMs.p95)} ms at ${fmt(stress100.requestsPerSecond, 0)} turns/s`
+    : '';
+  const sum = (value: (level: ConversationLevel) => number): number => levels.reduce((n, level) => n + value(level), 0);
+  return {
+    result,
+    section: section(result),
+    targets: [
+      evaluateTarget(
+        TARGETS.pacedTurnP95,
+        paced100 ? paced100.turnLatencyMs.p95 : null,
+        paced100
+          ? `${describeThink(paced100.thinkMs)}, ${fmt(paced100.requestsPerSecond, 0)} turns/s${stressNote}`
+          : 'no paced level of 100 participants in this plan',
+      ),
+      evaluateTarget(
+        TARGETS.conversationErrors,
+        sum((l) => l.errors),
+        `${levels.length} levels`,
+      ),
+      evaluateTarget(
+        TARGETS.conversationsNotStored,
+        sum((l) => l.rows.missing + l.rows.incomplete),
+        `${sum((l) => l.rows.checked)} conversations checked`,
+      ),
+    ],
+  };
+};

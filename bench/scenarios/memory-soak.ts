@@ -1,73 +1,74 @@
 /**
- * (8) Memory soak: the heavy int8 service (2 workers) under unique-text classify load and the shipped-model
+ * Memory soak: the heavy int8 service (2 workers) under unique-text classify load and the shipped-model
  * service under whole conversations, both at saturation for the soak's duration. They run at the same time to
  * keep the full suite near 20 minutes; CPU is shared, memory is what is judged. RSS (all threads) is sampled
  * every 10 s; growth is from the sample at minute 2 (quick: the same 20 % point) to the last one.
  */
-import type { BenchContext, ServiceName } from '../context';
-import { closedLoop } from '../load/closed-loop';
+import { isAlive, type BenchService, type Scenario } from '../context';
+import { closedLoop } from '../load/autocannon';
 import { driveConversations } from '../load/conversation-driver';
 import { HttpClient } from '../load/http-client';
+import { fmt, table } from '../markdown';
 import { memory } from '../proc-stats';
-import type { ServiceProcess } from '../service-process';
 import { growthPercent, round } from '../stats';
+import { evaluateTarget, TARGETS } from '../targets';
 
-export interface RssSample {
+interface RssSample {
   atMs: number;
   rssMb: number;
 }
 
-export interface SoakSeries {
-  service: ServiceName;
-  load: string;
-  samples: RssSample[];
-  baselineAtMs: number;
-  baselineRssMb: number;
-  endRssMb: number;
-  peakRssMb: number;
-  growthPercent: number;
-  /** Requests (heavy) or conversation turns (shipped) per second over the soak. */
-  throughput: number;
-  failures: number;
-}
+type SoakSeries = ReturnType<typeof series>;
 
-export interface SoakResult {
-  durationMs: number;
-  sampleEveryMs: number;
-  heavy: SoakSeries;
-  shipped: SoakSeries;
-}
-
-function closestSample(samples: RssSample[], atMs: number): RssSample {
-  return samples.reduce((best, sample) => (Math.abs(sample.atMs - atMs) < Math.abs(best.atMs - atMs) ? sample : best));
-}
-
+/** `throughput`: requests (heavy) or conversation turns (shipped) per second over the soak. */
 function series(
-  name: ServiceName,
+  service: BenchService,
   load: string,
-  service: ServiceProcess,
   samples: RssSample[],
   baselineAtMs: number,
   throughput: number,
   failures: number,
-): SoakSeries {
-  const baseline = closestSample(samples, baselineAtMs);
+) {
+  const baseline = samples.reduce((best, s) =>
+    Math.abs(s.atMs - baselineAtMs) < Math.abs(best.atMs - baselineAtMs) ? s : best,
+  );
   const end = samples[samples.length - 1];
   return {
-    service: name,
+    service: service.name,
     load,
     samples,
     baselineAtMs: baseline.atMs,
     baselineRssMb: baseline.rssMb,
     endRssMb: end.rssMb,
-    peakRssMb: service.alive ? memory(service.pid).peakRssMb : Number.NaN,
+    peakRssMb: isAlive(service) ? memory(service.pid).peakRssMb : Number.NaN,
     growthPercent: growthPercent(baseline.rssMb, end.rssMb),
     throughput,
     failures,
   };
 }
 
-export async function runMemorySoak(ctx: BenchContext): Promise<SoakResult> {
+function section(r: { durationMs: number; sampleEveryMs: number; heavy: SoakSeries; shipped: SoakSeries }): string[] {
+  const both = [r.heavy, r.shipped];
+  return [
+    `## Memory soak — ${fmt(r.durationMs / 60_000, 0)} min, both services loaded at once, RSS every ${fmt(r.sampleEveryMs / 1000, 0)} s`,
+    '',
+    ...table(both, [
+      ['service', (s) => (s.service === 'heavy' ? 'int8 heavy, 2 workers' : 'shipped model')],
+      ['load', (s) => s.load],
+      ['throughput /s', (s) => fmt(s.throughput)],
+      ['failed', (s) => String(s.failures)],
+      [`RSS at ${fmt(r.heavy.baselineAtMs / 1000, 0)} s MiB`, (s) => fmt(s.baselineRssMb, 0)],
+      ['RSS end MiB', (s) => fmt(s.endRssMb, 0)],
+      ['peak MiB', (s) => fmt(s.peakRssMb, 0)],
+      ['growth %', (s) => fmt(s.growthPercent)],
+    ]),
+    '',
+    `Samples (s: heavy / shipped MiB): ${r.heavy.samples.map((s, i) => `${fmt(s.atMs / 1000, 0)}: ${fmt(s.rssMb, 0)}/${fmt(r.shipped.samples[i]?.rssMb ?? Number.NaN, 0)}`).join(', ')}`,
+    '',
+  ];
+}
+
+export const memorySoak: Scenario = async (ctx) => {
   const heavy = await ctx.service('heavy');
   const shipped = await ctx.service('shipped');
   const { durationMs, sampleEveryMs, baselineAtMs, connections, participants } = ctx.plan.soak;
@@ -75,7 +76,7 @@ export async function runMemorySoak(ctx: BenchContext): Promise<SoakResult> {
   const shippedSamples: RssSample[] = [];
   const started = performance.now();
   const sample = (): void => {
-    if (!heavy.alive || !shipped.alive) return; // the load then fails and the run reports the exit
+    if (!isAlive(heavy) || !isAlive(shipped)) return; // the load then fails and the run reports the exit
     const atMs = Math.round((performance.now() - started) / 1000) * 1000;
     heavySamples.push({ atMs, rssMb: memory(heavy.pid).rssMb });
     shippedSamples.push({ atMs, rssMb: memory(shipped.pid).rssMb });
@@ -100,30 +101,39 @@ export async function runMemorySoak(ctx: BenchContext): Promise<SoakResult> {
     ]);
     clearInterval(timer);
     sample();
-    return {
+    const result = {
       durationMs,
       sampleEveryMs,
       heavy: series(
-        'heavy',
-        `classify, unique texts, ${connections} connections`,
         heavy,
+        `classify, unique texts, ${connections} connections`,
         heavySamples,
         baselineAtMs,
         heavyLoad.requestsPerSecond,
         heavyLoad.non2xx + heavyLoad.errors + heavyLoad.timeouts,
       ),
       shipped: series(
-        'shipped',
-        `conversations, ${participants} participants`,
         shipped,
+        `conversations, ${participants} participants`,
         shippedSamples,
         baselineAtMs,
         conversations.requestsPerSecond,
         conversations.errors,
       ),
     };
+    const window = `${fmt(result.heavy.baselineAtMs / 1000, 0)} s → ${fmt(durationMs / 1000, 0)} s`;
+    return {
+      result,
+      section: section(result),
+      targets: [
+        evaluateTarget(TARGETS.heavyRssAfterSoak, result.heavy.endRssMb),
+        evaluateTarget(TARGETS.shippedRssAfterSoak, result.shipped.endRssMb),
+        evaluateTarget(TARGETS.heavyRssGrowth, result.heavy.growthPercent, window),
+        evaluateTarget(TARGETS.shippedRssGrowth, result.shipped.growthPercent, window),
+      ],
+    };
   } finally {
     clearInterval(timer);
     client.close();
   }
-}
+};

@@ -1,19 +1,36 @@
 /**
- * Tuning: the settings issue 6 asks the numbers to decide, each changed alone from the heavy-model profile (2)
- * runs with (HEAVY_PROFILE: micro-batches of 2), interleaved round by round under (2)'s load and (4)'s probes:
- * the service's plain defaults (no micro-batching, semaphore 3), worker threads at the event loop's priority
- * (ML_WORKER_NICE=0), micro-batches of 8 with a 2 ms wait and 50 ms age bound, one worker with two ONNX threads
- * instead of two single-threaded workers, and no prefetched message per worker (ML_WORKER_PIPELINE_DEPTH=1).
+ * Tuning: each serving setting changed alone from the heavy profile (HEAVY_PROFILE: micro-batches of 2),
+ * interleaved round by round under the service-vs-ceiling load and probes: the service's plain defaults (no
+ * micro-batching, semaphore 3), worker threads at the event loop's priority (ML_WORKER_NICE=0), micro-batches of
+ * 8 with a 2 ms wait and 50 ms age bound, one worker with two ONNX threads instead of two single-threaded
+ * workers, and no prefetched message per worker (ML_WORKER_PIPELINE_DEPTH=1).
  */
-import { HEAVY_WORKERS, TUNING_VARIANTS, type BenchContext, type ServiceName } from '../context';
+import {
+  HEAVY_PROFILE,
+  HEAVY_WORKERS,
+  TUNING_VARIANTS,
+  type BenchService,
+  type Scenario,
+  type ServiceName,
+  type TuningVariant,
+} from '../context';
+import { fmt, range, settings, table } from '../markdown';
 import { interleavedOrder, pairedRatios, round, type Spread } from '../stats';
-import { busyPercent, primeCache, serviceRound, summarise, type ArmSummary, type ServiceRound } from './service';
+import {
+  busyPercent,
+  primeCache,
+  serviceRound,
+  summarise,
+  type ArmSummary,
+  type ProbedRound,
+} from './service-vs-ceiling';
 
-const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as ServiceName[])];
+const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as TuningVariant[])];
+const workersOf = (name: ServiceName): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
 
-export interface TuningArm {
+interface TuningArm {
   service: ServiceName;
-  /** What differs from the heavy profile (2) runs with. */
+  /** What differs from the heavy profile. */
   settings: Record<string, string>;
   summary: ArmSummary;
   /** Paired by round against the heavy profile ('heavy'). */
@@ -21,63 +38,69 @@ export interface TuningArm {
   p95VsDefault: Spread;
 }
 
-export interface TuningResult {
-  connections: number;
-  durationMs: number;
-  order: ServiceName[][];
-  arms: TuningArm[];
+function section(r: { connections: number; arms: TuningArm[] }): string[] {
+  return [
+    `## Tuning — one setting changed at a time from the heavy profile, heavy int8 model, unique texts, ${r.connections} connections`,
+    '',
+    'Interleaved with the profile round by round; ratios are paired by round (variant ÷ profile). Probes as in service vs ceiling.',
+    '',
+    ...table(r.arms, [
+      ['service', (a) => a.service],
+      [
+        'changed',
+        (a) => (Object.keys(a.settings).length ? settings(a.settings) : `(profile: ${settings(HEAVY_PROFILE)})`),
+      ],
+      ['req/s', (a) => range(a.summary.throughput)],
+      ['vs profile', (a) => range(a.throughputVsDefault, 2)],
+      ['p95 ms', (a) => range(a.summary.p95)],
+      ['p95 vs profile', (a) => range(a.p95VsDefault, 2)],
+      ['inference ms', (a) => range(a.summary.meanInferenceMs)],
+      ['workers busy %', (a) => (a.summary.workerBusyPercent ? range(a.summary.workerBusyPercent, 0) : 'n/a')],
+      ['cached probe p99 ms', (a) => fmt(a.summary.cachedProbe.p99)],
+      ['live probe p99 ms', (a) => fmt(a.summary.liveProbe.p99)],
+      ['CPU %', (a) => range(a.summary.cpuPercent, 0)],
+      ['RSS max MiB', (a) => range(a.summary.rssMbMax, 0)],
+      ['failed', (a) => String(a.summary.failures)],
+    ]),
+    '',
+  ];
 }
 
-const workersOf = (name: ServiceName): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
-
-export async function runTuning(ctx: BenchContext): Promise<TuningResult> {
-  const services = new Map<ServiceName, Awaited<ReturnType<BenchContext['service']>>>();
+export const tuning: Scenario = async (ctx) => {
+  const services = new Map<ServiceName, BenchService>();
   for (const name of ARMS) services.set(name, await ctx.service(name));
   const cachedText = ctx.corpus.nextUnique().text;
   for (const service of services.values()) await primeCache(service, cachedText);
 
-  const order = interleavedOrder<ServiceName>(ARMS, ctx.plan.rounds);
-  const rounds = new Map<ServiceName, ServiceRound[]>(ARMS.map((name) => [name, []]));
-  const samples = new Map<ServiceName, { cached: number[][]; live: number[][] }>(
-    ARMS.map((name) => [name, { cached: [], live: [] }]),
-  );
+  const order = interleavedOrder(ARMS, ctx.plan.rounds);
+  const rounds = new Map<ServiceName, ProbedRound[]>(ARMS.map((name) => [name, []]));
   for (const [index, arms] of order.entries()) {
     for (const name of arms) {
-      const cachedSink: number[] = [];
-      const liveSink: number[] = [];
-      const result = await serviceRound(ctx, services.get(name)!, cachedText, cachedSink, liveSink);
-      rounds.get(name)!.push(result);
-      samples.get(name)!.cached.push(cachedSink);
-      samples.get(name)!.live.push(liveSink);
-      const batch = result.model.inferences ? result.model.texts / result.model.inferences : 0;
+      const probed = await serviceRound(ctx, services.get(name)!, cachedText);
+      rounds.get(name)!.push(probed);
+      const r = probed.round;
+      const batch = r.model.inferences ? r.model.texts / r.model.inferences : 0;
       ctx.log(
-        `    round ${index + 1} ${name}: ${round(result.load.requestsPerSecond, 1)} req/s, p95 ${round(result.load.latencyMs.p95, 1)} ms, ` +
-          `texts per run ${round(batch, 2)}, workers busy ${round(busyPercent(result, workersOf(name)), 0)} %, probes p99 cached ` +
-          `${round(result.cachedProbe.latencyMs.p99, 1)} ms, live ${round(result.liveProbe.latencyMs.p99, 1)} ms`,
+        `    round ${index + 1} ${name}: ${round(r.load.requestsPerSecond, 1)} req/s, p95 ${round(r.load.latencyMs.p95, 1)} ms, ` +
+          `texts per run ${round(batch, 2)}, workers busy ${round(busyPercent(r, workersOf(name)), 0)} %, probes p99 cached ` +
+          `${round(r.cachedProbe.latencyMs.p99, 1)} ms, live ${round(r.liveProbe.latencyMs.p99, 1)} ms`,
       );
     }
   }
-  const base = rounds.get('heavy')!;
-  return {
+  const of = (name: ServiceName, value: (p: ProbedRound) => number): number[] => rounds.get(name)!.map(value);
+  const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
+  const p95 = (p: ProbedRound): number => p.round.load.latencyMs.p95;
+  const result = {
     connections: ctx.plan.service.connections,
     durationMs: ctx.plan.service.durationMs,
     order,
-    arms: ARMS.map((name) => {
-      const armRounds = rounds.get(name)!;
-      const armSamples = samples.get(name)!;
-      return {
-        service: name,
-        settings: name === 'heavy' ? {} : { ...TUNING_VARIANTS[name as keyof typeof TUNING_VARIANTS] },
-        summary: summarise(armRounds, armSamples.cached, armSamples.live, workersOf(name)),
-        throughputVsDefault: pairedRatios(
-          armRounds.map((r) => r.load.requestsPerSecond),
-          base.map((r) => r.load.requestsPerSecond),
-        ),
-        p95VsDefault: pairedRatios(
-          armRounds.map((r) => r.load.latencyMs.p95),
-          base.map((r) => r.load.latencyMs.p95),
-        ),
-      };
-    }),
+    arms: ARMS.map((name): TuningArm => ({
+      service: name,
+      settings: name === 'heavy' ? {} : { ...TUNING_VARIANTS[name as TuningVariant] },
+      summary: summarise(rounds.get(name)!, workersOf(name)),
+      throughputVsDefault: pairedRatios(of(name, rate), of('heavy', rate)),
+      p95VsDefault: pairedRatios(of(name, p95), of('heavy', p95)),
+    })),
   };
-}
+  return { result, section: section(result), targets: [] };
+};

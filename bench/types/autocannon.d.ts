@@ -4,9 +4,7 @@ declare module 'autocannon' {
 
   interface AutocannonRequest {
     method?: string;
-    path?: string;
-    headers?: Record<string, string>;
-    body?: string | Buffer;
+    body?: string;
     setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
   }
 
@@ -14,34 +12,21 @@ declare module 'autocannon' {
     url: string;
     connections?: number;
     duration?: number;
-    amount?: number;
     timeout?: number;
-    pipelining?: number;
     method?: string;
     headers?: Record<string, string>;
-    body?: string;
     requests?: AutocannonRequest[];
-    overallRate?: number;
   }
 
   interface AutocannonResult {
-    duration: number;
     errors: number;
     timeouts: number;
-    non2xx: number;
-    mismatches: number;
-    requests: { total: number; average: number };
-    latency: Record<string, number>;
-  }
-
-  interface Instance extends EventEmitter {
-    stop(): void;
   }
 
   function autocannon(
     options: AutocannonOptions,
     callback: (error: Error | null, result: AutocannonResult) => void,
-  ): Instance;
+  ): EventEmitter;
 
   export = autocannon;
 }

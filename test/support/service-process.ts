@@ -32,11 +32,16 @@ export interface ServiceProcess {
 
 /**
  * Starts a built entry point (`dist/src/main.js` by default) as its own process with exactly `env`
- * (plus PATH/HOME), the way `npm start` runs it. `npm test` builds before jest runs.
+ * (plus PATH/HOME), the way `npm start` runs it; `nodeArgs` go before the entry (e.g. a heap cap).
+ * `npm test` builds before jest runs.
  */
-export function startService(env: Record<string, string>, entry = 'dist/src/main.js'): ServiceProcess {
+export function startService(
+  env: Record<string, string>,
+  entry = 'dist/src/main.js',
+  nodeArgs: readonly string[] = [],
+): ServiceProcess {
   let output = '';
-  const child = spawn(process.execPath, [path.join(REPO, entry)], {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(REPO, entry)], {
     cwd: REPO,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -67,4 +72,13 @@ export async function waitForHttp(
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${url} did not answer ${status} in time; service output:\n${service.output()}`);
+}
+
+/** SIGTERM, then SIGKILL if the process has not exited after `graceMs`. Safe to call on an exited process. */
+export async function stopService(service: ServiceProcess, graceMs = 5_000): Promise<void> {
+  if (service.child.exitCode !== null || service.child.signalCode !== null) return;
+  service.child.kill('SIGTERM');
+  const timer = setTimeout(() => service.child.kill('SIGKILL'), graceMs);
+  await service.exited;
+  clearTimeout(timer);
 }

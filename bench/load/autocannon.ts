@@ -15,8 +15,7 @@ export interface ClosedLoopOptions {
   /** The measured window; the run lasts warmupMs + durationMs. */
   durationMs: number;
   warmupMs?: number;
-  method?: 'GET' | 'POST';
-  /** Called once per request: a fresh body each time (unique texts). */
+  /** A fresh body per request (unique texts), or one body for every request; none: GET. */
   body?: () => unknown;
   /** Called when the measured window opens and closes (to start and stop meters and probes). */
   onWindowStart?: () => void;
@@ -37,26 +36,24 @@ export interface ClosedLoopResult {
 export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
   const url = new URL(options.path, options.baseUrl);
   if (url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${url.hostname}`);
-  const method = options.method ?? (options.body ? 'POST' : 'GET');
-  const makeBody = options.body;
-  const warmupMs = options.warmupMs ?? 0;
+  const { body: makeBody, warmupMs = 0 } = options;
+  const method = makeBody ? 'POST' : 'GET';
   const latencies: number[] = [];
   let ok = 0;
   let non2xx = 0;
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
+  const open = (): void => {
+    windowStart = performance.now();
+    options.onWindowStart?.();
+  };
+  const close = (): void => {
+    windowEnd = performance.now();
+    options.onWindowEnd?.();
+  };
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const timers = [
-      setTimeout(() => {
-        windowStart = performance.now();
-        options.onWindowStart?.();
-      }, warmupMs),
-      setTimeout(() => {
-        windowEnd = performance.now();
-        options.onWindowEnd?.();
-      }, warmupMs + options.durationMs),
-    ];
+    const timers = [setTimeout(open, warmupMs), setTimeout(close, warmupMs + options.durationMs)];
     const instance = autocannon(
       {
         url: url.toString(),
@@ -71,14 +68,8 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
       },
       (error, result) => {
         timers.forEach(clearTimeout);
-        if (error) {
-          reject(error);
-          return;
-        }
-        if (!Number.isFinite(windowEnd)) {
-          windowEnd = performance.now();
-          options.onWindowEnd?.();
-        }
+        if (error) return reject(error);
+        if (!Number.isFinite(windowEnd)) close();
         if (!Number.isFinite(windowStart)) windowStart = started;
         const durationMs = windowEnd - windowStart;
         resolve({
@@ -98,9 +89,7 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
       if (statusCode >= 200 && statusCode < 300) {
         ok++;
         latencies.push(responseTime);
-      } else {
-        non2xx++;
-      }
+      } else non2xx++;
     });
   });
 }

@@ -1,0 +1,49 @@
+/**
+ * Open-loop probe: one request every 1/rate seconds on a fixed schedule, whether or not earlier ones have
+ * answered, so a stalled service shows up as latency instead of as fewer samples (no coordinated omission).
+ * Hand-written because autocannon cannot do this: its `overallRate`/`connectionRate` let each connection send
+ * its quota back to back at the start of every second and then wait for each answer before the next request,
+ * so probes would arrive in bursts and a stall would silently thin them out.
+ */
+import { summariseLatencies, type LatencySummary } from '../stats';
+import type { HttpClient, JsonResponse } from './http-client';
+
+export interface ProbeResult {
+  sent: number;
+  ok: number;
+  errors: number;
+  latencyMs: LatencySummary;
+}
+
+/** Stops the schedule, waits for every answer and reports them, with the raw samples. */
+export type StopProbe = () => Promise<{ result: ProbeResult; samples: number[] }>;
+
+export function startProbe(
+  client: HttpClient,
+  ratePerSecond: number,
+  send: (client: HttpClient) => Promise<JsonResponse>,
+): StopProbe {
+  const samples: number[] = [];
+  const pending = new Set<Promise<void>>();
+  let sent = 0;
+  let errors = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const startedAt = performance.now();
+  const tick = (): void => {
+    sent++;
+    const request = send(client).then(
+      (response) => void (response.status >= 200 && response.status < 300 ? samples.push(response.ms) : errors++),
+      () => void errors++,
+    );
+    pending.add(request);
+    void request.finally(() => pending.delete(request));
+    // The next slot comes from the schedule, not from now: timer lateness does not lower the rate.
+    timer = setTimeout(tick, Math.max(0, startedAt + (sent * 1000) / ratePerSecond - performance.now()));
+  };
+  tick();
+  return async () => {
+    if (timer) clearTimeout(timer);
+    await Promise.all([...pending]);
+    return { result: { sent, ok: samples.length, errors, latencyMs: summariseLatencies(samples) }, samples };
+  };
+}

@@ -1,0 +1,24 @@
+/** Formatting shared by the scenarios' report sections. */
+import type { Spread } from './stats';
+
+export const fmt = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+
+/** Median (min–max) of a spread of rounds. */
+export const range = (s: Spread, digits = 1): string =>
+  `${fmt(s.median, digits)} (${fmt(s.min, digits)}–${fmt(s.max, digits)})`;
+
+export const settings = (env: Readonly<Record<string, string>>): string =>
+  Object.entries(env)
+    .map(([key, value]) => `${key}=${value}`)
+    .join(' ');
+
+/** A column: its header and how a row fills its cell. */
+export type Column<T> = readonly [header: string, cell: (row: T) => string];
+
+export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string[] {
+  return [
+    `| ${columns.map(([header]) => header).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${columns.map(([, cell]) => cell(row)).join(' | ')} |`),
+  ];
+}
