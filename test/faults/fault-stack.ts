@@ -1,9 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { FakeLlm } from '../support/fake-llm';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
 import { freePort, ServiceProcess, startService, waitForHttp } from '../support/service-process';
+import { configuredStudyFile } from '../support/study-content';
 
 /** Settings the suite runs the service with; the bounds it asserts are derived from them. */
 export const STACK_SETTINGS = {
@@ -41,6 +44,8 @@ export class FaultStack {
   api: ServiceProcess | null = null;
   worker: ServiceProcess | null = null;
   private env: Record<string, string> = {};
+  /** A configured study: with the example's placeholder links `/api/health` would never say "ok". */
+  private readonly studyFile = configuredStudyFile();
   private readonly intentionalKills = new WeakSet<ServiceProcess>();
 
   get baseUrl(): string {
@@ -68,6 +73,7 @@ export class FaultStack {
       THROTTLE_LIMIT: '0',
       ML_WORKERS: '1',
       LOG_LEVEL: 'warn',
+      STUDY_CONTENT_FILE: this.studyFile,
       ADMIN_API_KEY: this.adminKey,
       LLM_BASE_URL: llmUrl,
       LLM_TIMEOUT_MS: String(STACK_SETTINGS.llmTimeoutMs),
@@ -143,6 +149,7 @@ export class FaultStack {
       () => this.postgres.destroy(),
       () => this.redis.stop(),
       () => this.llm.close(),
+      () => rmSync(path.dirname(this.studyFile), { recursive: true, force: true }),
     ];
     const errors: unknown[] = [];
     for (const step of steps) {
