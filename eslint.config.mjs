@@ -60,6 +60,7 @@ export default tseslint.config(
       'test/**/*.ts',
       'bench/**/*.ts',
       'tools/**/*.ts',
+      'scripts/**/*.ts',
       'src/database/embedded-postgres.server.ts',
     ],
     rules: { 'no-restricted-properties': 'off' },

@@ -183,7 +183,7 @@ export interface StoredTurnsCheck {
  */
 export async function storedTurnsCheck(
   fault: string,
-  postgres: PrivatePostgres,
+  postgres: Pick<PrivatePostgres, 'query'>,
   load: ParticipantLoad,
 ): Promise<StoredTurnsCheck> {
   const accounts = [...load.conversations.values()];

@@ -1,10 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { FakeLlm } from '../support/fake-llm';
 import { PrivatePostgres } from '../support/private-postgres';
 import { PrivateRedis } from '../support/private-redis';
-import { configuredStudyFile } from '../support/study-content';
 import { freePort, ServiceProcess, startService, waitForHttp } from '../support/service-process';
+import { configuredStudy, studyContentFile } from '../support/study-content';
 
 /** Settings the suite runs the service with; the bounds it asserts are derived from them. */
 export const STACK_SETTINGS = {
@@ -42,6 +44,9 @@ export class FaultStack {
   api: ServiceProcess | null = null;
   worker: ServiceProcess | null = null;
   private env: Record<string, string> = {};
+  /** A configured study: with the example's placeholder links `/api/health` would never say "ok". */
+  /** A configured study of this stack's own (removed at teardown): the example's placeholder links would show as degraded. */
+  private readonly studyFile = studyContentFile(configuredStudy);
   private readonly intentionalKills = new WeakSet<ServiceProcess>();
 
   get baseUrl(): string {
@@ -72,8 +77,7 @@ export class FaultStack {
       API_PROCESSES: '1',
       ML_WORKERS: '1',
       LOG_LEVEL: 'warn',
-      // A configured study: the placeholder links of the shipped example would show as degraded on their own.
-      STUDY_CONTENT_FILE: configuredStudyFile(),
+      STUDY_CONTENT_FILE: this.studyFile,
       ADMIN_API_KEY: this.adminKey,
       LLM_BASE_URL: llmUrl,
       LLM_TIMEOUT_MS: String(STACK_SETTINGS.llmTimeoutMs),
@@ -149,6 +153,7 @@ export class FaultStack {
       () => this.postgres.destroy(),
       () => this.redis.stop(),
       () => this.llm.close(),
+      () => rmSync(path.dirname(this.studyFile), { recursive: true, force: true }),
     ];
     const errors: unknown[] = [];
     for (const step of steps) {

@@ -79,7 +79,7 @@ interface FaultSpec {
 
 describe('fault injection: own PostgreSQL, Redis and LLM; the built API and worker under ~20 participants', () => {
   const stack = new FaultStack();
-  const report = new FaultReport();
+  const report = new FaultReport('faults');
   const exitHook = (): void => stack.destroySync();
 
   beforeAll(async () => {

@@ -36,6 +36,10 @@ export interface RequestRecord {
   llmReply: boolean;
   /** Rule 1 problems of this answer. */
   problems: string[];
+  /** The replica that answered, when a proxy names it (`X-Combot-Replica`); null otherwise. */
+  replica: string | null;
+  /** The answer's `X-Request-Id` (a proxy's log names the request by it). */
+  requestId: string | null;
 }
 
 /** The steps of one conversation the server acknowledged (answered 200), by the participant's account. */
@@ -203,6 +207,8 @@ export class ParticipantLoad {
         retryAfter: null,
         llmReply: false,
         problems: [],
+        replica: null,
+        requestId: null,
       };
       let wait: number;
       try {
@@ -219,6 +225,8 @@ export class ParticipantLoad {
         record.endedAt = Date.now();
         record.status = response.status;
         record.retryAfter = response.headers.get('retry-after');
+        record.replica = response.headers.get('x-combot-replica') || null;
+        record.requestId = response.headers.get('x-request-id');
         record.body = text.slice(0, 600);
         record.problems = responseProblems(response.status, record.retryAfter, text);
         const parsed = parseJson(text);

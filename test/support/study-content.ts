@@ -17,13 +17,17 @@ export function studyContentFile(change: (content: Record<string, unknown>) => v
   return file;
 }
 
-/** The example with its survey links moved off the documentation domain: a configured study, as tests need. */
+/** Moves the example's survey links off the documentation domain: a configured study, as tests need. */
+export function configuredStudy(content: Record<string, unknown>): void {
+  const brands = content.brands as Record<string, { surveyUrl: string }>;
+  for (const brand of Object.values(brands)) {
+    brand.surveyUrl = brand.surveyUrl.replace('survey.example.org', 'survey.combot.test');
+  }
+}
+
+/** One configured study file shared by every test of this process (never removed while it runs). */
 let configured: string | null = null;
 export function configuredStudyFile(): string {
-  configured ??= studyContentFile((content) => {
-    const brands = content.brands as Record<string, { surveyUrl: string }>;
-    for (const brand of Object.values(brands))
-      brand.surveyUrl = brand.surveyUrl.replace('survey.example.org', 'survey.combot.test');
-  });
+  configured ??= studyContentFile(configuredStudy);
   return configured;
 }
