@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PreparedStatements } from '../database/prepared-statements';
 import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
 import { ConversationStatus } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow } from './condition-slot.repository';
-import { ConversationTurnEntity } from './conversation-turn.entity';
 import { ConversationEntity } from './conversation.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -95,14 +95,28 @@ export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unkno
   }[];
 }
 
-/** PostgreSQL access for conversations and turns; no conversation rules live here. */
+/**
+ * PostgreSQL access for conversations and turns; no conversation rules live here. What every chat turn runs (find,
+ * start, save, replay) goes out as prepared statements with fixed text; the rest through TypeORM.
+ */
 @Injectable()
 export class ConversationRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly prepared: PreparedStatements;
+  /** `SELECT` of every conversation column under its property name, from the entity's metadata, built once. */
+  private selectConversation: string | null = null;
+
+  constructor(private readonly dataSource: DataSource) {
+    this.prepared = new PreparedStatements(dataSource);
+  }
 
   async findById(id: unknown): Promise<ConversationEntity | null> {
     if (typeof id !== 'string' || !UUID.test(id)) return null;
-    return this.dataSource.getRepository(ConversationEntity).findOneBy({ id });
+    this.selectConversation ??= `SELECT ${this.dataSource
+      .getMetadata(ConversationEntity)
+      .columns.map((column) => `${column.databaseName} AS "${column.propertyName}"`)
+      .join(', ')} FROM conversation WHERE id = $1`;
+    const [row] = await this.prepared.query<ConversationEntity>(this.selectConversation, [id]);
+    return row ?? null;
   }
 
   /**
@@ -115,7 +129,7 @@ export class ConversationRepository {
     scope: Brand | 'random',
     greetings: GreetingText[],
   ): Promise<ConversationEntity | undefined> {
-    const [row] = await this.dataSource.query<(SlotRow & { created_at: Date })[]>(
+    const [row] = await this.prepared.query<SlotRow & { created_at: Date }>(
       `WITH ${takeSlotCte('$2', '$1')},
          created AS (
            INSERT INTO conversation (id, entry_point, origin, brand, think_level, feel_level, status, step,
@@ -159,9 +173,10 @@ export class ConversationRepository {
 
   /** The answer already given for a step, to replay on a repeated POST. */
   async storedReply(conversationId: string, step: number): Promise<object | null> {
-    const turn = await this.dataSource
-      .getRepository(ConversationTurnEntity)
-      .findOneBy({ conversationId, step, kind: 'reply' });
+    const [turn] = await this.prepared.query<{ response: object | null }>(
+      `SELECT response FROM conversation_turn WHERE conversation_id = $1 AND step = $2 AND kind = 'reply'`,
+      [conversationId, step],
+    );
     return turn?.response ?? null;
   }
 
@@ -182,7 +197,7 @@ export class ConversationRepository {
       return `${column.databaseName} = ${param(value)}`;
     });
     try {
-      const [{ saved }] = await this.dataSource.query<{ saved: number }[]>(
+      const [{ saved }] = await this.prepared.query<{ saved: number }>(
         `WITH moved AS (
            UPDATE conversation SET ${[...sets, 'step = $3', 'last_activity_at = now()', 'updated_at = now()'].join(', ')}
             WHERE id = $1 AND step = $2 RETURNING id),
@@ -205,21 +220,11 @@ export class ConversationRepository {
   }
 
   async recordClosingPrompt(conversationId: string, text: string): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .insert()
-      .into(ConversationTurnEntity)
-      .values({
-        conversationId,
-        sender: 'bot',
-        kind: 'closing_prompt',
-        step: 6,
-        text,
-        messageType: null,
-        response: null,
-      })
-      .orIgnore()
-      .execute();
+    await this.prepared.query(
+      `INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
+       VALUES ($1, 'bot', 'closing_prompt', 6, $2) ON CONFLICT DO NOTHING`,
+      [conversationId, text],
+    );
   }
 
   async touch(conversationId: string, changes: Partial<ConversationEntity>): Promise<void> {
