@@ -126,6 +126,11 @@ export class AppConfig {
   };
   readonly queue: {
     processInApi: boolean;
+    /**
+     * A file the worker process touches every few seconds from its event loop: a liveness probe for a process without
+     * HTTP (stale means a blocked or dead loop). `null`: off.
+     */
+    heartbeatFile: string | null;
     /** Classification jobs one process runs at once (each still passes the inference semaphore). */
     classifyConcurrency: number;
     attempts: number;
@@ -240,6 +245,7 @@ export class AppConfig {
     };
     this.queue = {
       processInApi: v.QUEUE_PROCESS_IN_API ?? redisHost === null,
+      heartbeatFile: v.WORKER_HEARTBEAT_FILE === '' ? null : path.resolve(v.WORKER_HEARTBEAT_FILE),
       classifyConcurrency: v.QUEUE_CLASSIFY_CONCURRENCY,
       attempts: v.QUEUE_JOB_ATTEMPTS,
       lockDurationMs: v.QUEUE_LOCK_DURATION_MS,

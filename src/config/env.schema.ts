@@ -82,6 +82,7 @@ export interface Env {
   LLM_BREAKER_COOLDOWN_MS: number;
 
   QUEUE_PROCESS_IN_API?: boolean;
+  WORKER_HEARTBEAT_FILE: string;
   QUEUE_CLASSIFY_CONCURRENCY: number;
   QUEUE_JOB_ATTEMPTS: number;
   QUEUE_LOCK_DURATION_MS: number;
@@ -188,6 +189,7 @@ export const envSchema = Joi.object<Env, true>({
   LLM_BREAKER_COOLDOWN_MS: Joi.number().integer().min(100).default(30000),
 
   QUEUE_PROCESS_IN_API: Joi.boolean(),
+  WORKER_HEARTBEAT_FILE: Joi.string().allow('').default(''),
   QUEUE_CLASSIFY_CONCURRENCY: Joi.number().integer().min(1).max(256).default(3),
   QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).default(3),
   QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1000).default(10000),

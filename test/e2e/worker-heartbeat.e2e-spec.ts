@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { startService, type ServiceProcess } from '../support/service-process';
+import { configuredStudyFile } from '../support/study-content';
+import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+
+/** The queue worker has no HTTP: its liveness signal is a file it touches from its event loop. */
+describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () => {
+  const DATABASE = 'combot_worker_heartbeat_test';
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-heartbeat-'));
+  const file = path.join(dir, 'alive');
+  let worker: ServiceProcess;
+
+  afterAll(async () => {
+    if (worker?.child.exitCode === null) {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+    rmSync(dir, { recursive: true, force: true });
+    await dropTestDatabase(DATABASE);
+  });
+
+  it('touches WORKER_HEARTBEAT_FILE while its event loop runs, and stops when the process is frozen', async () => {
+    const databaseUrl = await recreateTestDatabase(DATABASE);
+    worker = startService(
+      {
+        DATABASE_URL: databaseUrl,
+        DB_MIGRATE_ON_START: 'true',
+        REDIS_HOST: '127.0.0.1',
+        REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
+        ML_WORKERS: '1',
+        LOG_LEVEL: 'warn',
+        STUDY_CONTENT_FILE: configuredStudyFile(),
+        WORKER_HEARTBEAT_FILE: file,
+      },
+      'dist/src/worker.js',
+    );
+    const deadline = Date.now() + 60_000;
+    let first = 0;
+    while (Date.now() < deadline && first === 0) {
+      try {
+        first = statSync(file).mtimeMs;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    expect(first).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    const second = statSync(file).mtimeMs;
+    expect(second).toBeGreaterThan(first);
+
+    // A stopped process (what a probe must catch) touches nothing any more.
+    worker.child.kill('SIGSTOP');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const frozen = statSync(file).mtimeMs;
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(statSync(file).mtimeMs).toBe(frozen);
+    worker.child.kill('SIGCONT');
+  }, 120_000);
+});
