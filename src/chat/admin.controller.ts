@@ -1,12 +1,20 @@
-import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AdminApiKeyGuard } from '../common/admin-api-key.guard';
-import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
+import {
+  ADMIN_KEY_ERRORS,
+  ApiErrorResponses,
+  DATABASE_UNAVAILABLE,
+  INTERNAL_ERROR,
+  RATE_LIMITED,
+} from '../common/error-response.dto';
+import { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
 import { ConversationExportService, exportFilterOf } from './conversation-export.service';
+import { ParticipantDataService } from './participant-data.service';
 
 @ApiTags('admin')
 @ApiSecurity('admin')
@@ -14,7 +22,10 @@ import { ConversationExportService, exportFilterOf } from './conversation-export
 @UseGuards(AdminApiKeyGuard)
 @Controller('admin')
 export class AdminController {
-  constructor(private readonly exporter: ConversationExportService) {}
+  constructor(
+    private readonly exporter: ConversationExportService,
+    private readonly participants: ParticipantDataService,
+  ) {}
 
   @Get('conversations/export')
   @ApiOperation({
@@ -42,5 +53,21 @@ export class AdminController {
       yield* lines;
     }
     await pipeline(Readable.from(all()), response);
+  }
+
+  @Delete('conversations/:id')
+  @ApiOperation({
+    summary:
+      'Erase one participant: delete the transcript, clear the e-mail and completion code, keep an anonymous ' +
+      'tombstone (condition, status, label, scores, times) so arm counts stay true. Idempotent.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The conversation id (scenario.conversation_id).' })
+  @ApiOkResponse({ type: ConversationErasureResponseDto })
+  @ApiErrorResponses({
+    404: 'CHAT.CONVERSATION_NOT_FOUND: no conversation has this id (or it is not a UUID).',
+    503: DATABASE_UNAVAILABLE,
+  })
+  erase(@Param('id') id: string): Promise<ConversationErasureResponseDto> {
+    return this.participants.eraseConversation(id);
   }
 }

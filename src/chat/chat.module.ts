@@ -15,6 +15,7 @@ import { ConversationEntity } from './conversation.entity';
 import { ConversationMetrics } from './conversation.metrics';
 import { ConversationRepository } from './conversation.repository';
 import { LlmClient } from './llm.client';
+import { ParticipantDataService } from './participant-data.service';
 import { StudyContent } from './study-content.provider';
 
 /** The Combot conversation API: flow, balanced conditions, study content, optional LLM, storage, export. */
@@ -34,7 +35,8 @@ import { StudyContent } from './study-content.provider';
     ConversationExportService,
     ConversationMaintenanceProcessor,
     ConversationMetrics,
+    ParticipantDataService,
   ],
-  exports: [ConversationExportService, LlmClient, StudyContent],
+  exports: [ConversationExportService, ParticipantDataService, LlmClient, StudyContent],
 })
 export class ChatModule {}

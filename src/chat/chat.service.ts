@@ -106,7 +106,7 @@ export class ChatService {
     // Without a cookie (cross-site) the random entry cannot know the brand: its default brand's prompt.
     const brand = conversation?.brand ?? fixedBrand(entry) ?? 'Basic';
     const text = this.content.brand(brand).closing;
-    if (conversation) await this.conversations.recordClosingPrompt(conversation.id, text);
+    if (conversation && !conversation.erasedAt) await this.conversations.recordClosingPrompt(conversation.id, text);
     return { message: escapeHtml(text) };
   }
 

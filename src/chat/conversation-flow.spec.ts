@@ -425,6 +425,22 @@ describe('conversation flow (pure, shipped study content)', () => {
     );
   });
 
+  describe('an erased conversation is over at whatever step it was erased', () => {
+    it.each(
+      cross(
+        ARMS,
+        [0, 3, 5, 6].map((step) => ({ step })),
+      ),
+    )('$brand think $think feel $feel, erased at step $step', ({ step, ...arm }) => {
+      const conversation = { ...conversationAt(arm, step, 'B'), erasedAt: NOW };
+      const message = step === Step.Email ? 'jane@example.org' : 'my parcel never came';
+      expect(turnNeeds(conversation, message, content)).toEqual({ classify: false, llm: null });
+      const decision = answered(decideTurn(conversation, message, inputsFor('B'), content));
+      expect(decision.reason).toBe('finished');
+      expect(decision.response.reply).toBe(escapeHtml(content.brand(arm.brand).afterEnd));
+    });
+  });
+
   describe('the client timer', () => {
     const storedSteps = [0, 1, 2, 3, 4, 5, 6].map((step) => ({ step }));
     const message = (step: number): string => (step === Step.Email ? 'jane@example.org' : 'text');

@@ -19,7 +19,7 @@ export type ConversationState = Pick<
   ConversationEntity,
   'id' | 'brand' | 'thinkLevel' | 'feelLevel' | 'step' | 'label' | 'scoreA' | 'scoreB' | 'scoreC' | 'scoreOther'
 > &
-  Partial<Pick<ConversationEntity, 'createdAt' | 'completionCode'>>;
+  Partial<Pick<ConversationEntity, 'createdAt' | 'completionCode' | 'erasedAt'>>;
 
 /** The columns of the conversation row a turn changes. */
 export type ConversationChanges = Partial<
@@ -100,6 +100,7 @@ export function replayedStep(conversation: Pick<ConversationState, 'step'>, inde
 
 export function turnNeeds(conversation: ConversationState, message: string, content: StudyContent): TurnNeeds {
   const { step } = conversation;
+  if (conversation.erasedAt) return { classify: false, llm: null };
   const classify = step === Step.Complaint;
   if (conversation.thinkLevel === 'High' || step >= Step.Understanding) return { classify, llm: null };
   const prompts = content.data.llm;
@@ -121,7 +122,8 @@ export function decideTurn(
 ): TurnDecision {
   const { step } = conversation;
   const brand = content.brand(conversation.brand);
-  if (step >= Step.Finished) {
+  // An erased participant's conversation is over: nothing they send afterwards is stored.
+  if (step >= Step.Finished || conversation.erasedAt) {
     return {
       kind: 'answer',
       reason: 'finished',

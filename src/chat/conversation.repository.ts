@@ -84,6 +84,16 @@ export const EXPORT_COLUMNS = [
   'erased_at',
 ] as const;
 
+/** Whose conversations to erase: one by its id, or every one that carries an e-mail address (any letter case). */
+export type ErasureTarget = { id: string } | { email: string };
+
+/** A conversation the erasure found: when it was erased, and whether this erasure changed anything. */
+export interface ErasedConversation {
+  id: string;
+  erasedAt: Date;
+  changed: boolean;
+}
+
 export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unknown> {
   turns: {
     sender: string;
@@ -185,7 +195,7 @@ export class ConversationRepository {
       const [{ saved }] = await this.dataSource.query<{ saved: number }[]>(
         `WITH moved AS (
            UPDATE conversation SET ${[...sets, 'step = $3', 'last_activity_at = now()', 'updated_at = now()'].join(', ')}
-            WHERE id = $1 AND step = $2 RETURNING id),
+            WHERE id = $1 AND step = $2 AND erased_at IS NULL RETURNING id),
          saved AS (
            INSERT INTO conversation_turn (conversation_id, sender, kind, step, text, message_type, response)
            SELECT moved.id, turn.sender, turn.kind, $2, turn.text, turn.message_type, turn.response
@@ -226,6 +236,41 @@ export class ConversationRepository {
     await this.dataSource
       .getRepository(ConversationEntity)
       .update({ id: conversationId }, { ...changes, lastActivityAt: () => 'now()' });
+  }
+
+  /**
+   * Erases participants in one statement: deletes the conversations' turns (everything a participant typed) and
+   * clears their e-mail and completion code, keeping the row (condition, status, origin, label, scores, times) as
+   * an anonymous tombstone that still holds its condition slot, so arm counts stay true. The rows are locked first,
+   * so a turn being stored at the same time either lands before (and is deleted) or finds the row erased (and
+   * stores nothing: `saveStep` skips erased rows). Erasing again changes nothing; an unknown or malformed id, or an
+   * e-mail no row carries, finds nothing.
+   */
+  async erase(target: ErasureTarget): Promise<ErasedConversation[]> {
+    let where: string;
+    let value: string;
+    if ('id' in target) {
+      if (!UUID.test(target.id)) return [];
+      [where, value] = ['id = $1', target.id];
+    } else {
+      [where, value] = ['lower(email) = lower($1)', target.email.trim()];
+    }
+    const rows = await this.dataSource.query<{ id: string; erased_at: Date; changed: boolean }[]>(
+      `WITH target AS (SELECT id, erased_at FROM conversation WHERE ${where} FOR UPDATE),
+         turns AS (
+           DELETE FROM conversation_turn t USING target WHERE t.conversation_id = target.id
+           RETURNING t.conversation_id),
+         erased AS (
+           UPDATE conversation c SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now()
+             FROM target WHERE c.id = target.id AND c.erased_at IS NULL
+           RETURNING c.id, c.erased_at)
+       SELECT target.id, COALESCE(erased.erased_at, target.erased_at) AS erased_at,
+              (erased.id IS NOT NULL OR EXISTS (SELECT 1 FROM turns WHERE turns.conversation_id = target.id)) AS changed
+         FROM target LEFT JOIN erased ON erased.id = target.id
+        ORDER BY target.id`,
+      [value],
+    );
+    return rows.map((row) => ({ id: row.id, erasedAt: row.erased_at, changed: row.changed }));
   }
 
   /** Marks in-progress conversations idle for longer than `ttlSeconds` as abandoned; idempotent. */

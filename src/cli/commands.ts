@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
+import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
 import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
@@ -202,6 +203,46 @@ export class ExportConversationsCommand extends CommandRunner {
   }
 }
 
+@Command({
+  name: 'erase-participant',
+  description:
+    'Erase a participant (transcript, e-mail, completion code), keeping an anonymous tombstone so arm counts stay true.',
+})
+export class EraseParticipantCommand extends CommandRunner {
+  constructor(private readonly participants: ParticipantDataService) {
+    super();
+  }
+
+  async run(_args: string[], options: { conversation?: string; email?: string }): Promise<void> {
+    if (Boolean(options.conversation) === Boolean(options.email)) {
+      fail('erase-participant needs exactly one of --conversation <id> and --email <address>');
+      return;
+    }
+    try {
+      if (options.conversation) {
+        print(await this.participants.eraseConversation(options.conversation));
+        return;
+      }
+      const report = await this.participants.eraseByEmail(options.email as string);
+      print(report);
+      // Not an error: a repeated erasure, or an address retention already cleared, finds nothing to erase.
+      if (report.matched === 0) process.stderr.write('no stored conversation carries that e-mail: nothing to erase\n');
+    } catch (error) {
+      fail(`erase-participant failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  @Option({ flags: '--conversation <id>', description: 'the conversation id (scenario.conversation_id)' })
+  parseConversation(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--email <address>', description: 'every conversation that carries this e-mail (any letter case)' })
+  parseEmail(value: string): string {
+    return value;
+  }
+}
+
 @Command({ name: 'queue:status', description: 'Job counts per queue, workers consuming, repeatable schedules.' })
 export class QueueStatusCommand extends CommandRunner {
   constructor(private readonly jobs: JobsService) {
@@ -229,5 +270,6 @@ export const COMMANDS = [
   HealthCheckCommand,
   StartOptimizedServicesCommand,
   ExportConversationsCommand,
+  EraseParticipantCommand,
   QueueStatusCommand,
 ];

@@ -25,6 +25,7 @@ export const ErrorCode = {
   ChatMessageTooLong: 'CHAT.MESSAGE_TOO_LONG',
   ChatInvalidCharacters: 'CHAT.INVALID_CHARACTERS',
   ChatConditionUnavailable: 'CHAT.CONDITION_UNAVAILABLE',
+  ChatConversationNotFound: 'CHAT.CONVERSATION_NOT_FOUND',
 
   QueueUnknown: 'QUEUE.UNKNOWN_QUEUE',
   QueueJobNotFound: 'QUEUE.JOB_NOT_FOUND',

@@ -36,6 +36,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.ChatMessageTooLong]: { status: 400 },
   [ErrorCode.ChatInvalidCharacters]: { status: 400 },
   [ErrorCode.ChatConditionUnavailable]: { status: 503, retryAfterSeconds: 1 },
+  [ErrorCode.ChatConversationNotFound]: { status: 404 },
 
   [ErrorCode.QueueUnknown]: { status: 404 },
   [ErrorCode.QueueJobNotFound]: { status: 404 },

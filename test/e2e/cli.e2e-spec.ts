@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
 import { freePort } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
@@ -64,6 +65,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       'warm-cache',
       'health-check',
       'export-conversations',
+      'erase-participant',
       'queue:status',
     ]) {
       expect(run.stdout).toContain(command);
@@ -127,6 +129,42 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(run.stdout).toMatch(/"backend": "bull"/);
     expect(run.stdout).toMatch(/"ml":/);
   }, 60_000);
+
+  // Last: it erases the conversation the export tests read.
+  it('erase-participant erases by e-mail (any case) or by id, idempotently, and refuses a bad call', async () => {
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    try {
+      const [{ id }] = (await db.query(`UPDATE conversation SET email = 'Cli.User@example.org' RETURNING id`)).rows;
+      const first = await cli(['erase-participant', '--email', 'cli.user@EXAMPLE.org'], env);
+      expect(first.code).toBe(0);
+      expect(JSON.parse(first.stdout)).toEqual({
+        matched: 1,
+        erased: 1,
+        conversations: [{ id, erasedAt: expect.any(String), alreadyErased: false }],
+      });
+      const [row] = (await db.query('SELECT email, erased_at FROM conversation WHERE id = $1', [id])).rows;
+      expect(row).toEqual({ email: null, erased_at: expect.any(Date) });
+      const turns = await db.query('SELECT 1 FROM conversation_turn WHERE conversation_id = $1', [id]);
+      expect(turns.rowCount).toBe(0);
+
+      const again = await cli(['erase-participant', '--email', 'cli.user@example.org'], env);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ matched: 0, erased: 0 });
+      expect(again.stderr).toContain('nothing to erase');
+      const byId = await cli(['erase-participant', '--conversation', id], env);
+      expect(byId.code).toBe(0);
+      expect(JSON.parse(byId.stdout)).toMatchObject({ id, alreadyErased: true });
+    } finally {
+      await db.end();
+    }
+    const unknown = await cli(['erase-participant', '--conversation', randomUUID()], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/erase-participant failed: No conversation/);
+    const neither = await cli(['erase-participant'], env);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('exactly one of --conversation <id> and --email <address>');
+  }, 90_000);
 });
 
 describe('admin export endpoint', () => {

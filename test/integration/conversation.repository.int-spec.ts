@@ -456,6 +456,77 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     });
   });
 
+  /** A conversation answered through step 6, as a participant who gave `email` leaves it. */
+  async function completed(email: string): Promise<ConversationEntity> {
+    const conversation = await draw();
+    for (let step = 0; step <= 6; step++) {
+      const changes: StepWrite['changes'] =
+        step === 0 ? { label: 'B', scoreA: 0.1, scoreB: 0.7, scoreC: 0.1, scoreOther: 0.1 } : {};
+      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed, completedAt: new Date() });
+      const write = stepWrite(conversation.id, step, changes);
+      if (step === 6) write.participantText = email;
+      await expect(conversations.saveStep(write)).resolves.toBe(true);
+    }
+    await conversations.recordClosingPrompt(conversation.id, 'Your email, please.');
+    return rowOf(conversation.id);
+  }
+
+  describe('erase', () => {
+    it('deletes the transcript and the personal fields, keeps the tombstone and its slot, once', async () => {
+      const [gone, kept] = [await completed('Jane@Example.org'), await completed('other@example.org')];
+      const slotsBefore = await dataSource.query('SELECT * FROM condition_slot ORDER BY id');
+
+      const [erased] = await conversations.erase({ id: gone.id });
+      expect(erased).toEqual({ id: gone.id, erasedAt: expect.any(Date), changed: true });
+      expect(await turnsOf(gone.id)).toEqual([]);
+      const row = await rowOf(gone.id);
+      expect(row).toMatchObject({ email: null, completionCode: null, erasedAt: erased.erasedAt });
+      // The tombstone: condition, progress, outcome and times as they were.
+      const { email: _e, completionCode: _c, erasedAt: _a, updatedAt: _u, ...rest } = gone;
+      expect(row).toMatchObject(rest);
+      expect(await dataSource.query('SELECT * FROM condition_slot ORDER BY id')).toEqual(slotsBefore);
+      // The other participant is untouched.
+      expect(await rowOf(kept.id)).toEqual(kept);
+      expect(await turnsOf(kept.id)).toHaveLength(1 + 7 * 2 + 1);
+
+      // Again: found, nothing changes (not even updated_at).
+      const before = await rowOf(gone.id);
+      await expect(conversations.erase({ id: gone.id })).resolves.toEqual([
+        { id: gone.id, erasedAt: erased.erasedAt, changed: false },
+      ]);
+      expect(await rowOf(gone.id)).toEqual(before);
+    });
+
+    it('erases every conversation that carries an e-mail, in any letter case', async () => {
+      const first = await completed('jane@example.org');
+      const second = await completed('JANE@example.ORG');
+      const other = await completed('john@example.org');
+      const erased = await conversations.erase({ email: '  Jane@Example.org ' });
+      expect(erased.map(({ id }) => id).sort()).toEqual([first.id, second.id].sort());
+      expect(erased.every(({ changed }) => changed)).toBe(true);
+      expect(await count('conversation', 'email IS NULL AND erased_at IS NOT NULL')).toBe(2);
+      expect((await rowOf(other.id)).email).toBe('john@example.org');
+      await expect(conversations.erase({ email: 'jane@example.org' })).resolves.toEqual([]);
+    });
+
+    it('finds nothing for an unknown or malformed id', async () => {
+      await completed('jane@example.org');
+      await expect(conversations.erase({ id: randomUUID() })).resolves.toEqual([]);
+      await expect(conversations.erase({ id: 'not-a-uuid' })).resolves.toEqual([]);
+      await expect(conversations.erase({ id: "x' OR true --" })).resolves.toEqual([]);
+      expect(await count('conversation', 'erased_at IS NOT NULL')).toBe(0);
+    });
+
+    it('stores no later step of an erased conversation', async () => {
+      const { id } = await draw();
+      await expect(conversations.saveStep(stepWrite(id, 0, { label: 'A' }))).resolves.toBe(true);
+      await conversations.erase({ id });
+      await expect(conversations.saveStep(stepWrite(id, 1))).resolves.toBe(false);
+      expect(await turnsOf(id)).toEqual([]);
+      expect((await rowOf(id)).step).toBe(1);
+    });
+  });
+
   describe('countByArmAndStatus', () => {
     it('counts the stored conversations per arm and status', async () => {
       const drawn = await Promise.all(Array.from({ length: 16 }, () => draw('random')));

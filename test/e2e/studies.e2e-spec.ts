@@ -1,0 +1,116 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ChatClient } from '../support/chat-client';
+import { studyContentFile } from '../support/study-content';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+const ADMIN_KEY = 'studies-admin-key-0123456789';
+const COMPLAINT = 'My order was supposed to arrive a week ago and the tracking has not moved since.';
+const ANSWERS = ['Last Monday.', 'No updates at all.', 'They did not answer.', 'A refund.', 'That is all.'];
+
+/** A study of its own: texts and survey links that only this file holds. */
+const STUDY_FILE = studyContentFile((content) => {
+  content.version = 'pilot-7';
+  const brands = content.brands as Record<string, { surveyUrl: string }>;
+  brands.Basic.surveyUrl = 'https://survey.pilot.test/s/basic?cid={conversation_id}&code={completion_code}';
+  brands.Lulu.surveyUrl = 'https://survey.pilot.test/s/lulu?cid={conversation_id}&code={completion_code}';
+});
+
+describe('Running a study: erasure (real PostgreSQL, shipped model)', () => {
+  const DATABASE = 'combot_studies_e2e_test';
+  let testApp: TestApp;
+  let dataSource: DataSource;
+  const http = () => request(testApp.app.getHttpServer());
+
+  beforeAll(async () => {
+    testApp = await createTestApp(DATABASE, {
+      ML_WORKERS: '1',
+      THROTTLE_LIMIT: '0',
+      ADMIN_API_KEY: ADMIN_KEY,
+      STUDY_CONTENT_FILE: STUDY_FILE,
+    });
+    dataSource = testApp.app.get(DataSource);
+  }, 120_000);
+
+  afterAll(async () => {
+    await testApp?.app.close();
+    await dropTestDatabase(DATABASE);
+  });
+
+  /** A participant through the whole conversation, leaving `email`. */
+  async function participant(email: string): Promise<ChatClient> {
+    const client = new ChatClient(testApp.app.getHttpServer());
+    await client.greet();
+    await client.send(COMPLAINT);
+    for (const answer of ANSWERS) await client.send(answer);
+    await http().get('/api/random/closing/').expect(200);
+    await client.send(email);
+    return client;
+  }
+
+  const arms = (): Promise<unknown[]> =>
+    dataSource.query(
+      `SELECT brand, think_level, feel_level, status, origin, count(*)::int AS n FROM conversation
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5`,
+    );
+  const slots = (): Promise<unknown[]> =>
+    dataSource.query(
+      'SELECT scope, block_no, position, brand, think_level, feel_level, conversation_id FROM condition_slot ORDER BY id',
+    );
+  const rowOf = async (id: string): Promise<Record<string, unknown>> =>
+    (await dataSource.query('SELECT * FROM conversation WHERE id = $1', [id]))[0];
+  const turnCount = async (id: string): Promise<number> =>
+    (await dataSource.query('SELECT count(*)::int AS n FROM conversation_turn WHERE conversation_id = $1', [id]))[0].n;
+
+  describe('DELETE /api/admin/conversations/:id', () => {
+    it('removes the participant and keeps the arm counts and condition slots', async () => {
+      const gone = await participant('erase.me@pilot.test');
+      const kept = await participant('keep.me@pilot.test');
+      const id = gone.scenario.conversation_id;
+      const before = await rowOf(id);
+      expect(before).toMatchObject({ email: 'erase.me@pilot.test', erased_at: null, status: 'completed' });
+      expect(await turnCount(id)).toBeGreaterThan(10);
+      const [armsBefore, slotsBefore] = [await arms(), await slots()];
+
+      const erased = await http().delete(`/api/admin/conversations/${id}`).set('X-Api-Key', ADMIN_KEY).expect(200);
+      expect(erased.body).toEqual({ id, erasedAt: expect.any(String), alreadyErased: false });
+
+      expect(await turnCount(id)).toBe(0);
+      const after = await rowOf(id);
+      expect(after).toMatchObject({ email: null, completion_code: null, erased_at: new Date(erased.body.erasedAt) });
+      for (const column of ['brand', 'think_level', 'feel_level', 'status', 'origin', 'label', 'score_b', 'created_at'])
+        expect(after[column]).toEqual(before[column]);
+      expect(await arms()).toEqual(armsBefore);
+      expect(await slots()).toEqual(slotsBefore);
+      expect((await rowOf(kept.scenario.conversation_id)).email).toBe('keep.me@pilot.test');
+
+      // Idempotent: the same answer, nothing changed.
+      const again = await http().delete(`/api/admin/conversations/${id}/`).set('X-Api-Key', ADMIN_KEY).expect(200);
+      expect(again.body).toEqual({ ...erased.body, alreadyErased: true });
+      expect(await rowOf(id)).toEqual(after);
+
+      // The erased participant's page can still post: it is told the conversation is over, and nothing is stored.
+      const late = await gone.send('one more thing: my phone is 555-0100');
+      expect(late.index).toBe(7);
+      expect(await turnCount(id)).toBe(0);
+    });
+
+    it('answers 404 CHAT.CONVERSATION_NOT_FOUND for an unknown or malformed id, and needs the admin key', async () => {
+      for (const id of ['3f1c0b2e-8f5a-4f7e-9d0b-6a1d2c3b4a5f', 'not-a-uuid']) {
+        const response = await http().delete(`/api/admin/conversations/${id}`).set('X-Api-Key', ADMIN_KEY).expect(404);
+        expect(response.body).toMatchObject({ statusCode: 404, code: 'CHAT.CONVERSATION_NOT_FOUND' });
+      }
+      await http().delete('/api/admin/conversations/3f1c0b2e-8f5a-4f7e-9d0b-6a1d2c3b4a5f').expect(401);
+    });
+
+    it('is documented in the OpenAPI spec with its response and errors', async () => {
+      const spec = (await http().get('/api/docs-json').expect(200)).body;
+      const operation = spec.paths['/api/admin/conversations/{id}'].delete;
+      expect(operation.responses['200'].content['application/json'].schema.$ref).toMatch(
+        /ConversationErasureResponseDto$/,
+      );
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '404', '503']));
+    });
+  });
+});
