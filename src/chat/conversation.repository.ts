@@ -273,6 +273,31 @@ export class ConversationRepository {
     return rows.map((row) => ({ id: row.id, erasedAt: row.erased_at, changed: row.changed }));
   }
 
+  /**
+   * Retention in one statement: conversations created before `cutoff` lose their e-mail, and the step where the
+   * participant typed it is replaced by `emailReplacement`; with `transcripts` their turns are deleted instead.
+   * Returns how many conversations changed; running it again changes none.
+   */
+  async ageOut(cutoff: Date, transcripts: boolean, emailReplacement: string): Promise<number> {
+    const [{ changed }] = await this.dataSource.query<{ changed: number }[]>(
+      `WITH emails AS (
+         UPDATE conversation SET email = NULL, updated_at = now()
+          WHERE created_at < $1 AND email IS NOT NULL
+         RETURNING id),
+       redacted AS (
+         UPDATE conversation_turn t SET text = $3 FROM emails
+          WHERE NOT $2 AND t.conversation_id = emails.id AND t.step = 6 AND t.sender = 'participant'
+         RETURNING t.conversation_id),
+       deleted AS (
+         DELETE FROM conversation_turn t USING conversation c
+          WHERE $2 AND t.conversation_id = c.id AND c.created_at < $1
+         RETURNING t.conversation_id)
+       SELECT count(*)::int AS changed FROM (SELECT id FROM emails UNION SELECT conversation_id FROM deleted) AS aged`,
+      [cutoff, transcripts, emailReplacement],
+    );
+    return changed;
+  }
+
   /** Marks in-progress conversations idle for longer than `ttlSeconds` as abandoned; idempotent. */
   async abandonStale(ttlSeconds: number): Promise<number> {
     const result = await this.dataSource

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
 import type { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationRepository, type ErasedConversation } from './conversation.repository';
 
@@ -13,6 +14,21 @@ export interface ErasureReport {
   conversations: ConversationErasureResponseDto[];
 }
 
+/** What a retention run did. */
+export interface RetentionReport {
+  /** Conversations created before this instant were aged out. */
+  cutoff: string;
+  /** Whether transcripts went too, or only e-mails. */
+  transcripts: boolean;
+  /** Conversations this run changed. */
+  agedOut: number;
+}
+
+/** What stays of the step where a participant typed their e-mail once retention removed it. */
+export const EMAIL_REMOVED = '[e-mail removed]';
+
+const DAY_MS = 24 * 3600 * 1000;
+
 function erasureOf(conversation: ErasedConversation): ConversationErasureResponseDto {
   return {
     id: conversation.id,
@@ -22,14 +38,18 @@ function erasureOf(conversation: ErasedConversation): ConversationErasureRespons
 }
 
 /**
- * Participants' rights over their data: erasing one participant (by conversation or by e-mail). The row of an
- * erased conversation stays as an anonymous tombstone so the design's arm counts stay true.
+ * Participants' rights over their data: erasing one participant (by conversation or by e-mail) and retention
+ * (DATA_RETENTION_DAYS). The row of an erased conversation stays as an anonymous tombstone so the design's arm
+ * counts stay true.
  */
 @Injectable()
 export class ParticipantDataService {
   private readonly logger = new Logger(ParticipantDataService.name);
 
-  constructor(private readonly conversations: ConversationRepository) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+  ) {}
 
   /** Erases one conversation; `CHAT.CONVERSATION_NOT_FOUND` for an unknown or malformed id. */
   async eraseConversation(id: string): Promise<ConversationErasureResponseDto> {
@@ -45,5 +65,19 @@ export class ParticipantDataService {
     const erased = found.filter((conversation) => conversation.changed).length;
     if (erased > 0) this.logger.log(`erased ${erased} conversation(s) by e-mail`);
     return { matched: found.length, erased, conversations: found.map(erasureOf) };
+  }
+
+  /**
+   * Removes the e-mails (and, with DATA_RETENTION_TRANSCRIPTS, the transcripts) of conversations created more
+   * than DATA_RETENTION_DAYS ago. Null while retention is off. Idempotent: a second run changes nothing.
+   */
+  async applyRetention(now = new Date()): Promise<RetentionReport | null> {
+    const { retentionDays, retentionTranscripts } = this.config.participantData;
+    if (retentionDays === null) return null;
+    const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+    const agedOut = await this.conversations.ageOut(cutoff, retentionTranscripts, EMAIL_REMOVED);
+    const removed = retentionTranscripts ? 'e-mails and transcripts' : 'e-mails';
+    if (agedOut > 0) this.logger.log(`retention removed the ${removed} of ${agedOut} conversation(s)`);
+    return { cutoff: cutoff.toISOString(), transcripts: retentionTranscripts, agedOut };
   }
 }

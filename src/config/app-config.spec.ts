@@ -63,6 +63,16 @@ describe('AppConfig', () => {
     expect(new AppConfig({ EMBEDDED_DB_PORT: '5555' }).database.embeddedPort).toBe(5555);
   });
 
+  it('keeps participant data until erased unless DATA_RETENTION_DAYS is set', () => {
+    expect(new AppConfig({}).participantData).toEqual({ retentionDays: null, retentionTranscripts: false });
+    expect(new AppConfig({}).queue.dataRetentionCron).toBe('43 3 * * *');
+    expect(new AppConfig({ DATA_RETENTION_DAYS: '90', DATA_RETENTION_TRANSCRIPTS: 'true' }).participantData).toEqual({
+      retentionDays: 90,
+      retentionTranscripts: true,
+    });
+    expect(() => new AppConfig({ DATA_RETENTION_DAYS: '0' })).toThrow(/DATA_RETENTION_DAYS=0: must be greater/);
+  });
+
   it('documents every variable in .env.example', () => {
     const example = readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));

@@ -141,6 +141,13 @@ export class AppConfig {
     abandonCron: string;
     purgeCron: string;
     metricsSnapshotCron: string;
+    dataRetentionCron: string;
+  };
+  readonly participantData: {
+    /** Conversations older than this many days lose their e-mail (and transcript); `null`: kept until erased. */
+    retentionDays: number | null;
+    /** Retention also deletes the transcripts, not only the e-mails. */
+    retentionTranscripts: boolean;
   };
   readonly health: { heapLimitBytes: number; rssLimitBytes: number };
   readonly metrics: { requireAuth: boolean };
@@ -246,6 +253,11 @@ export class AppConfig {
       abandonCron: v.SCHEDULE_ABANDON_CRON,
       purgeCron: v.SCHEDULE_PURGE_CRON,
       metricsSnapshotCron: v.SCHEDULE_METRICS_SNAPSHOT_CRON,
+      dataRetentionCron: v.SCHEDULE_RETENTION_CRON,
+    };
+    this.participantData = {
+      retentionDays: v.DATA_RETENTION_DAYS ?? null,
+      retentionTranscripts: v.DATA_RETENTION_TRANSCRIPTS,
     };
     this.health = {
       // Default: 90 % of the heap V8 may grow to (`--max-old-space-size`), so the check can actually trip.

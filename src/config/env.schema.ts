@@ -93,6 +93,10 @@ export interface Env {
   SCHEDULE_ABANDON_CRON: string;
   SCHEDULE_PURGE_CRON: string;
   SCHEDULE_METRICS_SNAPSHOT_CRON: string;
+  SCHEDULE_RETENTION_CRON: string;
+
+  DATA_RETENTION_DAYS?: number;
+  DATA_RETENTION_TRANSCRIPTS: boolean;
 
   HEALTH_HEAP_LIMIT_MB?: number;
   HEALTH_RSS_LIMIT_MB: number;
@@ -198,6 +202,10 @@ export const envSchema = Joi.object<Env, true>({
   SCHEDULE_ABANDON_CRON: Joi.string().default('*/5 * * * *'),
   SCHEDULE_PURGE_CRON: Joi.string().default('17 * * * *'),
   SCHEDULE_METRICS_SNAPSHOT_CRON: Joi.string().default('* * * * *'),
+  SCHEDULE_RETENTION_CRON: Joi.string().default('43 3 * * *'),
+
+  DATA_RETENTION_DAYS: Joi.number().integer().min(1).max(36500),
+  DATA_RETENTION_TRANSCRIPTS: Joi.boolean().default(false),
 
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),

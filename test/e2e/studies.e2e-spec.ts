@@ -1,5 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { JobsService } from '../../src/queue/jobs.service';
+import { JobName, QueueName } from '../../src/queue/queue-names';
 import { ChatClient } from '../support/chat-client';
 import { studyContentFile } from '../support/study-content';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -17,7 +19,7 @@ const STUDY_FILE = studyContentFile((content) => {
   brands.Lulu.surveyUrl = 'https://survey.pilot.test/s/lulu?cid={conversation_id}&code={completion_code}';
 });
 
-describe('Running a study: erasure (real PostgreSQL, shipped model)', () => {
+describe('Running a study (real PostgreSQL, shipped model, in-process queues)', () => {
   const DATABASE = 'combot_studies_e2e_test';
   let testApp: TestApp;
   let dataSource: DataSource;
@@ -29,6 +31,7 @@ describe('Running a study: erasure (real PostgreSQL, shipped model)', () => {
       THROTTLE_LIMIT: '0',
       ADMIN_API_KEY: ADMIN_KEY,
       STUDY_CONTENT_FILE: STUDY_FILE,
+      DATA_RETENTION_DAYS: '30',
     });
     dataSource = testApp.app.get(DataSource);
   }, 120_000);
@@ -111,6 +114,44 @@ describe('Running a study: erasure (real PostgreSQL, shipped model)', () => {
         /ConversationErasureResponseDto$/,
       );
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '404', '503']));
+    });
+  });
+
+  describe('retention (DATA_RETENTION_DAYS=30)', () => {
+    it('is scheduled, and its job removes the e-mails of conversations created more than 30 days ago', async () => {
+      const jobs = testApp.app.get(JobsService);
+      const schedules = await jobs.queue(QueueName.Maintenance).getRepeatableJobs();
+      expect(schedules).toEqual(
+        expect.arrayContaining([{ key: expect.any(String), name: JobName.DataRetention, cron: '43 3 * * *' }]),
+      );
+
+      const old = (await participant('old.participant@pilot.test')).scenario.conversation_id;
+      const recent = (await participant('recent.participant@pilot.test')).scenario.conversation_id;
+      await dataSource.query(`UPDATE conversation SET created_at = now() - interval '31 days' WHERE id = $1`, [old]);
+
+      const run = async () => {
+        const id = await jobs.add(QueueName.Maintenance, JobName.DataRetention, {});
+        for (let i = 0; i < 100; i++) {
+          const job = await jobs.view(QueueName.Maintenance, id);
+          if (job.state === 'completed' || job.state === 'failed') return job;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        throw new Error('the retention job did not finish');
+      };
+      const first = await run();
+      expect(first).toMatchObject({ state: 'completed', result: { agedOut: 1, transcripts: false } });
+      expect(Date.parse((first.result as { cutoff: string }).cutoff)).toBeLessThan(Date.now() - 29.9 * 24 * 3600_000);
+
+      expect((await rowOf(old)).email).toBeNull();
+      const texts: { text: string }[] = await dataSource.query(
+        'SELECT text FROM conversation_turn WHERE conversation_id = $1',
+        [old],
+      );
+      expect(texts.length).toBeGreaterThan(10);
+      expect(texts.map(({ text }) => text).join('\n')).not.toContain('old.participant@pilot.test');
+      expect((await rowOf(recent)).email).toBe('recent.participant@pilot.test');
+
+      await expect(run()).resolves.toMatchObject({ state: 'completed', result: { agedOut: 0 } });
     });
   });
 });

@@ -527,6 +527,58 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     });
   });
 
+  describe('ageOut', () => {
+    const DAY = 24 * 3600 * 1000;
+    const cutoff = new Date(Date.now() - 30 * DAY);
+    const createdDaysAgo = (id: string, days: number) =>
+      dataSource.query(`UPDATE conversation SET created_at = now() - make_interval(days => $2) WHERE id = $1`, [
+        id,
+        days,
+      ]);
+
+    async function seed(): Promise<{ old: ConversationEntity[]; recent: ConversationEntity }> {
+      const old = [await completed('old.one@example.org'), await completed('old.two@example.org')];
+      const recent = await completed('recent@example.org');
+      for (const { id } of old) await createdDaysAgo(id, 31);
+      await createdDaysAgo(recent.id, 29);
+      return { old, recent };
+    }
+
+    it('clears the e-mails of conversations created before the cut-off, in the row and the transcript, once', async () => {
+      const { old, recent } = await seed();
+      const recentTurns = await turnsOf(recent.id);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      for (const { id, completionCode } of old) {
+        expect(await rowOf(id)).toMatchObject({ email: null, completionCode, erasedAt: null });
+        const turns = await turnsOf(id);
+        expect(turns).toHaveLength(1 + 7 * 2 + 1);
+        expect(turns.filter((turn) => turn.text === '[gone]')).toEqual([
+          expect.objectContaining({ sender: 'participant', step: 6 }),
+        ]);
+        expect(JSON.stringify(turns)).not.toContain('@example.org');
+      }
+      expect((await rowOf(recent.id)).email).toBe('recent@example.org');
+      expect(await turnsOf(recent.id)).toEqual(recentTurns);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
+    it('deletes the transcripts too when asked, keeping the rest of the row', async () => {
+      const { old, recent } = await seed();
+      await expect(conversations.ageOut(cutoff, true, '[gone]')).resolves.toBe(2);
+      for (const conversation of old) {
+        expect(await turnsOf(conversation.id)).toEqual([]);
+        expect(await rowOf(conversation.id)).toMatchObject({
+          email: null,
+          label: 'B',
+          status: ConversationStatus.Completed,
+          completionCode: conversation.completionCode,
+        });
+      }
+      expect(await turnsOf(recent.id)).toHaveLength(1 + 7 * 2 + 1);
+      await expect(conversations.ageOut(cutoff, true, '[gone]')).resolves.toBe(0);
+    });
+  });
+
   describe('countByArmAndStatus', () => {
     it('counts the stored conversations per arm and status', async () => {
       const drawn = await Promise.all(Array.from({ length: 16 }, () => draw('random')));
