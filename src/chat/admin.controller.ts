@@ -36,7 +36,11 @@ export class AdminController {
     description: 'A download (Content-Disposition: attachment): CSV with a header row, or one JSON object a line.',
     schema: { type: 'string' },
   })
-  @ApiErrorResponses({ 400: 'HTTP.VALIDATION_FAILED: format, status or since is not one the export knows.' })
+  @ApiErrorResponses({
+    400:
+      'HTTP.VALIDATION_FAILED: format, status, origin, since or pseudonymise is not one the export knows; ' +
+      'ADMIN.PSEUDONYM_KEY_MISSING: pseudonymise=true while EXPORT_PSEUDONYM_KEY is not set.',
+  })
   async export(@Query() query: ConversationExportQueryDto, @Res() response: Response): Promise<void> {
     const filter = exportFilterOf(query);
     const lines = this.exporter.lines(filter);

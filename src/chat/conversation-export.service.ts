@@ -1,10 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
 import { validatedInstance } from '../common/validation';
+import { AppConfig } from '../config/app-config';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
-import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor } from './conversation.repository';
+import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor, type ExportRow } from './conversation.repository';
+import { pseudonymiseEmails, pseudonymOf } from './pseudonym';
 
-/** The validated query with `since` read as an instant. */
-export type ExportFilter = Omit<ConversationExportQueryDto, 'since'> & { since?: Date };
+/** The validated query with `since` read as an instant; `pseudonymise` only when asked for. */
+export type ExportFilter = Omit<ConversationExportQueryDto, 'since' | 'pseudonymise'> & {
+  since?: Date;
+  pseudonymise?: true;
+};
 
 const PAGE = 500;
 
@@ -30,6 +37,19 @@ export function exportFilterOf(query: ConversationExportQueryDto): ExportFilter 
     ...(query.status ? { status: query.status } : {}),
     ...(query.origin ? { origin: query.origin } : {}),
     ...(query.since ? { since: new Date(query.since) } : {}),
+    ...(query.pseudonymise ? { pseudonymise: true as const } : {}),
+  };
+}
+
+/**
+ * A row with every e-mail address replaced by its pseudonym: the email column, and the transcript, where the
+ * participant typed it at step 6 (and wherever else they or a paraphrase wrote one).
+ */
+export function pseudonymisedRow(row: ExportRow, key: string): ExportRow {
+  return {
+    ...row,
+    email: typeof row.email === 'string' ? pseudonymOf(row.email, key) : row.email,
+    turns: row.turns.map((turn) => ({ ...turn, text: pseudonymiseEmails(turn.text, key) })),
   };
 }
 
@@ -41,15 +61,33 @@ export function parseExportFilter(input: Partial<Record<keyof ConversationExport
 /** Researchers' export: conversations with their condition, outcome and transcript, page by page. */
 @Injectable()
 export class ConversationExportService {
-  constructor(private readonly conversations: ConversationRepository) {}
+  constructor(
+    private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+  ) {}
 
-  /** Yields the export line by line (CSV header first), reading the database in keyset pages. */
-  async *lines(filter: ExportFilter): AsyncGenerator<string> {
+  /**
+   * The export line by line (CSV header first), read from the database in keyset pages. Refuses a pseudonymised
+   * export without EXPORT_PSEUDONYM_KEY at once, before anything is read or sent.
+   */
+  lines(filter: ExportFilter): AsyncGenerator<string> {
+    const key = this.config.participantData.pseudonymKey;
+    if (filter.pseudonymise && key === null) {
+      throw new AppError(
+        ErrorCode.AdminPseudonymKeyMissing,
+        'A pseudonymised export needs EXPORT_PSEUDONYM_KEY (16+ characters, the same for the whole study).',
+      );
+    }
+    return this.pages(filter, filter.pseudonymise ? key : null);
+  }
+
+  private async *pages(filter: ExportFilter, pseudonymKey: string | null): AsyncGenerator<string> {
     if (filter.format === 'csv') yield `${[...EXPORT_COLUMNS, 'turns'].join(',')}\n`;
     let after: ExportCursor | null = null;
     for (;;) {
       const page = await this.conversations.exportPage(filter, after, PAGE);
-      for (const row of page) {
+      for (const stored of page) {
+        const row = pseudonymKey === null ? stored : pseudonymisedRow(stored, pseudonymKey);
         yield filter.format === 'csv'
           ? `${[...EXPORT_COLUMNS.map((column) => csvCell(row[column])), csvCell(row.turns)].join(',')}\n`
           : `${JSON.stringify(row)}\n`;

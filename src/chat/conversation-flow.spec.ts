@@ -5,7 +5,6 @@ import { BRANDS, ConversationStatus, LEVELS, type Brand, type Level } from './ch
 import {
   decideTurn,
   greetingOf,
-  isValidEmail,
   replayedStep,
   scenarioOf,
   Step,
@@ -16,6 +15,7 @@ import {
   type TurnDecision,
   type TurnInputs,
 } from './conversation-flow';
+import { isValidEmail } from './email-address';
 import { escapeHtml } from './html-escape';
 import { StudyContent } from './study-content.provider';
 

@@ -2,6 +2,7 @@ import type { ClassificationDto } from '../ml/classification-response.dto';
 import type { ChatGreetingResponseDto, ChatScenarioDto, ChatTurnResponseDto } from './chat-response.dto';
 import { ConversationStatus } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
+import { isValidEmail } from './email-address';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
 import type { StudyContent } from './study-content.provider';
 import { fillSurveyUrl } from './study-content.schema';
@@ -82,13 +83,6 @@ export interface AnswerDecision {
 }
 
 export type TurnDecision = StoreDecision | AnswerDecision;
-
-const EMAIL =
-  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
-
-export function isValidEmail(text: string): boolean {
-  return text.length <= 254 && EMAIL.test(text);
-}
 
 /**
  * The step a repeated POST asks for again: the client's `index` names a step the conversation has already

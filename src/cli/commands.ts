@@ -149,7 +149,14 @@ export class ExportConversationsCommand extends CommandRunner {
 
   async run(
     _args: string[],
-    options: { format?: string; out?: string; status?: string; origin?: string; since?: string },
+    options: {
+      format?: string;
+      out?: string;
+      status?: string;
+      origin?: string;
+      since?: string;
+      pseudonymise?: boolean;
+    },
   ): Promise<void> {
     try {
       const filter = parseExportFilter({
@@ -157,6 +164,7 @@ export class ExportConversationsCommand extends CommandRunner {
         status: options.status,
         origin: options.origin,
         since: options.since,
+        pseudonymise: options.pseudonymise ? 'true' : undefined,
       });
       const output = options.out ? createWriteStream(options.out) : process.stdout;
       let rows = 0;
@@ -200,6 +208,14 @@ export class ExportConversationsCommand extends CommandRunner {
   @Option({ flags: '--since <date>', description: 'only conversations created at or after this ISO 8601 date' })
   parseSince(value: string): string {
     return value;
+  }
+
+  @Option({
+    flags: '--pseudonymise',
+    description: 'replace every e-mail address by its HMAC-SHA256 under EXPORT_PSEUDONYM_KEY',
+  })
+  parsePseudonymise(): boolean {
+    return true;
   }
 }
 

@@ -32,6 +32,7 @@ export const ErrorCode = {
   QueueUnavailable: 'QUEUE.UNAVAILABLE',
 
   AdminDisabled: 'ADMIN.DISABLED',
+  AdminPseudonymKeyMissing: 'ADMIN.PSEUDONYM_KEY_MISSING',
 
   HealthNotReady: 'HEALTH.NOT_READY',
 

@@ -43,6 +43,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.QueueUnavailable]: { status: 503, retryAfterSeconds: 5 },
 
   [ErrorCode.AdminDisabled]: { status: 403 },
+  [ErrorCode.AdminPseudonymKeyMissing]: { status: 400 },
 
   [ErrorCode.HealthNotReady]: { status: 503, retryAfterSeconds: 5 },
 

@@ -64,13 +64,26 @@ describe('AppConfig', () => {
   });
 
   it('keeps participant data until erased unless DATA_RETENTION_DAYS is set', () => {
-    expect(new AppConfig({}).participantData).toEqual({ retentionDays: null, retentionTranscripts: false });
+    expect(new AppConfig({}).participantData).toEqual({
+      retentionDays: null,
+      retentionTranscripts: false,
+      pseudonymKey: null,
+    });
     expect(new AppConfig({}).queue.dataRetentionCron).toBe('43 3 * * *');
-    expect(new AppConfig({ DATA_RETENTION_DAYS: '90', DATA_RETENTION_TRANSCRIPTS: 'true' }).participantData).toEqual({
+    expect(
+      new AppConfig({ DATA_RETENTION_DAYS: '90', DATA_RETENTION_TRANSCRIPTS: 'true' }).participantData,
+    ).toMatchObject({
       retentionDays: 90,
       retentionTranscripts: true,
     });
     expect(() => new AppConfig({ DATA_RETENTION_DAYS: '0' })).toThrow(/DATA_RETENTION_DAYS=0: must be greater/);
+  });
+
+  it('takes a pseudonym key of 16 characters or more, and never shows a refused one', () => {
+    expect(new AppConfig({ EXPORT_PSEUDONYM_KEY: 'k'.repeat(16) }).participantData.pseudonymKey).toBe('k'.repeat(16));
+    expect(() => new AppConfig({ EXPORT_PSEUDONYM_KEY: 'short-key' })).toThrow(
+      /EXPORT_PSEUDONYM_KEY=\*\*\*: length must be at least 16/,
+    );
   });
 
   it('documents every variable in .env.example', () => {

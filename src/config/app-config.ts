@@ -12,7 +12,7 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const SECRET_KEYS = /PASSWORD|API_KEY|SECRET/;
+const SECRET_KEYS = /PASSWORD|API_KEY|SECRET|PSEUDONYM_KEY/;
 
 /** Express's `trust proxy` from TRUST_PROXY: off, a hop count, or `loopback` / addresses / CIDRs as given. */
 function trustProxyOf(value: string): boolean | number | string {
@@ -148,6 +148,8 @@ export class AppConfig {
     retentionDays: number | null;
     /** Retention also deletes the transcripts, not only the e-mails. */
     retentionTranscripts: boolean;
+    /** The HMAC key of pseudonymised exports; `null`: they are refused. */
+    pseudonymKey: string | null;
   };
   readonly health: { heapLimitBytes: number; rssLimitBytes: number };
   readonly metrics: { requireAuth: boolean };
@@ -258,6 +260,7 @@ export class AppConfig {
     this.participantData = {
       retentionDays: v.DATA_RETENTION_DAYS ?? null,
       retentionTranscripts: v.DATA_RETENTION_TRANSCRIPTS,
+      pseudonymKey: optional(v.EXPORT_PSEUDONYM_KEY),
     };
     this.health = {
       // Default: 90 % of the heap V8 may grow to (`--max-old-space-size`), so the check can actually trip.

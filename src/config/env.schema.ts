@@ -97,6 +97,7 @@ export interface Env {
 
   DATA_RETENTION_DAYS?: number;
   DATA_RETENTION_TRANSCRIPTS: boolean;
+  EXPORT_PSEUDONYM_KEY: string;
 
   HEALTH_HEAP_LIMIT_MB?: number;
   HEALTH_RSS_LIMIT_MB: number;
@@ -206,6 +207,7 @@ export const envSchema = Joi.object<Env, true>({
 
   DATA_RETENTION_DAYS: Joi.number().integer().min(1).max(36500),
   DATA_RETENTION_TRANSCRIPTS: Joi.boolean().default(false),
+  EXPORT_PSEUDONYM_KEY: Joi.string().min(16).allow('').default(''),
 
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),

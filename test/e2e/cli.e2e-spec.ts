@@ -1,38 +1,16 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
+import { runCli as cli } from '../support/cli-process';
 import { freePort } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
 
-const REPO = path.resolve(__dirname, '..', '..');
 const DATABASE = 'combot_cli_e2e_test';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI (`npm run cli -- ...` runs the same file) and waits for its exit code. */
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'dist/src/cli.js'), ...args], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('CLI (built, real PostgreSQL and Redis)', () => {
   let env: Record<string, string>;
@@ -209,6 +187,12 @@ describe('admin export endpoint', () => {
         .expect(200);
       expect(plain.headers['content-type']).toMatch(/text\/csv/);
       expect(plain.text.trim().split('\n')).toHaveLength(2);
+      // No key, no pseudonymised export: refused before anything is read, in JSON.
+      const noKey = await http()
+        .get('/api/admin/conversations/export?format=jsonl&pseudonymise=true')
+        .set('X-Api-Key', key)
+        .expect(400);
+      expect(noKey.body).toMatchObject({ code: 'ADMIN.PSEUDONYM_KEY_MISSING' });
     } finally {
       await app.app.close();
       await dropTestDatabase(database);

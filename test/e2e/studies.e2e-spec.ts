@@ -1,13 +1,16 @@
+import { createHmac } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobsService } from '../../src/queue/jobs.service';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { ChatClient } from '../support/chat-client';
+import { runCli } from '../support/cli-process';
 import { studyContentFile } from '../support/study-content';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
 const ADMIN_KEY = 'studies-admin-key-0123456789';
+const PSEUDONYM_KEY = 'studies-pseudonym-key-0123';
 const COMPLAINT = 'My order was supposed to arrive a week ago and the tracking has not moved since.';
 const ANSWERS = ['Last Monday.', 'No updates at all.', 'They did not answer.', 'A refund.', 'That is all.'];
 
@@ -32,6 +35,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       ADMIN_API_KEY: ADMIN_KEY,
       STUDY_CONTENT_FILE: STUDY_FILE,
       DATA_RETENTION_DAYS: '30',
+      EXPORT_PSEUDONYM_KEY: PSEUDONYM_KEY,
     });
     dataSource = testApp.app.get(DataSource);
   }, 120_000);
@@ -42,11 +46,11 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
   });
 
   /** A participant through the whole conversation, leaving `email`. */
-  async function participant(email: string): Promise<ChatClient> {
+  async function participant(email: string, answers = ANSWERS): Promise<ChatClient> {
     const client = new ChatClient(testApp.app.getHttpServer());
     await client.greet();
     await client.send(COMPLAINT);
-    for (const answer of ANSWERS) await client.send(answer);
+    for (const answer of answers) await client.send(answer);
     await http().get('/api/random/closing/').expect(200);
     await client.send(email);
     return client;
@@ -153,5 +157,95 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
 
       await expect(run()).resolves.toMatchObject({ state: 'completed', result: { agedOut: 0 } });
     });
+  });
+
+  describe('pseudonymised exports', () => {
+    /** Any e-mail address at all, in any field, escaped or not. */
+    const ANY_EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/;
+    /** Computed here, independently of the service: HMAC-SHA256 of the lower-cased address under the key. */
+    const pseudonym = (email: string): string =>
+      createHmac('sha256', PSEUDONYM_KEY).update(email.toLowerCase()).digest('hex');
+    const ids: Record<string, string> = {};
+
+    beforeAll(async () => {
+      ids.first = (await participant('Same.Person@Pilot.test')).scenario.conversation_id;
+      ids.second = (await participant('same.person@pilot.TEST')).scenario.conversation_id;
+      // This participant also typed an address into an answer.
+      const answers = ['Last Monday.', 'Write to me at side.channel@pilot.test please.', ...ANSWERS.slice(2)];
+      ids.other = (await participant('other.person@pilot.test', answers)).scenario.conversation_id;
+    });
+
+    const exportOver = (format: 'csv' | 'jsonl') =>
+      http()
+        .get(`/api/admin/conversations/export?format=${format}&pseudonymise=true`)
+        .set('X-Api-Key', ADMIN_KEY)
+        .expect(200);
+
+    function checkJsonl(text: string): void {
+      expect(text).not.toMatch(ANY_EMAIL);
+      const rows = text
+        .trim()
+        .split('\n')
+        .map(
+          (line) =>
+            JSON.parse(line) as {
+              id: string;
+              email: string | null;
+              turns: { step: number; sender: string; text: string }[];
+            },
+        );
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const [first, second, other] = [ids.first, ids.second, ids.other].map((id) => byId.get(id));
+      expect(first?.email).toBe(pseudonym('same.person@pilot.test'));
+      expect(second?.email).toBe(first?.email);
+      expect(other?.email).toBe(pseudonym('other.person@pilot.test'));
+      // The step-6 message was the address: it reads as the same pseudonym, and so does one typed elsewhere.
+      const typed = (row: typeof first, step: number) =>
+        row?.turns.find((turn) => turn.step === step && turn.sender === 'participant')?.text;
+      expect(typed(first, 6)).toBe(first?.email);
+      expect(typed(other, 6)).toBe(other?.email);
+      expect(typed(other, 2)).toBe(`Write to me at ${pseudonym('side.channel@pilot.test')} please.`);
+      // Completion codes stay: they join the survey answers.
+      expect(first).toMatchObject({ completion_code: expect.stringMatching(/^[0-9A-Z]{12}$/) });
+    }
+
+    function checkCsv(text: string): void {
+      expect(text).not.toMatch(ANY_EMAIL);
+      for (const email of ['same.person@pilot.test', 'other.person@pilot.test', 'side.channel@pilot.test'])
+        expect(text).toContain(pseudonym(email));
+      const header = text.split('\n')[0].split(',');
+      const line = text.split('\n').find((row) => row.startsWith(`"${ids.second}"`)) as string;
+      expect(line.split(',')[header.indexOf('email')]).toBe(`"${pseudonym('same.person@pilot.test')}"`);
+    }
+
+    it('over HTTP, as JSON Lines and CSV: no e-mail anywhere, one pseudonym per address', async () => {
+      const plain = await http()
+        .get('/api/admin/conversations/export?format=jsonl')
+        .set('X-Api-Key', ADMIN_KEY)
+        .expect(200);
+      expect(plain.text).toContain('Same.Person@Pilot.test'); // the check below can fail
+      checkJsonl((await exportOver('jsonl')).text);
+      checkCsv((await exportOver('csv')).text);
+    });
+
+    it('from the CLI with --pseudonymise, as JSON Lines and CSV, the same pseudonyms', async () => {
+      const env = {
+        DATABASE_URL: testApp.databaseUrl,
+        STUDY_CONTENT_FILE: STUDY_FILE,
+        EXPORT_PSEUDONYM_KEY: PSEUDONYM_KEY,
+        ML_WORKERS: '1',
+      };
+      const jsonl = await runCli(['export-conversations', '--format', 'jsonl', '--pseudonymise'], env);
+      expect(jsonl.code).toBe(0);
+      checkJsonl(jsonl.stdout);
+      const csv = await runCli(['export-conversations', '--format', 'csv', '--pseudonymise'], env);
+      expect(csv.code).toBe(0);
+      checkCsv(csv.stdout);
+      const { EXPORT_PSEUDONYM_KEY: _key, ...withoutKey } = env;
+      const refused = await runCli(['export-conversations', '--pseudonymise'], withoutKey);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('EXPORT_PSEUDONYM_KEY');
+      expect(refused.stdout).toBe('');
+    }, 90_000);
   });
 });

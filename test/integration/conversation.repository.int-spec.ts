@@ -739,7 +739,9 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
            FROM generate_series(1, 1001) AS i`,
       );
       const ids: string[] = [];
-      for await (const line of new ConversationExportService(conversations).lines({ format: 'jsonl' })) {
+      for await (const line of new ConversationExportService(new AppConfig({}), conversations).lines({
+        format: 'jsonl',
+      })) {
         ids.push((JSON.parse(line) as { id: string }).id);
       }
       expect(ids).toHaveLength(1001);
