@@ -11,6 +11,8 @@ import {
   INTERNAL_ERROR,
   RATE_LIMITED,
 } from '../common/error-response.dto';
+import { AppConfig } from '../config/app-config';
+import { adminKeyActor } from './admin-audit.entity';
 import { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
 import { ConversationExportService, exportFilterOf } from './conversation-export.service';
@@ -25,7 +27,13 @@ export class AdminController {
   constructor(
     private readonly exporter: ConversationExportService,
     private readonly participants: ParticipantDataService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** Who the audit names: the guard let the request in, so it carries the configured key. */
+  private get actor(): string {
+    return adminKeyActor(this.config.admin.apiKey ?? '');
+  }
 
   @Get('conversations/export')
   @ApiOperation({
@@ -43,7 +51,7 @@ export class AdminController {
   })
   async export(@Query() query: ConversationExportQueryDto, @Res() response: Response): Promise<void> {
     const filter = exportFilterOf(query);
-    const lines = this.exporter.lines(filter);
+    const lines = this.exporter.lines(filter, this.actor);
     // Read the first line before answering, so a database error is still a JSON error.
     const first = await lines.next();
     response.status(200);
@@ -72,6 +80,6 @@ export class AdminController {
     503: DATABASE_UNAVAILABLE,
   })
   erase(@Param('id') id: string): Promise<ConversationErasureResponseDto> {
-    return this.participants.eraseConversation(id);
+    return this.participants.eraseConversation(id, this.actor);
   }
 }

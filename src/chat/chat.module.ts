@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MlModule } from '../ml/ml.module';
 import { AdminAuditEntity } from './admin-audit.entity';
+import { AdminAuditRepository } from './admin-audit.repository';
 import { AdminController } from './admin.controller';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
@@ -29,6 +30,7 @@ import { StudyContent } from './study-content.provider';
     ChatService,
     ConversationRepository,
     ConditionSlotRepository,
+    AdminAuditRepository,
     ConditionAllocator,
     StudyContent,
     LlmClient,

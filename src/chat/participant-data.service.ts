@@ -2,6 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
+import { AuditAction, AuditActor } from './admin-audit.entity';
+import { AdminAuditRepository } from './admin-audit.repository';
 import type { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationRepository, type ErasedConversation } from './conversation.repository';
 
@@ -39,8 +41,8 @@ function erasureOf(conversation: ErasedConversation): ConversationErasureRespons
 
 /**
  * Participants' rights over their data: erasing one participant (by conversation or by e-mail) and retention
- * (DATA_RETENTION_DAYS). The row of an erased conversation stays as an anonymous tombstone so the design's arm
- * counts stay true.
+ * (DATA_RETENTION_DAYS), each recorded in the admin audit. The row of an erased conversation stays as an anonymous
+ * tombstone so the design's arm counts stay true.
  */
 @Injectable()
 export class ParticipantDataService {
@@ -49,35 +51,59 @@ export class ParticipantDataService {
   constructor(
     private readonly config: AppConfig,
     private readonly conversations: ConversationRepository,
+    private readonly audit: AdminAuditRepository,
   ) {}
 
-  /** Erases one conversation; `CHAT.CONVERSATION_NOT_FOUND` for an unknown or malformed id. */
-  async eraseConversation(id: string): Promise<ConversationErasureResponseDto> {
+  /** Erases one conversation; `CHAT.CONVERSATION_NOT_FOUND` (and nothing audited) for an unknown or malformed id. */
+  async eraseConversation(id: string, actor: string): Promise<ConversationErasureResponseDto> {
     const [erased] = await this.conversations.erase({ id });
     if (!erased) throw new AppError(ErrorCode.ChatConversationNotFound, `No conversation ${id}.`);
-    if (erased.changed) this.logger.log(`erased conversation ${erased.id}`);
+    await this.recordErasure(actor, 'conversation', [erased]);
     return erasureOf(erased);
   }
 
   /** Erases every conversation that carries `email` (any letter case); none is not an error. */
-  async eraseByEmail(email: string): Promise<ErasureReport> {
+  async eraseByEmail(email: string, actor: string): Promise<ErasureReport> {
     const found = await this.conversations.erase({ email });
-    const erased = found.filter((conversation) => conversation.changed).length;
-    if (erased > 0) this.logger.log(`erased ${erased} conversation(s) by e-mail`);
+    const erased = await this.recordErasure(actor, 'email', found);
     return { matched: found.length, erased, conversations: found.map(erasureOf) };
+  }
+
+  /** The audit names the conversations, never the e-mail asked for: the trail must not keep what was erased. */
+  private async recordErasure(
+    actor: string,
+    by: 'conversation' | 'email',
+    found: ErasedConversation[],
+  ): Promise<number> {
+    const erased = found.filter((conversation) => conversation.changed);
+    if (erased.length > 0) this.logger.log(`erased ${erased.length} conversation(s) by ${by}`);
+    await this.audit.record({
+      actor,
+      action: AuditAction.Erase,
+      rows: erased.length,
+      details: { by, conversations: found.map(({ id }) => id), alreadyErased: found.length - erased.length },
+    });
+    return erased.length;
   }
 
   /**
    * Removes the e-mails (and, with DATA_RETENTION_TRANSCRIPTS, the transcripts) of conversations created more
    * than DATA_RETENTION_DAYS ago. Null while retention is off. Idempotent: a second run changes nothing.
    */
-  async applyRetention(now = new Date()): Promise<RetentionReport | null> {
+  async applyRetention(now = new Date(), actor: string = AuditActor.Scheduler): Promise<RetentionReport | null> {
     const { retentionDays, retentionTranscripts } = this.config.participantData;
     if (retentionDays === null) return null;
     const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
     const agedOut = await this.conversations.ageOut(cutoff, retentionTranscripts, EMAIL_REMOVED);
     const removed = retentionTranscripts ? 'e-mails and transcripts' : 'e-mails';
     if (agedOut > 0) this.logger.log(`retention removed the ${removed} of ${agedOut} conversation(s)`);
-    return { cutoff: cutoff.toISOString(), transcripts: retentionTranscripts, agedOut };
+    const report = { cutoff: cutoff.toISOString(), transcripts: retentionTranscripts, agedOut };
+    await this.audit.record({
+      actor,
+      action: AuditAction.Retention,
+      rows: agedOut,
+      details: { days: retentionDays, cutoff: report.cutoff, transcripts: retentionTranscripts },
+    });
+    return report;
   }
 }

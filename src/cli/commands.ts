@@ -3,6 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { AuditActor } from '../chat/admin-audit.entity';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
 import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
@@ -170,7 +171,7 @@ export class ExportConversationsCommand extends CommandRunner {
       let rows = 0;
       const exporter = this.exporter;
       async function* counted(): AsyncGenerator<string> {
-        for await (const line of exporter.lines(filter)) {
+        for await (const line of exporter.lines(filter, AuditActor.Cli)) {
           rows++;
           yield line;
         }
@@ -236,10 +237,10 @@ export class EraseParticipantCommand extends CommandRunner {
     }
     try {
       if (options.conversation) {
-        print(await this.participants.eraseConversation(options.conversation));
+        print(await this.participants.eraseConversation(options.conversation, AuditActor.Cli));
         return;
       }
-      const report = await this.participants.eraseByEmail(options.email as string);
+      const report = await this.participants.eraseByEmail(options.email as string, AuditActor.Cli);
       print(report);
       // Not an error: a repeated erasure, or an address retention already cleared, finds nothing to erase.
       if (report.matched === 0) process.stderr.write('no stored conversation carries that e-mail: nothing to erase\n');

@@ -133,6 +133,13 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       const byId = await cli(['erase-participant', '--conversation', id], env);
       expect(byId.code).toBe(0);
       expect(JSON.parse(byId.stdout)).toMatchObject({ id, alreadyErased: true });
+      // Three erasures audited as the CLI's, naming conversations and never the address.
+      const audit = await db.query(`SELECT actor, rows, details FROM admin_audit WHERE action = 'erase' ORDER BY id`);
+      expect(audit.rows).toEqual([
+        { actor: 'cli', rows: 1, details: { by: 'email', conversations: [id], alreadyErased: 0 } },
+        { actor: 'cli', rows: 0, details: { by: 'email', conversations: [], alreadyErased: 0 } },
+        { actor: 'cli', rows: 0, details: { by: 'conversation', conversations: [id], alreadyErased: 1 } },
+      ]);
     } finally {
       await db.end();
     }

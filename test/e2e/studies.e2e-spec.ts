@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobsService } from '../../src/queue/jobs.service';
@@ -11,6 +11,8 @@ import { dropTestDatabase } from '../support/test-database';
 
 const ADMIN_KEY = 'studies-admin-key-0123456789';
 const PSEUDONYM_KEY = 'studies-pseudonym-key-0123';
+/** How the audit names the holder of ADMIN_KEY: never the key itself. */
+const KEY_ACTOR = `key:${createHash('sha256').update(ADMIN_KEY).digest('hex').slice(0, 8)}`;
 const COMPLAINT = 'My order was supposed to arrive a week ago and the tracking has not moved since.';
 const ANSWERS = ['Last Monday.', 'No updates at all.', 'They did not answer.', 'A refund.', 'That is all.'];
 
@@ -67,6 +69,19 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
     );
   const rowOf = async (id: string): Promise<Record<string, unknown>> =>
     (await dataSource.query('SELECT * FROM conversation WHERE id = $1', [id]))[0];
+  interface AuditRow {
+    actor: string;
+    rows: number;
+    details: Record<string, unknown>;
+  }
+  /** The audit rows of one action written since `sinceId`, oldest first. */
+  const auditSince = async (action: string, sinceId: number): Promise<AuditRow[]> =>
+    dataSource.query('SELECT actor, rows, details FROM admin_audit WHERE action = $1 AND id > $2 ORDER BY id', [
+      action,
+      sinceId,
+    ]);
+  const lastAuditId = async (): Promise<number> =>
+    Number((await dataSource.query('SELECT coalesce(max(id), 0) AS id FROM admin_audit'))[0].id);
   const turnCount = async (id: string): Promise<number> =>
     (await dataSource.query('SELECT count(*)::int AS n FROM conversation_turn WHERE conversation_id = $1', [id]))[0].n;
 
@@ -79,6 +94,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect(before).toMatchObject({ email: 'erase.me@pilot.test', erased_at: null, status: 'completed' });
       expect(await turnCount(id)).toBeGreaterThan(10);
       const [armsBefore, slotsBefore] = [await arms(), await slots()];
+      const auditFrom = await lastAuditId();
 
       const erased = await http().delete(`/api/admin/conversations/${id}`).set('X-Api-Key', ADMIN_KEY).expect(200);
       expect(erased.body).toEqual({ id, erasedAt: expect.any(String), alreadyErased: false });
@@ -96,6 +112,15 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       const again = await http().delete(`/api/admin/conversations/${id}/`).set('X-Api-Key', ADMIN_KEY).expect(200);
       expect(again.body).toEqual({ ...erased.body, alreadyErased: true });
       expect(await rowOf(id)).toEqual(after);
+
+      // Each erasure is audited under the key's id; the trail keeps neither the key nor the address.
+      expect(await auditSince('erase', auditFrom)).toEqual([
+        { actor: KEY_ACTOR, rows: 1, details: { by: 'conversation', conversations: [id], alreadyErased: 0 } },
+        { actor: KEY_ACTOR, rows: 0, details: { by: 'conversation', conversations: [id], alreadyErased: 1 } },
+      ]);
+      const trail = JSON.stringify(await dataSource.query('SELECT * FROM admin_audit'));
+      expect(trail).not.toContain(ADMIN_KEY);
+      expect(trail).not.toContain('erase.me@pilot.test');
 
       // The erased participant's page can still post: it is told the conversation is over, and nothing is stored.
       const late = await gone.send('one more thing: my phone is 555-0100');
@@ -133,6 +158,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       const recent = (await participant('recent.participant@pilot.test')).scenario.conversation_id;
       await dataSource.query(`UPDATE conversation SET created_at = now() - interval '31 days' WHERE id = $1`, [old]);
 
+      const auditFrom = await lastAuditId();
       const run = async () => {
         const id = await jobs.add(QueueName.Maintenance, JobName.DataRetention, {});
         for (let i = 0; i < 100; i++) {
@@ -156,6 +182,11 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect((await rowOf(recent)).email).toBe('recent.participant@pilot.test');
 
       await expect(run()).resolves.toMatchObject({ state: 'completed', result: { agedOut: 0 } });
+      const cutoff = (first.result as { cutoff: string }).cutoff;
+      expect(await auditSince('retention', auditFrom)).toEqual([
+        { actor: 'scheduler', rows: 1, details: { days: 30, cutoff, transcripts: false } },
+        { actor: 'scheduler', rows: 0, details: { days: 30, cutoff: expect.any(String), transcripts: false } },
+      ]);
     });
   });
 
@@ -219,6 +250,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
     }
 
     it('over HTTP, as JSON Lines and CSV: no e-mail anywhere, one pseudonym per address', async () => {
+      const auditFrom = await lastAuditId();
       const plain = await http()
         .get('/api/admin/conversations/export?format=jsonl')
         .set('X-Api-Key', ADMIN_KEY)
@@ -226,6 +258,17 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect(plain.text).toContain('Same.Person@Pilot.test'); // the check below can fail
       checkJsonl((await exportOver('jsonl')).text);
       checkCsv((await exportOver('csv')).text);
+      const total = Number((await dataSource.query('SELECT count(*) AS n FROM conversation'))[0].n);
+      const audited = (format: string, pseudonymised: boolean): AuditRow => ({
+        actor: KEY_ACTOR,
+        rows: total,
+        details: { format, filters: { status: null, origin: null, since: null }, pseudonymised, complete: true },
+      });
+      expect(await auditSince('export', auditFrom)).toEqual([
+        audited('jsonl', false),
+        audited('jsonl', true),
+        audited('csv', true),
+      ]);
     });
 
     it('from the CLI with --pseudonymise, as JSON Lines and CSV, the same pseudonyms', async () => {
@@ -235,7 +278,11 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
         EXPORT_PSEUDONYM_KEY: PSEUDONYM_KEY,
         ML_WORKERS: '1',
       };
-      const jsonl = await runCli(['export-conversations', '--format', 'jsonl', '--pseudonymise'], env);
+      const auditFrom = await lastAuditId();
+      const jsonl = await runCli(
+        ['export-conversations', '--format', 'jsonl', '--pseudonymise', '--status', 'completed'],
+        env,
+      );
       expect(jsonl.code).toBe(0);
       checkJsonl(jsonl.stdout);
       const csv = await runCli(['export-conversations', '--format', 'csv', '--pseudonymise'], env);
@@ -246,6 +293,24 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('EXPORT_PSEUDONYM_KEY');
       expect(refused.stdout).toBe('');
+      // Two exports audited as the CLI's; the refused one exported nothing and is not.
+      const completed = Number(
+        (await dataSource.query(`SELECT count(*) AS n FROM conversation WHERE status = 'completed'`))[0].n,
+      );
+      expect(await auditSince('export', auditFrom)).toEqual([
+        expect.objectContaining({
+          actor: 'cli',
+          rows: completed,
+          details: expect.objectContaining({
+            filters: { status: 'completed', origin: null, since: null },
+            pseudonymised: true,
+          }),
+        }),
+        expect.objectContaining({
+          actor: 'cli',
+          details: expect.objectContaining({ format: 'csv', pseudonymised: true, complete: true }),
+        }),
+      ]);
     }, 90_000);
   });
 });

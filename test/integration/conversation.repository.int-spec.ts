@@ -22,6 +22,7 @@ import { ConversationExportService } from '../../src/chat/conversation-export.se
 import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
 import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
+import { AdminAuditRepository } from '../../src/chat/admin-audit.repository';
 import {
   ConversationRepository,
   EXPORT_COLUMNS,
@@ -61,6 +62,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   let conversations: ConversationRepository;
   let slots: ConditionSlotRepository;
   let allocator: ConditionAllocator;
+  let audit: AdminAuditRepository;
 
   beforeAll(async () => {
     const url = await recreateTestDatabase(DATABASE);
@@ -77,6 +79,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     conversations = new ConversationRepository(dataSource);
     slots = new ConditionSlotRepository(dataSource);
     allocator = new ConditionAllocator(slots);
+    audit = new AdminAuditRepository(dataSource);
   }, 60_000);
 
   afterAll(async () => {
@@ -85,7 +88,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   });
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot RESTART IDENTITY');
+    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot, admin_audit RESTART IDENTITY');
   });
 
   const newValues = (entryPoint: EntryPoint = 'random', origin: ConversationOrigin = 'greeting') => ({
@@ -119,6 +122,9 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     );
     return n;
   };
+
+  const auditRows = (): Promise<{ actor: string; action: string; rows: number; details: object }[]> =>
+    dataSource.query('SELECT actor, action, rows, details FROM admin_audit ORDER BY id');
 
   const setStatus = (id: string, status: ConversationStatus): Promise<unknown> =>
     dataSource.query('UPDATE conversation SET status = $2 WHERE id = $1', [id, status]);
@@ -579,6 +585,20 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     });
   });
 
+  describe('AdminAuditRepository', () => {
+    it('adds one row per action, stamped with the time', async () => {
+      const before = new Date();
+      await audit.record({ actor: 'scheduler', action: 'retention', rows: 3, details: { days: 30 } });
+      await audit.record({ actor: 'cli', action: 'erase', rows: 0, details: { by: 'email', conversations: [] } });
+      expect(await auditRows()).toEqual([
+        { actor: 'scheduler', action: 'retention', rows: 3, details: { days: 30 } },
+        { actor: 'cli', action: 'erase', rows: 0, details: { by: 'email', conversations: [] } },
+      ]);
+      const [{ at }] = await dataSource.query<{ at: Date }[]>('SELECT at FROM admin_audit ORDER BY id LIMIT 1');
+      expect(at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    });
+  });
+
   describe('countByArmAndStatus', () => {
     it('counts the stored conversations per arm and status', async () => {
       const drawn = await Promise.all(Array.from({ length: 16 }, () => draw('random')));
@@ -738,14 +758,46 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
                 timestamptz '2026-03-02 10:00:00+00' + make_interval(secs => i * 0.001 + (1 + i % 999) * 0.000001)
            FROM generate_series(1, 1001) AS i`,
       );
+      const exporter = new ConversationExportService(new AppConfig({}), conversations, audit);
       const ids: string[] = [];
-      for await (const line of new ConversationExportService(new AppConfig({}), conversations).lines({
-        format: 'jsonl',
-      })) {
+      for await (const line of exporter.lines({ format: 'jsonl' }, 'cli')) {
         ids.push((JSON.parse(line) as { id: string }).id);
       }
       expect(ids).toHaveLength(1001);
       expect(new Set(ids).size).toBe(1001);
+      expect(await auditRows()).toEqual([
+        {
+          actor: 'cli',
+          action: 'export',
+          rows: 1001,
+          details: {
+            format: 'jsonl',
+            filters: { status: null, origin: null, since: null },
+            pseudonymised: false,
+            complete: true,
+          },
+        },
+      ]);
+
+      // A reader that stops early (a client that left) is audited too, with the rows it was handed.
+      let read = 0;
+      for await (const _line of exporter.lines(
+        { format: 'csv', status: ConversationStatus.InProgress },
+        'key:0a1b2c3d',
+      )) {
+        if (++read === 3) break;
+      }
+      expect((await auditRows())[1]).toEqual({
+        actor: 'key:0a1b2c3d',
+        action: 'export',
+        rows: 2, // the header, then two conversations
+        details: {
+          format: 'csv',
+          filters: { status: 'in_progress', origin: null, since: null },
+          pseudonymised: false,
+          complete: false,
+        },
+      });
     });
 
     it('gives a conversation without turns an empty transcript', async () => {
