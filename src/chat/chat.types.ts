@@ -11,6 +11,11 @@ export interface Condition {
   feelLevel: Level;
 }
 
+/** The 8 arms of the full 2×2×2 design, brand first, then think level, then feel level. */
+export const ARMS: readonly Condition[] = BRANDS.flatMap((brand) =>
+  LEVELS.flatMap((thinkLevel) => LEVELS.map((feelLevel) => ({ brand, thinkLevel, feelLevel }))),
+);
+
 export const ConversationStatus = {
   InProgress: 'in_progress',
   Completed: 'completed',

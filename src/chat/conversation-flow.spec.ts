@@ -4,6 +4,7 @@ import { LABELS, type Label, type LabelScores } from '../ml/ml.types';
 import { BRANDS, ConversationStatus, LEVELS, type Brand, type Level } from './chat.types';
 import {
   decideTurn,
+  closingOf,
   greetingOf,
   replayedStep,
   scenarioOf,
@@ -483,6 +484,12 @@ describe('conversation flow (pure, shipped study content)', () => {
         feel_level: arm.feel,
         conversation_id: ID,
       });
+    });
+  });
+
+  describe('closingOf', () => {
+    it.each(BRANDS)('%s: the brand’s e-mail prompt, escaped', (brand) => {
+      expect(closingOf(brand, content)).toEqual({ message: escapeHtml(content.brand(brand).closing) });
     });
   });
 

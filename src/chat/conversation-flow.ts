@@ -1,6 +1,11 @@
 import type { ClassificationDto } from '../ml/classification-response.dto';
-import type { ChatGreetingResponseDto, ChatScenarioDto, ChatTurnResponseDto } from './chat-response.dto';
-import { ConversationStatus } from './chat.types';
+import type {
+  ChatClosingResponseDto,
+  ChatGreetingResponseDto,
+  ChatScenarioDto,
+  ChatTurnResponseDto,
+} from './chat-response.dto';
+import { ConversationStatus, type Brand } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
 import { isValidEmail } from './email-address';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
@@ -240,4 +245,9 @@ export function greetingOf(conversation: ConversationState, content: StudyConten
     message: escapeHtml(content.brand(conversation.brand).greeting[conversation.thinkLevel]),
     scenario: scenarioOf(conversation),
   };
+}
+
+/** The e-mail prompt the page asks for after the understanding statement: the brand's, as plain text. */
+export function closingOf(brand: Brand, content: StudyContent): ChatClosingResponseDto {
+  return { message: escapeHtml(content.brand(brand).closing) };
 }

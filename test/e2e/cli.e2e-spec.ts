@@ -45,6 +45,8 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       'export-conversations',
       'erase-participant',
       'queue:status',
+      'study:check',
+      'study:preview',
     ]) {
       expect(run.stdout).toContain(command);
     }

@@ -1,11 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobsService } from '../../src/queue/jobs.service';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { ChatClient } from '../support/chat-client';
 import { runCli } from '../support/cli-process';
-import { studyContentFile } from '../support/study-content';
+import { EXAMPLE_STUDY, studyContentFile } from '../support/study-content';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
@@ -16,12 +17,37 @@ const KEY_ACTOR = `key:${createHash('sha256').update(ADMIN_KEY).digest('hex').sl
 const COMPLAINT = 'My order was supposed to arrive a week ago and the tracking has not moved since.';
 const ANSWERS = ['Last Monday.', 'No updates at all.', 'They did not answer.', 'A refund.', 'That is all.'];
 
+/** The texts of the pilot study below, each marked with its brand and level so a reply shows which it is. */
+const PILOT = {
+  greeting: (brand: string, level: string) => `Pilot ${brand} greeting, think ${level}: what went wrong?`,
+  question: (brand: string, label: string, n: number) => `Pilot ${brand} question ${label}${n}?`,
+  understanding: (brand: string, level: string) => `Pilot ${brand} understanding, feel ${level}.`,
+  closing: (brand: string) => `Pilot ${brand} closing: your e-mail, please.`,
+  thankYou: (brand: string) => `Pilot ${brand} thanks! Code {completion_code}. Survey: {surveyLink}`,
+};
+interface PilotBrand {
+  greeting: Record<string, string>;
+  questions: Record<string, string[]>;
+  understanding: Record<string, string>;
+  closing: string;
+  thankYou: string;
+  surveyUrl: string;
+}
+
 /** A study of its own: texts and survey links that only this file holds. */
 const STUDY_FILE = studyContentFile((content) => {
   content.version = 'pilot-7';
-  const brands = content.brands as Record<string, { surveyUrl: string }>;
-  brands.Basic.surveyUrl = 'https://survey.pilot.test/s/basic?cid={conversation_id}&code={completion_code}';
-  brands.Lulu.surveyUrl = 'https://survey.pilot.test/s/lulu?cid={conversation_id}&code={completion_code}';
+  for (const [brand, texts] of Object.entries(content.brands as Record<string, PilotBrand>)) {
+    for (const level of ['High', 'Low']) {
+      texts.greeting[level] = PILOT.greeting(brand, level);
+      texts.understanding[level] = PILOT.understanding(brand, level);
+    }
+    for (const label of Object.keys(texts.questions))
+      texts.questions[label] = [1, 2, 3, 4, 5].map((n) => PILOT.question(brand, label, n));
+    texts.closing = PILOT.closing(brand);
+    texts.thankYou = PILOT.thankYou(brand);
+    texts.surveyUrl = `https://survey.pilot.test/s/${brand}?cid={conversation_id}&arm={think_level}{feel_level}&code={completion_code}`;
+  }
 });
 
 describe('Running a study (real PostgreSQL, shipped model, in-process queues)', () => {
@@ -312,5 +338,72 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
         }),
       ]);
     }, 90_000);
+  });
+});
+
+describe('study CLI (no configuration, database or Redis)', () => {
+  /** A configuration the other commands would refuse, and no database or Redis: the study commands read neither. */
+  const env = {
+    PORT: 'eighty',
+    DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: '1',
+  };
+  const BROKEN = studyContentFile((content) => {
+    const lulu = (content.brands as Record<string, PilotBrand>).Lulu;
+    lulu.questions.C = lulu.questions.C.slice(0, 3);
+  });
+
+  it('study:check summarises a valid file, the version with its hash', async () => {
+    const run = await runCli(['study:check', STUDY_FILE], env);
+    expect(run.code).toBe(0);
+    const hash = createHash('sha256').update(readFileSync(STUDY_FILE)).digest('hex').slice(0, 8);
+    expect(run.stdout).toContain(`${STUDY_FILE}: valid\nversion: pilot-7+${hash} (declared pilot-7,`);
+    expect(run.stdout).toContain('  Lulu: A 5, B 5, C 5, Other 5');
+    expect(run.stdout).toContain('    placeholders: {conversation_id}, {think_level}, {feel_level}, {completion_code}');
+    expect(run.stderr).toBe('');
+    const example = await runCli(['study:check', EXAMPLE_STUDY], env);
+    expect(example.code).toBe(0);
+    expect(example.stderr).toMatch(
+      /^warning: Basic: the survey link is on survey\.example\.org, a documentation domain/m,
+    );
+  });
+
+  it('study:check names each problem of a broken file by its JSON path and exits 78', async () => {
+    const run = await runCli(['study:check', BROKEN], env);
+    expect(run.code).toBe(78);
+    expect(run.stderr).toBe(`${BROKEN}: $.brands.Lulu.questions.C: must contain at least 5 items\n`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('study:preview prints one arm’s conversation as participants read it', async () => {
+    const run = await runCli(['study:preview', STUDY_FILE, '--arm', 'Lulu/High/Low', '--label', 'B'], env);
+    expect(run.code).toBe(0);
+    const blocks = run.stdout.split('\n\n');
+    expect(blocks).toHaveLength(2);
+    expect(blocks[0]).toMatch(/^Study pilot-7\+[0-9a-f]{8}: 1 conversation\(s\)\./);
+    const bot = blocks[1]
+      .trim()
+      .split('\n')
+      .slice(1)
+      .filter((line) => / bot( \(link\))?: /.test(line))
+      .map((line) => line.replace(/^.*? bot( \(link\))?: /, ''));
+    expect(bot).toEqual([
+      PILOT.greeting('Lulu', 'High'),
+      ...[1, 2, 3, 4, 5].map((n) => PILOT.question('Lulu', 'B', n)),
+      PILOT.understanding('Lulu', 'Low'),
+      PILOT.closing('Lulu'),
+      expect.stringMatching(/email/i), // the invalid-address prompt
+      expect.stringMatching(
+        /^Pilot Lulu thanks! Code ABCDEFGHJKMN\. Survey: open the survey <https:\/\/survey\.pilot\.test\/s\/Lulu\?cid=[0-9a-f-]{36}&arm=HighLow&code=ABCDEFGHJKMN>$/,
+      ),
+      expect.any(String), // after the end
+    ]);
+    const bad = await runCli(['study:preview', STUDY_FILE, '--arm', 'Lulu/Medium/Low'], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('--arm must be one of Basic/High/High,');
+    const broken = await runCli(['study:preview', BROKEN], env);
+    expect(broken.code).toBe(78);
+    expect(broken.stderr).toContain('$.brands.Lulu.questions.C: must contain at least 5 items');
   });
 });
