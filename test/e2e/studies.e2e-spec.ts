@@ -6,6 +6,7 @@ import { JobsService } from '../../src/queue/jobs.service';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { ChatClient } from '../support/chat-client';
 import { runCli } from '../support/cli-process';
+import { freePort, startService } from '../support/service-process';
 import { EXAMPLE_STUDY, studyContentFile } from '../support/study-content';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
@@ -33,6 +34,12 @@ interface PilotBrand {
   thankYou: string;
   surveyUrl: string;
 }
+
+/** The pilot study with one class of Lulu's questions cut to three. */
+const BROKEN = studyContentFile((content) => {
+  const lulu = (content.brands as Record<string, PilotBrand>).Lulu;
+  lulu.questions.C = lulu.questions.C.slice(0, 3);
+});
 
 /** A study of its own: texts and survey links that only this file holds. */
 const STUDY_FILE = studyContentFile((content) => {
@@ -110,6 +117,50 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
     Number((await dataSource.query('SELECT coalesce(max(id), 0) AS id FROM admin_audit'))[0].id);
   const turnCount = async (id: string): Promise<number> =>
     (await dataSource.query('SELECT count(*)::int AS n FROM conversation_turn WHERE conversation_id = $1', [id]))[0].n;
+
+  describe('the study content file', () => {
+    it('is what participants read, and its version with the file’s hash is stored on the conversation', async () => {
+      const client = new ChatClient(testApp.app.getHttpServer(), 'chatbot');
+      const greeting = await client.greet();
+      const { think_level: think, feel_level: feel, conversation_id: id } = client.scenario;
+      expect(greeting.message).toBe(PILOT.greeting('Basic', think));
+      const first = await client.send(COMPLAINT);
+      const label = first.classType as string;
+      const replies = [first.reply];
+      for (const answer of ANSWERS.slice(0, 4)) replies.push((await client.send(answer)).reply);
+      if (think === 'High') expect(replies).toEqual([1, 2, 3, 4, 5].map((n) => PILOT.question('Basic', label, n)));
+      else expect(replies.some((reply) => reply.startsWith('Pilot'))).toBe(false); // templates, not questions
+      expect((await client.send(ANSWERS[4])).reply).toBe(PILOT.understanding('Basic', feel));
+      const closing = await http().get('/api/chatbot/closing/').expect(200);
+      expect(closing.body.message).toBe(PILOT.closing('Basic'));
+
+      const done = await client.send('pilot.participant@pilot.test');
+      const row = await rowOf(id);
+      const code = row.completion_code as string;
+      // The survey link: this file's template, every placeholder substituted for this conversation.
+      const href = String(/<a href="([^"]+)"/.exec(done.reply)?.[1]).replaceAll('&amp;', '&');
+      expect(href).toBe(`https://survey.pilot.test/s/Basic?cid=${id}&arm=${think}${feel}&code=${code}`);
+      expect(done.reply.startsWith(`Pilot Basic thanks! Code ${code}. Survey: <a href=`)).toBe(true);
+
+      const hash = createHash('sha256').update(readFileSync(STUDY_FILE)).digest('hex').slice(0, 8);
+      expect(row.content_version).toBe(`pilot-7+${hash}`);
+    });
+
+    it('stops the built service with exit 78 and the JSON path of its problem when it is broken', async () => {
+      const service = startService({
+        PORT: String(await freePort()),
+        DATABASE_URL: testApp.databaseUrl,
+        STUDY_CONTENT_FILE: BROKEN,
+        LOG_LEVEL: 'info',
+      });
+      expect(await service.exited).toBe(78);
+      expect(service.output()).toContain(
+        'STUDY_CONTENT_FILE: $.brands.Lulu.questions.C: must contain at least 5 items',
+      );
+      // One line, no stack trace (a frame is a line of its own that starts with "at"), and never listening.
+      expect(service.output()).not.toMatch(/^\s*at |listening/m);
+    });
+  });
 
   describe('DELETE /api/admin/conversations/:id', () => {
     it('removes the participant and keeps the arm counts and condition slots', async () => {
@@ -349,11 +400,6 @@ describe('study CLI (no configuration, database or Redis)', () => {
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: '1',
   };
-  const BROKEN = studyContentFile((content) => {
-    const lulu = (content.brands as Record<string, PilotBrand>).Lulu;
-    lulu.questions.C = lulu.questions.C.slice(0, 3);
-  });
-
   it('study:check summarises a valid file, the version with its hash', async () => {
     const run = await runCli(['study:check', STUDY_FILE], env);
     expect(run.code).toBe(0);
