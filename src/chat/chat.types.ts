@@ -16,6 +16,16 @@ export const ARMS: readonly Condition[] = BRANDS.flatMap((brand) =>
   LEVELS.flatMap((thinkLevel) => LEVELS.map((feelLevel) => ({ brand, thinkLevel, feelLevel }))),
 );
 
+/** Where a new conversation stands: at the complaint (step 0), not classified yet. */
+export const NEW_CONVERSATION_PROGRESS = {
+  step: 0,
+  label: null,
+  scoreA: null,
+  scoreB: null,
+  scoreC: null,
+  scoreOther: null,
+} as const;
+
 export const ConversationStatus = {
   InProgress: 'in_progress',
   Completed: 'completed',

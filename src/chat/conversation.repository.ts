@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
-import { ConversationStatus } from './chat.types';
+import { ConversationStatus, NEW_CONVERSATION_PROGRESS } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow } from './condition-slot.repository';
 import { ConversationTurnEntity } from './conversation-turn.entity';
 import { ConversationEntity } from './conversation.entity';
@@ -157,12 +157,7 @@ export class ConversationRepository {
       ...values,
       ...condition,
       status: ConversationStatus.InProgress,
-      step: 0,
-      label: null,
-      scoreA: null,
-      scoreB: null,
-      scoreC: null,
-      scoreOther: null,
+      ...NEW_CONVERSATION_PROGRESS,
       createdAt,
     });
   }

@@ -1,6 +1,6 @@
 import type { ClassificationDto } from '../ml/classification-response.dto';
 import { LABELS, type Label } from '../ml/ml.types';
-import { ARMS, type Condition } from './chat.types';
+import { ARMS, NEW_CONVERSATION_PROGRESS, type Condition } from './chat.types';
 import {
   closingOf,
   decideTurn,
@@ -69,12 +69,7 @@ export function previewConversation(content: StudyContent, arm: Condition, label
   let state: ConversationState = {
     id: sampleId(sample),
     ...arm,
-    step: 0,
-    label: null,
-    scoreA: null,
-    scoreB: null,
-    scoreC: null,
-    scoreOther: null,
+    ...NEW_CONVERSATION_PROGRESS,
     createdAt: SAMPLE_TIME,
     completionCode: SAMPLE_COMPLETION_CODE,
   };

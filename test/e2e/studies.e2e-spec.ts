@@ -1,5 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { JobsService } from '../../src/queue/jobs.service';
@@ -11,6 +13,7 @@ import { EXAMPLE_STUDY, studyContentFile } from '../support/study-content';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
+const REPO = path.resolve(__dirname, '..', '..');
 const ADMIN_KEY = 'studies-admin-key-0123456789';
 const PSEUDONYM_KEY = 'studies-pseudonym-key-0123';
 /** How the audit names the holder of ADMIN_KEY: never the key itself. */
@@ -400,6 +403,20 @@ describe('study CLI (no configuration, database or Redis)', () => {
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: '1',
   };
+  it('loads no database, queue or model code', () => {
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(path.join(REPO, 'dist/src/cli/study-cli.module'))});
+         process.stdout.write(Object.keys(require.cache).filter((file) => /node_modules.(typeorm|pg|bull|ioredis|@huggingface)./.test(file)).join('\\n'))`,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(loaded.status).toBe(0);
+    expect(loaded.stdout).toBe('');
+  });
+
   it('study:check summarises a valid file, the version with its hash', async () => {
     const run = await runCli(['study:check', STUDY_FILE], env);
     expect(run.code).toBe(0);
