@@ -234,12 +234,10 @@ export class ConversationRepository {
   }
 
   /**
-   * Erases participants in one statement: deletes the conversations' turns (everything a participant typed) and
+   * Erases participants in one transaction: deletes the conversations' turns (everything a participant typed) and
    * clears their e-mail and completion code, keeping the row (condition, status, origin, label, scores, times) as
-   * an anonymous tombstone that still holds its condition slot, so arm counts stay true. The rows are locked first,
-   * so a turn being stored at the same time either lands before (and is deleted) or finds the row erased (and
-   * stores nothing: `saveStep` skips erased rows). Erasing again changes nothing; an unknown or malformed id, or an
-   * e-mail no row carries, finds nothing.
+   * an anonymous tombstone that still holds its condition slot, so arm counts stay true. Erasing again changes
+   * nothing; an unknown or malformed id, or an e-mail no row carries, finds nothing.
    */
   async erase(target: ErasureTarget): Promise<ErasedConversation[]> {
     let where: string;
@@ -250,28 +248,38 @@ export class ConversationRepository {
     } else {
       [where, value] = ['lower(email) = lower($1)', target.email.trim()];
     }
-    const rows = await this.dataSource.query<{ id: string; erased_at: Date; changed: boolean }[]>(
-      `WITH target AS (SELECT id, erased_at FROM conversation WHERE ${where} FOR UPDATE),
-         turns AS (
-           DELETE FROM conversation_turn t USING target WHERE t.conversation_id = target.id
-           RETURNING t.conversation_id),
+    return this.dataSource.transaction(async (manager) => {
+      // The lock is taken in a statement of its own: a step being stored meanwhile commits first, and the next
+      // statement's snapshot then holds its turns, so they are deleted too; a step stored later finds the row
+      // erased and stores nothing (`saveStep` skips erased rows). In one statement its turns would survive.
+      const locked = await manager.query<{ id: string }[]>(
+        `SELECT id FROM conversation WHERE ${where} ORDER BY id FOR UPDATE`,
+        [value],
+      );
+      if (locked.length === 0) return [];
+      const rows = await manager.query<{ id: string; erased_at: Date; changed: boolean }[]>(
+        `WITH turns AS (
+           DELETE FROM conversation_turn WHERE conversation_id = ANY($1::uuid[]) RETURNING conversation_id),
          erased AS (
-           UPDATE conversation c SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now()
-             FROM target WHERE c.id = target.id AND c.erased_at IS NULL
-           RETURNING c.id, c.erased_at)
-       SELECT target.id, COALESCE(erased.erased_at, target.erased_at) AS erased_at,
-              (erased.id IS NOT NULL OR EXISTS (SELECT 1 FROM turns WHERE turns.conversation_id = target.id)) AS changed
-         FROM target LEFT JOIN erased ON erased.id = target.id
-        ORDER BY target.id`,
-      [value],
-    );
-    return rows.map((row) => ({ id: row.id, erasedAt: row.erased_at, changed: row.changed }));
+           UPDATE conversation SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now()
+            WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
+           RETURNING id, erased_at)
+         SELECT c.id, COALESCE(erased.erased_at, c.erased_at) AS erased_at,
+                (erased.id IS NOT NULL OR EXISTS (SELECT 1 FROM turns WHERE turns.conversation_id = c.id)) AS changed
+           FROM conversation c LEFT JOIN erased ON erased.id = c.id
+          WHERE c.id = ANY($1::uuid[])
+          ORDER BY c.id`,
+        [locked.map(({ id }) => id)],
+      );
+      return rows.map((row) => ({ id: row.id, erasedAt: row.erased_at, changed: row.changed }));
+    });
   }
 
   /**
    * Retention in one statement: conversations created before `cutoff` lose their e-mail, and the step where the
    * participant typed it is replaced by `emailReplacement`; with `transcripts` their turns are deleted instead.
-   * Returns how many conversations changed; running it again changes none.
+   * Returns how many conversations changed; running it again changes none. The turns are chosen by age, not by the
+   * e-mails this run cleared, so a step-6 turn that committed while the statement ran is caught by the next run.
    */
   async ageOut(cutoff: Date, transcripts: boolean, emailReplacement: string): Promise<number> {
     const [{ changed }] = await this.dataSource.query<{ changed: number }[]>(
@@ -280,14 +288,17 @@ export class ConversationRepository {
           WHERE created_at < $1 AND email IS NOT NULL
          RETURNING id),
        redacted AS (
-         UPDATE conversation_turn t SET text = $3 FROM emails
-          WHERE NOT $2 AND t.conversation_id = emails.id AND t.step = 6 AND t.sender = 'participant'
+         UPDATE conversation_turn t SET text = $3 FROM conversation c
+          WHERE NOT $2 AND t.conversation_id = c.id AND c.created_at < $1
+            AND t.step = 6 AND t.sender = 'participant' AND t.text <> $3
          RETURNING t.conversation_id),
        deleted AS (
          DELETE FROM conversation_turn t USING conversation c
           WHERE $2 AND t.conversation_id = c.id AND c.created_at < $1
          RETURNING t.conversation_id)
-       SELECT count(*)::int AS changed FROM (SELECT id FROM emails UNION SELECT conversation_id FROM deleted) AS aged`,
+       SELECT count(*)::int AS changed
+         FROM (SELECT id FROM emails UNION SELECT conversation_id FROM redacted UNION SELECT conversation_id FROM deleted)
+           AS aged`,
       [cutoff, transcripts, emailReplacement],
     );
     return changed;

@@ -523,6 +523,34 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(await count('conversation', 'erased_at IS NOT NULL')).toBe(0);
     });
 
+    it('also deletes the turns of a step stored while the erasure waited for the row', async () => {
+      const { id } = await draw();
+      const storing = dataSource.createQueryRunner();
+      await storing.connect();
+      try {
+        // A step being stored: the row locked, its turn written, not committed yet.
+        await storing.startTransaction();
+        await storing.query('UPDATE conversation SET step = 7 WHERE id = $1', [id]);
+        await storing.query(
+          `INSERT INTO conversation_turn (conversation_id, sender, kind, step, text) VALUES ($1, 'participant', 'message', 6, 'late@example.org')`,
+          [id],
+        );
+        const erasing = conversations.erase({ id });
+        for (
+          let i = 0;
+          i < 100 &&
+          (await count('pg_stat_activity', "datname = current_database() AND wait_event_type = 'Lock'")) === 0;
+          i++
+        )
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        await storing.commitTransaction();
+        await expect(erasing).resolves.toEqual([{ id, erasedAt: expect.any(Date), changed: true }]);
+      } finally {
+        await storing.release();
+      }
+      expect(await turnsOf(id)).toEqual([]);
+    });
+
     it('stores no later step of an erased conversation', async () => {
       const { id } = await draw();
       await expect(conversations.saveStep(stepWrite(id, 0, { label: 'A' }))).resolves.toBe(true);
@@ -566,6 +594,13 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect((await rowOf(recent.id)).email).toBe('recent@example.org');
       expect(await turnsOf(recent.id)).toEqual(recentTurns);
       await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
+    it('also redacts a step-6 turn of an old conversation whose e-mail was cleared before it was stored', async () => {
+      const { old } = await seed();
+      await dataSource.query('UPDATE conversation SET email = NULL WHERE id = $1', [old[0].id]);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      expect(JSON.stringify(await turnsOf(old[0].id))).not.toContain('@example.org');
     });
 
     it('deletes the transcripts too when asked, keeping the rest of the row', async () => {
