@@ -1,20 +1,36 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { CliModule } from './cli/cli.module';
-import { AppConfig } from './config/app-config';
-import { exitOnConfigError } from './config/exit-on-config-error';
+import { StudyCliModule } from './cli/study-cli.module';
 
-/** `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr. */
+const OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
+  cliName: 'combot',
+  logger: ['error', 'warn'],
+  errorHandler: (error) => {
+    const { exitCode = 1, code } = error as { exitCode?: number; code?: string };
+    // Commander printed its own errors already, and ends `--help` with an "(outputHelp)" error of exit code 0.
+    if (!code?.startsWith('commander.')) process.stderr.write(`${error.message}\n`);
+    process.exit(exitCode);
+  },
+};
+
+/**
+ * `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr. The `study:*` commands
+ * read only a content file: they run without the configuration, database and Redis the other commands start.
+ */
 async function bootstrap(): Promise<void> {
+  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  if (command?.startsWith('study:')) {
+    await CommandFactory.run(StudyCliModule, OPTIONS);
+    return;
+  }
+  // Loaded only here, so a study command does not even load the code of the database, queues and model.
+  const [{ CliModule }, { AppConfig }, { exitOnConfigError }] = await Promise.all([
+    import('./cli/cli.module'),
+    import('./config/app-config'),
+    import('./config/exit-on-config-error'),
+  ]);
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  await CommandFactory.run(CliModule.register(config), {
-    cliName: 'combot',
-    logger: ['error', 'warn'],
-    errorHandler: (error) => {
-      process.stderr.write(`${error.message}\n`);
-      process.exit((error as { exitCode?: number }).exitCode ?? 1);
-    },
-  });
+  await CommandFactory.run(CliModule.register(config), OPTIONS);
 }
 
 bootstrap().catch((error: unknown) => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** What an admin action was: researchers' exports, erasures, retention runs. */
@@ -7,6 +8,20 @@ export const AuditAction = {
   Retention: 'retention',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
+
+/** Who acted: the CLI, the scheduler, or an admin-key holder over HTTP (`adminKeyActor`). */
+export const AuditActor = {
+  Cli: 'cli',
+  Scheduler: 'scheduler',
+} as const;
+
+/**
+ * An HTTP caller as the audit names it: `key:` and the first 8 hex digits of the key's SHA-256. That tells a
+ * rotated key from the one before without storing anything that opens the admin endpoints.
+ */
+export function adminKeyActor(apiKey: string): string {
+  return `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 8)}`;
+}
 
 /**
  * One admin action on participant data: who (a key id, never the key; `cli`; `scheduler`), what, when, on how

@@ -1,12 +1,22 @@
-import { Controller, Get, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AdminApiKeyGuard } from '../common/admin-api-key.guard';
-import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
+import {
+  ADMIN_KEY_ERRORS,
+  ApiErrorResponses,
+  DATABASE_UNAVAILABLE,
+  INTERNAL_ERROR,
+  RATE_LIMITED,
+} from '../common/error-response.dto';
+import { AppConfig } from '../config/app-config';
+import { adminKeyActor } from './admin-audit.entity';
+import { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
 import { ConversationExportService, exportFilterOf } from './conversation-export.service';
+import { ParticipantDataService } from './participant-data.service';
 
 @ApiTags('admin')
 @ApiSecurity('admin')
@@ -14,7 +24,16 @@ import { ConversationExportService, exportFilterOf } from './conversation-export
 @UseGuards(AdminApiKeyGuard)
 @Controller('admin')
 export class AdminController {
-  constructor(private readonly exporter: ConversationExportService) {}
+  constructor(
+    private readonly exporter: ConversationExportService,
+    private readonly participants: ParticipantDataService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** Who the audit names: the guard let the request in, so it carries the configured key. */
+  private get actor(): string {
+    return adminKeyActor(this.config.admin.apiKey ?? '');
+  }
 
   @Get('conversations/export')
   @ApiOperation({
@@ -25,10 +44,14 @@ export class AdminController {
     description: 'A download (Content-Disposition: attachment): CSV with a header row, or one JSON object a line.',
     schema: { type: 'string' },
   })
-  @ApiErrorResponses({ 400: 'HTTP.VALIDATION_FAILED: format, status or since is not one the export knows.' })
+  @ApiErrorResponses({
+    400:
+      'HTTP.VALIDATION_FAILED: format, status, origin, since or pseudonymise is not one the export knows; ' +
+      'ADMIN.PSEUDONYM_KEY_MISSING: pseudonymise=true while EXPORT_PSEUDONYM_KEY is not set.',
+  })
   async export(@Query() query: ConversationExportQueryDto, @Res() response: Response): Promise<void> {
     const filter = exportFilterOf(query);
-    const lines = this.exporter.lines(filter);
+    const lines = this.exporter.lines(filter, this.actor);
     // Read the first line before answering, so a database error is still a JSON error.
     const first = await lines.next();
     response.status(200);
@@ -42,5 +65,21 @@ export class AdminController {
       yield* lines;
     }
     await pipeline(Readable.from(all()), response);
+  }
+
+  @Delete('conversations/:id')
+  @ApiOperation({
+    summary:
+      'Erase one participant: delete the transcript, clear the e-mail and completion code, keep an anonymous ' +
+      'tombstone (condition, status, label, scores, times) so arm counts stay true. Idempotent.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid', description: 'The conversation id (scenario.conversation_id).' })
+  @ApiOkResponse({ type: ConversationErasureResponseDto })
+  @ApiErrorResponses({
+    404: 'CHAT.CONVERSATION_NOT_FOUND: no conversation has this id (or it is not a UUID).',
+    503: DATABASE_UNAVAILABLE,
+  })
+  erase(@Param('id') id: string): Promise<ConversationErasureResponseDto> {
+    return this.participants.eraseConversation(id, this.actor);
   }
 }

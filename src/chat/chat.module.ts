@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { MlModule } from '../ml/ml.module';
 import { AdminAuditEntity } from './admin-audit.entity';
+import { AdminAuditRepository } from './admin-audit.repository';
 import { AdminController } from './admin.controller';
 import { ChatController } from './chat.controller';
 import { ChatService } from './chat.service';
@@ -15,6 +16,7 @@ import { ConversationEntity } from './conversation.entity';
 import { ConversationMetrics } from './conversation.metrics';
 import { ConversationRepository } from './conversation.repository';
 import { LlmClient } from './llm.client';
+import { ParticipantDataService } from './participant-data.service';
 import { StudyContent } from './study-content.provider';
 
 /** The Combot conversation API: flow, balanced conditions, study content, optional LLM, storage, export. */
@@ -28,13 +30,15 @@ import { StudyContent } from './study-content.provider';
     ChatService,
     ConversationRepository,
     ConditionSlotRepository,
+    AdminAuditRepository,
     ConditionAllocator,
     StudyContent,
     LlmClient,
     ConversationExportService,
     ConversationMaintenanceProcessor,
     ConversationMetrics,
+    ParticipantDataService,
   ],
-  exports: [ConversationExportService, LlmClient, StudyContent],
+  exports: [ConversationExportService, ParticipantDataService, LlmClient, StudyContent],
 })
 export class ChatModule {}

@@ -9,10 +9,9 @@ import type { ChatClosingResponseDto, ChatGreetingResponseDto, ChatTurnResponseD
 import { Brand, BRANDS, ConversationOrigin, EntryPoint, LEVELS } from './chat.types';
 import { newCompletionCode } from './completion-code';
 import { ConditionAllocator } from './condition-allocator';
-import { decideTurn, greetingOf, replayedStep, turnNeeds } from './conversation-flow';
+import { closingOf, decideTurn, greetingOf, replayedStep, turnNeeds } from './conversation-flow';
 import { ConversationRepository, type GreetingText, type NewConversation } from './conversation.repository';
 import { ConversationEntity } from './conversation.entity';
-import { escapeHtml } from './html-escape';
 import { LlmClient } from './llm.client';
 import { StudyContent } from './study-content.provider';
 
@@ -105,9 +104,9 @@ export class ChatService {
     const conversation = await this.find(entry, undefined, cookieId);
     // Without a cookie (cross-site) the random entry cannot know the brand: its default brand's prompt.
     const brand = conversation?.brand ?? fixedBrand(entry) ?? 'Basic';
-    const text = this.content.brand(brand).closing;
-    if (conversation) await this.conversations.recordClosingPrompt(conversation.id, text);
-    return { message: escapeHtml(text) };
+    if (conversation && !conversation.erasedAt)
+      await this.conversations.recordClosingPrompt(conversation.id, this.content.brand(brand).closing);
+    return closingOf(brand, this.content);
   }
 
   async reset(cookieId: string | undefined): Promise<void> {

@@ -11,6 +11,21 @@ export interface Condition {
   feelLevel: Level;
 }
 
+/** The 8 arms of the full 2×2×2 design, brand first, then think level, then feel level. */
+export const ARMS: readonly Condition[] = BRANDS.flatMap((brand) =>
+  LEVELS.flatMap((thinkLevel) => LEVELS.map((feelLevel) => ({ brand, thinkLevel, feelLevel }))),
+);
+
+/** Where a new conversation stands: at the complaint (step 0), not classified yet. */
+export const NEW_CONVERSATION_PROGRESS = {
+  step: 0,
+  label: null,
+  scoreA: null,
+  scoreB: null,
+  scoreC: null,
+  scoreOther: null,
+} as const;
+
 export const ConversationStatus = {
   InProgress: 'in_progress',
   Completed: 'completed',

@@ -2,15 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { randomInt } from 'node:crypto';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
-import { Brand, BRANDS, Condition, LEVELS } from './chat.types';
+import { ARMS, Brand, Condition } from './chat.types';
 import { ConditionSlotRepository, NewSlot } from './condition-slot.repository';
 
 /** The arms a scope draws from: all 8 for the random entry, the 4 of one brand for a fixed one. */
 export function armsOf(scope: Brand | 'random'): Condition[] {
-  const brands = scope === 'random' ? [...BRANDS] : [scope];
-  return brands.flatMap((brand) =>
-    LEVELS.flatMap((thinkLevel) => LEVELS.map((feelLevel) => ({ brand, thinkLevel, feelLevel }))),
-  );
+  return ARMS.filter((arm) => scope === 'random' || arm.brand === scope);
 }
 
 /** Fisher–Yates with a cryptographic RNG: the order of a block cannot be predicted from outside. */

@@ -26,6 +26,13 @@ describe('the export query outside HTTP (the CLI path)', () => {
     });
   });
 
+  it('pseudonymises only when asked with true', () => {
+    expect(parseExportFilter({ pseudonymise: 'true' })).toEqual({ format: 'csv', pseudonymise: true });
+    expect(parseExportFilter({ pseudonymise: 'false' })).toEqual({ format: 'csv' });
+    expect(parseExportFilter({ pseudonymise: '' })).toEqual({ format: 'csv' });
+    expect(failure({ pseudonymise: 'yes' }).message).toBe('pseudonymise must be true or false');
+  });
+
   it('refuses with the DTO’s messages, every broken rule at once', () => {
     expect(failure({ format: 'xml' })).toMatchObject({
       code: ErrorCode.ValidationFailed,

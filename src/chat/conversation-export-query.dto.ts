@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsIn, isISO8601, IsOptional, ValidateBy, type ValidationOptions } from 'class-validator';
+import { IsBoolean, IsIn, isISO8601, IsOptional, ValidateBy, type ValidationOptions } from 'class-validator';
 import { ConversationOrigin, ConversationStatus } from './chat.types';
 
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
@@ -11,6 +11,10 @@ const ORIGINS = Object.values(ConversationOrigin);
 
 /** `?status=` or `--since ''` asks for no filter, as leaving it out does. */
 const emptyIsAbsent = ({ value }: TransformFnParams): unknown => (value === '' ? undefined : value);
+
+/** `true` / `false` as a query string or a CLI flag gives them; empty or absent is false; anything else stays to fail. */
+const booleanText = ({ value }: TransformFnParams): unknown =>
+  value === 'true' || value === true ? true : value === 'false' || value === '' || value === undefined ? false : value;
 
 /** ISO 8601 that is also a real instant: the ISO check alone passes forms (week dates) a Date cannot read. */
 function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
@@ -58,4 +62,15 @@ export class ConversationExportQueryDto {
   @IsOptional()
   @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
   since?: string;
+
+  @ApiPropertyOptional({
+    type: Boolean,
+    default: false,
+    description:
+      'Replace every e-mail address (the email column and wherever one appears in a transcript) by its keyed ' +
+      'HMAC-SHA256 under EXPORT_PSEUDONYM_KEY: the same address, in any letter case, always gives the same pseudonym.',
+  })
+  @Transform(booleanText)
+  @IsBoolean({ message: 'pseudonymise must be true or false' })
+  pseudonymise: boolean = false;
 }

@@ -1,10 +1,19 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
 import { validatedInstance } from '../common/validation';
+import { AppConfig } from '../config/app-config';
+import { AuditAction } from './admin-audit.entity';
+import { AdminAuditRepository } from './admin-audit.repository';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
-import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor } from './conversation.repository';
+import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor, type ExportRow } from './conversation.repository';
+import { pseudonymiseEmails, pseudonymOf } from './pseudonym';
 
-/** The validated query with `since` read as an instant. */
-export type ExportFilter = Omit<ConversationExportQueryDto, 'since'> & { since?: Date };
+/** The validated query with `since` read as an instant; `pseudonymise` only when asked for. */
+export type ExportFilter = Omit<ConversationExportQueryDto, 'since' | 'pseudonymise'> & {
+  since?: Date;
+  pseudonymise?: true;
+};
 
 const PAGE = 500;
 
@@ -30,6 +39,19 @@ export function exportFilterOf(query: ConversationExportQueryDto): ExportFilter 
     ...(query.status ? { status: query.status } : {}),
     ...(query.origin ? { origin: query.origin } : {}),
     ...(query.since ? { since: new Date(query.since) } : {}),
+    ...(query.pseudonymise ? { pseudonymise: true as const } : {}),
+  };
+}
+
+/**
+ * A row with every e-mail address replaced by its pseudonym: the email column, and the transcript, where the
+ * participant typed it at step 6 (and wherever else they or a paraphrase wrote one).
+ */
+export function pseudonymisedRow(row: ExportRow, key: string): ExportRow {
+  return {
+    ...row,
+    email: typeof row.email === 'string' ? pseudonymOf(row.email, key) : row.email,
+    turns: row.turns.map((turn) => ({ ...turn, text: pseudonymiseEmails(turn.text, key) })),
   };
 }
 
@@ -38,25 +60,76 @@ export function parseExportFilter(input: Partial<Record<keyof ConversationExport
   return exportFilterOf(validatedInstance(ConversationExportQueryDto, input));
 }
 
-/** Researchers' export: conversations with their condition, outcome and transcript, page by page. */
+/** Researchers' export: conversations with their condition, outcome and transcript, page by page, audited. */
 @Injectable()
 export class ConversationExportService {
-  constructor(private readonly conversations: ConversationRepository) {}
+  private readonly logger = new Logger(ConversationExportService.name);
 
-  /** Yields the export line by line (CSV header first), reading the database in keyset pages. */
-  async *lines(filter: ExportFilter): AsyncGenerator<string> {
-    if (filter.format === 'csv') yield `${[...EXPORT_COLUMNS, 'turns'].join(',')}\n`;
-    let after: ExportCursor | null = null;
-    for (;;) {
-      const page = await this.conversations.exportPage(filter, after, PAGE);
-      for (const row of page) {
-        yield filter.format === 'csv'
-          ? `${[...EXPORT_COLUMNS.map((column) => csvCell(row[column])), csvCell(row.turns)].join(',')}\n`
-          : `${JSON.stringify(row)}\n`;
+  constructor(
+    private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+    private readonly audit: AdminAuditRepository,
+  ) {}
+
+  /**
+   * The export line by line (CSV header first), read from the database in keyset pages; when it ends (read to the
+   * end, or stopped by a client that left) one audit row records `actor`, the filter and the rows handed out.
+   * Refuses a pseudonymised export without EXPORT_PSEUDONYM_KEY at once, before anything is read or sent.
+   */
+  lines(filter: ExportFilter, actor: string): AsyncGenerator<string> {
+    const key = this.config.participantData.pseudonymKey;
+    if (filter.pseudonymise && key === null) {
+      throw new AppError(
+        ErrorCode.AdminPseudonymKeyMissing,
+        'A pseudonymised export needs EXPORT_PSEUDONYM_KEY (16+ characters, the same for the whole study).',
+      );
+    }
+    return this.pages(filter, filter.pseudonymise ? key : null, actor);
+  }
+
+  private async *pages(filter: ExportFilter, pseudonymKey: string | null, actor: string): AsyncGenerator<string> {
+    let rows = 0;
+    let complete = false;
+    try {
+      if (filter.format === 'csv') yield `${[...EXPORT_COLUMNS, 'turns'].join(',')}\n`;
+      let after: ExportCursor | null = null;
+      for (;;) {
+        const page = await this.conversations.exportPage(filter, after, PAGE);
+        for (const stored of page) {
+          const row = pseudonymKey === null ? stored : pseudonymisedRow(stored, pseudonymKey);
+          rows++;
+          yield filter.format === 'csv'
+            ? `${[...EXPORT_COLUMNS.map((column) => csvCell(row[column])), csvCell(row.turns)].join(',')}\n`
+            : `${JSON.stringify(row)}\n`;
+        }
+        if (page.length < PAGE) {
+          complete = true;
+          return;
+        }
+        const last = page[page.length - 1];
+        after = { createdAt: last.created_at as Date, id: last.id as string };
       }
-      if (page.length < PAGE) return;
-      const last = page[page.length - 1];
-      after = { createdAt: last.created_at as Date, id: last.id as string };
+    } finally {
+      await this.recordExport(actor, filter, rows, complete);
+    }
+  }
+
+  /** Never throws: the export already went out, and its own error (if any) is the one to report. */
+  private async recordExport(actor: string, filter: ExportFilter, rows: number, complete: boolean): Promise<void> {
+    try {
+      await this.audit.record({
+        actor,
+        action: AuditAction.Export,
+        rows,
+        details: {
+          format: filter.format,
+          filters: { status: filter.status ?? null, origin: filter.origin ?? null, since: filter.since ?? null },
+          pseudonymised: filter.pseudonymise === true,
+          complete,
+        },
+      });
+    } catch (error) {
+      this.logger.error(`could not record the export by ${actor} (${rows} rows) in the audit: ${String(error)}`);
     }
   }
 }

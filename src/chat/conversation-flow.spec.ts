@@ -4,8 +4,8 @@ import { LABELS, type Label, type LabelScores } from '../ml/ml.types';
 import { BRANDS, ConversationStatus, LEVELS, type Brand, type Level } from './chat.types';
 import {
   decideTurn,
+  closingOf,
   greetingOf,
-  isValidEmail,
   replayedStep,
   scenarioOf,
   Step,
@@ -16,6 +16,7 @@ import {
   type TurnDecision,
   type TurnInputs,
 } from './conversation-flow';
+import { isValidEmail } from './email-address';
 import { escapeHtml } from './html-escape';
 import { StudyContent } from './study-content.provider';
 
@@ -425,6 +426,22 @@ describe('conversation flow (pure, shipped study content)', () => {
     );
   });
 
+  describe('an erased conversation is over at whatever step it was erased', () => {
+    it.each(
+      cross(
+        ARMS,
+        [0, 3, 5, 6].map((step) => ({ step })),
+      ),
+    )('$brand think $think feel $feel, erased at step $step', ({ step, ...arm }) => {
+      const conversation = { ...conversationAt(arm, step, 'B'), erasedAt: NOW };
+      const message = step === Step.Email ? 'jane@example.org' : 'my parcel never came';
+      expect(turnNeeds(conversation, message, content)).toEqual({ classify: false, llm: null });
+      const decision = answered(decideTurn(conversation, message, inputsFor('B'), content));
+      expect(decision.reason).toBe('finished');
+      expect(decision.response.reply).toBe(escapeHtml(content.brand(arm.brand).afterEnd));
+    });
+  });
+
   describe('the client timer', () => {
     const storedSteps = [0, 1, 2, 3, 4, 5, 6].map((step) => ({ step }));
     const message = (step: number): string => (step === Step.Email ? 'jane@example.org' : 'text');
@@ -467,6 +484,12 @@ describe('conversation flow (pure, shipped study content)', () => {
         feel_level: arm.feel,
         conversation_id: ID,
       });
+    });
+  });
+
+  describe('closingOf', () => {
+    it.each(BRANDS)('%s: the brand’s e-mail prompt, escaped', (brand) => {
+      expect(closingOf(brand, content)).toEqual({ message: escapeHtml(content.brand(brand).closing) });
     });
   });
 

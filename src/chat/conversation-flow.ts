@@ -1,7 +1,13 @@
 import type { ClassificationDto } from '../ml/classification-response.dto';
-import type { ChatGreetingResponseDto, ChatScenarioDto, ChatTurnResponseDto } from './chat-response.dto';
-import { ConversationStatus } from './chat.types';
+import type {
+  ChatClosingResponseDto,
+  ChatGreetingResponseDto,
+  ChatScenarioDto,
+  ChatTurnResponseDto,
+} from './chat-response.dto';
+import { ConversationStatus, type Brand } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
+import { isValidEmail } from './email-address';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
 import type { StudyContent } from './study-content.provider';
 import { fillSurveyUrl } from './study-content.schema';
@@ -19,7 +25,7 @@ export type ConversationState = Pick<
   ConversationEntity,
   'id' | 'brand' | 'thinkLevel' | 'feelLevel' | 'step' | 'label' | 'scoreA' | 'scoreB' | 'scoreC' | 'scoreOther'
 > &
-  Partial<Pick<ConversationEntity, 'createdAt' | 'completionCode'>>;
+  Partial<Pick<ConversationEntity, 'createdAt' | 'completionCode' | 'erasedAt'>>;
 
 /** The columns of the conversation row a turn changes. */
 export type ConversationChanges = Partial<
@@ -83,13 +89,6 @@ export interface AnswerDecision {
 
 export type TurnDecision = StoreDecision | AnswerDecision;
 
-const EMAIL =
-  /^[^\s@<>()[\]\\,;:"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*\.[A-Za-z]{2,}$/;
-
-export function isValidEmail(text: string): boolean {
-  return text.length <= 254 && EMAIL.test(text);
-}
-
 /**
  * The step a repeated POST asks for again: the client's `index` names a step the conversation has already
  * answered, so the stored answer is replayed. Null for anything else (the client's index never moves the flow).
@@ -100,6 +99,7 @@ export function replayedStep(conversation: Pick<ConversationState, 'step'>, inde
 
 export function turnNeeds(conversation: ConversationState, message: string, content: StudyContent): TurnNeeds {
   const { step } = conversation;
+  if (conversation.erasedAt) return { classify: false, llm: null };
   const classify = step === Step.Complaint;
   if (conversation.thinkLevel === 'High' || step >= Step.Understanding) return { classify, llm: null };
   const prompts = content.data.llm;
@@ -121,7 +121,8 @@ export function decideTurn(
 ): TurnDecision {
   const { step } = conversation;
   const brand = content.brand(conversation.brand);
-  if (step >= Step.Finished) {
+  // An erased participant's conversation is over: nothing they send afterwards is stored.
+  if (step >= Step.Finished || conversation.erasedAt) {
     return {
       kind: 'answer',
       reason: 'finished',
@@ -244,4 +245,9 @@ export function greetingOf(conversation: ConversationState, content: StudyConten
     message: escapeHtml(content.brand(conversation.brand).greeting[conversation.thinkLevel]),
     scenario: scenarioOf(conversation),
   };
+}
+
+/** The e-mail prompt the page asks for after the understanding statement: the brand's, as plain text. */
+export function closingOf(brand: Brand, content: StudyContent): ChatClosingResponseDto {
+  return { message: escapeHtml(content.brand(brand).closing) };
 }

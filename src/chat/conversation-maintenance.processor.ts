@@ -3,8 +3,12 @@ import { AppConfig } from '../config/app-config';
 import { JobName, QueueName } from '../queue/queue-names';
 import { QueueWorker } from '../queue/queue-worker';
 import { ConversationRepository } from './conversation.repository';
+import { ParticipantDataService } from './participant-data.service';
 
-/** `maintenance:abandon-conversations`: marks in-progress conversations idle past CONVERSATION_TTL abandoned. */
+/**
+ * `maintenance:abandon-conversations`: marks in-progress conversations idle past CONVERSATION_TTL abandoned.
+ * `maintenance:data-retention`: ages participant data out after DATA_RETENTION_DAYS (scheduled only when set).
+ */
 @Injectable()
 export class ConversationMaintenanceProcessor implements OnModuleInit {
   private readonly logger = new Logger(ConversationMaintenanceProcessor.name);
@@ -13,6 +17,7 @@ export class ConversationMaintenanceProcessor implements OnModuleInit {
     private readonly config: AppConfig,
     private readonly conversations: ConversationRepository,
     private readonly worker: QueueWorker,
+    private readonly participants: ParticipantDataService,
   ) {}
 
   onModuleInit(): void {
@@ -22,6 +27,14 @@ export class ConversationMaintenanceProcessor implements OnModuleInit {
       concurrency: 1,
       cron: this.config.queue.abandonCron,
       handle: () => this.abandonStale(),
+    });
+    this.worker.register({
+      queue: QueueName.Maintenance,
+      job: JobName.DataRetention,
+      concurrency: 1,
+      // Registered either way, so a schedule left in Redis from when retention was on finds a processor (a no-op).
+      cron: this.config.participantData.retentionDays === null ? undefined : this.config.queue.dataRetentionCron,
+      handle: async () => (await this.participants.applyRetention()) ?? { retention: 'off' },
     });
   }
 

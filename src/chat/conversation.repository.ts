@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements';
 import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
-import { ConversationStatus } from './chat.types';
+import { ConversationStatus, NEW_CONVERSATION_PROGRESS } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
 
@@ -84,6 +84,16 @@ export const EXPORT_COLUMNS = [
   'erased_at',
 ] as const;
 
+/** Whose conversations to erase: one by its id, or every one that carries an e-mail address (any letter case). */
+export type ErasureTarget = { id: string } | { email: string };
+
+/** A conversation the erasure found: when it was erased, and whether this erasure changed anything. */
+export interface ErasedConversation {
+  id: string;
+  erasedAt: Date;
+  changed: boolean;
+}
+
 export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unknown> {
   turns: {
     sender: string;
@@ -161,12 +171,7 @@ export class ConversationRepository {
       ...values,
       ...condition,
       status: ConversationStatus.InProgress,
-      step: 0,
-      label: null,
-      scoreA: null,
-      scoreB: null,
-      scoreC: null,
-      scoreOther: null,
+      ...NEW_CONVERSATION_PROGRESS,
       createdAt,
     });
   }
@@ -200,7 +205,7 @@ export class ConversationRepository {
       const [{ saved }] = await this.prepared.query<{ saved: number }>(
         `WITH moved AS (
            UPDATE conversation SET ${[...sets, 'step = $3', 'last_activity_at = now()', 'updated_at = now()'].join(', ')}
-            WHERE id = $1 AND step = $2 RETURNING id),
+            WHERE id = $1 AND step = $2 AND erased_at IS NULL RETURNING id),
          saved AS (
            INSERT INTO conversation_turn (conversation_id, sender, kind, step, text, message_type, response)
            SELECT moved.id, turn.sender, turn.kind, $2, turn.text, turn.message_type, turn.response
@@ -231,6 +236,77 @@ export class ConversationRepository {
     await this.dataSource
       .getRepository(ConversationEntity)
       .update({ id: conversationId }, { ...changes, lastActivityAt: () => 'now()' });
+  }
+
+  /**
+   * Erases participants in one transaction: deletes the conversations' turns (everything a participant typed) and
+   * clears their e-mail and completion code, keeping the row (condition, status, origin, label, scores, times) as
+   * an anonymous tombstone that still holds its condition slot, so arm counts stay true. Erasing again changes
+   * nothing; an unknown or malformed id, or an e-mail no row carries, finds nothing.
+   */
+  async erase(target: ErasureTarget): Promise<ErasedConversation[]> {
+    let where: string;
+    let value: string;
+    if ('id' in target) {
+      if (!UUID.test(target.id)) return [];
+      [where, value] = ['id = $1', target.id];
+    } else {
+      [where, value] = ['lower(email) = lower($1)', target.email.trim()];
+    }
+    return this.dataSource.transaction(async (manager) => {
+      // The lock is taken in a statement of its own: a step being stored meanwhile commits first, and the next
+      // statement's snapshot then holds its turns, so they are deleted too; a step stored later finds the row
+      // erased and stores nothing (`saveStep` skips erased rows). In one statement its turns would survive.
+      const locked = await manager.query<{ id: string }[]>(
+        `SELECT id FROM conversation WHERE ${where} ORDER BY id FOR UPDATE`,
+        [value],
+      );
+      if (locked.length === 0) return [];
+      const rows = await manager.query<{ id: string; erased_at: Date; changed: boolean }[]>(
+        `WITH turns AS (
+           DELETE FROM conversation_turn WHERE conversation_id = ANY($1::uuid[]) RETURNING conversation_id),
+         erased AS (
+           UPDATE conversation SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now()
+            WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
+           RETURNING id, erased_at)
+         SELECT c.id, COALESCE(erased.erased_at, c.erased_at) AS erased_at,
+                (erased.id IS NOT NULL OR EXISTS (SELECT 1 FROM turns WHERE turns.conversation_id = c.id)) AS changed
+           FROM conversation c LEFT JOIN erased ON erased.id = c.id
+          WHERE c.id = ANY($1::uuid[])
+          ORDER BY c.id`,
+        [locked.map(({ id }) => id)],
+      );
+      return rows.map((row) => ({ id: row.id, erasedAt: row.erased_at, changed: row.changed }));
+    });
+  }
+
+  /**
+   * Retention in one statement: conversations created before `cutoff` lose their e-mail, and the step where the
+   * participant typed it is replaced by `emailReplacement`; with `transcripts` their turns are deleted instead.
+   * Returns how many conversations changed; running it again changes none. The turns are chosen by age, not by the
+   * e-mails this run cleared, so a step-6 turn that committed while the statement ran is caught by the next run.
+   */
+  async ageOut(cutoff: Date, transcripts: boolean, emailReplacement: string): Promise<number> {
+    const [{ changed }] = await this.dataSource.query<{ changed: number }[]>(
+      `WITH emails AS (
+         UPDATE conversation SET email = NULL, updated_at = now()
+          WHERE created_at < $1 AND email IS NOT NULL
+         RETURNING id),
+       redacted AS (
+         UPDATE conversation_turn t SET text = $3 FROM conversation c
+          WHERE NOT $2 AND t.conversation_id = c.id AND c.created_at < $1
+            AND t.step = 6 AND t.sender = 'participant' AND t.text <> $3
+         RETURNING t.conversation_id),
+       deleted AS (
+         DELETE FROM conversation_turn t USING conversation c
+          WHERE $2 AND t.conversation_id = c.id AND c.created_at < $1
+         RETURNING t.conversation_id)
+       SELECT count(*)::int AS changed
+         FROM (SELECT id FROM emails UNION SELECT conversation_id FROM redacted UNION SELECT conversation_id FROM deleted)
+           AS aged`,
+      [cutoff, transcripts, emailReplacement],
+    );
+    return changed;
   }
 
   /** Marks in-progress conversations idle for longer than `ttlSeconds` as abandoned; idempotent. */

@@ -56,6 +56,12 @@ const SAMPLE: Record<SurveyUrlPlaceholder, string> = {
   completion_code: 'ABCDEFGHJKMN',
 };
 
+/**
+ * A message for Joi that shows `{name}` as written: Joi reads braces in messages as references to fill in
+ * (`{surveyLink}` would print as nothing), and a backslash before the brace keeps it literal.
+ */
+const literal = (message: string): string => message.replace(/\{/g, '\\{');
+
 /** Text a participant reads: a string with something in it. */
 const text = Joi.string()
   .pattern(/\S/)
@@ -73,7 +79,9 @@ const surveyUrl = Joi.string()
       .filter((name) => !(SURVEY_URL_PLACEHOLDERS as readonly string[]).includes(name));
     if (unknown.length > 0) {
       return helpers.message({
-        custom: `unknown placeholder {${unknown[0]}}; use ${SURVEY_URL_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
+        custom: literal(
+          `unknown placeholder {${unknown[0]}}; use ${SURVEY_URL_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
+        ),
       });
     }
     let url: URL;
@@ -97,7 +105,7 @@ const brandSchema = Joi.object<BrandContent, true>({
   thankYou: text.concat(
     Joi.string()
       .pattern(/\{surveyLink\}/)
-      .message('must contain {surveyLink}'),
+      .message(literal('must contain {surveyLink}')),
   ),
   surveyLinkText: text,
   surveyUrl,
@@ -117,7 +125,7 @@ export const studyContentSchema = Joi.object<StudyContentData, true>({
         text.concat(
           Joi.string()
             .pattern(/\{summary\}/)
-            .message('must contain {summary}'),
+            .message(literal('must contain {summary}')),
         ),
       )
       .min(1)

@@ -7,15 +7,19 @@ import { HealthModule } from '../health/health.module';
 import { MlModule } from '../ml/ml.module';
 import { COMMANDS } from './commands';
 import { OperationsService } from './operations.service';
+import { STUDY_COMMANDS } from './study.commands';
 
-/** The CLI's application: the same modules as the API, no HTTP server; models load only on demand. */
+/**
+ * The CLI's application: the same modules as the API, no HTTP server; models load only on demand. The study
+ * commands are listed too, so `--help` names every command, though `cli.ts` runs them without this module.
+ */
 @Module({})
 export class CliModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: CliModule,
       imports: [CoreModule.forRoot(config, 'cli'), CacheModule, MlModule, ChatModule, HealthModule],
-      providers: [OperationsService, ...COMMANDS],
+      providers: [OperationsService, ...COMMANDS, ...STUDY_COMMANDS],
     };
   }
 }

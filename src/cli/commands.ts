@@ -3,7 +3,9 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { AuditActor } from '../chat/admin-audit.entity';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
+import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
 import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
@@ -148,7 +150,14 @@ export class ExportConversationsCommand extends CommandRunner {
 
   async run(
     _args: string[],
-    options: { format?: string; out?: string; status?: string; origin?: string; since?: string },
+    options: {
+      format?: string;
+      out?: string;
+      status?: string;
+      origin?: string;
+      since?: string;
+      pseudonymise?: boolean;
+    },
   ): Promise<void> {
     try {
       const filter = parseExportFilter({
@@ -156,12 +165,13 @@ export class ExportConversationsCommand extends CommandRunner {
         status: options.status,
         origin: options.origin,
         since: options.since,
+        pseudonymise: options.pseudonymise ? 'true' : undefined,
       });
       const output = options.out ? createWriteStream(options.out) : process.stdout;
       let rows = 0;
       const exporter = this.exporter;
       async function* counted(): AsyncGenerator<string> {
-        for await (const line of exporter.lines(filter)) {
+        for await (const line of exporter.lines(filter, AuditActor.Cli)) {
           rows++;
           yield line;
         }
@@ -200,6 +210,54 @@ export class ExportConversationsCommand extends CommandRunner {
   parseSince(value: string): string {
     return value;
   }
+
+  @Option({
+    flags: '--pseudonymise',
+    description: 'replace every e-mail address by its HMAC-SHA256 under EXPORT_PSEUDONYM_KEY',
+  })
+  parsePseudonymise(): boolean {
+    return true;
+  }
+}
+
+@Command({
+  name: 'erase-participant',
+  description:
+    'Erase a participant (transcript, e-mail, completion code), keeping an anonymous tombstone so arm counts stay true.',
+})
+export class EraseParticipantCommand extends CommandRunner {
+  constructor(private readonly participants: ParticipantDataService) {
+    super();
+  }
+
+  async run(_args: string[], options: { conversation?: string; email?: string }): Promise<void> {
+    if (Boolean(options.conversation) === Boolean(options.email)) {
+      fail('erase-participant needs exactly one of --conversation <id> and --email <address>');
+      return;
+    }
+    try {
+      if (options.conversation) {
+        print(await this.participants.eraseConversation(options.conversation, AuditActor.Cli));
+        return;
+      }
+      const report = await this.participants.eraseByEmail(options.email as string, AuditActor.Cli);
+      print(report);
+      // Not an error: a repeated erasure, or an address retention already cleared, finds nothing to erase.
+      if (report.matched === 0) process.stderr.write('no stored conversation carries that e-mail: nothing to erase\n');
+    } catch (error) {
+      fail(`erase-participant failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  @Option({ flags: '--conversation <id>', description: 'the conversation id (scenario.conversation_id)' })
+  parseConversation(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--email <address>', description: 'every conversation that carries this e-mail (any letter case)' })
+  parseEmail(value: string): string {
+    return value;
+  }
 }
 
 @Command({ name: 'queue:status', description: 'Job counts per queue, workers consuming, repeatable schedules.' })
@@ -229,5 +287,6 @@ export const COMMANDS = [
   HealthCheckCommand,
   StartOptimizedServicesCommand,
   ExportConversationsCommand,
+  EraseParticipantCommand,
   QueueStatusCommand,
 ];

@@ -27,12 +27,14 @@ export const ErrorCode = {
   ChatMessageTooLong: 'CHAT.MESSAGE_TOO_LONG',
   ChatInvalidCharacters: 'CHAT.INVALID_CHARACTERS',
   ChatConditionUnavailable: 'CHAT.CONDITION_UNAVAILABLE',
+  ChatConversationNotFound: 'CHAT.CONVERSATION_NOT_FOUND',
 
   QueueUnknown: 'QUEUE.UNKNOWN_QUEUE',
   QueueJobNotFound: 'QUEUE.JOB_NOT_FOUND',
   QueueUnavailable: 'QUEUE.UNAVAILABLE',
 
   AdminDisabled: 'ADMIN.DISABLED',
+  AdminPseudonymKeyMissing: 'ADMIN.PSEUDONYM_KEY_MISSING',
 
   HealthNotReady: 'HEALTH.NOT_READY',
 

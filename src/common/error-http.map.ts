@@ -38,12 +38,14 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.ChatMessageTooLong]: { status: 400 },
   [ErrorCode.ChatInvalidCharacters]: { status: 400 },
   [ErrorCode.ChatConditionUnavailable]: { status: 503, retryAfterSeconds: 1 },
+  [ErrorCode.ChatConversationNotFound]: { status: 404 },
 
   [ErrorCode.QueueUnknown]: { status: 404 },
   [ErrorCode.QueueJobNotFound]: { status: 404 },
   [ErrorCode.QueueUnavailable]: { status: 503, retryAfterSeconds: 5 },
 
   [ErrorCode.AdminDisabled]: { status: 403 },
+  [ErrorCode.AdminPseudonymKeyMissing]: { status: 400 },
 
   [ErrorCode.HealthNotReady]: { status: 503, retryAfterSeconds: 5 },
 

@@ -63,6 +63,29 @@ describe('AppConfig', () => {
     expect(new AppConfig({ EMBEDDED_DB_PORT: '5555' }).database.embeddedPort).toBe(5555);
   });
 
+  it('keeps participant data until erased unless DATA_RETENTION_DAYS is set', () => {
+    expect(new AppConfig({}).participantData).toEqual({
+      retentionDays: null,
+      retentionTranscripts: false,
+      pseudonymKey: null,
+    });
+    expect(new AppConfig({}).queue.dataRetentionCron).toBe('43 3 * * *');
+    expect(
+      new AppConfig({ DATA_RETENTION_DAYS: '90', DATA_RETENTION_TRANSCRIPTS: 'true' }).participantData,
+    ).toMatchObject({
+      retentionDays: 90,
+      retentionTranscripts: true,
+    });
+    expect(() => new AppConfig({ DATA_RETENTION_DAYS: '0' })).toThrow(/DATA_RETENTION_DAYS=0: must be greater/);
+  });
+
+  it('takes a pseudonym key of 16 characters or more, and never shows a refused one', () => {
+    expect(new AppConfig({ EXPORT_PSEUDONYM_KEY: 'k'.repeat(16) }).participantData.pseudonymKey).toBe('k'.repeat(16));
+    expect(() => new AppConfig({ EXPORT_PSEUDONYM_KEY: 'short-key' })).toThrow(
+      /EXPORT_PSEUDONYM_KEY=\*\*\*: length must be at least 16/,
+    );
+  });
+
   it('documents every variable in .env.example', () => {
     const example = readFileSync(path.join(__dirname, '..', '..', '.env.example'), 'utf8');
     const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]));

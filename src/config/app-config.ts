@@ -12,7 +12,7 @@ export class ConfigValidationError extends Error {
   }
 }
 
-const SECRET_KEYS = /PASSWORD|API_KEY|SECRET/;
+const SECRET_KEYS = /PASSWORD|API_KEY|SECRET|PSEUDONYM_KEY/;
 
 /** Express's `trust proxy` from TRUST_PROXY: off, a hop count, or `loopback` / addresses / CIDRs as given. */
 function trustProxyOf(value: string): boolean | number | string {
@@ -148,6 +148,15 @@ export class AppConfig {
     abandonCron: string;
     purgeCron: string;
     metricsSnapshotCron: string;
+    dataRetentionCron: string;
+  };
+  readonly participantData: {
+    /** Conversations older than this many days lose their e-mail (and transcript); `null`: kept until erased. */
+    retentionDays: number | null;
+    /** Retention also deletes the transcripts, not only the e-mails. */
+    retentionTranscripts: boolean;
+    /** The HMAC key of pseudonymised exports; `null`: they are refused. */
+    pseudonymKey: string | null;
   };
   readonly health: { heapLimitBytes: number; rssLimitBytes: number };
   readonly metrics: { requireAuth: boolean };
@@ -258,6 +267,12 @@ export class AppConfig {
       abandonCron: v.SCHEDULE_ABANDON_CRON,
       purgeCron: v.SCHEDULE_PURGE_CRON,
       metricsSnapshotCron: v.SCHEDULE_METRICS_SNAPSHOT_CRON,
+      dataRetentionCron: v.SCHEDULE_RETENTION_CRON,
+    };
+    this.participantData = {
+      retentionDays: v.DATA_RETENTION_DAYS ?? null,
+      retentionTranscripts: v.DATA_RETENTION_TRANSCRIPTS,
+      pseudonymKey: optional(v.EXPORT_PSEUDONYM_KEY),
     };
     this.health = {
       // Default: 90 % of the heap V8 may grow to (`--max-old-space-size`), so the check can actually trip.

@@ -95,6 +95,11 @@ export interface Env {
   SCHEDULE_ABANDON_CRON: string;
   SCHEDULE_PURGE_CRON: string;
   SCHEDULE_METRICS_SNAPSHOT_CRON: string;
+  SCHEDULE_RETENTION_CRON: string;
+
+  DATA_RETENTION_DAYS?: number;
+  DATA_RETENTION_TRANSCRIPTS: boolean;
+  EXPORT_PSEUDONYM_KEY: string;
 
   HEALTH_HEAP_LIMIT_MB?: number;
   HEALTH_RSS_LIMIT_MB: number;
@@ -202,6 +207,11 @@ export const envSchema = Joi.object<Env, true>({
   SCHEDULE_ABANDON_CRON: Joi.string().default('*/5 * * * *'),
   SCHEDULE_PURGE_CRON: Joi.string().default('17 * * * *'),
   SCHEDULE_METRICS_SNAPSHOT_CRON: Joi.string().default('* * * * *'),
+  SCHEDULE_RETENTION_CRON: Joi.string().default('43 3 * * *'),
+
+  DATA_RETENTION_DAYS: Joi.number().integer().min(1).max(36500),
+  DATA_RETENTION_TRANSCRIPTS: Joi.boolean().default(false),
+  EXPORT_PSEUDONYM_KEY: Joi.string().min(16).allow('').default(''),
 
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),

@@ -12,6 +12,7 @@ export const JobName = {
   AbandonConversations: 'abandon-conversations',
   PurgeJobs: 'purge-jobs',
   MetricsSnapshot: 'metrics-snapshot',
+  DataRetention: 'data-retention',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 

@@ -1,37 +1,16 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import request from 'supertest';
+import { runCli as cli } from '../support/cli-process';
 import { freePort } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
 
-const REPO = path.resolve(__dirname, '..', '..');
 const DATABASE = 'combot_cli_e2e_test';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI (`npm run cli -- ...` runs the same file) and waits for its exit code. */
-function cli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'dist/src/cli.js'), ...args], {
-      cwd: REPO,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'warn', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('CLI (built, real PostgreSQL and Redis)', () => {
   let env: Record<string, string>;
@@ -64,7 +43,10 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       'warm-cache',
       'health-check',
       'export-conversations',
+      'erase-participant',
       'queue:status',
+      'study:check',
+      'study:preview',
     ]) {
       expect(run.stdout).toContain(command);
     }
@@ -127,6 +109,49 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(run.stdout).toMatch(/"backend": "bull"/);
     expect(run.stdout).toMatch(/"ml":/);
   }, 60_000);
+
+  // Last: it erases the conversation the export tests read.
+  it('erase-participant erases by e-mail (any case) or by id, idempotently, and refuses a bad call', async () => {
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    try {
+      const [{ id }] = (await db.query(`UPDATE conversation SET email = 'Cli.User@example.org' RETURNING id`)).rows;
+      const first = await cli(['erase-participant', '--email', 'cli.user@EXAMPLE.org'], env);
+      expect(first.code).toBe(0);
+      expect(JSON.parse(first.stdout)).toEqual({
+        matched: 1,
+        erased: 1,
+        conversations: [{ id, erasedAt: expect.any(String), alreadyErased: false }],
+      });
+      const [row] = (await db.query('SELECT email, erased_at FROM conversation WHERE id = $1', [id])).rows;
+      expect(row).toEqual({ email: null, erased_at: expect.any(Date) });
+      const turns = await db.query('SELECT 1 FROM conversation_turn WHERE conversation_id = $1', [id]);
+      expect(turns.rowCount).toBe(0);
+
+      const again = await cli(['erase-participant', '--email', 'cli.user@example.org'], env);
+      expect(again.code).toBe(0);
+      expect(JSON.parse(again.stdout)).toMatchObject({ matched: 0, erased: 0 });
+      expect(again.stderr).toContain('nothing to erase');
+      const byId = await cli(['erase-participant', '--conversation', id], env);
+      expect(byId.code).toBe(0);
+      expect(JSON.parse(byId.stdout)).toMatchObject({ id, alreadyErased: true });
+      // Three erasures audited as the CLI's, naming conversations and never the address.
+      const audit = await db.query(`SELECT actor, rows, details FROM admin_audit WHERE action = 'erase' ORDER BY id`);
+      expect(audit.rows).toEqual([
+        { actor: 'cli', rows: 1, details: { by: 'email', conversations: [id], alreadyErased: 0 } },
+        { actor: 'cli', rows: 0, details: { by: 'email', conversations: [], alreadyErased: 0 } },
+        { actor: 'cli', rows: 0, details: { by: 'conversation', conversations: [id], alreadyErased: 1 } },
+      ]);
+    } finally {
+      await db.end();
+    }
+    const unknown = await cli(['erase-participant', '--conversation', randomUUID()], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/erase-participant failed: No conversation/);
+    const neither = await cli(['erase-participant'], env);
+    expect(neither.code).toBe(1);
+    expect(neither.stderr).toContain('exactly one of --conversation <id> and --email <address>');
+  }, 90_000);
 });
 
 describe('admin export endpoint', () => {
@@ -171,6 +196,12 @@ describe('admin export endpoint', () => {
         .expect(200);
       expect(plain.headers['content-type']).toMatch(/text\/csv/);
       expect(plain.text.trim().split('\n')).toHaveLength(2);
+      // No key, no pseudonymised export: refused before anything is read, in JSON.
+      const noKey = await http()
+        .get('/api/admin/conversations/export?format=jsonl&pseudonymise=true')
+        .set('X-Api-Key', key)
+        .expect(400);
+      expect(noKey.body).toMatchObject({ code: 'ADMIN.PSEUDONYM_KEY_MISSING' });
     } finally {
       await app.app.close();
       await dropTestDatabase(database);

@@ -137,6 +137,7 @@ describe('HTTP basics (real PostgreSQL)', () => {
       'status',
       'origin',
       'since',
+      'pseudonymise',
     ]);
   });
 

@@ -22,6 +22,7 @@ import { ConversationExportService } from '../../src/chat/conversation-export.se
 import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
 import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
+import { AdminAuditRepository } from '../../src/chat/admin-audit.repository';
 import {
   ConversationRepository,
   EXPORT_COLUMNS,
@@ -61,6 +62,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   let conversations: ConversationRepository;
   let slots: ConditionSlotRepository;
   let allocator: ConditionAllocator;
+  let audit: AdminAuditRepository;
 
   beforeAll(async () => {
     const url = await recreateTestDatabase(DATABASE);
@@ -77,6 +79,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     conversations = new ConversationRepository(dataSource);
     slots = new ConditionSlotRepository(dataSource);
     allocator = new ConditionAllocator(slots);
+    audit = new AdminAuditRepository(dataSource);
   }, 60_000);
 
   afterAll(async () => {
@@ -85,7 +88,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   });
 
   beforeEach(async () => {
-    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot RESTART IDENTITY');
+    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot, admin_audit RESTART IDENTITY');
   });
 
   const newValues = (entryPoint: EntryPoint = 'random', origin: ConversationOrigin = 'greeting') => ({
@@ -119,6 +122,9 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     );
     return n;
   };
+
+  const auditRows = (): Promise<{ actor: string; action: string; rows: number; details: object }[]> =>
+    dataSource.query('SELECT actor, action, rows, details FROM admin_audit ORDER BY id');
 
   const setStatus = (id: string, status: ConversationStatus): Promise<unknown> =>
     dataSource.query('UPDATE conversation SET status = $2 WHERE id = $1', [id, status]);
@@ -456,6 +462,178 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     });
   });
 
+  /** A conversation answered through step 6, as a participant who gave `email` leaves it. */
+  async function completed(email: string): Promise<ConversationEntity> {
+    const conversation = await draw();
+    for (let step = 0; step <= 6; step++) {
+      const changes: StepWrite['changes'] =
+        step === 0 ? { label: 'B', scoreA: 0.1, scoreB: 0.7, scoreC: 0.1, scoreOther: 0.1 } : {};
+      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed, completedAt: new Date() });
+      const write = stepWrite(conversation.id, step, changes);
+      if (step === 6) write.participantText = email;
+      await expect(conversations.saveStep(write)).resolves.toBe(true);
+    }
+    await conversations.recordClosingPrompt(conversation.id, 'Your email, please.');
+    return rowOf(conversation.id);
+  }
+
+  describe('erase', () => {
+    it('deletes the transcript and the personal fields, keeps the tombstone and its slot, once', async () => {
+      const [gone, kept] = [await completed('Jane@Example.org'), await completed('other@example.org')];
+      const slotsBefore = await dataSource.query('SELECT * FROM condition_slot ORDER BY id');
+
+      const [erased] = await conversations.erase({ id: gone.id });
+      expect(erased).toEqual({ id: gone.id, erasedAt: expect.any(Date), changed: true });
+      expect(await turnsOf(gone.id)).toEqual([]);
+      const row = await rowOf(gone.id);
+      expect(row).toMatchObject({ email: null, completionCode: null, erasedAt: erased.erasedAt });
+      // The tombstone: condition, progress, outcome and times as they were.
+      const { email: _e, completionCode: _c, erasedAt: _a, updatedAt: _u, ...rest } = gone;
+      expect(row).toMatchObject(rest);
+      expect(await dataSource.query('SELECT * FROM condition_slot ORDER BY id')).toEqual(slotsBefore);
+      // The other participant is untouched.
+      expect(await rowOf(kept.id)).toEqual(kept);
+      expect(await turnsOf(kept.id)).toHaveLength(1 + 7 * 2 + 1);
+
+      // Again: found, nothing changes (not even updated_at).
+      const before = await rowOf(gone.id);
+      await expect(conversations.erase({ id: gone.id })).resolves.toEqual([
+        { id: gone.id, erasedAt: erased.erasedAt, changed: false },
+      ]);
+      expect(await rowOf(gone.id)).toEqual(before);
+    });
+
+    it('erases every conversation that carries an e-mail, in any letter case', async () => {
+      const first = await completed('jane@example.org');
+      const second = await completed('JANE@example.ORG');
+      const other = await completed('john@example.org');
+      const erased = await conversations.erase({ email: '  Jane@Example.org ' });
+      expect(erased.map(({ id }) => id).sort()).toEqual([first.id, second.id].sort());
+      expect(erased.every(({ changed }) => changed)).toBe(true);
+      expect(await count('conversation', 'email IS NULL AND erased_at IS NOT NULL')).toBe(2);
+      expect((await rowOf(other.id)).email).toBe('john@example.org');
+      await expect(conversations.erase({ email: 'jane@example.org' })).resolves.toEqual([]);
+    });
+
+    it('finds nothing for an unknown or malformed id', async () => {
+      await completed('jane@example.org');
+      await expect(conversations.erase({ id: randomUUID() })).resolves.toEqual([]);
+      await expect(conversations.erase({ id: 'not-a-uuid' })).resolves.toEqual([]);
+      await expect(conversations.erase({ id: "x' OR true --" })).resolves.toEqual([]);
+      expect(await count('conversation', 'erased_at IS NOT NULL')).toBe(0);
+    });
+
+    it('also deletes the turns of a step stored while the erasure waited for the row', async () => {
+      const { id } = await draw();
+      const storing = dataSource.createQueryRunner();
+      await storing.connect();
+      try {
+        // A step being stored: the row locked, its turn written, not committed yet.
+        await storing.startTransaction();
+        await storing.query('UPDATE conversation SET step = 7 WHERE id = $1', [id]);
+        await storing.query(
+          `INSERT INTO conversation_turn (conversation_id, sender, kind, step, text) VALUES ($1, 'participant', 'message', 6, 'late@example.org')`,
+          [id],
+        );
+        const erasing = conversations.erase({ id });
+        for (
+          let i = 0;
+          i < 100 &&
+          (await count('pg_stat_activity', "datname = current_database() AND wait_event_type = 'Lock'")) === 0;
+          i++
+        )
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        await storing.commitTransaction();
+        await expect(erasing).resolves.toEqual([{ id, erasedAt: expect.any(Date), changed: true }]);
+      } finally {
+        await storing.release();
+      }
+      expect(await turnsOf(id)).toEqual([]);
+    });
+
+    it('stores no later step of an erased conversation', async () => {
+      const { id } = await draw();
+      await expect(conversations.saveStep(stepWrite(id, 0, { label: 'A' }))).resolves.toBe(true);
+      await conversations.erase({ id });
+      await expect(conversations.saveStep(stepWrite(id, 1))).resolves.toBe(false);
+      expect(await turnsOf(id)).toEqual([]);
+      expect((await rowOf(id)).step).toBe(1);
+    });
+  });
+
+  describe('ageOut', () => {
+    const DAY = 24 * 3600 * 1000;
+    const cutoff = new Date(Date.now() - 30 * DAY);
+    const createdDaysAgo = (id: string, days: number) =>
+      dataSource.query(`UPDATE conversation SET created_at = now() - make_interval(days => $2) WHERE id = $1`, [
+        id,
+        days,
+      ]);
+
+    async function seed(): Promise<{ old: ConversationEntity[]; recent: ConversationEntity }> {
+      const old = [await completed('old.one@example.org'), await completed('old.two@example.org')];
+      const recent = await completed('recent@example.org');
+      for (const { id } of old) await createdDaysAgo(id, 31);
+      await createdDaysAgo(recent.id, 29);
+      return { old, recent };
+    }
+
+    it('clears the e-mails of conversations created before the cut-off, in the row and the transcript, once', async () => {
+      const { old, recent } = await seed();
+      const recentTurns = await turnsOf(recent.id);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      for (const { id, completionCode } of old) {
+        expect(await rowOf(id)).toMatchObject({ email: null, completionCode, erasedAt: null });
+        const turns = await turnsOf(id);
+        expect(turns).toHaveLength(1 + 7 * 2 + 1);
+        expect(turns.filter((turn) => turn.text === '[gone]')).toEqual([
+          expect.objectContaining({ sender: 'participant', step: 6 }),
+        ]);
+        expect(JSON.stringify(turns)).not.toContain('@example.org');
+      }
+      expect((await rowOf(recent.id)).email).toBe('recent@example.org');
+      expect(await turnsOf(recent.id)).toEqual(recentTurns);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
+    it('also redacts a step-6 turn of an old conversation whose e-mail was cleared before it was stored', async () => {
+      const { old } = await seed();
+      await dataSource.query('UPDATE conversation SET email = NULL WHERE id = $1', [old[0].id]);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      expect(JSON.stringify(await turnsOf(old[0].id))).not.toContain('@example.org');
+    });
+
+    it('deletes the transcripts too when asked, keeping the rest of the row', async () => {
+      const { old, recent } = await seed();
+      await expect(conversations.ageOut(cutoff, true, '[gone]')).resolves.toBe(2);
+      for (const conversation of old) {
+        expect(await turnsOf(conversation.id)).toEqual([]);
+        expect(await rowOf(conversation.id)).toMatchObject({
+          email: null,
+          label: 'B',
+          status: ConversationStatus.Completed,
+          completionCode: conversation.completionCode,
+        });
+      }
+      expect(await turnsOf(recent.id)).toHaveLength(1 + 7 * 2 + 1);
+      await expect(conversations.ageOut(cutoff, true, '[gone]')).resolves.toBe(0);
+    });
+  });
+
+  describe('AdminAuditRepository', () => {
+    it('adds one row per action, stamped with the time', async () => {
+      const before = new Date();
+      await audit.record({ actor: 'scheduler', action: 'retention', rows: 3, details: { days: 30 } });
+      await audit.record({ actor: 'cli', action: 'erase', rows: 0, details: { by: 'email', conversations: [] } });
+      expect(await auditRows()).toEqual([
+        { actor: 'scheduler', action: 'retention', rows: 3, details: { days: 30 } },
+        { actor: 'cli', action: 'erase', rows: 0, details: { by: 'email', conversations: [] } },
+      ]);
+      const [{ at }] = await dataSource.query<{ at: Date }[]>('SELECT at FROM admin_audit ORDER BY id LIMIT 1');
+      expect(at.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1000);
+    });
+  });
+
   describe('countByArmAndStatus', () => {
     it('counts the stored conversations per arm and status', async () => {
       const drawn = await Promise.all(Array.from({ length: 16 }, () => draw('random')));
@@ -615,12 +793,46 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
                 timestamptz '2026-03-02 10:00:00+00' + make_interval(secs => i * 0.001 + (1 + i % 999) * 0.000001)
            FROM generate_series(1, 1001) AS i`,
       );
+      const exporter = new ConversationExportService(new AppConfig({}), conversations, audit);
       const ids: string[] = [];
-      for await (const line of new ConversationExportService(conversations).lines({ format: 'jsonl' })) {
+      for await (const line of exporter.lines({ format: 'jsonl' }, 'cli')) {
         ids.push((JSON.parse(line) as { id: string }).id);
       }
       expect(ids).toHaveLength(1001);
       expect(new Set(ids).size).toBe(1001);
+      expect(await auditRows()).toEqual([
+        {
+          actor: 'cli',
+          action: 'export',
+          rows: 1001,
+          details: {
+            format: 'jsonl',
+            filters: { status: null, origin: null, since: null },
+            pseudonymised: false,
+            complete: true,
+          },
+        },
+      ]);
+
+      // A reader that stops early (a client that left) is audited too, with the rows it was handed.
+      let read = 0;
+      for await (const _line of exporter.lines(
+        { format: 'csv', status: ConversationStatus.InProgress },
+        'key:0a1b2c3d',
+      )) {
+        if (++read === 3) break;
+      }
+      expect((await auditRows())[1]).toEqual({
+        actor: 'key:0a1b2c3d',
+        action: 'export',
+        rows: 2, // the header, then two conversations
+        details: {
+          format: 'csv',
+          filters: { status: 'in_progress', origin: null, since: null },
+          pseudonymised: false,
+          complete: false,
+        },
+      });
     });
 
     it('gives a conversation without turns an empty transcript', async () => {

@@ -1,0 +1,19 @@
+/** The parts of an address the chat accepts: no quoted local parts, no IP literals, a letters-only TLD. */
+const LOCAL_PART = String.raw`[^\s@<>()[\]\\,;:"]{1,64}`;
+const DOMAIN_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?';
+const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.[A-Za-z]{2,}`;
+
+const WHOLE = new RegExp(`^${ADDRESS}$`);
+
+/** Whether `text` (already trimmed) is an e-mail address the conversation accepts at step 6. */
+export function isValidEmail(text: string): boolean {
+  return text.length <= 254 && WHOLE.test(text);
+}
+
+/**
+ * `text` with every e-mail address in it replaced by `replace(address)`. Built from the same pattern as
+ * `isValidEmail`, so an address the chat accepted is always found whole, wherever it was typed.
+ */
+export function replaceEmails(text: string, replace: (address: string) => string): string {
+  return text.replace(new RegExp(ADDRESS, 'g'), replace);
+}

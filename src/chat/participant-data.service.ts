@@ -1,0 +1,109 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
+import { AuditAction, AuditActor } from './admin-audit.entity';
+import { AdminAuditRepository } from './admin-audit.repository';
+import type { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
+import { ConversationRepository, type ErasedConversation } from './conversation.repository';
+
+/** What erasing by e-mail found and changed. */
+export interface ErasureReport {
+  /** Conversations that carried the address. */
+  matched: number;
+  /** Of those, the ones this erasure changed. */
+  erased: number;
+  conversations: ConversationErasureResponseDto[];
+}
+
+/** What a retention run did. */
+export interface RetentionReport {
+  /** Conversations created before this instant were aged out. */
+  cutoff: string;
+  /** Whether transcripts went too, or only e-mails. */
+  transcripts: boolean;
+  /** Conversations this run changed. */
+  agedOut: number;
+}
+
+/** What stays of the step where a participant typed their e-mail once retention removed it. */
+export const EMAIL_REMOVED = '[e-mail removed]';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function erasureOf(conversation: ErasedConversation): ConversationErasureResponseDto {
+  return {
+    id: conversation.id,
+    erasedAt: conversation.erasedAt.toISOString(),
+    alreadyErased: !conversation.changed,
+  };
+}
+
+/**
+ * Participants' rights over their data: erasing one participant (by conversation or by e-mail) and retention
+ * (DATA_RETENTION_DAYS), each recorded in the admin audit. The row of an erased conversation stays as an anonymous
+ * tombstone so the design's arm counts stay true.
+ */
+@Injectable()
+export class ParticipantDataService {
+  private readonly logger = new Logger(ParticipantDataService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly conversations: ConversationRepository,
+    private readonly audit: AdminAuditRepository,
+  ) {}
+
+  /** Erases one conversation; `CHAT.CONVERSATION_NOT_FOUND` (and nothing audited) for an unknown or malformed id. */
+  async eraseConversation(id: string, actor: string): Promise<ConversationErasureResponseDto> {
+    const [erased] = await this.conversations.erase({ id });
+    if (!erased) throw new AppError(ErrorCode.ChatConversationNotFound, `No conversation ${id}.`);
+    await this.recordErasure(actor, 'conversation', [erased]);
+    return erasureOf(erased);
+  }
+
+  /** Erases every conversation that carries `email` (any letter case); none is not an error. */
+  async eraseByEmail(email: string, actor: string): Promise<ErasureReport> {
+    const found = await this.conversations.erase({ email });
+    const erased = await this.recordErasure(actor, 'email', found);
+    return { matched: found.length, erased, conversations: found.map(erasureOf) };
+  }
+
+  /** The audit names the conversations, never the e-mail asked for: the trail must not keep what was erased. */
+  private async recordErasure(
+    actor: string,
+    by: 'conversation' | 'email',
+    found: ErasedConversation[],
+  ): Promise<number> {
+    const erased = found.filter((conversation) => conversation.changed);
+    if (erased.length > 0) this.logger.log(`erased ${erased.length} conversation(s) by ${by}`);
+    await this.audit.record({
+      actor,
+      action: AuditAction.Erase,
+      rows: erased.length,
+      details: { by, conversations: found.map(({ id }) => id), alreadyErased: found.length - erased.length },
+    });
+    return erased.length;
+  }
+
+  /**
+   * Removes the e-mails (and, with DATA_RETENTION_TRANSCRIPTS, the transcripts) of conversations created more
+   * than DATA_RETENTION_DAYS ago. Null while retention is off. Idempotent: a second run changes nothing.
+   */
+  async applyRetention(now = new Date(), actor: string = AuditActor.Scheduler): Promise<RetentionReport | null> {
+    const { retentionDays, retentionTranscripts } = this.config.participantData;
+    if (retentionDays === null) return null;
+    const cutoff = new Date(now.getTime() - retentionDays * DAY_MS);
+    const agedOut = await this.conversations.ageOut(cutoff, retentionTranscripts, EMAIL_REMOVED);
+    const removed = retentionTranscripts ? 'e-mails and transcripts' : 'e-mails';
+    if (agedOut > 0) this.logger.log(`retention removed the ${removed} of ${agedOut} conversation(s)`);
+    const report = { cutoff: cutoff.toISOString(), transcripts: retentionTranscripts, agedOut };
+    await this.audit.record({
+      actor,
+      action: AuditAction.Retention,
+      rows: agedOut,
+      details: { days: retentionDays, cutoff: report.cutoff, transcripts: retentionTranscripts },
+    });
+    return report;
+  }
+}

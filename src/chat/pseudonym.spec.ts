@@ -1,0 +1,43 @@
+import { isValidEmail } from './email-address';
+import { pseudonymiseEmails, pseudonymOf } from './pseudonym';
+
+const KEY = 'study-key-0123456789';
+/** `printf '%s' jane.doe@example.org | openssl dgst -sha256 -hmac study-key-0123456789`: computed outside Node. */
+const JANE = '9b7355ddc4a1ed71122bb6c93b5de88d2f18bb9c2c6df12fbf7a8c05999ac691';
+
+describe('pseudonymOf', () => {
+  it('is HMAC-SHA256 under the key, in hex', () => {
+    expect(pseudonymOf('jane.doe@example.org', KEY)).toBe(JANE);
+  });
+
+  it('gives one address the same pseudonym in any letter case and padding', () => {
+    expect(pseudonymOf('Jane.Doe@Example.ORG', KEY)).toBe(JANE);
+    expect(pseudonymOf('  jane.doe@example.org\n', KEY)).toBe(JANE);
+  });
+
+  it('differs between addresses and between keys', () => {
+    expect(pseudonymOf('john.doe@example.org', KEY)).not.toBe(JANE);
+    expect(pseudonymOf('jane.doe@example.org', `${KEY}x`)).not.toBe(JANE);
+  });
+});
+
+describe('pseudonymiseEmails', () => {
+  it('replaces a step-6 message (the address alone) by exactly the pseudonym of the address', () => {
+    for (const email of ['jane.doe@example.org', 'p_42+study@u-1.example2.co.uk', `${'a'.repeat(64)}@b.org`]) {
+      expect(isValidEmail(email)).toBe(true);
+      expect(pseudonymiseEmails(email, KEY)).toBe(pseudonymOf(email, KEY));
+    }
+  });
+
+  it('replaces every address inside free text and leaves the rest as it was', () => {
+    const text = 'Write to Jane.Doe@example.org (or jane.doe@example.org), not to <ops@shop.example.com>. Thanks!';
+    expect(pseudonymiseEmails(text, KEY)).toBe(
+      `Write to ${JANE} (or ${JANE}), not to <${pseudonymOf('ops@shop.example.com', KEY)}>. Thanks!`,
+    );
+  });
+
+  it('leaves text without an address alone', () => {
+    const text = 'My parcel is late; reach me at home @ 5pm, order #12.';
+    expect(pseudonymiseEmails(text, KEY)).toBe(text);
+  });
+});

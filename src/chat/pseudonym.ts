@@ -1,0 +1,16 @@
+import { createHmac } from 'node:crypto';
+import { replaceEmails } from './email-address';
+
+/**
+ * The pseudonym of an e-mail address: HMAC-SHA256 under the study's key (hex), of the address trimmed and lower-cased,
+ * so one participant's conversations still join across exports while the address cannot be recovered, nor guessed
+ * by hashing candidates, without the key.
+ */
+export function pseudonymOf(email: string, key: string): string {
+  return createHmac('sha256', key).update(email.trim().toLowerCase()).digest('hex');
+}
+
+/** `text` with every e-mail address in it replaced by its pseudonym. */
+export function pseudonymiseEmails(text: string, key: string): string {
+  return replaceEmails(text, (address) => pseudonymOf(address, key));
+}
