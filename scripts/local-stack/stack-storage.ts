@@ -1,6 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { Client } from 'pg';
 
 /** The machine's PostgreSQL (trust) that a stack creates its database on unless given `--database-url`. */
@@ -69,34 +68,4 @@ export function runMigrations(repo: string, env: Record<string, string>): string
   return output;
 }
 
-export interface RedisTarget {
-  host: string;
-  port: number;
-}
-
-export function redisClient(target: RedisTarget): Redis {
-  return new Redis({ ...target, lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5_000 });
-}
-
-/**
- * Deletes every key under `<prefix>:` (the stack's own keys on the shared Redis); returns how many. The rate
- * limiter wraps its keys in a cluster hash tag, `{<prefix>:...}`.
- */
-export async function deleteKeys(target: RedisTarget, prefix: string): Promise<number> {
-  const redis = redisClient(target);
-  try {
-    await redis.connect();
-    let deleted = 0;
-    for (const pattern of [`${prefix}:*`, `{${prefix}:*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) deleted += await redis.del(...keys);
-      } while (cursor !== '0');
-    }
-    return deleted;
-  } finally {
-    redis.disconnect();
-  }
-}
+export { deleteKeys, redisClient, type RedisTarget } from '../../test/support/redis-keys';
