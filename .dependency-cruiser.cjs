@@ -3,6 +3,7 @@
  * The dependency direction of src/, checked by `npm run lint` (dependency-cruiser).
  *
  *   entry points, app/worker/core modules, cli/   may use everything below
+ *   console/                               the study console: reads the features; nothing but the app imports it
  *   health/  performance/                  read the features; neither imports the other
  *   chat/                                  the conversation (uses ml)
  *   ml/                                    the classifier (never the conversation)
@@ -11,9 +12,10 @@
  *   common/  config/                       shared by all
  *
  * Type-only imports count: a layer that needs a type from above it is as coupled as one that calls it.
+ * console/web/ is browser code (bundled by esbuild): it may import only itself, the console's wire types and uPlot.
  */
 const SRC = '^src/';
-const FEATURE_CONSUMERS = '^src/(health|performance|cli)/';
+const FEATURE_CONSUMERS = '^src/(health|performance|cli|console)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -80,6 +82,24 @@ module.exports = {
       comment: 'health and performance are leaves: neither imports the other, nor the CLI (which may use both).',
       from: { path: '^src/(health|performance)/' },
       to: { path: FEATURE_CONSUMERS, pathNot: '^src/$1/' },
+    },
+    {
+      name: 'console-is-a-leaf',
+      severity: 'error',
+      comment: 'The study console reads the features; only the HTTP app module loads it (no worker, no CLI, no feature).',
+      from: { path: SRC, pathNot: ['^src/console/', '^src/app\\.module\\.ts$'] },
+      to: { path: '^src/console/' },
+    },
+    {
+      name: 'console-web-is-browser-code',
+      severity: 'error',
+      comment:
+        'The console page runs in a browser: it imports only itself, the wire types the server shares (console.types.ts) ' +
+        'and uPlot, never server code or Node built-ins.',
+      from: { path: '^src/console/web/' },
+      to: {
+        pathNot: ['^src/console/web/', '^src/console/console\\.types\\.ts$', '^node_modules/uplot/'],
+      },
     },
     {
       name: 'sql-only-in-repositories',

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ChatModule } from './chat/chat.module';
 import { AppConfig } from './config/app-config';
+import { ConsoleModule } from './console/console.module';
 import { CoreModule } from './core.module';
 import { HealthModule } from './health/health.module';
 import { MlModule } from './ml/ml.module';
@@ -21,6 +22,7 @@ export class AppModule {
         ChatModule,
         HealthModule,
         PerformanceModule,
+        ConsoleModule,
         QueueDashboardModule.register(config),
       ],
     };

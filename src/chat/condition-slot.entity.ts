@@ -8,6 +8,10 @@ import type { Brand, Level } from './chat.types';
 @Entity('condition_slot')
 @Index('uq_condition_slot_position', ['scope', 'blockNo', 'position'], { unique: true })
 @Index('idx_condition_slot_free', ['scope', 'blockNo', 'position'], { where: 'conversation_id IS NULL' })
+// The study console's balance check counts taken slots per scope and arm from this index alone.
+@Index('idx_condition_slot_taken_arm', ['scope', 'brand', 'thinkLevel', 'feelLevel'], {
+  where: 'conversation_id IS NOT NULL',
+})
 export class ConditionSlotEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;

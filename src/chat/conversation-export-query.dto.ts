@@ -17,7 +17,7 @@ const booleanText = ({ value }: TransformFnParams): unknown =>
   value === 'true' || value === true ? true : value === 'false' || value === '' || value === undefined ? false : value;
 
 /** ISO 8601 that is also a real instant: the ISO check alone passes forms (week dates) a Date cannot read. */
-function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
+export function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isIsoInstant',

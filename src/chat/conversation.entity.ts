@@ -6,6 +6,25 @@ import type { Brand, ConversationOrigin, ConversationStatus, EntryPoint, Level }
 @Entity('conversation')
 @Index('idx_conversation_status_activity', ['status', 'lastActivityAt'])
 @Index('uq_conversation_completion_code', ['completionCode'], { unique: true, where: 'completion_code IS NOT NULL' })
+// The study console's aggregates count per arm from narrow indexes (index-only scans) instead of the whole table:
+// state and step per arm (arms, funnel); label and scores per arm (labels); keyset pages and started per
+// hour/day; completed per hour/day; durations per arm, in arm order and sorted, so percentile_cont never spills.
+@Index('idx_conversation_arm_progress', ['brand', 'thinkLevel', 'feelLevel', 'status', 'step'])
+@Index('idx_conversation_arm_label', [
+  'brand',
+  'thinkLevel',
+  'feelLevel',
+  'label',
+  'scoreA',
+  'scoreB',
+  'scoreC',
+  'scoreOther',
+])
+@Index('idx_conversation_created', ['createdAt', 'id'])
+@Index('idx_conversation_completed_at', ['completedAt'], { where: 'completed_at IS NOT NULL' })
+@Index('idx_conversation_completed_arm_duration', ['brand', 'thinkLevel', 'feelLevel', 'durationMs'], {
+  where: "status = 'completed'",
+})
 export class ConversationEntity {
   /** Random UUID: the unguessable id the client echoes back inside `scenario`. */
   @PrimaryColumn('uuid')

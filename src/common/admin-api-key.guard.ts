@@ -1,7 +1,14 @@
-import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import { CanActivate, ExecutionContext, Injectable, NestMiddleware, Optional } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
+import {
+  ADMIN_SESSION_COOKIE_NAMES,
+  AdminSession,
+  AdminSessionCodec,
+  AdminSessionRevocations,
+  CONSOLE_REQUEST_HEADER,
+} from './admin-session';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
 
@@ -26,26 +33,136 @@ export function isAdminRequest(config: AppConfig, request: Request): boolean {
   return expected !== null && key !== null && sameKey(key, expected);
 }
 
-/** Throws unless the request carries the admin key; admin endpoints are off without `ADMIN_API_KEY`. */
-export function assertAdmin(config: AppConfig, request: Request): void {
+/** Whether the admin key is right; throws as the admin routes answer when it is not. */
+export function checkAdminKey(config: AppConfig, key: string): void {
   const expected = config.admin.apiKey;
   if (!expected) {
     throw new AppError(ErrorCode.AdminDisabled, 'Admin endpoints are off: set ADMIN_API_KEY to enable them.');
   }
-  const key = presentedKey(request);
-  if (key === null) {
-    throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header).');
-  }
   if (!sameKey(key, expected)) throw new AppError(ErrorCode.Forbidden, 'Wrong admin API key.');
 }
 
-/** Admin endpoints: the key in `X-Api-Key` or a Bearer token. */
+/** The session cookie's value, whichever of its two names it came under. */
+export function sessionCookieOf(request: Request): string | null {
+  const cookies = (request.cookies ?? {}) as Record<string, unknown>;
+  for (const name of ADMIN_SESSION_COOKIE_NAMES) {
+    const value = cookies[name];
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return null;
+}
+
+/** How an admin request proved itself: the key (scripts) or a console session. */
+export type AdminPrincipal = { via: 'key' } | { via: 'session'; session: AdminSession };
+
+type AdminRequest = Request & { adminPrincipal?: AdminPrincipal };
+
+/** Who the guard let in (undefined on a route without it). */
+export function adminPrincipalOf(request: Request): AdminPrincipal | undefined {
+  return (request as AdminRequest).adminPrincipal;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cookies ride along with requests other pages cause; SameSite=Strict stops other sites, but not a page on the
+ * same site (another port of the same host, such as the chat page's origin, counts as the same site). So a request
+ * made with the session must come from this origin: a browser's Sec-Fetch-Site or Origin naming anything else is
+ * refused, and a state-changing request must also show it positively (the console's header, or either of those
+ * saying same-origin) since an old browser may send neither.
+ */
+function assertSameOrigin(request: Request): void {
+  const site = request.headers['sec-fetch-site'];
+  const origin = request.headers.origin;
+  let originHost: string | null = null;
+  if (typeof origin === 'string') {
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      originHost = '';
+    }
+  }
+  const crossSite = typeof site === 'string' && site !== 'same-origin' && site !== 'none';
+  const crossOrigin = originHost !== null && originHost !== request.headers.host;
+  if (crossSite || crossOrigin) {
+    throw new AppError(
+      ErrorCode.AdminCrossSiteRequest,
+      'A console session is only accepted from the console itself (this origin).',
+    );
+  }
+  if (SAFE_METHODS.has(request.method)) return;
+  const vouched =
+    request.headers[CONSOLE_REQUEST_HEADER] !== undefined || site === 'same-origin' || originHost !== null;
+  if (!vouched) {
+    throw new AppError(
+      ErrorCode.AdminCrossSiteRequest,
+      `A state-changing request made with the console session needs the ${CONSOLE_REQUEST_HEADER} header.`,
+    );
+  }
+}
+
+/**
+ * Who may use the admin routes: the key in `X-Api-Key` or a Bearer token (scripts), or a study-console session
+ * cookie from this origin that was neither forged, expired nor revoked by a logout. A key, when given, decides
+ * alone: a wrong key is refused even with a valid session, so a script never passes on a browser's cookie.
+ */
+export async function authenticateAdmin(
+  config: AppConfig,
+  codec: AdminSessionCodec,
+  revocations: AdminSessionRevocations | null,
+  request: Request,
+): Promise<AdminPrincipal> {
+  if (!config.admin.apiKey) {
+    throw new AppError(ErrorCode.AdminDisabled, 'Admin endpoints are off: set ADMIN_API_KEY to enable them.');
+  }
+  const key = presentedKey(request);
+  if (key !== null) {
+    checkAdminKey(config, key);
+    return { via: 'key' };
+  }
+  const token = sessionCookieOf(request);
+  if (token === null) {
+    throw new AppError(ErrorCode.Unauthorized, 'Missing admin API key (X-Api-Key header) or console session.');
+  }
+  const session = codec.verify(token);
+  // Without a revocation store (a process with no console) a logout could not be honoured: no session counts.
+  if (!session || !revocations) {
+    throw new AppError(ErrorCode.Unauthorized, 'The console session has expired or is not valid: log in again.');
+  }
+  assertSameOrigin(request);
+  if (await revocations.isRevoked(session.id)) {
+    throw new AppError(ErrorCode.Unauthorized, 'The console session has ended (logged out): log in again.');
+  }
+  return { via: 'session', session };
+}
+
+/** One codec per configuration: deriving the MAC key is cheap, but not per request. */
+const codecs = new WeakMap<AppConfig, AdminSessionCodec>();
+export function sessionCodecOf(config: AppConfig): AdminSessionCodec {
+  let codec = codecs.get(config);
+  if (!codec) {
+    codec = new AdminSessionCodec(config.admin.apiKey);
+    codecs.set(config, codec);
+  }
+  return codec;
+}
+
+/** Admin endpoints: the key in `X-Api-Key` or a Bearer token, or a study-console session (see authenticateAdmin). */
 @Injectable()
 export class AdminApiKeyGuard implements CanActivate {
-  constructor(protected readonly config: AppConfig) {}
+  constructor(
+    protected readonly config: AppConfig,
+    @Optional() private readonly revocations?: AdminSessionRevocations,
+  ) {}
 
-  canActivate(context: ExecutionContext): boolean {
-    assertAdmin(this.config, context.switchToHttp().getRequest<Request>());
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AdminRequest>();
+    request.adminPrincipal = await authenticateAdmin(
+      this.config,
+      sessionCodecOf(this.config),
+      this.revocations ?? null,
+      request,
+    );
     return true;
   }
 }
@@ -53,7 +170,22 @@ export class AdminApiKeyGuard implements CanActivate {
 /** `/api/metrics` is open unless `METRICS_REQUIRE_AUTH=true`. */
 @Injectable()
 export class MetricsAuthGuard extends AdminApiKeyGuard {
-  override canActivate(context: ExecutionContext): boolean {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     return this.config.metrics.requireAuth ? super.canActivate(context) : true;
+  }
+}
+
+/** The same check for routers mounted as middleware (the bull-board queue dashboard). */
+@Injectable()
+export class AdminAccessMiddleware implements NestMiddleware {
+  constructor(
+    private readonly config: AppConfig,
+    @Optional() private readonly revocations?: AdminSessionRevocations,
+  ) {}
+
+  /** Nest's middleware proxy awaits this and answers a rejection through the exception filter. */
+  async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
+    await authenticateAdmin(this.config, sessionCodecOf(this.config), this.revocations ?? null, request);
+    next();
   }
 }

@@ -33,6 +33,7 @@ export const ErrorCode = {
   QueueJobNotFound: 'QUEUE.JOB_NOT_FOUND',
   QueueUnavailable: 'QUEUE.UNAVAILABLE',
 
+  AdminCrossSiteRequest: 'ADMIN.CROSS_SITE_REQUEST',
   AdminDisabled: 'ADMIN.DISABLED',
   AdminPseudonymKeyMissing: 'ADMIN.PSEUDONYM_KEY_MISSING',
 

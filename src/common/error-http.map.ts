@@ -44,6 +44,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.QueueJobNotFound]: { status: 404 },
   [ErrorCode.QueueUnavailable]: { status: 503, retryAfterSeconds: 5 },
 
+  [ErrorCode.AdminCrossSiteRequest]: { status: 403 },
   [ErrorCode.AdminDisabled]: { status: 403 },
   [ErrorCode.AdminPseudonymKeyMissing]: { status: 400 },
 

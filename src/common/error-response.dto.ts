@@ -96,8 +96,12 @@ export const BODY_BAD_REQUEST =
   'HTTP.MALFORMED_JSON: not JSON; HTTP.MALFORMED_BODY: not what its Content-Encoding says; HTTP.BODY_TOO_DEEP: ' +
   'nested deeper than HTTP_MAX_JSON_DEPTH; HTTP.VALIDATION_FAILED: not of the documented shape.';
 
-/** What the admin key guard refuses with: admin routes, and metrics routes when METRICS_REQUIRE_AUTH=true. */
+/** What the admin guard refuses with: admin routes, and metrics routes when METRICS_REQUIRE_AUTH=true. */
 export const ADMIN_KEY_ERRORS = {
-  401: 'HTTP.UNAUTHORIZED: no admin key (X-Api-Key header or Bearer token).',
-  403: 'HTTP.FORBIDDEN: a wrong admin key; ADMIN.DISABLED: ADMIN_API_KEY is not set.',
+  401:
+    'HTTP.UNAUTHORIZED: no admin key (X-Api-Key header or Bearer token) and no study-console session, or the ' +
+    'session expired or was logged out.',
+  403:
+    'HTTP.FORBIDDEN: a wrong admin key; ADMIN.DISABLED: ADMIN_API_KEY is not set; ADMIN.CROSS_SITE_REQUEST: a ' +
+    'console session from another origin, or a state-changing request with it lacking X-Combot-Console.',
 } as const;

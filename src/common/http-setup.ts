@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
@@ -12,6 +12,9 @@ import { bodyParserErrors, jsonDepthLimit } from './request-body';
 import { VALIDATOR_OPTIONS, validationFailed } from './validation';
 
 export const API_PREFIX = 'api';
+
+/** The pages served outside `/api`: the study console (src/console/) and the assets they load. */
+export const CONSOLE_PAGES = { console: 'admin', login: 'admin/login', asset: 'admin/assets/:name' } as const;
 
 /**
  * Everything an HTTP app needs besides its modules; shared by `main.ts` and the e2e tests so that
@@ -37,7 +40,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.use(cookieParser());
   app.use(
     helmet({
-      // The API answers JSON; only the Swagger UI page needs its inline bootstrap to run.
+      // The API answers JSON; only the Swagger UI page needs its inline bootstrap to run. The console's pages
+      // replace this with their own, stricter policy (src/console/console-pages.controller.ts).
       contentSecurityPolicy: {
         directives: {
           'script-src': ["'self'", "'unsafe-inline'"],
@@ -56,7 +60,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
     exposedHeaders: ['X-Request-Id', 'Retry-After'],
     maxAge: 600,
   });
-  app.setGlobalPrefix(API_PREFIX);
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: Object.values(CONSOLE_PAGES).map((path) => ({ path, method: RequestMethod.GET })),
+  });
   app.useGlobalFilters(new AllExceptionsFilter());
   app.useGlobalPipes(
     new ValidationPipe({

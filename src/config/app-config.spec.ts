@@ -52,6 +52,24 @@ describe('AppConfig', () => {
     expect(() => new AppConfig({ TRUST_PROXY: 'everyone' })).toThrow(ConfigValidationError);
   });
 
+  it('reads the study console session settings, leaving Secure to the request unless set', () => {
+    expect(new AppConfig({}).admin).toEqual({
+      apiKey: null,
+      sessionTtlMs: 480 * 60_000,
+      sessionCookieSecure: null,
+      loginMaxFailures: 5,
+      loginWindowMs: 900_000,
+    });
+    const set = new AppConfig({
+      ADMIN_SESSION_TTL_MINUTES: '30',
+      ADMIN_SESSION_COOKIE_SECURE: 'true',
+      ADMIN_LOGIN_MAX_FAILURES: '3',
+      ADMIN_LOGIN_WINDOW_SECONDS: '60',
+    }).admin;
+    expect(set).toMatchObject({ sessionTtlMs: 1_800_000, sessionCookieSecure: true, loginMaxFailures: 3 });
+    expect(() => new AppConfig({ ADMIN_SESSION_TTL_MINUTES: '0' })).toThrow(ConfigValidationError);
+  });
+
   it('sets the heap check below the V8 heap limit unless told, so it can trip', () => {
     const limit = v8.getHeapStatistics().heap_size_limit;
     expect(new AppConfig({}).health.heapLimitBytes).toBe(Math.floor(limit * 0.9));

@@ -50,7 +50,16 @@ export class AppConfig {
     shutdownTimeoutMs: number;
   };
   readonly log: { level: Env['LOG_LEVEL']; pretty: boolean };
-  readonly admin: { apiKey: string | null };
+  readonly admin: {
+    apiKey: string | null;
+    /** How long a study-console session lasts from its login. */
+    sessionTtlMs: number;
+    /** `null`: the session cookie is Secure exactly when the login request came over https. */
+    sessionCookieSecure: boolean | null;
+    /** Failed console logins a client address may make within `loginWindowMs` before it has to wait. */
+    loginMaxFailures: number;
+    loginWindowMs: number;
+  };
   readonly database: {
     /** `null` selects the embedded PostgreSQL of the zero-service mode. */
     url: string | null;
@@ -182,7 +191,13 @@ export class AppConfig {
       shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     };
     this.log = { level: v.LOG_LEVEL, pretty: v.LOG_PRETTY };
-    this.admin = { apiKey: optional(v.ADMIN_API_KEY) };
+    this.admin = {
+      apiKey: optional(v.ADMIN_API_KEY),
+      sessionTtlMs: v.ADMIN_SESSION_TTL_MINUTES * 60_000,
+      sessionCookieSecure: v.ADMIN_SESSION_COOKIE_SECURE ?? null,
+      loginMaxFailures: v.ADMIN_LOGIN_MAX_FAILURES,
+      loginWindowMs: v.ADMIN_LOGIN_WINDOW_SECONDS * 1000,
+    };
     const databaseUrl = optional(v.DATABASE_URL);
     this.database = {
       url: databaseUrl,

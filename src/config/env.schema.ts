@@ -21,6 +21,10 @@ export interface Env {
   TRUST_PROXY: string;
   SHUTDOWN_TIMEOUT_MS: number;
   ADMIN_API_KEY: string;
+  ADMIN_SESSION_TTL_MINUTES: number;
+  ADMIN_SESSION_COOKIE_SECURE?: boolean;
+  ADMIN_LOGIN_MAX_FAILURES: number;
+  ADMIN_LOGIN_WINDOW_SECONDS: number;
 
   DATABASE_URL: string;
   DB_MIGRATE_ON_START?: boolean;
@@ -127,6 +131,10 @@ export const envSchema = Joi.object<Env, true>({
     .default('off'),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
   ADMIN_API_KEY: Joi.string().min(16).allow('').default(''),
+  ADMIN_SESSION_TTL_MINUTES: Joi.number().integer().min(1).max(10080).default(480),
+  ADMIN_SESSION_COOKIE_SECURE: Joi.boolean(),
+  ADMIN_LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(5),
+  ADMIN_LOGIN_WINDOW_SECONDS: Joi.number().integer().min(1).max(86400).default(900),
 
   DATABASE_URL: Joi.string()
     .uri({ scheme: ['postgres', 'postgresql'] })

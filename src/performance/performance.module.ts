@@ -9,11 +9,13 @@ import { PerformanceService } from './performance.service';
 
 /**
  * The seed's PerformanceMonitor: the JSON summary at `/api/metrics/performance` and its periodic snapshots in
- * PostgreSQL. Apart from MetricsModule, which is a sink every module writes to, because it reads the ML status.
+ * PostgreSQL. Apart from MetricsModule, which is a sink every module writes to, because it reads the ML status. The
+ * study console reads its summary.
  */
 @Module({
   imports: [TypeOrmModule.forFeature([MetricsSnapshotEntity]), MlModule],
   controllers: [PerformanceController],
   providers: [PerformanceService, MetricsSnapshotRepository, MetricsSnapshotProcessor],
+  exports: [PerformanceService],
 })
 export class PerformanceModule {}

@@ -1,0 +1,96 @@
+import type { Request } from 'express';
+import { AppConfig } from '../config/app-config';
+import { authenticateAdmin, sessionCodecOf } from './admin-api-key.guard';
+import { AdminSessionRevocations } from './admin-session';
+import { AppError } from './app.error';
+import { ErrorCode } from './error-codes';
+
+const KEY = 'guard-spec-admin-key-0123456789';
+
+class Revocations extends AdminSessionRevocations {
+  readonly revoked = new Set<string>();
+  isRevoked(sessionId: string): Promise<boolean> {
+    return Promise.resolve(this.revoked.has(sessionId));
+  }
+}
+
+function requestOf(options: { method?: string; headers?: Record<string, string>; cookie?: string }): Request {
+  return {
+    method: options.method ?? 'GET',
+    headers: { host: 'console.test', ...options.headers },
+    cookies: options.cookie ? { combot_admin: options.cookie } : {},
+  } as unknown as Request;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error.code;
+    throw error;
+  }
+  return 'passed';
+}
+
+describe('authenticateAdmin', () => {
+  const config = new AppConfig({ ADMIN_API_KEY: KEY });
+  const codec = sessionCodecOf(config);
+  let revocations: Revocations;
+  const check = (request: Request, store: AdminSessionRevocations | null = revocations) =>
+    authenticateAdmin(config, codec, store, request);
+
+  beforeEach(() => (revocations = new Revocations()));
+
+  it('accepts the key header or a Bearer token, and refuses a wrong key even beside a valid session', async () => {
+    await expect(check(requestOf({ headers: { 'x-api-key': KEY } }))).resolves.toEqual({ via: 'key' });
+    await expect(check(requestOf({ headers: { authorization: `Bearer ${KEY}` } }))).resolves.toEqual({ via: 'key' });
+    const { token } = codec.issue(60_000);
+    expect(await codeOf(check(requestOf({ headers: { 'x-api-key': 'wrong' }, cookie: token })))).toBe(
+      ErrorCode.Forbidden,
+    );
+  });
+
+  it('accepts a valid session cookie for reads, and refuses none, forged or revoked ones', async () => {
+    const { token, session } = codec.issue(60_000);
+    await expect(check(requestOf({ cookie: token }))).resolves.toEqual({ via: 'session', session });
+    expect(await codeOf(check(requestOf({})))).toBe(ErrorCode.Unauthorized);
+    expect(await codeOf(check(requestOf({ cookie: `${token.slice(0, -3)}abc` })))).toBe(ErrorCode.Unauthorized);
+    revocations.revoked.add(session.id);
+    expect(await codeOf(check(requestOf({ cookie: token })))).toBe(ErrorCode.Unauthorized);
+  });
+
+  it('accepts no session at all where no revocation list exists (a logout could not be honoured)', async () => {
+    const { token } = codec.issue(60_000);
+    expect(await codeOf(check(requestOf({ cookie: token }), null))).toBe(ErrorCode.Unauthorized);
+  });
+
+  it('refuses a session cookie sent by another site or origin, whatever the method', async () => {
+    const { token } = codec.issue(60_000);
+    const foreign: Record<string, string>[] = [
+      { 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'http://chat.test' },
+      { origin: 'null' },
+    ];
+    for (const headers of foreign) {
+      expect(await codeOf(check(requestOf({ cookie: token, headers })))).toBe(ErrorCode.AdminCrossSiteRequest);
+    }
+  });
+
+  it('lets a state-changing request use the session only with the console header or same-origin proof', async () => {
+    const { token } = codec.issue(60_000);
+    const del = (headers: Record<string, string>) => check(requestOf({ method: 'DELETE', cookie: token, headers }));
+    expect(await codeOf(del({}))).toBe(ErrorCode.AdminCrossSiteRequest);
+    expect(await codeOf(del({ 'x-combot-console': '1' }))).toBe('passed');
+    expect(await codeOf(del({ 'sec-fetch-site': 'same-origin' }))).toBe('passed');
+    expect(await codeOf(del({ origin: 'http://console.test' }))).toBe('passed');
+  });
+
+  it('answers ADMIN.DISABLED whatever is presented when no admin key is configured', async () => {
+    const off = new AppConfig({});
+    const { token } = codec.issue(60_000);
+    expect(await codeOf(authenticateAdmin(off, sessionCodecOf(off), revocations, requestOf({ cookie: token })))).toBe(
+      ErrorCode.AdminDisabled,
+    );
+  });
+});

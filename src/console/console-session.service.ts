@@ -1,0 +1,79 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
+import { ConversationExportQueryDto } from '../chat/conversation-export-query.dto';
+import { checkAdminKey, sessionCodecOf, type AdminPrincipal } from '../common/admin-api-key.guard';
+import type { AdminSession } from '../common/admin-session';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { AppConfig } from '../config/app-config';
+import { AdminSessionRepository } from './admin-session.repository';
+import type { ConsoleSession } from './console.types';
+import { LoginAttemptsLimiter } from './login-attempts.limiter';
+
+/**
+ * Whether the export query validates a property. The global ValidationPipe strips unknown query parameters
+ * silently, so asking for a pseudonymised export from a server that does not know `pseudonymise` would hand out
+ * e-mail addresses: the console offers the option only when the export declares it.
+ */
+function exportKnows(property: string): boolean {
+  return getMetadataStorage()
+    .getTargetValidationMetadatas(ConversationExportQueryDto, '', true, false)
+    .some((metadata) => metadata.propertyName === property);
+}
+
+/**
+ * Whether EXPORT_PSEUDONYM_KEY is set: without it the export refuses `pseudonymise=true`. Read by shape, not by
+ * name, because the setting arrives with the export's own change; until then the console offers no pseudonymised
+ * export at all.
+ */
+function pseudonymKeyConfigured(config: AppConfig): boolean {
+  const data: unknown = 'participantData' in config ? config.participantData : undefined;
+  return typeof data === 'object' && data !== null && 'pseudonymKey' in data && typeof data.pseudonymKey === 'string';
+}
+
+/** Logging in to and out of the study console: the admin key for a signed session, failures limited. */
+@Injectable()
+export class ConsoleSessionService {
+  private readonly logger = new Logger(ConsoleSessionService.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly limiter: LoginAttemptsLimiter,
+    private readonly revocations: AdminSessionRepository,
+  ) {}
+
+  /** A new session for the right key; a wrong one counts against `address` (see LoginAttemptsLimiter). */
+  login(key: string, address: string): { token: string; session: AdminSession } {
+    this.limiter.assertMayTry(address);
+    try {
+      checkAdminKey(this.config, key);
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.Forbidden) {
+        this.limiter.recordFailure(address);
+        this.logger.warn(`console login refused: wrong admin key from ${address}`);
+      }
+      throw error;
+    }
+    this.limiter.recordSuccess(address);
+    const issued = sessionCodecOf(this.config).issue(this.config.admin.sessionTtlMs);
+    this.logger.log(`console session ${issued.session.id.slice(0, 8)} started from ${address}`);
+    return issued;
+  }
+
+  /** Ends the caller's session at once, on every replica; a key-header caller has none to end. */
+  async logout(principal: AdminPrincipal | undefined): Promise<boolean> {
+    if (principal?.via !== 'session') return false;
+    await this.revocations.revoke(principal.session.id, principal.session.expiresAt);
+    this.logger.log(`console session ${principal.session.id.slice(0, 8)} ended by logout`);
+    return true;
+  }
+
+  describe(principal: AdminPrincipal | undefined, expiresAt?: Date): ConsoleSession {
+    const end = expiresAt ?? (principal?.via === 'session' ? principal.session.expiresAt : null);
+    return {
+      expiresAt: end ? end.toISOString() : null,
+      queueDashboard: this.config.redis.host !== null,
+      pseudonymisedExport: exportKnows('pseudonymise') && pseudonymKeyConfigured(this.config),
+    };
+  }
+}

@@ -1,0 +1,104 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, type TransformFnParams } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { BRANDS, ConversationOrigin, ConversationStatus, LEVELS, type Brand, type Level } from '../chat/chat.types';
+import { IsIsoInstant } from '../chat/conversation-export-query.dto';
+import { LABEL_KEYS, type TimelineBucket } from './console.types';
+
+const STATUSES = Object.values(ConversationStatus);
+const ORIGINS = Object.values(ConversationOrigin);
+const BUCKETS: readonly TimelineBucket[] = ['hour', 'day'];
+
+/** An empty query value (`?status=`) means no filter, as leaving it out does. */
+const emptyIsAbsent = ({ value }: TransformFnParams): unknown => (value === '' ? undefined : value);
+
+export class FunnelQueryDto {
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also the funnel of each arm.' })
+  @Transform(({ value }: TransformFnParams): unknown => (value === 'true' ? true : value === 'false' ? false : value))
+  @IsOptional()
+  @IsBoolean({ message: 'byArm must be true or false' })
+  byArm?: boolean;
+}
+
+export class TimelineQueryDto {
+  @ApiPropertyOptional({ enum: BUCKETS, default: 'day' })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(BUCKETS, { message: 'bucket must be hour or day' })
+  bucket: TimelineBucket = 'day';
+
+  @ApiPropertyOptional({
+    description:
+      'ISO 8601: the first bucket holds this instant. Default: the first conversation (per day), 48 hours ago (per ' +
+      'hour). At most 1,000 buckets back from now.',
+    example: '2025-01-31T00:00:00Z',
+  })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
+  since?: string;
+}
+
+/** The conversation browser's filters and page; every filter optional, all of them combined. */
+export class ConversationBrowseQueryDto {
+  @ApiPropertyOptional({ enum: BRANDS })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(BRANDS, { message: `brand must be one of ${BRANDS.join(', ')}` })
+  brand?: Brand;
+
+  @ApiPropertyOptional({ enum: LEVELS })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(LEVELS, { message: `thinkLevel must be one of ${LEVELS.join(', ')}` })
+  thinkLevel?: Level;
+
+  @ApiPropertyOptional({ enum: LEVELS })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(LEVELS, { message: `feelLevel must be one of ${LEVELS.join(', ')}` })
+  feelLevel?: Level;
+
+  @ApiPropertyOptional({ enum: STATUSES })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
+  status?: ConversationStatus;
+
+  @ApiPropertyOptional({ enum: LABEL_KEYS, description: '`unclassified`: no label yet.' })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(LABEL_KEYS, { message: `label must be one of ${LABEL_KEYS.join(', ')}` })
+  label?: string;
+
+  @ApiPropertyOptional({ enum: ORIGINS })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(ORIGINS, { message: `origin must be one of ${ORIGINS.join(', ')}` })
+  origin?: ConversationOrigin;
+
+  @ApiPropertyOptional({ description: 'ISO 8601: created at or after.', example: '2025-01-31' })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
+  since?: string;
+
+  @ApiPropertyOptional({ description: 'ISO 8601: created before.', example: '2025-02-01' })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIsoInstant({ message: 'until must be an ISO 8601 date or time' })
+  until?: string;
+
+  @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor this endpoint gave' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
+  @Transform(({ value }: TransformFnParams): unknown => (value === '' || value === undefined ? 25 : Number(value)))
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(100, { message: 'limit must be at most 100' })
+  limit = 25;
+}

@@ -1,0 +1,460 @@
+import { ApiProperty, IntersectionType, OmitType, PickType } from '@nestjs/swagger';
+import { BRANDS, LEVELS } from '../chat/chat.types';
+import type {
+  ArmKey,
+  ArmRow,
+  ArmsPanel,
+  ConversationPage,
+  ConversationSummary,
+  ConversationTranscript,
+  DurationStats,
+  DurationsArm,
+  DurationsPanel,
+  FunnelArm,
+  FunnelPanel,
+  FunnelStep,
+  HealthPart,
+  LabelCounts,
+  LabelsArm,
+  LabelsPanel,
+  QueueRow,
+  ScopeBalance,
+  ScoreBucket,
+  ServicePanel,
+  TimelinePanel,
+  TimelinePoint,
+  TranscriptTurn,
+} from './console.types';
+
+const GENERATED_AT = { format: 'date-time', description: 'When the server read the figures.' } as const;
+
+export class ArmKeyDto implements ArmKey {
+  @ApiProperty({ enum: BRANDS })
+  brand!: string;
+
+  @ApiProperty({ enum: LEVELS })
+  thinkLevel!: string;
+
+  @ApiProperty({ enum: LEVELS })
+  feelLevel!: string;
+}
+
+export class ArmRowDto extends ArmKeyDto implements ArmRow {
+  @ApiProperty({ description: 'Conversations on this arm, whatever their state.' })
+  started!: number;
+
+  @ApiProperty()
+  inProgress!: number;
+
+  @ApiProperty()
+  completed!: number;
+
+  @ApiProperty()
+  abandoned!: number;
+
+  @ApiProperty({ description: 'Condition slots this arm holds, over every scope.' })
+  assigned!: number;
+
+  @ApiProperty({ description: 'Completions this arm lacks to equal the arm with the most.' })
+  completedBehind!: number;
+}
+
+export class ScopeBalanceDto implements ScopeBalance {
+  @ApiProperty({ description: 'random (the /api/random entry, all 8 arms), or a fixed brand (its 4 arms).' })
+  scope!: string;
+
+  @ApiProperty({ description: 'Blocks opened (each holds every arm of the scope once).' })
+  blocks!: number;
+
+  @ApiProperty({ description: 'Slots opened and not taken yet.' })
+  freeSlots!: number;
+
+  @ApiProperty()
+  assignedMin!: number;
+
+  @ApiProperty()
+  assignedMax!: number;
+
+  @ApiProperty({ description: 'assignedMax − assignedMin.' })
+  spread!: number;
+
+  @ApiProperty({ description: 'spread ≤ 1: no arm ahead of another by more than one block, as promised.' })
+  balanced!: boolean;
+}
+
+export class ArmsPanelResponseDto implements ArmsPanel {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty({ type: [ArmRowDto], description: 'The 8 arms, brand × think × feel.' })
+  arms!: ArmRowDto[];
+
+  @ApiProperty({ type: [ScopeBalanceDto] })
+  scopes!: ScopeBalanceDto[];
+
+  @ApiProperty({ description: 'Most minus fewest completions over the arms.' })
+  completedSpread!: number;
+
+  @ApiProperty({ description: 'Most minus fewest started conversations over the arms.' })
+  startedSpread!: number;
+}
+
+export class FunnelStepDto implements FunnelStep {
+  @ApiProperty({ description: 'The step the participant is asked (0 the complaint … 6 the e-mail).' })
+  step!: number;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ description: 'Conversations that got as far as this step.' })
+  reached!: number;
+
+  @ApiProperty({ description: 'Of those, how many answered it.' })
+  answered!: number;
+
+  @ApiProperty({ description: 'Abandoned while at this step.' })
+  abandonedHere!: number;
+
+  @ApiProperty({ description: 'In progress at this step now.' })
+  waitingHere!: number;
+}
+
+export class FunnelArmDto extends ArmKeyDto implements FunnelArm {
+  @ApiProperty()
+  started!: number;
+
+  @ApiProperty()
+  completed!: number;
+
+  @ApiProperty({ type: [FunnelStepDto] })
+  steps!: FunnelStepDto[];
+}
+
+export class FunnelPanelResponseDto implements FunnelPanel {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty()
+  started!: number;
+
+  @ApiProperty()
+  completed!: number;
+
+  @ApiProperty({ type: [FunnelStepDto] })
+  steps!: FunnelStepDto[];
+
+  @ApiProperty({ type: [FunnelArmDto], nullable: true, description: 'Per arm, with byArm=true; null otherwise.' })
+  arms!: FunnelArmDto[] | null;
+}
+
+export class LabelCountsDto implements LabelCounts {
+  @ApiProperty({ description: 'A: a product problem.' })
+  A!: number;
+
+  @ApiProperty({ description: 'B: a delivery problem.' })
+  B!: number;
+
+  @ApiProperty({ description: 'C: a bad interaction with an employee.' })
+  C!: number;
+
+  @ApiProperty()
+  Other!: number;
+
+  @ApiProperty({ description: 'Not classified yet: no complaint sent.' })
+  unclassified!: number;
+}
+
+export class LabelsArmDto extends ArmKeyDto implements LabelsArm {
+  @ApiProperty({ type: LabelCountsDto })
+  counts!: LabelCountsDto;
+}
+
+/** Per label chosen: a top score exists only once a conversation is classified. */
+export class ScoreLabelCountsDto extends OmitType(LabelCountsDto, ['unclassified'] as const) {}
+
+export class ScoreBucketDto implements ScoreBucket {
+  @ApiProperty({ description: 'Lower bound (inclusive).' })
+  from!: number;
+
+  @ApiProperty({ description: 'Upper bound (exclusive; the last bucket includes 1).' })
+  to!: number;
+
+  @ApiProperty({ type: ScoreLabelCountsDto, description: 'Conversations per chosen label.' })
+  counts!: ScoreLabelCountsDto;
+
+  @ApiProperty()
+  total!: number;
+}
+
+export class LabelsPanelResponseDto implements LabelsPanel {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty({ type: LabelCountsDto })
+  totals!: LabelCountsDto;
+
+  @ApiProperty({ type: [LabelsArmDto] })
+  arms!: LabelsArmDto[];
+
+  @ApiProperty({ type: [ScoreBucketDto], description: 'The top score (confidence in the chosen label), 20 buckets.' })
+  topScore!: ScoreBucketDto[];
+}
+
+export class TimelinePointDto implements TimelinePoint {
+  @ApiProperty({ format: 'date-time', description: 'Start of the bucket (UTC).' })
+  at!: string;
+
+  @ApiProperty()
+  started!: number;
+
+  @ApiProperty()
+  completed!: number;
+}
+
+export class TimelinePanelResponseDto implements TimelinePanel {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty({ enum: ['hour', 'day'] })
+  bucket!: 'hour' | 'day';
+
+  @ApiProperty({ format: 'date-time', description: 'Start of the first bucket.' })
+  since!: string;
+
+  @ApiProperty({ type: [TimelinePointDto] })
+  points!: TimelinePointDto[];
+}
+
+export class DurationStatsDto implements DurationStats {
+  @ApiProperty({ description: 'Completed conversations measured.' })
+  completed!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'First quartile, ms (percentile_cont).' })
+  q1Ms!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  medianMs!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  q3Ms!: number | null;
+}
+
+export class DurationsArmDto extends IntersectionType(ArmKeyDto, DurationStatsDto) implements DurationsArm {}
+
+export class DurationsPanelResponseDto implements DurationsPanel {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty({ type: DurationStatsDto })
+  overall!: DurationStatsDto;
+
+  @ApiProperty({ type: [DurationsArmDto] })
+  arms!: DurationsArmDto[];
+}
+
+export class QueueRowDto implements QueueRow {
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty()
+  waiting!: number;
+
+  @ApiProperty()
+  active!: number;
+
+  @ApiProperty()
+  completed!: number;
+
+  @ApiProperty()
+  failed!: number;
+
+  @ApiProperty()
+  delayed!: number;
+
+  @ApiProperty({ description: 'Processes consuming the queue.' })
+  workers!: number;
+}
+
+export class HealthPartDto implements HealthPart {
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ example: 'up' })
+  status!: string;
+}
+
+export class ServicePanelResponseDto implements ServicePanel {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty()
+  uptimeSeconds!: number;
+
+  @ApiProperty({ description: 'HTTP requests answered since start.' })
+  requestsTotal!: number;
+
+  @ApiProperty({ description: 'Over the last minute of console refreshes (since start, on the first).' })
+  requestsPerSecond!: number;
+
+  @ApiProperty({ description: 'Share answered 500 or above.' })
+  failureRate!: number;
+
+  @ApiProperty({ description: 'Over the latest 2,048 requests.' })
+  latencyP50Ms!: number;
+
+  @ApiProperty()
+  latencyP95Ms!: number;
+
+  @ApiProperty({ description: 'MAX_CONCURRENT_ML_OPERATIONS.' })
+  semaphoreLimit!: number;
+
+  @ApiProperty()
+  semaphoreActive!: number;
+
+  @ApiProperty()
+  semaphoreWaiting!: number;
+
+  @ApiProperty({ enum: ['redis', 'memory'] })
+  cacheBackend!: string;
+
+  @ApiProperty()
+  cacheHitRate!: number;
+
+  @ApiProperty({ type: [String], description: 'id@revision of the models in memory.' })
+  modelsLoaded!: string[];
+
+  @ApiProperty({ type: [String] })
+  modelsLoading!: string[];
+
+  @ApiProperty({ type: String, nullable: true })
+  modelLastError!: string | null;
+
+  @ApiProperty()
+  inferenceWorkers!: number;
+
+  @ApiProperty({ enum: ['bull', 'in-process'] })
+  queueBackend!: string;
+
+  @ApiProperty({ type: [QueueRowDto], nullable: true, description: 'null when the queues did not answer in time.' })
+  queues!: QueueRowDto[] | null;
+
+  @ApiProperty({ enum: ['ok', 'degraded', 'error'], description: 'The health report’s status.' })
+  readiness!: string;
+
+  @ApiProperty({ type: [HealthPartDto] })
+  healthParts!: HealthPartDto[];
+}
+
+export class ConversationSummaryDto extends ArmKeyDto implements ConversationSummary {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+
+  @ApiProperty({ enum: ['in_progress', 'completed', 'abandoned'] })
+  status!: string;
+
+  @ApiProperty()
+  step!: number;
+
+  @ApiProperty({ enum: ['greeting', 'no_greeting'] })
+  origin!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  label!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  topScore!: number | null;
+
+  @ApiProperty({ description: 'The participant’s data was erased (an anonymous tombstone).' })
+  erased!: boolean;
+}
+
+export class ConversationPageResponseDto implements ConversationPage {
+  @ApiProperty({ type: [ConversationSummaryDto] })
+  items!: ConversationSummaryDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next, older page.' })
+  nextCursor!: string | null;
+}
+
+export class TranscriptTurnDto implements TranscriptTurn {
+  @ApiProperty({ enum: ['participant', 'bot'] })
+  sender!: string;
+
+  @ApiProperty({ enum: ['greeting', 'message', 'reply', 'closing_prompt'] })
+  kind!: string;
+
+  @ApiProperty({ description: '-1 for the greeting.' })
+  step!: number;
+
+  @ApiProperty()
+  text!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  messageType!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: string;
+}
+
+export class ConversationTranscriptResponseDto
+  extends PickType(ConversationSummaryDto, [
+    'id',
+    'brand',
+    'thinkLevel',
+    'feelLevel',
+    'status',
+    'step',
+    'origin',
+    'label',
+    'createdAt',
+  ] as const)
+  implements ConversationTranscript
+{
+  @ApiProperty({ enum: ['random', 'chatbot', 'lulu'] })
+  entryPoint!: string;
+
+  @ApiProperty({ type: Number, nullable: true })
+  scoreA!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  scoreB!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  scoreC!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  scoreOther!: number | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  modelId!: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  modelRevision!: string | null;
+
+  @ApiProperty()
+  contentVersion!: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  completionCode!: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Null until given, and once erased.' })
+  email!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  lastActivityAt!: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  completedAt!: string | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  durationMs!: number | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  erasedAt!: string | null;
+
+  @ApiProperty({ type: [TranscriptTurnDto], description: 'In step order; empty once erased.' })
+  turns!: TranscriptTurnDto[];
+}

@@ -1,0 +1,118 @@
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { decodeCursor, encodeCursor, funnelOf, StudyPanelsService } from './study-panels.service';
+import type { StepStatusRaw, StudyStatsRepository } from './study-stats.repository';
+
+const arm = (brand: string, think: string, feel: string) => ({
+  brand: brand as 'Basic' | 'Lulu',
+  think_level: think as 'High' | 'Low',
+  feel_level: feel as 'High' | 'Low',
+});
+
+function serviceWith(stats: Partial<StudyStatsRepository>): StudyPanelsService {
+  return new StudyPanelsService(stats as StudyStatsRepository);
+}
+
+describe('StudyPanelsService', () => {
+  it('counts a funnel: reached, answered, dropped and waiting per step', () => {
+    const rows: Pick<StepStatusRaw, 'step' | 'status' | 'n'>[] = [
+      { step: 0, status: 'abandoned', n: 2 },
+      { step: 3, status: 'in_progress', n: 1 },
+      { step: 3, status: 'abandoned', n: 4 },
+      { step: 7, status: 'completed', n: 10 },
+    ];
+    const funnel = funnelOf(rows);
+    expect(funnel.started).toBe(17);
+    expect(funnel.completed).toBe(10);
+    expect(
+      funnel.steps.map((step) => [step.step, step.reached, step.answered, step.abandonedHere, step.waitingHere]),
+    ).toEqual([
+      [0, 17, 15, 2, 0],
+      [1, 15, 15, 0, 0],
+      [2, 15, 15, 0, 0],
+      [3, 15, 10, 4, 1],
+      [4, 10, 10, 0, 0],
+      [5, 10, 10, 0, 0],
+      [6, 10, 10, 0, 0],
+    ]);
+  });
+
+  it('lists all 8 arms, flags a scope whose arms drift more than one block apart, and who lags', async () => {
+    const service = serviceWith({
+      arms: () =>
+        Promise.resolve({
+          conversations: [
+            { ...arm('Basic', 'High', 'High'), status: 'completed', n: 5 },
+            { ...arm('Basic', 'High', 'High'), status: 'abandoned', n: 1 },
+            { ...arm('Lulu', 'Low', 'Low'), status: 'completed', n: 2 },
+          ],
+          slots: [
+            { scope: 'random', ...arm('Basic', 'High', 'High'), assigned: 6 },
+            { scope: 'random', ...arm('Lulu', 'Low', 'Low'), assigned: 5 },
+            { scope: 'Basic', ...arm('Basic', 'High', 'High'), assigned: 3 },
+          ],
+          scopes: [
+            { scope: 'random', blocks: 6, free_slots: 37 },
+            { scope: 'Basic', blocks: 3, free_slots: 9 },
+            { scope: 'Lulu', blocks: 0, free_slots: 0 },
+          ],
+        }),
+    });
+    const panel = await service.arms();
+    expect(panel.arms).toHaveLength(8);
+    expect(panel.arms[0]).toMatchObject({ brand: 'Basic', started: 6, completed: 5, abandoned: 1, assigned: 9 });
+    expect(panel.arms[7]).toMatchObject({ brand: 'Lulu', thinkLevel: 'Low', feelLevel: 'Low', completedBehind: 3 });
+    expect(panel.arms[3]).toMatchObject({ started: 0, completed: 0, completedBehind: 5 });
+    expect(panel.completedSpread).toBe(5);
+    expect(panel.scopes).toEqual([
+      { scope: 'random', blocks: 6, freeSlots: 37, assignedMin: 0, assignedMax: 6, spread: 6, balanced: false },
+      { scope: 'Basic', blocks: 3, freeSlots: 9, assignedMin: 0, assignedMax: 3, spread: 3, balanced: false },
+    ]);
+  });
+
+  it('puts labels per arm and the top score into 0.05 buckets', async () => {
+    const service = serviceWith({
+      labelsByArm: () =>
+        Promise.resolve([
+          { ...arm('Basic', 'High', 'High'), label: 'A', bucket: 20, n: 3 },
+          { ...arm('Basic', 'High', 'High'), label: null, bucket: null, n: 2 },
+          { ...arm('Lulu', 'High', 'Low'), label: 'Other', bucket: 6, n: 1 },
+        ]),
+    });
+    const panel = await service.labels();
+    expect(panel.totals).toEqual({ A: 3, B: 0, C: 0, Other: 1, unclassified: 2 });
+    expect(panel.arms[0].counts).toEqual({ A: 3, B: 0, C: 0, Other: 0, unclassified: 2 });
+    expect(panel.topScore).toHaveLength(20);
+    expect(panel.topScore[19]).toEqual({ from: 0.95, to: 1, counts: { A: 3, B: 0, C: 0, Other: 0 }, total: 3 });
+    expect(panel.topScore[5]).toMatchObject({ from: 0.25, to: 0.3, total: 1 });
+  });
+
+  it('rounds quartiles to whole milliseconds and keeps the overall row apart', async () => {
+    const service = serviceWith({
+      durations: () =>
+        Promise.resolve([
+          { ...arm('Basic', 'Low', 'High'), n: 4, quartiles: [1000.25, 2000.5, 3000.75] },
+          { brand: null, think_level: null, feel_level: null, n: 4, quartiles: [1000.25, 2000.5, 3000.75] },
+        ]),
+    });
+    const panel = await service.durations();
+    expect(panel.overall).toEqual({ completed: 4, q1Ms: 1000, medianMs: 2001, q3Ms: 3001 });
+    expect(panel.arms[2]).toMatchObject({ brand: 'Basic', thinkLevel: 'Low', feelLevel: 'High', completed: 4 });
+    expect(panel.arms[0]).toMatchObject({ completed: 0, medianMs: null });
+  });
+
+  it('encodes keyset cursors opaquely and refuses ones it did not make', () => {
+    const cursor = { createdAt: '2025-01-31T12:00:00.123456Z', id: '0b7b6b8e-0f2a-4c1d-9e8f-1a2b3c4d5e6f' };
+    expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+    for (const bad of ['', 'not-a-cursor', Buffer.from('2025-01-31|x').toString('base64url')]) {
+      expect(() => decodeCursor(bad)).toThrow(AppError);
+    }
+  });
+
+  it('answers CHAT.CONVERSATION_NOT_FOUND for an unknown conversation', async () => {
+    const service = serviceWith({ transcript: () => Promise.resolve(undefined) });
+    await expect(service.transcript('0b7b6b8e-0f2a-4c1d-9e8f-1a2b3c4d5e6f')).rejects.toMatchObject({
+      code: ErrorCode.ChatConversationNotFound,
+    });
+  });
+});

@@ -1,0 +1,88 @@
+import type { ConsoleSession } from '../console.types';
+import { getJson, LOGIN_PAGE, request } from './api.client';
+import { ArmsPanelView } from './arms.panel';
+import { ConversationsPanelView } from './conversations.panel';
+import { byId } from './dom';
+import { DurationsPanelView } from './durations.panel';
+import { FunnelPanelView } from './funnel.panel';
+import { LabelsPanelView } from './labels.panel';
+import { markStale, type Panel } from './panel';
+import { ServicePanelView } from './service.panel';
+import { TimelinePanelView } from './timeline.panel';
+import { TranscriptDialog } from './transcript.dialog';
+
+/** Seconds between refreshes while the page is visible. */
+const REFRESH_SECONDS = 5;
+
+async function start(): Promise<void> {
+  const session = await getJson<ConsoleSession>('/api/admin/session');
+  byId('queue-link', HTMLAnchorElement).hidden = !session.queueDashboard;
+  byId('logout', HTMLButtonElement).addEventListener('click', () => {
+    void request('DELETE', '/api/admin/session')
+      .catch(() => undefined)
+      .finally(() => window.location.assign(LOGIN_PAGE));
+  });
+
+  const transcript = new TranscriptDialog();
+  const conversations = new ConversationsPanelView(session, transcript);
+  const panels: Panel[] = [
+    new ArmsPanelView(),
+    new FunnelPanelView(),
+    new LabelsPanelView(),
+    new TimelinePanelView(),
+    new DurationsPanelView(),
+    new ServicePanelView(),
+    conversations,
+  ];
+  const state = byId('refresh-state', HTMLParagraphElement);
+  const toggle = byId('refresh-toggle', HTMLButtonElement);
+  let paused = false;
+  let timer: number | undefined;
+  let running: Promise<void> | null = null;
+
+  const refreshAll = async (): Promise<void> => {
+    // The reader's place matters more than fresh rows: an older page, or an open transcript, stays put.
+    const due = panels.filter(
+      (panel) => panel !== conversations || (conversations.followsNewest && !transcript.isOpen),
+    );
+    const failed: string[] = [];
+    await Promise.all(
+      due.map((panel) =>
+        panel.refresh().catch((error: unknown) => {
+          failed.push(panel.title);
+          markStale(panel.updated, error instanceof Error ? error.message : String(error));
+        }),
+      ),
+    );
+    state.textContent = failed.length
+      ? `Some panels could not be refreshed (${failed.join(', ')}); retrying every ${REFRESH_SECONDS} s.`
+      : paused
+        ? 'Refresh paused.'
+        : `Refreshing every ${REFRESH_SECONDS} s while this page is visible.`;
+  };
+
+  /** One refresh at a time; the next is planned only once it is done, so a slow server is never piled on. */
+  const cycle = (): void => {
+    window.clearTimeout(timer);
+    if (paused || document.visibilityState !== 'visible') return;
+    running ??= refreshAll().finally(() => {
+      running = null;
+      if (!paused && document.visibilityState === 'visible') timer = window.setTimeout(cycle, REFRESH_SECONDS * 1000);
+    });
+  };
+
+  toggle.addEventListener('click', () => {
+    paused = !paused;
+    toggle.setAttribute('aria-pressed', String(paused));
+    toggle.textContent = paused ? 'Resume refresh' : 'Pause refresh';
+    state.textContent = paused ? 'Refresh paused.' : 'Refreshing…';
+    cycle();
+  });
+  document.addEventListener('visibilitychange', cycle);
+  cycle();
+}
+
+void start().catch((error: unknown) => {
+  byId('refresh-state', HTMLParagraphElement).textContent =
+    `The console could not start: ${error instanceof Error ? error.message : String(error)}`;
+});

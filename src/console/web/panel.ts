@@ -1,0 +1,21 @@
+/** One panel of the console: it knows its endpoint and how to draw what comes back. */
+export interface Panel {
+  /** Names the panel in error messages. */
+  readonly title: string;
+  /** The "Updated …" line beside the title; it says so when a refresh failed. */
+  readonly updated: HTMLElement;
+  /** Fetches and redraws; rejects when the fetch failed (the old figures stay, marked stale). */
+  refresh(): Promise<void>;
+}
+
+/** "Updated 14:05:03 UTC" beside a panel's title, or what went wrong, with data-generated-at for tests. */
+export function markUpdated(element: HTMLElement, generatedAt: string): void {
+  element.textContent = `Updated ${generatedAt.slice(11, 19)} UTC`;
+  element.dataset.generatedAt = generatedAt;
+  element.classList.remove('stale');
+}
+
+export function markStale(element: HTMLElement, reason: string): void {
+  element.textContent = `Not updated: ${reason}`;
+  element.classList.add('stale');
+}

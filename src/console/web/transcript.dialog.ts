@@ -1,0 +1,157 @@
+import type { ConversationTranscript, TranscriptTurn } from '../console.types';
+import { ApiError, getJson, request } from './api.client';
+import { byId, h, table } from './dom';
+import { armName, duration, utcTime } from './format';
+
+/** What `DELETE /api/admin/conversations/:id` answers. */
+interface ErasureAnswer {
+  id: string;
+  erasedAt: string;
+  alreadyErased: boolean;
+}
+
+const WHO: Record<string, string> = { participant: 'Participant', bot: 'Bot' };
+
+/** One conversation in a modal dialog: its condition, scores, model and content version, code and transcript. */
+export class TranscriptDialog {
+  private readonly dialog = byId('transcript-dialog', HTMLDialogElement);
+  private readonly title = byId('transcript-title', HTMLHeadingElement);
+  private readonly body = byId('transcript-body', HTMLDivElement);
+  private readonly status = byId('transcript-status', HTMLParagraphElement);
+  private readonly eraseOpen = byId('erase-open', HTMLButtonElement);
+  private readonly confirm = byId('erase-dialog', HTMLDialogElement);
+  private readonly confirmTarget = byId('erase-target', HTMLParagraphElement);
+  private readonly confirmErase = byId('erase-confirm', HTMLButtonElement);
+  private current: ConversationTranscript | null = null;
+  /** Where the keyboard focus goes back to when the dialog closes. */
+  private opener: HTMLElement | null = null;
+  /** Called after an erasure, so the list shows the tombstone. */
+  onErased: () => void = () => undefined;
+
+  constructor() {
+    byId('transcript-close', HTMLButtonElement).addEventListener('click', () => this.dialog.close());
+    this.dialog.addEventListener('close', () => {
+      // A refresh may have redrawn the list meanwhile: then the same conversation's new button takes the focus.
+      const id = this.current?.id;
+      const again = id ? document.querySelector<HTMLElement>(`button[data-open="${CSS.escape(id)}"]`) : null;
+      (this.opener?.isConnected ? this.opener : again)?.focus();
+    });
+    this.eraseOpen.addEventListener('click', () => {
+      if (!this.current) return;
+      this.confirmTarget.textContent = `Conversation ${this.current.id}`;
+      this.confirm.showModal();
+      byId('erase-cancel', HTMLButtonElement).focus();
+    });
+    byId('erase-cancel', HTMLButtonElement).addEventListener('click', () => this.confirm.close());
+    this.confirmErase.addEventListener('click', () => void this.erase());
+  }
+
+  get isOpen(): boolean {
+    return this.dialog.open;
+  }
+
+  async open(id: string, opener: HTMLElement | null): Promise<void> {
+    this.opener = opener;
+    this.status.textContent = '';
+    this.body.replaceChildren(h('p', {}, 'Loading…'));
+    if (!this.dialog.open) this.dialog.showModal();
+    try {
+      this.show(await getJson<ConversationTranscript>(`/api/admin/study/conversations/${encodeURIComponent(id)}`));
+    } catch (error) {
+      this.current = null;
+      this.body.replaceChildren(h('p', { class: 'error' }, error instanceof Error ? error.message : String(error)));
+    }
+  }
+
+  private show(conversation: ConversationTranscript): void {
+    this.current = conversation;
+    this.title.textContent = `Conversation ${conversation.id.slice(0, 8)}`;
+    this.eraseOpen.disabled = conversation.erasedAt !== null;
+    const facts: [string, string, string][] = [
+      ['id', 'Id', conversation.id],
+      ['arm', 'Arm', armName(conversation)],
+      ['status', 'Status', `${conversation.status} at step ${conversation.step}`],
+      ['origin', 'Origin', `${conversation.origin} via /${conversation.entryPoint}`],
+      ['label', 'Label', conversation.label ?? 'not classified'],
+      ['model', 'Model', conversation.modelId ? `${conversation.modelId} @ ${conversation.modelRevision ?? '?'}` : '–'],
+      ['contentVersion', 'Study content version', conversation.contentVersion],
+      ['completionCode', 'Completion code', conversation.completionCode ?? '–'],
+      ['email', 'E-mail', conversation.email ?? '–'],
+      ['started', 'Started', utcTime(conversation.createdAt)],
+      ['completed', 'Completed', utcTime(conversation.completedAt)],
+      ['duration', 'Duration', duration(conversation.durationMs)],
+      ['erased', 'Erased', conversation.erasedAt ? utcTime(conversation.erasedAt) : 'no'],
+    ];
+    const scores: [string, number | null][] = [
+      ['A', conversation.scoreA],
+      ['B', conversation.scoreB],
+      ['C', conversation.scoreC],
+      ['Other', conversation.scoreOther],
+    ];
+    this.body.replaceChildren(
+      h(
+        'dl',
+        { class: 'facts' },
+        ...facts.flatMap(([key, term, value]) => [h('dt', {}, term), h('dd', { data: { fact: key } }, value)]),
+      ),
+      table<[string, number | null]>(
+        'Classifier scores',
+        [
+          { label: 'Label', key: 'label', value: ([label]) => label },
+          {
+            label: 'Score',
+            key: 'score',
+            value: ([, score]) => (score === null ? '–' : score.toFixed(4)),
+            numeric: true,
+          },
+        ],
+        scores,
+        ([label]) => ({ data: { label }, class: label === conversation.label ? 'chosen' : undefined }),
+      ),
+      h('h3', {}, `Transcript (${conversation.turns.length} messages)`),
+      conversation.turns.length
+        ? h('ol', { class: 'turns' }, ...conversation.turns.map((turn) => this.turn(turn)))
+        : h('p', {}, conversation.erasedAt ? 'Erased: no transcript is kept.' : 'No messages yet.'),
+    );
+  }
+
+  private turn(turn: TranscriptTurn): HTMLElement {
+    return h(
+      'li',
+      { class: `turn ${turn.sender}`, data: { step: String(turn.step), kind: turn.kind } },
+      h(
+        'p',
+        { class: 'turn-meta' },
+        `${WHO[turn.sender] ?? turn.sender} · step ${turn.step} · ${turn.kind}${turn.messageType ? ` · ${turn.messageType}` : ''}`,
+      ),
+      // Participant and model text: a text node, never markup.
+      h('p', { class: 'turn-text' }, turn.text),
+    );
+  }
+
+  private async erase(): Promise<void> {
+    const conversation = this.current;
+    if (!conversation) return;
+    this.confirmErase.disabled = true;
+    try {
+      const answer = await request<ErasureAnswer>(
+        'DELETE',
+        `/api/admin/conversations/${encodeURIComponent(conversation.id)}`,
+      );
+      this.confirm.close();
+      await this.open(conversation.id, this.opener);
+      this.status.textContent = answer.alreadyErased
+        ? `Already erased at ${utcTime(answer.erasedAt)}.`
+        : `Erased at ${utcTime(answer.erasedAt)}.`;
+      this.onErased();
+    } catch (error) {
+      this.confirm.close();
+      this.status.textContent =
+        error instanceof ApiError && error.code === 'HTTP.NOT_FOUND'
+          ? 'Erasure is not available on this server yet.'
+          : `Not erased: ${error instanceof Error ? error.message : String(error)}`;
+    } finally {
+      this.confirmErase.disabled = false;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+const DATABASE = 'combot_console_auth_e2e_test';
+const ADMIN_KEY = 'console-auth-admin-key-0123';
+const CONSOLE = { 'X-Combot-Console': '1' };
+
+/** `name=value` of the session cookie a response set, with its attributes. */
+function sessionCookie(setCookie: string[] | string | undefined): { pair: string; attributes: string } {
+  const all = Array.isArray(setCookie) ? setCookie : setCookie ? [setCookie] : [];
+  const header = all.find((cookie) => /^(__Host-)?combot_admin=[^;]+/.test(cookie));
+  if (!header) throw new Error(`no session cookie in ${JSON.stringify(all)}`);
+  const [pair, ...attributes] = header.split('; ');
+  return { pair, attributes: attributes.join('; ') };
+}
+
+/** The console's login, session, CSRF and page rules over HTTP (the browser test drives the same through Chromium). */
+describe('study console: login, session and pages (HTTP)', () => {
+  let testApp: TestApp;
+  const http = () => request(testApp.app.getHttpServer());
+
+  beforeAll(async () => {
+    expect(existsSync(path.join(__dirname, '..', '..', 'dist', 'console', 'console.html'))).toBe(true); // npm run build
+    testApp = await createTestApp(DATABASE, {
+      ADMIN_API_KEY: ADMIN_KEY,
+      ADMIN_LOGIN_MAX_FAILURES: '3',
+      ADMIN_SESSION_TTL_MINUTES: '30',
+      // A TLS-terminating proxy on this host: X-Forwarded-Proto then decides whether a login came over https.
+      TRUST_PROXY: 'loopback',
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await testApp?.app.close();
+    await dropTestDatabase(DATABASE);
+  });
+
+  async function login(): Promise<string> {
+    const response = await http().post('/api/admin/session').send({ key: ADMIN_KEY }).expect(200);
+    return sessionCookie(response.headers['set-cookie']).pair;
+  }
+
+  it('exchanges the admin key for an HttpOnly, SameSite=Strict, expiring session cookie', async () => {
+    const before = Date.now();
+    const response = await http().post('/api/admin/session').send({ key: ADMIN_KEY }).expect(200);
+    const { pair, attributes } = sessionCookie(response.headers['set-cookie']);
+    expect(pair).toMatch(/^combot_admin=v1\./); // plain http: no Secure, so no __Host- prefix
+    expect(attributes).toMatch(/HttpOnly/);
+    expect(attributes).toMatch(/SameSite=Strict/);
+    expect(attributes).toMatch(/Path=\//);
+    expect(attributes).toMatch(/Max-Age=1800/);
+    expect(attributes).not.toMatch(/Secure/);
+    expect(pair).not.toContain(ADMIN_KEY);
+    const expiresAt = Date.parse(response.body.expiresAt);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 1_799_000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 1_800_000);
+    expect(response.body).toMatchObject({ queueDashboard: false, pseudonymisedExport: expect.any(Boolean) });
+  });
+
+  it('makes the cookie Secure, under the __Host- prefix, when the login came over https', async () => {
+    const response = await http()
+      .post('/api/admin/session')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ key: ADMIN_KEY })
+      .expect(200);
+    const { pair, attributes } = sessionCookie(response.headers['set-cookie']);
+    expect(pair).toMatch(/^__Host-combot_admin=v1\./);
+    expect(attributes).toMatch(/Secure/);
+    await http().get('/api/admin/study/arms').set('Cookie', pair).expect(200);
+  });
+
+  it('opens every admin route with the session, as with the key header', async () => {
+    const cookie = await login();
+    await http().get('/api/admin/study/arms').set('Cookie', cookie).expect(200);
+    await http().get('/api/admin/conversations/export?format=jsonl').set('Cookie', cookie).expect(200);
+    await http().get('/api/admin/study/arms').set('X-Api-Key', ADMIN_KEY).expect(200);
+    const session = await http().get('/api/admin/session').set('Cookie', cookie).expect(200);
+    expect(Date.parse(session.body.expiresAt)).toBeGreaterThan(Date.now());
+    await http().get('/api/admin/study/arms').expect(401);
+    const forged = cookie.replace(/.$/, (last) => (last === 'A' ? 'B' : 'A'));
+    await http().get('/api/admin/study/arms').set('Cookie', forged).expect(401);
+  });
+
+  it('refuses the session from another site or origin, and a state change without the console header', async () => {
+    const cookie = await login();
+    const crossSite = await http()
+      .get('/api/admin/study/arms')
+      .set('Cookie', cookie)
+      .set('Sec-Fetch-Site', 'same-site')
+      .expect(403);
+    expect(crossSite.body.code).toBe('ADMIN.CROSS_SITE_REQUEST');
+    await http().get('/api/admin/study/arms').set('Cookie', cookie).set('Origin', 'http://client.test').expect(403);
+    const bare = await http().delete('/api/admin/session').set('Cookie', cookie).expect(403);
+    expect(bare.body.code).toBe('ADMIN.CROSS_SITE_REQUEST');
+    await http().get('/api/admin/study/arms').set('Cookie', cookie).expect(200); // still logged in
+  });
+
+  it('logs out: the session is revoked at once, even for a copy of the cookie', async () => {
+    const cookie = await login();
+    const response = await http().delete('/api/admin/session').set('Cookie', cookie).set(CONSOLE).expect(200);
+    expect(response.body).toEqual({ ended: true });
+    const cleared = (response.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('combot_admin='));
+    expect(cleared).toMatch(/^combot_admin=;.*Expires=Thu, 01 Jan 1970/);
+    const after = await http().get('/api/admin/study/arms').set('Cookie', cookie).expect(401);
+    expect(after.body.message).toMatch(/logged out/);
+  });
+
+  it('serves the console only with a session, under a strict CSP of its own; Swagger keeps its looser one', async () => {
+    const anonymous = await http().get('/admin/').expect(303);
+    expect(anonymous.headers.location).toBe('/admin/login');
+    const loginPage = await http()
+      .get('/admin/login')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
+    expect(loginPage.text).toContain('id="login-form"');
+    expect(loginPage.headers['cache-control']).toBe('no-store');
+
+    const cookie = await login();
+    for (const path of ['/admin/', '/admin']) {
+      const page = await http()
+        .get(path)
+        .set('Cookie', cookie)
+        .expect(200)
+        .expect('Content-Type', /text\/html/);
+      expect(page.text).toContain('id="panel-arms"');
+      const csp = String(page.headers['content-security-policy']);
+      expect(csp).toContain("default-src 'self'");
+      expect(csp).toContain("script-src 'self';");
+      expect(csp).toContain("style-src 'self';");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("require-trusted-types-for 'script'");
+      expect(csp).not.toContain('unsafe-inline');
+    }
+    expect((await http().get('/admin/login').set('Cookie', cookie).expect(303)).headers.location).toBe('/admin/');
+    const swagger = await http().get('/api/docs').expect(200);
+    expect(String(swagger.headers['content-security-policy'])).toContain("'unsafe-inline'");
+  });
+
+  it('serves the built assets by name only, with ETags', async () => {
+    const script = await http()
+      .get('/admin/assets/console.js')
+      .expect(200)
+      .expect('Content-Type', /text\/javascript/);
+    expect(script.headers.etag).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
+    await http().get('/admin/assets/console.js').set('If-None-Match', script.headers.etag).expect(304);
+    await http()
+      .get('/admin/assets/console.css')
+      .expect(200)
+      .expect('Content-Type', /text\/css/);
+    for (const name of ['console.html', 'nothing.js', '..%2F..%2Fpackage.json']) {
+      const missing = await http().get(`/admin/assets/${name}`).expect(404);
+      expect(missing.body.code).toBe('HTTP.NOT_FOUND');
+    }
+  });
+
+  // Last: it leaves this address blocked for the rest of the window.
+  it('refuses a wrong key and, past ADMIN_LOGIN_MAX_FAILURES, every login from the address (Retry-After)', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const refused = await http().post('/api/admin/session').send({ key: 'not-the-admin-key-000' }).expect(403);
+      expect(refused.body.code).toBe('HTTP.FORBIDDEN');
+      expect(refused.headers['set-cookie']).toBeUndefined();
+    }
+    const limited = await http().post('/api/admin/session').send({ key: ADMIN_KEY }).expect(429);
+    expect(limited.body.code).toBe('HTTP.TOO_MANY_REQUESTS');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(800);
+    await http().post('/api/admin/session').send({}).expect(400);
+  });
+});
