@@ -17,10 +17,12 @@ export const AuditActor = {
 
 /**
  * An HTTP caller as the audit names it: `key:` and the first 8 hex digits of the key's SHA-256. That tells a
- * rotated key from the one before without storing anything that opens the admin endpoints.
+ * rotated key from the one before without storing anything that opens the admin endpoints. A study-console
+ * session adds ` session:` and the first 8 characters of its id, the prefix its login and logout are logged under.
  */
-export function adminKeyActor(apiKey: string): string {
-  return `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 8)}`;
+export function adminKeyActor(apiKey: string, sessionId?: string): string {
+  const key = `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 8)}`;
+  return sessionId === undefined ? key : `${key} session:${sessionId.slice(0, 8)}`;
 }
 
 /**

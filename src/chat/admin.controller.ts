@@ -1,9 +1,9 @@
-import { Controller, Delete, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AdminApiKeyGuard } from '../common/admin-api-key.guard';
+import { AdminApiKeyGuard, adminPrincipalOf } from '../common/admin-api-key.guard';
 import {
   ADMIN_KEY_ERRORS,
   ApiErrorResponses,
@@ -30,9 +30,13 @@ export class AdminController {
     private readonly config: AppConfig,
   ) {}
 
-  /** Who the audit names: the guard let the request in, so it carries the configured key. */
-  private get actor(): string {
-    return adminKeyActor(this.config.admin.apiKey ?? '');
+  /** Who the audit names: the guard let the request in with the configured key or a session derived from it. */
+  private actorOf(request: Request): string {
+    const principal = adminPrincipalOf(request);
+    return adminKeyActor(
+      this.config.admin.apiKey ?? '',
+      principal?.via === 'session' ? principal.session.id : undefined,
+    );
   }
 
   @Get('conversations/export')
@@ -49,9 +53,13 @@ export class AdminController {
       'HTTP.VALIDATION_FAILED: format, status, origin, since or pseudonymise is not one the export knows; ' +
       'ADMIN.PSEUDONYM_KEY_MISSING: pseudonymise=true while EXPORT_PSEUDONYM_KEY is not set.',
   })
-  async export(@Query() query: ConversationExportQueryDto, @Res() response: Response): Promise<void> {
+  async export(
+    @Query() query: ConversationExportQueryDto,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
     const filter = exportFilterOf(query);
-    const lines = this.exporter.lines(filter, this.actor);
+    const lines = this.exporter.lines(filter, this.actorOf(request));
     // Read the first line before answering, so a database error is still a JSON error.
     const first = await lines.next();
     response.status(200);
@@ -79,7 +87,7 @@ export class AdminController {
     404: 'CHAT.CONVERSATION_NOT_FOUND: no conversation has this id (or it is not a UUID).',
     503: DATABASE_UNAVAILABLE,
   })
-  erase(@Param('id') id: string): Promise<ConversationErasureResponseDto> {
-    return this.participants.eraseConversation(id, this.actor);
+  erase(@Param('id') id: string, @Req() request: Request): Promise<ConversationErasureResponseDto> {
+    return this.participants.eraseConversation(id, this.actorOf(request));
   }
 }

@@ -1,6 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { getMetadataStorage } from 'class-validator';
-import { ConversationExportQueryDto } from '../chat/conversation-export-query.dto';
 import { checkAdminKey, sessionCodecOf, type AdminPrincipal } from '../common/admin-api-key.guard';
 import type { AdminSession } from '../common/admin-session';
 import { AppError } from '../common/app.error';
@@ -9,27 +7,6 @@ import { AppConfig } from '../config/app-config';
 import { AdminSessionRepository } from './admin-session.repository';
 import type { ConsoleSession } from './console.types';
 import { LoginAttemptsLimiter } from './login-attempts.limiter';
-
-/**
- * Whether the export query validates a property. The global ValidationPipe strips unknown query parameters
- * silently, so asking for a pseudonymised export from a server that does not know `pseudonymise` would hand out
- * e-mail addresses: the console offers the option only when the export declares it.
- */
-function exportKnows(property: string): boolean {
-  return getMetadataStorage()
-    .getTargetValidationMetadatas(ConversationExportQueryDto, '', true, false)
-    .some((metadata) => metadata.propertyName === property);
-}
-
-/**
- * Whether EXPORT_PSEUDONYM_KEY is set: without it the export refuses `pseudonymise=true`. Read by shape, not by
- * name, because the setting arrives with the export's own change; until then the console offers no pseudonymised
- * export at all.
- */
-function pseudonymKeyConfigured(config: AppConfig): boolean {
-  const data: unknown = 'participantData' in config ? config.participantData : undefined;
-  return typeof data === 'object' && data !== null && 'pseudonymKey' in data && typeof data.pseudonymKey === 'string';
-}
 
 /** Logging in to and out of the study console: the admin key for a signed session, failures limited. */
 @Injectable()
@@ -73,7 +50,8 @@ export class ConsoleSessionService {
     return {
       expiresAt: end ? end.toISOString() : null,
       queueDashboard: this.config.redis.host !== null,
-      pseudonymisedExport: exportKnows('pseudonymise') && pseudonymKeyConfigured(this.config),
+      // The export refuses `pseudonymise=true` without EXPORT_PSEUDONYM_KEY, so the console offers it only then.
+      pseudonymisedExport: this.config.participantData.pseudonymKey !== null,
     };
   }
 }

@@ -1,6 +1,3 @@
-import 'reflect-metadata';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -8,9 +5,6 @@ import path from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { getMetadataStorage } from 'class-validator';
-import { AdminController } from '../../src/chat/admin.controller';
-import { ConversationExportQueryDto } from '../../src/chat/conversation-export-query.dto';
 import { EXPORT_COLUMNS } from '../../src/chat/conversation.repository';
 import { freePort, startService, waitForHttp, type ServiceProcess } from '../support/service-process';
 import { buildStudySeed, insertStudySeed, MARKUP_COMPLAINT, SEED_ARMS, type StudySeed } from '../support/study-seed';
@@ -54,31 +48,6 @@ const CHROMIUM_ARGS = [
 ];
 const ARTIFACTS = path.join(__dirname, 'artifacts', 'console');
 const ARMS = SEED_ARMS.map((arm) => `${arm.brand}/${arm.thinkLevel}/${arm.feelLevel}`);
-
-/**
- * Whether the erasure route (`DELETE /api/admin/conversations/:id`, built on another branch) exists in this
- * checkout. Until it does, the erasure test is reported as skipped rather than passing vacuously; once merged it runs.
- */
-function eraseRouteExists(): boolean {
-  const prototype: object = AdminController.prototype;
-  return Object.getOwnPropertyNames(prototype).some((name) => {
-    // The descriptor's value, not the property: reading a getter on the bare prototype would run it.
-    const handler: unknown = Object.getOwnPropertyDescriptor(prototype, name)?.value;
-    return (
-      typeof handler === 'function' &&
-      Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.DELETE &&
-      Reflect.getMetadata(PATH_METADATA, handler) === 'conversations/:id'
-    );
-  });
-}
-const itWhenEraseExists = eraseRouteExists() ? it : it.skip;
-
-/** Whether the export declares `pseudonymise` (the same branch adds it); the pseudonymised download runs then. */
-const itWhenPseudonymisedExportExists = getMetadataStorage()
-  .getTargetValidationMetadatas(ConversationExportQueryDto, '', true, false)
-  .some((metadata) => metadata.propertyName === 'pseudonymise')
-  ? it
-  : it.skip;
 
 /** "12,345" → 12345; "−75" → -75. */
 const numberOf = (text: string | null): number => Number((text ?? '').replace(/,/g, '').replace('−', '-').trim());
@@ -137,7 +106,6 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
       REDIS_HOST: '127.0.0.1',
       REDIS_KEY_PREFIX: redisPrefix,
       ADMIN_API_KEY: ADMIN_KEY,
-      // Read once the export can pseudonymise; ignored before.
       EXPORT_PSEUDONYM_KEY: 'console-browser-pseudonym-key-01',
       STUDY_CONTENT_FILE: configuredStudyFile(),
       ML_WORKERS: '1',
@@ -524,7 +492,7 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.getByLabel('Status', { exact: true }).selectOption('');
   });
 
-  itWhenPseudonymisedExportExists('downloads a pseudonymised export: no e-mail address left in it', async () => {
+  it('downloads a pseudonymised export: no e-mail address left in it', async () => {
     await expect(page.locator('#pseudonymise-field').isVisible()).resolves.toBe(true);
     await page.getByLabel('Pseudonymised', { exact: false }).check();
     const [download] = await Promise.all([
@@ -543,7 +511,7 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.getByLabel('Pseudonymised', { exact: false }).uncheck();
   });
 
-  itWhenEraseExists('erases a participant after confirmation: transcript gone, tombstone kept', async () => {
+  it('erases a participant after confirmation: transcript gone, tombstone kept', async () => {
     const target = seed.conversations[1];
     await page.locator(`button[data-open="${target.id}"]`).click();
     await page.waitForSelector('#transcript-body [data-fact="id"]');
@@ -558,6 +526,12 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
       [target.id],
     );
     expect(row).toEqual({ erased: true, email: null, turns: 0, status: target.status });
+    // The audit names the session that erased, beside the key it was opened with.
+    const audit = await sql<{ actor: string }>(
+      `SELECT actor FROM admin_audit WHERE action = 'erase' AND details->'conversations' ? $1`,
+      [target.id],
+    );
+    expect(audit).toEqual([{ actor: expect.stringMatching(/^key:[0-9a-f]{8} session:\S{8}$/) as unknown }]);
     await page.keyboard.press('Escape');
   });
 
