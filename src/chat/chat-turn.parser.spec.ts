@@ -1,5 +1,6 @@
 import { AppError } from '../common/app.error';
-import { checkedMessage, hasControlCharacters, parseNumber, parseScenario } from './chat-turn.parser';
+import { hasControlCharacters } from '../common/control-characters';
+import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 
 describe('chat turn parsing', () => {
   it.each(['\u0000', 'a\u0001b', '\u0008', '\u000B', '\u000C', '\u001F', '\u007F'])(

@@ -1,5 +1,6 @@
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { hasControlCharacters } from '../common/control-characters';
 
 /**
  * The React page's loosely typed turn body, read defensively: these fields are tolerated, never trusted, and
@@ -22,18 +23,6 @@ export function parseScenario(raw: unknown): Record<string, unknown> {
 export function parseNumber(raw: unknown): number | null {
   const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
-}
-
-/**
- * Whether `text` holds a C0 control character other than tab, line feed and carriage return, or DEL: nobody
- * types them, PostgreSQL refuses NUL in text, and they have no place in a transcript researchers read.
- */
-export function hasControlCharacters(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
-  }
-  return false;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   CONSOLE_REQUEST_HEADER,
 } from './admin-session';
 import { AppError } from './app.error';
+import { hasControlCharacters } from './control-characters';
 import { ErrorCode } from './error-codes';
 
 function presentedKey(request: Request): string | null {
@@ -183,9 +184,21 @@ export class AdminAccessMiddleware implements NestMiddleware {
     @Optional() private readonly revocations?: AdminSessionRevocations,
   ) {}
 
-  /** Nest's middleware proxy awaits this and answers a rejection through the exception filter. */
+  /**
+   * Nest's middleware proxy awaits this and answers a rejection through the exception filter. bull-board splits
+   * its validation messages on NUL and answers 500 when a query value holds one; no admin query means anything
+   * with a control character, so such a request is refused here, in the service's own error body.
+   */
   async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
     await authenticateAdmin(this.config, sessionCodecOf(this.config), this.revocations ?? null, request);
+    const query = request.originalUrl.includes('?')
+      ? request.originalUrl.slice(request.originalUrl.indexOf('?') + 1)
+      : '';
+    for (const [name, value] of new URLSearchParams(query)) {
+      if (hasControlCharacters(name) || hasControlCharacters(value)) {
+        throw new AppError(ErrorCode.BadRequest, 'Query parameters must not contain control characters.');
+      }
+    }
     next();
   }
 }

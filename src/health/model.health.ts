@@ -15,6 +15,8 @@ export class ModelHealthIndicator {
     const { id, revision } = this.pool.defaultRef;
     const loaded = this.pool.status().loaded.find((model) => model.id === id);
     if (loaded && this.pool.isLoaded()) return indicator.up({ id, revision: loaded.revision, workers: loaded.workers });
+    // An unready replica gets no traffic to retry the load with, so the probe itself asks for one (rate-limited).
+    this.pool.retryDefaultLoad();
     const status = this.pool.status();
     return indicator.down({
       id,

@@ -1,7 +1,7 @@
 import { AppConfig } from '../config/app-config';
 import { InferenceRunnerFactory } from './inference-runner.factory';
 import type { InferenceRunner, ModelRef } from './ml.types';
-import { ModelPool } from './model-pool';
+import { MODEL_RELOAD_BACKOFF_MS, ModelPool } from './model-pool';
 
 class FakeRunner implements InferenceRunner {
   readonly workers = 1;
@@ -81,6 +81,24 @@ describe('ModelPool', () => {
     await expect(pool.get(ref('a'))).rejects.toMatchObject({ code: 'ML.MODEL_LOAD_FAILED', retryable: true });
     expect(pool.status().lastError?.message).toContain('onnx file missing');
     await expect(pool.get(ref('a'))).resolves.toMatchObject({ revision: 'rev-a' });
+    expect(factory.start).toHaveBeenCalledTimes(2);
+  });
+
+  it('retries a failed default model from the readiness check, at most once per backoff, with no request needed', async () => {
+    const { pool, factory, failOnce } = setup();
+    failOnce();
+    const before = Date.now();
+    await pool.preload();
+    const failedBy = Date.now();
+    expect(pool.isLoaded()).toBe(false);
+    pool.retryDefaultLoad(before + MODEL_RELOAD_BACKOFF_MS - 1);
+    expect(factory.start).toHaveBeenCalledTimes(1);
+    pool.retryDefaultLoad(failedBy + MODEL_RELOAD_BACKOFF_MS);
+    pool.retryDefaultLoad(failedBy + MODEL_RELOAD_BACKOFF_MS + 1); // the load under way is shared, not doubled
+    expect(factory.start).toHaveBeenCalledTimes(2);
+    await pool.get();
+    expect(pool.isLoaded()).toBe(true);
+    pool.retryDefaultLoad(failedBy + 10 * MODEL_RELOAD_BACKOFF_MS);
     expect(factory.start).toHaveBeenCalledTimes(2);
   });
 

@@ -19,6 +19,13 @@ export interface LoadedModel {
   lastUsedAt: number;
 }
 
+/**
+ * How long after a failed load of the default model the readiness check tries again by itself: the Retry-After
+ * participants get with ML.MODEL_LOAD_FAILED. Without it a replica whose model was briefly unreadable at start
+ * would stay unready for good, since an orchestrator sends an unready replica no requests to retry with.
+ */
+export const MODEL_RELOAD_BACKOFF_MS = 5_000;
+
 function keyOf(ref: ModelRef): string {
   return `${ref.id}@${ref.revision}`;
 }
@@ -26,7 +33,7 @@ function keyOf(ref: ModelRef): string {
 /**
  * Models keyed by id + revision, at most `ML_MAX_MODELS` in memory, least recently used evicted (its
  * sessions released). Concurrent requests for a model being loaded share one load; a failed load is
- * `ML.MODEL_LOAD_FAILED` and is retried on the next request.
+ * `ML.MODEL_LOAD_FAILED` and is retried on the next request (the default model also by the readiness check).
  */
 @Injectable()
 export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +42,8 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
   private readonly models = new Map<string, LoadedModel>();
   private readonly loading = new Map<string, Promise<LoadedModel>>();
   private lastError: ModelPoolStatusDto['lastError'] = null;
+  /** When the last load of the default model failed (0: never). */
+  private defaultFailedAt = 0;
   readonly defaultRef: ModelRef;
 
   constructor(
@@ -87,6 +96,17 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
     return pending;
   }
 
+  /**
+   * Starts a new load of the default model when the last one failed at least MODEL_RELOAD_BACKOFF_MS ago and none
+   * is under way; its outcome shows in the next check (a failure is logged and recorded by `load`).
+   */
+  retryDefaultLoad(now = Date.now()): void {
+    const key = keyOf(this.defaultRef);
+    if (this.models.has(key) || this.loading.has(key) || this.defaultFailedAt === 0) return;
+    if (now - this.defaultFailedAt < MODEL_RELOAD_BACKOFF_MS) return;
+    this.get(this.defaultRef).catch(() => undefined);
+  }
+
   isLoaded(ref: ModelRef = this.defaultRef): boolean {
     return this.models.has(keyOf(ref));
   }
@@ -122,6 +142,7 @@ export class ModelPool implements OnApplicationBootstrap, OnApplicationShutdown 
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.lastError = { model: key, message, at: new Date().toISOString() };
+      if (key === keyOf(this.defaultRef)) this.defaultFailedAt = Date.now();
       this.metrics?.mlModelLoads.inc({ model: key, outcome: 'failed' });
       this.logger.error(`loading model ${key} failed after ${Date.now() - started} ms: ${message}`);
       throw new AppError(

@@ -226,6 +226,22 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
         expect(await conversation(id)).toEqual(expect.objectContaining({ status: 'abandoned' }));
       });
     });
+    describe('a NUL character in a query value of the queue dashboard', () => {
+      it.each(['/api/admin/queues/api/queues?status=%00&a=', '/api/admin/queues/api/queues?activeQueue=ml%00x'])(
+        'is refused (%s) with 400 HTTP.BAD_REQUEST in the service’s error body, not its router’s 500',
+        async (path) => {
+          const response = await send('GET', path, undefined, { 'X-Api-Key': harness.context.adminKey });
+          expectError(response, 400, 'HTTP.BAD_REQUEST');
+        },
+      );
+
+      it('still serves the same query without it', async () => {
+        const response = await send('GET', '/api/admin/queues/api/queues?status=latest', undefined, {
+          'X-Api-Key': harness.context.adminKey,
+        });
+        expect(response.status).toBe(200);
+      });
+    });
   });
 
   describe('properties: every answer to every generated request', () => {

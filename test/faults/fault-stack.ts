@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { FakeLlm } from '../support/fake-llm';
 import { PrivatePostgres } from '../support/private-postgres';
@@ -18,6 +19,8 @@ export const STACK_SETTINGS = {
 } as const;
 
 const REDIS_KEY_PREFIX = 'combot-faults';
+const MODEL_ID = 'combot-complaint-classifier';
+const SHIPPED_MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -48,6 +51,8 @@ export class FaultStack {
   /** A configured study of this stack's own (removed at teardown): the example's placeholder links would show as degraded. */
   private readonly studyFile = studyContentFile(configuredStudy);
   private readonly intentionalKills = new WeakSet<ServiceProcess>();
+  /** A copy of the shipped model the suite can make unreadable without touching the checkout's. */
+  private readonly modelsDir = mkdtempSync(path.join(os.tmpdir(), 'combot-faults-models-'));
 
   get baseUrl(): string {
     return `http://127.0.0.1:${this.env.PORT}`;
@@ -59,6 +64,7 @@ export class FaultStack {
   }
 
   async start(): Promise<void> {
+    cpSync(path.join(SHIPPED_MODELS_DIR, MODEL_ID), path.join(this.modelsDir, MODEL_ID), { recursive: true });
     await this.postgres.start();
     await this.redis.start();
     const llmUrl = await this.llm.start();
@@ -76,6 +82,8 @@ export class FaultStack {
       // own scenario.
       API_PROCESSES: '1',
       ML_WORKERS: '1',
+      ML_MODELS_DIR: this.modelsDir,
+      ML_MODEL_ID: MODEL_ID,
       LOG_LEVEL: 'warn',
       STUDY_CONTENT_FILE: this.studyFile,
       ADMIN_API_KEY: this.adminKey,
@@ -90,10 +98,21 @@ export class FaultStack {
     await this.startWorker();
   }
 
-  /** Starts the API and waits until it is ready (migrations applied, model loaded). */
-  async startApi(): Promise<void> {
+  /** Starts the API and waits until it is ready (migrations applied, model loaded), or only live. */
+  async startApi(until: 'ready' | 'live' = 'ready'): Promise<void> {
     this.api = this.watch('api', startService(this.env));
-    await waitForHttp(this.api, `${this.baseUrl}/api/health/ready`, 90_000);
+    await waitForHttp(this.api, `${this.baseUrl}/api/health/${until}`, 90_000);
+  }
+
+  private get onnxDir(): string {
+    return path.join(this.modelsDir, MODEL_ID, 'onnx');
+  }
+
+  /** Moves the model's ONNX files away (as a missing or unmounted volume would) or back. */
+  setModelReadable(readable: boolean): void {
+    const hidden = `${this.onnxDir}.hidden`;
+    if (readable && existsSync(hidden)) renameSync(hidden, this.onnxDir);
+    if (!readable && existsSync(this.onnxDir)) renameSync(this.onnxDir, hidden);
   }
 
   /** Starts the queue worker and waits until its blocking Bull connection is registered in Redis. */
@@ -136,6 +155,7 @@ export class FaultStack {
    */
   async mend(): Promise<void> {
     this.llm.mode = 'ok';
+    this.setModelReadable(true);
     this.pauseWorker(false);
     this.postgres.thaw();
     if (this.postgres.postmasterPid() === null) await this.postgres.start();
@@ -154,6 +174,7 @@ export class FaultStack {
       () => this.redis.stop(),
       () => this.llm.close(),
       () => rmSync(path.dirname(this.studyFile), { recursive: true, force: true }),
+      () => rmSync(this.modelsDir, { recursive: true, force: true }),
     ];
     const errors: unknown[] = [];
     for (const step of steps) {

@@ -368,6 +368,65 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
     expectNoFailures(row);
   }, 240_000);
 
+  it('model unreadable when the API starts: first messages 503 ML.MODEL_LOAD_FAILED, later steps served, ready again once it is back', async () => {
+    const name = 'model unreadable at start';
+    let gap: Window | null = null;
+    const row = await runFault({
+      name,
+      inject: async () => {
+        gap = { start: Date.now(), end: Number.POSITIVE_INFINITY };
+        await stack.kill('api');
+        stack.setModelReadable(false);
+        await stack.startApi('live');
+        gap.end = Date.now();
+      },
+      holdMs: HOLD_MS,
+      heal: () => {
+        stack.setModelReadable(true);
+        return Promise.resolve(Date.now());
+      },
+      recovered: readyOk,
+      livenessGap: () => gap,
+      check: ({ records, probes, window }, row) => {
+        const served = { start: gap?.end ?? window.end, end: window.end };
+        const inServed = records.filter((r) => r.startedAt >= served.start && r.endedAt <= served.end);
+        const firstMessages = inServed.filter((r) => r.kind === 'turn' && r.step === 0);
+        row.figures.apiBootMs = gap ? gap.end - gap.start : null;
+        row.figures.firstMessagesRefused = firstMessages.filter((r) => r.status === 503).length;
+        row.figures.laterStepsServed = inServed.filter(
+          (r) => r.kind === 'turn' && r.step !== 0 && r.status === 200,
+        ).length;
+        return [
+          ...requestFailures(
+            name,
+            'rule 2 (without the model: a first message is 503 ML.MODEL_LOAD_FAILED, every other request 200)',
+            inServed,
+            served,
+            (r) =>
+              r.status === 200 ||
+              (r.kind === 'turn' && r.step === 0 && r.status === 503 && r.code === 'ML.MODEL_LOAD_FAILED'),
+          ),
+          ...failure(
+            name,
+            'the fault was seen (a first message refused while the model was unreadable)',
+            row.figures.firstMessagesRefused > 0 ? [] : ['none refused'],
+          ),
+          ...probeFailures(
+            name,
+            'rule 4 (/api/health/ready answers 503 while the model cannot be loaded)',
+            probes,
+            'ready',
+            served,
+            window,
+            (p) => p.status === 503 || p.endedAt > window.end,
+          ),
+          ...recoveryBounds(name, row),
+        ];
+      },
+    });
+    expectNoFailures(row);
+  }, 240_000);
+
   it(`queue worker killed with SIGKILL while ≥ ${MIN_WAITING_JOBS} classification jobs wait: each completes exactly once`, async () => {
     const name = 'worker SIGKILL + restart';
     const redis = new Redis({ host: '127.0.0.1', port: stack.redis.port, lazyConnect: true, maxRetriesPerRequest: 1 });

@@ -1,0 +1,11 @@
+/**
+ * Whether `text` holds a C0 control character other than tab, line feed and carriage return, or DEL: nobody
+ * types them, PostgreSQL refuses NUL in text, and they have no place in a transcript researchers read.
+ */
+export function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
