@@ -145,7 +145,7 @@ export class ChatService {
       completionCode: newCompletionCode(),
     };
     const scope = fixedBrand(entry) ?? 'random';
-    return this.allocator.claim(scope, () => this.conversations.startOnFreeSlot(values, scope, greetings));
+    return this.allocator.claim(scope, (query) => this.conversations.startOnFreeSlot(values, scope, greetings, query));
   }
 
   /** Every greeting text by brand × think level, for the one-statement start to pick the drawn arm's. */

@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { ARMS, Brand, Condition } from './chat.types';
-import { ConditionSlotRepository, NewSlot } from './condition-slot.repository';
+import { ConditionSlotRepository, NewSlot, type SqlRunner } from './condition-slot.repository';
 
 /** The arms a scope draws from: all 8 for the random entry, the 4 of one brand for a fixed one. */
 export function armsOf(scope: Brand | 'random'): Condition[] {
@@ -22,12 +22,10 @@ export function shuffled<T>(items: readonly T[]): T[] {
 
 /**
  * Blocks opened at once when a scope runs out: draws that lost the race for the last free slots find the
- * next ones waiting instead of queueing for the lock again. Balance is unchanged: slots are still taken
+ * next ones waiting instead of queueing for the opening lock. Balance is unchanged: slots are still taken
  * in block order, and each block holds every arm once.
  */
 const BLOCKS_PER_OPENING = 4;
-/** A draw found every slot taken (or held by draws in flight) this many times in a row: give up, retryable. */
-const MAX_DRAW_ATTEMPTS = 10;
 
 /** The next blocks of a scope, each holding every arm once in a fresh crypto-shuffled order. */
 export function newBlocks(scope: Brand | 'random', count = BLOCKS_PER_OPENING): NewSlot[] {
@@ -52,18 +50,26 @@ export class ConditionAllocator {
   constructor(private readonly slots: ConditionSlotRepository) {}
 
   /**
-   * Runs `claim` (a statement built on `takeSlotCte` that returns no row when no slot was free) and opens
-   * blocks whenever it comes back empty.
+   * Runs `claim` (a statement built on `takeSlotCte` that returns no row when no slot was free, run through
+   * `query` when one is given) on the pool first, without a lock. When it comes back empty the draw takes the
+   * scope's opening lock, tries once more (the previous holder has usually just opened blocks), and else opens
+   * blocks and claims in the same transaction: the new slots are invisible to other draws until this one has
+   * its own, so under any contention a draw needs at most one wait for the lock, never a lucky retry.
    */
-  async claim<T>(scope: Brand | 'random', claim: () => Promise<T | undefined>): Promise<T> {
-    for (let attempt = 1; attempt <= MAX_DRAW_ATTEMPTS; attempt++) {
-      const claimed = await claim();
-      if (claimed !== undefined) return claimed;
-      await this.slots.openBlocks(scope, newBlocks(scope));
-    }
-    throw new AppError(
-      ErrorCode.ChatConditionUnavailable,
-      `No free experimental condition could be drawn after ${MAX_DRAW_ATTEMPTS} attempts; retry shortly.`,
-    );
+  async claim<T>(scope: Brand | 'random', claim: (query?: SqlRunner) => Promise<T | undefined>): Promise<T> {
+    const unlocked = await claim();
+    if (unlocked !== undefined) return unlocked;
+    return this.slots.underOpeningLock(scope, async (query) => {
+      const filled = await claim(query);
+      if (filled !== undefined) return filled;
+      await this.slots.openBlocks(scope, newBlocks(scope), query);
+      const opened = await claim(query);
+      if (opened !== undefined) return opened;
+      // Only when the opening inserted nothing: another process opened the same block numbers without the lock.
+      throw new AppError(
+        ErrorCode.ChatConditionUnavailable,
+        'No free experimental condition could be drawn; retry shortly.',
+      );
+    });
   }
 }

@@ -37,18 +37,34 @@ export function takeSlotCte(scopeParam: string, idParam: string): string {
      RETURNING brand, think_level, feel_level)`;
 }
 
+/** Runs one SQL statement and returns its rows: on the pool, or inside a transaction of `underOpeningLock`. */
+export type SqlRunner = <T>(text: string, values: unknown[]) => Promise<T[]>;
+
 /** PostgreSQL access for the block-randomisation slots; the allocator holds the rules. */
 @Injectable()
 export class ConditionSlotRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
+   * Runs `work` in one transaction that holds the scope's opening lock (a transaction-level advisory lock, so every
+   * API process shares it and it ends with the transaction): one opener per scope at a time, and the slots it opens
+   * stay invisible to other draws until it has claimed one of them itself.
+   */
+  underOpeningLock<T>(scope: Brand | 'random', work: (query: SqlRunner) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`condition_slot:${scope}`]);
+      return work(<R>(text: string, values: unknown[]) => manager.query<R[]>(text, values));
+    });
+  }
+
+  /**
    * Appends `slots` after the scope's last block unless an unclaimed free slot exists, in one statement and
    * without a lock: two openers that compute the same block numbers collide on the unique position index and
    * one inserts nothing; two that see each other's blocks open a few extra, which costs rows, not balance.
    */
-  async openBlocks(scope: Brand | 'random', slots: NewSlot[]): Promise<void> {
-    await this.dataSource.query(
+  async openBlocks(scope: Brand | 'random', slots: NewSlot[], query?: SqlRunner): Promise<void> {
+    const run: SqlRunner = query ?? (<R>(text: string, values: unknown[]) => this.dataSource.query<R[]>(text, values));
+    await run(
       `INSERT INTO condition_slot (scope, block_no, position, brand, think_level, feel_level)
        SELECT $1::varchar, coalesce((SELECT max(block_no) FROM condition_slot WHERE scope = $1::varchar), 0) + r.block_offset,
               r.position, r.brand, r.think_level, r.feel_level

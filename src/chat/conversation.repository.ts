@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements';
 import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
 import { ConversationStatus, NEW_CONVERSATION_PROGRESS } from './chat.types';
-import { conditionOf, takeSlotCte, type SlotRow } from './condition-slot.repository';
+import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -138,8 +138,10 @@ export class ConversationRepository {
     values: NewConversation,
     scope: Brand | 'random',
     greetings: GreetingText[],
+    query?: SqlRunner,
   ): Promise<ConversationEntity | undefined> {
-    const [row] = await this.prepared.query<SlotRow & { created_at: Date }>(
+    const run: SqlRunner = query ?? (<R>(text: string, values: unknown[]) => this.prepared.query<R>(text, values));
+    const [row] = await run<SlotRow & { created_at: Date }>(
       `WITH ${takeSlotCte('$2', '$1')},
          created AS (
            INSERT INTO conversation (id, entry_point, origin, brand, think_level, feel_level, status, step,

@@ -102,7 +102,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   /** A greeting as the service draws one: the allocator around the one-statement start. */
   const draw = (scope: Scope = 'random', entryPoint: EntryPoint = 'random'): Promise<ConversationEntity> => {
     const values = newValues(entryPoint);
-    return allocator.claim(scope, () => conversations.startOnFreeSlot(values, scope, GREETINGS));
+    return allocator.claim(scope, (query) => conversations.startOnFreeSlot(values, scope, GREETINGS, query));
   };
 
   const turnsOf = (conversationId: string): Promise<TurnRow[]> =>
@@ -237,18 +237,40 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   });
 
   describe('ConditionAllocator', () => {
-    it('opens blocks only when no free slot is left, then gives up with CHAT.CONDITION_UNAVAILABLE', async () => {
+    it('opens blocks only when no free slot is left, and gives up with CHAT.CONDITION_UNAVAILABLE when even they cannot be claimed', async () => {
       const error: unknown = await allocator.claim('random', () => Promise.resolve(undefined)).catch((e) => e);
       expect(error).toBeInstanceOf(AppError);
       expect((error as AppError).code).toBe(ErrorCode.ChatConditionUnavailable);
       expect((error as AppError).retryable).toBe(true);
-      // Ten empty claims, but only the first opening added slots: 4 blocks of the 8 arms.
+      // The opening was rolled back with the failed claim: nothing half-done is left.
+      expect(await count('condition_slot')).toBe(0);
+      // A draw that succeeds leaves its one opening: 4 blocks of the 8 arms.
+      await draw('random');
       expect(await count('condition_slot')).toBe(32);
       const blocks = await dataSource.query<{ block_no: number; arms: number; slots: number }[]>(
         `SELECT block_no, count(DISTINCT (brand, think_level, feel_level))::int AS arms, count(*)::int AS slots
            FROM condition_slot GROUP BY block_no ORDER BY block_no`,
       );
       expect(blocks).toEqual([1, 2, 3, 4].map((block_no) => ({ block_no, arms: 8, slots: 8 })));
+    });
+
+    it('gives a draw the slots it opened even when other draws take every free slot the moment they appear', async () => {
+      // Another process, on another connection, claims every free slot right after each opening.
+      class RacedSlots extends ConditionSlotRepository {
+        override async openBlocks(...args: Parameters<ConditionSlotRepository['openBlocks']>): Promise<void> {
+          await super.openBlocks(...args);
+          await dataSource.query(
+            'UPDATE condition_slot SET conversation_id = gen_random_uuid() WHERE conversation_id IS NULL',
+          );
+        }
+      }
+      const raced = new ConditionAllocator(new RacedSlots(dataSource));
+      const values = newValues();
+      const drawn = await raced.claim('random', (query) =>
+        conversations.startOnFreeSlot(values, 'random', GREETINGS, query),
+      );
+      expect(drawn.id).toBe(values.id);
+      expect(await count('condition_slot', 'conversation_id = $1', [values.id])).toBe(1);
     });
 
     it('gives exactly 10 conversations to each of the 8 arms for 80 concurrent random draws', async () => {
