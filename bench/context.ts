@@ -70,6 +70,8 @@ function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record
     REDIS_KEY_PREFIX: `${prefix}-${name}`,
     THROTTLE_LIMIT: '0',
     SHUTDOWN_TIMEOUT_MS: '1000',
+    // One HTTP process: the meters read one pid and the scenarios were sized for one event loop.
+    API_PROCESSES: '1',
   };
   const heavy = { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID };
   switch (name) {
