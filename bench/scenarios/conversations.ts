@@ -17,7 +17,6 @@ import { HttpClient } from '../load/http-client';
 import { fmt, table, type Column } from '../markdown';
 import type { ConversationLevelPlan } from '../plan';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { round } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 
 type RowCheck = Awaited<ReturnType<typeof checkRows>>;
@@ -136,9 +135,9 @@ export const conversations: Scenario = async (ctx) => {
       const rows = await checkRows(finished);
       levels.push({ ...run, thinkMs, conversationsFinished: finished.length, usage, rows });
       ctx.log(
-        `    ${participants} participants (${describeThink(thinkMs)}): ${round(run.conversationsPerSecond, 1)} conversations/s, turn p50 ` +
-          `${round(run.turnLatencyMs.p50, 1)} ms p95 ${round(run.turnLatencyMs.p95, 1)} ms, ${run.errors} errors, ` +
-          `rows ${rows.complete}/${rows.checked} complete, CPU ${round(usage.cpuPercent, 0)} % (machine ${round(usage.machineCpuPercent, 0)} %)`,
+        `    ${participants} participants (${describeThink(thinkMs)}): ${fmt(run.conversationsPerSecond, 1)} conversations/s, turn p50 ` +
+          `${fmt(run.turnLatencyMs.p50, 1)} ms p95 ${fmt(run.turnLatencyMs.p95, 1)} ms, ${run.errors} errors, ` +
+          `rows ${rows.complete}/${rows.checked} complete, CPU ${fmt(usage.cpuPercent, 0)} % (machine ${fmt(usage.machineCpuPercent, 0)} %)`,
       );
     } finally {
       client.close();
