@@ -30,6 +30,7 @@ import { ceiling } from './scenarios/ceiling';
 import { coalescing } from './scenarios/coalescing';
 import { conversations } from './scenarios/conversations';
 import { memorySoak } from './scenarios/memory-soak';
+import { processes } from './scenarios/processes';
 import { serviceVsCeiling } from './scenarios/service-vs-ceiling';
 import { tuning } from './scenarios/tuning';
 import { allTargets, formatTarget } from './targets';
@@ -41,8 +42,12 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   coalescing,
   'cache-path': cachePath,
   conversations,
+  processes,
   'memory-soak': memorySoak,
 };
+
+/** Scenarios that serve only the shipped model: they run without the generated heavy model. */
+const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes'];
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -88,7 +93,7 @@ async function main(): Promise<number> {
     say(
       `note: ${code.newerThanBuild.length} file(s) under src/ changed after dist/ was built (npm run build measures them)`,
     );
-  if (args.only.some((name) => name !== 'conversations')) ensureHeavyModel();
+  if (args.only.some((name) => !SHIPPED_ONLY.includes(name))) ensureHeavyModel();
 
   const prefix = runPrefix();
   const ctx = new BenchContext(plan, prefix, say);
@@ -156,7 +161,7 @@ async function main(): Promise<number> {
         shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
       },
       loadGenerators: {
-        'closed loops (service, tuning, cache path, soak)': 'autocannon 9 (in-process)',
+        'closed loops (service, tuning, cache path, processes, soak)': 'autocannon 9 (in-process)',
         'tail-latency probes': 'node:http fixed-rate open-loop prober',
         conversations: 'node:http keep-alive participants',
         ceiling: "the runtime's WorkerPoolRunner (dist/), in-process",
