@@ -18,6 +18,9 @@ export const REPO = path.resolve(__dirname, '..');
 export const SERVICE_ENTRY = 'dist/src/main.js';
 /** test/support tags it per checkout, so two checkouts benchmarking on one server keep apart. */
 export const BENCH_DATABASE = 'combot_bench_test';
+/** The console scenario seeds a study of its own, apart from the conversations the load scenarios store. */
+export const CONSOLE_DATABASE = 'combot_console_bench_test';
+export const CONSOLE_ADMIN_KEY = 'console-bench-admin-key-0123456789';
 /** API_PROCESSES's shipped default: one HTTP process per core. */
 export const CLUSTER_PROCESSES = os.availableParallelism();
 
@@ -38,7 +41,7 @@ export const TUNING_VARIANTS = {
 } as const satisfies Record<string, Record<string, string>>;
 export type TuningVariant = keyof typeof TUNING_VARIANTS;
 
-export type ServiceName = 'heavy' | 'seed' | 'shipped' | 'shipped-cluster' | 'shipped-2' | TuningVariant;
+export type ServiceName = 'heavy' | 'seed' | 'shipped' | 'shipped-cluster' | 'shipped-2' | 'console' | TuningVariant;
 
 export const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
 export const SHIPPED_MODELS_DIR = path.join(REPO, 'models');
@@ -89,6 +92,8 @@ function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
       return { ...shipped, API_PROCESSES: String(CLUSTER_PROCESSES) };
     case 'shipped-2':
       return { ...shipped, API_PROCESSES: '2' };
+    case 'console':
+      return { ...shipped, DATABASE_URL: testDatabaseUrl(CONSOLE_DATABASE), ADMIN_API_KEY: CONSOLE_ADMIN_KEY };
     case 'heavy-nice0':
     case 'heavy-batch8':
     case 'heavy-nobatch':

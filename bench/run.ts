@@ -11,6 +11,7 @@ import { dropTestDatabase, recreateTestDatabase } from '../test/support/test-dat
 import {
   BENCH_DATABASE,
   BenchContext,
+  CONSOLE_DATABASE,
   HEAVY_MODEL_ID,
   HEAVY_MODELS_DIR,
   HEAVY_PROFILE,
@@ -28,6 +29,7 @@ import { corpusInfo, writeReport, type BenchResults } from './report';
 import { cachePath } from './scenarios/cache-path';
 import { ceiling } from './scenarios/ceiling';
 import { coalescing } from './scenarios/coalescing';
+import { consolePanels } from './scenarios/console-panels';
 import { conversations } from './scenarios/conversations';
 import { memorySoak } from './scenarios/memory-soak';
 import { processes } from './scenarios/processes';
@@ -44,10 +46,11 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   conversations,
   processes,
   'memory-soak': memorySoak,
+  'console-panels': consolePanels,
 };
 
 /** Scenarios that serve only the shipped model: they run without the generated heavy model. */
-const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes'];
+const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes', 'console-panels'];
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -106,11 +109,12 @@ async function main(): Promise<number> {
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
       await ctx.stopAll().catch((error: unknown) => say(`cleanup: stopping services failed: ${String(error)}`));
-      await dropTestDatabase(BENCH_DATABASE).catch((error: unknown) =>
-        say(`cleanup: dropping the database failed: ${String(error)}`),
-      );
+      for (const database of [BENCH_DATABASE, CONSOLE_DATABASE])
+        await dropTestDatabase(database).catch((error: unknown) =>
+          say(`cleanup: dropping ${database} failed: ${String(error)}`),
+        );
       const deleted = await deleteKeys(prefix).catch(() => 0);
-      say(`cleanup: services stopped, database dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
+      say(`cleanup: services stopped, databases dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
     })());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -164,6 +168,7 @@ async function main(): Promise<number> {
         'closed loops (service, tuning, cache path, processes, soak)': 'autocannon 9 (in-process)',
         'tail-latency probes': 'node:http fixed-rate open-loop prober',
         conversations: 'node:http keep-alive participants',
+        'console panels': 'fetch, one request at a time',
         ceiling: "the runtime's WorkerPoolRunner (dist/), in-process",
       },
       services: ctx.configs,
