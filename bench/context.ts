@@ -4,6 +4,7 @@
  * of the run, so later scenarios reuse warm processes.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { freePort, startService, stopService, waitForHttp, type ServiceProcess } from '../test/support/service-process';
 import { testDatabaseUrl } from '../test/support/test-database';
@@ -17,6 +18,11 @@ export const REPO = path.resolve(__dirname, '..');
 export const SERVICE_ENTRY = 'dist/src/main.js';
 /** test/support tags it per checkout, so two checkouts benchmarking on one server keep apart. */
 export const BENCH_DATABASE = 'combot_bench_test';
+/** The console scenario seeds a study of its own, apart from the conversations the load scenarios store. */
+export const CONSOLE_DATABASE = 'combot_console_bench_test';
+export const CONSOLE_ADMIN_KEY = 'console-bench-admin-key-0123456789';
+/** API_PROCESSES's shipped default: one HTTP process per core. */
+export const CLUSTER_PROCESSES = os.availableParallelism();
 
 /** Tuning variants of the heavy service: one setting changed from its profile each (see tuning.ts). */
 export const TUNING_VARIANTS = {
@@ -35,7 +41,7 @@ export const TUNING_VARIANTS = {
 } as const satisfies Record<string, Record<string, string>>;
 export type TuningVariant = keyof typeof TUNING_VARIANTS;
 
-export type ServiceName = 'heavy' | 'seed' | 'shipped' | TuningVariant;
+export type ServiceName = 'heavy' | 'seed' | 'shipped' | 'shipped-cluster' | 'shipped-2' | 'console' | TuningVariant;
 
 export const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
 export const SHIPPED_MODELS_DIR = path.join(REPO, 'models');
@@ -59,26 +65,35 @@ export const HEAVY_PROFILE = {
 /**
  * The service's own defaults except what a configuration must fix. The seed design is the same build with the
  * seed's serving design switched back on: inference on the main thread, semaphore of 3, no coalescing.
+ * `shipped-cluster` runs as many HTTP processes as shipped (one per core); `shipped-2` exactly two.
  */
-function serviceEnv(name: ServiceName, prefix: string, migrate: boolean): Record<string, string> {
+function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
   const common: Record<string, string> = {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     DATABASE_URL: testDatabaseUrl(BENCH_DATABASE),
-    DB_MIGRATE_ON_START: String(migrate),
     REDIS_HOST,
     REDIS_KEY_PREFIX: `${prefix}-${name}`,
     THROTTLE_LIMIT: '0',
     SHUTDOWN_TIMEOUT_MS: '1000',
+    // One HTTP process: the meters read one pid and the scenarios were sized for one event loop.
+    API_PROCESSES: '1',
   };
   const heavy = { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID };
+  const shipped = { ...common, ML_MODELS_DIR: SHIPPED_MODELS_DIR, ML_MODEL_ID: SHIPPED_MODEL_ID };
   switch (name) {
     case 'heavy':
       return { ...heavy, ...HEAVY_PROFILE };
     case 'seed':
       return { ...heavy, MAX_CONCURRENT_ML_OPERATIONS: '3', ML_INFERENCE_MODE: 'main-thread', ML_COALESCE: 'false' };
     case 'shipped':
-      return { ...common, ML_MODELS_DIR: SHIPPED_MODELS_DIR, ML_MODEL_ID: SHIPPED_MODEL_ID };
+      return shipped;
+    case 'shipped-cluster':
+      return { ...shipped, API_PROCESSES: String(CLUSTER_PROCESSES) };
+    case 'shipped-2':
+      return { ...shipped, API_PROCESSES: '2' };
+    case 'console':
+      return { ...shipped, DATABASE_URL: testDatabaseUrl(CONSOLE_DATABASE), ADMIN_API_KEY: CONSOLE_ADMIN_KEY };
     case 'heavy-nice0':
     case 'heavy-batch8':
     case 'heavy-nobatch':
@@ -130,9 +145,9 @@ export class BenchContext {
   ceilingBest: CeilingConfig | null = null;
   private readonly services = new Map<ServiceName, Promise<BenchService>>();
   private readonly started: ServiceProcess[] = [];
-  /** Starts are serialised: the first one migrates the empty database, later ones find it migrated. */
+  /** Starts are serialised: the first one on a database migrates it, later ones find it migrated. */
   private startChain: Promise<unknown> = Promise.resolve();
-  private migrated = false;
+  private readonly migrated = new Set<string>();
 
   constructor(
     readonly plan: Plan,
@@ -155,23 +170,26 @@ export class BenchContext {
     const begun = Date.now();
     this.log(`  starting service "${name}"`);
     const port = String(await freePort());
-    const env: Record<string, string> = {
-      ...serviceEnv(name, this.redisPrefix, !this.migrated),
-      HOST: '127.0.0.1',
-      PORT: port,
-    };
-    const service = startService(env, SERVICE_ENTRY, startProdNodeArgs());
-    this.started.push(service);
+    const env = serviceEnv(name, this.redisPrefix);
+    const migrate = !this.migrated.has(env.DATABASE_URL);
+    Object.assign(env, { DB_MIGRATE_ON_START: String(migrate), HOST: '127.0.0.1', PORT: port });
+    const service = this.adopt(startService(env, SERVICE_ENTRY, startProdNodeArgs()));
     // Ready means database, Redis and the default model are up: the first request is served by a loaded model.
     await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000).catch(async (error: unknown) => {
       await stopService(service);
       throw new Error(`service ${name} did not get ready: ${error instanceof Error ? error.message : String(error)}`);
     });
-    this.migrated = true;
+    this.migrated.add(env.DATABASE_URL);
     this.startupMs[name] = Date.now() - begun;
     const { DATABASE_URL: _database, ...shown } = env;
-    this.configs[name] = shown;
+    this.configs[name] = { ...shown, ML_MODELS_DIR: path.relative(REPO, env.ML_MODELS_DIR) };
     return Object.assign(service, { name, env, pid: service.child.pid ?? Number.NaN });
+  }
+
+  /** Stops `process` with the services: at the end of the run, and on every way out. */
+  adopt<T extends ServiceProcess>(process: T): T {
+    this.started.push(process);
+    return process;
   }
 
   async stopAll(): Promise<void> {

@@ -1,6 +1,6 @@
 /**
  * Scenario names, durations and sizes per mode. --quick runs every scenario but tuning with short windows, so the
- * whole run fits in under 3 minutes on two cores; full (~25 min) gives percentiles and the soak enough samples.
+ * whole run takes about 6 minutes on two cores; full (~32 min) gives percentiles and the soak enough samples.
  */
 export type Mode = 'quick' | 'full';
 
@@ -12,7 +12,9 @@ export const SCENARIO_NAMES = [
   'coalescing',
   'cache-path',
   'conversations',
+  'processes',
   'memory-soak',
+  'console-panels',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 /** --quick leaves tuning out (it starts five more heavy services); --only brings it in. */
@@ -50,6 +52,10 @@ export interface Plan {
   /** Paced levels (think time) carry the target; levels without think time are the stress test. */
   conversations: { levels: ConversationLevelPlan[]; warmupMs: number; durationMs: number };
   soak: { durationMs: number; sampleEveryMs: number; baselineAtMs: number; connections: number; participants: number };
+  /** Closed loops of the original load test at each connection count; conversations use `conversations`' windows. */
+  processes: { connections: number[]; warmupMs: number; durationMs: number; participants: number };
+  /** Rounds of calls to every panel endpoint over a seeded study of `conversations`. */
+  console: { conversations: number; rounds: number };
 }
 
 export function planFor(mode: Mode): Plan {
@@ -69,6 +75,8 @@ export function planFor(mode: Mode): Plan {
       conversations: { levels: [paced(100), stress(10), stress(50)], warmupMs: 2_000, durationMs: 4_000 },
       // The full soak's baseline is minute 2 of 10 (20 %); quick keeps the fraction (10 s of 60 s, 10-s samples).
       soak: { durationMs: 60_000, sampleEveryMs: 10_000, baselineAtMs: 10_000, connections: 50, participants: 50 },
+      processes: { connections: [30, 100], warmupMs: 1_000, durationMs: 2_500, participants: 100 },
+      console: { conversations: 100_000, rounds: 10 },
     };
   }
   return {
@@ -89,5 +97,7 @@ export function planFor(mode: Mode): Plan {
       durationMs: 20_000,
     },
     soak: { durationMs: 600_000, sampleEveryMs: 10_000, baselineAtMs: 120_000, connections: 50, participants: 50 },
+    processes: { connections: [30, 100], warmupMs: 2_000, durationMs: 10_000, participants: 100 },
+    console: { conversations: 100_000, rounds: 40 },
   };
 }

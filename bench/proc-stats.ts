@@ -1,9 +1,10 @@
 /**
  * CPU time and memory of another process (the service under test), read from Linux /proc so worker threads are
- * included and the service needs no cooperation. CPU percent is of one core: 200 % is both cores of this machine.
+ * included and the service needs no cooperation; optionally of its whole process tree (a cluster's primary and
+ * its forked HTTP processes). CPU percent is of one core: 200 % is both cores of this machine.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: clock ticks per second of /proc/<pid>/stat times (100 on practically every Linux). */
 const TICKS_PER_SECOND = ((): number => {
@@ -14,12 +15,44 @@ const TICKS_PER_SECOND = ((): number => {
   }
 })();
 
+/** /proc/<pid>/stat from field 3 (state) on: field 2 (comm) may contain spaces and parentheses. */
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** user + system CPU seconds the process (all its threads) has used so far. */
 export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Field 2 (comm) may contain spaces and parentheses: count fields from the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
+}
+
+/** `root` and every process below it, found through the parent pid of each process in /proc. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const parent = Number(statFields(Number(entry))[1]);
+      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
+    } catch {
+      // exited while we listed
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** Σ read(pid) over `pids`; the first (the root) must be readable, a descendant that exited meanwhile counts 0. */
+function sumOver(pids: number[], read: (pid: number) => number): number {
+  return pids.reduce((total, pid, index) => {
+    try {
+      return total + read(pid);
+    } catch (error) {
+      if (index === 0) throw error;
+      return total;
+    }
+  }, 0);
 }
 
 /** RSS now (VmRSS) and its peak since the process started (VmHWM), in MiB. */
@@ -27,6 +60,11 @@ export function memory(pid: number): { rssMb: number; peakRssMb: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssMb: kb('VmRSS') / 1024, peakRssMb: kb('VmHWM') / 1024 };
+}
+
+/** Proportional set size in MiB: pages shared with other processes (the node binary) count by their share. */
+export function pssMb(pid: number): number {
+  return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
 
 /** Machine-wide busy and steal jiffies (all cores) from /proc/stat. */
@@ -50,7 +88,11 @@ export interface UsageWindow {
   rssMbMax: number;
 }
 
-/** Measures one process over a window: CPU from start/end totals, RSS sampled every `sampleMs`. */
+/**
+ * Measures one process, or with `tree` it and its descendants (listed afresh at every reading), over a window:
+ * CPU from start/end totals, RSS sampled every `sampleMs`. A tree's RSS is the sum of its processes' VmRSS, so
+ * pages they share (the node binary) count once per process.
+ */
 export class UsageMeter {
   private readonly startedAt = performance.now();
   private readonly startCpu: number;
@@ -61,16 +103,21 @@ export class UsageMeter {
 
   constructor(
     private readonly pid: number,
+    private readonly tree = false,
     sampleMs = 500,
   ) {
-    this.startCpu = cpuSeconds(pid);
+    this.startCpu = this.cpu();
     this.sample();
     this.timer = setInterval(() => this.sample(), sampleMs);
   }
 
+  private readonly pids = (): number[] => (this.tree ? processTree(this.pid) : [this.pid]);
+  private readonly cpu = (): number => sumOver(this.pids(), cpuSeconds);
+  private readonly rss = (): number => sumOver(this.pids(), (pid) => memory(pid).rssMb);
+
   private sample(): void {
     try {
-      this.rssMax = Math.max(this.rssMax, memory(this.pid).rssMb);
+      this.rssMax = Math.max(this.rssMax, this.rss());
     } catch {
       // the process exited; the caller notices through its own checks
     }
@@ -79,17 +126,17 @@ export class UsageMeter {
   stop(): UsageWindow {
     clearInterval(this.timer);
     const seconds = (performance.now() - this.startedAt) / 1000;
-    const end = memory(this.pid);
-    this.rssMax = Math.max(this.rssMax, end.rssMb);
+    const rssMbEnd = this.rss();
+    this.rssMax = Math.max(this.rssMax, rssMbEnd);
     const machine = machineTicks();
     const bench = process.cpuUsage(this.startBench);
     const percentOfTicks = (ticks: number): number => (ticks / TICKS_PER_SECOND / seconds) * 100;
     return {
-      cpuPercent: ((cpuSeconds(this.pid) - this.startCpu) / seconds) * 100,
+      cpuPercent: ((this.cpu() - this.startCpu) / seconds) * 100,
       machineCpuPercent: percentOfTicks(machine.busy - this.startMachine.busy),
       benchCpuPercent: ((bench.user + bench.system) / 1e6 / seconds) * 100,
       stealPercent: percentOfTicks(machine.steal - this.startMachine.steal),
-      rssMbEnd: end.rssMb,
+      rssMbEnd,
       rssMbMax: this.rssMax,
     };
   }

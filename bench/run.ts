@@ -11,6 +11,7 @@ import { dropTestDatabase, recreateTestDatabase } from '../test/support/test-dat
 import {
   BENCH_DATABASE,
   BenchContext,
+  CONSOLE_DATABASE,
   HEAVY_MODEL_ID,
   HEAVY_MODELS_DIR,
   HEAVY_PROFILE,
@@ -28,8 +29,10 @@ import { corpusInfo, writeReport, type BenchResults } from './report';
 import { cachePath } from './scenarios/cache-path';
 import { ceiling } from './scenarios/ceiling';
 import { coalescing } from './scenarios/coalescing';
+import { consolePanels } from './scenarios/console-panels';
 import { conversations } from './scenarios/conversations';
 import { memorySoak } from './scenarios/memory-soak';
+import { processes } from './scenarios/processes';
 import { serviceVsCeiling } from './scenarios/service-vs-ceiling';
 import { tuning } from './scenarios/tuning';
 import { allTargets, formatTarget } from './targets';
@@ -41,8 +44,13 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   coalescing,
   'cache-path': cachePath,
   conversations,
+  processes,
   'memory-soak': memorySoak,
+  'console-panels': consolePanels,
 };
+
+/** Scenarios that serve only the shipped model: they run without the generated heavy model. */
+const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes', 'console-panels'];
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
@@ -88,7 +96,7 @@ async function main(): Promise<number> {
     say(
       `note: ${code.newerThanBuild.length} file(s) under src/ changed after dist/ was built (npm run build measures them)`,
     );
-  if (args.only.some((name) => name !== 'conversations')) ensureHeavyModel();
+  if (args.only.some((name) => !SHIPPED_ONLY.includes(name))) ensureHeavyModel();
 
   const prefix = runPrefix();
   const ctx = new BenchContext(plan, prefix, say);
@@ -101,11 +109,12 @@ async function main(): Promise<number> {
   const cleanup = (): Promise<void> =>
     (cleaned ??= (async () => {
       await ctx.stopAll().catch((error: unknown) => say(`cleanup: stopping services failed: ${String(error)}`));
-      await dropTestDatabase(BENCH_DATABASE).catch((error: unknown) =>
-        say(`cleanup: dropping the database failed: ${String(error)}`),
-      );
+      for (const database of [BENCH_DATABASE, CONSOLE_DATABASE])
+        await dropTestDatabase(database).catch((error: unknown) =>
+          say(`cleanup: dropping ${database} failed: ${String(error)}`),
+        );
       const deleted = await deleteKeys(prefix).catch(() => 0);
-      say(`cleanup: services stopped, database dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
+      say(`cleanup: services stopped, databases dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
     })());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -156,9 +165,10 @@ async function main(): Promise<number> {
         shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
       },
       loadGenerators: {
-        'closed loops (service, tuning, cache path, soak)': 'autocannon 9 (in-process)',
+        'closed loops (service, tuning, cache path, processes, soak)': 'autocannon 9 (in-process)',
         'tail-latency probes': 'node:http fixed-rate open-loop prober',
         conversations: 'node:http keep-alive participants',
+        'console panels': 'fetch, one request at a time',
         ceiling: "the runtime's WorkerPoolRunner (dist/), in-process",
       },
       services: ctx.configs,

@@ -85,10 +85,3 @@ export function growthPercent(from: number, to: number): number {
 export function interleavedOrder<T>(arms: readonly T[], rounds: number): T[][] {
   return Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [...arms] : [...arms].reverse()));
 }
-
-/** Rounds `value` to `digits` decimals for reports; non-finite values pass through. */
-export function round(value: number, digits = 2): number {
-  if (!Number.isFinite(value)) return value;
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}

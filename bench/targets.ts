@@ -40,6 +40,11 @@ const ROWS = {
   shippedRssAfterSoak: ['memory-soak', 'RSS after the soak, shipped model', '<=', 300, 'MiB'],
   heavyRssGrowth: ['memory-soak', 'RSS growth from minute 2 to the end, heavy model', '<=', 5, '%'],
   shippedRssGrowth: ['memory-soak', 'RSS growth from minute 2 to the end, shipped model', '<=', 5, '%'],
+  originalMeanAt30: ['processes', 'original load test, mean at 30 connections, API_PROCESSES=cores', '<=', 50, 'ms'],
+  originalMeanAt100: ['processes', 'original load test, mean at 100 connections, API_PROCESSES=cores', '<=', 150, 'ms'],
+  clusterTurnsGain: ['processes', 'turns/s at 100 participants, no think time, cores ÷ 1 process', '>=', 1.8, '×'],
+  twoProcessRss: ['processes', 'RSS of the whole service at API_PROCESSES=2 after the load', '<=', 450, 'MB'],
+  consolePanelP95: ['console-panels', 'p95 of every console panel endpoint, 100,000 conversations', '<=', 200, 'ms'],
 } as const satisfies Record<string, TargetRow>;
 
 /** The targets by name; each id is its name in kebab case (`p95VsSeed` → `p95-vs-seed`). */

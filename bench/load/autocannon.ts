@@ -27,8 +27,13 @@ export interface ClosedLoopResult {
   requestsPerSecond: number;
   ok: number;
   non2xx: number;
+  /** The window's non-2xx answers by status code. */
+  non2xxByStatus: Record<number, number>;
+  /** Over the whole run, warm-up included (autocannon's counts; errors include timeouts). */
   errors: number;
   timeouts: number;
+  /** Connection errors and timeouts inside the window. */
+  errorsInWindow: number;
   durationMs: number;
   latencyMs: LatencySummary;
 }
@@ -41,6 +46,8 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
   const latencies: number[] = [];
   let ok = 0;
   let non2xx = 0;
+  let errorsInWindow = 0;
+  const non2xxByStatus: Record<number, number> = {};
   let windowStart = Number.POSITIVE_INFINITY;
   let windowEnd = Number.POSITIVE_INFINITY;
   const open = (): void => {
@@ -76,20 +83,26 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
           requestsPerSecond: (ok / durationMs) * 1000,
           ok,
           non2xx,
+          non2xxByStatus,
           errors: result.errors,
           timeouts: result.timeouts,
+          errorsInWindow,
           durationMs,
           latencyMs: summariseLatencies(latencies),
         });
       },
     );
+    const inWindow = (now = performance.now()): boolean => now >= windowStart && now <= windowEnd;
+    instance.on('reqError', () => void (inWindow() && errorsInWindow++));
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-      const now = performance.now();
-      if (now < windowStart || now > windowEnd) return;
+      if (!inWindow()) return;
       if (statusCode >= 200 && statusCode < 300) {
         ok++;
         latencies.push(responseTime);
-      } else non2xx++;
+      } else {
+        non2xx++;
+        non2xxByStatus[statusCode] = (non2xxByStatus[statusCode] ?? 0) + 1;
+      }
     });
   });
 }

@@ -5,9 +5,9 @@
  */
 import type { Scenario } from '../context';
 import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
-import { range, table } from '../markdown';
+import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { interleavedOrder, pairedRatios, round, spread, type Spread } from '../stats';
+import { interleavedOrder, pairedRatios, spread, type Spread } from '../stats';
 import { primeCache } from './service-vs-ceiling';
 
 type Arm = 'cached' | 'live';
@@ -75,8 +75,8 @@ export const cachePath: Scenario = async (ctx) => {
       await settle();
       rounds[arm].push({ ...result, usage: meter.stop() });
       ctx.log(
-        `    round ${index + 1} ${arm}: ${round(result.requestsPerSecond, 0)} req/s, p50 ${round(result.latencyMs.p50, 1)} ms, ` +
-          `p99 ${round(result.latencyMs.p99, 1)} ms`,
+        `    round ${index + 1} ${arm}: ${fmt(result.requestsPerSecond, 0)} req/s, p50 ${fmt(result.latencyMs.p50, 1)} ms, ` +
+          `p99 ${fmt(result.latencyMs.p99, 1)} ms`,
       );
     }
   }

@@ -11,7 +11,7 @@ import { HEAVY_MODELS_DIR, REPO, type BenchContext, type CeilingConfig, type Sce
 import { fmt, table } from '../markdown';
 import { MODEL_IDS } from '../../tools/model/distilbert/model-ids';
 import type { CeilingGrid } from '../plan';
-import { mean, percentile, round } from '../stats';
+import { mean, percentile } from '../stats';
 
 const MAX_TOKENS = 128; // the service's ML_MAX_TOKENS default: the same truncation on both sides
 const TEXTS_PER_SWEEP = 400;
@@ -138,8 +138,8 @@ async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
         measured.push({ workers, batch, grouped, textsPerSecond, batchP50Ms, meanSequenceLength });
         ctx.log(
           `    ${pool.modelId} workers ${workers} batch ${batch}${grouped ? ' grouped' : ''}: ` +
-            `${round(textsPerSecond, 1)} texts/s (batch p50 ${round(batchP50Ms, 1)} ms, ` +
-            `mean padded length ${round(meanSequenceLength, 1)})`,
+            `${fmt(textsPerSecond, 1)} texts/s (batch p50 ${fmt(batchP50Ms, 1)} ms, ` +
+            `mean padded length ${fmt(meanSequenceLength, 1)})`,
         );
       }
     } finally {

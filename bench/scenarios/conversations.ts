@@ -6,7 +6,14 @@
 import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabaseUrl } from '../../test/support/test-database';
-import { BENCH_DATABASE, REPO, SHIPPED_MODELS_DIR, type Scenario } from '../context';
+import {
+  BENCH_DATABASE,
+  REPO,
+  SHIPPED_MODELS_DIR,
+  type BenchContext,
+  type BenchService,
+  type Scenario,
+} from '../context';
 import {
   driveConversations,
   TURNS_PER_CONVERSATION,
@@ -17,12 +24,11 @@ import { HttpClient } from '../load/http-client';
 import { fmt, table, type Column } from '../markdown';
 import type { ConversationLevelPlan } from '../plan';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { round } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 
 type RowCheck = Awaited<ReturnType<typeof checkRows>>;
 
-interface ConversationLevel extends Omit<ConversationRunResult, 'finished'> {
+export interface ConversationLevel extends Omit<ConversationRunResult, 'finished'> {
   thinkMs: ConversationLevelPlan['thinkMs'];
   conversationsFinished: number;
   usage: UsageWindow;
@@ -119,31 +125,42 @@ function section(r: ConversationsResult): string[] {
   ];
 }
 
+/**
+ * One level: `participants` through whole conversations for the plan's windows, CPU and RSS of the service (with
+ * `tree`, of its whole process tree), then every finished conversation checked in PostgreSQL.
+ */
+export async function conversationLevel(
+  ctx: BenchContext,
+  service: BenchService,
+  { participants, thinkMs }: ConversationLevelPlan,
+  tree = false,
+): Promise<ConversationLevel> {
+  const client = new HttpClient(service.baseUrl, participants);
+  try {
+    const meter = new UsageMeter(service.pid, tree);
+    const { finished, ...run } = await driveConversations(client, ctx.corpus, {
+      participants,
+      thinkMs: thinkMs ?? undefined,
+      warmupMs: ctx.plan.conversations.warmupMs,
+      durationMs: ctx.plan.conversations.durationMs,
+    });
+    const usage = meter.stop();
+    const rows = await checkRows(finished);
+    ctx.log(
+      `    ${service.name}, ${participants} participants (${describeThink(thinkMs)}): ${fmt(run.conversationsPerSecond, 1)} conversations/s, ` +
+        `${fmt(run.requestsPerSecond, 0)} turns/s, turn p50 ${fmt(run.turnLatencyMs.p50, 1)} ms p95 ${fmt(run.turnLatencyMs.p95, 1)} ms, ` +
+        `${run.errors} errors, rows ${rows.complete}/${rows.checked} complete, CPU ${fmt(usage.cpuPercent, 0)} % (machine ${fmt(usage.machineCpuPercent, 0)} %)`,
+    );
+    return { ...run, thinkMs, conversationsFinished: finished.length, usage, rows };
+  } finally {
+    client.close();
+  }
+}
+
 export const conversations: Scenario = async (ctx) => {
   const service = await ctx.service('shipped');
   const levels: ConversationLevel[] = [];
-  for (const { participants, thinkMs } of ctx.plan.conversations.levels) {
-    const client = new HttpClient(service.baseUrl, participants);
-    try {
-      const meter = new UsageMeter(service.pid);
-      const { finished, ...run } = await driveConversations(client, ctx.corpus, {
-        participants,
-        thinkMs: thinkMs ?? undefined,
-        warmupMs: ctx.plan.conversations.warmupMs,
-        durationMs: ctx.plan.conversations.durationMs,
-      });
-      const usage = meter.stop();
-      const rows = await checkRows(finished);
-      levels.push({ ...run, thinkMs, conversationsFinished: finished.length, usage, rows });
-      ctx.log(
-        `    ${participants} participants (${describeThink(thinkMs)}): ${round(run.conversationsPerSecond, 1)} conversations/s, turn p50 ` +
-          `${round(run.turnLatencyMs.p50, 1)} ms p95 ${round(run.turnLatencyMs.p95, 1)} ms, ${run.errors} errors, ` +
-          `rows ${rows.complete}/${rows.checked} complete, CPU ${round(usage.cpuPercent, 0)} % (machine ${round(usage.machineCpuPercent, 0)} %)`,
-      );
-    } finally {
-      client.close();
-    }
-  }
+  for (const level of ctx.plan.conversations.levels) levels.push(await conversationLevel(ctx, service, level));
   const result: ConversationsResult = {
     modelsDir: path.relative(REPO, SHIPPED_MODELS_DIR),
     expectedTurns: TURNS_PER_CONVERSATION,

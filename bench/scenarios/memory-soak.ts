@@ -10,7 +10,7 @@ import { driveConversations } from '../load/conversation-driver';
 import { HttpClient } from '../load/http-client';
 import { fmt, table } from '../markdown';
 import { memory } from '../proc-stats';
-import { growthPercent, round } from '../stats';
+import { growthPercent } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 
 interface RssSample {
@@ -81,8 +81,8 @@ export const memorySoak: Scenario = async (ctx) => {
     heavySamples.push({ atMs, rssMb: memory(heavy.pid).rssMb });
     shippedSamples.push({ atMs, rssMb: memory(shipped.pid).rssMb });
     ctx.log(
-      `    ${Math.round(atMs / 1000)} s: heavy ${round(heavySamples[heavySamples.length - 1].rssMb, 0)} MiB, ` +
-        `shipped ${round(shippedSamples[shippedSamples.length - 1].rssMb, 0)} MiB`,
+      `    ${Math.round(atMs / 1000)} s: heavy ${fmt(heavySamples[heavySamples.length - 1].rssMb, 0)} MiB, ` +
+        `shipped ${fmt(shippedSamples[shippedSamples.length - 1].rssMb, 0)} MiB`,
     );
   };
   sample();

@@ -11,7 +11,7 @@ import { counterDelta, modelCounters, waitUntilIdle, type CounterDelta, type Mod
 import { startProbe, type ProbeResult, type StopProbe } from '../load/probe';
 import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { interleavedOrder, pairedRatios, round, spread, summariseLatencies, type Spread } from '../stats';
+import { interleavedOrder, pairedRatios, spread, summariseLatencies, type Spread } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 import { measureCeiling, startCeilingPool } from './ceiling';
 
@@ -150,21 +150,21 @@ async function measure(ctx: BenchContext) {
           const usage = meter.stop();
           ceilingRuns.push({ textsPerSecond, batchP50Ms, usage });
           ctx.log(
-            `    round ${index + 1} ceiling: ${round(textsPerSecond, 1)} texts/s, batch p50 ${round(batchP50Ms, 1)} ms, ` +
-              `machine CPU ${round(usage.machineCpuPercent, 0)} %`,
+            `    round ${index + 1} ceiling: ${fmt(textsPerSecond, 1)} texts/s, batch p50 ${fmt(batchP50Ms, 1)} ms, ` +
+              `machine CPU ${fmt(usage.machineCpuPercent, 0)} %`,
           );
           continue;
         }
         const probed = await serviceRound(ctx, services[arm], cachedText);
         rounds[arm].push(probed);
         const { load, model, usage, cachedProbe, liveProbe, drain } = probed.round;
-        const busy = arm === 'service' ? `, workers busy ${round(busyPercent(probed.round, HEAVY_WORKERS), 0)} %` : '';
+        const busy = arm === 'service' ? `, workers busy ${fmt(busyPercent(probed.round, HEAVY_WORKERS), 0)} %` : '';
         ctx.log(
-          `    round ${index + 1} ${arm}: ${round(load.requestsPerSecond, 1)} req/s, p95 ${round(load.latencyMs.p95, 1)} ms, ` +
-            `inference ${round(model.meanInferenceMs, 1)} ms${busy}, CPU ${round(usage.cpuPercent, 0)} % ` +
-            `(machine ${round(usage.machineCpuPercent, 0)} %), RSS ${round(usage.rssMbMax, 0)} MiB; probes p99 cached ` +
-            `${round(cachedProbe.latencyMs.p99, 1)} ms, live ${round(liveProbe.latencyMs.p99, 1)} ms; ` +
-            `after the load left: ${drain.inferences} inferences in ${round(drain.ms, 0)} ms`,
+          `    round ${index + 1} ${arm}: ${fmt(load.requestsPerSecond, 1)} req/s, p95 ${fmt(load.latencyMs.p95, 1)} ms, ` +
+            `inference ${fmt(model.meanInferenceMs, 1)} ms${busy}, CPU ${fmt(usage.cpuPercent, 0)} % ` +
+            `(machine ${fmt(usage.machineCpuPercent, 0)} %), RSS ${fmt(usage.rssMbMax, 0)} MiB; probes p99 cached ` +
+            `${fmt(cachedProbe.latencyMs.p99, 1)} ms, live ${fmt(liveProbe.latencyMs.p99, 1)} ms; ` +
+            `after the load left: ${drain.inferences} inferences in ${fmt(drain.ms, 0)} ms`,
         );
       }
     }

@@ -15,7 +15,7 @@ import {
   type TuningVariant,
 } from '../context';
 import { fmt, range, settings, table } from '../markdown';
-import { interleavedOrder, pairedRatios, round, type Spread } from '../stats';
+import { interleavedOrder, pairedRatios, type Spread } from '../stats';
 import {
   busyPercent,
   primeCache,
@@ -81,9 +81,9 @@ export const tuning: Scenario = async (ctx) => {
       const r = probed.round;
       const batch = r.model.inferences ? r.model.texts / r.model.inferences : 0;
       ctx.log(
-        `    round ${index + 1} ${name}: ${round(r.load.requestsPerSecond, 1)} req/s, p95 ${round(r.load.latencyMs.p95, 1)} ms, ` +
-          `texts per run ${round(batch, 2)}, workers busy ${round(busyPercent(r, workersOf(name)), 0)} %, probes p99 cached ` +
-          `${round(r.cachedProbe.latencyMs.p99, 1)} ms, live ${round(r.liveProbe.latencyMs.p99, 1)} ms`,
+        `    round ${index + 1} ${name}: ${fmt(r.load.requestsPerSecond, 1)} req/s, p95 ${fmt(r.load.latencyMs.p95, 1)} ms, ` +
+          `texts per run ${fmt(batch, 2)}, workers busy ${fmt(busyPercent(r, workersOf(name)), 0)} %, probes p99 cached ` +
+          `${fmt(r.cachedProbe.latencyMs.p99, 1)} ms, live ${fmt(r.liveProbe.latencyMs.p99, 1)} ms`,
       );
     }
   }

@@ -1,0 +1,210 @@
+/**
+ * API processes: what one HTTP process and the shipped default (API_PROCESSES = cores, node:cluster) carry, next to
+ * a canned node:http server that costs only HTTP and the load generator on this machine.
+ *
+ * First the original client's load test: closed loops at each connection count, every request the same step-0
+ * POST /api/random/ with one fixed complaint, no greeting and no cookie, so every request opens and stores a
+ * conversation (origin no_greeting) and its classification is a result-cache hit after the first. The cache is
+ * the real behaviour of that shape and is kept. Then whole conversations without think time on both services,
+ * and the memory of the whole service at two HTTP processes after the load. Arms interleave round by round; CPU
+ * and RSS are of the whole process tree (primary and HTTP processes).
+ */
+import { freePort, startService, stopService, waitForHttp } from '../../test/support/service-process';
+import { CLUSTER_PROCESSES, type BenchContext, type BenchService, type Scenario } from '../context';
+import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
+import { HttpClient } from '../load/http-client';
+import { fmt, range, table } from '../markdown';
+import { memory, processTree, pssMb, UsageMeter, type UsageWindow } from '../proc-stats';
+import { interleavedOrder, pairedRatios, spread } from '../stats';
+import { evaluateTarget, TARGETS } from '../targets';
+import { conversationLevel, type ConversationLevel } from './conversations';
+
+/** The original load test's request, as test/e2e/chat.e2e-spec.ts posts it: chat logs as strings, an arm named. */
+const ORIGINAL_BODY = {
+  message: 'I ordered a winter jacket from your website two weeks ago and it still has not arrived.',
+  index: 0,
+  timer: '3',
+  classType: '',
+  chatLog: '[]',
+  messageTypeLog: '[]',
+  scenario: { brand: 'Lulu', problem_type: '', think_level: 'High', feel_level: 'High' },
+};
+const ARMS = ['single', 'cluster', 'canned'] as const;
+type Arm = (typeof ARMS)[number];
+type LoadRound = ClosedLoopResult & { usage: UsageWindow };
+type Server = Pick<BenchService, 'baseUrl' | 'pid'>;
+const MB_PER_MIB = 1.048576;
+
+const armName = (arm: Arm): string =>
+  arm === 'canned' ? 'canned node:http server' : `API_PROCESSES=${arm === 'single' ? 1 : CLUSTER_PROCESSES}`;
+
+/** One closed loop of the original request; CPU and RSS of the server's process tree over exactly the window. */
+async function loadRound(ctx: BenchContext, server: Server, connections: number): Promise<LoadRound> {
+  let meter: UsageMeter | undefined;
+  let usage: UsageWindow | undefined;
+  const { warmupMs, durationMs } = ctx.plan.processes;
+  const load = await closedLoop({
+    warmupMs,
+    durationMs,
+    baseUrl: server.baseUrl,
+    path: '/api/random/',
+    connections,
+    body: () => ORIGINAL_BODY,
+    onWindowStart: () => (meter = new UsageMeter(server.pid, true)),
+    onWindowEnd: () => (usage = meter?.stop()),
+  });
+  if (!usage) throw new Error('the measured window never opened');
+  // The generator's last requests are still being answered (and stored) when it returns.
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  return { ...load, usage };
+}
+
+function summarise(arm: Arm, connections: number, rounds: LoadRound[]) {
+  const of = (value: (r: LoadRound) => number) => spread(rounds.map(value));
+  return {
+    arm,
+    connections,
+    meanMs: of((r) => r.latencyMs.mean),
+    p95Ms: of((r) => r.latencyMs.p95),
+    requestsPerSecond: of((r) => r.requestsPerSecond),
+    /** 2xx ÷ every answer and error inside the window. */
+    successShare: of((r) => r.ok / (r.ok + r.non2xx + r.errorsInWindow)),
+    cpuSecondsPerSecond: of((r) => r.usage.cpuPercent / 100),
+    machineCpuSecondsPerSecond: of((r) => r.usage.machineCpuPercent / 100),
+    rssMbMax: of((r) => r.usage.rssMbMax),
+    rounds,
+  };
+}
+
+async function measure(ctx: BenchContext) {
+  const { connections: levels, participants } = ctx.plan.processes;
+  const services = { single: await ctx.service('shipped'), cluster: await ctx.service('shipped-cluster') };
+  const client = new HttpClient(services.single.baseUrl, 1);
+  const reply = await client.post('/api/random/', ORIGINAL_BODY).finally(() => client.close());
+  if (reply.status !== 200) throw new Error(`the original request answered ${reply.status}`);
+  const cannedBody = JSON.stringify(reply.body);
+  const env = { PORT: String(await freePort()), CANNED_BODY: cannedBody };
+  const canned = ctx.adopt(
+    startService(env, 'bench/load/canned-server.ts', ['--require', 'ts-node/register/transpile-only']),
+  );
+  const servers: Record<Arm, Server> = { ...services, canned: { baseUrl: canned.baseUrl, pid: canned.child.pid! } };
+  const loads = new Map<string, LoadRound[]>(ARMS.flatMap((arm) => levels.map((n) => [`${arm}@${n}`, []])));
+  try {
+    await waitForHttp(canned, canned.baseUrl, 30_000);
+    for (const [index, arms] of interleavedOrder(ARMS, ctx.plan.rounds).entries()) {
+      for (const arm of arms) {
+        for (const connections of levels) {
+          const r = await loadRound(ctx, servers[arm], connections);
+          loads.get(`${arm}@${connections}`)!.push(r);
+          ctx.log(
+            `    round ${index + 1} ${armName(arm)}, ${connections} connections: mean ${fmt(r.latencyMs.mean, 1)} ms, ` +
+              `p95 ${fmt(r.latencyMs.p95, 1)} ms, ${fmt(r.requestsPerSecond, 0)} req/s, non-2xx ${JSON.stringify(r.non2xxByStatus)}, ` +
+              `${r.errorsInWindow} errors, CPU ${fmt(r.usage.cpuPercent, 0)} % (machine ${fmt(r.usage.machineCpuPercent, 0)} %)`,
+          );
+        }
+      }
+    }
+  } finally {
+    await stopService(canned);
+  }
+
+  const conversations: Record<'single' | 'cluster', ConversationLevel[]> = { single: [], cluster: [] };
+  const stress = { participants, thinkMs: null };
+  for (const arms of interleavedOrder(['single', 'cluster'] as const, ctx.plan.rounds))
+    for (const arm of arms) conversations[arm].push(await conversationLevel(ctx, services[arm], stress, true));
+  const turns = (arm: 'single' | 'cluster'): number[] => conversations[arm].map((level) => level.requestsPerSecond);
+
+  // With other than two cores the shipped default is not two processes: then a two-process service gets the load.
+  const two = CLUSTER_PROCESSES === 2 ? services.cluster : await ctx.service('shipped-2');
+  if (two !== services.cluster) await conversationLevel(ctx, two, stress, true);
+  const tree = processTree(two.pid).map((pid) => ({ pid, rssMb: memory(pid).rssMb, pssMb: pssMb(pid) }));
+  return {
+    request: ORIGINAL_BODY,
+    replyBytes: Buffer.byteLength(cannedBody),
+    clusterProcesses: CLUSTER_PROCESSES,
+    ...ctx.plan.processes,
+    original: ARMS.flatMap((arm) => levels.map((n) => summarise(arm, n, loads.get(`${arm}@${n}`)!))),
+    conversations,
+    turnsClusterToSingle: pairedRatios(turns('cluster'), turns('single')),
+    twoProcess: {
+      service: two.name,
+      tree,
+      rssMb: tree.reduce((sum, p) => sum + p.rssMb, 0),
+      pssMb: tree.reduce((sum, p) => sum + p.pssMb, 0),
+    },
+  };
+}
+
+type ProcessesResult = Awaited<ReturnType<typeof measure>>;
+
+function section(r: ProcessesResult): string[] {
+  const throughput = (arm: Arm, n: number): number[] =>
+    r.original.find((s) => s.arm === arm && s.connections === n)?.requestsPerSecond.values ?? [];
+  const levels = (['single', 'cluster'] as const).flatMap((arm) => r.conversations[arm].map((l) => ({ arm, ...l })));
+  const { twoProcess: two } = r;
+  return [
+    `## API processes — shipped model: 1 HTTP process vs API_PROCESSES=${r.clusterProcesses} (the default: one per core) vs a canned server`,
+    '',
+    `The original client's load test: a closed loop, every request \`POST /api/random/\` with one fixed complaint at index 0, an arm named in \`scenario\`, chat logs as strings, no greeting, no cookie (${fmt(r.durationMs / 1000)} s per arm and level after ${fmt(r.warmupMs / 1000)} s warm-up). Every request opens and stores a conversation; its classification is a Redis result-cache hit after the first, which is what that load test really exercises. The canned server answers every POST with a ${r.replyBytes}-byte reply of the service (without the service's headers): HTTP and the load generator alone (its RSS includes ts-node, which loads it). CPU in seconds per second (2 = both cores); CPU and RSS (sum of VmRSS) are of the whole process tree. Median (min–max) over interleaved rounds.`,
+    '',
+    ...table(r.original, [
+      ['server', (s) => armName(s.arm)],
+      ['connections', (s) => String(s.connections)],
+      ['mean ms', (s) => range(s.meanMs)],
+      ['p95 ms', (s) => range(s.p95Ms)],
+      ['req/s', (s) => range(s.requestsPerSecond, 0)],
+      ['2xx share', (s) => range(s.successShare, 3)],
+      ['CPU s/s', (s) => range(s.cpuSecondsPerSecond, 2)],
+      ['machine CPU s/s', (s) => range(s.machineCpuSecondsPerSecond, 2)],
+      ['RSS max MiB', (s) => range(s.rssMbMax, 0)],
+    ]),
+    '',
+    `Throughput API_PROCESSES=${r.clusterProcesses} ÷ 1 (paired by round): ${r.connections.map((n) => `${range(pairedRatios(throughput('cluster', n), throughput('single', n)), 2)} at ${n} connections`).join(', ')}.`,
+    '',
+    `### Whole conversations, ${r.participants} participants without think time`,
+    '',
+    ...table(levels, [
+      ['server', (l) => armName(l.arm)],
+      ['turns/s', (l) => fmt(l.requestsPerSecond, 0)],
+      ['conv/s', (l) => fmt(l.conversationsPerSecond)],
+      ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
+      ['errors', (l) => String(l.errors)],
+      ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
+      ['CPU s/s', (l) => fmt(l.usage.cpuPercent / 100, 2)],
+      ['machine CPU s/s', (l) => fmt(l.usage.machineCpuPercent / 100, 2)],
+      ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
+    ]),
+    '',
+    `Turns/s API_PROCESSES=${r.clusterProcesses} ÷ 1 (paired by round): ${range(r.turnsClusterToSingle, 2)}.`,
+    ...levels.flatMap((l) => [...l.errorExamples, ...l.rows.examples].map((e) => `- ${armName(l.arm)}: ${e}`)),
+    '',
+    `Memory of the whole \`${two.service}\` service after the load (primary first, then the HTTP processes): RSS ${two.tree.map((p) => fmt(p.rssMb, 0)).join(' + ')} = ${fmt(two.rssMb, 0)} MiB (${fmt(two.rssMb * MB_PER_MIB, 0)} MB, judged); PSS, which counts shared pages by their share, ${fmt(two.pssMb, 0)} MiB.`,
+    '',
+  ];
+}
+
+export const processes: Scenario = async (ctx) => {
+  const result = await measure(ctx);
+  const cluster = (n: number) => result.original.find((s) => s.arm === 'cluster' && s.connections === n);
+  const mean = (n: number): number | null => cluster(n)?.meanMs.median ?? null;
+  const note = (n: number): string =>
+    `median of ${ctx.plan.rounds} rounds, p95 ${fmt(cluster(n)?.p95Ms.median ?? NaN)} ms`;
+  const all = [...result.conversations.single, ...result.conversations.cluster];
+  const sum = (value: (l: ConversationLevel) => number): number => all.reduce((n, l) => n + value(l), 0);
+  const rows = `${sum((l) => l.rows.complete)}/${sum((l) => l.rows.checked)} conversations stored complete, ${sum((l) => l.errors)} errors`;
+  const { twoProcess } = result;
+  return {
+    result,
+    section: section(result),
+    targets: [
+      evaluateTarget(TARGETS.originalMeanAt30, mean(30), note(30)),
+      evaluateTarget(TARGETS.originalMeanAt100, mean(100), note(100)),
+      evaluateTarget(TARGETS.clusterTurnsGain, result.turnsClusterToSingle.median, `median of paired rounds; ${rows}`),
+      evaluateTarget(
+        TARGETS.twoProcessRss,
+        twoProcess.rssMb * MB_PER_MIB,
+        `${twoProcess.tree.length} processes, sum of VmRSS; PSS ${fmt(twoProcess.pssMb * MB_PER_MIB, 0)} MB`,
+      ),
+    ],
+  };
+};
