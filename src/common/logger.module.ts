@@ -3,6 +3,26 @@ import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { assignRequestId } from './request-id';
 
+/**
+ * The level of a request's log line: a 500 is a bug (the exception filter logs its cause with the stack); any other
+ * 5xx is trouble the service answers by design (a dependency down, overload: 503 with Retry-After), which the
+ * adapter that saw it logs once, rate-limited, so one error line per refused request would only drown the log.
+ */
+export function requestLogLevel(statusCode: number, error: unknown): 'error' | 'warn' | 'info' {
+  if (error || statusCode === 500) return 'error';
+  return statusCode >= 400 ? 'warn' : 'info';
+}
+
+/**
+ * pino-http puts an Error on every 5xx request line, one it makes up itself when nothing failed in its sight, with
+ * a stack of its own frames: the line keeps its name and message only (a real failure's stack is in the filter's line).
+ */
+export function requestErrorObject(error: Error, value: Record<string, unknown>): Record<string, unknown> {
+  // Under `err` pino's error serializer would add a type and an empty stack back; a plain field stays as written.
+  const { err: _err, ...line } = value;
+  return { ...line, error: `${error.name}: ${error.message}` };
+}
+
 /** Structured JSON logs (pino); every line written while serving a request carries its `req.id`. */
 @Module({
   imports: [
@@ -20,8 +40,8 @@ import { assignRequestId } from './request-id';
             'req.headers["x-api-key"]',
             'res.headers["set-cookie"]',
           ],
-          customLogLevel: (_req, res, err) =>
-            err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+          customLogLevel: (_req, res, err) => requestLogLevel(res.statusCode, err),
+          customErrorObject: (_req, _res, error, value: Record<string, unknown>) => requestErrorObject(error, value),
           // Probes and scrapes would drown the request log.
           autoLogging: { ignore: (req) => /^\/api\/(health|metrics)/.test(req.url ?? '') },
           serializers: {
