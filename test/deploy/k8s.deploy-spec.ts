@@ -250,6 +250,18 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
     ).toBeGreaterThanOrEqual(250);
   });
 
+  it.each(OVERLAYS)(
+    '%s: pins the HTTP processes and inference threads, which default to the node’s cores, not the pod’s CPU',
+    (name) => {
+      const r = overlay(name);
+      const envOf = (component: string) => r.environment(r.workload(component).template.spec!.containers[0]);
+      // One HTTP process per pod: replicas scale out, and the memory request is sized for one model pool.
+      expect(envOf('api').API_PROCESSES).toBe('1');
+      expect(r.config(r.workload('api').template.spec!.containers[0]).ml.workers).toBe(1);
+      expect(envOf('worker').ML_WORKERS).toMatch(/^[1-4]$/);
+    },
+  );
+
   it.each(OVERLAYS)('%s: drains before SIGTERM and leaves time for the graceful shutdown', (name) => {
     const r = overlay(name);
     const spec = r.workload('api').template.spec!;
