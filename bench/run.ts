@@ -7,20 +7,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { dropTestDatabase, recreateTestDatabase } from '../test/support/test-database';
-import {
-  BENCH_DATABASE,
-  BenchContext,
-  CONSOLE_DATABASE,
-  HEAVY_MODELS_DIR,
-  REPO,
-  type Scenario,
-  type ScenarioOutcome,
-} from './context';
+import { recreateTestDatabase } from '../test/support/test-database';
+import { BENCH_DATABASE, BenchContext, HEAVY_MODELS_DIR, REPO, type Scenario, type ScenarioOutcome } from './context';
 import { codeInfo, machineInfo } from './machine-info';
 import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
 import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './plan';
-import { deleteKeys, runPrefix } from './redis-keys';
 import { writeReport, type Failure } from './report';
 import { cachePath } from './scenarios/cache-path';
 import { ceiling } from './scenarios/ceiling';
@@ -89,22 +80,12 @@ async function main(): Promise<number> {
     );
   if (args.only.some((name) => !SHIPPED_ONLY.includes(name))) ensureHeavyModel();
 
-  const prefix = runPrefix();
-  const ctx = new BenchContext(plan, prefix, say);
+  const ctx = new BenchContext(plan, say);
   const outcomes = new Map<ScenarioName, ScenarioOutcome>();
   const failures: Failure[] = [];
 
   let cleaned: Promise<void> | null = null;
-  const cleanup = (): Promise<void> =>
-    (cleaned ??= (async () => {
-      await ctx.stopAll().catch((error: unknown) => say(`cleanup: stopping services failed: ${String(error)}`));
-      for (const database of [BENCH_DATABASE, CONSOLE_DATABASE])
-        await dropTestDatabase(database).catch((error: unknown) =>
-          say(`cleanup: dropping ${database} failed: ${String(error)}`),
-        );
-      const deleted = await deleteKeys(prefix).catch(() => 0);
-      say(`cleanup: services stopped, databases dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
-    })());
+  const cleanup = (): Promise<void> => (cleaned ??= ctx.cleanup());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) return;
