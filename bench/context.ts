@@ -13,6 +13,7 @@ import { dropTestDatabase, testDatabaseUrl } from '../test/support/test-database
 import { ComplaintCorpus } from './corpus';
 import { DEFAULT_MODELS_DIR, MODEL_IDS } from '../tools/model/distilbert/model-ids';
 import type { Plan } from './plan';
+import { interleavedOrder } from './stats';
 import type { TargetResult } from './targets';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -161,6 +162,17 @@ export class BenchContext {
       this.services.set(name, started);
     }
     return started;
+  }
+
+  /**
+   * Runs every arm once per round in interleaved order (ABC, CBA, …); `run` gets the round's number from 1.
+   * Returns the order and each arm's results in round order.
+   */
+  async interleave<A extends string, R>(arms: readonly A[], run: (arm: A, round: number) => Promise<R>) {
+    const order = interleavedOrder(arms, this.plan.rounds);
+    const rounds = Object.fromEntries(arms.map((arm) => [arm, [] as R[]])) as Record<A, R[]>;
+    for (const [index, round] of order.entries()) for (const arm of round) rounds[arm].push(await run(arm, index + 1));
+    return { order, rounds };
   }
 
   private async start(name: ServiceName): Promise<BenchService> {

@@ -69,3 +69,17 @@ export class HttpClient {
     this.agent.destroy();
   }
 }
+
+/** Runs `use` with a client of `connections` sockets to `baseUrl`, and closes it. */
+export async function withClient<T>(
+  baseUrl: string,
+  connections: number,
+  use: (client: HttpClient) => Promise<T>,
+): Promise<T> {
+  const client = new HttpClient(baseUrl, connections);
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}
