@@ -14,7 +14,7 @@ import {
   type BenchService,
   type Scenario,
 } from '../context';
-import { driveConversations, TURNS_PER_CONVERSATION, type FinishedConversation } from '../load/conversation-driver';
+import { driveConversations, TURNS_PER_CONVERSATION } from '../load/conversation-driver';
 import { withClient } from '../load/http-client';
 import { fmt, table, type Column } from '../markdown';
 import type { ConversationLevelPlan } from '../plan';
@@ -27,7 +27,7 @@ const describeThink = (thinkMs: ConversationLevelPlan['thinkMs']): string =>
   thinkMs ? `think ${thinkMs.min / 1000}–${thinkMs.max / 1000} s` : 'no think time';
 
 /** Every conversation the client finished must be stored completed, at step 7, with its e-mail and its turns. */
-async function checkRows(finished: FinishedConversation[]) {
+async function checkRows(finished: { id: string; email: string }[]) {
   /** `incomplete`: present but not completed, wrong step, wrong e-mail, no label, or not exactly the turns. */
   const check = { checked: finished.length, complete: 0, missing: 0, incomplete: 0, examples: [] as string[] };
   if (finished.length === 0) return check;
