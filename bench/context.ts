@@ -109,28 +109,16 @@ function startProdNodeArgs(): string[] {
   return words.slice(1, -1);
 }
 
-/** A started service: the process, and the name and exact environment it was started with. */
-export interface BenchService extends ServiceProcess {
-  name: ServiceName;
-  env: Record<string, string>;
-  pid: number;
-}
+/** A started service: the process, its name and pid. */
+export type BenchService = ServiceProcess & { name: ServiceName; pid: number };
 
 export const isAlive = ({ child }: ServiceProcess): boolean => child.exitCode === null && child.signalCode === null;
 
 /** The ceiling's best setting, for the comparison with the service (set by the ceiling scenario). */
-export interface CeilingConfig {
-  workers: number;
-  batch: number;
-  grouped: boolean;
-}
+export type CeilingConfig = { workers: number; batch: number; grouped: boolean };
 
 /** What a scenario hands the report: its JSON result, its own markdown section and the targets it judged. */
-export interface ScenarioOutcome {
-  result: unknown;
-  section: string[];
-  targets: TargetResult[];
-}
+export type ScenarioOutcome = { result: unknown; section: string[]; targets: TargetResult[] };
 
 export type Scenario = (ctx: BenchContext) => Promise<ScenarioOutcome>;
 
@@ -193,7 +181,7 @@ export class BenchContext {
     this.startupMs[name] = Date.now() - begun;
     const { DATABASE_URL: _database, ...shown } = env;
     this.configs[name] = { ...shown, ML_MODELS_DIR: path.relative(REPO, env.ML_MODELS_DIR) };
-    return Object.assign(service, { name, env, pid: service.child.pid ?? Number.NaN });
+    return Object.assign(service, { name, pid: service.child.pid ?? Number.NaN });
   }
 
   /** Stops `process` with the services: at the end of the run, and on every way out. */
