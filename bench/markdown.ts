@@ -15,10 +15,12 @@ export const settings = (env: Readonly<Record<string, string>>): string =>
 /** A column: its header and how a row fills its cell. */
 export type Column<T> = readonly [header: string, cell: (row: T) => string];
 
+/** A markdown table's lines, and the blank line that ends it. */
 export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): string[] {
   return [
     `| ${columns.map(([header]) => header).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
     ...rows.map((row) => `| ${columns.map(([, cell]) => cell(row)).join(' | ')} |`),
+    '',
   ];
 }

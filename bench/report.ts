@@ -127,7 +127,6 @@ function renderMarkdown(r: BenchResults, sections: string[][]): string {
       ['texts', (b) => String(b.count)],
       ['share', (b) => `${fmt(b.share * 100)} %`],
     ]),
-    '',
     ...sections.flat(),
     '## Method notes',
     '',

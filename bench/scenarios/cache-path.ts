@@ -72,7 +72,6 @@ export const cachePath: Scenario = async (ctx) => {
       ['service CPU %', (arm) => range(r[arm].cpuPercent, 0)],
       ['failed', (arm) => String(r[arm].failures)],
     ]),
-    '',
     `Cached ÷ live: throughput ${range(r.ratios.throughputCachedToLive, 2)}, p99 ${range(r.ratios.p99CachedToLive, 2)}.`,
     'Judged by throughput: at saturation Node serves many keep-alive connections unevenly (a bare node:http server doing 0.5 ms of work per request shows a p99 of ~1.4 s at 100 connections on two cores), so the p99 describes that queueing, not the route.',
     '',

@@ -155,7 +155,6 @@ export const ceiling: Scenario = async (ctx) => {
           ['batch p50 ms', (m) => fmt(m.batchP50Ms)],
           ['mean padded tokens', (m) => fmt(m.meanSequenceLength)],
         ]),
-        '',
       ]),
   ];
   return { result, section, targets: [] };

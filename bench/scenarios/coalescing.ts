@@ -70,7 +70,6 @@ export const coalescing: Scenario = async (ctx) => {
       ['failed', perRound((x) => String(x.failures))],
       ['burst spread ms', perRound((x) => fmt(x.spreadMs, 0))],
     ]),
-    '',
   ];
   return {
     result: r,

@@ -167,7 +167,6 @@ export const consolePanels: Scenario = async (ctx) => {
       ['p95 ms', (e) => fmt(e.p95)],
       ['max ms', (e) => fmt(e.max)],
     ]),
-    '',
   ];
   return {
     result: { seeded, rounds, endpoints },

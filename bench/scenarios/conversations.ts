@@ -131,7 +131,6 @@ export const conversations: Scenario = async (ctx) => {
       ['machine CPU %', (l) => fmt(l.usage.machineCpuPercent, 0)],
       ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
     ]),
-    '',
     `A finished conversation must be stored completed at step 7 with its e-mail, a label and ${result.expectedTurns} turns (greeting + 7 × message/reply; /closing not called).`,
     ...levels.flatMap((l) => [
       ...l.errorExamples.map((e) => `- error at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),

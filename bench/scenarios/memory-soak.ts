@@ -98,7 +98,6 @@ export const memorySoak: Scenario = async (ctx) => {
         ['growth %', (s) => fmt(s.growthPercent)],
       ],
     ),
-    '',
     `Samples (s: heavy / shipped MiB): ${r.heavy.samples.map((s, i) => `${fmt(s.atMs / 1000, 0)}: ${fmt(s.rssMb, 0)}/${fmt(r.shipped.samples[i]?.rssMb ?? Number.NaN, 0)}`).join(', ')}`,
     '',
   ];

@@ -234,7 +234,6 @@ function section(r: ServiceVsCeilingResult): string[] {
       ['RSS max MiB', cell('', (s) => range(s.rssMbMax, 0))],
       ['failed', cell('', (s) => String(s.failures))],
     ]),
-    '',
     `Ratios (paired by round): service ÷ ceiling ${range(r.ratios.serviceToCeiling, 2)}; throughput service ÷ seed ${range(r.ratios.throughputServiceToSeed, 2)}; p95 service ÷ seed ${range(r.ratios.p95ServiceToSeed, 2)}.`,
     `After each service arm the load generator closed its connections, yet the service went on working: ${drains.join('; ')} (requests of clients that had gone; the suite waits for this before the next arm).`,
     busy
@@ -255,7 +254,6 @@ function section(r: ServiceVsCeilingResult): string[] {
       ['per-round p99', (p) => range(p.roundP99)],
       ['errors', (p) => String(p.errors)],
     ]),
-    '',
   ];
 }
 

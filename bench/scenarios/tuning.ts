@@ -55,7 +55,6 @@ function section(r: { connections: number; arms: TuningArm[] }): string[] {
       ['RSS max MiB', (a) => range(a.summary.rssMbMax, 0)],
       ['failed', (a) => String(a.summary.failures)],
     ]),
-    '',
   ];
 }
 
