@@ -11,7 +11,7 @@ import { recreateTestDatabase } from '../test/support/test-database';
 import { BENCH_DATABASE, BenchContext, HEAVY_MODELS_DIR, REPO, type Scenario, type ScenarioOutcome } from './context';
 import { codeInfo, machineInfo } from './machine-info';
 import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
-import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './plan';
+import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type Plan, type ScenarioName } from './plan';
 import { writeReport, type Failure } from './report';
 import { cachePath } from './scenarios/cache-path';
 import { ceiling } from './scenarios/ceiling';
@@ -41,7 +41,7 @@ const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes', 'co
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-function options(argv: string[]): { quick: boolean; only: ScenarioName[]; outDir: string } {
+function options(argv: string[]): { plan: Plan; only: ScenarioName[]; outDir: string } {
   const flags = { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } as const;
   const { values } = parseArgs({ args: argv, options: flags });
   const names = values.only?.split(',').map((name) => name.trim()) ?? [];
@@ -51,7 +51,7 @@ function options(argv: string[]): { quick: boolean; only: ScenarioName[]; outDir
   const only = SCENARIO_NAMES.filter((name) => names.includes(name));
   const quick = values.quick === true;
   return {
-    quick,
+    plan: planFor(quick ? 'quick' : 'full'),
     only: only.length ? only : [...(quick ? QUICK_SCENARIOS : SCENARIO_NAMES)],
     outDir: path.resolve(values.out ?? path.join(REPO, 'bench', 'results')),
   };
@@ -66,8 +66,7 @@ function ensureHeavyModel(): void {
 }
 
 async function main(): Promise<number> {
-  const args = options(process.argv.slice(2));
-  const plan = planFor(args.quick ? 'quick' : 'full');
+  const { plan, ...args } = options(process.argv.slice(2));
   const startedAt = new Date();
   const machine = machineInfo();
   const code = codeInfo();

@@ -8,7 +8,7 @@ import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
 import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
 import { pairedBy, spread } from '../stats';
-import { primeCache } from './service-vs-ceiling';
+import { primedText } from './service-vs-ceiling';
 
 type CacheRound = ClosedLoopResult & { usage: UsageWindow };
 
@@ -26,8 +26,7 @@ function summarise(rounds: CacheRound[]) {
 export const cachePath: Scenario = async (ctx) => {
   const service = await ctx.service('heavy');
   const { connections, warmupMs, durationMs } = ctx.plan.cache;
-  const text = ctx.corpus.nextUnique().text;
-  await primeCache(service, text);
+  const text = await primedText(ctx, service);
   // Warm-up and window are separate runs here (unlike the service's): a cheap route's queue drains in ms.
   const load = (arm: 'cached' | 'live', durationMs: number): Promise<ClosedLoopResult> =>
     closedLoop({

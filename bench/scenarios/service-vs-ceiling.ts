@@ -61,8 +61,18 @@ export function summarise(probed: ProbedRound[], workers: number | null) {
   };
 }
 
-/** One closed-loop round of unique texts; meters, probes and counters cover exactly its measured window. */
-async function serviceRound(ctx: BenchContext, service: BenchService, cachedText: string) {
+/**
+ * One closed-loop round of unique texts (`cachedText` from `primedText`); meters, probes and counters cover
+ * exactly its measured window. `workers` of the service's inference pool, null for the seed design (inference on
+ * its main thread), for the progress line.
+ */
+export async function serviceRound(
+  ctx: BenchContext,
+  service: BenchService,
+  workers: number | null,
+  cachedText: string,
+  round: number,
+) {
   const { connections, warmupMs, durationMs, probeRatePerSecond: rate } = ctx.plan.service;
   const cachedClient = new HttpClient(service.baseUrl, PROBE_CONNECTIONS);
   const liveClient = new HttpClient(service.baseUrl, PROBE_CONNECTIONS);
@@ -98,53 +108,41 @@ async function serviceRound(ctx: BenchContext, service: BenchService, cachedText
     const [cached, live] = probes;
     // Work the service still did after the load generator left (requests of clients that had gone).
     const drain = await waitUntilIdle(liveClient);
-    return {
+    const batch = model.inferences ? model.texts / model.inferences : 0;
+    const probed = {
       round: { load, model, usage, drain, cachedProbe: cached.result, liveProbe: live.result },
       samples: { cached: cached.samples, live: live.samples },
     };
+    const busy = workers ? `, workers busy ${fmt(busyPercent(probed.round, workers), 0)} %` : '';
+    ctx.log(
+      `    round ${round} ${service.name}: ${fmt(load.requestsPerSecond, 1)} req/s, p95 ${fmt(load.latencyMs.p95, 1)} ms, ` +
+        `inference ${fmt(model.meanInferenceMs, 1)} ms, texts per run ${fmt(batch, 2)}${busy}, CPU ${fmt(usage.cpuPercent, 0)} % ` +
+        `(machine ${fmt(usage.machineCpuPercent, 0)} %), RSS ${fmt(usage.rssMbMax, 0)} MiB; probes p99 cached ` +
+        `${fmt(cached.result.latencyMs.p99, 1)} ms, live ${fmt(live.result.latencyMs.p99, 1)} ms; ` +
+        `after the load left: ${drain.inferences} inferences in ${fmt(drain.ms, 0)} ms`,
+    );
+    return probed;
   } finally {
     cachedClient.close();
     liveClient.close();
   }
 }
 
-/**
- * A service round (after `primeCache(service, cachedText)`) and its progress line; `workers` of the service's
- * inference pool, null for the seed design (inference on its main thread).
- */
-export async function loggedServiceRound(
-  ctx: BenchContext,
-  service: BenchService,
-  workers: number | null,
-  cachedText: string,
-  round: number,
-): Promise<ProbedRound> {
-  const probed = await serviceRound(ctx, service, cachedText);
-  const { load, model, usage, cachedProbe, liveProbe, drain } = probed.round;
-  const batch = model.inferences ? model.texts / model.inferences : 0;
-  const busy = workers ? `, workers busy ${fmt(busyPercent(probed.round, workers), 0)} %` : '';
-  ctx.log(
-    `    round ${round} ${service.name}: ${fmt(load.requestsPerSecond, 1)} req/s, p95 ${fmt(load.latencyMs.p95, 1)} ms, ` +
-      `inference ${fmt(model.meanInferenceMs, 1)} ms, texts per run ${fmt(batch, 2)}${busy}, CPU ${fmt(usage.cpuPercent, 0)} % ` +
-      `(machine ${fmt(usage.machineCpuPercent, 0)} %), RSS ${fmt(usage.rssMbMax, 0)} MiB; probes p99 cached ` +
-      `${fmt(cachedProbe.latencyMs.p99, 1)} ms, live ${fmt(liveProbe.latencyMs.p99, 1)} ms; ` +
-      `after the load left: ${drain.inferences} inferences in ${fmt(drain.ms, 0)} ms`,
-  );
-  return probed;
-}
-
-/** Classifies `text` once so later requests for it are cache hits; checks that they are. */
-export function primeCache(service: BenchService, text: string): Promise<void> {
-  return withClient(service.baseUrl, 1, async (client) => {
-    await client.post('/api/ml/classify', { text });
-    // The answer can arrive before its cache write lands (a request in between joins the flight instead).
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const again = await client.post<{ cached?: boolean }>('/api/ml/classify', { text });
-      if (again.body.cached === true) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`service ${service.name}: a repeated text was not served from cache`);
-  });
+/** A fresh text, classified once on each of `services` so later requests for it are cache hits (checked). */
+export async function primedText(ctx: BenchContext, ...services: BenchService[]): Promise<string> {
+  const text = ctx.corpus.nextUnique().text;
+  for (const service of services)
+    await withClient(service.baseUrl, 1, async (client) => {
+      await client.post('/api/ml/classify', { text });
+      // The answer can arrive before its cache write lands (a request in between joins the flight instead).
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const again = await client.post<{ cached?: boolean }>('/api/ml/classify', { text });
+        if (again.body.cached === true) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`service ${service.name}: a repeated text was not served from cache`);
+    });
+  return text;
 }
 
 async function measure(ctx: BenchContext) {
@@ -154,9 +152,7 @@ async function measure(ctx: BenchContext) {
   const config = ctx.ceilingBest ?? { workers: 2, batch: 1, grouped: false };
   const pool = await startCeilingPool('int8', config.workers);
   const ceilingTexts = Array.from({ length: CEILING_TEXTS }, () => ctx.corpus.nextUnique().text);
-  const cachedText = ctx.corpus.nextUnique().text;
-  await primeCache(services.service, cachedText);
-  await primeCache(services.seed, cachedText);
+  const cachedText = await primedText(ctx, services.service, services.seed);
 
   const ceilingRuns: { textsPerSecond: number; batchP50Ms: number; usage: UsageWindow }[] = [];
   const rounds = { service: [] as ProbedRound[], seed: [] as ProbedRound[] };
@@ -164,7 +160,7 @@ async function measure(ctx: BenchContext) {
     .interleave(['ceiling', 'service', 'seed'] as const, async (arm, round) => {
       if (arm !== 'ceiling') {
         const workers = arm === 'service' ? HEAVY_WORKERS : null;
-        return void rounds[arm].push(await loggedServiceRound(ctx, services[arm], workers, cachedText, round));
+        return void rounds[arm].push(await serviceRound(ctx, services[arm], workers, cachedText, round));
       }
       const meter = new UsageMeter(process.pid);
       const { textsPerSecond, batchP50Ms } = await measureCeiling(pool, config, ceilingTexts, plan.service);

@@ -16,7 +16,7 @@ import {
 } from '../context';
 import { range, settings, table, fmt } from '../markdown';
 import { pairedBy, type Spread } from '../stats';
-import { loggedServiceRound, primeCache, summarise, type ArmSummary, type ProbedRound } from './service-vs-ceiling';
+import { primedText, serviceRound, summarise, type ArmSummary, type ProbedRound } from './service-vs-ceiling';
 
 const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as TuningVariant[])];
 const workersOf = (name: ServiceName): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
@@ -61,10 +61,9 @@ function section(r: { connections: number; arms: TuningArm[] }): string[] {
 export const tuning: Scenario = async (ctx) => {
   const services = new Map<ServiceName, BenchService>();
   for (const name of ARMS) services.set(name, await ctx.service(name));
-  const cachedText = ctx.corpus.nextUnique().text;
-  for (const service of services.values()) await primeCache(service, cachedText);
+  const cachedText = await primedText(ctx, ...services.values());
   const { order, rounds } = await ctx.interleave(ARMS, (name, round) =>
-    loggedServiceRound(ctx, services.get(name)!, workersOf(name), cachedText, round),
+    serviceRound(ctx, services.get(name)!, workersOf(name), cachedText, round),
   );
   const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
   const p95 = (p: ProbedRound): number => p.round.load.latencyMs.p95;
