@@ -17,7 +17,7 @@ import {
 } from './context';
 import { ComplaintCorpus, CORPUS_SEED, tokenHistogram, whitespaceTokens } from './corpus';
 import type { CodeInfo, MachineInfo } from './machine-info';
-import { fmt, settings, table } from './markdown';
+import { fmt, pairs, settings, table } from './markdown';
 import type { ScenarioName } from './plan';
 import { mean } from './stats';
 import { allTargets, formatTarget } from './targets';
@@ -86,11 +86,6 @@ export function corpusInfo() {
   };
 }
 
-const counts = (record: Record<string, number>): string =>
-  Object.entries(record)
-    .map(([key, value]) => `${key} ${value}`)
-    .join(', ');
-
 function renderMarkdown(r: BenchResults, sections: string[][]): string {
   const stale = r.code.newerThanBuild;
   return [
@@ -102,9 +97,7 @@ function renderMarkdown(r: BenchResults, sections: string[][]): string {
     `- Wall time ${fmt(r.wallSeconds, 0)} s; scenarios: ${r.scenarios.join(', ')}; ${r.plan.rounds} interleaved rounds per comparison, warm-up excluded from every measurement`,
     `- Heavy model: ${r.models.heavy}`,
     `- Shipped model: ${r.models.shipped}`,
-    `- Load: ${Object.entries(r.loadGenerators)
-      .map(([use, tool]) => `${use}: ${tool}`)
-      .join('; ')}`,
+    `- Load: ${pairs(r.loadGenerators, ': ', '; ')}`,
     '',
     '## Targets',
     '',
@@ -116,7 +109,7 @@ function renderMarkdown(r: BenchResults, sections: string[][]): string {
     '## Corpus',
     '',
     `Seed ${r.corpus.seed}; length unit: ${r.corpus.unit}; ${r.corpus.sampleSize} texts sampled, mean ${fmt(r.corpus.meanTokens)} tokens. ` +
-      `Lengths ${counts(r.corpus.byLength)}; categories ${counts(r.corpus.byCategory)}. ` +
+      `Lengths ${pairs(r.corpus.byLength, ' ', ', ')}; categories ${pairs(r.corpus.byCategory, ' ', ', ')}. ` +
       'Every model test sends unique texts (a numbered reference appended), so no request of the ceiling, service, conversation or soak scenarios is a cache hit.',
     '',
     ...table(r.corpus.histogram, [
