@@ -12,6 +12,7 @@ import { deleteKeys } from '../test/support/redis-keys';
 import { dropTestDatabase, testDatabaseUrl } from '../test/support/test-database';
 import { ComplaintCorpus } from './corpus';
 import { DEFAULT_MODELS_DIR, MODEL_IDS } from '../tools/model/distilbert/model-ids';
+import { settings } from './markdown';
 import type { Plan } from './plan';
 import { interleavedOrder } from './stats';
 import type { TargetResult } from './targets';
@@ -45,9 +46,9 @@ export type TuningVariant = keyof typeof TUNING_VARIANTS;
 
 export type ServiceName = 'heavy' | 'seed' | 'shipped' | 'shipped-cluster' | 'shipped-2' | 'console' | TuningVariant;
 
-export const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
+const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
 export const SHIPPED_MODELS_DIR = path.join(REPO, 'models');
-export const HEAVY_MODEL_ID = MODEL_IDS.int8;
+const HEAVY_MODEL_ID = MODEL_IDS.int8;
 export const HEAVY_MODELS_DIR = DEFAULT_MODELS_DIR;
 export const HEAVY_WORKERS = 2;
 const REDIS = { host: '127.0.0.1', port: 6379 };
@@ -64,6 +65,12 @@ export const HEAVY_PROFILE = {
   ML_MICRO_BATCH_MAX_AGE_MS: '1000',
   MAX_CONCURRENT_ML_OPERATIONS: '32',
 } as const;
+
+/** The two models the services serve, as the report names them. */
+export const MODELS = {
+  heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${settings(HEAVY_PROFILE)})`,
+  shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
+};
 
 /**
  * The service's own defaults except what a configuration must fix. The seed design is the same build with the

@@ -2,7 +2,7 @@
  * Scenario names, durations and sizes per mode. --quick runs every scenario but tuning with short windows, so the
  * whole run takes about 6 minutes on two cores; full (~32 min) gives percentiles and the soak enough samples.
  */
-export type Mode = 'quick' | 'full';
+type Mode = 'quick' | 'full';
 
 /** In the order they run: the ceiling first, so the comparison with the service can use its best setting. */
 export const SCENARIO_NAMES = [

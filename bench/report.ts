@@ -5,24 +5,15 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  HEAVY_MODEL_ID,
-  HEAVY_MODELS_DIR,
-  HEAVY_PROFILE,
-  REPO,
-  SHIPPED_MODEL_ID,
-  SHIPPED_MODELS_DIR,
-  type BenchContext,
-  type ScenarioOutcome,
-} from './context';
+import { MODELS, type BenchContext, type ScenarioOutcome } from './context';
 import { ComplaintCorpus, CORPUS_SEED, tokenHistogram, whitespaceTokens } from './corpus';
 import type { CodeInfo, MachineInfo } from './machine-info';
-import { fmt, pairs, settings, table } from './markdown';
+import { fmt, pairs, table } from './markdown';
 import type { ScenarioName } from './plan';
 import { mean } from './stats';
 import { allTargets, formatTarget } from './targets';
 
-export type BenchResults = ReturnType<typeof benchResults>;
+type BenchResults = ReturnType<typeof benchResults>;
 export type Failure = { scenario: ScenarioName; message: string };
 
 interface Run {
@@ -50,10 +41,7 @@ function benchResults({ ctx, startedAt, machine, outcomes, ...run }: Run) {
     plan: ctx.plan,
     scenarios: run.scenarios,
     corpus: corpusInfo(),
-    models: {
-      heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${settings(HEAVY_PROFILE)})`,
-      shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
-    },
+    models: MODELS,
     loadGenerators: {
       'closed loops (service, tuning, cache path, processes, soak)': 'autocannon 9 (in-process)',
       'tail-latency probes': 'node:http fixed-rate open-loop prober',
@@ -71,7 +59,7 @@ function benchResults({ ctx, startedAt, machine, outcomes, ...run }: Run) {
 }
 
 /** What the report's corpus section describes: the first 1000 unique texts of the seeded corpus. */
-export function corpusInfo() {
+function corpusInfo() {
   const sample = ComplaintCorpus.sample(1000);
   const count = (key: 'length' | 'category'): Record<string, number> =>
     sample.reduce<Record<string, number>>((out, c) => ({ ...out, [c[key]]: (out[c[key]] ?? 0) + 1 }), {});

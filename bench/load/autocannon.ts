@@ -8,7 +8,7 @@
 import autocannon from 'autocannon';
 import { summariseLatencies } from '../stats';
 
-export interface ClosedLoopOptions {
+interface ClosedLoopOptions {
   baseUrl: string;
   path: string;
   connections: number;

@@ -34,7 +34,7 @@ interface TurnBody {
   isHtml?: boolean;
 }
 
-export interface DriveOptions {
+interface DriveOptions {
   participants: number;
   warmupMs: number;
   durationMs: number;

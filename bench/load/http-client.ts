@@ -14,12 +14,9 @@ export interface JsonResponse<T = unknown> {
 export class HttpClient {
   private readonly agent: http.Agent;
   private readonly url: URL;
+  private readonly timeoutMs = 30_000;
 
-  constructor(
-    baseUrl: string,
-    connections: number,
-    private readonly timeoutMs = 30_000,
-  ) {
+  constructor(baseUrl: string, connections: number) {
     this.url = new URL(baseUrl);
     if (this.url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${baseUrl}`);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
