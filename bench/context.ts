@@ -197,7 +197,7 @@ export class BenchContext {
     return process;
   }
 
-  /** Stops every service, drops the databases and deletes the run's Redis keys; a failed step does not stop the rest. */
+  /** Stops every service, drops the databases, deletes the run's Redis keys; a failed step does not stop the rest. */
   async cleanup(): Promise<void> {
     const failed = (what: string) => (error: unknown) => this.log(`cleanup: ${what} failed: ${String(error)}`);
     await Promise.all(this.started.map((service) => stopService(service))).catch(failed('stopping services'));

@@ -62,7 +62,7 @@ export function planFor(mode: Mode) {
     mode,
     /** Interleaved rounds of every comparison. */
     rounds: 3,
-    /** Batch sizes in `groupedBatches` are also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
+    /** `groupedBatches`: batch sizes also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
     ceiling: {
       int8: { workers: [1, 2], batches: [1, 2, 4, 8], groupedBatches: [2, 4, 8] },
       fp32: { workers: [1, 2], batches: [1, 2, 4, 8], groupedBatches: [4, 8] },
