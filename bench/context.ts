@@ -3,15 +3,18 @@
  * first use (the built `dist/src/main.js` with `npm run start:prod`'s node flags) and kept running until the end
  * of the run, so later scenarios reuse warm processes.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startService, stopService, waitForHttp, type ServiceProcess } from '../test/support/service-process';
-import { testDatabaseUrl } from '../test/support/test-database';
+import { deleteKeys } from '../test/support/redis-keys';
+import { dropTestDatabase, testDatabaseUrl } from '../test/support/test-database';
 import { ComplaintCorpus } from './corpus';
 import { DEFAULT_MODELS_DIR, MODEL_IDS } from '../tools/model/distilbert/model-ids';
+import { settings } from './markdown';
 import type { Plan } from './plan';
-import { REDIS_HOST } from './redis-keys';
+import { interleavedOrder } from './stats';
 import type { TargetResult } from './targets';
 
 export const REPO = path.resolve(__dirname, '..');
@@ -43,11 +46,12 @@ export type TuningVariant = keyof typeof TUNING_VARIANTS;
 
 export type ServiceName = 'heavy' | 'seed' | 'shipped' | 'shipped-cluster' | 'shipped-2' | 'console' | TuningVariant;
 
-export const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
+const SHIPPED_MODEL_ID = 'combot-complaint-classifier';
 export const SHIPPED_MODELS_DIR = path.join(REPO, 'models');
-export const HEAVY_MODEL_ID = MODEL_IDS.int8;
+const HEAVY_MODEL_ID = MODEL_IDS.int8;
 export const HEAVY_MODELS_DIR = DEFAULT_MODELS_DIR;
 export const HEAVY_WORKERS = 2;
+const REDIS = { host: '127.0.0.1', port: 6379 };
 
 /**
  * How a transformer checkpoint is deployed (README, "Serving a transformer checkpoint"), chosen by the tuning
@@ -62,6 +66,12 @@ export const HEAVY_PROFILE = {
   MAX_CONCURRENT_ML_OPERATIONS: '32',
 } as const;
 
+/** The two models the services serve, as the report names them. */
+export const MODELS = {
+  heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${settings(HEAVY_PROFILE)})`,
+  shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
+};
+
 /**
  * The service's own defaults except what a configuration must fix. The seed design is the same build with the
  * seed's serving design switched back on: inference on the main thread, semaphore of 3, no coalescing.
@@ -72,7 +82,7 @@ function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     DATABASE_URL: testDatabaseUrl(BENCH_DATABASE),
-    REDIS_HOST,
+    REDIS_HOST: REDIS.host,
     REDIS_KEY_PREFIX: `${prefix}-${name}`,
     THROTTLE_LIMIT: '0',
     SHUTDOWN_TIMEOUT_MS: '1000',
@@ -81,26 +91,20 @@ function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
   };
   const heavy = { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID };
   const shipped = { ...common, ML_MODELS_DIR: SHIPPED_MODELS_DIR, ML_MODEL_ID: SHIPPED_MODEL_ID };
-  switch (name) {
-    case 'heavy':
-      return { ...heavy, ...HEAVY_PROFILE };
-    case 'seed':
-      return { ...heavy, MAX_CONCURRENT_ML_OPERATIONS: '3', ML_INFERENCE_MODE: 'main-thread', ML_COALESCE: 'false' };
-    case 'shipped':
-      return shipped;
-    case 'shipped-cluster':
-      return { ...shipped, API_PROCESSES: String(CLUSTER_PROCESSES) };
-    case 'shipped-2':
-      return { ...shipped, API_PROCESSES: '2' };
-    case 'console':
-      return { ...shipped, DATABASE_URL: testDatabaseUrl(CONSOLE_DATABASE), ADMIN_API_KEY: CONSOLE_ADMIN_KEY };
-    case 'heavy-nice0':
-    case 'heavy-batch8':
-    case 'heavy-nobatch':
-    case 'heavy-1x2':
-    case 'heavy-nopipe':
-      return { ...heavy, ...HEAVY_PROFILE, ...TUNING_VARIANTS[name] };
-  }
+  const tuned = Object.entries(TUNING_VARIANTS).map(([variant, env]) => [
+    variant,
+    { ...heavy, ...HEAVY_PROFILE, ...env },
+  ]);
+  const envs: Record<ServiceName, Record<string, string>> = {
+    heavy: { ...heavy, ...HEAVY_PROFILE },
+    seed: { ...heavy, MAX_CONCURRENT_ML_OPERATIONS: '3', ML_INFERENCE_MODE: 'main-thread', ML_COALESCE: 'false' },
+    shipped,
+    'shipped-cluster': { ...shipped, API_PROCESSES: String(CLUSTER_PROCESSES) },
+    'shipped-2': { ...shipped, API_PROCESSES: '2' },
+    console: { ...shipped, DATABASE_URL: testDatabaseUrl(CONSOLE_DATABASE), ADMIN_API_KEY: CONSOLE_ADMIN_KEY },
+    ...(Object.fromEntries(tuned) as Record<TuningVariant, Record<string, string>>),
+  };
+  return envs[name];
 }
 
 /** The node flags of `npm run start:prod` (e.g. the V8 heap cap), so the bench runs what production runs. */
@@ -112,28 +116,16 @@ function startProdNodeArgs(): string[] {
   return words.slice(1, -1);
 }
 
-/** A started service: the process, and the name and exact environment it was started with. */
-export interface BenchService extends ServiceProcess {
-  name: ServiceName;
-  env: Record<string, string>;
-  pid: number;
-}
+/** A started service: the process, its name and pid. */
+export type BenchService = ServiceProcess & { name: ServiceName; pid: number };
 
 export const isAlive = ({ child }: ServiceProcess): boolean => child.exitCode === null && child.signalCode === null;
 
 /** The ceiling's best setting, for the comparison with the service (set by the ceiling scenario). */
-export interface CeilingConfig {
-  workers: number;
-  batch: number;
-  grouped: boolean;
-}
+export type CeilingConfig = { workers: number; batch: number; grouped: boolean };
 
 /** What a scenario hands the report: its JSON result, its own markdown section and the targets it judged. */
-export interface ScenarioOutcome {
-  result: unknown;
-  section: string[];
-  targets: TargetResult[];
-}
+export type ScenarioOutcome = { result: unknown; section: string[]; targets: TargetResult[] };
 
 export type Scenario = (ctx: BenchContext) => Promise<ScenarioOutcome>;
 
@@ -149,9 +141,11 @@ export class BenchContext {
   private startChain: Promise<unknown> = Promise.resolve();
   private readonly migrated = new Set<string>();
 
+  /** Fresh per run (empty caches); its keys are deleted at the end. */
+  readonly redisPrefix = `combot-bench-${randomBytes(4).toString('hex')}`;
+
   constructor(
     readonly plan: Plan,
-    readonly redisPrefix: string,
     readonly log: (line: string) => void,
   ) {}
 
@@ -163,6 +157,17 @@ export class BenchContext {
       this.services.set(name, started);
     }
     return started;
+  }
+
+  /**
+   * Runs every arm once per round in interleaved order (ABC, CBA, …); `run` gets the round's number from 1.
+   * Returns the order and each arm's results in round order.
+   */
+  async interleave<A extends string, R>(arms: readonly A[], run: (arm: A, round: number) => Promise<R>) {
+    const order = interleavedOrder(arms, this.plan.rounds);
+    const rounds = Object.fromEntries(arms.map((arm) => [arm, [] as R[]])) as Record<A, R[]>;
+    for (const [index, round] of order.entries()) for (const arm of round) rounds[arm].push(await run(arm, index + 1));
+    return { order, rounds };
   }
 
   private async start(name: ServiceName): Promise<BenchService> {
@@ -183,7 +188,7 @@ export class BenchContext {
     this.startupMs[name] = Date.now() - begun;
     const { DATABASE_URL: _database, ...shown } = env;
     this.configs[name] = { ...shown, ML_MODELS_DIR: path.relative(REPO, env.ML_MODELS_DIR) };
-    return Object.assign(service, { name, env, pid: service.child.pid ?? Number.NaN });
+    return Object.assign(service, { name, pid: service.child.pid ?? Number.NaN });
   }
 
   /** Stops `process` with the services: at the end of the run, and on every way out. */
@@ -192,8 +197,16 @@ export class BenchContext {
     return process;
   }
 
-  async stopAll(): Promise<void> {
-    await Promise.all(this.started.map((service) => stopService(service)));
+  /** Stops every service, drops the databases, deletes the run's Redis keys; a failed step does not stop the rest. */
+  async cleanup(): Promise<void> {
+    const failed = (what: string) => (error: unknown) => this.log(`cleanup: ${what} failed: ${String(error)}`);
+    await Promise.all(this.started.map((service) => stopService(service))).catch(failed('stopping services'));
+    for (const database of [BENCH_DATABASE, CONSOLE_DATABASE])
+      await dropTestDatabase(database).catch(failed(`dropping ${database}`));
+    const deleted = await deleteKeys(REDIS, this.redisPrefix).catch(() => 0);
+    this.log(
+      `cleanup: services stopped, databases dropped, ${deleted} Redis key(s) under ${this.redisPrefix}* deleted`,
+    );
   }
 
   /** Synchronous last resort for process exit handlers. */

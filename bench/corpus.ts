@@ -8,14 +8,7 @@ import { createRng, type Rng } from '../tools/model/seeded-random';
 
 export const CORPUS_SEED = 20251127;
 
-export type ComplaintCategory = 'product' | 'delivery' | 'staff' | 'other';
-export type ComplaintLength = 'short' | 'medium' | 'long';
-
-export interface Complaint {
-  text: string;
-  category: ComplaintCategory;
-  length: ComplaintLength;
-}
+type ComplaintCategory = 'product' | 'delivery' | 'staff' | 'other';
 
 /** A list written as data: phrases separated by ` | ` or line breaks, in order. */
 function phrases(text: string): string[] {
@@ -127,10 +120,10 @@ function extraSentences(rng: Rng, count: number): string[] {
 }
 
 /** One complaint: category uniform; 30 % short (1 sentence), 50 % medium (2–4), 20 % long (6–10). */
-export function generateComplaint(rng: Rng): Complaint {
+export function generateComplaint(rng: Rng) {
   const category = pick(rng, ['product', 'delivery', 'staff', 'other'] as const);
   const draw = rng();
-  const length: ComplaintLength = draw < 0.3 ? 'short' : draw < 0.8 ? 'medium' : 'long';
+  const length = draw < 0.3 ? 'short' : draw < 0.8 ? 'medium' : 'long';
   const sentences = [coreSentence(rng, category)];
   if (length === 'medium') {
     sentences.push(pick(rng, FEELINGS));
@@ -148,42 +141,25 @@ export function whitespaceTokens(text: string): number {
   return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
 }
 
-export interface HistogramBucket {
-  /** Inclusive range of whitespace tokens, e.g. "17-32" or "129+". */
-  range: string;
-  count: number;
-  share: number;
-}
-
-export const HISTOGRAM_EDGES = [8, 16, 32, 64, 128] as const;
-
 /** Counts of texts per whitespace-token range: 1-8, 9-16, 17-32, 33-64, 65-128, 129+ by default. */
-export function tokenHistogram(
-  texts: readonly string[],
-  edges: readonly number[] = HISTOGRAM_EDGES,
-): HistogramBucket[] {
-  const ranges = edges.map((edge, index) => ({ low: index === 0 ? 1 : edges[index - 1] + 1, high: edge }));
+export function tokenHistogram(texts: readonly string[], edges: readonly number[] = [8, 16, 32, 64, 128]) {
   const counts = new Array<number>(edges.length + 1).fill(0);
   for (const text of texts) {
-    const tokens = whitespaceTokens(text);
-    const bucket = edges.findIndex((edge) => tokens <= edge);
+    const bucket = edges.findIndex((edge) => whitespaceTokens(text) <= edge);
     counts[bucket < 0 ? edges.length : bucket]++;
   }
-  const total = texts.length || 1;
-  return [
-    ...ranges.map((range, index) => ({
-      range: `${range.low}-${range.high}`,
-      count: counts[index],
-      share: counts[index] / total,
-    })),
-    { range: `${edges[edges.length - 1] + 1}+`, count: counts[edges.length], share: counts[edges.length] / total },
-  ];
+  const low = (index: number): number => (index === 0 ? 1 : edges[index - 1] + 1);
+  return counts.map((count, index) => ({
+    /** Inclusive range of whitespace tokens, e.g. "17-32" or "129+". */
+    range: index < edges.length ? `${low(index)}-${edges[index]}` : `${low(index)}+`,
+    count,
+    share: count / (texts.length || 1),
+  }));
 }
 
 /**
- * The run's corpus. `next()` repeats the seeded sequence's texts as generated; `nextUnique()` makes each text
- * distinct (also after the service's whitespace normalisation) with a numbered detail; `answer()` and `email()`
- * feed the later chat steps.
+ * The run's corpus. `nextUnique()` draws the seeded sequence's next text and makes it distinct (also after the
+ * service's whitespace normalisation) with a numbered detail; `answer()` and `email()` feed the later chat steps.
  */
 export class ComplaintCorpus {
   private readonly complaints: Rng;
@@ -192,17 +168,13 @@ export class ComplaintCorpus {
   private answerCount = 0;
   private emailCount = 0;
 
-  constructor(readonly seed: number = CORPUS_SEED) {
+  constructor(seed: number = CORPUS_SEED) {
     this.complaints = createRng(seed);
     this.details = createRng(seed ^ 0x5bd1e995);
   }
 
-  next(): Complaint {
-    return generateComplaint(this.complaints);
-  }
-
-  nextUnique(): Complaint {
-    const complaint = this.next();
+  nextUnique() {
+    const complaint = generateComplaint(this.complaints);
     this.uniqueCount++;
     const reference = `${Math.floor(this.details() * 9000) + 1000}-${this.uniqueCount}`;
     return { ...complaint, text: `${complaint.text} ${pick(this.details, DETAILS)} ${reference}.` };
@@ -217,7 +189,7 @@ export class ComplaintCorpus {
   }
 
   /** The first `count` unique complaints of a fresh corpus with this seed: what the report's histogram describes. */
-  static sample(count: number, seed: number = CORPUS_SEED): Complaint[] {
+  static sample(count: number, seed: number = CORPUS_SEED) {
     const corpus = new ComplaintCorpus(seed);
     return Array.from({ length: count }, () => corpus.nextUnique());
   }

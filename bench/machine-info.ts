@@ -28,13 +28,11 @@ export function machineInfo() {
   };
 }
 
-function filesNewerThan(dir: string, mtimeMs: number, out: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) filesNewerThan(full, mtimeMs, out);
-    else if (!entry.name.endsWith('.spec.ts') && statSync(full).mtimeMs > mtimeMs) out.push(path.relative(REPO, full));
-  }
-  return out;
+function filesNewerThan(dir: string, mtimeMs: number): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map((name) => path.join(dir, name))
+    .filter((file) => !file.endsWith('.spec.ts') && statSync(file).isFile() && statSync(file).mtimeMs > mtimeMs)
+    .map((file) => path.relative(REPO, file));
 }
 
 export function codeInfo() {

@@ -2,7 +2,7 @@
  * Scenario names, durations and sizes per mode. --quick runs every scenario but tuning with short windows, so the
  * whole run takes about 6 minutes on two cores; full (~32 min) gives percentiles and the soak enough samples.
  */
-export type Mode = 'quick' | 'full';
+type Mode = 'quick' | 'full';
 
 /** In the order they run: the ceiling first, so the comparison with the service can use its best setting. */
 export const SCENARIO_NAMES = [
@@ -24,7 +24,7 @@ export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter((n
  * A participant's think time before each message: 0.5–2 s, far quicker than a person reading a reply and
  * typing (tens of seconds), so paced levels still load the service several times harder than a real study.
  */
-export const PACED_THINK_MS = { min: 500, max: 2_000 } as const;
+const PACED_THINK_MS = { min: 500, max: 2_000 };
 
 export interface ConversationLevelPlan {
   participants: number;
@@ -34,38 +34,17 @@ export interface ConversationLevelPlan {
 const paced = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: PACED_THINK_MS });
 const stress = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: null });
 
-export interface CeilingGrid {
-  workers: number[];
-  batches: number[];
-  /** Batch sizes also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
-  groupedBatches: number[];
-}
+export type Plan = ReturnType<typeof planFor>;
+export type CeilingGrid = Plan['ceiling']['int8'];
 
-export interface Plan {
-  mode: Mode;
-  /** Interleaved rounds of every comparison. */
-  rounds: number;
-  ceiling: { int8: CeilingGrid; fp32: CeilingGrid; warmupMs: number; durationMs: number };
-  service: { connections: number; warmupMs: number; durationMs: number; probeRatePerSecond: number };
-  coalescing: { simultaneous: number };
-  cache: { connections: number; warmupMs: number; durationMs: number };
-  /** Paced levels (think time) carry the target; levels without think time are the stress test. */
-  conversations: { levels: ConversationLevelPlan[]; warmupMs: number; durationMs: number };
-  soak: { durationMs: number; sampleEveryMs: number; baselineAtMs: number; connections: number; participants: number };
-  /** Closed loops of the original load test at each connection count; conversations use `conversations`' windows. */
-  processes: { connections: number[]; warmupMs: number; durationMs: number; participants: number };
-  /** Rounds of calls to every panel endpoint over a seeded study of `conversations`. */
-  console: { conversations: number; rounds: number };
-}
-
-export function planFor(mode: Mode): Plan {
+export function planFor(mode: Mode) {
   if (mode === 'quick') {
     return {
       mode,
       rounds: 3,
       ceiling: {
         int8: { workers: [1, 2], batches: [1, 8], groupedBatches: [2] },
-        fp32: { workers: [1, 2], batches: [1], groupedBatches: [] },
+        fp32: { workers: [1, 2], batches: [1], groupedBatches: [] as number[] },
         warmupMs: 300,
         durationMs: 1_000,
       },
@@ -81,7 +60,9 @@ export function planFor(mode: Mode): Plan {
   }
   return {
     mode,
+    /** Interleaved rounds of every comparison. */
     rounds: 3,
+    /** `groupedBatches`: batch sizes also measured with length-grouped batches (what ML_MICRO_BATCH_* can form). */
     ceiling: {
       int8: { workers: [1, 2], batches: [1, 2, 4, 8], groupedBatches: [2, 4, 8] },
       fp32: { workers: [1, 2], batches: [1, 2, 4, 8], groupedBatches: [4, 8] },
@@ -91,13 +72,16 @@ export function planFor(mode: Mode): Plan {
     service: { connections: 50, warmupMs: 3_000, durationMs: 15_000, probeRatePerSecond: 20 },
     coalescing: { simultaneous: 50 },
     cache: { connections: 100, warmupMs: 2_000, durationMs: 8_000 },
+    /** Paced levels (think time) carry the target; levels without think time are the stress test. */
     conversations: {
       levels: [paced(10), paced(50), paced(100), stress(10), stress(50), stress(100)],
       warmupMs: 3_000,
       durationMs: 20_000,
     },
     soak: { durationMs: 600_000, sampleEveryMs: 10_000, baselineAtMs: 120_000, connections: 50, participants: 50 },
+    /** Closed loops of the original load test at each connection count; conversations use `conversations`' windows. */
     processes: { connections: [30, 100], warmupMs: 2_000, durationMs: 10_000, participants: 100 },
+    /** Rounds of calls to every panel endpoint over a seeded study of `conversations`. */
     console: { conversations: 100_000, rounds: 40 },
   };
 }

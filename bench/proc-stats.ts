@@ -22,7 +22,7 @@ function statFields(pid: number): string[] {
 }
 
 /** user + system CPU seconds the process (all its threads) has used so far. */
-export function cpuSeconds(pid: number): number {
+function cpuSeconds(pid: number): number {
   const fields = statFields(pid);
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
 }
@@ -75,18 +75,7 @@ function machineTicks(): { busy: number; steal: number } {
   return { busy: user + nice + system + irq + softirq, steal: steal ?? 0 };
 }
 
-export interface UsageWindow {
-  /** Mean CPU of the service over the window, percent of one core. */
-  cpuPercent: number;
-  /** All processes on the machine (service, this load generator, PostgreSQL, Redis, anyone else's work). */
-  machineCpuPercent: number;
-  /** This benchmark process: load generator and probes. */
-  benchCpuPercent: number;
-  /** CPU the hypervisor gave to other guests while we waited (steal). */
-  stealPercent: number;
-  rssMbEnd: number;
-  rssMbMax: number;
-}
+export type UsageWindow = ReturnType<UsageMeter['stop']>;
 
 /**
  * Measures one process, or with `tree` it and its descendants (listed afresh at every reading), over a window:
@@ -123,7 +112,7 @@ export class UsageMeter {
     }
   }
 
-  stop(): UsageWindow {
+  stop() {
     clearInterval(this.timer);
     const seconds = (performance.now() - this.startedAt) / 1000;
     const rssMbEnd = this.rss();
@@ -132,9 +121,13 @@ export class UsageMeter {
     const bench = process.cpuUsage(this.startBench);
     const percentOfTicks = (ticks: number): number => (ticks / TICKS_PER_SECOND / seconds) * 100;
     return {
+      /** Mean CPU of the service over the window, percent of one core. */
       cpuPercent: ((this.cpu() - this.startCpu) / seconds) * 100,
+      /** All processes on the machine (service, this load generator, PostgreSQL, Redis, anyone else's work). */
       machineCpuPercent: percentOfTicks(machine.busy - this.startMachine.busy),
+      /** This benchmark process: load generator and probes. */
       benchCpuPercent: ((bench.user + bench.system) / 1e6 / seconds) * 100,
+      /** CPU the hypervisor gave to other guests while we waited (steal). */
       stealPercent: percentOfTicks(machine.steal - this.startMachine.steal),
       rssMbEnd,
       rssMbMax: this.rssMax,

@@ -3,45 +3,66 @@
  * PASS/FAIL lines, the corpus, then each scenario's own section in the order they ran.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { MODELS, type BenchContext, type ScenarioOutcome } from './context';
 import { ComplaintCorpus, CORPUS_SEED, tokenHistogram, whitespaceTokens } from './corpus';
 import type { CodeInfo, MachineInfo } from './machine-info';
-import { fmt, table } from './markdown';
-import type { Mode, Plan, ScenarioName } from './plan';
+import { fmt, pairs, table } from './markdown';
+import type { ScenarioName } from './plan';
 import { mean } from './stats';
-import { formatTarget, type TargetResult } from './targets';
+import { allTargets, formatTarget } from './targets';
 
-export type CorpusInfo = ReturnType<typeof corpusInfo>;
+type BenchResults = ReturnType<typeof benchResults>;
+export type Failure = { scenario: ScenarioName; message: string };
 
-export interface BenchResults {
-  name: Mode;
-  date: string;
-  startedAt: string;
-  finishedAt: string;
-  wallSeconds: number;
-  machine: MachineInfo & { loadAverageAtEnd: number[] };
-  code: CodeInfo;
-  plan: Plan;
+interface Run {
+  ctx: BenchContext;
   scenarios: ScenarioName[];
-  corpus: CorpusInfo;
-  models: { heavy: string; shipped: string };
-  loadGenerators: Record<string, string>;
-  services: Partial<Record<string, Record<string, string>>>;
-  serviceStartupMs: Partial<Record<string, number>>;
-  /** Each scenario's own result, keyed by its name. */
-  results: Partial<Record<ScenarioName, unknown>>;
-  failures: { scenario: ScenarioName; message: string }[];
-  targets: TargetResult[];
+  startedAt: Date;
+  machine: MachineInfo;
+  code: CodeInfo;
+  /** Each scenario that finished, in the order they ran. */
+  outcomes: Map<ScenarioName, ScenarioOutcome>;
+  failures: Failure[];
+}
+
+/** Everything the run measured, and on what: the JSON report. Called when the last scenario has finished. */
+function benchResults({ ctx, startedAt, machine, outcomes, ...run }: Run) {
+  const finishedAt = new Date();
+  return {
+    name: ctx.plan.mode,
+    date: startedAt.toISOString().slice(0, 10),
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    machine: { ...machine, loadAverageAtEnd: os.loadavg().map((value) => Number(value.toFixed(2))) },
+    code: run.code,
+    plan: ctx.plan,
+    scenarios: run.scenarios,
+    corpus: corpusInfo(),
+    models: MODELS,
+    loadGenerators: {
+      'closed loops (service, tuning, cache path, processes, soak)': 'autocannon 9 (in-process)',
+      'tail-latency probes': 'node:http fixed-rate open-loop prober',
+      conversations: 'node:http keep-alive participants',
+      'console panels': 'fetch, one request at a time',
+      ceiling: "the runtime's WorkerPoolRunner (dist/), in-process",
+    },
+    services: ctx.configs,
+    serviceStartupMs: ctx.startupMs,
+    /** Each scenario's own result, keyed by its name. */
+    results: Object.fromEntries([...outcomes].map(([name, outcome]) => [name, outcome.result])),
+    failures: run.failures,
+    targets: allTargets([...outcomes.values()].flatMap((outcome) => outcome.targets)),
+  };
 }
 
 /** What the report's corpus section describes: the first 1000 unique texts of the seeded corpus. */
-export function corpusInfo() {
+function corpusInfo() {
   const sample = ComplaintCorpus.sample(1000);
-  const count = (key: 'length' | 'category'): Record<string, number> => {
-    const out: Record<string, number> = {};
-    for (const complaint of sample) out[complaint[key]] = (out[complaint[key]] ?? 0) + 1;
-    return out;
-  };
+  const count = (key: 'length' | 'category'): Record<string, number> =>
+    sample.reduce<Record<string, number>>((out, c) => ({ ...out, [c[key]]: (out[c[key]] ?? 0) + 1 }), {});
   return {
     seed: CORPUS_SEED,
     unit: 'whitespace-separated words (WordPiece tokens run ~1.2–1.4× higher; the model truncates at 128)',
@@ -53,12 +74,7 @@ export function corpusInfo() {
   };
 }
 
-const counts = (record: Record<string, number>): string =>
-  Object.entries(record)
-    .map(([key, value]) => `${key} ${value}`)
-    .join(', ');
-
-export function renderMarkdown(r: BenchResults, sections: string[][]): string {
+function renderMarkdown(r: BenchResults, sections: string[][]): string {
   const stale = r.code.newerThanBuild;
   return [
     `# Combot benchmark — ${r.name} — ${r.date}`,
@@ -69,9 +85,7 @@ export function renderMarkdown(r: BenchResults, sections: string[][]): string {
     `- Wall time ${fmt(r.wallSeconds, 0)} s; scenarios: ${r.scenarios.join(', ')}; ${r.plan.rounds} interleaved rounds per comparison, warm-up excluded from every measurement`,
     `- Heavy model: ${r.models.heavy}`,
     `- Shipped model: ${r.models.shipped}`,
-    `- Load: ${Object.entries(r.loadGenerators)
-      .map(([use, tool]) => `${use}: ${tool}`)
-      .join('; ')}`,
+    `- Load: ${pairs(r.loadGenerators, ': ', '; ')}`,
     '',
     '## Targets',
     '',
@@ -83,7 +97,7 @@ export function renderMarkdown(r: BenchResults, sections: string[][]): string {
     '## Corpus',
     '',
     `Seed ${r.corpus.seed}; length unit: ${r.corpus.unit}; ${r.corpus.sampleSize} texts sampled, mean ${fmt(r.corpus.meanTokens)} tokens. ` +
-      `Lengths ${counts(r.corpus.byLength)}; categories ${counts(r.corpus.byCategory)}. ` +
+      `Lengths ${pairs(r.corpus.byLength, ' ', ', ')}; categories ${pairs(r.corpus.byCategory, ' ', ', ')}. ` +
       'Every model test sends unique texts (a numbered reference appended), so no request of the ceiling, service, conversation or soak scenarios is a cache hit.',
     '',
     ...table(r.corpus.histogram, [
@@ -91,7 +105,6 @@ export function renderMarkdown(r: BenchResults, sections: string[][]): string {
       ['texts', (b) => String(b.count)],
       ['share', (b) => `${fmt(b.share * 100)} %`],
     ]),
-    '',
     ...sections.flat(),
     '## Method notes',
     '',
@@ -103,18 +116,19 @@ export function renderMarkdown(r: BenchResults, sections: string[][]): string {
   ].join('\n');
 }
 
-/** Writes `<dir>/<date>-<mode>.json` and `.md` (through .tmp files, so a crash never leaves half a report). */
-export function writeReport(
-  dir: string,
-  results: BenchResults,
-  sections: string[][],
-): { json: string; markdown: string } {
+/**
+ * Writes `<dir>/<date>-<mode>.json` and `.md` (through .tmp files, so a crash never leaves half a report); returns
+ * the results and both paths.
+ */
+export function writeReport(dir: string, run: Run): { results: BenchResults; json: string; markdown: string } {
+  const results = benchResults(run);
   mkdirSync(dir, { recursive: true });
   const base = path.join(dir, `${results.date}-${results.name}`);
   const files = { json: `${base}.json`, markdown: `${base}.md` };
+  const sections = [...run.outcomes.values()].map((outcome) => outcome.section);
   writeFileSync(`${files.json}.tmp`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${files.markdown}.tmp`, renderMarkdown(results, sections));
   renameSync(`${files.json}.tmp`, files.json);
   renameSync(`${files.markdown}.tmp`, files.markdown);
-  return files;
+  return { results, ...files };
 }

@@ -5,27 +5,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { dropTestDatabase, recreateTestDatabase } from '../test/support/test-database';
-import {
-  BENCH_DATABASE,
-  BenchContext,
-  CONSOLE_DATABASE,
-  HEAVY_MODEL_ID,
-  HEAVY_MODELS_DIR,
-  HEAVY_PROFILE,
-  REPO,
-  SHIPPED_MODEL_ID,
-  SHIPPED_MODELS_DIR,
-  type Scenario,
-} from './context';
+import { parseArgs } from 'node:util';
+import { recreateTestDatabase } from '../test/support/test-database';
+import { BENCH_DATABASE, BenchContext, HEAVY_MODELS_DIR, REPO, type Scenario, type ScenarioOutcome } from './context';
 import { codeInfo, machineInfo } from './machine-info';
-import { settings } from './markdown';
 import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
-import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type ScenarioName } from './plan';
-import { deleteKeys, runPrefix } from './redis-keys';
-import { corpusInfo, writeReport, type BenchResults } from './report';
+import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type Plan, type ScenarioName } from './plan';
+import { writeReport, type Failure } from './report';
 import { cachePath } from './scenarios/cache-path';
 import { ceiling } from './scenarios/ceiling';
 import { coalescing } from './scenarios/coalescing';
@@ -35,7 +22,7 @@ import { memorySoak } from './scenarios/memory-soak';
 import { processes } from './scenarios/processes';
 import { serviceVsCeiling } from './scenarios/service-vs-ceiling';
 import { tuning } from './scenarios/tuning';
-import { allTargets, formatTarget } from './targets';
+import { formatTarget } from './targets';
 
 const SCENARIOS: Record<ScenarioName, Scenario> = {
   ceiling,
@@ -54,25 +41,20 @@ const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes', 'co
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
 
-const isScenario = (name: string): name is ScenarioName => (SCENARIO_NAMES as readonly string[]).includes(name);
-
-function parseArgs(argv: string[]): { quick: boolean; only: ScenarioName[]; outDir: string } {
-  const args = { quick: false, only: [] as ScenarioName[], outDir: path.join(REPO, 'bench', 'results') };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--quick') args.quick = true;
-    else if (arg === '--only' && argv[i + 1]) {
-      const names = argv[++i].split(',').map((name) => name.trim());
-      const unknown = names.filter((name) => !isScenario(name));
-      if (unknown.length)
-        throw new Error(`unknown scenario(s) ${unknown.join(', ')}; expected ${SCENARIO_NAMES.join(', ')}`);
-      args.only = SCENARIO_NAMES.filter((name) => names.includes(name));
-    } else if (arg === '--out' && argv[i + 1]) args.outDir = path.resolve(argv[++i]);
-    else
-      throw new Error(`unknown argument ${arg} (expected --quick, --only <${SCENARIO_NAMES.join(',')}>, --out <dir>)`);
-  }
-  if (args.only.length === 0) args.only = [...(args.quick ? QUICK_SCENARIOS : SCENARIO_NAMES)];
-  return args;
+function options(argv: string[]): { plan: Plan; only: ScenarioName[]; outDir: string } {
+  const flags = { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } as const;
+  const { values } = parseArgs({ args: argv, options: flags });
+  const names = values.only?.split(',').map((name) => name.trim()) ?? [];
+  const unknown = names.filter((name) => !(SCENARIO_NAMES as readonly string[]).includes(name));
+  if (unknown.length)
+    throw new Error(`unknown scenario(s) ${unknown.join(', ')}; expected ${SCENARIO_NAMES.join(', ')}`);
+  const only = SCENARIO_NAMES.filter((name) => names.includes(name));
+  const quick = values.quick === true;
+  return {
+    plan: planFor(quick ? 'quick' : 'full'),
+    only: only.length ? only : [...(quick ? QUICK_SCENARIOS : SCENARIO_NAMES)],
+    outDir: path.resolve(values.out ?? path.join(REPO, 'bench', 'results')),
+  };
 }
 
 /** The heavy model is generated once into bench/.cache (git-ignored); a fresh clone pays ~1 min here. */
@@ -84,8 +66,7 @@ function ensureHeavyModel(): void {
 }
 
 async function main(): Promise<number> {
-  const args = parseArgs(process.argv.slice(2));
-  const plan = planFor(args.quick ? 'quick' : 'full');
+  const { plan, ...args } = options(process.argv.slice(2));
   const startedAt = new Date();
   const machine = machineInfo();
   const code = codeInfo();
@@ -98,24 +79,12 @@ async function main(): Promise<number> {
     );
   if (args.only.some((name) => !SHIPPED_ONLY.includes(name))) ensureHeavyModel();
 
-  const prefix = runPrefix();
-  const ctx = new BenchContext(plan, prefix, say);
-  const results: BenchResults['results'] = {};
-  const sections: string[][] = [];
-  const judged: BenchResults['targets'] = [];
-  const failures: BenchResults['failures'] = [];
+  const ctx = new BenchContext(plan, say);
+  const outcomes = new Map<ScenarioName, ScenarioOutcome>();
+  const failures: Failure[] = [];
 
   let cleaned: Promise<void> | null = null;
-  const cleanup = (): Promise<void> =>
-    (cleaned ??= (async () => {
-      await ctx.stopAll().catch((error: unknown) => say(`cleanup: stopping services failed: ${String(error)}`));
-      for (const database of [BENCH_DATABASE, CONSOLE_DATABASE])
-        await dropTestDatabase(database).catch((error: unknown) =>
-          say(`cleanup: dropping ${database} failed: ${String(error)}`),
-        );
-      const deleted = await deleteKeys(prefix).catch(() => 0);
-      say(`cleanup: services stopped, databases dropped, ${deleted} Redis key(s) under ${prefix}* deleted`);
-    })());
+  const cleanup = (): Promise<void> => (cleaned ??= ctx.cleanup());
   let interrupted = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (interrupted) return;
@@ -134,10 +103,7 @@ async function main(): Promise<number> {
       const begun = Date.now();
       say(`(${name}) …`);
       try {
-        const outcome = await SCENARIOS[name](ctx);
-        results[name] = outcome.result;
-        sections.push(outcome.section);
-        judged.push(...outcome.targets);
+        outcomes.set(name, await SCENARIOS[name](ctx));
         say(`(${name}) done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
       } catch (error) {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -148,39 +114,11 @@ async function main(): Promise<number> {
     if (interrupted) return 130;
 
     await cleanup();
-    const finishedAt = new Date();
-    const report: BenchResults = {
-      name: plan.mode,
-      date: startedAt.toISOString().slice(0, 10),
-      startedAt: startedAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-      machine: { ...machine, loadAverageAtEnd: os.loadavg().map((value) => Number(value.toFixed(2))) },
-      code,
-      plan,
-      scenarios: args.only,
-      corpus: corpusInfo(),
-      models: {
-        heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${settings(HEAVY_PROFILE)})`,
-        shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
-      },
-      loadGenerators: {
-        'closed loops (service, tuning, cache path, processes, soak)': 'autocannon 9 (in-process)',
-        'tail-latency probes': 'node:http fixed-rate open-loop prober',
-        conversations: 'node:http keep-alive participants',
-        'console panels': 'fetch, one request at a time',
-        ceiling: "the runtime's WorkerPoolRunner (dist/), in-process",
-      },
-      services: ctx.configs,
-      serviceStartupMs: ctx.startupMs,
-      results,
-      failures,
-      targets: allTargets(judged),
-    };
-    const files = writeReport(args.outDir, report, sections);
-    say(['', ...report.targets.map(formatTarget)].join('\n'));
+    const run = { ctx, scenarios: args.only, startedAt, machine, code, outcomes, failures };
+    const { results, json, markdown } = writeReport(args.outDir, run);
+    say(['', ...results.targets.map(formatTarget)].join('\n'));
     say(
-      `\nwrote ${path.relative(process.cwd(), files.json)} and ${path.relative(process.cwd(), files.markdown)} in ${report.wallSeconds.toFixed(0)} s`,
+      `\nwrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), markdown)} in ${results.wallSeconds.toFixed(0)} s`,
     );
     return failures.length ? 1 : 0;
   } finally {

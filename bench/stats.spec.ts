@@ -2,6 +2,7 @@ import {
   growthPercent,
   interleavedOrder,
   median,
+  pairedBy,
   pairedRatios,
   percentile,
   ratio,
@@ -72,6 +73,7 @@ describe('ratios', () => {
     expect(paired.min).toBe(2);
     expect(paired.max).toBe(2);
     expect(() => pairedRatios([1, 2], [1])).toThrow();
+    expect(pairedBy([{ rps: 100 }, { rps: 50 }], [{ rps: 50 }, { rps: 25 }], (r) => r.rps).values).toEqual([2, 2]);
   });
 
   it('computes growth in percent', () => {

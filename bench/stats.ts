@@ -73,6 +73,10 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): Spread
   return spread(a.map((value, index) => ratio(value, b[index])));
 }
 
+/** Paired ratios of one measurement of two interleaved arms' rounds. */
+export const pairedBy = <R>(a: readonly R[], b: readonly R[], value: (round: R) => number): Spread =>
+  pairedRatios(a.map(value), b.map(value));
+
 /** Growth in percent from `from` to `to`. */
 export function growthPercent(from: number, to: number): number {
   return ratio(to - from, from) * 100;

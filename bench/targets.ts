@@ -5,7 +5,6 @@
 import type { ScenarioName } from './plan';
 
 export type Comparator = '>=' | '<=' | '==';
-export type TargetStatus = 'PASS' | 'FAIL' | 'N/A';
 
 export interface TargetSpec {
   id: string;
@@ -19,7 +18,7 @@ export interface TargetSpec {
 export interface TargetResult extends TargetSpec {
   /** The judged value (for several values, the worst one); null when not run. */
   measured: number | null;
-  status: TargetStatus;
+  status: 'PASS' | 'FAIL' | 'N/A';
   note?: string;
 }
 
@@ -49,42 +48,22 @@ const ROWS = {
 
 /** The targets by name; each id is its name in kebab case (`p95VsSeed` → `p95-vs-seed`). */
 export const TARGETS = Object.fromEntries(
-  Object.entries(ROWS).map(([name, [scenario, description, comparator, threshold, unit = '']]: [string, TargetRow]) => [
-    name,
-    {
-      id: name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
-      scenario,
-      description,
-      comparator,
-      threshold,
-      unit,
-    },
-  ]),
+  Object.entries(ROWS).map(([name, [scenario, description, comparator, threshold, unit = '']]: [string, TargetRow]) => {
+    const id = name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+    return [name, { id, scenario, description, comparator, threshold, unit }];
+  }),
 ) as Record<keyof typeof ROWS, TargetSpec>;
 
 export function meets(value: number, comparator: Comparator, threshold: number): boolean {
   if (!Number.isFinite(value)) return false;
-  switch (comparator) {
-    case '>=':
-      return value >= threshold;
-    case '<=':
-      return value <= threshold;
-    case '==':
-      return value === threshold;
-  }
+  return comparator === '>=' ? value >= threshold : comparator === '<=' ? value <= threshold : value === threshold;
 }
 
 /** The value that decides: for >= the smallest, for <= the largest, for == the first that differs. */
-function worst(values: readonly number[], spec: TargetSpec): number {
+function worst(values: readonly number[], { comparator, threshold }: TargetSpec): number {
   if (values.some((value) => !Number.isFinite(value))) return Number.NaN;
-  switch (spec.comparator) {
-    case '>=':
-      return Math.min(...values);
-    case '<=':
-      return Math.max(...values);
-    case '==':
-      return values.find((value) => value !== spec.threshold) ?? spec.threshold;
-  }
+  if (comparator === '==') return values.find((value) => value !== threshold) ?? threshold;
+  return comparator === '>=' ? Math.min(...values) : Math.max(...values);
 }
 
 /** Judges one value, or several (every one must meet the target); null or [] means the scenario did not run. */

@@ -6,9 +6,9 @@
  * p95 can be reported exactly; autocannon's own histogram has no p95.
  */
 import autocannon from 'autocannon';
-import { summariseLatencies, type LatencySummary } from '../stats';
+import { summariseLatencies } from '../stats';
 
-export interface ClosedLoopOptions {
+interface ClosedLoopOptions {
   baseUrl: string;
   path: string;
   connections: number;
@@ -22,23 +22,9 @@ export interface ClosedLoopOptions {
   onWindowEnd?: () => void;
 }
 
-export interface ClosedLoopResult {
-  /** Successful (2xx) responses per second of the window. */
-  requestsPerSecond: number;
-  ok: number;
-  non2xx: number;
-  /** The window's non-2xx answers by status code. */
-  non2xxByStatus: Record<number, number>;
-  /** Over the whole run, warm-up included (autocannon's counts; errors include timeouts). */
-  errors: number;
-  timeouts: number;
-  /** Connection errors and timeouts inside the window. */
-  errorsInWindow: number;
-  durationMs: number;
-  latencyMs: LatencySummary;
-}
+export type ClosedLoopResult = Awaited<ReturnType<typeof closedLoop>>;
 
-export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult> {
+export async function closedLoop(options: ClosedLoopOptions) {
   const url = new URL(options.path, options.baseUrl);
   if (url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${url.hostname}`);
   const { body: makeBody, warmupMs = 0 } = options;
@@ -58,9 +44,9 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
     windowEnd = performance.now();
     options.onWindowEnd?.();
   };
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const timers = [setTimeout(open, warmupMs), setTimeout(close, warmupMs + options.durationMs)];
+  const started = performance.now();
+  const timers = [setTimeout(open, warmupMs), setTimeout(close, warmupMs + options.durationMs)];
+  const totals = await new Promise<{ errors: number; timeouts: number }>((resolve, reject) => {
     const instance = autocannon(
       {
         url: url.toString(),
@@ -73,24 +59,7 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
           ? [{ method, setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody()) }) }]
           : undefined,
       },
-      (error, result) => {
-        timers.forEach(clearTimeout);
-        if (error) return reject(error);
-        if (!Number.isFinite(windowEnd)) close();
-        if (!Number.isFinite(windowStart)) windowStart = started;
-        const durationMs = windowEnd - windowStart;
-        resolve({
-          requestsPerSecond: (ok / durationMs) * 1000,
-          ok,
-          non2xx,
-          non2xxByStatus,
-          errors: result.errors,
-          timeouts: result.timeouts,
-          errorsInWindow,
-          durationMs,
-          latencyMs: summariseLatencies(latencies),
-        });
-      },
+      (error, result) => (error ? reject(error) : resolve(result)),
     );
     const inWindow = (now = performance.now()): boolean => now >= windowStart && now <= windowEnd;
     instance.on('reqError', () => void (inWindow() && errorsInWindow++));
@@ -104,5 +73,23 @@ export function closedLoop(options: ClosedLoopOptions): Promise<ClosedLoopResult
         non2xxByStatus[statusCode] = (non2xxByStatus[statusCode] ?? 0) + 1;
       }
     });
-  });
+  }).finally(() => timers.forEach(clearTimeout));
+  if (!Number.isFinite(windowEnd)) close();
+  if (!Number.isFinite(windowStart)) windowStart = started;
+  const durationMs = windowEnd - windowStart;
+  return {
+    /** Successful (2xx) responses per second of the window. */
+    requestsPerSecond: (ok / durationMs) * 1000,
+    ok,
+    non2xx,
+    /** The window's non-2xx answers by status code. */
+    non2xxByStatus,
+    /** Over the whole run, warm-up included (autocannon's counts; errors include timeouts). */
+    errors: totals.errors,
+    timeouts: totals.timeouts,
+    /** Connection errors and timeouts inside the window. */
+    errorsInWindow,
+    durationMs,
+    latencyMs: summariseLatencies(latencies),
+  };
 }

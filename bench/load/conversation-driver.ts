@@ -20,21 +20,10 @@ export const TURNS_PER_CONVERSATION = 15;
 const STEPS = 7;
 const THINK_SEED = 0x7417;
 const KINDS = ['greeting', 'complaint', 'answer', 'email'] as const;
-export type TurnKind = (typeof KINDS)[number];
-
-export interface FinishedConversation {
-  id: string;
-  email: string;
-  finishedAt: number;
-}
-
-export type ConversationRunResult = Awaited<ReturnType<typeof driveConversations>>;
+type TurnKind = (typeof KINDS)[number];
 
 /** What the page echoes back: the conversation's state travels in `scenario`. */
-interface Scenario {
-  conversation_id: string;
-  [key: string]: unknown;
-}
+type Scenario = { conversation_id: string } & Record<string, unknown>;
 
 interface TurnBody {
   reply: string;
@@ -45,7 +34,7 @@ interface TurnBody {
   isHtml?: boolean;
 }
 
-export interface DriveOptions {
+interface DriveOptions {
   participants: number;
   warmupMs: number;
   durationMs: number;
@@ -62,7 +51,7 @@ export async function driveConversations(client: HttpClient, corpus: ComplaintCo
   const windowEnd = windowStart + options.durationMs;
   const samples: { kind: TurnKind; startedAt: number; ms: number }[] = [];
   /** Every conversation the client saw through to index 7, warm-up and drain included. */
-  const finished: FinishedConversation[] = [];
+  const finished: { id: string; email: string; finishedAt: number }[] = [];
   const errorExamples: string[] = [];
   let errors = 0;
   const thinkRng = createRng(THINK_SEED);

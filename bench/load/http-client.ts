@@ -14,12 +14,9 @@ export interface JsonResponse<T = unknown> {
 export class HttpClient {
   private readonly agent: http.Agent;
   private readonly url: URL;
+  private readonly timeoutMs = 30_000;
 
-  constructor(
-    baseUrl: string,
-    connections: number,
-    private readonly timeoutMs = 30_000,
-  ) {
+  constructor(baseUrl: string, connections: number) {
     this.url = new URL(baseUrl);
     if (this.url.hostname !== '127.0.0.1') throw new Error(`benchmark load targets 127.0.0.1 only, not ${baseUrl}`);
     this.agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
@@ -67,5 +64,19 @@ export class HttpClient {
 
   close(): void {
     this.agent.destroy();
+  }
+}
+
+/** Runs `use` with a client of `connections` sockets to `baseUrl`, and closes it. */
+export async function withClient<T>(
+  baseUrl: string,
+  connections: number,
+  use: (client: HttpClient) => Promise<T>,
+): Promise<T> {
+  const client = new HttpClient(baseUrl, connections);
+  try {
+    return await use(client);
+  } finally {
+    client.close();
   }
 }

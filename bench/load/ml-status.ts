@@ -7,9 +7,7 @@ interface MlStatusBody {
   coalesced?: number;
 }
 
-export type ModelCounters = Awaited<ReturnType<typeof modelCounters>>;
-export type CounterDelta = ReturnType<typeof counterDelta>;
-export type Drain = Awaited<ReturnType<typeof waitUntilIdle>>;
+type ModelCounters = Awaited<ReturnType<typeof modelCounters>>;
 
 export async function modelCounters(client: HttpClient) {
   const response = await client.get<MlStatusBody>('/api/ml/status');

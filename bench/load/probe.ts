@@ -5,24 +5,17 @@
  * its quota back to back at the start of every second and then wait for each answer before the next request,
  * so probes would arrive in bursts and a stall would silently thin them out.
  */
-import { summariseLatencies, type LatencySummary } from '../stats';
+import { summariseLatencies } from '../stats';
 import type { HttpClient, JsonResponse } from './http-client';
 
-export interface ProbeResult {
-  sent: number;
-  ok: number;
-  errors: number;
-  latencyMs: LatencySummary;
-}
+export type ProbeResult = Awaited<ReturnType<ReturnType<typeof startProbe>>>['result'];
 
-/** Stops the schedule, waits for every answer and reports them, with the raw samples. */
-export type StopProbe = () => Promise<{ result: ProbeResult; samples: number[] }>;
-
+/** Starts the schedule; the returned function stops it, waits for every answer and reports them, with the samples. */
 export function startProbe(
   client: HttpClient,
   ratePerSecond: number,
   send: (client: HttpClient) => Promise<JsonResponse>,
-): StopProbe {
+) {
   const samples: number[] = [];
   const pending = new Set<Promise<void>>();
   let sent = 0;

@@ -7,17 +7,10 @@ import type { Scenario } from '../context';
 import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
 import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { interleavedOrder, pairedRatios, spread, type Spread } from '../stats';
-import { primeCache } from './service-vs-ceiling';
+import { pairedBy, spread } from '../stats';
+import { primedText } from './service-vs-ceiling';
 
-type Arm = 'cached' | 'live';
 type CacheRound = ClosedLoopResult & { usage: UsageWindow };
-interface CachePathResult {
-  connections: number;
-  cached: ReturnType<typeof summarise>;
-  live: ReturnType<typeof summarise>;
-  ratios: { throughputCachedToLive: Spread; p99CachedToLive: Spread };
-}
 
 function summarise(rounds: CacheRound[]) {
   return {
@@ -30,8 +23,44 @@ function summarise(rounds: CacheRound[]) {
   };
 }
 
-function section(r: CachePathResult): string[] {
-  return [
+export const cachePath: Scenario = async (ctx) => {
+  const service = await ctx.service('heavy');
+  const { connections, warmupMs, durationMs } = ctx.plan.cache;
+  const text = await primedText(ctx, service);
+  // Warm-up and window are separate runs here (unlike the service's): a cheap route's queue drains in ms.
+  const load = (arm: 'cached' | 'live', durationMs: number): Promise<ClosedLoopResult> =>
+    closedLoop({
+      baseUrl: service.baseUrl,
+      connections,
+      durationMs,
+      ...(arm === 'cached' ? { path: '/api/ml/classify', body: () => ({ text }) } : { path: '/api/health/live' }),
+    });
+  // A run's last requests are still being answered after the generator exits; cheap routes finish in ms.
+  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 250));
+  const { order, rounds } = await ctx.interleave(['cached', 'live'] as const, async (arm, round) => {
+    await load(arm, warmupMs);
+    await settle();
+    const meter = new UsageMeter(service.pid);
+    const result = await load(arm, durationMs);
+    await settle();
+    ctx.log(
+      `    round ${round} ${arm}: ${fmt(result.requestsPerSecond, 0)} req/s, p50 ${fmt(result.latencyMs.p50, 1)} ms, ` +
+        `p99 ${fmt(result.latencyMs.p99, 1)} ms`,
+    );
+    return { ...result, usage: meter.stop() };
+  });
+  const r = {
+    connections,
+    durationMs,
+    order,
+    cached: summarise(rounds.cached),
+    live: summarise(rounds.live),
+    ratios: {
+      throughputCachedToLive: pairedBy(rounds.cached, rounds.live, (x) => x.requestsPerSecond),
+      p99CachedToLive: pairedBy(rounds.cached, rounds.live, (x) => x.latencyMs.p99),
+    },
+  };
+  const section = [
     `## Cache path vs constant route — ${r.connections} connections`,
     '',
     ...table(['cached', 'live'] as const, [
@@ -42,61 +71,9 @@ function section(r: CachePathResult): string[] {
       ['service CPU %', (arm) => range(r[arm].cpuPercent, 0)],
       ['failed', (arm) => String(r[arm].failures)],
     ]),
-    '',
     `Cached ÷ live: throughput ${range(r.ratios.throughputCachedToLive, 2)}, p99 ${range(r.ratios.p99CachedToLive, 2)}.`,
     'Judged by throughput: at saturation Node serves many keep-alive connections unevenly (a bare node:http server doing 0.5 ms of work per request shows a p99 of ~1.4 s at 100 connections on two cores), so the p99 describes that queueing, not the route.',
     '',
   ];
-}
-
-export const cachePath: Scenario = async (ctx) => {
-  const service = await ctx.service('heavy');
-  const { connections, warmupMs, durationMs } = ctx.plan.cache;
-  const text = ctx.corpus.nextUnique().text;
-  await primeCache(service, text);
-  // Warm-up and window are separate runs here (unlike the service's): a cheap route's queue drains in ms.
-  const load = (arm: Arm, durationMs: number): Promise<ClosedLoopResult> =>
-    closedLoop({
-      baseUrl: service.baseUrl,
-      connections,
-      durationMs,
-      ...(arm === 'cached' ? { path: '/api/ml/classify', body: () => ({ text }) } : { path: '/api/health/live' }),
-    });
-  // A run's last requests are still being answered after the generator exits; cheap routes finish in ms.
-  const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 250));
-  const order = interleavedOrder<Arm>(['cached', 'live'], ctx.plan.rounds);
-  const rounds: Record<Arm, CacheRound[]> = { cached: [], live: [] };
-  for (const [index, arms] of order.entries()) {
-    for (const arm of arms) {
-      await load(arm, warmupMs);
-      await settle();
-      const meter = new UsageMeter(service.pid);
-      const result = await load(arm, durationMs);
-      await settle();
-      rounds[arm].push({ ...result, usage: meter.stop() });
-      ctx.log(
-        `    round ${index + 1} ${arm}: ${fmt(result.requestsPerSecond, 0)} req/s, p50 ${fmt(result.latencyMs.p50, 1)} ms, ` +
-          `p99 ${fmt(result.latencyMs.p99, 1)} ms`,
-      );
-    }
-  }
-  const of = (arm: Arm, value: (r: CacheRound) => number): number[] => rounds[arm].map(value);
-  const result = {
-    connections,
-    durationMs,
-    order,
-    cached: summarise(rounds.cached),
-    live: summarise(rounds.live),
-    ratios: {
-      throughputCachedToLive: pairedRatios(
-        of('cached', (r) => r.requestsPerSecond),
-        of('live', (r) => r.requestsPerSecond),
-      ),
-      p99CachedToLive: pairedRatios(
-        of('cached', (r) => r.latencyMs.p99),
-        of('live', (r) => r.latencyMs.p99),
-      ),
-    },
-  };
-  return { result, section: section(result), targets: [] };
+  return { result: r, section, targets: [] };
 };

@@ -24,56 +24,31 @@ const GROUP_WINDOW = 48;
 const IN_FLIGHT_PER_WORKER = 3;
 
 type Dtype = keyof typeof MODEL_IDS;
-
-export interface CeilingPool {
-  runner: WorkerPoolRunner;
-  modelId: string;
-  workers: number;
-  loadMs: number;
-  /** Receives each session run's time (measured in the worker) while a window is open. */
-  record: ((inferenceMs: number) => void) | null;
-}
-
-export interface CeilingMeasurement extends CeilingConfig {
-  /** Texts classified per second of the measured window, over all workers. */
-  textsPerSecond: number;
-  batchP50Ms: number;
-  /** Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at MAX_TOKENS). */
-  meanSequenceLength: number;
-}
-
-type DtypeSweep = Awaited<ReturnType<typeof sweep>>;
+type CeilingPool = Awaited<ReturnType<typeof startCeilingPool>>;
 
 /**
  * The built runner (the suite builds before it runs): the very code the service runs, and plain-JS workers
  * that start without ts-node. Threads at the event loop's priority: here nothing else needs the cores.
  */
-export async function startCeilingPool(dtype: Dtype, workers: number): Promise<CeilingPool> {
+export async function startCeilingPool(dtype: Dtype, workers: number) {
   Logger.overrideLogger(['warn', 'error']); // the runner logs every worker's load at info level
   const file = path.join(REPO, 'dist', 'src', 'ml', 'worker-pool.runner.js');
   const built = (await import(file)) as { WorkerPoolRunner: typeof WorkerPoolRunner };
   const ref = { id: MODEL_IDS[dtype], revision: 'main' };
   const options = { modelsDir: HEAVY_MODELS_DIR, allowRemoteModels: false, intraOpThreads: 1, maxTokens: MAX_TOKENS };
-  const sink: Pick<CeilingPool, 'record'> = { record: null };
+  /** `record` receives each session run's time (measured in the worker) while a window is open. */
+  const pool = { modelId: ref.id, workers, record: null as ((inferenceMs: number) => void) | null };
   const started = Date.now();
   const runner = await built.WorkerPoolRunner.start(ref, { ...options, workerNice: 0 }, workers, (ms) =>
-    sink.record?.(ms),
+    pool.record?.(ms),
   );
-  return Object.assign(sink, { runner, modelId: ref.id, workers, loadMs: Date.now() - started });
-}
-
-function groupedOrder(texts: string[]): string[] {
-  const ordered: string[] = [];
-  for (let start = 0; start < texts.length; start += GROUP_WINDOW) {
-    ordered.push(...texts.slice(start, start + GROUP_WINDOW).sort((a, b) => a.length - b.length));
-  }
-  return ordered;
+  return Object.assign(pool, { runner, loadMs: Date.now() - started });
 }
 
 /**
- * Keeps every worker busy with batches from `texts` (in order, or length-grouped) for a warm-up of at least one
- * batch per worker, then counts the texts of batches that finish inside the window. Returns the window's
- * batches too, so their padded lengths can be measured off the clock.
+ * Keeps every worker busy with batches from `texts` (in order, or length-grouped: each GROUP_WINDOW of them
+ * sorted by length) for a warm-up of at least one batch per worker, then counts the texts of batches that finish
+ * inside the window. Returns the window's batches too, so their padded lengths can be measured off the clock.
  */
 export async function measureCeiling(
   pool: CeilingPool,
@@ -81,7 +56,11 @@ export async function measureCeiling(
   texts: string[],
   { warmupMs, durationMs }: { warmupMs: number; durationMs: number },
 ): Promise<{ textsPerSecond: number; batchP50Ms: number; batches: string[][] }> {
-  const order = grouped ? groupedOrder(texts) : texts;
+  const order = grouped
+    ? Array.from({ length: Math.ceil(texts.length / GROUP_WINDOW) }, (_, index) =>
+        texts.slice(index * GROUP_WINDOW, (index + 1) * GROUP_WINDOW).sort((a, b) => a.length - b.length),
+      ).flat()
+    : texts;
   let cursor = 0;
   const warmupEnd = performance.now() + warmupMs;
   let warmupBatches = 0;
@@ -124,7 +103,7 @@ async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
   const paddedLength = (batch: string[]): number =>
     (tokenizer(batch, { padding: true, truncation: true, max_length: MAX_TOKENS }).input_ids as { dims: number[] })
       .dims[1];
-  const measured: CeilingMeasurement[] = [];
+  const measured = [];
   let loadMs = 0;
   for (const workers of grid.workers) {
     // One pool per worker count: a bigger pool's spare workers would take part in dispatch.
@@ -134,6 +113,7 @@ async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
       for (const { batch, grouped } of variants) {
         const run = await measureCeiling(pool, { batch, grouped }, texts, ctx.plan.ceiling);
         const { textsPerSecond, batchP50Ms } = run;
+        /** Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at MAX_TOKENS). */
         const meanSequenceLength = mean(run.batches.map(paddedLength));
         measured.push({ workers, batch, grouped, textsPerSecond, batchP50Ms, meanSequenceLength });
         ctx.log(
@@ -150,27 +130,6 @@ async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
   return { modelId: MODEL_IDS[dtype], loadMs, grid: measured, best };
 }
 
-function section(...sweeps: (DtypeSweep | null)[]): string[] {
-  const run = sweeps.filter((sweep): sweep is DtypeSweep => sweep !== null);
-  return [
-    "## Ceiling — the runtime's worker pool in this process, no HTTP/Redis",
-    '',
-    ...run.flatMap(({ modelId, loadMs, best, grid }) => [
-      `${modelId} (load ${loadMs} ms for the largest pool); best: workers ${best.workers} × batch ${best.batch}${best.grouped ? ' grouped' : ''} = **${fmt(best.textsPerSecond)} texts/s**`,
-      '',
-      ...table(grid, [
-        ['workers', (m) => String(m.workers)],
-        ['batch', (m) => String(m.batch)],
-        ['grouped by length', (m) => (m.grouped ? 'yes' : 'no')],
-        ['texts/s', (m) => fmt(m.textsPerSecond)],
-        ['batch p50 ms', (m) => fmt(m.batchP50Ms)],
-        ['mean padded tokens', (m) => fmt(m.meanSequenceLength)],
-      ]),
-      '',
-    ]),
-  ];
-}
-
 /** Sweeps fp32 then int8; leaves int8's best setting for the comparison with the service. */
 export const ceiling: Scenario = async (ctx) => {
   const { int8, fp32 } = ctx.plan.ceiling;
@@ -180,5 +139,23 @@ export const ceiling: Scenario = async (ctx) => {
   };
   const { workers, batch, grouped } = result.int8.best;
   ctx.ceilingBest = { workers, batch, grouped };
-  return { result, section: section(result.int8, result.fp32), targets: [] };
+  const section = [
+    "## Ceiling — the runtime's worker pool in this process, no HTTP/Redis",
+    '',
+    ...[result.int8, result.fp32]
+      .filter((sweep) => sweep !== null)
+      .flatMap(({ modelId, loadMs, best, grid }) => [
+        `${modelId} (load ${loadMs} ms for the largest pool); best: workers ${best.workers} × batch ${best.batch}${best.grouped ? ' grouped' : ''} = **${fmt(best.textsPerSecond)} texts/s**`,
+        '',
+        ...table(grid, [
+          ['workers', (m) => String(m.workers)],
+          ['batch', (m) => String(m.batch)],
+          ['grouped by length', (m) => (m.grouped ? 'yes' : 'no')],
+          ['texts/s', (m) => fmt(m.textsPerSecond)],
+          ['batch p50 ms', (m) => fmt(m.batchP50Ms)],
+          ['mean padded tokens', (m) => fmt(m.meanSequenceLength)],
+        ]),
+      ]),
+  ];
+  return { result, section, targets: [] };
 };

@@ -6,7 +6,7 @@
  */
 import { Client } from 'pg';
 import { recreateTestDatabase, testDatabaseUrl } from '../../test/support/test-database';
-import { CONSOLE_ADMIN_KEY, CONSOLE_DATABASE, type BenchContext, type Scenario } from '../context';
+import { CONSOLE_ADMIN_KEY, CONSOLE_DATABASE, type Scenario } from '../context';
 import { fmt, table } from '../markdown';
 import { summariseLatencies } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
@@ -85,23 +85,25 @@ async function seed(conversations: number): Promise<{ seconds: number; conversat
   }
 }
 
-async function login(baseUrl: string): Promise<string> {
-  const response = await fetch(`${baseUrl}/api/admin/session`, {
+/**
+ * Logs in as the console does (session cookie), then calls every endpoint `rounds` times, one request at a time,
+ * after 3 warm-up calls each; each endpoint's latencies.
+ */
+async function timeEndpoints(baseUrl: string, rounds: number) {
+  const login = await fetch(`${baseUrl}/api/admin/session`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ key: CONSOLE_ADMIN_KEY }),
   });
-  const cookie = response.headers.getSetCookie().find((header) => header.startsWith('combot_admin='));
-  if (!response.ok || !cookie) throw new Error(`login failed: ${response.status}`);
-  return cookie.split(';')[0];
-}
-
-/** The calls the console makes, plus a deeper page, a filtered page and a transcript. */
-async function endpoints(baseUrl: string, cookie: string): Promise<string[]> {
-  const get = async (path: string): Promise<unknown> =>
-    (await fetch(`${baseUrl}${path}`, { headers: { Cookie: cookie } })).json();
-  const first = (await get('/api/admin/study/conversations')) as { items: { id: string }[]; nextCursor: string };
-  return [
+  const cookie = login.headers.getSetCookie().find((header) => header.startsWith('combot_admin='));
+  if (!login.ok || !cookie) throw new Error(`login failed: ${login.status}`);
+  const get = (p: string): Promise<Response> => fetch(`${baseUrl}${p}`, { headers: { Cookie: cookie.split(';')[0] } });
+  const first = (await (await get('/api/admin/study/conversations')).json()) as {
+    items: { id: string }[];
+    nextCursor: string;
+  };
+  // The calls the console makes, plus a deeper page, a filtered page and a transcript.
+  const paths = [
     '/api/admin/study/arms',
     '/api/admin/study/funnel',
     '/api/admin/study/funnel?byArm=true',
@@ -115,13 +117,10 @@ async function endpoints(baseUrl: string, cookie: string): Promise<string[]> {
     '/api/admin/study/conversations?brand=Lulu&thinkLevel=Low&feelLevel=High&status=abandoned&label=Other',
     `/api/admin/study/conversations/${first.items[0].id}`,
   ];
-}
-
-async function time(baseUrl: string, cookie: string, paths: string[], rounds: number): Promise<Map<string, number[]>> {
   const timings = new Map(paths.map((p) => [p, [] as number[]]));
   const call = async (p: string): Promise<number> => {
     const started = performance.now();
-    const response = await fetch(`${baseUrl}${p}`, { headers: { Cookie: cookie } });
+    const response = await get(p);
     await response.arrayBuffer();
     if (!response.ok) throw new Error(`${p}: ${response.status}`);
     return performance.now() - started;
@@ -144,52 +143,39 @@ const shown = (p: string): string =>
     .replace(/cursor=[^&]+/, 'cursor=…')
     .replace(/conversations\/[0-9a-f-]{36}/, 'conversations/:id');
 
-type ConsolePanelsResult = Awaited<ReturnType<typeof measureConsole>>;
-
-function section(r: ConsolePanelsResult): string[] {
-  return [
-    `## Study console panels — ${r.seeded.conversations.toLocaleString('en')} conversations, ${r.seeded.turns.toLocaleString('en')} turns`,
-    '',
-    `Seeded in ${fmt(r.seeded.seconds)} s (one INSERT … SELECT generate_series per table, then VACUUM ANALYZE) into a database of its own; logged in with the session cookie as the console does; every endpoint called ${r.rounds} times over HTTP, one request at a time, in rotating order after 3 warm-up calls each.`,
-    '',
-    ...table(r.endpoints, [
-      ['endpoint (`/api/admin/study/…`)', (e) => `\`${e.endpoint}\``],
-      ['calls', (e) => String(e.count)],
-      ['p50 ms', (e) => fmt(e.p50)],
-      ['p95 ms', (e) => fmt(e.p95)],
-      ['max ms', (e) => fmt(e.max)],
-    ]),
-    '',
-  ];
-}
-
-async function measureConsole(ctx: BenchContext) {
+export const consolePanels: Scenario = async (ctx) => {
   const { conversations, rounds } = ctx.plan.console;
   await recreateTestDatabase(CONSOLE_DATABASE);
   const service = await ctx.service('console'); // migrates the empty database
   ctx.log(`    seeding ${conversations.toLocaleString('en')} conversations`);
   const seeded = await seed(conversations);
   ctx.log(`    seeded ${seeded.conversations} conversations, ${seeded.turns} turns in ${fmt(seeded.seconds, 1)} s`);
-  const cookie = await login(service.baseUrl);
-  const paths = await endpoints(service.baseUrl, cookie);
-  const timings = await time(service.baseUrl, cookie, paths, rounds);
-  const results = paths.map((p) => ({ endpoint: shown(p), ...summariseLatencies(timings.get(p) ?? []) }));
-  for (const e of results)
+  const timings = await timeEndpoints(service.baseUrl, rounds);
+  const endpoints = [...timings].map(([p, ms]) => ({ endpoint: shown(p), ...summariseLatencies(ms) }));
+  for (const e of endpoints)
     ctx.log(`    ${e.endpoint}: p50 ${fmt(e.p50, 1)} ms, p95 ${fmt(e.p95, 1)} ms, max ${fmt(e.max, 1)} ms`);
-  return { seeded, rounds, endpoints: results };
-}
-
-export const consolePanels: Scenario = async (ctx) => {
-  const result = await measureConsole(ctx);
-  const worst = result.endpoints.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  const worst = endpoints.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  const section = [
+    `## Study console panels — ${seeded.conversations.toLocaleString('en')} conversations, ${seeded.turns.toLocaleString('en')} turns`,
+    '',
+    `Seeded in ${fmt(seeded.seconds)} s (one INSERT … SELECT generate_series per table, then VACUUM ANALYZE) into a database of its own; logged in with the session cookie as the console does; every endpoint called ${rounds} times over HTTP, one request at a time, in rotating order after 3 warm-up calls each.`,
+    '',
+    ...table(endpoints, [
+      ['endpoint (`/api/admin/study/…`)', (e) => `\`${e.endpoint}\``],
+      ['calls', (e) => String(e.count)],
+      ['p50 ms', (e) => fmt(e.p50)],
+      ['p95 ms', (e) => fmt(e.p95)],
+      ['max ms', (e) => fmt(e.max)],
+    ]),
+  ];
   return {
-    result,
-    section: section(result),
+    result: { seeded, rounds, endpoints },
+    section,
     targets: [
       evaluateTarget(
         TARGETS.consolePanelP95,
-        result.endpoints.map((e) => e.p95),
-        `${result.endpoints.length} endpoints, ${result.rounds} calls each; slowest \`${worst.endpoint}\``,
+        endpoints.map((e) => e.p95),
+        `${endpoints.length} endpoints, ${rounds} calls each; slowest \`${worst.endpoint}\``,
       ),
     ],
   };

@@ -14,67 +14,38 @@ import {
   type BenchService,
   type Scenario,
 } from '../context';
-import {
-  driveConversations,
-  TURNS_PER_CONVERSATION,
-  type ConversationRunResult,
-  type FinishedConversation,
-} from '../load/conversation-driver';
-import { HttpClient } from '../load/http-client';
+import { driveConversations, TURNS_PER_CONVERSATION } from '../load/conversation-driver';
+import { withClient } from '../load/http-client';
 import { fmt, table, type Column } from '../markdown';
 import type { ConversationLevelPlan } from '../plan';
-import { UsageMeter, type UsageWindow } from '../proc-stats';
+import { UsageMeter } from '../proc-stats';
 import { evaluateTarget, TARGETS } from '../targets';
 
-type RowCheck = Awaited<ReturnType<typeof checkRows>>;
+export type ConversationLevel = Awaited<ReturnType<typeof conversationLevel>>;
 
-export interface ConversationLevel extends Omit<ConversationRunResult, 'finished'> {
-  thinkMs: ConversationLevelPlan['thinkMs'];
-  conversationsFinished: number;
-  usage: UsageWindow;
-  rows: RowCheck;
-}
-
-interface ConversationsResult {
-  modelsDir: string;
-  expectedTurns: number;
-  levels: ConversationLevel[];
-}
-
-interface StoredConversation {
-  id: string;
-  status: string;
-  step: number;
-  email: string | null;
-  label: string | null;
-  turns: string;
-}
-
-export const describeThink = (thinkMs: ConversationLevelPlan['thinkMs']): string =>
+const describeThink = (thinkMs: ConversationLevelPlan['thinkMs']): string =>
   thinkMs ? `think ${thinkMs.min / 1000}–${thinkMs.max / 1000} s` : 'no think time';
 
 /** Every conversation the client finished must be stored completed, at step 7, with its e-mail and its turns. */
-async function checkRows(finished: FinishedConversation[]) {
+async function checkRows(finished: { id: string; email: string }[]) {
   /** `incomplete`: present but not completed, wrong step, wrong e-mail, no label, or not exactly the turns. */
   const check = { checked: finished.length, complete: 0, missing: 0, incomplete: 0, examples: [] as string[] };
   if (finished.length === 0) return check;
   const client = new Client({ connectionString: testDatabaseUrl(BENCH_DATABASE), connectionTimeoutMillis: 5_000 });
   await client.connect();
-  let rows: Map<string, StoredConversation>;
-  try {
-    const result = await client.query<StoredConversation>(
+  type Row = { id: string; status: string; step: number; email: string | null; label: string | null; turns: string };
+  const { rows } = await client
+    .query<Row>(
       `SELECT c.id, c.status, c.step, c.email, c.label, count(t.id) AS turns
          FROM conversation c LEFT JOIN conversation_turn t ON t.conversation_id = c.id
         WHERE c.id = ANY($1::uuid[])
         GROUP BY c.id`,
       [finished.map((conversation) => conversation.id)],
-    );
-    rows = new Map(result.rows.map((row) => [row.id, row]));
-  } finally {
-    await client.end();
-  }
+    )
+    .finally(() => client.end());
+  const stored = new Map(rows.map((row) => [row.id, row]));
   for (const { id, email } of finished) {
-    const row = rows.get(id);
+    const row = stored.get(id);
     const problems = row
       ? [
           row.status !== 'completed' && `status ${row.status}`,
@@ -92,51 +63,17 @@ async function checkRows(finished: FinishedConversation[]) {
   return check;
 }
 
-function section(r: ConversationsResult): string[] {
-  const kinds = ['greeting', 'complaint', 'answer', 'email'] as const;
-  return [
-    `## Whole conversations — shipped model (${r.modelsDir}), real PostgreSQL`,
-    '',
-    'Paced participants wait a seeded think time before each message (the target is judged on them); without think',
-    'time every participant fires its next turn the moment the reply lands: a stress test whose latency is set by',
-    'throughput (p95 ≈ participants ÷ turns per second).',
-    '',
-    ...table(r.levels, [
-      ['participants', (l) => String(l.participants)],
-      ['think time', (l) => describeThink(l.thinkMs)],
-      ['conv/s', (l) => fmt(l.conversationsPerSecond)],
-      ['req/s', (l) => fmt(l.requestsPerSecond, 0)],
-      ['turn p50 ms', (l) => fmt(l.turnLatencyMs.p50)],
-      ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
-      ...kinds.map((kind): Column<ConversationLevel> => [`${kind} p95`, (l) => fmt(l.byKindMs[kind].p95)]),
-      ['errors', (l) => String(l.errors)],
-      ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
-      ['CPU %', (l) => fmt(l.usage.cpuPercent, 0)],
-      ['machine CPU %', (l) => fmt(l.usage.machineCpuPercent, 0)],
-      ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
-    ]),
-    '',
-    `A finished conversation must be stored completed at step 7 with its e-mail, a label and ${r.expectedTurns} turns (greeting + 7 × message/reply; /closing not called).`,
-    ...r.levels.flatMap((l) => [
-      ...l.errorExamples.map((e) => `- error at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
-      ...l.rows.examples.map((e) => `- row problem at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
-    ]),
-    '',
-  ];
-}
-
 /**
  * One level: `participants` through whole conversations for the plan's windows, CPU and RSS of the service (with
  * `tree`, of its whole process tree), then every finished conversation checked in PostgreSQL.
  */
-export async function conversationLevel(
+export function conversationLevel(
   ctx: BenchContext,
   service: BenchService,
   { participants, thinkMs }: ConversationLevelPlan,
   tree = false,
-): Promise<ConversationLevel> {
-  const client = new HttpClient(service.baseUrl, participants);
-  try {
+) {
+  return withClient(service.baseUrl, participants, async (client) => {
     const meter = new UsageMeter(service.pid, tree);
     const { finished, ...run } = await driveConversations(client, ctx.corpus, {
       participants,
@@ -152,16 +89,14 @@ export async function conversationLevel(
         `${run.errors} errors, rows ${rows.complete}/${rows.checked} complete, CPU ${fmt(usage.cpuPercent, 0)} % (machine ${fmt(usage.machineCpuPercent, 0)} %)`,
     );
     return { ...run, thinkMs, conversationsFinished: finished.length, usage, rows };
-  } finally {
-    client.close();
-  }
+  });
 }
 
 export const conversations: Scenario = async (ctx) => {
   const service = await ctx.service('shipped');
   const levels: ConversationLevel[] = [];
   for (const level of ctx.plan.conversations.levels) levels.push(await conversationLevel(ctx, service, level));
-  const result: ConversationsResult = {
+  const result = {
     modelsDir: path.relative(REPO, SHIPPED_MODELS_DIR),
     expectedTurns: TURNS_PER_CONVERSATION,
     levels,
@@ -172,9 +107,40 @@ export const conversations: Scenario = async (ctx) => {
     ? `; without think time at 100: p95 ${fmt(stress100.turnLatencyMs.p95)} ms at ${fmt(stress100.requestsPerSecond, 0)} turns/s`
     : '';
   const sum = (value: (level: ConversationLevel) => number): number => levels.reduce((n, level) => n + value(level), 0);
+  const section = [
+    `## Whole conversations — shipped model (${result.modelsDir}), real PostgreSQL`,
+    '',
+    'Paced participants wait a seeded think time before each message (the target is judged on them); without think',
+    'time every participant fires its next turn the moment the reply lands: a stress test whose latency is set by',
+    'throughput (p95 ≈ participants ÷ turns per second).',
+    '',
+    ...table(levels, [
+      ['participants', (l) => String(l.participants)],
+      ['think time', (l) => describeThink(l.thinkMs)],
+      ['conv/s', (l) => fmt(l.conversationsPerSecond)],
+      ['req/s', (l) => fmt(l.requestsPerSecond, 0)],
+      ['turn p50 ms', (l) => fmt(l.turnLatencyMs.p50)],
+      ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
+      ...(['greeting', 'complaint', 'answer', 'email'] as const).map((kind): Column<ConversationLevel> => [
+        `${kind} p95`,
+        (l) => fmt(l.byKindMs[kind].p95),
+      ]),
+      ['errors', (l) => String(l.errors)],
+      ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
+      ['CPU %', (l) => fmt(l.usage.cpuPercent, 0)],
+      ['machine CPU %', (l) => fmt(l.usage.machineCpuPercent, 0)],
+      ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
+    ]),
+    `A finished conversation must be stored completed at step 7 with its e-mail, a label and ${result.expectedTurns} turns (greeting + 7 × message/reply; /closing not called).`,
+    ...levels.flatMap((l) => [
+      ...l.errorExamples.map((e) => `- error at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
+      ...l.rows.examples.map((e) => `- row problem at ${l.participants} (${describeThink(l.thinkMs)}): ${e}`),
+    ]),
+    '',
+  ];
   return {
     result,
-    section: section(result),
+    section,
     targets: [
       evaluateTarget(
         TARGETS.pacedTurnP95,

@@ -11,11 +11,11 @@
  */
 import { freePort, startService, stopService, waitForHttp } from '../../test/support/service-process';
 import { CLUSTER_PROCESSES, type BenchContext, type BenchService, type Scenario } from '../context';
-import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
-import { HttpClient } from '../load/http-client';
+import { closedLoop } from '../load/autocannon';
+import { withClient } from '../load/http-client';
 import { fmt, range, table } from '../markdown';
 import { memory, processTree, pssMb, UsageMeter, type UsageWindow } from '../proc-stats';
-import { interleavedOrder, pairedRatios, spread } from '../stats';
+import { pairedBy, pairedRatios, spread } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 import { conversationLevel, type ConversationLevel } from './conversations';
 
@@ -31,7 +31,7 @@ const ORIGINAL_BODY = {
 };
 const ARMS = ['single', 'cluster', 'canned'] as const;
 type Arm = (typeof ARMS)[number];
-type LoadRound = ClosedLoopResult & { usage: UsageWindow };
+type LoadRound = Awaited<ReturnType<typeof loadRound>>;
 type Server = Pick<BenchService, 'baseUrl' | 'pid'>;
 const MB_PER_MIB = 1.048576;
 
@@ -39,7 +39,7 @@ const armName = (arm: Arm): string =>
   arm === 'canned' ? 'canned node:http server' : `API_PROCESSES=${arm === 'single' ? 1 : CLUSTER_PROCESSES}`;
 
 /** One closed loop of the original request; CPU and RSS of the server's process tree over exactly the window. */
-async function loadRound(ctx: BenchContext, server: Server, connections: number): Promise<LoadRound> {
+async function loadRound(ctx: BenchContext, server: Server, connections: number, label: string) {
   let meter: UsageMeter | undefined;
   let usage: UsageWindow | undefined;
   const { warmupMs, durationMs } = ctx.plan.processes;
@@ -50,16 +50,23 @@ async function loadRound(ctx: BenchContext, server: Server, connections: number)
     path: '/api/random/',
     connections,
     body: () => ORIGINAL_BODY,
-    onWindowStart: () => (meter = new UsageMeter(server.pid, true)),
-    onWindowEnd: () => (usage = meter?.stop()),
+    onWindowStart: () => void (meter = new UsageMeter(server.pid, true)),
+    onWindowEnd: () => void (usage = meter?.stop()),
   });
   if (!usage) throw new Error('the measured window never opened');
   // The generator's last requests are still being answered (and stored) when it returns.
   await new Promise((resolve) => setTimeout(resolve, 250));
+  ctx.log(
+    `    ${label}, ${connections} connections: mean ${fmt(load.latencyMs.mean, 1)} ms, ` +
+      `p95 ${fmt(load.latencyMs.p95, 1)} ms, ${fmt(load.requestsPerSecond, 0)} req/s, non-2xx ${JSON.stringify(load.non2xxByStatus)}, ` +
+      `${load.errorsInWindow} errors, CPU ${fmt(usage.cpuPercent, 0)} % (machine ${fmt(usage.machineCpuPercent, 0)} %)`,
+  );
   return { ...load, usage };
 }
 
-function summarise(arm: Arm, connections: number, rounds: LoadRound[]) {
+/** The rounds of `arm` at one connection count (`level`: its index in the plan). */
+function summarise(arm: Arm, connections: number, armRounds: LoadRound[][], level: number) {
+  const rounds = armRounds.map((loops) => loops[level]);
   const of = (value: (r: LoadRound) => number) => spread(rounds.map(value));
   return {
     arm,
@@ -79,41 +86,29 @@ function summarise(arm: Arm, connections: number, rounds: LoadRound[]) {
 async function measure(ctx: BenchContext) {
   const { connections: levels, participants } = ctx.plan.processes;
   const services = { single: await ctx.service('shipped'), cluster: await ctx.service('shipped-cluster') };
-  const client = new HttpClient(services.single.baseUrl, 1);
-  const reply = await client.post('/api/random/', ORIGINAL_BODY).finally(() => client.close());
+  const reply = await withClient(services.single.baseUrl, 1, (client) => client.post('/api/random/', ORIGINAL_BODY));
   if (reply.status !== 200) throw new Error(`the original request answered ${reply.status}`);
   const cannedBody = JSON.stringify(reply.body);
   const env = { PORT: String(await freePort()), CANNED_BODY: cannedBody };
   const canned = ctx.adopt(
     startService(env, 'bench/load/canned-server.ts', ['--require', 'ts-node/register/transpile-only']),
   );
+  await waitForHttp(canned, canned.baseUrl, 30_000);
   const servers: Record<Arm, Server> = { ...services, canned: { baseUrl: canned.baseUrl, pid: canned.child.pid! } };
-  const loads = new Map<string, LoadRound[]>(ARMS.flatMap((arm) => levels.map((n) => [`${arm}@${n}`, []])));
-  try {
-    await waitForHttp(canned, canned.baseUrl, 30_000);
-    for (const [index, arms] of interleavedOrder(ARMS, ctx.plan.rounds).entries()) {
-      for (const arm of arms) {
-        for (const connections of levels) {
-          const r = await loadRound(ctx, servers[arm], connections);
-          loads.get(`${arm}@${connections}`)!.push(r);
-          ctx.log(
-            `    round ${index + 1} ${armName(arm)}, ${connections} connections: mean ${fmt(r.latencyMs.mean, 1)} ms, ` +
-              `p95 ${fmt(r.latencyMs.p95, 1)} ms, ${fmt(r.requestsPerSecond, 0)} req/s, non-2xx ${JSON.stringify(r.non2xxByStatus)}, ` +
-              `${r.errorsInWindow} errors, CPU ${fmt(r.usage.cpuPercent, 0)} % (machine ${fmt(r.usage.machineCpuPercent, 0)} %)`,
-          );
-        }
-      }
-    }
-  } finally {
-    await stopService(canned);
-  }
+  // Each round of an arm runs one closed loop per connection count.
+  const { rounds: loads } = await ctx
+    .interleave(ARMS, async (arm, round) => {
+      const loops: LoadRound[] = [];
+      const label = `round ${round} ${armName(arm)}`;
+      for (const connections of levels) loops.push(await loadRound(ctx, servers[arm], connections, label));
+      return loops;
+    })
+    .finally(() => stopService(canned));
 
-  const conversations: Record<'single' | 'cluster', ConversationLevel[]> = { single: [], cluster: [] };
   const stress = { participants, thinkMs: null };
-  for (const arms of interleavedOrder(['single', 'cluster'] as const, ctx.plan.rounds))
-    for (const arm of arms) conversations[arm].push(await conversationLevel(ctx, services[arm], stress, true));
-  const turns = (arm: 'single' | 'cluster'): number[] => conversations[arm].map((level) => level.requestsPerSecond);
-
+  const { rounds: conversations } = await ctx.interleave(['single', 'cluster'] as const, (arm) =>
+    conversationLevel(ctx, services[arm], stress, true),
+  );
   // With other than two cores the shipped default is not two processes: then a two-process service gets the load.
   const two = CLUSTER_PROCESSES === 2 ? services.cluster : await ctx.service('shipped-2');
   if (two !== services.cluster) await conversationLevel(ctx, two, stress, true);
@@ -123,9 +118,9 @@ async function measure(ctx: BenchContext) {
     replyBytes: Buffer.byteLength(cannedBody),
     clusterProcesses: CLUSTER_PROCESSES,
     ...ctx.plan.processes,
-    original: ARMS.flatMap((arm) => levels.map((n) => summarise(arm, n, loads.get(`${arm}@${n}`)!))),
+    original: ARMS.flatMap((arm) => levels.map((n, level) => summarise(arm, n, loads[arm], level))),
     conversations,
-    turnsClusterToSingle: pairedRatios(turns('cluster'), turns('single')),
+    turnsClusterToSingle: pairedBy(conversations.cluster, conversations.single, (level) => level.requestsPerSecond),
     twoProcess: {
       service: two.name,
       tree,
@@ -158,7 +153,6 @@ function section(r: ProcessesResult): string[] {
       ['machine CPU s/s', (s) => range(s.machineCpuSecondsPerSecond, 2)],
       ['RSS max MiB', (s) => range(s.rssMbMax, 0)],
     ]),
-    '',
     `Throughput API_PROCESSES=${r.clusterProcesses} ÷ 1 (paired by round): ${r.connections.map((n) => `${range(pairedRatios(throughput('cluster', n), throughput('single', n)), 2)} at ${n} connections`).join(', ')}.`,
     '',
     `### Whole conversations, ${r.participants} participants without think time`,
@@ -174,7 +168,6 @@ function section(r: ProcessesResult): string[] {
       ['machine CPU s/s', (l) => fmt(l.usage.machineCpuPercent / 100, 2)],
       ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
     ]),
-    '',
     `Turns/s API_PROCESSES=${r.clusterProcesses} ÷ 1 (paired by round): ${range(r.turnsClusterToSingle, 2)}.`,
     ...levels.flatMap((l) => [...l.errorExamples, ...l.rows.examples].map((e) => `- ${armName(l.arm)}: ${e}`)),
     '',

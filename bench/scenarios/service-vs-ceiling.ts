@@ -6,27 +6,26 @@
  */
 import { HEAVY_WORKERS, type BenchContext, type BenchService, type Scenario } from '../context';
 import { closedLoop } from '../load/autocannon';
-import { HttpClient } from '../load/http-client';
-import { counterDelta, modelCounters, waitUntilIdle, type CounterDelta, type ModelCounters } from '../load/ml-status';
-import { startProbe, type ProbeResult, type StopProbe } from '../load/probe';
+import { HttpClient, withClient } from '../load/http-client';
+import { counterDelta, modelCounters, waitUntilIdle } from '../load/ml-status';
+import { startProbe, type ProbeResult } from '../load/probe';
 import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { interleavedOrder, pairedRatios, spread, summariseLatencies, type Spread } from '../stats';
+import { pairedBy, pairedRatios, spread, summariseLatencies, type Spread } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 import { measureCeiling, startCeilingPool } from './ceiling';
 
 const PROBE_CONNECTIONS = 8;
 const CEILING_TEXTS = 400;
 
-export type ServiceRound = Awaited<ReturnType<typeof serviceRound>>['round'];
 /** A round's results, and its raw probe samples apart (pooled over rounds, not written to the JSON). */
 export type ProbedRound = Awaited<ReturnType<typeof serviceRound>>;
+type ServiceRound = ProbedRound['round'];
 export type ArmSummary = ReturnType<typeof summarise>;
 
 /** Share of the window the inference workers spent inferring: Σ inference ms ÷ (window × workers). */
-export function busyPercent(round: ServiceRound, workers: number): number {
-  return ((round.model.inferences * round.model.meanInferenceMs) / (round.load.durationMs * workers)) * 100;
-}
+const busyPercent = (round: ServiceRound, workers: number): number =>
+  ((round.model.inferences * round.model.meanInferenceMs) / (round.load.durationMs * workers)) * 100;
 
 /** Probe latencies pooled over all rounds, and each round's p99. */
 function pooled(rounds: [ProbeResult, number[]][]) {
@@ -62,14 +61,36 @@ export function summarise(probed: ProbedRound[], workers: number | null) {
   };
 }
 
-/** One closed-loop round of unique texts; meters, probes and counters cover exactly its measured window. */
-export async function serviceRound(ctx: BenchContext, service: BenchService, cachedText: string) {
+/**
+ * One closed-loop round of unique texts (`cachedText` from `primedText`); meters, probes and counters cover
+ * exactly its measured window. `workers` of the service's inference pool, null for the seed design (inference on
+ * its main thread), for the progress line.
+ */
+export async function serviceRound(
+  ctx: BenchContext,
+  service: BenchService,
+  workers: number | null,
+  cachedText: string,
+  round: number,
+) {
   const { connections, warmupMs, durationMs, probeRatePerSecond: rate } = ctx.plan.service;
   const cachedClient = new HttpClient(service.baseUrl, PROBE_CONNECTIONS);
   const liveClient = new HttpClient(service.baseUrl, PROBE_CONNECTIONS);
-  type Opened = { before: ModelCounters; meter: UsageMeter; probes: StopProbe[] };
-  type Closed = { model: CounterDelta; usage: UsageWindow; probes: Awaited<ReturnType<StopProbe>>[] };
-  const window: { opened?: Promise<Opened>; closed?: Promise<Closed> } = {};
+  const open = async () => {
+    const meter = new UsageMeter(service.pid);
+    const probes = [
+      startProbe(cachedClient, rate, (c) => c.post('/api/ml/classify', { text: cachedText })),
+      startProbe(liveClient, rate, (c) => c.get('/api/health/live')),
+    ];
+    return { before: await modelCounters(liveClient), meter, probes };
+  };
+  const close = async ({ before, meter, probes }: Awaited<ReturnType<typeof open>>) => {
+    const usage = meter.stop();
+    const model = counterDelta(before, await modelCounters(liveClient));
+    return { model, usage, probes: await Promise.all(probes.map((stop) => stop())) };
+  };
+  let opened: ReturnType<typeof open> | undefined;
+  let closed: ReturnType<typeof close> | undefined;
   try {
     const load = await closedLoop({
       baseUrl: service.baseUrl,
@@ -78,53 +99,50 @@ export async function serviceRound(ctx: BenchContext, service: BenchService, cac
       warmupMs,
       durationMs,
       body: () => ({ text: ctx.corpus.nextUnique().text }),
-      onWindowStart: () => {
-        const meter = new UsageMeter(service.pid);
-        const probes = [
-          startProbe(cachedClient, rate, (c) => c.post('/api/ml/classify', { text: cachedText })),
-          startProbe(liveClient, rate, (c) => c.get('/api/health/live')),
-        ];
-        window.opened = modelCounters(liveClient).then((before) => ({ before, meter, probes }));
-      },
+      onWindowStart: () => void (opened = open()),
       // The closing read waits for the opening one: a backed-up event loop must not answer both at once.
-      onWindowEnd: () => {
-        window.closed = window.opened?.then(async ({ before, meter, probes }) => {
-          const usage = meter.stop();
-          const model = counterDelta(before, await modelCounters(liveClient));
-          return { model, usage, probes: await Promise.all(probes.map((stop) => stop())) };
-        });
-      },
+      onWindowEnd: () => void (closed = opened?.then(close)),
     });
-    if (!window.closed) throw new Error('the measured window never opened');
-    const { model, usage, probes } = await window.closed;
+    if (!closed) throw new Error('the measured window never opened');
+    const { model, usage, probes } = await closed;
     const [cached, live] = probes;
     // Work the service still did after the load generator left (requests of clients that had gone).
     const drain = await waitUntilIdle(liveClient);
-    return {
+    const batch = model.inferences ? model.texts / model.inferences : 0;
+    const probed = {
       round: { load, model, usage, drain, cachedProbe: cached.result, liveProbe: live.result },
       samples: { cached: cached.samples, live: live.samples },
     };
+    const busy = workers ? `, workers busy ${fmt(busyPercent(probed.round, workers), 0)} %` : '';
+    ctx.log(
+      `    round ${round} ${service.name}: ${fmt(load.requestsPerSecond, 1)} req/s, p95 ${fmt(load.latencyMs.p95, 1)} ms, ` +
+        `inference ${fmt(model.meanInferenceMs, 1)} ms, texts per run ${fmt(batch, 2)}${busy}, CPU ${fmt(usage.cpuPercent, 0)} % ` +
+        `(machine ${fmt(usage.machineCpuPercent, 0)} %), RSS ${fmt(usage.rssMbMax, 0)} MiB; probes p99 cached ` +
+        `${fmt(cached.result.latencyMs.p99, 1)} ms, live ${fmt(live.result.latencyMs.p99, 1)} ms; ` +
+        `after the load left: ${drain.inferences} inferences in ${fmt(drain.ms, 0)} ms`,
+    );
+    return probed;
   } finally {
     cachedClient.close();
     liveClient.close();
   }
 }
 
-/** Classifies `text` once so later requests for it are cache hits; checks that they are. */
-export async function primeCache(service: BenchService, text: string): Promise<void> {
-  const client = new HttpClient(service.baseUrl, 1);
-  try {
-    await client.post('/api/ml/classify', { text });
-    // The answer can arrive before its cache write lands (a request in between joins the flight instead).
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const again = await client.post<{ cached?: boolean }>('/api/ml/classify', { text });
-      if (again.body.cached === true) return;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    throw new Error(`service ${service.name}: a repeated text was not served from cache`);
-  } finally {
-    client.close();
-  }
+/** A fresh text, classified once on each of `services` so later requests for it are cache hits (checked). */
+export async function primedText(ctx: BenchContext, ...services: BenchService[]): Promise<string> {
+  const text = ctx.corpus.nextUnique().text;
+  for (const service of services)
+    await withClient(service.baseUrl, 1, async (client) => {
+      await client.post('/api/ml/classify', { text });
+      // The answer can arrive before its cache write lands (a request in between joins the flight instead).
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const again = await client.post<{ cached?: boolean }>('/api/ml/classify', { text });
+        if (again.body.cached === true) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`service ${service.name}: a repeated text was not served from cache`);
+    });
+  return text;
 }
 
 async function measure(ctx: BenchContext) {
@@ -134,46 +152,28 @@ async function measure(ctx: BenchContext) {
   const config = ctx.ceilingBest ?? { workers: 2, batch: 1, grouped: false };
   const pool = await startCeilingPool('int8', config.workers);
   const ceilingTexts = Array.from({ length: CEILING_TEXTS }, () => ctx.corpus.nextUnique().text);
-  const cachedText = ctx.corpus.nextUnique().text;
-  await primeCache(services.service, cachedText);
-  await primeCache(services.seed, cachedText);
+  const cachedText = await primedText(ctx, services.service, services.seed);
 
-  const order = interleavedOrder(['ceiling', 'service', 'seed'] as const, plan.rounds);
   const ceilingRuns: { textsPerSecond: number; batchP50Ms: number; usage: UsageWindow }[] = [];
-  const rounds: Record<'service' | 'seed', ProbedRound[]> = { service: [], seed: [] };
-  try {
-    for (const [index, arms] of order.entries()) {
-      for (const arm of arms) {
-        if (arm === 'ceiling') {
-          const meter = new UsageMeter(process.pid);
-          const { textsPerSecond, batchP50Ms } = await measureCeiling(pool, config, ceilingTexts, plan.service);
-          const usage = meter.stop();
-          ceilingRuns.push({ textsPerSecond, batchP50Ms, usage });
-          ctx.log(
-            `    round ${index + 1} ceiling: ${fmt(textsPerSecond, 1)} texts/s, batch p50 ${fmt(batchP50Ms, 1)} ms, ` +
-              `machine CPU ${fmt(usage.machineCpuPercent, 0)} %`,
-          );
-          continue;
-        }
-        const probed = await serviceRound(ctx, services[arm], cachedText);
-        rounds[arm].push(probed);
-        const { load, model, usage, cachedProbe, liveProbe, drain } = probed.round;
-        const busy = arm === 'service' ? `, workers busy ${fmt(busyPercent(probed.round, HEAVY_WORKERS), 0)} %` : '';
-        ctx.log(
-          `    round ${index + 1} ${arm}: ${fmt(load.requestsPerSecond, 1)} req/s, p95 ${fmt(load.latencyMs.p95, 1)} ms, ` +
-            `inference ${fmt(model.meanInferenceMs, 1)} ms${busy}, CPU ${fmt(usage.cpuPercent, 0)} % ` +
-            `(machine ${fmt(usage.machineCpuPercent, 0)} %), RSS ${fmt(usage.rssMbMax, 0)} MiB; probes p99 cached ` +
-            `${fmt(cachedProbe.latencyMs.p99, 1)} ms, live ${fmt(liveProbe.latencyMs.p99, 1)} ms; ` +
-            `after the load left: ${drain.inferences} inferences in ${fmt(drain.ms, 0)} ms`,
-        );
+  const rounds = { service: [] as ProbedRound[], seed: [] as ProbedRound[] };
+  const { order } = await ctx
+    .interleave(['ceiling', 'service', 'seed'] as const, async (arm, round) => {
+      if (arm !== 'ceiling') {
+        const workers = arm === 'service' ? HEAVY_WORKERS : null;
+        return void rounds[arm].push(await serviceRound(ctx, services[arm], workers, cachedText, round));
       }
-    }
-  } finally {
-    await pool.runner.dispose();
-  }
+      const meter = new UsageMeter(process.pid);
+      const { textsPerSecond, batchP50Ms } = await measureCeiling(pool, config, ceilingTexts, plan.service);
+      const usage = meter.stop();
+      ceilingRuns.push({ textsPerSecond, batchP50Ms, usage });
+      ctx.log(
+        `    round ${round} ceiling: ${fmt(textsPerSecond, 1)} texts/s, batch p50 ${fmt(batchP50Ms, 1)} ms, ` +
+          `machine CPU ${fmt(usage.machineCpuPercent, 0)} %`,
+      );
+    })
+    .finally(() => pool.runner.dispose());
 
-  const rate = (arm: 'service' | 'seed'): number[] => rounds[arm].map((p) => p.round.load.requestsPerSecond);
-  const p95 = (arm: 'service' | 'seed'): number[] => rounds[arm].map((p) => p.round.load.latencyMs.p95);
+  const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
   const ceilingRates = ceilingRuns.map((run) => run.textsPerSecond);
   return {
     ...plan.service,
@@ -187,9 +187,9 @@ async function measure(ctx: BenchContext) {
     service: summarise(rounds.service, HEAVY_WORKERS),
     seed: summarise(rounds.seed, null),
     ratios: {
-      serviceToCeiling: pairedRatios(rate('service'), ceilingRates),
-      throughputServiceToSeed: pairedRatios(rate('service'), rate('seed')),
-      p95ServiceToSeed: pairedRatios(p95('service'), p95('seed')),
+      serviceToCeiling: pairedRatios(rounds.service.map(rate), ceilingRates),
+      throughputServiceToSeed: pairedBy(rounds.service, rounds.seed, rate),
+      p95ServiceToSeed: pairedBy(rounds.service, rounds.seed, (p) => p.round.load.latencyMs.p95),
     },
   };
 }
@@ -197,31 +197,18 @@ async function measure(ctx: BenchContext) {
 type ServiceVsCeilingResult = Awaited<ReturnType<typeof measure>>;
 
 function section(r: ServiceVsCeilingResult): string[] {
-  const ceiling = {
-    arm: 'ceiling int8',
-    rate: r.ceilingTextsPerSecond,
-    latency: ['', '', ''], // no HTTP, no RSS of its own, no failures: those cells stay empty
-    inference: `${range(r.ceilingBatchP50Ms)} (batch p50)`,
-    cpu: r.ceilingCpuPercent,
-    machine: r.ceilingMachineCpuPercent,
-    rss: '',
-    failed: '',
-  };
-  const arms = (['service', 'seed'] as const).map((arm) => ({
-    arm: arm === 'service' ? 'service' : 'seed design',
-    rate: r[arm].throughput,
-    latency: [r[arm].p50, r[arm].p95, r[arm].p99].map((s) => range(s)),
-    inference: `${range(r[arm].meanInferenceMs)} (mean)`,
-    cpu: r[arm].cpuPercent,
-    machine: r[arm].machineCpuPercent,
-    rss: range(r[arm].rssMbMax, 0),
-    failed: String(r[arm].failures),
-  }));
-  const probes = (['service', 'seed'] as const).flatMap((arm) => [
+  const arms = ['service', 'seed'] as const;
+  const named = (arm: 'service' | 'seed'): string => (arm === 'service' ? 'service' : 'seed design');
+  // The ceiling has no HTTP, no RSS of its own and no failures: those cells stay empty.
+  const cell =
+    (ceiling: string, arm: (s: ArmSummary) => string) =>
+    (row: 'ceiling' | 'service' | 'seed'): string =>
+      row === 'ceiling' ? ceiling : arm(r[row]);
+  const probes = arms.flatMap((arm) => [
     { arm, route: 'cached classify', ...r[arm].cachedProbe },
     { arm, route: '/api/health/live', ...r[arm].liveProbe },
   ]);
-  const drains = (['service', 'seed'] as const).map(
+  const drains = arms.map(
     (arm) =>
       `${arm} ${r[arm].rounds.map((x) => `${x.drain.inferences} inferences in ${fmt(x.drain.ms, 0)} ms`).join(', ')}`,
   );
@@ -231,22 +218,18 @@ function section(r: ServiceVsCeilingResult): string[] {
     '',
     `Interleaved order: ${r.order.map((a) => a.join('→')).join(' | ')}; ${fmt(r.durationMs / 1000)} s per arm after ${fmt(r.warmupMs / 1000)} s warm-up in the same run. Median (min–max) over rounds.`,
     '',
-    ...table(
-      [ceiling, ...arms],
-      [
-        ['arm', (x) => x.arm],
-        ['req/s', (x) => range(x.rate)],
-        ['p50 ms', (x) => x.latency[0]],
-        ['p95 ms', (x) => x.latency[1]],
-        ['p99 ms', (x) => x.latency[2]],
-        ['inference ms', (x) => x.inference],
-        ['CPU % (of 1 core)', (x) => range(x.cpu, 0)],
-        ['machine CPU %', (x) => range(x.machine, 0)],
-        ['RSS max MiB', (x) => x.rss],
-        ['failed', (x) => x.failed],
-      ],
-    ),
-    '',
+    ...table(['ceiling', ...arms] as const, [
+      ['arm', (row) => (row === 'ceiling' ? 'ceiling int8' : named(row))],
+      ['req/s', cell(range(r.ceilingTextsPerSecond), (s) => range(s.throughput))],
+      ['p50 ms', cell('', (s) => range(s.p50))],
+      ['p95 ms', cell('', (s) => range(s.p95))],
+      ['p99 ms', cell('', (s) => range(s.p99))],
+      ['inference ms', cell(`${range(r.ceilingBatchP50Ms)} (batch p50)`, (s) => `${range(s.meanInferenceMs)} (mean)`)],
+      ['CPU % (of 1 core)', cell(range(r.ceilingCpuPercent, 0), (s) => range(s.cpuPercent, 0))],
+      ['machine CPU %', cell(range(r.ceilingMachineCpuPercent, 0), (s) => range(s.machineCpuPercent, 0))],
+      ['RSS max MiB', cell('', (s) => range(s.rssMbMax, 0))],
+      ['failed', cell('', (s) => String(s.failures))],
+    ]),
     `Ratios (paired by round): service ÷ ceiling ${range(r.ratios.serviceToCeiling, 2)}; throughput service ÷ seed ${range(r.ratios.throughputServiceToSeed, 2)}; p95 service ÷ seed ${range(r.ratios.p95ServiceToSeed, 2)}.`,
     `After each service arm the load generator closed its connections, yet the service went on working: ${drains.join('; ')} (requests of clients that had gone; the suite waits for this before the next arm).`,
     busy
@@ -257,7 +240,7 @@ function section(r: ServiceVsCeilingResult): string[] {
     `### Tail latency under saturation (open-loop probes at ${r.probeRatePerSecond}/s each, own connections)`,
     '',
     ...table(probes, [
-      ['while', (p) => (p.arm === 'service' ? 'service' : 'seed design')],
+      ['while', (p) => named(p.arm)],
       ['route', (p) => p.route],
       ['samples', (p) => String(p.count)],
       ['p50 ms', (p) => fmt(p.p50)],
@@ -267,7 +250,6 @@ function section(r: ServiceVsCeilingResult): string[] {
       ['per-round p99', (p) => range(p.roundP99)],
       ['errors', (p) => String(p.errors)],
     ]),
-    '',
   ];
 }
 

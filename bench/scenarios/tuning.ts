@@ -14,16 +14,9 @@ import {
   type ServiceName,
   type TuningVariant,
 } from '../context';
-import { fmt, range, settings, table } from '../markdown';
-import { interleavedOrder, pairedRatios, type Spread } from '../stats';
-import {
-  busyPercent,
-  primeCache,
-  serviceRound,
-  summarise,
-  type ArmSummary,
-  type ProbedRound,
-} from './service-vs-ceiling';
+import { range, settings, table, fmt } from '../markdown';
+import { pairedBy, type Spread } from '../stats';
+import { primedText, serviceRound, summarise, type ArmSummary, type ProbedRound } from './service-vs-ceiling';
 
 const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as TuningVariant[])];
 const workersOf = (name: ServiceName): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
@@ -62,32 +55,16 @@ function section(r: { connections: number; arms: TuningArm[] }): string[] {
       ['RSS max MiB', (a) => range(a.summary.rssMbMax, 0)],
       ['failed', (a) => String(a.summary.failures)],
     ]),
-    '',
   ];
 }
 
 export const tuning: Scenario = async (ctx) => {
   const services = new Map<ServiceName, BenchService>();
   for (const name of ARMS) services.set(name, await ctx.service(name));
-  const cachedText = ctx.corpus.nextUnique().text;
-  for (const service of services.values()) await primeCache(service, cachedText);
-
-  const order = interleavedOrder(ARMS, ctx.plan.rounds);
-  const rounds = new Map<ServiceName, ProbedRound[]>(ARMS.map((name) => [name, []]));
-  for (const [index, arms] of order.entries()) {
-    for (const name of arms) {
-      const probed = await serviceRound(ctx, services.get(name)!, cachedText);
-      rounds.get(name)!.push(probed);
-      const r = probed.round;
-      const batch = r.model.inferences ? r.model.texts / r.model.inferences : 0;
-      ctx.log(
-        `    round ${index + 1} ${name}: ${fmt(r.load.requestsPerSecond, 1)} req/s, p95 ${fmt(r.load.latencyMs.p95, 1)} ms, ` +
-          `texts per run ${fmt(batch, 2)}, workers busy ${fmt(busyPercent(r, workersOf(name)), 0)} %, probes p99 cached ` +
-          `${fmt(r.cachedProbe.latencyMs.p99, 1)} ms, live ${fmt(r.liveProbe.latencyMs.p99, 1)} ms`,
-      );
-    }
-  }
-  const of = (name: ServiceName, value: (p: ProbedRound) => number): number[] => rounds.get(name)!.map(value);
+  const cachedText = await primedText(ctx, ...services.values());
+  const { order, rounds } = await ctx.interleave(ARMS, (name, round) =>
+    serviceRound(ctx, services.get(name)!, workersOf(name), cachedText, round),
+  );
   const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
   const p95 = (p: ProbedRound): number => p.round.load.latencyMs.p95;
   const result = {
@@ -97,9 +74,9 @@ export const tuning: Scenario = async (ctx) => {
     arms: ARMS.map((name): TuningArm => ({
       service: name,
       settings: name === 'heavy' ? {} : { ...TUNING_VARIANTS[name as TuningVariant] },
-      summary: summarise(rounds.get(name)!, workersOf(name)),
-      throughputVsDefault: pairedRatios(of(name, rate), of('heavy', rate)),
-      p95VsDefault: pairedRatios(of(name, p95), of('heavy', p95)),
+      summary: summarise(rounds[name], workersOf(name)),
+      throughputVsDefault: pairedBy(rounds[name], rounds.heavy, rate),
+      p95VsDefault: pairedBy(rounds[name], rounds.heavy, p95),
     })),
   };
   return { result, section: section(result), targets: [] };

@@ -5,7 +5,7 @@ declare module 'autocannon' {
   interface AutocannonRequest {
     method?: string;
     body?: string;
-    setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+    setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
   }
 
   interface AutocannonOptions {
@@ -18,15 +18,9 @@ declare module 'autocannon' {
     requests?: AutocannonRequest[];
   }
 
-  interface AutocannonResult {
-    errors: number;
-    timeouts: number;
-  }
+  type Callback = (error: Error | null, result: { errors: number; timeouts: number }) => void;
 
-  function autocannon(
-    options: AutocannonOptions,
-    callback: (error: Error | null, result: AutocannonResult) => void,
-  ): EventEmitter;
+  function autocannon(options: AutocannonOptions, callback: Callback): EventEmitter;
 
   export = autocannon;
 }
