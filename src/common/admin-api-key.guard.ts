@@ -191,10 +191,7 @@ export class AdminAccessMiddleware implements NestMiddleware {
    */
   async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
     await authenticateAdmin(this.config, sessionCodecOf(this.config), this.revocations ?? null, request);
-    const query = request.originalUrl.includes('?')
-      ? request.originalUrl.slice(request.originalUrl.indexOf('?') + 1)
-      : '';
-    for (const [name, value] of new URLSearchParams(query)) {
+    for (const [name, value] of new URL(request.originalUrl, 'http://localhost').searchParams) {
       if (hasControlCharacters(name) || hasControlCharacters(value)) {
         throw new AppError(ErrorCode.BadRequest, 'Query parameters must not contain control characters.');
       }

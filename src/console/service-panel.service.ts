@@ -74,14 +74,8 @@ export class ServicePanelService {
   }
 
   private async queueRows(): Promise<QueueRow[] | null> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const counts = await Promise.race([
-        this.jobs.counts(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`no answer in ${QUEUE_TIMEOUT_MS} ms`)), QUEUE_TIMEOUT_MS);
-        }),
-      ]);
+      const counts = await this.jobs.counts(QUEUE_TIMEOUT_MS);
       return Object.entries(counts).map(([name, row]) => ({
         name,
         waiting: row.waiting,
@@ -93,8 +87,6 @@ export class ServicePanelService {
       }));
     } catch {
       return null;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -3,6 +3,7 @@ import { BRANDS, ConversationStatus, type Brand, type Condition } from '../chat/
 import { armsOf } from '../chat/condition-allocator';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { LABELS, type Label } from '../ml/ml.types';
 import type {
   ArmKey,
   ArmsPanel,
@@ -48,8 +49,8 @@ const sameArm = (arm: Condition, row: ArmColumns): boolean =>
 const spreadOf = (values: number[]): number => (values.length ? Math.max(...values) - Math.min(...values) : 0);
 const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
 const emptyLabels = (): LabelCounts => ({ A: 0, B: 0, C: 0, Other: 0, unclassified: 0 });
-const labelKeyOf = (label: string | null): LabelKey =>
-  label === 'A' || label === 'B' || label === 'C' || label === 'Other' ? label : 'unclassified';
+const isLabel = (label: string | null): label is Label => (LABELS as readonly (string | null)[]).includes(label);
+const labelKeyOf = (label: string | null): LabelKey => (isLabel(label) ? label : 'unclassified');
 
 /** Cursors are opaque to clients: the last row's microsecond timestamp and id, base64url-encoded. */
 export function encodeCursor(cursor: BrowseCursor): string {

@@ -26,10 +26,7 @@ export class JobsService {
     this.queues = { [QueueName.Ml]: ml, [QueueName.Maintenance]: maintenance };
     metrics.gauge(MetricName.QueueJobs, 'Jobs per queue and state.', ['queue', 'state'], async (set) => {
       // A scrape while Redis is down reports no queue series rather than failing the whole scrape.
-      const counts = await Promise.race([
-        this.counts(),
-        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()),
-      ]).catch(() => null);
+      const counts = await this.counts(1000).catch(() => null);
       for (const [queue, byState] of Object.entries(counts ?? {})) {
         for (const state of ['waiting', 'active', 'completed', 'failed', 'delayed'] as const) {
           set({ queue, state }, byState[state]);
@@ -100,7 +97,20 @@ export class JobsService {
     };
   }
 
-  async counts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
+  /**
+   * Jobs per state and consuming workers, per queue. With `withinMs` it rejects when the backend has not answered
+   * by then: Bull's commands queue while Redis is down, and a probe, a scrape or a panel must not wait for it.
+   */
+  async counts(withinMs?: number): Promise<Record<QueueName, JobCounts & { workers: number }>> {
+    if (withinMs === undefined) return this.readCounts();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${withinMs} ms`)), withinMs);
+    });
+    return Promise.race([this.readCounts(), late]).finally(() => clearTimeout(timer));
+  }
+
+  private async readCounts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
     const entries = await Promise.all(
       QUEUE_NAMES.map(async (name) => {
         const [counts, workers] = await Promise.all([this.queues[name].getJobCounts(), this.queues[name].getWorkers()]);

@@ -47,7 +47,6 @@ export class FaultStack {
   api: ServiceProcess | null = null;
   worker: ServiceProcess | null = null;
   private env: Record<string, string> = {};
-  /** A configured study: with the example's placeholder links `/api/health` would never say "ok". */
   /** A configured study of this stack's own (removed at teardown): the example's placeholder links would show as degraded. */
   private readonly studyFile = studyContentFile(configuredStudy);
   private readonly intentionalKills = new WeakSet<ServiceProcess>();
