@@ -8,6 +8,9 @@ import { ConversationEntity } from './conversation.entity';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
+/** Whether `id` can name a conversation: a UUID, checked before it reaches a uuid column (which would refuse it). */
+export const isConversationId = (id: string): boolean => UUID.test(id);
+
 export interface NewConversation {
   id: string;
   entryPoint: EntryPoint;
@@ -120,7 +123,7 @@ export class ConversationRepository {
   }
 
   async findById(id: unknown): Promise<ConversationEntity | null> {
-    if (typeof id !== 'string' || !UUID.test(id)) return null;
+    if (typeof id !== 'string' || !isConversationId(id)) return null;
     this.selectConversation ??= `SELECT ${this.dataSource
       .getMetadata(ConversationEntity)
       .columns.map((column) => `${column.databaseName} AS "${column.propertyName}"`)
@@ -250,7 +253,7 @@ export class ConversationRepository {
     let where: string;
     let value: string;
     if ('id' in target) {
-      if (!UUID.test(target.id)) return [];
+      if (!isConversationId(target.id)) return [];
       [where, value] = ['id = $1', target.id];
     } else {
       [where, value] = ['lower(email) = lower($1)', target.email.trim()];

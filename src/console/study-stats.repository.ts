@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Brand, Condition, ConversationOrigin, ConversationStatus, Level } from '../chat/chat.types';
-import type { ExportRow } from '../chat/conversation.repository';
+import { isConversationId, type ExportRow } from '../chat/conversation.repository';
 
 /** Raw rows: the service turns them into panels. Counts arrive as int (cast in SQL), never as bigint strings. */
 export interface ArmRowRaw {
@@ -134,7 +134,6 @@ function armParams(arms: readonly Condition[]): string[][] {
 
 const SAME_ARM = 'c.brand = a.brand AND c.think_level = a.think_level AND c.feel_level = a.feel_level';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const TOP_SCORE = 'greatest(score_a, score_b, score_c, score_other)';
 /** The top score's 0.05 bucket, 1–20 (a score of exactly 1 in the last); null when unscored (least() skips nulls). */
 const SCORE_BUCKET = `CASE WHEN ${TOP_SCORE} IS NOT NULL THEN least(width_bucket(${TOP_SCORE}, 0, 1, 20), 20) END`;
@@ -276,7 +275,7 @@ export class StudyStatsRepository {
 
   /** A conversation with its transcript in step order, or undefined. */
   async transcript(id: string): Promise<TranscriptRaw | undefined> {
-    if (!UUID.test(id)) return undefined;
+    if (!isConversationId(id)) return undefined;
     const [row] = await this.dataSource.query<TranscriptRaw[]>(
       `SELECT c.id, c.entry_point, c.origin, c.brand, c.think_level, c.feel_level, c.status, c.step::int AS step,
               c.label, c.score_a, c.score_b, c.score_c, c.score_other, c.model_id, c.model_revision,
