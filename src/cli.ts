@@ -14,12 +14,18 @@ const OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
 };
 
 /**
- * `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr. The `study:*` commands
- * read only a content file: they run without the configuration, database and Redis the other commands start.
+ * `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr. Help and the `study:*`
+ * commands (which read only a content file) run without the configuration, database and Redis the others start.
  */
 async function bootstrap(): Promise<void> {
-  const command = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
-  if (command?.startsWith('study:')) {
+  const args = process.argv.slice(2);
+  const command = args.find((arg) => !arg.startsWith('-'));
+  if (command === undefined || command === 'help' || args.includes('--help') || args.includes('-h')) {
+    const { CliHelpModule } = await import('./cli/cli-help.module');
+    await CommandFactory.run(CliHelpModule, OPTIONS);
+    return;
+  }
+  if (command.startsWith('study:')) {
     await CommandFactory.run(StudyCliModule, OPTIONS);
     return;
   }

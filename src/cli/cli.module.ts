@@ -7,11 +7,10 @@ import { HealthModule } from '../health/health.module';
 import { MlModule } from '../ml/ml.module';
 import { COMMANDS } from './commands';
 import { OperationsService } from './operations.service';
-import { STUDY_COMMANDS } from './study.commands';
 
 /**
- * The CLI's application: the same modules as the API, no HTTP server; models load only on demand. The study
- * commands are listed too, so `--help` names every command, though `cli.ts` runs them without this module.
+ * The CLI's application: the same modules as the API, no HTTP server; models load only on demand. `cli.ts` runs
+ * help (CliHelpModule) and the study commands (StudyCliModule) without it.
  */
 @Module({})
 export class CliModule {
@@ -19,7 +18,7 @@ export class CliModule {
     return {
       module: CliModule,
       imports: [CoreModule.forRoot(config, 'cli'), CacheModule, MlModule, ChatModule, HealthModule],
-      providers: [OperationsService, ...COMMANDS, ...STUDY_COMMANDS],
+      providers: [OperationsService, ...COMMANDS],
     };
   }
 }

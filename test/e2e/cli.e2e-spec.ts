@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -50,6 +50,24 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     ]) {
       expect(run.stdout).toContain(command);
     }
+  }, 60_000);
+
+  it('answers --help and help <command> without configuration, database or Redis', async () => {
+    // No DATABASE_URL: a command would start the embedded PostgreSQL in this (absent) folder; help must not.
+    const embeddedDir = path.join(dir, 'embedded-never-started');
+    const bare = { EMBEDDED_DB_DIR: embeddedDir, REDIS_PORT: String(await freePort()) };
+    for (const args of [['--help'], ['help', 'export-conversations'], ['export-conversations', '--help']]) {
+      const run = await cli(args, bare);
+      expect({ args, code: run.code }).toEqual({ args, code: 0 });
+      expect(run.stdout).toContain('export-conversations');
+    }
+    // No command at all: the usage on stderr and exit 1, as commander does.
+    const none = await cli([], bare);
+    expect(none.code).toBe(1);
+    expect(none.stderr).toContain('erase-participant');
+    const exportHelp = await cli(['export-conversations', '--help'], bare);
+    expect(exportHelp.stdout).toMatch(/--format/);
+    expect(existsSync(embeddedDir)).toBe(false);
   }, 60_000);
 
   it('preload-models loads the shipped model', async () => {
