@@ -1,51 +1,21 @@
-import 'reflect-metadata';
 import cluster from 'node:cluster';
-import { NestFactory } from '@nestjs/core';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module';
-import { runApiCluster } from './cluster/api-cluster';
-import { answerClientErrorsInJson } from './common/client-error';
-import { configureHttpApp } from './common/http-setup';
 import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
 
-/** One HTTP process: the Nest application on the shared port. */
-async function serve(config: AppConfig): Promise<void> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
-    bodyParser: false,
-    bufferLogs: true,
-    // A failed start reaches the catch below (one line, an exit code) instead of Nest's own stack-trace dump;
-    // the logs buffered until then stay unprinted unless the start succeeds.
-    abortOnError: false,
-    autoFlushLogs: false,
-  });
-  configureHttpApp(app);
-  const server = await app.listen(config.http.port, config.http.host);
-  // Bounded waits for slow or idle clients; keep-alive outlives a load balancer's idle timeout (nginx, ingress:
-  // 60 s) so it never reuses a connection this side just closed.
-  server.headersTimeout = config.http.headersTimeoutMs;
-  server.requestTimeout = config.http.requestTimeoutMs;
-  server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
-  answerClientErrorsInJson(server);
-  // Requests still in flight at shutdown get this long to finish before their sockets are cut.
-  process.once('SIGTERM', () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
-  const mode = config.mode;
-  const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';
-  app
-    .get(Logger)
-    .log(
-      `Combot API listening on http://${config.http.host}:${config.http.port}/api (${where}; database: ${mode.database}, cache and queues: ${mode.redis === 'memory' ? 'in-process, non-durable' : 'Redis'})`,
-      'Bootstrap',
-    );
-}
-
-/** `API_PROCESSES` > 1: this process is the cluster's primary and forks the HTTP processes; otherwise it serves. */
+/**
+ * `API_PROCESSES` > 1: this process is the cluster's primary and forks the HTTP processes; otherwise it serves.
+ * Each role loads only its own code: a primary that loaded the application as well would hold ~70 MiB it never uses.
+ */
 async function bootstrap(): Promise<void> {
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  if (cluster.isPrimary && config.http.processes > 1) await runApiCluster(config);
-  else await serve(config);
+  if (cluster.isPrimary && config.http.processes > 1) {
+    const { runApiCluster } = await import('./cluster/api-cluster');
+    await runApiCluster(config);
+  } else {
+    const { serveApi } = await import('./api-process');
+    await serveApi(config);
+  }
 }
 
 bootstrap().catch((error: unknown) => {

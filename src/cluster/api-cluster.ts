@@ -1,8 +1,26 @@
 import cluster, { type Worker } from 'node:cluster';
-import { Logger } from '@nestjs/common';
+import pino from 'pino';
 import { StartupError } from '../common/startup.error';
 import type { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
+
+/**
+ * The primary's log: the same pino JSON lines (and LOG_LEVEL, LOG_PRETTY) as the HTTP processes, without loading
+ * Nest for it.
+ */
+function primaryLogger(config: AppConfig): {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+} {
+  const transport = config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined;
+  const logger = pino({ level: config.log.level, transport }).child({ context: 'ApiCluster' });
+  return {
+    log: (message) => logger.info(message),
+    warn: (message) => logger.warn(message),
+    error: (message) => logger.error(message),
+  };
+}
 
 /** A process that dies more often than this is broken, not unlucky: the cluster stops instead of looping. */
 const MAX_RESTARTS_PER_MINUTE = 5;
@@ -17,7 +35,7 @@ const RESTART_DELAY_MS = 1000;
  * Node's cluster module shares the listening port, handing connections out round-robin.
  */
 export async function runApiCluster(config: AppConfig): Promise<void> {
-  const logger = new Logger('ApiCluster');
+  const logger = primaryLogger(config);
   const embedded = config.database.url
     ? null
     : new EmbeddedPostgresServer({

@@ -17,7 +17,7 @@ export const API_PREFIX = 'api';
 export const CONSOLE_PAGES = { console: 'admin', login: 'admin/login', asset: 'admin/assets/:name' } as const;
 
 /**
- * Everything an HTTP app needs besides its modules; shared by `main.ts` and the e2e tests so that
+ * Everything an HTTP app needs besides its modules; shared by `api-process.ts` and the e2e tests so that
  * the tests exercise exactly what production runs.
  */
 export function configureHttpApp(app: NestExpressApplication): void {

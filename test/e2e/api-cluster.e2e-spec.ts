@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { startService, freePort, waitForHttp, type ServiceProcess } from '../support/service-process';
@@ -37,7 +38,7 @@ describe('API cluster (built service, real PostgreSQL)', () => {
       API_PROCESSES: '2',
       ML_WORKERS: '1',
       THROTTLE_LIMIT: '0',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       STUDY_CONTENT_FILE: configuredStudyFile(),
     });
     await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
@@ -58,6 +59,26 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     expect(seen.has(service.child.pid as number)).toBe(false); // the primary serves nothing itself
     const greeting = await fetch(`${service.baseUrl}/api/random/initial`);
     expect(greeting.status).toBe(200);
+  });
+
+  it('has a primary that only supervises: JSON log lines like the processes, and no application loaded', () => {
+    const primary = service.child.pid as number;
+    const lines = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(`"pid":${primary}`))
+      .map((line) => JSON.parse(line) as { level: number; context: string; msg: string });
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 30,
+        context: 'ApiCluster',
+        msg: expect.stringMatching(/2 API processes listening/),
+      }),
+    );
+    // The Nest application, the queues and the model runtime live in the HTTP processes; a primary that loaded
+    // them too held ~125 MiB for nothing (Node itself is ~40 MiB).
+    const rssMiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${primary}/status`, 'utf8'))?.[1]) / 1024;
+    expect(rssMiB).toBeLessThan(80);
   });
 
   /** Sends raw bytes and returns the raw answer (status line, headers, body). */

@@ -43,7 +43,7 @@ export async function withEnv<T>(env: Record<string, string>, build: () => Promi
 }
 
 /**
- * The whole application over HTTP, as `main.ts` builds it, on a fresh migrated `*_test` database.
+ * The whole application over HTTP, as `api-process.ts` builds it, on a fresh migrated `*_test` database.
  * `env` adds or overrides variables; REDIS_HOST is unset unless given (in-memory cache, in-process jobs).
  */
 export async function createTestApp(database: string, env: Record<string, string> = {}): Promise<TestApp> {
