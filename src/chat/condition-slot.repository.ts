@@ -58,6 +58,37 @@ export class ConditionSlotRepository {
   }
 
   /**
+   * Whether the scope has an unclaimed slot, claims in flight included: read-only, so a transaction that asks only
+   * this commits without waiting for a WAL flush.
+   */
+  async hasFreeSlot(scope: Brand | 'random', query: SqlRunner): Promise<boolean> {
+    const [row] = await query<{ free: boolean }>(
+      'SELECT EXISTS (SELECT 1 FROM condition_slot WHERE scope = $1 AND conversation_id IS NULL) AS free',
+      [scope],
+    );
+    return row?.free === true;
+  }
+
+  /**
+   * How many of the scope's newest `amongLast` blocks were opened in the last `withinMs`: read on the position
+   * index, never a scan of the scope's history.
+   */
+  async blocksOpenedWithin(
+    scope: Brand | 'random',
+    { withinMs, amongLast }: { withinMs: number; amongLast: number },
+    query: SqlRunner,
+  ): Promise<number> {
+    const [row] = await query<{ n: number }>(
+      `SELECT count(DISTINCT block_no)::int AS n FROM condition_slot
+        WHERE scope = $1
+          AND block_no > (SELECT coalesce(max(block_no), 0) FROM condition_slot WHERE scope = $1) - $3
+          AND created_at > now() - make_interval(secs => $2::double precision / 1000)`,
+      [scope, withinMs, amongLast],
+    );
+    return row?.n ?? 0;
+  }
+
+  /**
    * Appends `slots` after the scope's last block unless an unclaimed free slot exists, in one statement and
    * without a lock: two openers that compute the same block numbers collide on the unique position index and
    * one inserts nothing; two that see each other's blocks open a few extra, which costs rows, not balance.

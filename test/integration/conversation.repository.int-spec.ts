@@ -15,7 +15,7 @@ import {
   type Level,
 } from '../../src/chat/chat.types';
 import { newCompletionCode } from '../../src/chat/completion-code';
-import { ConditionAllocator } from '../../src/chat/condition-allocator';
+import { ConditionAllocator, newBlocks } from '../../src/chat/condition-allocator';
 import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import { ConditionSlotRepository, type NewSlot } from '../../src/chat/condition-slot.repository';
 import { ConversationExportService } from '../../src/chat/conversation-export.service';
@@ -271,6 +271,49 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       );
       expect(drawn.id).toBe(values.id);
       expect(await count('condition_slot', 'conversation_id = $1', [values.id])).toBe(1);
+    });
+
+    it('lets draws that wait for an opening claim without the lock: one commit at a time is not a queue', async () => {
+      // Another process is opening the scope's blocks: it holds the opening lock on a connection of its own.
+      const opener = dataSource.createQueryRunner();
+      await opener.connect();
+      await opener.startTransaction();
+      await opener.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['condition_slot:random']);
+      const claimsUnderLock: boolean[] = [];
+      const drawn = Array.from({ length: 12 }, () => {
+        const values = newValues();
+        return allocator.claim('random', (query) => {
+          claimsUnderLock.push(query !== undefined);
+          return conversations.startOnFreeSlot(values, 'random', GREETINGS, query);
+        });
+      });
+      const advisoryWaits = async (): Promise<number> =>
+        (
+          await dataSource.query<{ n: number }[]>(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()",
+          )
+        )[0].n;
+      for (let i = 0; i < 100 && (await advisoryWaits()) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await slots.openBlocks('random', newBlocks('random'), (text, values) => opener.query(text, values));
+      await opener.commitTransaction();
+      await opener.release();
+      expect(new Set((await Promise.all(drawn)).map((conversation) => conversation.id)).size).toBe(12);
+      // The opener's 32 slots were enough: every waiter claimed on the pool, none inside the lock one by one.
+      expect(claimsUnderLock.filter(Boolean)).toEqual([]);
+      expect(await count('condition_slot')).toBe(32);
+    });
+
+    it('opens twice the blocks it opened within the last 2 s, so a burst is not fed 32 slots at a time', async () => {
+      for (let i = 0; i < 33; i++) await draw('random');
+      // The first opening: 4 blocks; its 32 slots gone within the second, the next opening takes 8.
+      expect(await count('condition_slot')).toBe(32 + 64);
+      await dataSource.query("UPDATE condition_slot SET created_at = created_at - interval '1 minute'");
+      await dataSource.query(
+        'UPDATE condition_slot SET conversation_id = gen_random_uuid() WHERE conversation_id IS NULL',
+      );
+      await draw('random');
+      // Openings a minute old do not count: a quiet scope is back to 4 blocks.
+      expect(await count('condition_slot')).toBe(32 + 64 + 32);
     });
 
     it('gives exactly 10 conversations to each of the 8 arms for 80 concurrent random draws', async () => {
