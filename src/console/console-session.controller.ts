@@ -52,12 +52,12 @@ export class ConsoleSessionController {
       'window), or more than THROTTLE_LIMIT requests.',
     ...BODY_ERRORS,
   })
-  login(
+  async login(
     @Body() body: ConsoleLoginRequestDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): ConsoleSessionResponseDto {
-    const { token, session } = this.sessions.login(body.key, request.ip ?? 'unknown');
+  ): Promise<ConsoleSessionResponseDto> {
+    const { token, session } = await this.sessions.login(body.key, request.ip ?? 'unknown');
     const secure = this.config.admin.sessionCookieSecure ?? request.secure;
     // A session issued over the other scheme before would otherwise linger beside the new one.
     response.clearCookie(adminSessionCookieName(!secure), this.cookieOptions(!secure));

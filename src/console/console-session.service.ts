@@ -20,18 +20,18 @@ export class ConsoleSessionService {
   ) {}
 
   /** A new session for the right key; a wrong one counts against `address` (see LoginAttemptsLimiter). */
-  login(key: string, address: string): { token: string; session: AdminSession } {
-    this.limiter.assertMayTry(address);
+  async login(key: string, address: string): Promise<{ token: string; session: AdminSession }> {
+    await this.limiter.assertMayTry(address);
     try {
       checkAdminKey(this.config, key);
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.Forbidden) {
-        this.limiter.recordFailure(address);
+        await this.limiter.recordFailure(address);
         this.logger.warn(`console login refused: wrong admin key from ${address}`);
       }
       throw error;
     }
-    this.limiter.recordSuccess(address);
+    await this.limiter.recordSuccess(address);
     const issued = sessionCodecOf(this.config).issue(this.config.admin.sessionTtlMs);
     this.logger.log(`console session ${issued.session.id.slice(0, 8)} started from ${address}`);
     return issued;

@@ -10,37 +10,41 @@ describe('LoginAttemptsLimiter', () => {
 
   beforeEach(() => (limiter = new LoginAttemptsLimiter(config)));
 
-  function refusal(address: string, now: number): AppError | null {
+  async function refusal(address: string, now: number): Promise<AppError | null> {
     try {
-      limiter.assertMayTry(address, now);
+      await limiter.assertMayTry(address, now);
       return null;
     } catch (error) {
       return error as AppError;
     }
   }
 
-  it('lets an address fail up to the limit, then refuses it until its oldest failure leaves the window', () => {
+  it('counts in process memory without Redis', () => {
+    expect(limiter.backend).toBe('memory');
+  });
+
+  it('lets an address fail up to the limit, then refuses it until its oldest failure leaves the window', async () => {
     for (let i = 0; i < 3; i++) {
-      expect(refusal('10.0.0.1', t0 + i * 1000)).toBeNull();
-      limiter.recordFailure('10.0.0.1', t0 + i * 1000);
+      expect(await refusal('10.0.0.1', t0 + i * 1000)).toBeNull();
+      await limiter.recordFailure('10.0.0.1', t0 + i * 1000);
     }
-    const refused = refusal('10.0.0.1', t0 + 5000);
+    const refused = await refusal('10.0.0.1', t0 + 5000);
     expect(refused?.code).toBe(ErrorCode.TooManyRequests);
     expect(refused?.retryAfterSeconds).toBe(55);
-    expect(refusal('10.0.0.1', t0 + 60_000)).toBeNull(); // the first failure has left the window
-    expect(refusal('10.0.0.2', t0 + 5000)).toBeNull(); // per address
+    expect(await refusal('10.0.0.1', t0 + 60_000)).toBeNull(); // the first failure has left the window
+    expect(await refusal('10.0.0.2', t0 + 5000)).toBeNull(); // per address
   });
 
-  it('forgets an address whose login succeeded', () => {
-    for (let i = 0; i < 2; i++) limiter.recordFailure('10.0.0.1', t0);
-    limiter.recordSuccess('10.0.0.1');
-    limiter.recordFailure('10.0.0.1', t0 + 1);
-    limiter.recordFailure('10.0.0.1', t0 + 2);
-    expect(refusal('10.0.0.1', t0 + 3)).toBeNull();
+  it('forgets an address whose login succeeded', async () => {
+    for (let i = 0; i < 2; i++) await limiter.recordFailure('10.0.0.1', t0);
+    await limiter.recordSuccess('10.0.0.1');
+    await limiter.recordFailure('10.0.0.1', t0 + 1);
+    await limiter.recordFailure('10.0.0.1', t0 + 2);
+    expect(await refusal('10.0.0.1', t0 + 3)).toBeNull();
   });
 
-  it('remembers a bounded number of addresses', () => {
-    for (let i = 0; i < 10_050; i++) limiter.recordFailure(`addr-${i}`, t0);
-    expect((limiter as unknown as { failures: Map<string, number[]> }).failures.size).toBe(10_000);
+  it('remembers a bounded number of addresses', async () => {
+    for (let i = 0; i < 10_050; i++) await limiter.recordFailure(`addr-${i}`, t0);
+    expect((limiter as unknown as { local: Map<string, number[]> }).local.size).toBe(10_000);
   });
 });

@@ -1,50 +1,132 @@
-import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import Redis from 'ioredis';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { failFastRedisOptions } from '../common/redis-connection';
+import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { AppConfig } from '../config/app-config';
 
-/** Addresses remembered at once; past this the oldest goes (a flood of addresses cannot grow memory). */
-const MAX_ADDRESSES = 10_000;
+/** Addresses remembered at once in process memory; past this the oldest goes (a flood cannot grow memory). */
+const MAX_LOCAL_ADDRESSES = 10_000;
+
+/** The failed logins of one address inside the window: how many, and when the oldest was. */
+interface RecentFailures {
+  count: number;
+  oldestAt: number | null;
+}
 
 /**
  * Failed console logins per client address in a sliding window: once an address has failed `loginMaxFailures`
  * times, every login from it (right key or not) answers 429 until its oldest failure leaves the window, so the key
- * cannot be guessed at request speed. A success clears the address. Counted per process: with N replicas an address
- * gets N times the attempts, still hopeless against a key of 16 or more characters.
+ * cannot be guessed at request speed. A success clears the address. With Redis the failures are one sorted set per
+ * address shared by every process and replica, so N of them allow the limit once, not N times; while Redis cannot
+ * answer, each process counts in its own memory (per process, as without Redis) and says so in the log.
  */
 @Injectable()
-export class LoginAttemptsLimiter {
-  private readonly failures = new Map<string, number[]>();
+export class LoginAttemptsLimiter implements OnApplicationShutdown {
+  private readonly local = new Map<string, number[]>();
+  private readonly client: Redis | null;
+  private readonly keyPrefix: string;
+  private readonly outage = new ThrottledWarning(new Logger(LoginAttemptsLimiter.name));
 
-  constructor(private readonly config: AppConfig) {}
+  constructor(private readonly config: AppConfig) {
+    this.keyPrefix = `${config.redis.keyPrefix}:console-login:`;
+    this.client = config.redis.host ? new Redis(failFastRedisOptions(config)) : null;
+    // The client reports its own connection errors; the warning below is the one the operator needs.
+    this.client?.on('error', () => undefined);
+  }
+
+  get backend(): 'redis' | 'memory' {
+    return this.client ? 'redis' : 'memory';
+  }
 
   /** Throws 429 HTTP.TOO_MANY_REQUESTS (with Retry-After) while `address` may not try. */
-  assertMayTry(address: string, now = Date.now()): void {
-    const recent = this.recent(address, now);
-    if (recent.length < this.config.admin.loginMaxFailures) return;
-    const retryAfterSeconds = Math.max(1, Math.ceil((recent[0] + this.config.admin.loginWindowMs - now) / 1000));
+  async assertMayTry(address: string, now = Date.now()): Promise<void> {
+    const { count, oldestAt } = await this.shared(
+      (client) => this.sharedFailures(client, address, now),
+      () => this.localFailures(address, now),
+    );
+    if (count < this.config.admin.loginMaxFailures || oldestAt === null) return;
+    const retryAfterSeconds = Math.max(1, Math.ceil((oldestAt + this.config.admin.loginWindowMs - now) / 1000));
     throw new AppError(ErrorCode.TooManyRequests, 'Too many failed logins from this address; wait and try again.', {
       retryAfterSeconds,
     });
   }
 
-  recordFailure(address: string, now = Date.now()): void {
-    const recent = this.recent(address, now);
+  async recordFailure(address: string, now = Date.now()): Promise<void> {
+    await this.shared(
+      async (client) => {
+        const key = this.keyPrefix + address;
+        await client
+          .multi()
+          // A random suffix: two failures in the same millisecond are two members, not one.
+          .zadd(key, now, `${now}:${randomBytes(4).toString('hex')}`)
+          .zremrangebyscore(key, '-inf', now - this.config.admin.loginWindowMs)
+          .pexpire(key, this.config.admin.loginWindowMs)
+          .exec();
+      },
+      () => this.recordLocalFailure(address, now),
+    );
+  }
+
+  async recordSuccess(address: string): Promise<void> {
+    this.local.delete(address);
+    await this.shared(
+      async (client) => void (await client.del(this.keyPrefix + address)),
+      () => undefined,
+    );
+  }
+
+  onApplicationShutdown(): void {
+    this.client?.disconnect();
+  }
+
+  /** Through Redis when configured; in this process's memory without it, or while it cannot answer. */
+  private async shared<T>(viaRedis: (client: Redis) => Promise<T>, locally: () => T): Promise<T> {
+    if (this.client) {
+      try {
+        return await viaRedis(this.client);
+      } catch (error) {
+        this.outage.warn(`console login failures counted per process while Redis is unavailable: ${reasonOf(error)}`);
+      }
+    }
+    return locally();
+  }
+
+  private async sharedFailures(client: Redis, address: string, now: number): Promise<RecentFailures> {
+    const key = this.keyPrefix + address;
+    const since = now - this.config.admin.loginWindowMs;
+    const replies = await client
+      .multi()
+      .zcount(key, `(${since}`, '+inf')
+      .zrangebyscore(key, `(${since}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      .exec();
+    if (!replies) throw new Error('the failure count transaction was discarded');
+    const [[countError, count], [oldestError, oldest]] = replies as [[Error | null, number], [Error | null, string[]]];
+    const failed = countError ?? oldestError;
+    if (failed) throw failed;
+    return { count, oldestAt: oldest.length === 2 ? Number(oldest[1]) : null };
+  }
+
+  private localFailures(address: string, now: number): RecentFailures {
+    const recent = this.recentLocal(address, now);
+    return { count: recent.length, oldestAt: recent[0] ?? null };
+  }
+
+  private recordLocalFailure(address: string, now: number): void {
+    const recent = this.recentLocal(address, now);
     recent.push(now);
-    this.failures.delete(address);
-    this.failures.set(address, recent);
-    if (this.failures.size > MAX_ADDRESSES) {
-      const oldest = this.failures.keys().next();
-      if (!oldest.done) this.failures.delete(oldest.value);
+    this.local.delete(address);
+    this.local.set(address, recent);
+    if (this.local.size > MAX_LOCAL_ADDRESSES) {
+      const oldest = this.local.keys().next();
+      if (!oldest.done) this.local.delete(oldest.value);
     }
   }
 
-  recordSuccess(address: string): void {
-    this.failures.delete(address);
-  }
-
-  private recent(address: string, now: number): number[] {
+  private recentLocal(address: string, now: number): number[] {
     const since = now - this.config.admin.loginWindowMs;
-    return (this.failures.get(address) ?? []).filter((at) => at > since);
+    return (this.local.get(address) ?? []).filter((at) => at > since);
   }
 }

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import { AppError } from '../../src/common/app.error';
+import { ErrorCode } from '../../src/common/error-codes';
+import { AppConfig } from '../../src/config/app-config';
+import { LoginAttemptsLimiter } from '../../src/console/login-attempts.limiter';
+import { PrivateRedis } from '../support/private-redis';
+import { freePort } from '../support/service-process';
+
+/** Failed console logins counted once across processes through Redis, and per process while Redis is away. */
+describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
+  const redis = new PrivateRedis();
+  const limiters: LoginAttemptsLimiter[] = [];
+
+  const limiter = (env: Record<string, string>): LoginAttemptsLimiter => {
+    const created = new LoginAttemptsLimiter(
+      new AppConfig({
+        ADMIN_LOGIN_MAX_FAILURES: '3',
+        ADMIN_LOGIN_WINDOW_SECONDS: '60',
+        REDIS_HOST: '127.0.0.1',
+        ...env,
+      }),
+    );
+    limiters.push(created);
+    return created;
+  };
+
+  const refusal = (on: LoginAttemptsLimiter, address: string): Promise<AppError | null> =>
+    on.assertMayTry(address).then(
+      () => null,
+      (error: unknown) => error as AppError,
+    );
+
+  beforeAll(async () => {
+    await redis.start();
+  }, 30_000);
+
+  afterAll(async () => {
+    for (const created of limiters) created.onApplicationShutdown();
+    await redis.stop();
+  });
+
+  it('refuses an address on every process once the failures on all of them reach the limit', async () => {
+    const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
+    const [a, b] = [limiter(env), limiter(env)];
+    expect(a.backend).toBe('redis');
+    // Connected, as a process is long before its first login (commands fail fast, to memory, while connecting).
+    for (const process of [a, b]) {
+      const { client } = process as unknown as { client: Redis };
+      for (let i = 0; i < 100 && client.status !== 'ready'; i++) await new Promise((r) => setTimeout(r, 20));
+    }
+    await a.recordFailure('10.0.0.1');
+    await b.recordFailure('10.0.0.1');
+    expect(await refusal(a, '10.0.0.1')).toBeNull();
+    await a.recordFailure('10.0.0.1');
+    for (const process of [a, b]) {
+      const refused = await refusal(process, '10.0.0.1');
+      expect(refused?.code).toBe(ErrorCode.TooManyRequests);
+      expect(refused?.retryAfterSeconds).toBeGreaterThan(55);
+    }
+    expect(await refusal(b, '10.0.0.2')).toBeNull(); // per address
+    // A success on one process clears the address for all of them.
+    await b.recordSuccess('10.0.0.1');
+    expect(await refusal(a, '10.0.0.1')).toBeNull();
+  });
+
+  it('counts per process, without failing a login, while Redis cannot answer', async () => {
+    const away = limiter({ REDIS_PORT: String(await freePort()), REDIS_KEY_PREFIX: 'login-away' });
+    for (let i = 0; i < 3; i++) {
+      expect(await refusal(away, '10.0.0.9')).toBeNull();
+      await away.recordFailure('10.0.0.9');
+    }
+    expect((await refusal(away, '10.0.0.9'))?.code).toBe(ErrorCode.TooManyRequests);
+  });
+});
