@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { once } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import Redis from 'ioredis';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
@@ -24,7 +26,7 @@ interface RecentFailures {
  * answer, each process counts in its own memory (per process, as without Redis) and says so in the log.
  */
 @Injectable()
-export class LoginAttemptsLimiter implements OnApplicationShutdown {
+export class LoginAttemptsLimiter implements OnModuleInit, OnApplicationShutdown {
   private readonly local = new Map<string, number[]>();
   private readonly client: Redis | null;
   private readonly keyPrefix: string;
@@ -35,6 +37,21 @@ export class LoginAttemptsLimiter implements OnApplicationShutdown {
     this.client = config.redis.host ? new Redis(failFastRedisOptions(config)) : null;
     // The client reports its own connection errors; the warning below is the one the operator needs.
     this.client?.on('error', () => undefined);
+  }
+
+  /**
+   * Waits, at most the connect timeout (REDIS_CONNECT_TIMEOUT_MS), for Redis before the first login: commands fail
+   * fast (and count in memory) while the client is still connecting. A Redis that refuses the connection ends the
+   * wait at once; one that does not answer delays the start by that timeout; neither stops it.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.client || this.client.status === 'ready') return;
+    const timeout = new AbortController();
+    await Promise.race([
+      once(this.client, 'ready', { signal: timeout.signal }),
+      sleep(this.config.redis.connectTimeoutMs, undefined, { signal: timeout.signal }),
+    ]).catch(() => undefined);
+    timeout.abort();
   }
 
   get backend(): 'redis' | 'memory' {
