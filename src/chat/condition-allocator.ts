@@ -29,7 +29,7 @@ export function shuffled<T>(items: readonly T[]): T[] {
 const OPENING_BLOCKS = { min: 4, max: 128 } as const;
 const RECENT_OPENING_MS = 2_000;
 
-export const blocksToOpen = (recentlyOpened: number): number =>
+const blocksToOpen = (recentlyOpened: number): number =>
   Math.min(OPENING_BLOCKS.max, Math.max(OPENING_BLOCKS.min, 2 * recentlyOpened));
 
 /**

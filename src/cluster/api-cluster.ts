@@ -1,5 +1,6 @@
 import cluster, { type Worker } from 'node:cluster';
 import pino from 'pino';
+import { prettyTransport } from '../common/log-format';
 import { StartupError } from '../common/startup.error';
 import type { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
@@ -13,8 +14,9 @@ function primaryLogger(config: AppConfig): {
   warn(message: string): void;
   error(message: string): void;
 } {
-  const transport = config.log.pretty ? { target: 'pino-pretty', options: { singleLine: true } } : undefined;
-  const logger = pino({ level: config.log.level, transport }).child({ context: 'ApiCluster' });
+  const logger = pino({ level: config.log.level, transport: prettyTransport(config.log.pretty) }).child({
+    context: 'ApiCluster',
+  });
   return {
     log: (message) => logger.info(message),
     warn: (message) => logger.warn(message),

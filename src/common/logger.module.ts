@@ -1,6 +1,7 @@
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
+import { prettyTransport } from './log-format';
 import { assignRequestId } from './request-id';
 
 /**
@@ -52,7 +53,7 @@ export function requestErrorObject(error: Error, value: Record<string, unknown>)
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
           },
-          ...(config.log.pretty ? { transport: { target: 'pino-pretty', options: { singleLine: true } } } : {}),
+          transport: prettyTransport(config.log.pretty),
         },
       }),
     }),
