@@ -16,6 +16,8 @@ import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
 export class JobsService {
   private readonly queues: Record<QueueName, JobQueue>;
   private readonly outage = new ThrottledWarning(new Logger(JobsService.name));
+  /** The read of job counts in flight, if any: the health report, a console refresh and a scrape share it. */
+  private countsInFlight: Promise<Record<QueueName, JobCounts & { workers: number }>> | null = null;
 
   constructor(
     private readonly config: AppConfig,
@@ -110,7 +112,12 @@ export class JobsService {
     return Promise.race([this.readCounts(), late]).finally(() => clearTimeout(timer));
   }
 
-  private async readCounts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
+  private readCounts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
+    this.countsInFlight ??= this.readCountsFromBackend().finally(() => (this.countsInFlight = null));
+    return this.countsInFlight;
+  }
+
+  private async readCountsFromBackend(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
     const entries = await Promise.all(
       QUEUE_NAMES.map(async (name) => {
         const [counts, workers] = await Promise.all([this.queues[name].getJobCounts(), this.queues[name].getWorkers()]);
