@@ -4,7 +4,7 @@
  * its forked HTTP processes). CPU percent is of one core: 200 % is both cores of this machine.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 
 /** USER_HZ: clock ticks per second of /proc/<pid>/stat times (100 on practically every Linux). */
 const TICKS_PER_SECOND = ((): number => {
@@ -65,6 +65,35 @@ export function memory(pid: number): { rssMb: number; peakRssMb: number } {
 /** Proportional set size in MiB: pages shared with other processes (the node binary) count by their share. */
 export function pssMb(pid: number): number {
   return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
+}
+
+/**
+ * MiB of the resident pages of `pids`, each physical page counted once however many of them map it (the node
+ * binary, shared libraries): what a container's memory limit charges, where a sum of VmRSS counts such pages once
+ * per process. From /proc/<pid>/pagemap, whose page frame numbers only root can read: null without them.
+ */
+export function distinctResidentMb(pids: number[]): number | null {
+  const frames = new Set<number>();
+  const entries = Buffer.alloc(8 * 4096);
+  for (const pid of pids) {
+    const fd = openSync(`/proc/${pid}/pagemap`, 'r');
+    try {
+      for (const line of readFileSync(`/proc/${pid}/maps`, 'utf8').trim().split('\n')) {
+        const [start, end] = line.split(/[- ]/, 2).map((hex) => Number.parseInt(hex, 16) / 4096);
+        if (end > 2 ** 35) continue; // above user space: [vsyscall]
+        for (let page = start; page < end; page += 4096) {
+          const read = readSync(fd, entries, 0, 8 * Math.min(4096, end - page), page * 8);
+          for (let at = 0; at < read; at += 8) {
+            const high = entries.readUInt32LE(at + 4); // bit 63: present; bits 0-54: the page frame number
+            if (high & 0x80000000) frames.add((high & 0x7fffff) * 2 ** 32 + entries.readUInt32LE(at));
+          }
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return frames.size === 0 || frames.has(0) ? null : (frames.size * 4096) / 2 ** 20;
 }
 
 /** Machine-wide busy and steal jiffies (all cores) from /proc/stat. */

@@ -42,7 +42,7 @@ const ROWS = {
   originalMeanAt30: ['processes', 'original load test, mean at 30 connections, API_PROCESSES=cores', '<=', 50, 'ms'],
   originalMeanAt100: ['processes', 'original load test, mean at 100 connections, API_PROCESSES=cores', '<=', 150, 'ms'],
   clusterTurnsGain: ['processes', 'turns/s at 100 participants, no think time, cores ÷ 1 process', '>=', 1.8, '×'],
-  twoProcessRss: ['processes', 'RSS of the whole service at API_PROCESSES=2 after the load', '<=', 450, 'MB'],
+  twoProcessRss: ['processes', 'resident memory of the service at API_PROCESSES=2 after the load', '<=', 450, 'MB'],
   consolePanelP95: ['console-panels', 'p95 of every console panel endpoint, 100,000 conversations', '<=', 200, 'ms'],
 } as const satisfies Record<string, TargetRow>;
 
