@@ -3,7 +3,7 @@ import { randomInt } from 'node:crypto';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { ARMS, Brand, Condition } from './chat.types';
-import { ConditionSlotRepository, NewSlot, type SqlRunner } from './condition-slot.repository';
+import { ConditionSlotRepository, MAX_BLOCKS_PER_OPENING, NewSlot, type SqlRunner } from './condition-slot.repository';
 
 /** The arms a scope draws from: all 8 for the random entry, the 4 of one brand for a fixed one. */
 export function armsOf(scope: Brand | 'random'): Condition[] {
@@ -26,7 +26,7 @@ export function shuffled<T>(items: readonly T[]): T[] {
  * rarely find the scope empty and wait for the opening lock. Balance is unchanged: slots are still taken in
  * block order, and each block holds every arm once; a bigger opening costs unclaimed rows, nothing else.
  */
-const OPENING_BLOCKS = { min: 4, max: 128 } as const;
+const OPENING_BLOCKS = { min: 4, max: MAX_BLOCKS_PER_OPENING } as const;
 const RECENT_OPENING_MS = 2_000;
 
 const blocksToOpen = (recentlyOpened: number): number =>

@@ -17,7 +17,12 @@ import {
 import { newCompletionCode } from '../../src/chat/completion-code';
 import { ConditionAllocator, newBlocks } from '../../src/chat/condition-allocator';
 import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
-import { ConditionSlotRepository, type NewSlot } from '../../src/chat/condition-slot.repository';
+import {
+  ConditionSlotRepository,
+  freeSlotCondition,
+  takeSlotCte,
+  type NewSlot,
+} from '../../src/chat/condition-slot.repository';
 import { ConversationExportService } from '../../src/chat/conversation-export.service';
 import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
@@ -314,6 +319,44 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await draw('random');
       // Openings a minute old do not count: a quiet scope is back to 4 blocks.
       expect(await count('condition_slot')).toBe(32 + 64 + 32);
+    });
+
+    it('reads as many buffers per draw after 24,000 given-out slots as after 8,000 (no walk over claimed ones)', async () => {
+      /** Shared buffers one statement touched, from its plan: a count, not a time, so the same on any machine. */
+      const buffersOf = async (text: string, values: unknown[]): Promise<number> => {
+        type Explained = { 'QUERY PLAN': [{ Plan: Record<string, number> }] };
+        const [explained] = await dataSource.query<Explained[]>(
+          `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${text}`,
+          values,
+        );
+        const { Plan: plan } = explained['QUERY PLAN'][0];
+        return plan['Shared Hit Blocks'] + plan['Shared Read Blocks'];
+      };
+      /** Gives out `blocks` blocks' slots, opens 4 more and reads the buffers of a claim and a "has a free slot?". */
+      const afterGivingOut = async (blocks: number) => {
+        const giveOutEveryFreeSlot = () =>
+          dataSource.query(
+            'UPDATE condition_slot SET conversation_id = gen_random_uuid() WHERE conversation_id IS NULL',
+          );
+        await giveOutEveryFreeSlot(); // blocks open only when no slot is free
+        await slots.openBlocks('random', newBlocks('random', blocks));
+        await giveOutEveryFreeSlot();
+        await slots.openBlocks('random', newBlocks('random', 4));
+        const claim = () => buffersOf(`WITH ${takeSlotCte('$1', '$2')} SELECT * FROM taken`, ['random', randomUUID()]);
+        await claim(); // the first scan after the updates marks the dead entries it meets; later ones are what draws see
+        const hasFree = `SELECT EXISTS (SELECT 1 FROM condition_slot WHERE ${freeSlotCondition('$1')})`;
+        return { claim: await claim(), hasFree: await buffersOf(hasFree, ['random']) };
+      };
+      // Without VACUUM (as between two autovacuum runs) every claimed slot leaves a dead entry in the free-slot index.
+      await dataSource.query('ALTER TABLE condition_slot SET (autovacuum_enabled = false)');
+      try {
+        const early = await afterGivingOut(1_000);
+        const late = await afterGivingOut(2_000);
+        expect(late.claim).toBeLessThanOrEqual(early.claim + 2);
+        expect(late.hasFree).toBeLessThanOrEqual(early.hasFree + 2);
+      } finally {
+        await dataSource.query('ALTER TABLE condition_slot RESET (autovacuum_enabled)');
+      }
     });
 
     it('gives exactly 10 conversations to each of the 8 arms for 80 concurrent random draws', async () => {
