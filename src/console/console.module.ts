@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminSessionRevocations } from '../common/admin-session';
+import { SharedRedisModule } from '../common/shared-redis';
 import { HealthModule } from '../health/health.module';
 import { MlModule } from '../ml/ml.module';
 import { PerformanceModule } from '../performance/performance.module';
@@ -23,7 +24,13 @@ import { StudyStatsRepository } from './study-stats.repository';
  */
 @Global()
 @Module({
-  imports: [TypeOrmModule.forFeature([AdminSessionRevocationEntity]), MlModule, HealthModule, PerformanceModule],
+  imports: [
+    TypeOrmModule.forFeature([AdminSessionRevocationEntity]),
+    SharedRedisModule,
+    MlModule,
+    HealthModule,
+    PerformanceModule,
+  ],
   controllers: [ConsolePagesController, ConsoleSessionController, StudyConsoleController],
   providers: [
     ConsoleAssets,

@@ -1,5 +1,6 @@
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { SharedRedis } from '../common/shared-redis';
 import { AppConfig } from '../config/app-config';
 import { LoginAttemptsLimiter } from './login-attempts.limiter';
 
@@ -8,7 +9,7 @@ describe('LoginAttemptsLimiter', () => {
   const t0 = 1_000_000;
   let limiter: LoginAttemptsLimiter;
 
-  beforeEach(() => (limiter = new LoginAttemptsLimiter(config)));
+  beforeEach(() => (limiter = new LoginAttemptsLimiter(config, new SharedRedis(config))));
 
   async function refusal(address: string, now: number): Promise<AppError | null> {
     try {

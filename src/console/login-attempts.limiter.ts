@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
+import { Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
-import { failFastRedisOptions } from '../common/redis-connection';
+import { SharedRedis } from '../common/shared-redis';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { AppConfig } from '../config/app-config';
 
@@ -26,32 +24,18 @@ interface RecentFailures {
  * answer, each process counts in its own memory (per process, as without Redis) and says so in the log.
  */
 @Injectable()
-export class LoginAttemptsLimiter implements OnModuleInit, OnApplicationShutdown {
+export class LoginAttemptsLimiter {
   private readonly local = new Map<string, number[]>();
   private readonly client: Redis | null;
   private readonly keyPrefix: string;
   private readonly outage = new ThrottledWarning(new Logger(LoginAttemptsLimiter.name));
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    redis: SharedRedis,
+  ) {
     this.keyPrefix = `${config.redis.keyPrefix}:console-login:`;
-    this.client = config.redis.host ? new Redis(failFastRedisOptions(config)) : null;
-    // The client reports its own connection errors; the warning below is the one the operator needs.
-    this.client?.on('error', () => undefined);
-  }
-
-  /**
-   * Waits, at most the connect timeout (REDIS_CONNECT_TIMEOUT_MS), for Redis before the first login: commands fail
-   * fast (and count in memory) while the client is still connecting. A Redis that refuses the connection ends the
-   * wait at once; one that does not answer delays the start by that timeout; neither stops it.
-   */
-  async onModuleInit(): Promise<void> {
-    if (!this.client || this.client.status === 'ready') return;
-    const timeout = new AbortController();
-    await Promise.race([
-      once(this.client, 'ready', { signal: timeout.signal }),
-      sleep(this.config.redis.connectTimeoutMs, undefined, { signal: timeout.signal }),
-    ]).catch(() => undefined);
-    timeout.abort();
+    this.client = redis.client;
   }
 
   get backend(): 'redis' | 'memory' {
@@ -93,10 +77,6 @@ export class LoginAttemptsLimiter implements OnModuleInit, OnApplicationShutdown
       async (client) => void (await client.del(this.keyPrefix + address)),
       () => undefined,
     );
-  }
-
-  onApplicationShutdown(): void {
-    this.client?.disconnect();
   }
 
   /** Through Redis when configured; in this process's memory without it, or while it cannot answer. */

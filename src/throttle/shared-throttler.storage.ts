@@ -2,8 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import Redis from 'ioredis';
-import { failFastRedisOptions } from '../common/redis-connection';
+import { SharedRedis } from '../common/shared-redis';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
@@ -17,19 +16,16 @@ import { MetricsService } from '../metrics/metrics.service';
 export class SharedThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly local = new ThrottlerStorageService();
   private readonly outage = new ThrottledWarning(new Logger(SharedThrottlerStorage.name));
-  private readonly client: Redis | null;
   private readonly shared: ThrottlerStorageRedisService | null;
   private readonly keyPrefix: string;
 
   constructor(
     config: AppConfig,
     private readonly metrics: MetricsService,
+    redis: SharedRedis,
   ) {
     this.keyPrefix = `${config.redis.keyPrefix}:throttle:`;
-    this.client = config.redis.host ? new Redis(failFastRedisOptions(config)) : null;
-    // The client reports its own connection errors; the warning below is the one the operator needs.
-    this.client?.on('error', () => undefined);
-    this.shared = this.client ? new ThrottlerStorageRedisService(this.client) : null;
+    this.shared = redis.client ? new ThrottlerStorageRedisService(redis.client) : null;
   }
 
   get backend(): 'redis' | 'memory' {
@@ -56,6 +52,5 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnApplicationSh
 
   onApplicationShutdown(): void {
     this.local.onApplicationShutdown();
-    this.client?.disconnect();
   }
 }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { SharedRedisModule } from '../common/shared-redis';
 import { AppConfig } from '../config/app-config';
 import { SharedThrottlerStorage } from './shared-throttler.storage';
 
-/** The storage as a provider, so that Nest closes its Redis connection at shutdown. */
-@Module({ providers: [SharedThrottlerStorage], exports: [SharedThrottlerStorage] })
+/** The storage as a provider, on the process's shared Redis connection, stopped with the application. */
+@Module({ imports: [SharedRedisModule], providers: [SharedThrottlerStorage], exports: [SharedThrottlerStorage] })
 class ThrottleStorageModule {}
 
 /**

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../src/common/app.error';
 import { ErrorCode } from '../../src/common/error-codes';
+import { SharedRedis } from '../../src/common/shared-redis';
 import { AppConfig } from '../../src/config/app-config';
 import { LoginAttemptsLimiter } from '../../src/console/login-attempts.limiter';
 import { PrivateRedis } from '../support/private-redis';
@@ -9,19 +10,20 @@ import { freePort } from '../support/service-process';
 /** Failed console logins counted once across processes through Redis, and per process while Redis is away. */
 describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
   const redis = new PrivateRedis();
-  const limiters: LoginAttemptsLimiter[] = [];
+  const connections: SharedRedis[] = [];
 
-  const limiter = (env: Record<string, string>): LoginAttemptsLimiter => {
-    const created = new LoginAttemptsLimiter(
-      new AppConfig({
-        ADMIN_LOGIN_MAX_FAILURES: '3',
-        ADMIN_LOGIN_WINDOW_SECONDS: '60',
-        REDIS_HOST: '127.0.0.1',
-        ...env,
-      }),
-    );
-    limiters.push(created);
-    return created;
+  /** A process's limiter on its own shared Redis connection, once that connection is ready (or has given up). */
+  const limiter = async (env: Record<string, string>): Promise<LoginAttemptsLimiter> => {
+    const config = new AppConfig({
+      ADMIN_LOGIN_MAX_FAILURES: '3',
+      ADMIN_LOGIN_WINDOW_SECONDS: '60',
+      REDIS_HOST: '127.0.0.1',
+      ...env,
+    });
+    const connection = new SharedRedis(config);
+    connections.push(connection);
+    await connection.onModuleInit();
+    return new LoginAttemptsLimiter(config, connection);
   };
 
   const refusal = (on: LoginAttemptsLimiter, address: string): Promise<AppError | null> =>
@@ -35,15 +37,14 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const created of limiters) created.onApplicationShutdown();
+    for (const connection of connections) connection.onApplicationShutdown();
     await redis.stop();
   });
 
   it('refuses an address on every process once the failures on all of them reach the limit', async () => {
     const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
-    const [a, b] = [limiter(env), limiter(env)];
+    const [a, b] = await Promise.all([limiter(env), limiter(env)]);
     expect(a.backend).toBe('redis');
-    await Promise.all([a.onModuleInit(), b.onModuleInit()]);
     await a.recordFailure('10.0.0.1');
     await b.recordFailure('10.0.0.1');
     expect(await refusal(a, '10.0.0.1')).toBeNull();
@@ -60,8 +61,8 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
   });
 
   it('counts per process, without failing a login, while Redis cannot answer', async () => {
-    const away = limiter({ REDIS_PORT: String(await freePort()), REDIS_KEY_PREFIX: 'login-away' });
-    await away.onModuleInit(); // gives up waiting after the connect timeout
+    // Its connection gives up waiting after the connect timeout.
+    const away = await limiter({ REDIS_PORT: String(await freePort()), REDIS_KEY_PREFIX: 'login-away' });
     for (let i = 0; i < 3; i++) {
       expect(await refusal(away, '10.0.0.9')).toBeNull();
       await away.recordFailure('10.0.0.9');
