@@ -51,6 +51,19 @@ const JOBS_TIMEOUT_MS = 120_000;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The stretch in which the API is down on purpose (killed, restarting): opened when the fault takes it away,
+ * closed once it is back, and handed to `livenessGap` so liveness may go unanswered there.
+ */
+function apiDowntime() {
+  let gap: Window | null = null;
+  return {
+    open: (): void => void (gap = { start: Date.now(), end: Number.POSITIVE_INFINITY }),
+    close: (): void => void (gap && (gap.end = Date.now())),
+    get: (): Window | null => gap,
+  };
+}
+
 /** What a phase saw, for the fault's own checks. */
 interface PhaseRun {
   fault: string;
@@ -334,23 +347,24 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
 
   it('API killed with SIGKILL mid-load and restarted: no acknowledged turn lost or doubled', async () => {
     const name = 'API SIGKILL + restart';
-    let gap: Window | null = null;
+    const downtime = apiDowntime();
     const row = await runFault({
       name,
       inject: async () => {
-        gap = { start: Date.now(), end: Number.POSITIVE_INFINITY };
+        downtime.open();
         await stack.kill('api');
       },
       holdMs: 1000,
       heal: async () => {
         const restartedAt = Date.now();
         await stack.startApi();
-        if (gap) gap.end = Date.now();
+        downtime.close();
         return restartedAt;
       },
       recovered: readyOk,
-      livenessGap: () => gap,
+      livenessGap: downtime.get,
       check: ({ records, window }, row) => {
+        const gap = downtime.get();
         row.figures.apiBootMs = gap ? gap.end - window.end : null;
         const answered = records.filter((r) => r.startedAt >= window.end && r.status === 200).length;
         return [
@@ -370,15 +384,15 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
 
   it('model unreadable when the API starts: first messages 503 ML.MODEL_LOAD_FAILED, later steps served, ready again once it is back', async () => {
     const name = 'model unreadable at start';
-    let gap: Window | null = null;
+    const downtime = apiDowntime();
     const row = await runFault({
       name,
       inject: async () => {
-        gap = { start: Date.now(), end: Number.POSITIVE_INFINITY };
+        downtime.open();
         await stack.kill('api');
         stack.setModelReadable(false);
         await stack.startApi('live');
-        gap.end = Date.now();
+        downtime.close();
       },
       holdMs: HOLD_MS,
       heal: () => {
@@ -386,8 +400,9 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
         return Promise.resolve(Date.now());
       },
       recovered: readyOk,
-      livenessGap: () => gap,
+      livenessGap: downtime.get,
       check: ({ records, probes, window }, row) => {
+        const gap = downtime.get();
         const served = { start: gap?.end ?? window.end, end: window.end };
         const inServed = records.filter((r) => r.startedAt >= served.start && r.endedAt <= served.end);
         const firstMessages = inServed.filter((r) => r.kind === 'turn' && r.step === 0);
