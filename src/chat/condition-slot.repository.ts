@@ -113,6 +113,7 @@ export class ConditionSlotRepository {
    * Appends `slots` after the scope's last block unless an unclaimed free slot exists, in one statement and
    * without a lock: two openers that compute the same block numbers collide on the unique position index and
    * one inserts nothing; two that see each other's blocks open a few extra, which costs rows, not balance.
+   * At most `MAX_BLOCKS_PER_OPENING` blocks: draws look for free slots no further back than two such openings.
    */
   async openBlocks(scope: Brand | 'random', slots: NewSlot[], query?: SqlRunner): Promise<void> {
     const run: SqlRunner = query ?? (<R>(text: string, values: unknown[]) => this.dataSource.query<R[]>(text, values));

@@ -20,6 +20,7 @@ import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import {
   ConditionSlotRepository,
   freeSlotCondition,
+  MAX_BLOCKS_PER_OPENING,
   takeSlotCte,
   type NewSlot,
 } from '../../src/chat/condition-slot.repository';
@@ -338,8 +339,11 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
           dataSource.query(
             'UPDATE condition_slot SET conversation_id = gen_random_uuid() WHERE conversation_id IS NULL',
           );
-        await giveOutEveryFreeSlot(); // blocks open only when no slot is free
-        await slots.openBlocks('random', newBlocks('random', blocks));
+        // Openings as the allocator makes them: only when no slot is free, at most MAX_BLOCKS_PER_OPENING at once.
+        for (let opened = 0; opened < blocks; opened += MAX_BLOCKS_PER_OPENING) {
+          await giveOutEveryFreeSlot();
+          await slots.openBlocks('random', newBlocks('random', Math.min(MAX_BLOCKS_PER_OPENING, blocks - opened)));
+        }
         await giveOutEveryFreeSlot();
         await slots.openBlocks('random', newBlocks('random', 4));
         const claim = () => buffersOf(`WITH ${takeSlotCte('$1', '$2')} SELECT * FROM taken`, ['random', randomUUID()]);
