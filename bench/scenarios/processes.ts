@@ -173,7 +173,7 @@ function section(r: ProcessesResult): string[] {
     `Turns/s API_PROCESSES=${r.clusterProcesses} ÷ 1 (paired by round): ${range(r.turnsClusterToSingle, 2)}.`,
     ...levels.flatMap((l) => [...l.errorExamples, ...l.rows.examples].map((e) => `- ${armName(l.arm)}: ${e}`)),
     '',
-    `Memory of the whole \`${two.service}\` service after the load: its resident pages counted once (judged; a sum of VmRSS where pagemap is unreadable) ${fmt(two.distinctMb ?? NaN, 0)} MiB; sum of VmRSS (primary first) ${two.tree.map((p) => fmt(p.rssMb, 0)).join(' + ')} = ${fmt(two.rssMb, 0)} MiB, counting the pages they share (the node binary, libonnxruntime) once per process; PSS, which divides shared pages among every process that maps them, ${fmt(two.pssMb, 0)} MiB.`,
+    `Memory of the whole \`${two.service}\` service after the load: its resident pages counted once (judged; the sum of VmRSS where pagemap is unreadable) ${two.distinctMb === null ? 'unreadable (not root)' : `${fmt(two.distinctMb, 0)} MiB`}; sum of VmRSS (primary first) ${two.tree.map((p) => fmt(p.rssMb, 0)).join(' + ')} = ${fmt(two.rssMb, 0)} MiB, counting the pages they share (the node binary, libonnxruntime) once per process; PSS, which divides shared pages among every process that maps them, ${fmt(two.pssMb, 0)} MiB.`,
     '',
   ];
 }
