@@ -26,6 +26,9 @@ export const NEW_CONVERSATION_PROGRESS = {
   scoreOther: null,
 } as const;
 
+/** Steps of the flow (the index the client is at when it posts); a completed conversation is at `Finished`. */
+export const Step = { Complaint: 0, Understanding: 5, Email: 6, Finished: 7 } as const;
+
 export const ConversationStatus = {
   InProgress: 'in_progress',
   Completed: 'completed',

@@ -1,14 +1,13 @@
 import { AppConfig } from '../config/app-config';
 import type { ClassificationDto as Classification } from '../ml/classification-response.dto';
 import { LABELS, type Label, type LabelScores } from '../ml/ml.types';
-import { BRANDS, ConversationStatus, LEVELS, type Brand, type Level } from './chat.types';
+import { BRANDS, ConversationStatus, LEVELS, Step, type Brand, type Level } from './chat.types';
 import {
   decideTurn,
   closingOf,
   greetingOf,
   replayedStep,
   scenarioOf,
-  Step,
   turnNeeds,
   type AnswerDecision,
   type ConversationState,

@@ -5,7 +5,7 @@ import type {
   ChatScenarioDto,
   ChatTurnResponseDto,
 } from './chat-response.dto';
-import { ConversationStatus, type Brand } from './chat.types';
+import { ConversationStatus, Step, type Brand } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
 import { isValidEmail } from './email-address';
 import { escapeHtml, surveyLinkHtml } from './html-escape';
@@ -16,9 +16,6 @@ import { fillSurveyUrl } from './study-content.schema';
  * The conversation flow as pure functions of (conversation, message, what the classifier and the LLM said,
  * study content): no I/O, no clock, no randomness. `ChatService` around it finds, starts, stores and replays.
  */
-
-/** Steps of the flow (the index the client is at when it posts). */
-export const Step = { Complaint: 0, Understanding: 5, Email: 6, Finished: 7 } as const;
 
 /** What the flow reads of a stored conversation. */
 export type ConversationState = Pick<

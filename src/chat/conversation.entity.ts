@@ -1,15 +1,31 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import type { Label } from '../ml/ml.types';
-import type { Brand, ConversationOrigin, ConversationStatus, EntryPoint, Level } from './chat.types';
+import {
+  Step,
+  type Brand,
+  type ConversationOrigin,
+  type ConversationStatus,
+  type EntryPoint,
+  type Level,
+} from './chat.types';
 
 /** One participant's conversation: condition, progress, classification and outcome. */
 @Entity('conversation')
-@Index('idx_conversation_status_activity', ['status', 'lastActivityAt'])
+// Only the e-mail step completes a conversation, and it moves it to the last step: the funnel counts completed
+// conversations at that step from an index without reading their rows.
+@Check('chk_conversation_completed_at_last_step', `status <> 'completed' OR step = ${Step.Finished}`)
+// A participant's answers between the complaint and the e-mail write only `step`, `last_activity_at`, `updated_at`
+// and `client_timer_seconds`. No index holds any of them, so PostgreSQL stores those turns as heap-only (HOT)
+// updates: no entry in each of the table's indexes per turn, and old row versions are pruned from their page
+// without waiting for a vacuum. The stale-conversation sweep therefore finds in-progress rows through a partial
+// index (few rows: the conversations under way) and reads their last activity from the row.
+@Index('idx_conversation_in_progress', ['createdAt'], { where: "status = 'in_progress'" })
 @Index('uq_conversation_completion_code', ['completionCode'], { unique: true, where: 'completion_code IS NOT NULL' })
-// The study console's aggregates count per arm from narrow indexes (index-only scans) instead of the whole table:
-// state and step per arm (arms, funnel); label and scores per arm (labels); keyset pages and started per
-// hour/day; completed per hour/day; durations per arm, in arm order and sorted, so percentile_cont never spills.
-@Index('idx_conversation_arm_progress', ['brand', 'thinkLevel', 'feelLevel', 'status', 'step'])
+// The study console's aggregates count per arm from narrow indexes instead of the whole table: state per arm
+// (arms; the funnel reads each row's step from the table); label and scores per arm (labels); keyset pages and
+// started per hour/day; completed per hour/day; durations per arm, in arm order and sorted, so percentile_cont never
+// spills.
+@Index('idx_conversation_arm_status', ['brand', 'thinkLevel', 'feelLevel', 'status'])
 @Index('idx_conversation_arm_label', [
   'brand',
   'thinkLevel',

@@ -1,11 +1,10 @@
 import type { ClassificationDto } from '../ml/classification-response.dto';
 import { LABELS, type Label } from '../ml/ml.types';
-import { ARMS, NEW_CONVERSATION_PROGRESS, type Condition } from './chat.types';
+import { ARMS, NEW_CONVERSATION_PROGRESS, Step, type Condition } from './chat.types';
 import {
   closingOf,
   decideTurn,
   greetingOf,
-  Step,
   type ConversationState,
   type TurnDecision,
   type TurnInputs,

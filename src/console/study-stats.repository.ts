@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Brand, Condition, ConversationOrigin, ConversationStatus, Level } from '../chat/chat.types';
+import {
+  ConversationStatus,
+  Step,
+  type Brand,
+  type Condition,
+  type ConversationOrigin,
+  type Level,
+} from '../chat/chat.types';
 import { isConversationId, type ExportRow } from '../chat/conversation.repository';
 
 /** Raw rows: the service turns them into panels. Counts arrive as int (cast in SQL), never as bigint strings. */
@@ -146,7 +153,7 @@ const BIN_ORIGIN = `TIMESTAMPTZ '2000-01-01 00:00:00+00'`;
  * conversations on 2 busy cores, about three times cheaper than hashing the table's text columns into groups, and
  * small enough that PostgreSQL plans no parallel workers, which on a machine whose cores the API and the inference
  * workers already share made the whole-table group-by four to five times slower. The indexes are the
- * ConsolePanels migration's.
+ * ConsolePanels and ConversationHotUpdates migrations'.
  */
 @Injectable()
 export class StudyStatsRepository {
@@ -189,14 +196,28 @@ export class StudyStatsRepository {
     return row;
   }
 
-  /** Conversations per arm, step and status: where each one stands or stopped. */
+  /**
+   * Conversations per arm, step and status: where each one stands or stopped. Completed ones are all at the last
+   * step (a check constraint), so they are counted from the arm × status index; only the others' rows are read for
+   * their step, which no index holds (it changes on every turn, and an indexed step would cost every turn an entry
+   * in each index of the table).
+   */
   stepsByArm(arms: readonly Condition[]): Promise<StepStatusRaw[]> {
     return this.dataSource.query<StepStatusRaw[]>(
       `SELECT a.brand, a.think_level, a.feel_level, x.step, x.status, x.n
          FROM ${armsRelation(1)}
-         CROSS JOIN LATERAL (SELECT step::int AS step, status, count(*)::int AS n FROM conversation c
-                              WHERE ${SAME_ARM} GROUP BY step, status) x`,
-      armParams(arms),
+         CROSS JOIN LATERAL (
+           SELECT $4::int AS step, $5::varchar AS status, count(*)::int AS n FROM conversation c
+            WHERE ${SAME_ARM} AND c.status = $5 HAVING count(*) > 0
+           UNION ALL
+           SELECT step::int AS step, status, count(*)::int AS n FROM conversation c
+            WHERE ${SAME_ARM} AND c.status = ANY($6::varchar[]) GROUP BY step, status) x`,
+      [
+        ...armParams(arms),
+        Step.Finished,
+        ConversationStatus.Completed,
+        Object.values(ConversationStatus).filter((status) => status !== ConversationStatus.Completed),
+      ],
     );
   }
 

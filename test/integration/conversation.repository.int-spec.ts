@@ -8,6 +8,7 @@ import {
   BRANDS,
   ConversationStatus,
   LEVELS,
+  Step,
   type Brand,
   type Condition,
   type ConversationOrigin,
@@ -132,8 +133,12 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   const auditRows = (): Promise<{ actor: string; action: string; rows: number; details: object }[]> =>
     dataSource.query('SELECT actor, action, rows, details FROM admin_audit ORDER BY id');
 
+  /** A completed conversation is at the last step (the table's check constraint), as the flow leaves it. */
   const setStatus = (id: string, status: ConversationStatus): Promise<unknown> =>
-    dataSource.query('UPDATE conversation SET status = $2 WHERE id = $1', [id, status]);
+    dataSource.query(
+      `UPDATE conversation SET status = $2::varchar, step = CASE WHEN $2::varchar = 'completed' THEN $3 ELSE step END WHERE id = $1`,
+      [id, status, Step.Finished],
+    );
 
   const stepWrite = (conversationId: string, step: number, changes: StepWrite['changes'] = {}): StepWrite => ({
     conversationId,
