@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { recreateTestDatabase } from '../test/support/test-database';
+import { recreateTestDatabase, vacuumTestDatabase } from '../test/support/test-database';
 import { BENCH_DATABASE, BenchContext, HEAVY_MODELS_DIR, REPO, type Scenario, type ScenarioOutcome } from './context';
 import { codeInfo, machineInfo } from './machine-info';
 import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
@@ -103,6 +103,7 @@ async function main(): Promise<number> {
       const begun = Date.now();
       say(`(${name}) …`);
       try {
+        await vacuumTestDatabase(BENCH_DATABASE);
         outcomes.set(name, await SCENARIOS[name](ctx));
         say(`(${name}) done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
       } catch (error) {

@@ -57,3 +57,18 @@ export async function dropTestDatabase(name: string): Promise<void> {
   const real = checkoutDatabaseName(name);
   await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${real}" WITH (FORCE)`));
 }
+
+/**
+ * VACUUM ANALYZE of a `*_test` database: what autovacuum would have done by now on a server that runs it. A
+ * benchmark's scenarios share one database; on a server without autovacuum each would inherit the dead rows and
+ * stale statistics of the ones before it.
+ */
+export async function vacuumTestDatabase(name: string): Promise<void> {
+  const client = new Client({ connectionString: testDatabaseUrl(name) });
+  await client.connect();
+  try {
+    await client.query('VACUUM ANALYZE');
+  } finally {
+    await client.end();
+  }
+}
