@@ -5,6 +5,7 @@ import { DatabaseUnavailableInterceptor } from './database-unavailable.intercept
 import { AppConfig } from '../config/app-config';
 import { DatabaseServer } from './database-server';
 import { DatabaseServerModule } from './database-server.module';
+import { DatabaseSettingsCheck } from './database-settings.check';
 import { DatabaseRepository } from './database.repository';
 import { typeormOptions } from './typeorm-options';
 
@@ -27,7 +28,11 @@ import { typeormOptions } from './typeorm-options';
     }),
     DatabaseServerModule,
   ],
-  providers: [DatabaseRepository, { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor }],
+  providers: [
+    DatabaseRepository,
+    DatabaseSettingsCheck,
+    { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor },
+  ],
   exports: [DatabaseServerModule, DatabaseRepository],
 })
 export class DatabaseModule {}

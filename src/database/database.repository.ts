@@ -20,4 +20,12 @@ export class DatabaseRepository {
       clearTimeout(timer);
     }
   }
+
+  /** Whether the server runs autovacuum (a server-wide setting: no role or database can override it). */
+  async autovacuumEnabled(): Promise<boolean> {
+    const [{ enabled }] = await this.dataSource.query<{ enabled: boolean }[]>(
+      `SELECT current_setting('autovacuum')::boolean AS enabled`,
+    );
+    return enabled;
+  }
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { DatabaseRepository } from '../../src/database/database.repository';
 import { PrivateRedis } from '../support/private-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
@@ -130,5 +132,11 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       pool: { models: { loaded: [expect.objectContaining({ id: 'combot-complaint-classifier' })] } },
     });
     expect(summary.body.requests.total).toBeGreaterThan(0);
+  });
+
+  it("reads the server's autovacuum setting as PostgreSQL shows it (the start-up warning's input)", async () => {
+    const dataSource = testApp.app.get(DataSource);
+    const [{ autovacuum }] = await dataSource.query<{ autovacuum: string }[]>('SHOW autovacuum');
+    await expect(testApp.app.get(DatabaseRepository).autovacuumEnabled()).resolves.toBe(autovacuum === 'on');
   });
 });
