@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ErrorTranslationModule } from './common/error-translation';
 import { AppLoggerModule } from './common/logger.module';
 import { AppConfig } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
@@ -16,6 +17,7 @@ export class CoreModule {
       imports: [
         AppConfigModule.forRoot(config, role),
         AppLoggerModule,
+        ErrorTranslationModule,
         MetricsModule,
         DatabaseModule,
         QueueModule.register(config),

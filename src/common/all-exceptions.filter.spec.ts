@@ -15,6 +15,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { AppError } from './app.error';
 import type { ErrorResponseDto as ErrorBody } from './error-response.dto';
+import { ErrorTranslation } from './error-translation';
 import { ErrorCode } from './error-codes';
 import { ERROR_HTTP } from './error-http.map';
 
@@ -262,6 +263,37 @@ describe('AllExceptionsFilter', () => {
       expect(text).not.toMatch(/hunter2|secret|db\.internal|\bat .*\.ts:\d+|stack/);
       expect(response.headers).toEqual({});
       expect(logError).toHaveBeenCalledWith(expect.objectContaining({ err: thrown }), expect.any(String));
+    });
+  });
+
+  describe("an adapter's translation", () => {
+    it('maps the error a translator gives (a database outage) and leaves the others to the usual rules', () => {
+      const translation = new ErrorTranslation();
+      const outage = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      translation.add((error) =>
+        error === outage
+          ? new AppError(ErrorCode.DbUnavailable, 'The database is unavailable; retry shortly.')
+          : undefined,
+      );
+      const translating = new AllExceptionsFilter(translation);
+      const host = (response: FakeResponse) =>
+        ({
+          switchToHttp: () => ({
+            getRequest: () => ({ id: REQUEST_ID, method: 'GET', path: '/x', originalUrl: '/api/x' }),
+            getResponse: () => response,
+          }),
+        }) as unknown as ArgumentsHost;
+
+      const unavailable = new FakeResponse();
+      translating.catch(outage, host(unavailable));
+      expect(unavailable.statusCode).toBe(ERROR_HTTP[ErrorCode.DbUnavailable].status);
+      expect(unavailable.body).toMatchObject({ code: 'DB.UNAVAILABLE' });
+      expect(unavailable.headers).toHaveProperty('Retry-After');
+      expect(JSON.stringify(unavailable.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
+
+      const other = new FakeResponse();
+      translating.catch(new Error('boom'), host(other));
+      expect(other.statusCode).toBe(500);
     });
   });
 

@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { AppError } from './app.error';
 import type { ErrorResponseDto } from './error-response.dto';
+import type { ErrorTranslation } from './error-translation';
 import { ErrorCode } from './error-codes';
 import { CODE_BY_STATUS, ERROR_HTTP } from './error-http.map';
 import { requestIdOf } from './request-id';
@@ -22,7 +23,11 @@ function allowHeader(error: AppError): Record<string, string> {
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger(AllExceptionsFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  /** `translation`: the adapters' readings of their own failures (a database outage becomes DB.UNAVAILABLE). */
+  constructor(private readonly translation?: ErrorTranslation) {}
+
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    const exception = this.translation ? this.translation.translate(thrown) : thrown;
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();

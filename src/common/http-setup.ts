@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
 import { bodyParserErrors, jsonDepthLimit } from './request-body';
 import { VALIDATOR_OPTIONS, validationFailed } from './validation';
@@ -63,7 +64,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.setGlobalPrefix(API_PREFIX, {
     exclude: Object.values(CONSOLE_PAGES).map((path) => ({ path, method: RequestMethod.GET })),
   });
-  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(ErrorTranslation)));
   app.useGlobalPipes(
     new ValidationPipe({
       ...VALIDATOR_OPTIONS,

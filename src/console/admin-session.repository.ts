@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { AdminSessionRevocations } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
-import { isDatabaseUnavailable } from '../database/database-unavailable.interceptor';
+import { isDatabaseUnavailable } from '../database/database-outage.translator';
 
 /** PostgreSQL access for ended console sessions: every API replica sees a logout at once. */
 @Injectable()

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DatabaseUnavailableInterceptor } from './database-unavailable.interceptor';
+import { DatabaseOutageTranslator } from './database-outage.translator';
 import { AppConfig } from '../config/app-config';
 import { DatabaseServer } from './database-server';
 import { DatabaseServerModule } from './database-server.module';
@@ -28,11 +27,7 @@ import { typeormOptions } from './typeorm-options';
     }),
     DatabaseServerModule,
   ],
-  providers: [
-    DatabaseRepository,
-    DatabaseSettingsCheck,
-    { provide: APP_INTERCEPTOR, useClass: DatabaseUnavailableInterceptor },
-  ],
+  providers: [DatabaseRepository, DatabaseSettingsCheck, DatabaseOutageTranslator],
   exports: [DatabaseServerModule, DatabaseRepository],
 })
 export class DatabaseModule {}

@@ -1,6 +1,5 @@
-import { Global, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
-import { HttpMetricsInterceptor } from './http-metrics.interceptor';
+import { Global, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { HttpMetricsMiddleware } from './http-metrics.middleware';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { RequestStats } from './request-stats';
@@ -8,7 +7,11 @@ import { RequestStats } from './request-stats';
 @Global()
 @Module({
   controllers: [MetricsController],
-  providers: [MetricsService, RequestStats, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+  providers: [MetricsService, RequestStats],
   exports: [MetricsService, RequestStats],
 })
-export class MetricsModule {}
+export class MetricsModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(HttpMetricsMiddleware).forRoutes('*');
+  }
+}

@@ -1,6 +1,6 @@
-import { lastValueFrom, throwError } from 'rxjs';
 import { AppError } from '../common/app.error';
-import { DatabaseUnavailableInterceptor, isDatabaseUnavailable } from './database-unavailable.interceptor';
+import { ErrorTranslation } from '../common/error-translation';
+import { DatabaseOutageTranslator, isDatabaseUnavailable } from './database-outage.translator';
 
 const withCode = (code: string, message = 'x'): Error => Object.assign(new Error(message), { code });
 /** TypeORM wraps driver errors in QueryFailedError with the driver's error as `driverError`. */
@@ -33,23 +33,20 @@ describe('isDatabaseUnavailable', () => {
   });
 });
 
-describe('DatabaseUnavailableInterceptor', () => {
-  const interceptor = new DatabaseUnavailableInterceptor();
-  const run = (error: unknown) =>
-    lastValueFrom(interceptor.intercept({} as never, { handle: () => throwError(() => error) })).catch(
-      (caught: unknown) => caught,
-    );
+describe('DatabaseOutageTranslator', () => {
+  const translation = new ErrorTranslation();
+  new DatabaseOutageTranslator(translation).onModuleInit();
 
-  it('turns an outage into DB.UNAVAILABLE without driver text', async () => {
-    const error = (await run(withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432'))) as AppError;
+  it('turns an outage into DB.UNAVAILABLE without driver text', () => {
+    const error = translation.translate(withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')) as AppError;
     expect(error).toBeInstanceOf(AppError);
     expect(error.code).toBe('DB.UNAVAILABLE');
     expect(error.retryable).toBe(true);
     expect(error.message).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
   });
 
-  it('lets every other error through unchanged', async () => {
+  it('lets every other error through unchanged', () => {
     const bad = wrapped(withCode('23505'));
-    await expect(run(bad)).resolves.toBe(bad);
+    expect(translation.translate(bad)).toBe(bad);
   });
 });

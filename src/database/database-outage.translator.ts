@@ -1,7 +1,7 @@
-import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
-import { catchError, Observable, throwError } from 'rxjs';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { ErrorTranslation } from '../common/error-translation';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 
 /** Socket-level failures of the connection to PostgreSQL. */
@@ -38,24 +38,21 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /**
  * The database adapter's answer to its own outages: a request that failed because PostgreSQL is down, frozen or
  * saturated becomes `DB.UNAVAILABLE` (503 with `Retry-After`), logged at most every 10 s, instead of a 500 with
- * driver text. Bad queries stay what they are.
+ * driver text. Bad queries stay what they are. Registered with the exception filter's translation at start.
  */
 @Injectable()
-export class DatabaseUnavailableInterceptor implements NestInterceptor {
-  private readonly outage = new ThrottledWarning(new Logger(DatabaseUnavailableInterceptor.name));
+export class DatabaseOutageTranslator implements OnModuleInit {
+  private readonly outage = new ThrottledWarning(new Logger(DatabaseOutageTranslator.name));
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    return next
-      .handle()
-      .pipe(
-        catchError((error: unknown) =>
-          throwError(() => (isDatabaseUnavailable(error) ? this.unavailable(error) : error)),
-        ),
-      );
+  constructor(private readonly translation: ErrorTranslation) {}
+
+  onModuleInit(): void {
+    this.translation.add((error) => this.translate(error));
   }
 
-  private unavailable(cause: unknown): AppError {
-    this.outage.warn(`database unavailable: ${reasonOf(cause)}`);
-    return new AppError(ErrorCode.DbUnavailable, 'The database is unavailable; retry shortly.', { cause });
+  translate(error: unknown): AppError | undefined {
+    if (!isDatabaseUnavailable(error)) return undefined;
+    this.outage.warn(`database unavailable: ${reasonOf(error)}`);
+    return new AppError(ErrorCode.DbUnavailable, 'The database is unavailable; retry shortly.', { cause: error });
   }
 }
