@@ -1,22 +1,18 @@
-import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../src/config/app-config';
 import { typeormOptions } from '../../src/database/typeorm-options';
-import { BRANDS, LEVELS, Step } from '../../src/chat/chat.types';
-import { newCompletionCode } from '../../src/chat/completion-code';
+import { Step } from '../../src/chat/chat.types';
 import { ConditionAllocator } from '../../src/chat/condition-allocator';
 import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import { ConditionSlotRepository } from '../../src/chat/condition-slot.repository';
 import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
-import { ConversationRepository, type GreetingText, type StepWrite } from '../../src/chat/conversation.repository';
+import { ConversationRepository } from '../../src/chat/conversation.repository';
+import { GREETINGS, newConversationValues, stepWrite } from '../support/conversation-writes';
 import { dropTestDatabase, recreateTestDatabase, testDatabaseUrl } from '../support/test-database';
 
 const DATABASE = 'combot_conversation_row_updates_int_test';
-const GREETINGS: GreetingText[] = BRANDS.flatMap((brand) =>
-  LEVELS.map((think) => ({ brand, think_level: think, text: `Hello from ${brand}, think ${think}` })),
-);
 /** The columns a step between the complaint and the e-mail writes (see `saveStep`). */
 const MID_CONVERSATION_COLUMNS = ['step', 'last_activity_at', 'updated_at', 'client_timer_seconds'];
 
@@ -78,26 +74,10 @@ describe('conversation row updates (real PostgreSQL)', () => {
 
   /** A greeting as the service draws one: the allocator around the one-statement start. */
   const draw = (dataSource: DataSource, conversations: ConversationRepository): Promise<ConversationEntity> => {
-    const values = {
-      id: randomUUID(),
-      entryPoint: 'random' as const,
-      origin: 'greeting' as const,
-      contentVersion: 'test-content.1',
-      completionCode: newCompletionCode(),
-    };
     const allocator = new ConditionAllocator(new ConditionSlotRepository(dataSource));
+    const values = newConversationValues();
     return allocator.claim('random', (query) => conversations.startOnFreeSlot(values, 'random', GREETINGS, query));
   };
-
-  const stepWrite = (conversationId: string, step: number, changes: StepWrite['changes']): StepWrite => ({
-    conversationId,
-    step,
-    participantText: `participant at ${step}`,
-    replyText: `bot at ${step}`,
-    messageType: 'HighB',
-    response: { reply: `bot at ${step}`, index: step + 1 },
-    changes,
-  });
 
   it('indexes none of the columns a mid-conversation step writes', async () => {
     const { dataSource } = await openRepository(url);

@@ -11,11 +11,9 @@ import {
   Step,
   type Brand,
   type Condition,
-  type ConversationOrigin,
   type EntryPoint,
   type Level,
 } from '../../src/chat/chat.types';
-import { newCompletionCode } from '../../src/chat/completion-code';
 import { ConditionAllocator, newBlocks } from '../../src/chat/condition-allocator';
 import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import {
@@ -36,16 +34,13 @@ import {
   type ExportCursor,
   type ExportQuery,
   type ExportRow,
-  type GreetingText,
   type StepWrite,
 } from '../../src/chat/conversation.repository';
+import { GREETINGS, newConversationValues, stepWrite } from '../support/conversation-writes';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
 
 type Scope = Brand | 'random';
 
-const GREETINGS: GreetingText[] = BRANDS.flatMap((brand) =>
-  LEVELS.map((think) => ({ brand, think_level: think, text: `Hello from ${brand}, think ${think}` })),
-);
 const armKey = (condition: Condition): string => `${condition.brand}/${condition.thinkLevel}/${condition.feelLevel}`;
 const countPerArm = (conditions: Condition[]): Record<string, number> => {
   const counts: Record<string, number> = {};
@@ -98,17 +93,9 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot, admin_audit RESTART IDENTITY');
   });
 
-  const newValues = (entryPoint: EntryPoint = 'random', origin: ConversationOrigin = 'greeting') => ({
-    id: randomUUID(),
-    entryPoint,
-    origin,
-    contentVersion: 'test-content.1',
-    completionCode: newCompletionCode(),
-  });
-
   /** A greeting as the service draws one: the allocator around the one-statement start. */
   const draw = (scope: Scope = 'random', entryPoint: EntryPoint = 'random'): Promise<ConversationEntity> => {
-    const values = newValues(entryPoint);
+    const values = newConversationValues(entryPoint);
     return allocator.claim(scope, (query) => conversations.startOnFreeSlot(values, scope, GREETINGS, query));
   };
 
@@ -140,19 +127,11 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       [id, status, Step.Finished],
     );
 
-  const stepWrite = (conversationId: string, step: number, changes: StepWrite['changes'] = {}): StepWrite => ({
-    conversationId,
-    step,
-    participantText: `participant at ${step}`,
-    replyText: `bot at ${step}`,
-    messageType: 'HighB',
-    response: { reply: `bot at ${step}`, index: step + 1 },
-    changes,
-  });
-
   describe('startOnFreeSlot', () => {
     it('returns undefined and stores nothing when the scope has no free slot', async () => {
-      await expect(conversations.startOnFreeSlot(newValues(), 'random', GREETINGS)).resolves.toBeUndefined();
+      await expect(
+        conversations.startOnFreeSlot(newConversationValues(), 'random', GREETINGS),
+      ).resolves.toBeUndefined();
       expect(await count('conversation')).toBe(0);
       expect(await count('conversation_turn')).toBe(0);
     });
@@ -161,7 +140,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await slots.openBlocks('Lulu', [
         { block_offset: 1, position: 0, brand: 'Lulu', think_level: 'Low', feel_level: 'High' },
       ]);
-      const values = newValues('lulu');
+      const values = newConversationValues('lulu');
       const started = await conversations.startOnFreeSlot(values, 'Lulu', GREETINGS);
       expect(started).toMatchObject({
         id: values.id,
@@ -197,8 +176,10 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(slot.assigned_at).toBeInstanceOf(Date);
 
       // The slot is gone now, and another scope's slots were never this one's.
-      await expect(conversations.startOnFreeSlot(newValues(), 'Lulu', GREETINGS)).resolves.toBeUndefined();
-      await expect(conversations.startOnFreeSlot(newValues(), 'random', GREETINGS)).resolves.toBeUndefined();
+      await expect(conversations.startOnFreeSlot(newConversationValues(), 'Lulu', GREETINGS)).resolves.toBeUndefined();
+      await expect(
+        conversations.startOnFreeSlot(newConversationValues(), 'random', GREETINGS),
+      ).resolves.toBeUndefined();
       expect(await count('conversation')).toBe(1);
     });
 
@@ -226,19 +207,19 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await slots.openBlocks('Basic', [...second, ...first]);
       const taken: string[] = [];
       for (let i = 0; i < 8; i++) {
-        const started = await conversations.startOnFreeSlot(newValues('chatbot'), 'Basic', GREETINGS);
+        const started = await conversations.startOnFreeSlot(newConversationValues('chatbot'), 'Basic', GREETINGS);
         taken.push(started ? armKey(started) : 'none');
       }
       const expected = [...first, ...second].map((slot) => `Basic/${slot.think_level}/${slot.feel_level}`);
       expect(taken).toEqual(expected);
-      await expect(conversations.startOnFreeSlot(newValues(), 'Basic', GREETINGS)).resolves.toBeUndefined();
+      await expect(conversations.startOnFreeSlot(newConversationValues(), 'Basic', GREETINGS)).resolves.toBeUndefined();
     });
 
     it('stores no greeting turn when no greeting text matches the drawn arm', async () => {
       await slots.openBlocks('Basic', [
         { block_offset: 1, position: 0, brand: 'Basic', think_level: 'High', feel_level: 'Low' },
       ]);
-      const values = newValues('chatbot');
+      const values = newConversationValues('chatbot');
       const lowOnly = GREETINGS.filter((greeting) => greeting.think_level === 'Low');
       await expect(conversations.startOnFreeSlot(values, 'Basic', lowOnly)).resolves.toMatchObject({
         thinkLevel: 'High',
@@ -276,7 +257,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         }
       }
       const raced = new ConditionAllocator(new RacedSlots(dataSource));
-      const values = newValues();
+      const values = newConversationValues();
       const drawn = await raced.claim('random', (query) =>
         conversations.startOnFreeSlot(values, 'random', GREETINGS, query),
       );
@@ -292,7 +273,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await opener.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['condition_slot:random']);
       const claimsUnderLock: boolean[] = [];
       const drawn = Array.from({ length: 12 }, () => {
-        const values = newValues();
+        const values = newConversationValues();
         return allocator.claim('random', (query) => {
           claimsUnderLock.push(query !== undefined);
           return conversations.startOnFreeSlot(values, 'random', GREETINGS, query);
@@ -956,7 +937,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await slots.openBlocks('Basic', [
         { block_offset: 1, position: 0, brand: 'Basic', think_level: 'Low', feel_level: 'Low' },
       ]);
-      await conversations.startOnFreeSlot(newValues('chatbot'), 'Basic', []);
+      await conversations.startOnFreeSlot(newConversationValues('chatbot'), 'Basic', []);
       const [row] = await conversations.exportPage({}, null, 10);
       expect(row.turns).toEqual([]);
     });

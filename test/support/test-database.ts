@@ -33,8 +33,8 @@ export function testDatabaseUrl(name: string): string {
   return url.toString();
 }
 
-async function withAdmin(work: (client: Client) => Promise<unknown>): Promise<void> {
-  const client = new Client({ connectionString: ADMIN_URL });
+async function withClient(url: string, work: (client: Client) => Promise<unknown>): Promise<void> {
+  const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await work(client);
@@ -46,7 +46,7 @@ async function withAdmin(work: (client: Client) => Promise<unknown>): Promise<vo
 /** Drops and recreates an empty `*_test` database; the app's own migrations then build its schema. */
 export async function recreateTestDatabase(name: string): Promise<string> {
   const real = checkoutDatabaseName(name);
-  await withAdmin(async (client) => {
+  await withClient(ADMIN_URL, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS "${real}" WITH (FORCE)`);
     await client.query(`CREATE DATABASE "${real}"`);
   });
@@ -55,7 +55,7 @@ export async function recreateTestDatabase(name: string): Promise<string> {
 
 export async function dropTestDatabase(name: string): Promise<void> {
   const real = checkoutDatabaseName(name);
-  await withAdmin((client) => client.query(`DROP DATABASE IF EXISTS "${real}" WITH (FORCE)`));
+  await withClient(ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS "${real}" WITH (FORCE)`));
 }
 
 /**
@@ -64,11 +64,5 @@ export async function dropTestDatabase(name: string): Promise<void> {
  * stale statistics of the ones before it.
  */
 export async function vacuumTestDatabase(name: string): Promise<void> {
-  const client = new Client({ connectionString: testDatabaseUrl(name) });
-  await client.connect();
-  try {
-    await client.query('VACUUM ANALYZE');
-  } finally {
-    await client.end();
-  }
+  await withClient(testDatabaseUrl(name), (client) => client.query('VACUUM ANALYZE'));
 }
