@@ -1,5 +1,5 @@
 import { AppError } from '../common/app.error';
-import { hasControlCharacters } from '../common/control-characters';
+import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-characters';
 import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 
 describe('chat turn parsing', () => {
@@ -12,6 +12,20 @@ describe('chat turn parsing', () => {
     'allows %j',
     (text) => expect(hasControlCharacters(text)).toBe(false),
   );
+
+  it.each(['\ud800', 'a\udfffb', 'end \ud83d'])('finds the unpaired surrogate in %j', (text) =>
+    expect(hasUnpairedSurrogates(text)).toBe(true),
+  );
+
+  it.each(['emoji 😊', 'flag 🇩🇪', 'plain'])('finds no unpaired surrogate in %j', (text) =>
+    expect(hasUnpairedSurrogates(text)).toBe(false),
+  );
+
+  it('refuses a message with an unpaired surrogate as CHAT.INVALID_CHARACTERS', () => {
+    expect(() => checkedMessage('my parcel never came \ud800', 2000)).toThrow(
+      expect.objectContaining({ code: 'CHAT.INVALID_CHARACTERS' }),
+    );
+  });
 
   it('refuses a message with control characters as CHAT.INVALID_CHARACTERS', () => {
     const error = (() => {

@@ -1,6 +1,6 @@
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
-import { hasControlCharacters } from '../common/control-characters';
+import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-characters';
 
 /**
  * The React page's loosely typed turn body, read defensively: these fields are tolerated, never trusted, and
@@ -26,8 +26,8 @@ export function parseNumber(raw: unknown): number | null {
 }
 
 /**
- * The participant's message, refused when empty, longer than `maxLength` or holding control characters; checked
- * before anything else runs for it (the classifier included).
+ * The participant's message, refused when empty, longer than `maxLength` or holding control characters or unpaired
+ * surrogates; checked before anything else runs for it (the classifier included).
  */
 export function checkedMessage(message: string, maxLength: number): string {
   if (message.trim().length === 0) throw new AppError(ErrorCode.ValidationFailed, 'message must not be empty.');
@@ -35,6 +35,12 @@ export function checkedMessage(message: string, maxLength: number): string {
     throw new AppError(
       ErrorCode.ChatInvalidCharacters,
       'message holds control characters (only tab, line feed and carriage return are allowed).',
+    );
+  }
+  if (hasUnpairedSurrogates(message)) {
+    throw new AppError(
+      ErrorCode.ChatInvalidCharacters,
+      'message holds half of a UTF-16 surrogate pair on its own, which is no character.',
     );
   }
   if (message.length > maxLength) {

@@ -9,3 +9,11 @@ export function hasControlCharacters(text: string): boolean {
   }
   return false;
 }
+
+/**
+ * Whether `text` holds half of a UTF-16 surrogate pair on its own (JSON can carry one as an escape such as
+ * `\ud800`): it is no character, and PostgreSQL's UTF-8 would store it as U+FFFD, silently changing what was said.
+ */
+export function hasUnpairedSurrogates(text: string): boolean {
+  return /\p{Surrogate}/u.test(text);
+}

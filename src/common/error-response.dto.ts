@@ -88,13 +88,13 @@ export const BODY_ERRORS = {
   413: 'HTTP.PAYLOAD_TOO_LARGE: the body is larger than BODY_LIMIT.',
   415:
     'HTTP.UNSUPPORTED_ENCODING: a Content-Encoding other than gzip, deflate, br or identity; ' +
-    'HTTP.UNSUPPORTED_MEDIA_TYPE: a charset other than UTF-8.',
+    'HTTP.UNSUPPORTED_MEDIA_TYPE: a body that is not application/json (forms included), or a charset JSON does not use.',
 } as const;
 
 /** The 400s every JSON body route shares; routes add their own codes to it. */
 export const BODY_BAD_REQUEST =
-  'HTTP.MALFORMED_JSON: not JSON; HTTP.MALFORMED_BODY: not what its Content-Encoding says; HTTP.BODY_TOO_DEEP: ' +
-  'nested deeper than HTTP_MAX_JSON_DEPTH; HTTP.VALIDATION_FAILED: not of the documented shape.';
+  'HTTP.MALFORMED_JSON: not JSON; HTTP.MALFORMED_BODY: not what its Content-Encoding says, or not UTF-8; ' +
+  'HTTP.BODY_TOO_DEEP: nested deeper than HTTP_MAX_JSON_DEPTH; HTTP.VALIDATION_FAILED: not of the documented shape.';
 
 /** What the admin guard refuses with: admin routes, and metrics routes when METRICS_REQUIRE_AUTH=true. */
 export const ADMIN_KEY_ERRORS = {

@@ -9,7 +9,7 @@ import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
-import { bodyParserErrors, jsonDepthLimit } from './request-body';
+import { bodyParserErrors, JSON_BODY_TYPE, onlyJsonBodies, verifyJsonBody } from './request-body';
 import { VALIDATOR_OPTIONS, validationFailed } from './validation';
 
 export const API_PREFIX = 'api';
@@ -35,8 +35,12 @@ export function configureHttpApp(app: NestExpressApplication): void {
     request.id = assignRequestId(request, response);
     next();
   });
-  app.useBodyParser('json', { limit: config.http.bodyLimit, verify: jsonDepthLimit(config.http.maxJsonDepth) });
-  app.useBodyParser('urlencoded', { limit: config.http.bodyLimit, extended: false });
+  app.use(onlyJsonBodies);
+  app.useBodyParser('json', {
+    type: JSON_BODY_TYPE,
+    limit: config.http.bodyLimit,
+    verify: verifyJsonBody(config.http.maxJsonDepth),
+  });
   app.use(bodyParserErrors);
   app.use(cookieParser());
   app.use(

@@ -1,9 +1,9 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
-import { bodyParserErrors, jsonDepthLimit } from './request-body';
+import { bodyParserErrors, onlyJsonBodies, verifyJsonBody } from './request-body';
 
 const verify = (text: string, maxDepth = 3): void =>
-  jsonDepthLimit(maxDepth)({} as never, {} as never, Buffer.from(text, 'utf8'));
+  verifyJsonBody(maxDepth)({ headers: {} } as never, {} as never, Buffer.from(text, 'utf8'));
 
 function mapped(error: unknown): unknown {
   let passed: unknown;
@@ -12,7 +12,7 @@ function mapped(error: unknown): unknown {
   return passed;
 }
 
-describe('jsonDepthLimit', () => {
+describe('verifyJsonBody', () => {
   it('accepts nesting up to the limit', () => {
     expect(() => verify('{"a":[{"b":1}]}')).not.toThrow();
     expect(() => verify('[[[1]]]')).not.toThrow();
@@ -29,6 +29,71 @@ describe('jsonDepthLimit', () => {
 
   it('handles a 5,000-deep body without recursion', () => {
     expect(() => verify(`${'['.repeat(5000)}${']'.repeat(5000)}`, 32)).toThrow(/deeper than 32/);
+  });
+});
+
+describe('verifyJsonBody: UTF-8', () => {
+  const check = (bytes: number[], contentType?: string): void =>
+    verifyJsonBody(32)(
+      { headers: contentType ? { 'content-type': contentType } : {} } as never,
+      {} as never,
+      Buffer.from(bytes),
+    );
+  const invalid = [...Buffer.from('{"a":"'), 0xff, 0xfe, ...Buffer.from('"}')];
+
+  it('refuses bytes that are not UTF-8 when no charset or UTF-8 is declared', () => {
+    expect(() => check(invalid)).toThrow(/not valid UTF-8/);
+    expect(() => check(invalid, 'application/json; charset=UTF-8')).toThrow(/not valid UTF-8/);
+  });
+
+  it('leaves a body in another declared charset to its decoder', () => {
+    expect(() => check(invalid, 'application/json; charset=utf-16le')).not.toThrow();
+  });
+
+  it('accepts multi-byte UTF-8', () => {
+    expect(() => check([...Buffer.from('{"a":"Grüße 😊"}')])).not.toThrow();
+  });
+});
+
+describe('onlyJsonBodies', () => {
+  const passed = (method: string, headers: Record<string, string>): unknown => {
+    let value: unknown = 'not called';
+    onlyJsonBodies({ method, headers } as never, {} as never, (error?: unknown) => void (value = error));
+    return value;
+  };
+  const refusedWith = (method: string, headers: Record<string, string>): string | undefined =>
+    (passed(method, headers) as AppError | undefined)?.code;
+
+  it('passes JSON, with or without parameters, in any letter case', () => {
+    expect(passed('POST', { 'content-type': 'application/json', 'content-length': '2' })).toBeUndefined();
+    expect(
+      passed('POST', { 'content-type': 'Application/JSON; charset=utf-8', 'content-length': '2' }),
+    ).toBeUndefined();
+  });
+
+  it('passes a request without a body and without a Content-Type', () => {
+    expect(passed('POST', {})).toBeUndefined();
+    expect(passed('DELETE', { 'content-length': '0' })).toBeUndefined();
+  });
+
+  it.each([
+    'application/x-www-form-urlencoded',
+    'text/plain',
+    'multipart/form-data; boundary=x',
+    'application/ld+json',
+  ])('refuses a %s body with HTTP.UNSUPPORTED_MEDIA_TYPE', (type) => {
+    expect(refusedWith('POST', { 'content-type': type, 'content-length': '5' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
+    // An empty form is still a form: a cross-site page can post one without a preflight.
+    expect(refusedWith('POST', { 'content-type': type, 'content-length': '0' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('refuses a body without a Content-Type, by length or chunked', () => {
+    expect(refusedWith('POST', { 'content-length': '5' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
+    expect(refusedWith('PUT', { 'transfer-encoding': 'chunked' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('ignores the body type of methods whose body the API never reads', () => {
+    expect(passed('GET', { 'content-type': 'text/plain', 'content-length': '5' })).toBeUndefined();
   });
 });
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
@@ -10,6 +11,44 @@ const CLOSE_ARRAY = 0x5d; // ]
 const QUOTE = 0x22; // "
 const BACKSLASH = 0x5c; // \
 
+/**
+ * The one body type the API reads. JSON from another origin needs a CORS preflight, which the allow-list answers;
+ * a form or text body does not, so taking one would let any page a participant visits post into their conversation.
+ */
+export const JSON_BODY_TYPE = 'application/json';
+
+/** `type/subtype` of a Content-Type, without parameters, in lower case. */
+const mediaTypeOf = (contentType: string): string => contentType.split(';', 1)[0].trim().toLowerCase();
+
+/** Methods whose body the API may read; a body on any other is ignored, as HTTP allows. */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Refuses, before anything reads it, a body that is not JSON: a Content-Type other than `application/json`, or a
+ * body with no Content-Type. A request without a body and without a Content-Type (a bare POST) passes.
+ */
+export function onlyJsonBodies(request: IncomingMessage, _response: ServerResponse, next: NextFunction): void {
+  if (!BODY_METHODS.has(request.method ?? '')) return next();
+  const type = request.headers['content-type'];
+  const length = request.headers['content-length'];
+  const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  if (type === undefined ? !hasBody : mediaTypeOf(type) === JSON_BODY_TYPE) return next();
+  next(
+    new AppError(
+      ErrorCode.UnsupportedMediaType,
+      `The request body must be JSON (Content-Type: ${JSON_BODY_TYPE}).`,
+      type === undefined ? {} : { details: { contentType: type.slice(0, 100) } },
+    ),
+  );
+}
+
+/** A JSON body whose bytes are not UTF-8 although its charset says they are. */
+class BodyNotUtf8Error extends Error {
+  constructor() {
+    super('The request body is not valid UTF-8.');
+  }
+}
+
 /** A body nested deeper than the limit: refused before it is parsed, so no later recursion can overflow. */
 class BodyTooDeepError extends Error {
   constructor(readonly maxDepth: number) {
@@ -17,13 +56,23 @@ class BodyTooDeepError extends Error {
   }
 }
 
+/** Whether the Content-Type's charset is UTF-8 (JSON's default when it names none). */
+function declaresUtf8(request: IncomingMessage): boolean {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+  return charset === undefined || /^utf-?8$/i.test(charset);
+}
+
 /**
- * body-parser's `verify` hook: scans the raw JSON bytes (one pass, no allocation) and refuses nesting deeper than
- * `maxDepth` before `JSON.parse`, validation or class-transformer recurse into it. Brackets inside strings don't
- * count; UTF-8 continuation bytes never equal these ASCII bytes.
+ * body-parser's `verify` hook for JSON, run on the decoded (inflated) bytes before `JSON.parse`:
+ * - bytes that are not UTF-8 are refused, where body-parser would silently turn them into U+FFFD and the service
+ *   would store text the participant never wrote;
+ * - nesting deeper than `maxDepth` is refused (one pass, no allocation) before `JSON.parse`, validation or
+ *   class-transformer recurse into it. Brackets inside strings don't count; UTF-8 continuation bytes never equal
+ *   these ASCII bytes.
  */
-export function jsonDepthLimit(maxDepth: number): (req: IncomingMessage, res: ServerResponse, body: Buffer) => void {
-  return (_req, _res, body) => {
+export function verifyJsonBody(maxDepth: number): (req: IncomingMessage, res: ServerResponse, body: Buffer) => void {
+  return (req, _res, body) => {
+    if (declaresUtf8(req) && !isUtf8(body)) throw new BodyNotUtf8Error();
     let depth = 0;
     let inString = false;
     for (let i = 0; i < body.length; i++) {
@@ -54,6 +103,10 @@ function isDecodingError(error: { code?: unknown }): boolean {
 export function bodyParserErrors(error: unknown, _request: Request, _response: Response, next: NextFunction): void {
   if (error instanceof BodyTooDeepError) {
     next(new AppError(ErrorCode.BodyTooDeep, error.message, { details: { maxDepth: error.maxDepth } }));
+    return;
+  }
+  if (error instanceof BodyNotUtf8Error) {
+    next(new AppError(ErrorCode.MalformedBody, error.message));
     return;
   }
   const parserError = error as { type?: unknown; status?: unknown; limit?: unknown; code?: unknown } | null;

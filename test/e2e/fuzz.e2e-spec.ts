@@ -106,16 +106,16 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
         },
       );
 
-      it('is refused when it comes percent-encoded in a form body', async () => {
-        const { id, cookie } = await greet('random');
+      it('is refused as a lone surrogate too (the JSON escape \\ud800), which would be stored as U+FFFD', async () => {
+        const { scenario, id } = await greet('random');
         const asked = await classifierRequests();
-        const response = await send('POST', '/api/random/', 'message=My%20parcel%00&index=0', {
-          'Content-Type': 'application/x-www-form-urlencoded',
-          Cookie: cookie,
-        });
-        expectError(response, 400, 'CHAT.INVALID_CHARACTERS');
+        const body = JSON.stringify(turn('My parcel never arrived.', 0, scenario)).replace(
+          'arrived.',
+          'arrived.\\ud800',
+        );
+        expectError(await postJson('/api/random/', body), 400, 'CHAT.INVALID_CHARACTERS');
         expect(await classifierRequests()).toBe(asked);
-        expect(await conversation(id)).toEqual(expect.objectContaining({ step: 0 }));
+        expect(await conversation(id)).toEqual(expect.objectContaining({ step: 0, status: 'in_progress' }));
       });
 
       it('is refused at the email step too, and the conversation stays open', async () => {
@@ -196,6 +196,80 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
           expectError(await classify(encoding, plain), 415, 'HTTP.UNSUPPORTED_ENCODING');
         },
       );
+    });
+
+    describe('the body’s type and bytes', () => {
+      const POST_ROUTES = ['/api/random/', '/api/ml/classify', '/api/admin/session'];
+
+      it.each([
+        'text/plain',
+        'application/xml',
+        'multipart/form-data; boundary=x',
+        // A form is what a cross-site page can post without a CORS preflight.
+        'application/x-www-form-urlencoded',
+      ])('refuses a %s body with 415 HTTP.UNSUPPORTED_MEDIA_TYPE before anything runs', async (type) => {
+        const { id, cookie } = await greet('random');
+        const asked = await classifierRequests();
+        for (const path of POST_ROUTES) {
+          const body = type.includes('form-urlencoded')
+            ? 'message=My%20parcel%20never%20arrived&text=x&key=x'
+            : '{"message":"My parcel never arrived.","text":"x","key":"x"}';
+          expectError(
+            await send('POST', path, body, { 'Content-Type': type, Cookie: cookie }),
+            415,
+            'HTTP.UNSUPPORTED_MEDIA_TYPE',
+          );
+        }
+        expect(await classifierRequests()).toBe(asked);
+        expect(await conversation(id)).toEqual(expect.objectContaining({ step: 0, status: 'in_progress' }));
+      });
+
+      it('refuses a body without a Content-Type the same way', async () => {
+        for (const path of POST_ROUTES)
+          expectError(
+            await send('POST', path, '{"message":"hi","text":"hi","key":"x"}'),
+            415,
+            'HTTP.UNSUPPORTED_MEDIA_TYPE',
+          );
+      });
+
+      it('takes a POST with no body and no Content-Type', async () => {
+        const { cookie } = await greet('random');
+        expect(
+          (await send('POST', '/api/random/reset/', undefined, { Cookie: cookie, 'Content-Length': '0' })).status,
+        ).toBe(200);
+      });
+
+      it('refuses invalid UTF-8 in a JSON body with 400 HTTP.MALFORMED_BODY before the classifier runs', async () => {
+        const { scenario, id } = await greet('random');
+        const asked = await classifierRequests();
+        const json = JSON.stringify(turn('My parcel never arrived. XX', 0, scenario));
+        const bytes = Buffer.from(json, 'utf8');
+        const at = bytes.indexOf('XX');
+        bytes[at] = 0xff;
+        bytes[at + 1] = 0xfe;
+        expectError(await send('POST', '/api/random/', bytes, JSON_HEADERS), 400, 'HTTP.MALFORMED_BODY');
+        expectError(
+          await send(
+            'POST',
+            '/api/ml/classify',
+            Buffer.from([...Buffer.from('{"text":"'), 0xc3, 0x28, ...Buffer.from('"}')]),
+            JSON_HEADERS,
+          ),
+          400,
+          'HTTP.MALFORMED_BODY',
+        );
+        expect(await classifierRequests()).toBe(asked);
+        expect(await conversation(id)).toEqual(expect.objectContaining({ step: 0, status: 'in_progress' }));
+      });
+
+      it('reads a JSON body in UTF-16 when its charset says so', async () => {
+        const body = Buffer.from(JSON.stringify({ text: 'My parcel never arrived.' }), 'utf16le');
+        expect(
+          (await send('POST', '/api/ml/classify', body, { 'Content-Type': 'application/json; charset=utf-16le' }))
+            .status,
+        ).toBe(200);
+      });
     });
 
     describe('the reset route', () => {
