@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsBoolean, IsIn, isISO8601, IsOptional, ValidateBy, type ValidationOptions } from 'class-validator';
+import { emptyIsAbsent } from '../common/query-values';
 import { ConversationOrigin, ConversationStatus } from './chat.types';
 
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
@@ -8,9 +9,6 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 const STATUSES = Object.values(ConversationStatus);
 const ORIGINS = Object.values(ConversationOrigin);
-
-/** `?status=` or `--since ''` asks for no filter, as leaving it out does. */
-const emptyIsAbsent = ({ value }: TransformFnParams): unknown => (value === '' ? undefined : value);
 
 /** `true` / `false` as a query string or a CLI flag gives them; empty or absent is false; anything else stays to fail. */
 const booleanText = ({ value }: TransformFnParams): unknown =>

@@ -1,4 +1,4 @@
-import { INestApplication, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import cookieParser from 'cookie-parser';
@@ -10,7 +10,7 @@ import { AllExceptionsFilter } from './all-exceptions.filter';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
 import { bodyParserErrors, JSON_BODY_TYPE, onlyJsonBodies, verifyJsonBody } from './request-body';
-import { VALIDATOR_OPTIONS, validationFailed } from './validation';
+import { AppValidationPipe } from './validation';
 
 export const API_PREFIX = 'api';
 
@@ -69,13 +69,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
     exclude: Object.values(CONSOLE_PAGES).map((path) => ({ path, method: RequestMethod.GET })),
   });
   app.useGlobalFilters(new AllExceptionsFilter(app.get(ErrorTranslation)));
-  app.useGlobalPipes(
-    new ValidationPipe({
-      ...VALIDATOR_OPTIONS,
-      transform: true,
-      exceptionFactory: validationFailed,
-    }),
-  );
+  app.useGlobalPipes(new AppValidationPipe());
   app.enableShutdownHooks();
   setupSwagger(app);
 }

@@ -1,3 +1,4 @@
+import { ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
 import { AppError } from './app.error';
@@ -24,4 +25,27 @@ export function validatedInstance<T extends object>(type: ClassConstructor<T>, p
   const errors = validateSync(instance, VALIDATOR_OPTIONS);
   if (errors.length > 0) throw validationFailed(errors);
   return instance;
+}
+
+/**
+ * The global pipe: DTOs validated and transformed, every broken rule one `HTTP.VALIDATION_FAILED`. Bodies drop keys
+ * their DTO does not name (the React client's body is tolerated as it comes); a query string with a parameter its
+ * DTO does not name is refused, since a misspelled filter (`pseudonymize=true`, `status[]=completed`) would
+ * otherwise be dropped in silence and widen what an export or a panel hands out.
+ */
+export class AppValidationPipe extends ValidationPipe {
+  private static readonly OPTIONS: ValidationPipeOptions = {
+    ...VALIDATOR_OPTIONS,
+    transform: true,
+    exceptionFactory: validationFailed,
+  };
+  private readonly queryPipe = new ValidationPipe({ ...AppValidationPipe.OPTIONS, forbidNonWhitelisted: true });
+
+  constructor() {
+    super(AppValidationPipe.OPTIONS);
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return metadata.type === 'query' ? this.queryPipe.transform(value, metadata) : super.transform(value, metadata);
+  }
 }

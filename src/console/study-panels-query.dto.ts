@@ -3,14 +3,12 @@ import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { BRANDS, ConversationOrigin, ConversationStatus, LEVELS, type Brand, type Level } from '../chat/chat.types';
 import { IsIsoInstant } from '../chat/conversation-export-query.dto';
+import { emptyIsAbsent, emptyIsDefault } from '../common/query-values';
 import { LABEL_KEYS, type TimelineBucket } from './console.types';
 
 const STATUSES = Object.values(ConversationStatus);
 const ORIGINS = Object.values(ConversationOrigin);
 const BUCKETS: readonly TimelineBucket[] = ['hour', 'day'];
-
-/** An empty query value (`?status=`) means no filter, as leaving it out does. */
-const emptyIsAbsent = ({ value }: TransformFnParams): unknown => (value === '' ? undefined : value);
 
 export class FunnelQueryDto {
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also the funnel of each arm.' })
@@ -22,7 +20,7 @@ export class FunnelQueryDto {
 
 export class TimelineQueryDto {
   @ApiPropertyOptional({ enum: BUCKETS, default: 'day' })
-  @Transform(emptyIsAbsent)
+  @Transform(emptyIsDefault('day'))
   @IsOptional()
   @IsIn(BUCKETS, { message: 'bucket must be hour or day' })
   bucket: TimelineBucket = 'day';

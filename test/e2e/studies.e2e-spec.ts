@@ -226,6 +226,29 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
     });
   });
 
+  describe('the console’s query strings', () => {
+    const get = (path: string) => http().get(path).set('X-Api-Key', ADMIN_KEY);
+
+    it('reads an empty timeline bucket as the default, per day', async () => {
+      const response = await get('/api/admin/study/timeline?bucket=');
+      expect([response.status, response.body.bucket]).toEqual([200, 'day']);
+    });
+
+    it.each([
+      '/api/admin/study/conversations?status[]=completed',
+      '/api/admin/study/conversations?arm=x',
+      '/api/admin/study/funnel?byarm=true',
+    ])('refuses an unknown parameter (%s) with 400 HTTP.VALIDATION_FAILED', async (path) => {
+      const response = await get(path);
+      expect([response.status, response.body.code]).toEqual([400, 'HTTP.VALIDATION_FAILED']);
+    });
+
+    it('still takes the parameters it knows, empty ones as absent', async () => {
+      await get('/api/admin/study/conversations?status=&origin=&limit=5').expect(200);
+      await get('/api/admin/study/funnel?byArm=true').expect(200);
+    });
+  });
+
   describe('retention (DATA_RETENTION_DAYS=30)', () => {
     it('is scheduled, and its job removes the e-mails of conversations created more than 30 days ago', async () => {
       const jobs = testApp.app.get(JobsService);
@@ -284,6 +307,17 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       // This participant also typed an address into an answer.
       const answers = ['Last Monday.', 'Write to me at side.channel@pilot.test please.', ...ANSWERS.slice(2)];
       ids.other = (await participant('other.person@pilot.test', answers)).scenario.conversation_id;
+    });
+
+    it.each([
+      'format=csv&pseudonymize=true',
+      'format=jsonl&pseudonymise[]=true',
+      'format=jsonl&status[]=completed',
+      'format=csv&until=2030-01-01',
+    ])('refuses an unknown query parameter (%s) instead of exporting without it', async (query) => {
+      const response = await http().get(`/api/admin/conversations/export?${query}`).set('X-Api-Key', ADMIN_KEY);
+      expect([response.status, response.body.code]).toEqual([400, 'HTTP.VALIDATION_FAILED']);
+      expect(response.text).not.toMatch(ANY_EMAIL);
     });
 
     const exportOver = (format: 'csv' | 'jsonl') =>
