@@ -15,8 +15,18 @@ import { AppConfig } from '../config/app-config';
 import { adminKeyActor } from './admin-audit.entity';
 import { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationExportQueryDto } from './conversation-export-query.dto';
-import { ConversationExportService, exportFilterOf } from './conversation-export.service';
+import { ConversationExportService, exportFilterOf, type ExportFilter } from './conversation-export.service';
 import { ParticipantDataService } from './participant-data.service';
+
+/** The status and headers of an export, the same for its GET and its HEAD. */
+function exportHeaders(response: Response, filter: ExportFilter): void {
+  response.status(200);
+  response.setHeader(
+    'Content-Type',
+    filter.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+  );
+  response.setHeader('Content-Disposition', `attachment; filename="conversations.${filter.format}"`);
+}
 
 @ApiTags('admin')
 @ApiSecurity('admin')
@@ -59,15 +69,18 @@ export class AdminController {
     @Res() response: Response,
   ): Promise<void> {
     const filter = exportFilterOf(query);
+    // Express hands HEAD to this GET handler: answer the GET's headers, but read nothing and audit nothing,
+    // since no export leaves.
+    if (request.method === 'HEAD') {
+      this.exporter.assertExportable(filter);
+      exportHeaders(response, filter);
+      response.end();
+      return;
+    }
     const lines = this.exporter.lines(filter, this.actorOf(request));
     // Read the first line before answering, so a database error is still a JSON error.
     const first = await lines.next();
-    response.status(200);
-    response.setHeader(
-      'Content-Type',
-      filter.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
-    );
-    response.setHeader('Content-Disposition', `attachment; filename="conversations.${filter.format}"`);
+    exportHeaders(response, filter);
     async function* all(): AsyncGenerator<string> {
       if (!first.done) yield first.value;
       yield* lines;

@@ -25,10 +25,17 @@ function cellText(value: unknown): string {
   return '';
 }
 
-function csvCell(value: unknown): string {
+/** A leading character that makes a spreadsheet read a cell as a formula. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One quoted CSV cell. Text (and JSON of an object) with a formula's leading character gets a `'` so a spreadsheet
+ * never runs participant text; numbers, booleans and dates stay as written, or R and pandas would read them as text.
+ */
+export function csvCell(value: unknown): string {
   const text = cellText(value);
-  // Quote always; a leading = + - @ is defused so a spreadsheet never runs participant text as a formula.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  const isText = typeof value === 'string' || (typeof value === 'object' && value !== null && !(value instanceof Date));
+  const safe = isText && FORMULA_START.test(text) ? `'${text}` : text;
   return `"${safe.replace(/"/g, '""')}"`;
 }
 
@@ -77,14 +84,18 @@ export class ConversationExportService {
    * Refuses a pseudonymised export without EXPORT_PSEUDONYM_KEY at once, before anything is read or sent.
    */
   lines(filter: ExportFilter, actor: string): AsyncGenerator<string> {
-    const key = this.config.participantData.pseudonymKey;
-    if (filter.pseudonymise && key === null) {
+    this.assertExportable(filter);
+    return this.pages(filter, filter.pseudonymise ? this.config.participantData.pseudonymKey : null, actor);
+  }
+
+  /** Throws what `lines` would throw for `filter`, without reading or auditing anything. */
+  assertExportable(filter: ExportFilter): void {
+    if (filter.pseudonymise && this.config.participantData.pseudonymKey === null) {
       throw new AppError(
         ErrorCode.AdminPseudonymKeyMissing,
         'A pseudonymised export needs EXPORT_PSEUDONYM_KEY (16+ characters, the same for the whole study).',
       );
     }
-    return this.pages(filter, filter.pseudonymise ? key : null, actor);
   }
 
   private async *pages(filter: ExportFilter, pseudonymKey: string | null, actor: string): AsyncGenerator<string> {

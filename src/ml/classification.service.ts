@@ -68,7 +68,7 @@ export class ClassificationService {
    * waiting for any more leaves the semaphore's line before it runs.
    */
   async classifyMany(texts: string[], signal?: AbortSignal): Promise<ClassificationResponseDto[]> {
-    const normalised = texts.map((text) => this.validated(text));
+    const normalised = texts.map((text) => this.validatedText(text));
     this.stats.requests += texts.length;
     const model = await this.pool.get();
     const keys = normalised.map((text) => `${model.ref.id}:${model.revision}:${textDigest(text)}`);
@@ -211,7 +211,11 @@ export class ClassificationService {
     if (this.inFlight.get(key) === own) this.inFlight.delete(key);
   }
 
-  private validated(text: unknown): string {
+  /**
+   * `text` normalised, or the ML.INVALID_TEXT every classification route answers for it: not a string, empty, or
+   * longer than ML_MAX_TEXT_LENGTH once normalised.
+   */
+  validatedText(text: unknown): string {
     if (typeof text !== 'string') {
       throw new AppError(ErrorCode.MlInvalidText, 'text must be a string.');
     }

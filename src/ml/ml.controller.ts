@@ -76,11 +76,13 @@ export class MlController {
   @ApiOperation({ summary: 'Queue a classification; poll GET /api/jobs/ml/{jobId} for its result.' })
   @ApiAcceptedResponse({ type: ClassificationJobResponseDto })
   @ApiErrorResponses({
-    400: BAD_BODY,
+    400: `${BAD_BODY} ML.INVALID_TEXT: the text is empty or longer than ML_MAX_TEXT_LENGTH.`,
     ...TOO_LARGE,
     503: 'QUEUE.UNAVAILABLE: the job queue (Redis) does not answer.',
   })
   async classifyAsync(@Body() body: ClassifyRequestDto): Promise<ClassificationJobResponseDto> {
+    // Refused here, not in the worker: a text the sync route refuses must not become a job that can only fail.
+    this.classification.validatedText(body.text);
     return { jobId: await this.jobs.enqueue({ text: body.text }), queue: QueueName.Ml };
   }
 

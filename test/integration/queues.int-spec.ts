@@ -1,6 +1,7 @@
 import { getQueueToken } from '@nestjs/bull';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { ClassifyProcessor } from '../../src/ml/classify.processor';
 import type { JobQueue } from '../../src/queue/job-queue';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { QueueWorker } from '../../src/queue/queue-worker';
@@ -88,9 +89,10 @@ describe('queues on Bull (real Redis and PostgreSQL)', () => {
   }, 30_000);
 
   it('discards a permanently bad payload without retrying', async () => {
-    const accepted = await http().post('/api/ml/classify/async').send({ text: '   ' }).expect(202);
+    // The HTTP route refuses this text before queueing it; the worker still discards such a job from any producer.
+    const jobId = await testApp.app.get(ClassifyProcessor).enqueue({ text: '   ' });
     const job = await waitFor(
-      async () => (await http().get(`/api/jobs/ml/${accepted.body.jobId}`).expect(200)).body,
+      async () => (await http().get(`/api/jobs/ml/${jobId}`).expect(200)).body,
       (body) => body.state === 'failed',
     );
     expect(job).toMatchObject({ state: 'failed', attemptsMade: 1, failedReason: 'text must not be empty.' });

@@ -1,0 +1,38 @@
+import { csvCell } from './conversation-export.service';
+
+describe('csvCell', () => {
+  it('keeps a negative number a number', () => {
+    expect(csvCell(-5)).toBe('"-5"');
+    expect(csvCell(-1e308)).toBe('"-1e+308"');
+    expect(csvCell(-0.25)).toBe('"-0.25"');
+  });
+
+  it('writes booleans and dates as they are', () => {
+    expect(csvCell(false)).toBe('"false"');
+    expect(csvCell(new Date('2024-03-01T10:00:00.000Z'))).toBe('"2024-03-01T10:00:00.000Z"');
+    // Years before 0 are written with a leading minus sign.
+    expect(csvCell(new Date('-000001-01-01T00:00:00.000Z'))).toBe('"-000001-01-01T00:00:00.000Z"');
+  });
+
+  it('defuses text that a spreadsheet would run as a formula, even when it looks like a number', () => {
+    expect(csvCell('-5')).toBe(`"'-5"`);
+    expect(csvCell('=1+2')).toBe(`"'=1+2"`);
+    expect(csvCell('+1')).toBe(`"'+1"`);
+    expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
+    expect(csvCell('\tx')).toBe(`"'\tx"`);
+    expect(csvCell('\rx')).toBe(`"'\rx"`);
+  });
+
+  it('leaves other text alone and doubles its quotes', () => {
+    expect(csvCell('my "parcel" -5')).toBe('"my ""parcel"" -5"');
+  });
+
+  it('writes objects as JSON, which never starts a formula', () => {
+    expect(csvCell([{ text: '=1+2' }])).toBe('"[{""text"":""=1+2""}]"');
+  });
+
+  it('writes null and undefined as an empty cell', () => {
+    expect(csvCell(null)).toBe('""');
+    expect(csvCell(undefined)).toBe('""');
+  });
+});

@@ -1,0 +1,111 @@
+import { Client } from 'pg';
+import request from 'supertest';
+import { ConversationRepository } from '../../src/chat/conversation.repository';
+import { JobsService } from '../../src/queue/jobs.service';
+import { QueueName } from '../../src/queue/queue-names';
+import { createTestApp, TestApp } from '../support/test-app';
+import { dropTestDatabase } from '../support/test-database';
+
+const DATABASE = 'combot_admin_export_async_e2e_test';
+const ADMIN_KEY = 'admin-export-async-key-0123456789';
+
+describe('admin export HEAD and async classification checks (real PostgreSQL)', () => {
+  let testApp: TestApp;
+  const http = () => request(testApp.app.getHttpServer());
+
+  beforeAll(async () => {
+    testApp = await createTestApp(DATABASE, { ML_WORKERS: '1', ADMIN_API_KEY: ADMIN_KEY });
+    // One conversation, so a GET has a row to read and audit.
+    await http().get('/api/random/initial/').expect(200);
+  }, 120_000);
+
+  afterAll(async () => {
+    await testApp?.app.close();
+    await dropTestDatabase(DATABASE);
+  });
+
+  afterEach(() => {
+    jest.restoreAllMocks();
+  });
+
+  async function auditRows(): Promise<{ action: string; details: { complete?: boolean } }[]> {
+    const client = new Client({ connectionString: testApp.databaseUrl });
+    await client.connect();
+    try {
+      return (await client.query('SELECT action, details FROM admin_audit ORDER BY id')).rows;
+    } finally {
+      await client.end();
+    }
+  }
+
+  describe('HEAD /api/admin/conversations/export', () => {
+    it.each([
+      ['csv', /^text\/csv; charset=utf-8$/],
+      ['jsonl', /^application\/x-ndjson; charset=utf-8$/],
+    ])(
+      'answers the headers of a %s GET without reading conversations or writing an audit row',
+      async (format, type) => {
+        const read = jest.spyOn(testApp.app.get(ConversationRepository), 'exportPage');
+        const before = await auditRows();
+
+        const head = await http().head(`/api/admin/conversations/export?format=${format}`).set('X-Api-Key', ADMIN_KEY);
+
+        expect(head.status).toBe(200);
+        expect(head.headers['content-type']).toMatch(type);
+        expect(head.headers['content-disposition']).toBe(`attachment; filename="conversations.${format}"`);
+        expect(head.text ?? '').toBe('');
+        expect(read).not.toHaveBeenCalled();
+        expect(await auditRows()).toEqual(before);
+
+        // The GET it stands for reads, answers the same headers, and is audited once.
+        const get = await http().get(`/api/admin/conversations/export?format=${format}`).set('X-Api-Key', ADMIN_KEY);
+        expect(get.status).toBe(200);
+        expect(get.headers['content-type']).toBe(head.headers['content-type']);
+        expect(get.headers['content-disposition']).toBe(head.headers['content-disposition']);
+        expect(read).toHaveBeenCalled();
+        const after = await auditRows();
+        expect(after).toHaveLength(before.length + 1);
+        expect(after[after.length - 1]).toMatchObject({ action: 'export', details: { complete: true } });
+      },
+    );
+
+    it('still wants the admin key and refuses what a GET refuses, without an audit row', async () => {
+      const before = await auditRows();
+      await http().head('/api/admin/conversations/export?format=csv').expect(401);
+      await http().head('/api/admin/conversations/export?format=xml').set('X-Api-Key', ADMIN_KEY).expect(400);
+      // No EXPORT_PSEUDONYM_KEY in this app: a GET is refused with 400, so is its HEAD.
+      await http()
+        .head('/api/admin/conversations/export?format=csv&pseudonymise=true')
+        .set('X-Api-Key', ADMIN_KEY)
+        .expect(400);
+      expect(await auditRows()).toEqual(before);
+    });
+  });
+
+  describe('POST /api/ml/classify/async', () => {
+    it.each([
+      ['an empty text', ''],
+      ['a 90,000-character text', 'x'.repeat(90_000)],
+    ])('refuses %s as the sync route does, and queues nothing', async (_name, text) => {
+      const sync = await http().post('/api/ml/classify').send({ text }).expect(400);
+      expect(sync.body.code).toBe('ML.INVALID_TEXT');
+      const add = jest.spyOn(testApp.app.get(JobsService), 'add');
+
+      const refused = await http().post('/api/ml/classify/async').send({ text });
+
+      expect(refused.status).toBe(400);
+      expect(refused.body).toMatchObject({ statusCode: 400, code: 'ML.INVALID_TEXT', message: sync.body.message });
+      expect(add).not.toHaveBeenCalled();
+    });
+
+    it('still queues a text the sync route accepts', async () => {
+      const add = jest.spyOn(testApp.app.get(JobsService), 'add');
+      const accepted = await http()
+        .post('/api/ml/classify/async')
+        .send({ text: 'The courier left my parcel in the rain' })
+        .expect(202);
+      expect(accepted.body).toEqual({ jobId: expect.any(String), queue: QueueName.Ml });
+      expect(add).toHaveBeenCalledTimes(1);
+    });
+  });
+});
