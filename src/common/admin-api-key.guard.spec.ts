@@ -37,7 +37,7 @@ describe('authenticateAdmin', () => {
   const codec = sessionCodecOf(config);
   let revocations: Revocations;
   const check = (request: Request, store: AdminSessionRevocations | null = revocations) =>
-    authenticateAdmin(config, codec, store, request);
+    authenticateAdmin(config, codec, { revocations: store, attempts: null }, request);
 
   beforeEach(() => (revocations = new Revocations()));
 
@@ -89,8 +89,10 @@ describe('authenticateAdmin', () => {
   it('answers ADMIN.DISABLED whatever is presented when no admin key is configured', async () => {
     const off = new AppConfig({});
     const { token } = codec.issue(60_000);
-    expect(await codeOf(authenticateAdmin(off, sessionCodecOf(off), revocations, requestOf({ cookie: token })))).toBe(
-      ErrorCode.AdminDisabled,
-    );
+    expect(
+      await codeOf(
+        authenticateAdmin(off, sessionCodecOf(off), { revocations, attempts: null }, requestOf({ cookie: token })),
+      ),
+    ).toBe(ErrorCode.AdminDisabled);
   });
 });

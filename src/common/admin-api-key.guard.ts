@@ -4,6 +4,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import {
   ADMIN_SESSION_COOKIE_NAMES,
+  AdminKeyAttempts,
   AdminSession,
   AdminSessionCodec,
   AdminSessionRevocations,
@@ -33,6 +34,9 @@ export function isAdminRequest(config: AppConfig, request: Request): boolean {
   const key = presentedKey(request);
   return expected !== null && key !== null && sameKey(key, expected);
 }
+
+/** The address failed key checks count against: the client address `TRUST_PROXY` yields. */
+export const clientAddressOf = (request: Request): string => request.ip ?? 'unknown';
 
 /** Whether the admin key is right; throws as the admin routes answer when it is not. */
 export function checkAdminKey(config: AppConfig, key: string): void {
@@ -103,14 +107,40 @@ function assertSameOrigin(request: Request): void {
 }
 
 /**
+ * Checks `key` for the client at `address`: refused at once (429) while the address is past its failed-attempt
+ * limit, and a wrong key counts against it. Without a limiter (a process with no console) only the check runs.
+ */
+export async function checkAdminKeyFrom(
+  config: AppConfig,
+  attempts: AdminKeyAttempts | null,
+  key: string,
+  address: string,
+): Promise<void> {
+  await attempts?.assertMayTry(address);
+  try {
+    checkAdminKey(config, key);
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCode.Forbidden) await attempts?.recordFailure(address);
+    throw error;
+  }
+}
+
+/** What the admin check needs besides the configuration; absent ports (worker, CLI) are null. */
+export interface AdminAuthPorts {
+  revocations: AdminSessionRevocations | null;
+  attempts: AdminKeyAttempts | null;
+}
+
+/**
  * Who may use the admin routes: the key in `X-Api-Key` or a Bearer token (scripts), or a study-console session
  * cookie from this origin that was neither forged, expired nor revoked by a logout. A key, when given, decides
- * alone: a wrong key is refused even with a valid session, so a script never passes on a browser's cookie.
+ * alone: a wrong key is refused even with a valid session, so a script never passes on a browser's cookie; and it
+ * counts against the address's failed attempts, as a login does.
  */
 export async function authenticateAdmin(
   config: AppConfig,
   codec: AdminSessionCodec,
-  revocations: AdminSessionRevocations | null,
+  { revocations, attempts }: AdminAuthPorts,
   request: Request,
 ): Promise<AdminPrincipal> {
   if (!config.admin.apiKey) {
@@ -118,7 +148,7 @@ export async function authenticateAdmin(
   }
   const key = presentedKey(request);
   if (key !== null) {
-    checkAdminKey(config, key);
+    await checkAdminKeyFrom(config, attempts, key, clientAddressOf(request));
     return { via: 'key' };
   }
   const token = sessionCookieOf(request);
@@ -154,6 +184,7 @@ export class AdminApiKeyGuard implements CanActivate {
   constructor(
     protected readonly config: AppConfig,
     @Optional() private readonly revocations?: AdminSessionRevocations,
+    @Optional() private readonly attempts?: AdminKeyAttempts,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -161,7 +192,7 @@ export class AdminApiKeyGuard implements CanActivate {
     request.adminPrincipal = await authenticateAdmin(
       this.config,
       sessionCodecOf(this.config),
-      this.revocations ?? null,
+      { revocations: this.revocations ?? null, attempts: this.attempts ?? null },
       request,
     );
     return true;
@@ -182,6 +213,7 @@ export class AdminAccessMiddleware implements NestMiddleware {
   constructor(
     private readonly config: AppConfig,
     @Optional() private readonly revocations?: AdminSessionRevocations,
+    @Optional() private readonly attempts?: AdminKeyAttempts,
   ) {}
 
   /**
@@ -190,7 +222,12 @@ export class AdminAccessMiddleware implements NestMiddleware {
    * with a control character, so such a request is refused here, in the service's own error body.
    */
   async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
-    await authenticateAdmin(this.config, sessionCodecOf(this.config), this.revocations ?? null, request);
+    await authenticateAdmin(
+      this.config,
+      sessionCodecOf(this.config),
+      { revocations: this.revocations ?? null, attempts: this.attempts ?? null },
+      request,
+    );
     for (const [name, value] of new URL(request.originalUrl, 'http://localhost').searchParams) {
       if (hasControlCharacters(name) || hasControlCharacters(value)) {
         throw new AppError(ErrorCode.BadRequest, 'Query parameters must not contain control characters.');

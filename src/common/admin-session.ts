@@ -72,3 +72,14 @@ export class AdminSessionCodec {
 export abstract class AdminSessionRevocations {
   abstract isRevoked(sessionId: string): Promise<boolean>;
 }
+
+/**
+ * Failed admin-key checks per client address, shared by the console's login and every route that takes the key in
+ * a header, so the key cannot be guessed at request speed on one while the other is locked. A port, like the
+ * revocations: the limiter lives in the console module; without it (worker, CLI) nothing is counted.
+ */
+export abstract class AdminKeyAttempts {
+  /** Throws 429 HTTP.TOO_MANY_REQUESTS (with Retry-After) while `address` may not try a key. */
+  abstract assertMayTry(address: string): Promise<void>;
+  abstract recordFailure(address: string): Promise<void>;
+}

@@ -2,7 +2,7 @@ import { Controller, Get, Optional, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { authenticateAdmin, sessionCodecOf } from '../common/admin-api-key.guard';
-import { AdminSessionRevocations } from '../common/admin-session';
+import { AdminKeyAttempts, AdminSessionRevocations } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { CONSOLE_PAGES } from '../common/http-setup';
@@ -40,6 +40,7 @@ export class ConsolePagesController {
     private readonly config: AppConfig,
     private readonly assets: ConsoleAssets,
     @Optional() private readonly revocations?: AdminSessionRevocations,
+    @Optional() private readonly attempts?: AdminKeyAttempts,
   ) {}
 
   @Get(CONSOLE_PAGES.console)
@@ -75,7 +76,12 @@ export class ConsolePagesController {
   /** A page needs a session (or the key header); anything less shows the login form, never an error. */
   private async loggedIn(request: Request): Promise<boolean> {
     try {
-      await authenticateAdmin(this.config, sessionCodecOf(this.config), this.revocations ?? null, request);
+      await authenticateAdmin(
+        this.config,
+        sessionCodecOf(this.config),
+        { revocations: this.revocations ?? null, attempts: this.attempts ?? null },
+        request,
+      );
       return true;
     } catch (error) {
       if (error instanceof AppError && !error.retryable) return false;

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { checkAdminKey, sessionCodecOf, type AdminPrincipal } from '../common/admin-api-key.guard';
+import { checkAdminKeyFrom, sessionCodecOf, type AdminPrincipal } from '../common/admin-api-key.guard';
 import type { AdminSession } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
@@ -21,12 +21,10 @@ export class ConsoleSessionService {
 
   /** A new session for the right key; a wrong one counts against `address` (see LoginAttemptsLimiter). */
   async login(key: string, address: string): Promise<{ token: string; session: AdminSession }> {
-    await this.limiter.assertMayTry(address);
     try {
-      checkAdminKey(this.config, key);
+      await checkAdminKeyFrom(this.config, this.limiter, key, address);
     } catch (error) {
       if (error instanceof AppError && error.code === ErrorCode.Forbidden) {
-        await this.limiter.recordFailure(address);
         this.logger.warn(`console login refused: wrong admin key from ${address}`);
       }
       throw error;

@@ -1,6 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminSessionRevocations } from '../common/admin-session';
+import { AdminKeyAttempts, AdminSessionRevocations } from '../common/admin-session';
 import { SharedRedisModule } from '../common/shared-redis';
 import { HealthModule } from '../health/health.module';
 import { MlModule } from '../ml/ml.module';
@@ -20,7 +20,8 @@ import { StudyStatsRepository } from './study-stats.repository';
 /**
  * The study console: pages at /admin/, a login that turns the admin key into a session, and the panels' JSON at
  * /api/admin/study/. A consumer like health/: it reads the features, nothing imports it. Global only to lend the
- * admin guard (common/) its revocation list, so a session works on every admin route, the queue dashboard included.
+ * admin guard (common/) its revocation list and its failed-key limiter, so a session works and a guessed key counts
+ * on every admin route, the queue dashboard included.
  */
 @Global()
 @Module({
@@ -36,12 +37,13 @@ import { StudyStatsRepository } from './study-stats.repository';
     ConsoleAssets,
     ConsoleSessionService,
     LoginAttemptsLimiter,
+    { provide: AdminKeyAttempts, useExisting: LoginAttemptsLimiter },
     AdminSessionRepository,
     { provide: AdminSessionRevocations, useExisting: AdminSessionRepository },
     StudyStatsRepository,
     StudyPanelsService,
     ServicePanelService,
   ],
-  exports: [AdminSessionRevocations],
+  exports: [AdminSessionRevocations, AdminKeyAttempts],
 })
 export class ConsoleModule {}

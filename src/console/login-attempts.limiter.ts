@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
+import type { AdminKeyAttempts } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { SharedRedis } from '../common/shared-redis';
@@ -24,7 +25,7 @@ interface RecentFailures {
  * answer, each process counts in its own memory (per process, as without Redis) and says so in the log.
  */
 @Injectable()
-export class LoginAttemptsLimiter {
+export class LoginAttemptsLimiter implements AdminKeyAttempts {
   private readonly local = new Map<string, number[]>();
   private readonly client: Redis | null;
   private readonly keyPrefix: string;

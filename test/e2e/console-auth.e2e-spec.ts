@@ -156,6 +156,24 @@ describe('study console: login, session and pages (HTTP)', () => {
     }
   });
 
+  it('counts a wrong key on any admin route against the same limit as the login, per address', async () => {
+    // Addresses of their own (TRUST_PROXY=loopback believes X-Forwarded-For), so the login test below starts clean.
+    const guesser = '203.0.113.7';
+    const from = (address: string, path: string, key: string) =>
+      http().get(path).set('X-Forwarded-For', address).set('X-Api-Key', key);
+    for (const guess of ['guess-1-aaaaaaaaaaaaaaaa', 'guess-2-bbbbbbbbbbbbbbbb', 'guess-3-cccccccccccccccc']) {
+      expect((await from(guesser, '/api/admin/study/arms', guess)).status).toBe(403);
+    }
+    for (const path of ['/api/admin/study/arms', '/api/admin/conversations/export?format=jsonl']) {
+      const limited = await from(guesser, path, ADMIN_KEY);
+      expect([limited.status, limited.body.code]).toEqual([429, 'HTTP.TOO_MANY_REQUESTS']);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(800);
+    }
+    const login = await http().post('/api/admin/session').set('X-Forwarded-For', guesser).send({ key: ADMIN_KEY });
+    expect(login.status).toBe(429);
+    expect((await from('203.0.113.8', '/api/admin/study/arms', ADMIN_KEY)).status).toBe(200);
+  });
+
   // Last: it leaves this address blocked for the rest of the window.
   it('refuses a wrong key and, past ADMIN_LOGIN_MAX_FAILURES, every login from the address (Retry-After)', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
