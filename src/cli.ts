@@ -1,10 +1,16 @@
 import 'reflect-metadata';
+import { Console } from 'node:console';
 import { CommandFactory } from 'nest-commander';
+import { StderrLogger } from './cli/stderr.logger';
 import { StudyCliModule } from './cli/study-cli.module';
+
+// A command's stdout is its data, written with process.stdout.write; libraries that log with console.log (TypeORM
+// writes a failed query so) would otherwise put their lines inside a redirected export.
+globalThis.console = new Console({ stdout: process.stderr, stderr: process.stderr });
 
 const OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
   cliName: 'combot',
-  logger: ['error', 'warn'],
+  logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
   errorHandler: (error) => {
     const { exitCode = 1, code } = error as { exitCode?: number; code?: string };
     // Commander printed its own errors already, and ends `--help` with an "(outputHelp)" error of exit code 0.
@@ -14,8 +20,9 @@ const OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
 };
 
 /**
- * `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr. Help and the `study:*`
- * commands (which read only a content file) run without the configuration, database and Redis the others start.
+ * `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr, a command's data to
+ * stdout. Help and the `study:*` commands (which read only a content file) run without the configuration, database
+ * and Redis the others start.
  */
 async function bootstrap(): Promise<void> {
   const args = process.argv.slice(2);

@@ -1,7 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { createWriteStream } from 'node:fs';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AuditActor } from '../chat/admin-audit.entity';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
@@ -140,10 +139,36 @@ export class StartOptimizedServicesCommand extends CommandRunner {
   }
 }
 
+/**
+ * Writes `line` and settles once it is written or refused: the export reads no further row past a failed write, and
+ * its audit row then says incomplete.
+ */
+function writeLine(output: Writable, line: string): Promise<void> {
+  return new Promise((resolve, reject) => output.write(line, (error) => (error ? reject(error) : resolve())));
+}
+
+/**
+ * Hands `lines` to `output` one by one; on a failed write it stops the export (which then records itself as
+ * incomplete) before rethrowing, so the app never closes under a query still running.
+ */
+async function writeLines(lines: AsyncIterable<string>, output: Writable): Promise<number> {
+  // The write that failed reports the error; without a listener the stream's 'error' event would end the process.
+  const ignore = (): void => undefined;
+  output.on('error', ignore);
+  try {
+    let count = 0;
+    for await (const line of lines) {
+      await writeLine(output, line);
+      count++;
+    }
+    return count;
+  } finally {
+    output.off('error', ignore);
+  }
+}
+
 @Command({ name: 'export-conversations', description: 'Export every stored conversation as CSV or JSON Lines.' })
 export class ExportConversationsCommand extends CommandRunner {
-  private readonly logger = new Logger(ExportConversationsCommand.name);
-
   constructor(private readonly exporter: ConversationExportService) {
     super();
   }
@@ -167,20 +192,24 @@ export class ExportConversationsCommand extends CommandRunner {
         since: options.since,
         pseudonymise: options.pseudonymise ? 'true' : undefined,
       });
-      const output = options.out ? createWriteStream(options.out) : process.stdout;
-      let rows = 0;
-      const exporter = this.exporter;
-      async function* counted(): AsyncGenerator<string> {
-        for await (const line of exporter.lines(filter, AuditActor.Cli)) {
-          rows++;
-          yield line;
-        }
+      // Refuses a pseudonymised export without its key before the file is created; reads nothing yet.
+      const lines = this.exporter.lines(filter, AuditActor.Cli);
+      if (!options.out) {
+        await writeLines(lines, process.stdout);
+        return;
       }
-      await pipeline(Readable.from(counted()), output, { end: Boolean(options.out) });
-      if (options.out)
+      // Opened before the export starts, so an unwritable path is refused with nothing read and nothing audited.
+      const output = (await open(options.out, 'w')).createWriteStream();
+      try {
+        const written = await writeLines(lines, output);
+        output.end();
+        await finished(output);
         process.stderr.write(
-          `exported ${filter.format === 'csv' ? rows - 1 : rows} conversation(s) to ${options.out}\n`,
+          `exported ${filter.format === 'csv' ? written - 1 : written} conversation(s) to ${options.out}\n`,
         );
+      } finally {
+        output.destroy();
+      }
     } catch (error) {
       fail(`export failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
-import { runCli as cli } from '../support/cli-process';
+import { type CliRun, runCli as cli } from '../support/cli-process';
 import { freePort } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
@@ -121,6 +121,71 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(bad.stderr).toContain('format must be csv or jsonl');
   }, 90_000);
 
+  it('export-conversations to standard output writes only the data: start-up warnings go to stderr', async () => {
+    // The shipped example study warns at start-up that its survey links are placeholders.
+    const { STUDY_CONTENT_FILE: _configured, ...unconfigured } = env;
+    const run = await cli(['export-conversations', '--format', 'csv'], unconfigured);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^id,entry_point,origin,brand,think_level,feel_level,status,/);
+    expect(lines).toHaveLength(2);
+    expect(run.stderr).toContain('STUDY CONTENT NOT CONFIGURED');
+  }, 60_000);
+
+  it('export-conversations refuses an output it cannot open before reading anything, and audits nothing', async () => {
+    const before = await exportAudit(env.DATABASE_URL);
+    for (const [out, code] of [
+      [path.join(dir, 'no-such-folder', 'out.csv'), 'ENOENT'],
+      [dir, 'EISDIR'],
+    ]) {
+      const run = await cli(['export-conversations', '--out', out], env);
+      expect({ out, code: run.code }).toEqual({ out, code: 1 });
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^export failed: ${code}: `))]);
+    }
+    expect(await exportAudit(env.DATABASE_URL)).toEqual(before);
+  }, 60_000);
+
+  // /dev/full opens, then refuses every write (ENOSPC): an export that started and could not finish.
+  (existsSync('/dev/full') ? it : it.skip)(
+    'export-conversations that fails while writing stops reading, exits 1 and audits the export as incomplete',
+    async () => {
+      const before = await exportAudit(env.DATABASE_URL);
+      const run = await cli(['export-conversations', '--out', '/dev/full'], env);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^export failed: ENOSPC: /)]);
+      expect(await exportAudit(env.DATABASE_URL)).toEqual([
+        ...before,
+        { actor: 'cli', rows: 0, details: expect.objectContaining({ complete: false }) },
+      ]);
+    },
+    60_000,
+  );
+
+  it('export-conversations that the database fails part-way keeps its log out of stdout and audits it incomplete', async () => {
+    const before = await exportAudit(env.DATABASE_URL);
+    // A lock held past the CLI's statement timeout: the export's first query fails after the export started.
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    let run: CliRun;
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
+      run = await cli(['export-conversations', '--format', 'jsonl'], { ...env, DB_STATEMENT_TIMEOUT_MS: '1000' });
+    } finally {
+      await db.query('ROLLBACK');
+      await db.end();
+    }
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^export failed: /m);
+    expect(await exportAudit(env.DATABASE_URL)).toEqual([
+      ...before,
+      { actor: 'cli', rows: 0, details: expect.objectContaining({ complete: false }) },
+    ]);
+  }, 60_000);
+
   it('queue:status prints counts and schedules', async () => {
     const run = await cli(['queue:status'], env);
     expect(run.code).toBe(0);
@@ -171,6 +236,17 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(neither.stderr).toContain('exactly one of --conversation <id> and --email <address>');
   }, 90_000);
 });
+
+/** The export rows of the audit trail, oldest first. */
+async function exportAudit(databaseUrl: string): Promise<{ actor: string; rows: number; details: object }[]> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    return (await db.query(`SELECT actor, rows, details FROM admin_audit WHERE action = 'export' ORDER BY id`)).rows;
+  } finally {
+    await db.end();
+  }
+}
 
 describe('admin export endpoint', () => {
   it('streams CSV behind the admin key and is off without one', async () => {
