@@ -27,9 +27,12 @@ const COOKIE_MAX_AGE_MS = 24 * 3600 * 1000;
 
 const CONDITION_UNAVAILABLE = 'CHAT.CONDITION_UNAVAILABLE: no experimental condition could be drawn now.';
 
-/** `/api/random/...` draws the brand; `/api/chatbot/...` (Basic) and `/api/lulu/...` fix it. */
+/**
+ * `/api/random/...` draws the brand; `/api/chatbot/...` (Basic) and `/api/lulu/...` fix it. Express matches routes
+ * without letter case, so `/api/LULU/` reaches these handlers too and must fix the brand as well.
+ */
 function entryOf(request: Request): EntryPoint {
-  const segment = request.path.split('/').filter(Boolean)[1];
+  const segment = request.path.split('/').filter(Boolean)[1]?.toLowerCase();
   return segment === 'chatbot' || segment === 'lulu' ? segment : 'random';
 }
 

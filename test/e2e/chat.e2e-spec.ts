@@ -181,6 +181,24 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     }
   });
 
+  it('fixes the brand whatever the letter case of the path (routes match without case)', async () => {
+    for (const [path, brand] of [
+      ['LULU', 'Lulu'],
+      ['Lulu', 'Lulu'],
+      ['ChatBot', 'Basic'],
+    ] as const) {
+      for (let i = 0; i < 4; i++) {
+        const greeting = await request(server()).get(`/api/${path}/initial/`).expect(200);
+        expect(greeting.body.scenario.brand).toBe(brand);
+        const [row] = await dataSource.query<{ entry_point: string }[]>(
+          'SELECT entry_point FROM conversation WHERE id = $1',
+          [greeting.body.scenario.conversation_id],
+        );
+        expect(row.entry_point).toBe(path.toLowerCase());
+      }
+    }
+  });
+
   it('finds the conversation from the cookie alone', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial/').expect(200);
