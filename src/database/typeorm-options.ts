@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /** `migrations/` at the repository root, both from `src/` (ts-node, jest) and from `dist/src/` (built). */
 const MIGRATIONS_GLOB = path.join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
@@ -18,6 +19,7 @@ export function typeormOptions(config: AppConfig, url: string): DataSourceOption
     migrationsTransactionMode: 'each',
     synchronize: false,
     logging: config.database.logQueries ? 'all' : ['error', 'warn', 'migration'],
+    logger: new TypeOrmLogger(config.database.logQueries),
     extra: {
       max: config.database.poolSize,
       // A database that is down or frozen must cost a request a bounded wait, then a 503, never a hang:
