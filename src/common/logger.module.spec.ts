@@ -1,4 +1,4 @@
-import { requestErrorObject, requestLogLevel } from './logger.module';
+import { loggedError, requestErrorObject, requestLogLevel } from './logger.module';
 
 describe('request log lines', () => {
   it.each([
@@ -21,5 +21,25 @@ describe('request log lines', () => {
       responseTime: 12,
     });
     expect(JSON.stringify(line)).not.toContain('at ');
+  });
+});
+
+describe('logged errors', () => {
+  it('keep a failed statement’s SQL, message and stack, never its parameters or the driver’s own error', () => {
+    const error = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      query: 'INSERT INTO conversation (email) VALUES ($1)',
+      parameters: ['participant@example.org'],
+      driverError: { detail: 'Key (email)=(participant@example.org) already exists.' },
+    });
+    const logged = loggedError(error);
+    expect(logged).toEqual(
+      expect.objectContaining({
+        type: 'Error',
+        message: 'duplicate key value violates unique constraint',
+        query: 'INSERT INTO conversation (email) VALUES ($1)',
+        stack: expect.stringContaining('Error: duplicate key'),
+      }),
+    );
+    expect(JSON.stringify(logged)).not.toContain('participant@example.org');
   });
 });

@@ -1,5 +1,6 @@
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { prettyTransport } from './log-format';
 import { assignRequestId } from './request-id';
@@ -22,6 +23,18 @@ export function requestErrorObject(error: Error, value: Record<string, unknown>)
   // Under `err` pino's error serializer would add a type and an empty stack back; a plain field stays as written.
   const { err: _err, ...line } = value;
   return { ...line, error: `${error.name}: ${error.message}` };
+}
+
+/**
+ * An error as a log line holds it: pino's fields (type, message, stack and its own properties) except the values a
+ * failed statement carries — its parameters and the driver's error, whose detail quotes the row — since they hold
+ * what participants typed, e-mail addresses included. The statement's SQL stays: it has placeholders, not values.
+ */
+export function loggedError(error: Error | Record<string, unknown>): Record<string, unknown> {
+  // pino-http hands a custom serializer the error already serialized by pino's own; an Error is serialized here.
+  const serialized = (error instanceof Error ? stdSerializers.err(error) : error) as Record<string, unknown>;
+  const { parameters: _parameters, driverError: _driverError, ...line } = serialized;
+  return line;
 }
 
 /** Structured JSON logs (pino); every line written while serving a request carries its `req.id`. */
@@ -52,6 +65,7 @@ export function requestErrorObject(error: Error, value: Record<string, unknown>)
               url: req.url,
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            err: loggedError,
           },
           transport: prettyTransport(config.log.pretty),
         },
