@@ -95,10 +95,12 @@ export class ChatController {
   @ApiOperation({ summary: 'Forget the caller’s conversation (an unfinished one is marked abandoned).' })
   @ApiOkResponse({ type: ChatResetResponseDto })
   @ApiErrorResponses({
+    403: 'HTTP.FORBIDDEN: sent by a page of an origin that is neither in CORS_ORIGINS nor the API’s own host.',
     405: 'HTTP.METHOD_NOT_ALLOWED: any other method (a state change is never a GET); the Allow header says POST.',
     503: DATABASE_UNAVAILABLE,
   })
   async reset(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
+    this.assertNotCrossOrigin(request);
     await this.chat.reset(this.cookieOf(request));
     response.clearCookie(this.config.chat.cookieName, this.cookieOptions());
     return { ok: true };
@@ -115,6 +117,26 @@ export class ChatController {
     throw new AppError(ErrorCode.MethodNotAllowed, 'Reset changes state: send it as POST.', {
       details: { allow: ['POST'] },
     });
+  }
+
+  /**
+   * A bodiless POST is a request any page may send without a CORS preflight, and with `CHAT_COOKIE_SAMESITE=none`
+   * the browser adds the participant's cookie: so a reset must come from the chat page's origin (CORS_ORIGINS, or
+   * the API's own host). A request without `Origin` is no browser's cross-site request and passes.
+   */
+  private assertNotCrossOrigin(request: Request): void {
+    const origin = request.headers.origin;
+    if (origin === undefined) return;
+    const allowed = this.config.http.corsOrigins;
+    if (allowed.includes('*') || allowed.includes(origin)) return;
+    let host: string | null = null;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      // not a URL: no origin of ours
+    }
+    if (host !== null && host === request.headers.host) return;
+    throw new AppError(ErrorCode.Forbidden, 'A reset from a page of another origin is refused.');
   }
 
   private cookieOf(request: Request): string | undefined {

@@ -367,6 +367,28 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     const { row } = await storedConversation(greeting.body.scenario.conversation_id);
     expect(row.status).toBe('abandoned');
   });
+  it('refuses a reset a page of another origin sent (403), and takes one from an allowed origin or no browser', async () => {
+    const started = async () => {
+      const agent = request.agent(server());
+      const greeting = await agent.get('/api/random/initial').expect(200);
+      return { agent, id: greeting.body.scenario.conversation_id as string };
+    };
+    // A bodiless POST is a "simple" request: a page anywhere can send it with the cookie when it is SameSite=None.
+    const forged = await started();
+    const refused = await forged.agent.post('/api/random/reset/').set('Origin', 'https://evil.example').expect(403);
+    expect(refused.body.code).toBe('HTTP.FORBIDDEN');
+    expect((await storedConversation(forged.id)).row.status).toBe('in_progress');
+
+    const allowed = await started();
+    await allowed.agent.post('/api/random/reset/').set('Origin', 'http://client.test').expect(200);
+    const sameHost = await started();
+    // The chat page served from the API's own host (one origin behind a proxy) needs no CORS entry.
+    await sameHost.agent
+      .post('/api/random/reset/')
+      .set('Host', 'study.example.org')
+      .set('Origin', 'https://study.example.org')
+      .expect(200);
+  });
 });
 
 describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
