@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { AppConfig, ConfigValidationError } from './app-config';
+import { AppConfig, ConfigValidationError, prettyLogsProblem } from './app-config';
 import { envSchema } from './env.schema';
 
 describe('AppConfig', () => {
@@ -110,5 +110,17 @@ describe('AppConfig', () => {
     const keys = Object.keys(envSchema.describe().keys as Record<string, unknown>);
     expect(keys.filter((key) => !documented.has(key))).toEqual([]);
     expect([...documented].filter((key) => !keys.includes(key))).toEqual([]);
+  });
+});
+
+describe('LOG_PRETTY', () => {
+  it('is refused with the other settings where pino-pretty is not installed (the production image)', () => {
+    expect(prettyLogsProblem(true, () => false)).toMatch(/^LOG_PRETTY=true: needs pino-pretty/);
+    expect(prettyLogsProblem(true, () => true)).toBeNull();
+    expect(prettyLogsProblem(false, () => false)).toBeNull();
+  });
+
+  it('is taken here, where the development dependencies are installed', () => {
+    expect(new AppConfig({ LOG_PRETTY: 'true' }).log.pretty).toBe(true);
   });
 });

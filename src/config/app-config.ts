@@ -14,6 +14,26 @@ export class ConfigValidationError extends Error {
 
 const SECRET_KEYS = /PASSWORD|API_KEY|SECRET|PSEUDONYM_KEY/;
 
+/** Whether `name` can be loaded from here. */
+function installed(name: string): boolean {
+  try {
+    require.resolve(name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The problem with `LOG_PRETTY=true` where pino-pretty is not installed (a development dependency: the production
+ * image has none), or null. Caught with the other settings, instead of as a transport error once logging starts.
+ */
+export function prettyLogsProblem(pretty: boolean, isInstalled: (name: string) => boolean = installed): string | null {
+  return pretty && !isInstalled('pino-pretty')
+    ? 'LOG_PRETTY=true: needs pino-pretty, a development dependency this installation lacks; unset it for JSON lines'
+    : null;
+}
+
 /** Express's `trust proxy` from TRUST_PROXY: off, a hop count, or `loopback` / addresses / CIDRs as given. */
 function trustProxyOf(value: string): boolean | number | string {
   if (value === 'off') return false;
@@ -319,6 +339,8 @@ export class AppConfig {
         }),
       );
     }
+    const pretty = prettyLogsProblem(result.value.LOG_PRETTY);
+    if (pretty) throw new ConfigValidationError([pretty]);
     return result.value;
   }
 
