@@ -13,6 +13,7 @@ import {
 import { AppError } from './app.error';
 import { hasControlCharacters } from './control-characters';
 import { ErrorCode } from './error-codes';
+import { AllExceptionsFilter } from './all-exceptions.filter';
 
 function presentedKey(request: Request): string | null {
   const header = request.headers['x-api-key'];
@@ -207,6 +208,31 @@ export class MetricsAuthGuard extends AdminApiKeyGuard {
   }
 }
 
+/** What bull-board said when it refused: `{error: "Queue not found"}` or `{error: {key: "ERRORS.…"}}`. */
+function dashboardReason(body: unknown): string {
+  const error = (body as { error?: unknown } | null)?.error;
+  if (typeof error === 'string') return error;
+  const key = (error as { key?: unknown } | null | undefined)?.key;
+  return typeof key === 'string' ? key : 'refused';
+}
+
+/**
+ * bull-board answers its own refusals (an unknown queue or job, a query value it does not take) in a shape of its
+ * own. They go out in the service's error body, as the exception filter writes it, with bull-board's reason in the
+ * message for a 4xx; a 5xx keeps nothing of it, since that may be driver text (Redis down).
+ */
+function answerDashboardRefusalsAsServiceErrors(request: Request, response: Response): void {
+  const json = response.json.bind(response);
+  const filter = new AllExceptionsFilter();
+  response.json = (body: unknown) => {
+    const status = response.statusCode;
+    if (status < 400) return json(body);
+    const message =
+      status >= 500 ? 'The queue dashboard failed.' : `The queue dashboard refused: ${dashboardReason(body)}.`;
+    return json(filter.bodyOfStatus(status, message, request));
+  };
+}
+
 /** The same check for routers mounted as middleware (the bull-board queue dashboard). */
 @Injectable()
 export class AdminAccessMiddleware implements NestMiddleware {
@@ -221,7 +247,7 @@ export class AdminAccessMiddleware implements NestMiddleware {
    * its validation messages on NUL and answers 500 when a query value holds one; no admin query means anything
    * with a control character, so such a request is refused here, in the service's own error body.
    */
-  async use(request: Request, _response: Response, next: NextFunction): Promise<void> {
+  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
     await authenticateAdmin(
       this.config,
       sessionCodecOf(this.config),
@@ -233,6 +259,7 @@ export class AdminAccessMiddleware implements NestMiddleware {
         throw new AppError(ErrorCode.BadRequest, 'Query parameters must not contain control characters.');
       }
     }
+    answerDashboardRefusalsAsServiceErrors(request, response);
     next();
   }
 }

@@ -14,6 +14,11 @@ function allowHeader(error: AppError): Record<string, string> {
   return error.code === ErrorCode.MethodNotAllowed && Array.isArray(allow) ? { Allow: allow.join(', ') } : {};
 }
 
+/** The code a bare HTTP status is answered with. */
+function codeOfStatus(status: number): string {
+  return CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest);
+}
+
 /**
  * The one place that knows HTTP for errors: every error becomes JSON `{ statusCode, code, message, requestId,
  * details? }` with the status (and `Retry-After`) its code maps to, never HTML and never a stack trace.
@@ -48,6 +53,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.status(body.statusCode).json(body);
+  }
+
+  /** The body of a refusal another router decided by status alone (the queue dashboard's): its code by status. */
+  bodyOfStatus(status: number, message: string, request: Request): ErrorResponseDto {
+    return { statusCode: status, code: codeOfStatus(status), message, requestId: requestIdOf(request) };
   }
 
   toBody(exception: unknown, request: Request): { body: ErrorResponseDto; headers: Record<string, string> } {
@@ -102,7 +112,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     payload: string | object,
     request: Request,
   ): { message: string; code: string; details?: unknown } {
-    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? ErrorCode.Internal : ErrorCode.BadRequest);
+    const code = codeOfStatus(status);
     if (typeof payload === 'string') return { message: payload, code };
     const record = payload as { message?: unknown; code?: unknown; status?: unknown; error?: unknown };
     if (record.status === 'error' && typeof record.error === 'object' && record.error !== null) {

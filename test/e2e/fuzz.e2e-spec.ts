@@ -316,6 +316,17 @@ describe('fuzzing every route (fast-check, the whole app over a socket)', () => 
         expect(response.status).toBe(200);
       });
     });
+
+    describe('the queue dashboard’s own refusals', () => {
+      it.each([
+        ['/api/admin/queues/api/queues?activeQueue=ml&status=zzz&page=-5', 400, 'HTTP.BAD_REQUEST'],
+        ['/api/admin/queues/api/queues/nope/1', 404, 'HTTP.NOT_FOUND'],
+        ['/api/admin/queues/api/queues/ml/999999999', 404, 'HTTP.NOT_FOUND'],
+      ] as const)('answer %s in the service’s error body (%i %s)', async (path, status, code) => {
+        const response = await send('GET', path, undefined, { 'X-Api-Key': harness.context.adminKey });
+        expectError(response, status, code);
+      });
+    });
   });
 
   describe('properties: every answer to every generated request', () => {
