@@ -310,6 +310,13 @@ describe('conversation flow (pure, shipped study content)', () => {
         email: `${'a'.repeat(64)}@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.com`,
       },
       { name: '288 characters', email: `${'a'.repeat(40)}@${`${'x'.repeat(60)}.`.repeat(4)}org` },
+      // Invisible characters: the address would look like another one and never match it at erasure.
+      { name: 'zero-width space', email: 'me\u200b@example.org' },
+      { name: 'soft hyphen', email: 'me\u00ad@example.org' },
+      { name: 'right-to-left override', email: '\u202egro.elpmaxe@moc.x.io' },
+      { name: 'zero-width joiner', email: 'm\u200de@example.org' },
+      { name: 'C1 control', email: 'me\u0085@example.org' },
+      { name: 'byte-order mark inside', email: 'me\ufeff@example.org' },
     ];
     const VALID_EMAILS: { name: string; email: string; trimmed: string }[] = [
       { name: 'plain', email: 'jane@example.org', trimmed: 'jane@example.org' },

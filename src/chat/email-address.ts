@@ -5,14 +5,21 @@ const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.[A-Za-z]
 
 const WHOLE = new RegExp(`^${ADDRESS}$`);
 
+/**
+ * Control and invisible formatting characters (zero-width space, soft hyphen, bidi overrides, byte-order mark): an
+ * address holding one looks like another address, and erasing the one it looks like would not find it.
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+
 /** Whether `text` (already trimmed) is an e-mail address the conversation accepts at step 6. */
 export function isValidEmail(text: string): boolean {
-  return text.length <= 254 && WHOLE.test(text);
+  return text.length <= 254 && WHOLE.test(text) && !INVISIBLE.test(text);
 }
 
 /**
  * `text` with every e-mail address in it replaced by `replace(address)`. Built from the same pattern as
- * `isValidEmail`, so an address the chat accepted is always found whole, wherever it was typed.
+ * `isValidEmail` (without its refusal of invisible characters, which addresses stored before it may hold), so an
+ * address the chat accepted is always found whole, wherever it was typed.
  */
 export function replaceEmails(text: string, replace: (address: string) => string): string {
   return text.replace(new RegExp(ADDRESS, 'g'), replace);
