@@ -411,6 +411,17 @@ describe('conversation flow (pure, shipped study content)', () => {
       const decision = stored(decideTurn(withoutCreation, 'jane@example.org', inputsFor('Other'), content));
       expect(decision.changes.durationMs).toBe(0);
     });
+
+    it('completes a conversation greeted more than 24.8 days ago, leaving its duration out of the integer column', () => {
+      const arm: Arm = { brand: 'Lulu', think: 'Low', feel: 'High' };
+      const old = { ...conversationAt(arm, Step.Email, 'A'), createdAt: new Date(NOW.getTime() - 30 * 86_400_000) };
+      const decision = stored(decideTurn(old, 'jane@example.org', inputsFor('A'), content));
+      expect(decision.changes).toEqual(expect.objectContaining({ status: 'completed', durationMs: null }));
+      const atLimit = { ...old, createdAt: new Date(NOW.getTime() - 2_147_483_647) };
+      expect(stored(decideTurn(atLimit, 'jane@example.org', inputsFor('A'), content)).changes.durationMs).toBe(
+        2_147_483_647,
+      );
+    });
   });
 
   describe('step 7 and later: the conversation is over', () => {

@@ -13,6 +13,12 @@ import type { StudyContent } from './study-content.provider';
 import { fillSurveyUrl } from './study-content.schema';
 
 /**
+ * The longest duration `duration_ms` (a PostgreSQL integer) holds: 24.8 days. A conversation completed later keeps a
+ * null duration; completed_at − created_at still gives it, and the console's duration panel is spared the outlier.
+ */
+const MAX_STORED_DURATION_MS = 2_147_483_647;
+
+/**
  * The conversation flow as pure functions of (conversation, message, what the classifier and the LLM said,
  * study content): no I/O, no clock, no randomness. `ChatService` around it finds, starts, stores and replays.
  */
@@ -174,11 +180,12 @@ function decideEmail(
     };
   }
   const createdAt = conversation.createdAt ?? inputs.now;
+  const durationMs = inputs.now.getTime() - createdAt.getTime();
   const changes: ConversationChanges = {
     email,
     status: ConversationStatus.Completed,
     completedAt: inputs.now,
-    durationMs: inputs.now.getTime() - createdAt.getTime(),
+    durationMs: durationMs <= MAX_STORED_DURATION_MS ? durationMs : null,
     ...(inputs.timer === null ? {} : { clientTimerSeconds: inputs.timer }),
   };
   const code = conversation.completionCode ?? '';
