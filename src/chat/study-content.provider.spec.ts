@@ -1,3 +1,8 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StartupError } from '../common/startup.error';
 import { AppConfig } from '../config/app-config';
 import { LABELS } from '../ml/ml.types';
 import { BRANDS, LEVELS } from './chat.types';
@@ -37,5 +42,72 @@ describe('StudyContent (study-content.json)', () => {
   it('asks questions 0–4 of the class in order, one per step', () => {
     const asked = [0, 1, 2, 3, 4].map((step) => content.question('Basic', 'B', step));
     expect(new Set(asked).size).toBe(5);
+  });
+});
+
+describe('StudyContent.read', () => {
+  const example = readFileSync(path.join(__dirname, '..', '..', 'studies', 'example.json'));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-study-read-'));
+
+  function written(name: string, bytes: Buffer): string {
+    const file = path.join(dir, name);
+    writeFileSync(file, bytes);
+    return file;
+  }
+
+  function problemsOf(file: string): string[] {
+    const loaded = StudyContent.read(file);
+    return 'problems' in loaded ? loaded.problems.map(({ path: at, message }) => `${at}: ${message}`) : [];
+  }
+
+  it('refuses a file that is not UTF-8, naming the line and byte of the first bad byte', () => {
+    // Latin-1 "é" (0xe9) where UTF-8 has 0xc3 0xa9: the text would reach participants as U+FFFD.
+    const utf8 = example.toString('utf8').replace('"closing": "', '"closing": "Merci, café. ');
+    const offset = Buffer.from(utf8.slice(0, utf8.indexOf('é'))).length;
+    const line = utf8.slice(0, utf8.indexOf('é')).split('\n').length;
+    const file = written('latin1.json', Buffer.from(utf8, 'latin1'));
+    expect(problemsOf(file)).toEqual([`$: not UTF-8 (line ${line}, byte offset ${offset}); save the file as UTF-8`]);
+  });
+
+  it('does not take a U+FFFD written in the file for a bad byte', () => {
+    const bytes = Buffer.concat([Buffer.from('\uFFFD\uFFFD'), Buffer.from([0x20, 0xff])]);
+    expect(problemsOf(written('replacement.json', bytes))).toEqual([
+      '$: not UTF-8 (line 1, byte offset 7); save the file as UTF-8',
+    ]);
+  });
+
+  it.each([
+    ['an encoded surrogate', [0xed, 0xa0, 0x80]],
+    ['an overlong encoding', [0xc0, 0xaf]],
+    ['a code point past U+10FFFF', [0xf4, 0x90, 0x80, 0x80]],
+    ['a sequence cut off by the end of the file', [0xe2, 0x82]],
+  ])('refuses %s', (_what, bad) => {
+    const bytes = Buffer.concat([Buffer.from('{\n"a": "'), Buffer.from(bad)]);
+    expect(problemsOf(written(`bad-${bad.join('-')}.json`, bytes))).toEqual([
+      '$: not UTF-8 (line 2, byte offset 8); save the file as UTF-8',
+    ]);
+  });
+
+  it('accepts a UTF-8 file with a byte-order mark, versioned by the hash of its bytes as they are', () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), example]);
+    const loaded = StudyContent.read(written('bom.json', bytes));
+    expect(loaded).toHaveProperty('content');
+    const { content } = loaded as { content: StudyContent };
+    const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
+    expect(content.version).toBe(`${JSON.parse(example.toString('utf8')).version}+${hash}`);
+  });
+
+  it('strips one byte-order mark only', () => {
+    const bytes = Buffer.concat([Buffer.from('\uFEFF\uFEFF'), example]);
+    expect(problemsOf(written('two-boms.json', bytes))).toEqual([
+      '$: not valid JSON (line 1, column 1: unexpected character)',
+    ]);
+  });
+
+  it('stops the start naming the problem under STUDY_CONTENT_FILE, without quoting the file', () => {
+    const file = written('secrets.json', Buffer.from('SECRET_TOKEN=s3cr3t-value\n'));
+    expect(() => new StudyContent(new AppConfig({ STUDY_CONTENT_FILE: file }))).toThrow(
+      new StartupError('STUDY_CONTENT_FILE: $: not valid JSON (line 1, column 1: unexpected character)'),
+    );
   });
 });

@@ -13,6 +13,24 @@ import {
   type StudyContentData,
 } from './study-content.schema';
 
+/**
+ * A file's text, or where its first byte that is not UTF-8 is. Strict because a lenient decode turns such bytes (a
+ * file saved as Latin-1 or Windows-1252) into U+FFFD, which participants would read. One leading byte-order mark,
+ * as Windows editors write, is not text.
+ */
+function decodeUtf8(bytes: Buffer): string | { line: number; offset: number } {
+  const text = bytes.toString('utf8');
+  // The decoder puts U+FFFD for each bad sequence; one the file spells itself (EF BF BD) is text. Before the first
+  // bad sequence everything decoded as it is, so its length in UTF-8 is the bad byte's offset.
+  for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) {
+    const offset = Buffer.byteLength(text.slice(0, at));
+    if (bytes[offset] !== 0xef || bytes[offset + 1] !== 0xbf || bytes[offset + 2] !== 0xbd) {
+      return { line: text.slice(0, at).split('\n').length, offset };
+    }
+  }
+  return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+
 /** A study content file that was read and validated, or why it could not be. */
 export type LoadedStudyContent = { content: StudyContent } | { problems: ContentProblem[] };
 
@@ -55,7 +73,15 @@ export class StudyContent {
         problems: [{ path: '$', message: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
       };
     }
-    const parsed = parseStudyContent(bytes.toString('utf8'));
+    const text = decodeUtf8(bytes);
+    if (typeof text !== 'string') {
+      return {
+        problems: [
+          { path: '$', message: `not UTF-8 (line ${text.line}, byte offset ${text.offset}); save the file as UTF-8` },
+        ],
+      };
+    }
+    const parsed = parseStudyContent(text);
     if ('problems' in parsed) return parsed;
     const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 8);
     const content = Object.create(StudyContent.prototype) as StudyContent;

@@ -48,7 +48,47 @@ describe('parseStudyContent', () => {
   });
 
   it('says where a file is not JSON', () => {
-    expect(problemsOf('{"version": ')).toEqual([expect.stringMatching(/^\$: not valid JSON \(/)]);
+    expect(problemsOf('{"version": ')).toEqual(['$: not valid JSON (line 1, column 13: unexpected end of the file)']);
+    expect(problemsOf('{\n  "a": [\n    "one",\n  ]\n}')).toEqual([
+      '$: not valid JSON (line 4, column 3: unexpected character)',
+    ]);
+    expect(problemsOf('{\n  "a": 1,\n}')).toEqual([
+      '$: not valid JSON (line 3, column 1: expected a property name in double quotes)',
+    ]);
+    expect(problemsOf('{"a": "two\nlines"}')).toEqual([
+      '$: not valid JSON (line 1, column 11: a line break or control character inside a string; write \\n or \\t)',
+    ]);
+    expect(problemsOf('{"a": 1} {}')).toEqual([
+      '$: not valid JSON (line 1, column 10: more text after the JSON value)',
+    ]);
+    expect(problemsOf(' \n')).toEqual(['$: not valid JSON (the file is empty)']);
+  });
+
+  it('counts columns in characters, as an editor does', () => {
+    expect(problemsOf('{"é😀": 1,}')).toEqual([
+      '$: not valid JSON (line 1, column 10: expected a property name in double quotes)',
+    ]);
+  });
+
+  // A study file named by mistake may be a password or secrets file: an error must not echo its first bytes.
+  it.each([
+    ['a password file', 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n'],
+    ['a .env file', 'SECRET_TOKEN=s3cr3t-value\nDATABASE_URL=postgres://u:p@h/db\n'],
+    ['a JSON file with a secret before the fault', '{"token": "s3cr3t-value", "x": nope}'],
+    ['text that V8 quotes whole', 'tok3n'],
+  ])('never quotes the content of %s', (_what, raw) => {
+    const problems = problemsOf(raw);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^\$: not valid JSON \(line \d+, column \d+: [^"]+\)$/);
+    for (const secret of ['root', 'daemon', 'SECRET', 's3cr3t', 'postgres', 'nope', 'tok3n', 'x:0']) {
+      expect(problems[0]).not.toContain(secret);
+    }
+  });
+
+  it('puts the fault of a non-JSON file at its first character', () => {
+    expect(problemsOf('root:x:0:0:root:/root:/bin/bash\n')).toEqual([
+      '$: not valid JSON (line 1, column 1: unexpected character)',
+    ]);
   });
 });
 

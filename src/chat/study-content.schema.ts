@@ -1,6 +1,7 @@
 import Joi from 'joi';
 import { LABELS, type Label } from '../ml/ml.types';
 import { BRANDS, type Brand, LEVELS, type Level } from './chat.types';
+import { jsonSyntaxError, lineAndColumn } from '../common/json-syntax';
 
 export interface BrandContent {
   greeting: Record<Level, string>;
@@ -150,15 +151,26 @@ function jsonPath(path: (string | number)[]): string {
   );
 }
 
+/** Why a text JSON.parse refused is not JSON, and where, without quoting it. */
+function notJson(raw: string): string {
+  if (raw.trim() === '') return 'not valid JSON (the file is empty)';
+  let fault: ReturnType<typeof jsonSyntaxError>;
+  try {
+    fault = jsonSyntaxError(raw);
+  } catch {
+    // Nesting deep enough to exhaust the stack: JSON.parse already said no, so say only that.
+    fault = undefined;
+  }
+  return fault ? `not valid JSON (${lineAndColumn(raw, fault.at)}: ${fault.problem})` : 'not valid JSON';
+}
+
 /** Parses and validates a content file's text: the data, or every problem found. */
 export function parseStudyContent(raw: string): { data: StudyContentData } | { problems: ContentProblem[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (error) {
-    return {
-      problems: [{ path: '$', message: `not valid JSON (${error instanceof Error ? error.message : String(error)})` }],
-    };
+  } catch {
+    return { problems: [{ path: '$', message: notJson(raw) }] };
   }
   const result = studyContentSchema.validate(parsed, { abortEarly: false, convert: false });
   if (result.error) {

@@ -199,7 +199,8 @@ export class ExportConversationsCommand extends CommandRunner {
         return;
       }
       // Opened before the export starts, so an unwritable path is refused with nothing read and nothing audited.
-      const output = (await open(options.out, 'w')).createWriteStream();
+      // Owner-only when created: the file holds every participant's e-mail and transcript.
+      const output = (await open(options.out, 'w', 0o600)).createWriteStream();
       try {
         const written = await writeLines(lines, output);
         output.end();

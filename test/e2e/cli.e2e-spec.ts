@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { type CliRun, runCli as cli } from '../support/cli-process';
 import { freePort } from '../support/service-process';
-import { configuredStudyFile } from '../support/study-content';
+import { configuredStudyFile, EXAMPLE_STUDY } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
 
@@ -121,6 +121,13 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(bad.stderr).toContain('format must be csv or jsonl');
   }, 90_000);
 
+  it('export-conversations --out creates a file only its owner can read: it holds e-mails and transcripts', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-')), 'study.csv');
+    const run = await cli(['export-conversations', '--format', 'csv', '--out', out], env);
+    expect(run.code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+  }, 60_000);
+
   it('export-conversations to standard output writes only the data: start-up warnings go to stderr', async () => {
     // The shipped example study warns at start-up that its survey links are placeholders.
     const { STUDY_CONTENT_FILE: _configured, ...unconfigured } = env;
@@ -184,6 +191,32 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       ...before,
       { actor: 'cli', rows: 0, details: expect.objectContaining({ complete: false }) },
     ]);
+  }, 60_000);
+
+  it('study:check never prints the content of a file that is not JSON, refuses Latin-1 and accepts a BOM', async () => {
+    const linked = path.join(dir, 'passwd-link.json');
+    symlinkSync('/etc/passwd', linked);
+    const notJson = await cli(['study:check', linked], {});
+    expect(notJson.code).toBe(78);
+    expect(notJson.stderr).toBe(`${linked}: $: not valid JSON (line 1, column 1: unexpected character)\n`);
+
+    const example = readFileSync(EXAMPLE_STUDY, 'utf8');
+    const text = example.replace('"closing": "', '"closing": "Café. ');
+    const before = text.slice(0, text.indexOf('é'));
+    const latin1 = path.join(dir, 'latin1.json');
+    writeFileSync(latin1, Buffer.from(text, 'latin1'));
+    const refused = await cli(['study:check', latin1], {});
+    expect(refused.code).toBe(78);
+    expect(refused.stderr).toBe(
+      `${latin1}: $: not UTF-8 (line ${before.split('\n').length}, byte offset ${Buffer.byteLength(before)}); ` +
+        'save the file as UTF-8\n',
+    );
+
+    const bom = path.join(dir, 'bom.json');
+    writeFileSync(bom, `\uFEFF${example}`);
+    const accepted = await cli(['study:check', bom], {});
+    expect(accepted.code).toBe(0);
+    expect(accepted.stdout).toContain(`${bom}: valid`);
   }, 60_000);
 
   it('queue:status prints counts and schedules', async () => {
