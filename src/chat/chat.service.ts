@@ -6,7 +6,7 @@ import { ClassificationService } from '../ml/classification.service';
 import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
 import type { ChatClosingResponseDto, ChatGreetingResponseDto, ChatTurnResponseDto } from './chat-response.dto';
-import { Brand, BRANDS, ConversationOrigin, EntryPoint, LEVELS } from './chat.types';
+import { Brand, BRANDS, ConversationOrigin, EntryPoint, LEVELS, Step } from './chat.types';
 import { newCompletionCode } from './completion-code';
 import { ConditionAllocator } from './condition-allocator';
 import { closingOf, decideTurn, greetingOf, replayedStep, turnNeeds } from './conversation-flow';
@@ -104,7 +104,8 @@ export class ChatService {
     const conversation = await this.find(entry, undefined, cookieId);
     // Without a cookie (cross-site) the random entry cannot know the brand: its default brand's prompt.
     const brand = conversation?.brand ?? fixedBrand(entry) ?? 'Basic';
-    if (conversation && !conversation.erasedAt)
+    // Recorded only while the e-mail is what the conversation waits for (the repository checks it again, atomically).
+    if (conversation?.step === Step.Email && !conversation.erasedAt)
       await this.conversations.recordClosingPrompt(conversation.id, this.content.brand(brand).closing);
     return closingOf(brand, this.content);
   }

@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements';
 import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
-import { ConversationStatus, NEW_CONVERSATION_PROGRESS } from './chat.types';
+import { ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
+import { replaceEmails } from './email-address';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -229,11 +230,19 @@ export class ConversationRepository {
     }
   }
 
+  /**
+   * Stores the e-mail prompt once, and only while the conversation waits for its e-mail and is not erased: asked
+   * for earlier, the transcript would say the prompt was shown out of turn. The row is read `FOR SHARE`, so a
+   * prompt that waited for an erasure's lock re-reads the row after it and stores nothing on an erased conversation.
+   */
   async recordClosingPrompt(conversationId: string, text: string): Promise<void> {
     await this.prepared.query(
       `INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
-       VALUES ($1, 'bot', 'closing_prompt', 6, $2) ON CONFLICT DO NOTHING`,
-      [conversationId, text],
+       SELECT id, 'bot', 'closing_prompt', $3, $2 FROM conversation
+        WHERE id = $1 AND step = $3 AND erased_at IS NULL
+          FOR SHARE
+       ON CONFLICT DO NOTHING`,
+      [conversationId, text, Step.Email],
     );
   }
 
@@ -256,7 +265,9 @@ export class ConversationRepository {
       if (!isConversationId(target.id)) return [];
       [where, value] = ['id = $1', target.id];
     } else {
-      [where, value] = ['lower(email) = lower($1)', target.email.trim()];
+      // ICU's lower() folds every letter whatever the database's locale (under C, plain lower() folds ASCII only),
+      // as the pseudonyms' toLowerCase() does, so erasure and export agree on who one participant is.
+      [where, value] = ['lower(email COLLATE "und-x-icu") = lower($1 COLLATE "und-x-icu")', target.email.trim()];
     }
     return this.dataSource.transaction(async (manager) => {
       // The lock is taken in a statement of its own: a step being stored meanwhile commits first, and the next
@@ -286,12 +297,14 @@ export class ConversationRepository {
   }
 
   /**
-   * Retention in one statement: conversations created before `cutoff` lose their e-mail, and the step where the
-   * participant typed it is replaced by `emailReplacement`; with `transcripts` their turns are deleted instead.
-   * Returns how many conversations changed; running it again changes none. The turns are chosen by age, not by the
-   * e-mails this run cleared, so a step-6 turn that committed while the statement ran is caught by the next run.
+   * Retention: conversations created before `cutoff` lose their e-mail, and every address the participant typed in
+   * them (the step-6 message whole, any other turn where an address appears) is replaced by `emailReplacement`; with
+   * `transcripts` their turns are deleted instead. Returns how many conversations changed; running it again changes
+   * none. The turns are chosen by age, not by the e-mails this run cleared, so a turn that committed while the run
+   * went on is caught by the next run.
    */
   async ageOut(cutoff: Date, transcripts: boolean, emailReplacement: string): Promise<number> {
+    const typed = transcripts ? [] : await this.replaceTypedEmails(cutoff, emailReplacement);
     const [{ changed }] = await this.dataSource.query<{ changed: number }[]>(
       `WITH emails AS (
          UPDATE conversation SET email = NULL, updated_at = now()
@@ -307,11 +320,57 @@ export class ConversationRepository {
           WHERE $2 AND t.conversation_id = c.id AND c.created_at < $1
          RETURNING t.conversation_id)
        SELECT count(*)::int AS changed
-         FROM (SELECT id FROM emails UNION SELECT conversation_id FROM redacted UNION SELECT conversation_id FROM deleted)
+         FROM (SELECT id FROM emails UNION SELECT conversation_id FROM redacted UNION SELECT conversation_id FROM deleted
+               UNION SELECT unnest($4::uuid[]))
            AS aged`,
-      [cutoff, transcripts, emailReplacement],
+      [cutoff, transcripts, emailReplacement, typed],
     );
     return changed;
+  }
+
+  /**
+   * Replaces every e-mail address in the participant turns of conversations created before `cutoff`, found in
+   * TypeScript by `replaceEmails`, the pattern the pseudonymised export uses, so the two never disagree on what an
+   * address is (a SQL regexp would match differently: POSIX longest match, locale-dependent `\s`). Returns the
+   * conversations it changed. Reads a page of turns at a time and commits each page's rewrite on its own, so a
+   * large study is never held in memory or locked for the whole run; a run cut short leaves work the next finishes.
+   */
+  private async replaceTypedEmails(cutoff: Date, replacement: string): Promise<string[]> {
+    const pageSize = 1000;
+    const changed = new Set<string>();
+    let after = '0';
+    for (;;) {
+      // Every address the pattern finds holds `@`, a domain label, a dot and two TLD letters: sieving on that in
+      // SQL keeps later runs from reading again the turns whose addresses are gone but whose `@` is not.
+      const page = await this.dataSource.query<{ id: string; text: string }[]>(
+        `SELECT t.id, t.text FROM conversation_turn t JOIN conversation c ON c.id = t.conversation_id
+          WHERE c.created_at < $1 AND t.sender = 'participant' AND t.id > $2
+            AND t.text LIKE '%@%' AND t.text ~ '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}'
+          ORDER BY t.id
+          LIMIT $3`,
+        [cutoff, after, pageSize],
+      );
+      if (page.length === 0) break;
+      after = page[page.length - 1].id;
+      const rewrites = page
+        .map((turn) => ({ ...turn, replaced: replaceEmails(turn.text, () => replacement) }))
+        .filter((turn) => turn.replaced !== turn.text);
+      if (rewrites.length > 0) {
+        // Only a turn still as it was read is rewritten: one erased or rewritten meanwhile is left alone, uncounted.
+        const rows = await this.dataSource.query<{ conversation_id: string }[]>(
+          `WITH rewritten AS (
+             UPDATE conversation_turn t SET text = v.replaced
+               FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, text, replaced)
+              WHERE t.id = v.id AND t.text = v.text
+             RETURNING t.conversation_id)
+           SELECT DISTINCT conversation_id FROM rewritten`,
+          [rewrites.map(({ id }) => id), rewrites.map(({ text }) => text), rewrites.map(({ replaced }) => replaced)],
+        );
+        for (const { conversation_id } of rows) changed.add(conversation_id);
+      }
+      if (page.length < pageSize) break;
+    }
+    return [...changed];
   }
 
   /** Marks in-progress conversations idle for longer than `ttlSeconds` as abandoned; idempotent. */

@@ -26,7 +26,7 @@ export interface RetentionReport {
   agedOut: number;
 }
 
-/** What stays of the step where a participant typed their e-mail once retention removed it. */
+/** What retention leaves of an address a participant typed: the whole step-6 message, or the address elsewhere. */
 export const EMAIL_REMOVED = '[e-mail removed]';
 
 const DAY_MS = 24 * 3600 * 1000;

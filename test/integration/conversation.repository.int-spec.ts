@@ -504,8 +504,39 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   });
 
   describe('recordClosingPrompt', () => {
-    it('stores the prompt once however often (and however concurrently) it is recorded', async () => {
+    const atEmailStep = async (): Promise<string> => {
       const { id } = await draw();
+      await dataSource.query('UPDATE conversation SET step = $2 WHERE id = $1', [id, Step.Email]);
+      return id;
+    };
+    const promptsOf = async (id: string) => (await turnsOf(id)).filter((turn) => turn.kind === 'closing_prompt');
+
+    it('stores nothing before the e-mail step: the transcript would say the prompt was shown', async () => {
+      const { id } = await draw();
+      await conversations.recordClosingPrompt(id, 'Your email, please.');
+      expect(await promptsOf(id)).toEqual([]);
+    });
+
+    it('stores nothing on a conversation erased while the prompt waited for its row', async () => {
+      const id = await atEmailStep();
+      const eraser = dataSource.createQueryRunner();
+      await eraser.connect();
+      await eraser.startTransaction();
+      try {
+        await eraser.query('SELECT id FROM conversation WHERE id = $1 FOR UPDATE', [id]);
+        await eraser.query('UPDATE conversation SET erased_at = now() WHERE id = $1', [id]);
+        const prompt = conversations.recordClosingPrompt(id, 'Your email, please.');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await eraser.commitTransaction();
+        await prompt;
+      } finally {
+        await eraser.release();
+      }
+      expect(await promptsOf(id)).toEqual([]);
+    });
+
+    it('stores the prompt once however often (and however concurrently) it is recorded', async () => {
+      const id = await atEmailStep();
       await conversations.recordClosingPrompt(id, 'Your email, please.');
       await Promise.all([
         conversations.recordClosingPrompt(id, 'Your email, please.'),
@@ -569,9 +600,10 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed, completedAt: new Date() });
       const write = stepWrite(conversation.id, step, changes);
       if (step === 6) write.participantText = email;
+      // The client asks for the e-mail prompt while the conversation waits for the e-mail.
+      if (step === 6) await conversations.recordClosingPrompt(conversation.id, 'Your email, please.');
       await expect(conversations.saveStep(write)).resolves.toBe(true);
     }
-    await conversations.recordClosingPrompt(conversation.id, 'Your email, please.');
     return rowOf(conversation.id);
   }
 
@@ -716,6 +748,57 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(await turnsOf(recent.id)).toHaveLength(1 + 7 * 2 + 1);
       await expect(conversations.ageOut(cutoff, true, '[gone]')).resolves.toBe(0);
     });
+
+    /** Replaces what the participant typed at `step` of a conversation. */
+    const typed = (id: string, step: number, text: string) =>
+      dataSource.query(
+        `UPDATE conversation_turn SET text = $3 WHERE conversation_id = $1 AND step = $2 AND sender = 'participant'`,
+        [id, step, text],
+      );
+    const typedAt = async (id: string, step: number): Promise<string | undefined> =>
+      (await turnsOf(id)).find((turn) => turn.sender === 'participant' && turn.step === step)?.text;
+
+    it('replaces every address the participant typed in any turn, each where the export finds it, once', async () => {
+      const { old, recent } = await seed();
+      await typed(old[0].id, 2, 'write me at Old.One@Example.org please');
+      await typed(old[0].id, 3, 'or <backup+1@mail.example.co.uk>, or old.one@example.org; at home @ 5pm, x@y');
+      await typed(old[1].id, 1, 'ask jörg@Beispiel.de.');
+      await typed(recent.id, 2, 'recent@example.org again');
+      const recentTurns = await turnsOf(recent.id);
+
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      expect(await typedAt(old[0].id, 2)).toBe('write me at [gone] please');
+      expect(await typedAt(old[0].id, 3)).toBe('or <[gone]>, or [gone]; at home @ 5pm, x@y');
+      expect(await typedAt(old[1].id, 1)).toBe('ask [gone].');
+      expect(await typedAt(old[1].id, 2)).toBe('participant at 2');
+      expect(await turnsOf(recent.id)).toEqual(recentTurns);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
+    it('counts a conversation whose only address left is one typed outside step 6', async () => {
+      const { old } = await seed();
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      await typed(old[1].id, 4, 'p.s. Old.Two@example.org');
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(1);
+      expect(await typedAt(old[1].id, 4)).toBe('p.s. [gone]');
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
+    it('replaces the typed addresses of a study with more such turns than one read holds', async () => {
+      const { old, recent } = await seed();
+      await dataSource.query(
+        `INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
+         SELECT c.id, 'participant', 'message', s, 'mail p' || s || '@example.org, home @ ' || s
+           FROM unnest($1::uuid[]) AS c(id) CROSS JOIN generate_series(100, 1299) AS s`,
+        [old.map(({ id }) => id)],
+      );
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      expect(
+        await count('conversation_turn', `text LIKE '%@example.org%' AND conversation_id <> $1`, [recent.id]),
+      ).toBe(0);
+      expect(await count('conversation_turn', `text LIKE 'mail [gone], home @ %'`)).toBe(2 * 1200);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
   });
 
   describe('AdminAuditRepository', () => {
@@ -859,7 +942,12 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     it('carries every column and the transcript in step order', async () => {
       const { id } = await draw();
       await conversations.saveStep(stepWrite(id, 0, { label: 'B', scoreB: 0.9 }));
-      await conversations.recordClosingPrompt(id, 'Your email, please.');
+      // Inserted out of step order, read back in step order.
+      await dataSource.query(
+        `INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
+         VALUES ($1, 'bot', 'closing_prompt', 6, 'Your email, please.')`,
+        [id],
+      );
       await conversations.saveStep({ ...stepWrite(id, 1), messageType: null });
       const [row] = await conversations.exportPage({}, null, 10);
       expect(Object.keys(row).sort()).toEqual([...EXPORT_COLUMNS, 'turns'].sort());
