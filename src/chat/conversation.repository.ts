@@ -109,6 +109,16 @@ export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unkno
   }[];
 }
 
+/** `value` with `redact` applied to every string in it, at any depth (a stored reply: objects, arrays, strings). */
+function redactStrings(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]));
+  }
+  return value;
+}
+
 /**
  * PostgreSQL access for conversations and turns; no conversation rules live here. What every chat turn runs (find,
  * start, save, replay) goes out as prepared statements with fixed text; the rest through TypeORM.
@@ -329,9 +339,12 @@ export class ConversationRepository {
   }
 
   /**
-   * Replaces every e-mail address in the participant turns of conversations created before `cutoff`, found in
-   * TypeScript by `replaceEmails`, the pattern the pseudonymised export uses, so the two never disagree on what an
-   * address is (a SQL regexp would match differently: POSIX longest match, locale-dependent `\s`). Returns the
+   * Replaces every e-mail address in the turns of conversations created before `cutoff` — what the participant
+   * typed, what the bot echoed of it, and the reply stored with a turn for replays — found in TypeScript by
+   * `replaceEmails`, the pattern the pseudonymised export uses, so the two never disagree on what an address is (a
+   * SQL regexp would match differently: POSIX longest match, locale-dependent `\s`). The stored reply is parsed and
+   * its strings redacted one by one, never its JSON text, where an escape such as `\n` would run into an address
+   * and the rewrite would no longer be JSON. Returns the
    * conversations it changed. Reads a page of turns at a time and commits each page's rewrite on its own, so a
    * large study is never held in memory or locked for the whole run; a run cut short leaves work the next finishes.
    */
@@ -342,29 +355,46 @@ export class ConversationRepository {
     for (;;) {
       // Every address the pattern finds holds `@`, a domain label, a dot and two TLD letters: sieving on that in
       // SQL keeps later runs from reading again the turns whose addresses are gone but whose `@` is not.
-      const page = await this.dataSource.query<{ id: string; text: string }[]>(
-        `SELECT t.id, t.text FROM conversation_turn t JOIN conversation c ON c.id = t.conversation_id
-          WHERE c.created_at < $1 AND t.sender = 'participant' AND t.id > $2
-            AND t.text LIKE '%@%' AND t.text ~ '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}'
+      const page = await this.dataSource.query<{ id: string; text: string; response: string | null }[]>(
+        `SELECT t.id, t.text, t.response::text AS response
+           FROM conversation_turn t JOIN conversation c ON c.id = t.conversation_id
+          WHERE c.created_at < $1 AND t.id > $2
+            AND (t.text ~ '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}'
+                 OR t.response::text ~ '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}')
           ORDER BY t.id
           LIMIT $3`,
         [cutoff, after, pageSize],
       );
       if (page.length === 0) break;
       after = page[page.length - 1].id;
+      const redact = (text: string): string => replaceEmails(text, () => replacement);
       const rewrites = page
-        .map((turn) => ({ ...turn, replaced: replaceEmails(turn.text, () => replacement) }))
-        .filter((turn) => turn.replaced !== turn.text);
+        .map((turn) => {
+          const response = turn.response === null ? null : (JSON.parse(turn.response) as unknown);
+          const redacted = JSON.stringify(redactStrings(response, redact));
+          // null: the stored reply stays as it is.
+          const replacedResponse = redacted === JSON.stringify(response) ? null : redacted;
+          return { ...turn, replaced: redact(turn.text), replacedResponse };
+        })
+        .filter((turn) => turn.replaced !== turn.text || turn.replacedResponse !== null);
       if (rewrites.length > 0) {
         // Only a turn still as it was read is rewritten: one erased or rewritten meanwhile is left alone, uncounted.
         const rows = await this.dataSource.query<{ conversation_id: string }[]>(
           `WITH rewritten AS (
-             UPDATE conversation_turn t SET text = v.replaced
-               FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, text, replaced)
-              WHERE t.id = v.id AND t.text = v.text
+             UPDATE conversation_turn t
+                SET text = v.replaced, response = coalesce(v.replaced_response::jsonb, t.response)
+               FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[])
+                      AS v(id, text, replaced, response, replaced_response)
+              WHERE t.id = v.id AND t.text = v.text AND t.response::text IS NOT DISTINCT FROM v.response
              RETURNING t.conversation_id)
            SELECT DISTINCT conversation_id FROM rewritten`,
-          [rewrites.map(({ id }) => id), rewrites.map(({ text }) => text), rewrites.map(({ replaced }) => replaced)],
+          [
+            rewrites.map(({ id }) => id),
+            rewrites.map(({ text }) => text),
+            rewrites.map(({ replaced }) => replaced),
+            rewrites.map(({ response }) => response),
+            rewrites.map(({ replacedResponse }) => replacedResponse),
+          ],
         );
         for (const { conversation_id } of rows) changed.add(conversation_id);
       }

@@ -775,6 +775,39 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
     });
 
+    it('replaces an address the bot echoed too, in its text and in the reply stored for replays', async () => {
+      const { old } = await seed();
+      await dataSource.query(
+        `UPDATE conversation_turn SET text = $2, response = jsonb_build_object('reply', $2::text, 'index', 3)
+          WHERE conversation_id = $1 AND step = 2 AND sender = 'bot'`,
+        [old[0].id, 'So we write to Old.One@Example.org, right?'],
+      );
+      // Right after a line break: in the stored JSON the address follows `\\n`.
+      await dataSource.query(
+        `UPDATE conversation_turn SET text = $2, response = jsonb_build_object('reply', $2::text, 'log', jsonb_build_array($2::text))
+          WHERE conversation_id = $1 AND step = 3 AND sender = 'bot'`,
+        [old[0].id, 'Noted:\nold.one@example.org'],
+      );
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      const [echo] = await dataSource.query<{ text: string; response: object }[]>(
+        `SELECT text, response FROM conversation_turn WHERE conversation_id = $1 AND step = 2 AND sender = 'bot'`,
+        [old[0].id],
+      );
+      expect(echo).toEqual({
+        text: 'So we write to [gone], right?',
+        response: { reply: 'So we write to [gone], right?', index: 3 },
+      });
+      const [afterBreak] = await dataSource.query<{ text: string; response: object }[]>(
+        `SELECT text, response FROM conversation_turn WHERE conversation_id = $1 AND step = 3 AND sender = 'bot'`,
+        [old[0].id],
+      );
+      expect(afterBreak).toEqual({
+        text: 'Noted:\n[gone]',
+        response: { reply: 'Noted:\n[gone]', log: ['Noted:\n[gone]'] },
+      });
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
     it('counts a conversation whose only address left is one typed outside step 6', async () => {
       const { old } = await seed();
       await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
