@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { clientGoneSignal } from '../common/client-gone';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { fromOwnHost } from '../common/request-origin';
 import {
   ApiErrorResponses,
   BODY_BAD_REQUEST,
@@ -128,14 +129,7 @@ export class ChatController {
     const origin = request.headers.origin;
     if (origin === undefined) return;
     const allowed = this.config.http.corsOrigins;
-    if (allowed.includes('*') || allowed.includes(origin)) return;
-    let host: string | null = null;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      // not a URL: no origin of ours
-    }
-    if (host !== null && host === request.headers.host) return;
+    if (allowed.includes('*') || allowed.includes(origin) || fromOwnHost(request)) return;
     throw new AppError(ErrorCode.Forbidden, 'A reset from a page of another origin is refused.');
   }
 

@@ -359,11 +359,10 @@ export class ConversationRepository {
         `SELECT t.id, t.text, t.response::text AS response
            FROM conversation_turn t JOIN conversation c ON c.id = t.conversation_id
           WHERE c.created_at < $1 AND t.id > $2
-            AND (t.text ~ '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}'
-                 OR t.response::text ~ '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}')
+            AND (t.text ~ $4 OR t.response::text ~ $4)
           ORDER BY t.id
           LIMIT $3`,
-        [cutoff, after, pageSize],
+        [cutoff, after, pageSize, '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}'],
       );
       if (page.length === 0) break;
       after = page[page.length - 1].id;

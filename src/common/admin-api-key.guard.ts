@@ -14,6 +14,7 @@ import { AppError } from './app.error';
 import { hasControlCharacters } from './control-characters';
 import { ErrorCode } from './error-codes';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { fromOwnHost, originHostOf } from './request-origin';
 
 function presentedKey(request: Request): string | null {
   const header = request.headers['x-api-key'];
@@ -79,17 +80,9 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  */
 function assertSameOrigin(request: Request): void {
   const site = request.headers['sec-fetch-site'];
-  const origin = request.headers.origin;
-  let originHost: string | null = null;
-  if (typeof origin === 'string') {
-    try {
-      originHost = new URL(origin).host;
-    } catch {
-      originHost = '';
-    }
-  }
+  const originHost = originHostOf(request);
   const crossSite = typeof site === 'string' && site !== 'same-origin' && site !== 'none';
-  const crossOrigin = originHost !== null && originHost !== request.headers.host;
+  const crossOrigin = originHost !== null && !fromOwnHost(request);
   if (crossSite || crossOrigin) {
     throw new AppError(
       ErrorCode.AdminCrossSiteRequest,
@@ -216,6 +209,9 @@ function dashboardReason(body: unknown): string {
   return typeof key === 'string' ? key : 'refused';
 }
 
+/** Writes the dashboard's refusals in the service's error body; one for every request. */
+const dashboardErrors = new AllExceptionsFilter();
+
 /**
  * bull-board answers its own refusals (an unknown queue or job, a query value it does not take) in a shape of its
  * own. They go out in the service's error body, as the exception filter writes it, with bull-board's reason in the
@@ -223,13 +219,12 @@ function dashboardReason(body: unknown): string {
  */
 function answerDashboardRefusalsAsServiceErrors(request: Request, response: Response): void {
   const json = response.json.bind(response);
-  const filter = new AllExceptionsFilter();
   response.json = (body: unknown) => {
     const status = response.statusCode;
     if (status < 400) return json(body);
     const message =
       status >= 500 ? 'The queue dashboard failed.' : `The queue dashboard refused: ${dashboardReason(body)}.`;
-    return json(filter.bodyOfStatus(status, message, request));
+    return json(dashboardErrors.bodyOfStatus(status, message, request));
   };
 }
 
