@@ -275,9 +275,13 @@ export class ConversationRepository {
       if (!isConversationId(target.id)) return [];
       [where, value] = ['id = $1', target.id];
     } else {
-      // ICU's lower() folds every letter whatever the database's locale (under C, plain lower() folds ASCII only),
-      // as the pseudonyms' toLowerCase() does, so erasure and export agree on who one participant is.
-      [where, value] = ['lower(email COLLATE "und-x-icu") = lower($1 COLLATE "und-x-icu")', target.email.trim()];
+      // Composed (NFC) and then folded by ICU's lower(), which folds every letter whatever the database's locale
+      // (under C, plain lower() folds ASCII only), as the pseudonyms are: erasure and export agree on who one
+      // participant is, however the accents in the address were typed.
+      [where, value] = [
+        'lower(normalize(email, NFC) COLLATE "und-x-icu") = lower(normalize($1, NFC) COLLATE "und-x-icu")',
+        target.email.trim(),
+      ];
     }
     return this.dataSource.transaction(async (manager) => {
       // The lock is taken in a statement of its own: a step being stored meanwhile commits first, and the next

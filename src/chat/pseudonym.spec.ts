@@ -15,6 +15,13 @@ describe('pseudonymOf', () => {
     expect(pseudonymOf('  jane.doe@example.org\n', KEY)).toBe(JANE);
   });
 
+  it('gives one address the same pseudonym whether its accents are typed composed or decomposed', () => {
+    const composed = 'jos\u00e9@example.org';
+    const decomposed = 'jose\u0301@example.org';
+    expect(pseudonymOf(decomposed, KEY)).toBe(pseudonymOf(composed, KEY));
+    expect(pseudonymOf('JOSE\u0301@example.org', KEY)).toBe(pseudonymOf(composed, KEY));
+  });
+
   it('differs between addresses and between keys', () => {
     expect(pseudonymOf('john.doe@example.org', KEY)).not.toBe(JANE);
     expect(pseudonymOf('jane.doe@example.org', `${KEY}x`)).not.toBe(JANE);

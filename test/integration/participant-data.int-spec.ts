@@ -112,6 +112,16 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       expect(await participantTurns(stored)).toEqual([]);
       expect(await emailOf(other)).toBe('emile@exemple.fr');
     });
+
+    it('matches the address whether its accents were typed composed or decomposed, as its pseudonym does', async () => {
+      const decomposed = await completed('e\u0301mile@exemple.fr');
+      const composed = await completed('\u00e9mile@exemple.fr');
+
+      const report = await participants.eraseByEmail('\u00c9mile@exemple.fr', 'cli');
+      expect(report).toMatchObject({ matched: 2, erased: 2 });
+      expect(await emailOf(decomposed)).toBeNull();
+      expect(await emailOf(composed)).toBeNull();
+    });
   });
 
   describe('applyRetention', () => {
