@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { lstat, open, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { Command, CommandRunner, Option } from 'nest-commander';
@@ -167,6 +168,41 @@ async function writeLines(lines: AsyncIterable<string>, output: Writable): Promi
   }
 }
 
+/** Where an export writes its file, and how the file takes its place once complete or goes if not. */
+interface ExportTarget {
+  readonly output: Writable;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
+/**
+ * Opens the export's destination before anything is read, so an unwritable path is refused with nothing read and
+ * nothing audited. A regular file (or a new one) is written beside itself under a temporary name, owner-only (it
+ * holds every participant's e-mail and transcript), and renamed over `out` only once complete: an earlier export is
+ * replaced whole, by a file with the new mode, or kept as it was if this one fails. Anything else (a device such as
+ * /dev/stdout, a pipe, a symbolic link) is written in place.
+ */
+async function openExportTarget(out: string): Promise<ExportTarget> {
+  const existing = await lstat(out).catch(() => null);
+  if (existing !== null && !existing.isFile()) {
+    const output = (await open(out, 'w', 0o600)).createWriteStream();
+    const done = (): Promise<void> => Promise.resolve();
+    return { output, commit: done, discard: done };
+  }
+  const partial = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.partial`);
+  const file = await open(partial, 'wx', 0o600).catch((error: unknown) => {
+    // The operator named `out`: say why it cannot be written in its name, not the temporary one's.
+    if (error instanceof Error) error.message = error.message.replace(partial, out);
+    throw error;
+  });
+  const output = file.createWriteStream();
+  return {
+    output,
+    commit: () => rename(partial, out),
+    discard: () => rm(partial, { force: true }),
+  };
+}
+
 @Command({ name: 'export-conversations', description: 'Export every stored conversation as CSV or JSON Lines.' })
 export class ExportConversationsCommand extends CommandRunner {
   constructor(private readonly exporter: ConversationExportService) {
@@ -198,18 +234,21 @@ export class ExportConversationsCommand extends CommandRunner {
         await writeLines(lines, process.stdout);
         return;
       }
-      // Opened before the export starts, so an unwritable path is refused with nothing read and nothing audited.
-      // Owner-only when created: the file holds every participant's e-mail and transcript.
-      const output = (await open(options.out, 'w', 0o600)).createWriteStream();
+      const target = await openExportTarget(options.out);
+      const { output } = target;
+      let complete = false;
       try {
         const written = await writeLines(lines, output);
         output.end();
         await finished(output);
+        await target.commit();
+        complete = true;
         process.stderr.write(
           `exported ${filter.format === 'csv' ? written - 1 : written} conversation(s) to ${options.out}\n`,
         );
       } finally {
         output.destroy();
+        if (!complete) await target.discard();
       }
     } catch (error) {
       fail(`export failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -128,6 +128,15 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(statSync(out).mode & 0o777).toBe(0o600);
   }, 60_000);
 
+  it('export-conversations --out over an earlier export leaves a new owner-only file, whatever the old one allowed', async () => {
+    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-')), 'study.csv');
+    writeFileSync(out, 'an earlier export\n', { mode: 0o644 });
+    const run = await cli(['export-conversations', '--format', 'csv', '--out', out], env);
+    expect(run.code).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readFileSync(out, 'utf8')).toMatch(/^id,entry_point,/);
+  }, 60_000);
+
   it('export-conversations to standard output writes only the data: start-up warnings go to stderr', async () => {
     // The shipped example study warns at start-up that its survey links are placeholders.
     const { STUDY_CONTENT_FILE: _configured, ...unconfigured } = env;
@@ -149,6 +158,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       expect({ out, code: run.code }).toEqual({ out, code: 1 });
       expect(run.stdout).toBe('');
       expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^export failed: ${code}: `))]);
+      expect(run.stderr).toContain(`'${out}'`);
     }
     expect(await exportAudit(env.DATABASE_URL)).toEqual(before);
   }, 60_000);
@@ -191,6 +201,30 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       ...before,
       { actor: 'cli', rows: 0, details: expect.objectContaining({ complete: false }) },
     ]);
+  }, 60_000);
+
+  it('export-conversations --out that fails part-way keeps the earlier file as it was and leaves no partial file', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
+    const out = path.join(folder, 'study.jsonl');
+    writeFileSync(out, 'an earlier export\n', { mode: 0o600 });
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    let run: CliRun;
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
+      run = await cli(['export-conversations', '--format', 'jsonl', '--out', out], {
+        ...env,
+        DB_STATEMENT_TIMEOUT_MS: '1000',
+      });
+    } finally {
+      await db.query('ROLLBACK');
+      await db.end();
+    }
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^export failed: /m);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
+    expect(readdirSync(folder)).toEqual(['study.jsonl']);
   }, 60_000);
 
   it('study:check never prints the content of a file that is not JSON, refuses Latin-1 and accepts a BOM', async () => {
