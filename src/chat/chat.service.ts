@@ -97,7 +97,15 @@ export class ChatService {
     if (saved) return reply(decision.response);
     // A concurrent twin of this request answered the step first: answer what it stored.
     const stored = await this.conversations.storedReply(conversation.id, decision.step);
-    return reply((stored as unknown as ChatTurnResponseDto | null) ?? decision.response);
+    if (stored) return reply(stored as unknown as ChatTurnResponseDto);
+    // Nothing stored for the step: the participant's data was erased while this turn was decided. The conversation
+    // is over, and the answer must not say otherwise (no next question, no "saved", no completion code).
+    const now = await this.conversations.findById(conversation.id);
+    if (now === null || now.erasedAt) {
+      const over = { ...(now ?? conversation), erasedAt: now?.erasedAt ?? new Date() };
+      return reply(decideTurn(over, message, { llmText: null, timer: null, now: new Date() }, this.content).response);
+    }
+    return reply(decision.response);
   }
 
   async closing(entry: EntryPoint, cookieId: string | undefined): Promise<ChatClosingResponseDto> {
