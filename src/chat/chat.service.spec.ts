@@ -70,7 +70,7 @@ function serviceWhoseWriteIsRefused(
 
 const post = (service: ChatService, message: string, index: number): Promise<ChatTurnResponseDto> =>
   service
-    .turn('random', { message, index, scenario: { conversation_id: ID } } as never, undefined)
+    .turn('random', { message, index, scenario: { conversation_id: ID } }, undefined)
     .then(({ response }) => response);
 
 describe('ChatService when its step write is refused', () => {
