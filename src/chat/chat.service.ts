@@ -120,7 +120,7 @@ export class ChatService {
 
   async reset(cookieId: string | undefined): Promise<void> {
     const conversation = await this.conversations.findById(cookieId);
-    if (conversation && conversation.step > 0) await this.conversations.abandon(conversation.id);
+    if (conversation) await this.conversations.abandon(conversation.id);
   }
 
   /** The echoed scenario first (it survives cross-site), then the cookie; the entry's brand must match. */

@@ -217,6 +217,12 @@ export class ConversationRepository {
       if (!column) throw new Error(`conversation has no column for ${property}`);
       return `${column.databaseName} = ${param(value)}`;
     });
+    // A step answered on a conversation marked abandoned (idle past the TTL, or reset) means the participant came
+    // back: it is in progress again, so status never contradicts the step it reached.
+    if (write.changes.status === undefined)
+      sets.push(
+        `status = CASE WHEN status = '${ConversationStatus.Abandoned}' THEN '${ConversationStatus.InProgress}' ELSE status END`,
+      );
     try {
       const [{ saved }] = await this.prepared.query<{ saved: number }>(
         `WITH moved AS (

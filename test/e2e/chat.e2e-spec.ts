@@ -367,6 +367,14 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     const { row } = await storedConversation(greeting.body.scenario.conversation_id);
     expect(row.status).toBe('abandoned');
   });
+
+  it('marks a conversation reset before its first answer abandoned too', async () => {
+    const agent = request.agent(server());
+    const greeting = await agent.get('/api/random/initial').expect(200);
+    await agent.post('/api/random/reset/').expect(200);
+    const { row } = await storedConversation(greeting.body.scenario.conversation_id);
+    expect({ step: row.step, status: row.status }).toEqual({ step: 0, status: 'abandoned' });
+  });
   it('refuses a reset a page of another origin sent (403), and takes one from an allowed origin or no browser', async () => {
     const started = async () => {
       const agent = request.agent(server());

@@ -589,6 +589,23 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(await statusOf(inProgress.id)).toBe(ConversationStatus.Abandoned);
       expect(await statusOf(completed.id)).toBe(ConversationStatus.Completed);
     });
+
+    it('a step answered on an abandoned conversation brings it back in progress: a participant came back', async () => {
+      const conversation = await draw();
+      await conversations.abandon(conversation.id);
+      await expect(
+        conversations.saveStep({
+          conversationId: conversation.id,
+          step: 0,
+          participantText: 'I am back',
+          replyText: 'a question',
+          messageType: 'HighB',
+          response: { reply: 'a question' },
+          changes: { label: 'B', scoreA: 0.1, scoreB: 0.7, scoreC: 0.1, scoreOther: 0.1 },
+        }),
+      ).resolves.toBe(true);
+      expect(await statusOf(conversation.id)).toBe(ConversationStatus.InProgress);
+    });
   });
 
   /** A conversation answered through step 6, as a participant who gave `email` leaves it. */
