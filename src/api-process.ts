@@ -26,8 +26,10 @@ export async function serveApi(config: AppConfig): Promise<void> {
   server.requestTimeout = config.http.requestTimeoutMs;
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   answerClientErrorsInJson(server);
-  // Requests still in flight at shutdown get this long to finish before their sockets are cut.
-  process.once('SIGTERM', () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
+  // At shutdown (Nest's hooks, `HttpDrain` first) requests still running get this long before their sockets are cut.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
+  }
   const mode = config.mode;
   const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';
   app

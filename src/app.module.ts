@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ChatModule } from './chat/chat.module';
+import { HttpDrain } from './common/keep-alive-drain';
 import { AppConfig } from './config/app-config';
 import { ConsoleModule } from './console/console.module';
 import { CoreModule } from './core.module';
@@ -25,6 +26,7 @@ export class AppModule {
         ConsoleModule,
         QueueDashboardModule.register(config),
       ],
+      providers: [HttpDrain],
     };
   }
 }

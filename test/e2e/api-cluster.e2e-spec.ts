@@ -23,6 +23,8 @@ async function pids(baseUrl: string, calls: number): Promise<Set<number>> {
   return seen;
 }
 
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
 /** API_PROCESSES=2: two HTTP processes share the port; one that dies is replaced; SIGTERM drains them all. */
 describe('API cluster (built service, real PostgreSQL)', () => {
   const DATABASE = 'combot_api_cluster_test';
@@ -37,6 +39,7 @@ describe('API cluster (built service, real PostgreSQL)', () => {
       DB_MIGRATE_ON_START: 'true',
       API_PROCESSES: '2',
       ML_WORKERS: '1',
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       THROTTLE_LIMIT: '0',
       LOG_LEVEL: 'info',
       STUDY_CONTENT_FILE: configuredStudyFile(),
@@ -124,10 +127,42 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     expect(service.output()).toMatch(new RegExp(`API process ${victim} exited .*starting a replacement`));
   }, 60_000);
 
-  it('drains every process on SIGTERM and exits 0', async () => {
+  it('drains every process on SIGTERM and exits 0, telling keep-alive clients to close long before the deadline', async () => {
     const children = await pids(service.baseUrl, 10);
+    // Four clients keep their keep-alive connections busy through the shutdown: a drain that only waits for idle
+    // connections would serve them until SHUTDOWN_TIMEOUT_MS and then cut whatever was in flight.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+    let signalled = false;
+    let toldToClose = 0;
+    const get = (): Promise<boolean> =>
+      new Promise((resolve) => {
+        const request = http.get(`${service.baseUrl}/api/random/initial`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => {
+            if (signalled && response.headers.connection === 'close') toldToClose++;
+            resolve(true);
+          });
+        });
+        // Refused once the processes stopped listening (or, for a connection the primary accepted in the last
+        // instant, reset): the client's loop ends.
+        request.on('error', () => resolve(false));
+      });
+    const client = async (): Promise<void> => {
+      while (await get()) {
+        /* until the service stops answering */
+      }
+    };
+    const clients = Array.from({ length: 4 }, () => client());
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = Date.now();
+    signalled = true;
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
+    const drainMs = Date.now() - started;
+    await Promise.all(clients);
+    agent.destroy();
     for (const pid of children) expect(() => process.kill(pid, 0)).toThrow();
-  }, 60_000);
+    expect(drainMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS / 4);
+    expect(toldToClose).toBeGreaterThan(0);
+  }, 90_000);
 });
