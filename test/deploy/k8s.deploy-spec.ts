@@ -13,7 +13,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { API_PREFIX } from '../../src/common/http-setup';
+import { API_PREFIX, CONSOLE_PAGES } from '../../src/common/http-setup';
 import { AppConfig } from '../../src/config/app-config';
 import { HealthController } from '../../src/health/health.controller';
 import {
@@ -211,16 +211,23 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
     }
   });
 
-  it.each(OVERLAYS)('%s: mounts studies/example.json where STUDY_CONTENT_FILE points', (name) => {
-    const r = overlay(name);
-    const api = r.workload('api');
-    const container = api.template.spec!.containers[0];
-    const file = r.environment(container).STUDY_CONTENT_FILE;
-    const mount = container.volumeMounts?.find((m) => m.mountPath === path.posix.dirname(file));
-    const volume = api.template.spec!.volumes?.find((v) => v.name === mount?.name);
-    const study = r.configMap(volume!.configMap!.name!);
-    expect(study.data?.[path.posix.basename(file)]).toBe(repoFile('studies/example.json'));
-  });
+  // The worker reads the study too (its jobs store conversations): without the file it stops at start (exit 78).
+  it.each(OVERLAYS)(
+    '%s: mounts studies/example.json where STUDY_CONTENT_FILE points, in the API and the worker',
+    (name) => {
+      const r = overlay(name);
+      for (const component of ['api', 'worker']) {
+        const workload = r.workload(component);
+        const container = workload.template.spec!.containers[0];
+        const file = r.environment(container).STUDY_CONTENT_FILE;
+        const mount = container.volumeMounts?.find((m) => m.mountPath === path.posix.dirname(file));
+        const volume = workload.template.spec!.volumes?.find((v) => v.name === mount?.name);
+        expect({ component, configMap: volume?.configMap?.name }).toEqual({ component, configMap: expect.any(String) });
+        const study = r.configMap(volume!.configMap!.name!);
+        expect(study.data?.[path.posix.basename(file)]).toBe(repoFile('studies/example.json'));
+      }
+    },
+  );
 
   it.each(OVERLAYS)('%s: sets requests and a memory limit on every container, above the measured RSS', (name) => {
     const r = overlay(name);
@@ -339,36 +346,50 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
     expect(container.ports?.map((port) => port.name)).toEqual(expect.arrayContaining(targetPorts));
   });
 
-  it.each(OVERLAYS)('%s: routes the chat through the ingress and keeps metrics inside', (name) => {
-    const r = overlay(name);
-    const [ingress] = r.ofKind<IIngress>('Ingress');
-    const paths = ingress.spec!.rules!.flatMap((rule) => rule.http!.paths);
-    for (const { backend } of paths) {
-      const service = r.one<IService>('Service', backend.service!.name);
-      expect(service.spec!.ports!.map((port) => port.name)).toContain(backend.service!.port!.name);
-    }
-    // pathType Prefix matches whole path segments.
-    for (const { pathType } of paths) expect(pathType).toBe('Prefix');
-    const routed = (url: string): boolean =>
-      paths.some(
-        ({ path: prefix }) => url === prefix || url.startsWith(prefix!.endsWith('/') ? prefix! : `${prefix}/`),
+  it.each(OVERLAYS)(
+    '%s: routes the chat and the study console through the ingress and keeps metrics inside',
+    (name) => {
+      const r = overlay(name);
+      const [ingress] = r.ofKind<IIngress>('Ingress');
+      const paths = ingress.spec!.rules!.flatMap((rule) => rule.http!.paths);
+      for (const { backend } of paths) {
+        const service = r.one<IService>('Service', backend.service!.name);
+        expect(service.spec!.ports!.map((port) => port.name)).toContain(backend.service!.port!.name);
+      }
+      // pathType Prefix matches whole path segments.
+      for (const { pathType } of paths) expect(pathType).toBe('Prefix');
+      const routed = (url: string): boolean =>
+        paths.some(
+          ({ path: prefix }) => url === prefix || url.startsWith(prefix!.endsWith('/') ? prefix! : `${prefix}/`),
+        );
+      const consolePages = [
+        `/${CONSOLE_PAGES.console}/`,
+        `/${CONSOLE_PAGES.login}`,
+        `/${CONSOLE_PAGES.asset.replace(':name', 'console.js')}`,
+      ];
+      for (const url of [
+        '/api/random/initial/',
+        '/api/random/',
+        '/api/chatbot/closing/',
+        '/api/lulu/',
+        ...consolePages,
+      ]) {
+        expect({ url, routed: routed(url) }).toEqual({ url, routed: true });
+      }
+      for (const url of ['/api/metrics', '/api/ml/classify', '/api/jobs/ml/1', '/api/docs']) {
+        expect({ url, routed: routed(url) }).toEqual({ url, routed: false });
+      }
+      expect(ingress.spec!.ingressClassName).toBe('nginx');
+      const api = r.config(r.workload('api').template.spec!.containers[0]);
+      // Behind the ingress every request comes from nginx: without a trusted hop all participants share one limit.
+      expect(api.http.trustProxy).not.toBe(false);
+      expect(api.http.trustProxy).not.toBe('loopback');
+      const kib = (size: string): number => Number(/^(\d+)k/i.exec(size)?.[1]);
+      expect(kib(ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-body-size'])).toBeGreaterThanOrEqual(
+        kib(api.http.bodyLimit),
       );
-    for (const url of ['/api/random/initial/', '/api/random/', '/api/chatbot/closing/', '/api/lulu/']) {
-      expect({ url, routed: routed(url) }).toEqual({ url, routed: true });
-    }
-    for (const url of ['/api/metrics', '/api/ml/classify', '/api/jobs/ml/1', '/api/docs']) {
-      expect({ url, routed: routed(url) }).toEqual({ url, routed: false });
-    }
-    expect(ingress.spec!.ingressClassName).toBe('nginx');
-    const api = r.config(r.workload('api').template.spec!.containers[0]);
-    // Behind the ingress every request comes from nginx: without a trusted hop all participants share one limit.
-    expect(api.http.trustProxy).not.toBe(false);
-    expect(api.http.trustProxy).not.toBe('loopback');
-    const kib = (size: string): number => Number(/^(\d+)k/i.exec(size)?.[1]);
-    expect(kib(ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-body-size'])).toBeGreaterThanOrEqual(
-      kib(api.http.bodyLimit),
-    );
-  });
+    },
+  );
 
   it.each(OVERLAYS)('%s: admits API traffic from the ingress only and lets pods reach only what they use', (name) => {
     const r = overlay(name);
