@@ -50,6 +50,12 @@ describe('AppConfig', () => {
     expect(new AppConfig({ TRUST_PROXY: 'loopback' }).http.trustProxy).toBe('loopback');
     expect(new AppConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.0.1' }).http.trustProxy).toBe('10.0.0.0/8, 192.168.0.1');
     expect(() => new AppConfig({ TRUST_PROXY: 'everyone' })).toThrow(ConfigValidationError);
+    // Shaped like addresses, but not addresses Express could compile: refused at start, not at the first request.
+    for (const value of ['999.1.1.1/99', '10.0.0.0/33', '10.0.0.1, ::1/129', '1.2.3', 'a::g'])
+      expect(() => new AppConfig({ TRUST_PROXY: value })).toThrow(
+        new RegExp(`^\\s*TRUST_PROXY=${value.replace(/[.*+?^$()|[\]\\]/g, '\\$&')}: `, 'm'),
+      );
+    expect(new AppConfig({ TRUST_PROXY: '::1, fd00::/8' }).http.trustProxy).toBe('::1, fd00::/8');
   });
 
   it('reads the study console session settings, leaving Secure to the request unless set', () => {
@@ -122,5 +128,27 @@ describe('LOG_PRETTY', () => {
 
   it('is taken here, where the development dependencies are installed', () => {
     expect(new AppConfig({ LOG_PRETTY: 'true' }).log.pretty).toBe(true);
+  });
+});
+
+describe('settings checked against what reads them', () => {
+  it('refuses a schedule that is not a cron expression, naming it, instead of a job that silently never runs', () => {
+    expect(() => new AppConfig({ SCHEDULE_ABANDON_CRON: '99 * * * *' })).toThrow(
+      /^\s*SCHEDULE_ABANDON_CRON=99 \* \* \* \*: is not a cron expression/m,
+    );
+    expect(() => new AppConfig({ SCHEDULE_RETENTION_CRON: 'nonsense' })).toThrow(
+      /^\s*SCHEDULE_RETENTION_CRON=nonsense: /m,
+    );
+    expect(new AppConfig({ SCHEDULE_METRICS_SNAPSHOT_CRON: '*/30 * * * * *' }).queue.metricsSnapshotCron).toBe(
+      '*/30 * * * * *',
+    );
+  });
+
+  it('refuses a SameSite=None chat cookie that is not Secure: browsers drop such a cookie', () => {
+    expect(() => new AppConfig({ CHAT_COOKIE_SAMESITE: 'none', CHAT_COOKIE_SECURE: 'false' })).toThrow(
+      /^\s*CHAT_COOKIE_SECURE=false: must be true/m,
+    );
+    expect(new AppConfig({ CHAT_COOKIE_SAMESITE: 'none' }).chat.cookieSecure).toBe(true);
+    expect(new AppConfig({ CHAT_COOKIE_SAMESITE: 'lax', CHAT_COOKIE_SECURE: 'false' }).chat.cookieSecure).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
+import { parseExpression } from 'cron-parser';
 import Joi from 'joi';
+import { isIP } from 'node:net';
 
 /**
  * Every environment variable the service reads, as the schema below yields it (defaults applied). The schema is
@@ -110,6 +112,28 @@ export interface Env {
   METRICS_REQUIRE_AUTH: boolean;
 }
 
+/** A cron expression as the queues read it (cron-parser; 5 fields, or 6 with seconds): a bad one never runs its job. */
+function cronSchedule(fallback: string): Joi.StringSchema {
+  return Joi.string()
+    .custom((value: string) => {
+      parseExpression(value);
+      return value;
+    })
+    .messages({ 'any.custom': 'is not a cron expression ({{#error.message}})' })
+    .default(fallback);
+}
+
+/** `off`, `loopback`, a hop count, or addresses and CIDRs Express can compile (each address valid, prefix in range). */
+function isTrustProxySetting(value: string): boolean {
+  if (/^(off|loopback|\d{1,2})$/.test(value)) return true;
+  return value.split(',').every((entry) => {
+    const [address, prefix, ...rest] = entry.trim().split('/');
+    const version = isIP(address);
+    if (version === 0 || rest.length > 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+  });
+}
+
 export const envSchema = Joi.object<Env, true>({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(8000),
@@ -126,8 +150,11 @@ export const envSchema = Joi.object<Env, true>({
   HTTP_REQUEST_TIMEOUT_MS: Joi.number().integer().min(1000).default(60000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: Joi.number().integer().min(1000).default(65000),
   TRUST_PROXY: Joi.string()
-    .pattern(/^(off|loopback|\d{1,2}|[0-9a-fA-F.:/]+(,\s*[0-9a-fA-F.:/]+)*)$/)
-    .message('must be off, loopback, a hop count or a comma-separated list of addresses/CIDRs')
+    .custom((value: string) => {
+      if (!isTrustProxySetting(value)) throw new Error('not a trust setting');
+      return value;
+    })
+    .messages({ 'any.custom': 'must be off, loopback, a hop count or a comma-separated list of addresses/CIDRs' })
     .default('off'),
   SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
   ADMIN_API_KEY: Joi.string().min(16).allow('').default(''),
@@ -182,7 +209,11 @@ export const envSchema = Joi.object<Env, true>({
 
   CHAT_MAX_MESSAGE_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
   CHAT_COOKIE_NAME: Joi.string().default('combot_sid'),
-  CHAT_COOKIE_SECURE: Joi.boolean(),
+  // Browsers drop a SameSite=None cookie that is not Secure: the participant's conversation would never resume.
+  CHAT_COOKIE_SECURE: Joi.boolean().when('CHAT_COOKIE_SAMESITE', {
+    is: 'none',
+    then: Joi.valid(true).messages({ 'any.only': 'must be true with CHAT_COOKIE_SAMESITE=none (or left unset)' }),
+  }),
   CHAT_COOKIE_SAMESITE: Joi.string().valid('lax', 'strict', 'none').default('lax'),
   THROTTLE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
   THROTTLE_LIMIT: Joi.number().integer().min(0).default(600),
@@ -212,10 +243,10 @@ export const envSchema = Joi.object<Env, true>({
   QUEUE_KEEP_FAILED: Joi.number().integer().min(0).default(5000),
   QUEUE_RETENTION_HOURS: Joi.number().min(0).default(24),
   CONVERSATION_TTL: Joi.number().integer().min(60).default(3600),
-  SCHEDULE_ABANDON_CRON: Joi.string().default('*/5 * * * *'),
-  SCHEDULE_PURGE_CRON: Joi.string().default('17 * * * *'),
-  SCHEDULE_METRICS_SNAPSHOT_CRON: Joi.string().default('* * * * *'),
-  SCHEDULE_RETENTION_CRON: Joi.string().default('43 3 * * *'),
+  SCHEDULE_ABANDON_CRON: cronSchedule('*/5 * * * *'),
+  SCHEDULE_PURGE_CRON: cronSchedule('17 * * * *'),
+  SCHEDULE_METRICS_SNAPSHOT_CRON: cronSchedule('* * * * *'),
+  SCHEDULE_RETENTION_CRON: cronSchedule('43 3 * * *'),
 
   DATA_RETENTION_DAYS: Joi.number().integer().min(1).max(36500),
   DATA_RETENTION_TRANSCRIPTS: Joi.boolean().default(false),
