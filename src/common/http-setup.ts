@@ -35,6 +35,12 @@ export function configureHttpApp(app: NestExpressApplication): void {
     request.id = assignRequestId(request, response);
     next();
   });
+  // Admin routes answer with participants' e-mails and transcripts: neither the researcher's browser nor a proxy
+  // may keep a copy once the session has ended (or the participant's data was erased).
+  app.use(`/${API_PREFIX}/admin`, (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use(onlyJsonBodies);
   app.useBodyParser('json', {
     type: JSON_BODY_TYPE,

@@ -84,6 +84,24 @@ describe('study console: login, session and pages (HTTP)', () => {
     await http().get('/api/admin/study/arms').set('Cookie', forged).expect(401);
   });
 
+  it('lets no browser or proxy keep a copy of what admin routes answer: participants\' data must go with the session', async () => {
+    const cookie = await login();
+    const conversation = await http().get('/api/random/initial').expect(200);
+    const id = conversation.body.scenario.conversation_id as string;
+    for (const url of [
+      '/api/admin/study/arms',
+      '/api/admin/study/conversations',
+      `/api/admin/study/conversations/${id}`,
+      '/api/admin/conversations/export?format=jsonl',
+      '/api/admin/session',
+    ]) {
+      const response = await http().get(url).set('Cookie', cookie).expect(200);
+      expect({ url, cacheControl: response.headers['cache-control'] }).toEqual({ url, cacheControl: 'no-store' });
+    }
+    const refused = await http().get('/api/admin/study/arms').expect(401);
+    expect(refused.headers['cache-control']).toBe('no-store');
+  });
+
   it('refuses the session from another site or origin, and a state change without the console header', async () => {
     const cookie = await login();
     const crossSite = await http()
