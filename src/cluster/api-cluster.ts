@@ -4,6 +4,7 @@ import { prettyTransport } from '../common/log-format';
 import { StartupError } from '../common/startup.error';
 import type { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
+import { serveClusterMetrics } from '../metrics/cluster-metrics';
 
 /**
  * The primary's log: the same pino JSON lines (and LOG_LEVEL, LOG_PRETTY) as the HTTP processes, without loading
@@ -47,6 +48,8 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
       });
   if (embedded) await embedded.start();
 
+  // A scrape of /api/metrics, whichever process takes it, answers for all of them.
+  serveClusterMetrics();
   const count = config.http.processes;
   const restarts: number[] = [];
   let starting = true;

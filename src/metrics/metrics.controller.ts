@@ -17,11 +17,13 @@ export class MetricsController {
   @ApiProduces('text/plain')
   @ApiOperation({
     summary: 'Prometheus text exposition of every combot_ series.',
-    description: 'Open unless METRICS_REQUIRE_AUTH=true; then it needs the admin key.',
+    description:
+      'Open unless METRICS_REQUIRE_AUTH=true; then it needs the admin key. With API_PROCESSES > 1, every HTTP ' +
+      'process counted (gathered by the cluster primary), whichever process answers.',
   })
   @ApiOkResponse({ description: 'Prometheus text format 0.0.4.', schema: { type: 'string' } })
   @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...INTERNAL_ERROR })
   scrape(): Promise<string> {
-    return this.metrics.registry.metrics();
+    return this.metrics.scrape();
   }
 }

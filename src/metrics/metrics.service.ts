@@ -1,7 +1,14 @@
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import cluster from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { clusterMetricsText, shareWithClusterPrimary } from './cluster-metrics';
 import { METRIC_PREFIX, MetricName } from './metric-names';
+
+/** How long a scrape waits for the cluster's primary to gather every process's metrics. */
+const CLUSTER_SCRAPE_TIMEOUT_MS = 3_000;
 
 /**
  * The service's Prometheus registry and its instruments. Other modules inject this class and record
@@ -112,6 +119,7 @@ export class MetricsService implements OnModuleDestroy {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: METRIC_PREFIX });
+    if (cluster.isWorker) shareWithClusterPrimary(this.registry);
     this.loopDelay.enable();
     const loopDelay = this.loopDelay;
     new Gauge({
@@ -146,6 +154,18 @@ export class MetricsService implements OnModuleDestroy {
         await read((labels, value) => this.set(labels, value));
       },
     });
+  }
+
+  /** The Prometheus text of the whole service: this process's, or every HTTP process's when they run as a cluster. */
+  async scrape(): Promise<string> {
+    if (!cluster.isWorker) return this.registry.metrics();
+    try {
+      return await clusterMetricsText(CLUSTER_SCRAPE_TIMEOUT_MS);
+    } catch (error) {
+      throw new AppError(ErrorCode.ServiceUnavailable, 'The service\'s metrics could not be gathered; retry.', {
+        cause: error,
+      });
+    }
   }
 
   onModuleDestroy(): void {

@@ -64,6 +64,31 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     expect(greeting.status).toBe(200);
   });
 
+  it('answers /api/metrics for the whole service, every process counted, whichever process takes the scrape', async () => {
+    /** How many scrapes of /api/metrics the answer counts, read from the request counter's series. */
+    const scrapesCounted = async (): Promise<number> => {
+      const text = await new Promise<string>((resolve, reject) => {
+        const request = http.get(`${service.baseUrl}/api/metrics`, { agent: false }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          response.on('end', () => resolve(body));
+        });
+        request.on('error', reject);
+      });
+      return text
+        .split('\n')
+        .filter(
+          (line) =>
+            line.startsWith('combot_http_request_duration_seconds_count{') && line.includes('route="/api/metrics"'),
+        )
+        .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    };
+    const counts: number[] = [];
+    for (let i = 0; i < 6; i++) counts.push(await scrapesCounted());
+    // Each answer counts every earlier scrape (its own is timed after the text is read), in whichever process it ran.
+    expect(counts.slice(1).map((count, i) => count - counts[i])).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('has a primary that only supervises: JSON log lines like the processes, and no application loaded', () => {
     const primary = service.child.pid as number;
     const lines = service
