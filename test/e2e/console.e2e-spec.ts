@@ -88,6 +88,48 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     );
   }
 
+  const shownIds = () =>
+    page.locator('#conversations-body tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-id')));
+
+  async function waitForFirstRow(id: string): Promise<void> {
+    await page.waitForFunction(
+      (first) => document.querySelector('#conversations-body tbody tr')?.getAttribute('data-id') === first,
+      id,
+    );
+  }
+
+  /**
+   * Holds the first request `matches` picks until `release()`, as a slow server would; `held` resolves once it
+   * arrived, `done` once it was let go (whether the page still wanted it or had aborted it).
+   */
+  async function holdRequest(matches: (url: URL) => boolean): Promise<{
+    held: Promise<void>;
+    release: () => void;
+    done: Promise<void>;
+    stop: () => Promise<void>;
+  }> {
+    let onHeld: () => void = () => undefined;
+    let release: () => void = () => undefined;
+    let onDone: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (onHeld = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const done = new Promise<void>((resolve) => (onDone = resolve));
+    let armed = true;
+    const pick = (url: URL) => matches(url);
+    await page.route(pick, async (route) => {
+      if (!armed) return route.continue().catch(() => undefined);
+      armed = false;
+      onHeld();
+      await gate;
+      await route.continue().catch(() => undefined);
+      onDone();
+    });
+    return { held, release, done, stop: () => page.unroute(pick) };
+  }
+
+  /** Lets a late answer reach the page, had it still been wanted, before looking at what is shown. */
+  const settle = () => page.waitForTimeout(750);
+
   async function shot(name: string, selector: string): Promise<void> {
     await page.locator(selector).screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
   }
@@ -335,6 +377,52 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.getByLabel('Per', { exact: true }).selectOption('day');
   });
 
+  it('draws readable chart axes: each whole count once, days for day buckets, one day around a single day', async () => {
+    const labelsOf = async (chart: string, axis: number): Promise<string[]> =>
+      ((await page.locator(`#${chart}`).getAttribute(`data-axis${axis}`)) ?? '').split('|');
+    const expectCounts = (labels: string[]) => {
+      expect(labels.length).toBeGreaterThan(1);
+      expect(labels.every((label) => /^\d{1,3}(,\d{3})*$/.test(label))).toBe(true);
+      expect(new Set(labels).size).toBe(labels.length);
+    };
+    const day = /^[A-Z][a-z]{2} \d{1,2}$|^[A-Z][a-z]{2} \d{4}$/;
+    await page.waitForSelector('#timeline-chart[data-axis1]');
+    for (const chart of ['funnel-chart', 'labels-chart', 'timeline-chart']) expectCounts(await labelsOf(chart, 1));
+    expect((await labelsOf('timeline-chart', 0)).filter((label) => !day.test(label))).toEqual([]);
+
+    const before = Date.now();
+    await page.getByLabel('Per', { exact: true }).selectOption('hour');
+    await waitForRefresh('timeline-updated', before);
+    await page.waitForFunction(() => /:00/.test(document.getElementById('timeline-chart')?.dataset.axis0 ?? ''));
+    expectCounts(await labelsOf('timeline-chart', 1));
+    expect(
+      (await labelsOf('timeline-chart', 0)).filter((label) => !/^\d\d:00$/.test(label) && !day.test(label)),
+    ).toEqual([]);
+
+    // A study in its first day: one bucket.
+    const timeline = (url: URL) => url.pathname === '/api/admin/study/timeline';
+    await page.route(timeline, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { points?: { at: string }[] };
+      await route.fulfill({ response, json: body.points ? { ...body, points: body.points.slice(-1) } : body });
+    });
+    await page.getByLabel('Per', { exact: true }).selectOption('day');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('#timeline-body tbody tr').length === 1 &&
+        !/:00/.test(document.getElementById('timeline-chart')?.dataset.axis0 ?? ''),
+    );
+    const only = (await page.locator('#timeline-body tbody tr').getAttribute('data-at')) ?? '';
+    const onlyDay = new Intl.DateTimeFormat('en', { timeZone: 'UTC', month: 'short', day: 'numeric' }).format(
+      new Date(only),
+    );
+    expect(await labelsOf('timeline-chart', 0)).toEqual([onlyDay]);
+    await page.unroute(timeline);
+    await page.getByLabel('Per', { exact: true }).selectOption('hour');
+    await page.getByLabel('Per', { exact: true }).selectOption('day');
+    await page.waitForFunction(() => document.querySelectorAll('#timeline-body tbody tr').length > 1);
+  });
+
   it('shows the median and quartiles of the duration per arm (percentile_cont)', async () => {
     await page.waitForSelector('#durations-updated[data-generated-at]');
     const rows = await sql<{ arm: string; n: number; q: number[] }>(
@@ -421,6 +509,96 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     );
   });
 
+  it('names each "Open" button by its conversation: short id and arm', async () => {
+    await page.waitForSelector('#conversations-body tbody tr');
+    const named = await page
+      .locator('#conversations-body button[data-open]')
+      .evaluateAll((buttons) => buttons.map((b) => [b.getAttribute('data-open'), b.getAttribute('aria-label')]));
+    expect(named.length).toBeGreaterThan(1);
+    for (const [id, label] of named) {
+      expect(label).toMatch(
+        new RegExp(
+          `^Open conversation ${(id ?? '').slice(0, 8)}, (Basic|Lulu) · think (High|Low) · feel (High|Low), started `,
+        ),
+      );
+    }
+    expect(new Set(named.map(([, label]) => label)).size).toBe(named.length);
+  });
+
+  it('takes filters only on "Apply filters"; the list, "Older" and the exports follow the applied set, "Clear" resets all', async () => {
+    const newest = await sql<{ id: string }>('SELECT id FROM conversation ORDER BY created_at DESC, id DESC');
+    await waitForFirstRow(newest[0].id);
+    const csv = page.getByRole('link', { name: 'Export CSV' });
+    const jsonl = page.getByRole('link', { name: 'Export JSON Lines' });
+
+    // Chosen, not applied: neither the list nor the exports nor the next page change.
+    await page.getByLabel('Status', { exact: true }).selectOption('abandoned');
+    const before = Date.now();
+    await waitForRefresh('conversations-updated', before);
+    expect(await shownIds()).toEqual(newest.slice(0, 25).map((row) => row.id));
+    expect(await csv.getAttribute('href')).not.toContain('status=');
+    const [older] = await Promise.all([
+      page.waitForRequest((request) => new URL(request.url()).searchParams.has('cursor')),
+      page.getByRole('button', { name: 'Older' }).click(),
+    ]);
+    expect(new URL(older.url()).searchParams.has('status')).toBe(false);
+    await waitForFirstRow(newest[25].id);
+    await page.getByRole('button', { name: 'Newest' }).click();
+    await waitForFirstRow(newest[0].id);
+
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const abandoned = await sql<{ id: string }>(
+      `SELECT id FROM conversation WHERE status = 'abandoned' ORDER BY created_at DESC, id DESC`,
+    );
+    await waitForFirstRow(abandoned[0].id);
+    expect(await shownIds()).toEqual(abandoned.slice(0, 25).map((row) => row.id));
+    expect(await csv.getAttribute('href')).toContain('status=abandoned');
+    expect(await jsonl.getAttribute('href')).toContain('status=abandoned');
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await waitForFirstRow(newest[0].id);
+    expect(await page.getByLabel('Status', { exact: true }).inputValue()).toBe('');
+    expect(await csv.getAttribute('href')).toBe('/api/admin/conversations/export?format=csv');
+    expect(await jsonl.getAttribute('href')).toBe('/api/admin/conversations/export?format=jsonl');
+  });
+
+  it('draws only the answer to the latest request: a late automatic refresh never replaces the page asked for', async () => {
+    const isList = (url: URL) => url.pathname === '/api/admin/study/conversations';
+    const newest = await sql<{ id: string }>('SELECT id FROM conversation ORDER BY created_at DESC, id DESC');
+    await waitForFirstRow(newest[0].id);
+
+    // "Older" while the automatic refresh of the newest page is slow.
+    const refresh = await holdRequest((url) => isList(url) && !url.searchParams.has('cursor'));
+    await refresh.held;
+    await page.getByRole('button', { name: 'Older' }).click();
+    await waitForFirstRow(newest[25].id);
+    refresh.release();
+    await refresh.done;
+    await refresh.stop();
+    await settle();
+    expect(await shownIds()).toEqual(newest.slice(25, 50).map((row) => row.id));
+    expect(await page.locator('#conversations-body caption').textContent()).toBe('Conversations (older page)');
+    await page.getByRole('button', { name: 'Newest' }).click();
+    await waitForFirstRow(newest[0].id);
+
+    // "Apply filters" while the automatic refresh under the old filters is slow.
+    const unfiltered = await holdRequest((url) => isList(url) && !url.searchParams.has('status'));
+    await unfiltered.held;
+    await page.getByLabel('Status', { exact: true }).selectOption('completed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    const completed = await sql<{ id: string }>(
+      `SELECT id FROM conversation WHERE status = 'completed' ORDER BY created_at DESC, id DESC`,
+    );
+    await waitForFirstRow(completed[0].id);
+    unfiltered.release();
+    await unfiltered.done;
+    await unfiltered.stop();
+    await settle();
+    expect(await shownIds()).toEqual(completed.slice(0, 25).map((row) => row.id));
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await waitForFirstRow(newest[0].id);
+  });
+
   it('opens a transcript with scores, model, content version and code; participant markup stays text', async () => {
     const open = page.locator(`button[data-open="${seed.transcriptId}"]`);
     await open.click();
@@ -455,12 +633,50 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-open'))).toBe(seed.transcriptId);
   });
 
+  it('shows only the last-opened transcript, and offers to erase only that one, when an earlier answer is late', async () => {
+    const [first, second, third] = (await shownIds()).filter((id) => id !== seed.erasedId) as string[];
+    const dialog = page.locator('#transcript-dialog');
+    const slow = await holdRequest((url) => url.pathname === `/api/admin/study/conversations/${first}`);
+    await page.locator(`button[data-open="${first}"]`).click();
+    await slow.held;
+    await page.keyboard.press('Escape');
+    await page.locator(`button[data-open="${second}"]`).click();
+    await page.waitForFunction((id) => document.querySelector('[data-fact="id"]')?.textContent === id, second);
+    slow.release();
+    await slow.done;
+    await slow.stop();
+    await settle();
+    expect(await dialog.locator('[data-fact="id"]').textContent()).toBe(second);
+    expect(await page.locator('#transcript-title').textContent()).toBe(`Conversation ${second.slice(0, 8)}`);
+    await page.getByRole('button', { name: 'Erase participant data…' }).click();
+    expect(await page.locator('#erase-target').textContent()).toBe(`Conversation ${second}`);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.keyboard.press('Escape');
+
+    // A transcript that cannot be loaded: no earlier title, no erasure, a plain reason.
+    const failing = (url: URL) => url.pathname === `/api/admin/study/conversations/${third}`;
+    await page.route(failing, (route) => route.abort('failed'));
+    await page.locator(`button[data-open="${third}"]`).click();
+    await page.waitForSelector('#transcript-body .error');
+    expect(await page.locator('#transcript-body .error').textContent()).toMatch(
+      new RegExp(
+        `^The transcript of conversation ${third.slice(0, 8)} could not be loaded \\(the server could not be reached\\)`,
+      ),
+    );
+    expect(await page.locator('#transcript-title').textContent()).toBe('Conversation not loaded');
+    expect(await page.getByRole('button', { name: 'Erase participant data…' }).isDisabled()).toBe(true);
+    await page.unroute(failing);
+    await page.keyboard.press('Escape');
+    await expect(dialog.isVisible()).resolves.toBe(false);
+  });
+
   it('downloads the export with the filters the export knows (status), as CSV and as JSON Lines', async () => {
     const session = (await (await page.request.get(`${service.baseUrl}/api/admin/session`)).json()) as {
       pseudonymisedExport: boolean;
     };
     expect(await page.locator('#pseudonymise-field').isHidden()).toBe(!session.pseudonymisedExport);
     await page.getByLabel('Status', { exact: true }).selectOption('completed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
     const completed = await sql<{ id: string }>(`SELECT id FROM conversation WHERE status = 'completed' ORDER BY id`);
 
     const [csv] = await Promise.all([
@@ -489,7 +705,10 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
       .map((line) => JSON.parse(line) as { id: string; status: string });
     expect(records.every((record) => record.status === 'completed')).toBe(true);
     expect(records.map((record) => record.id).sort()).toEqual(completed.map((row) => row.id));
-    await page.getByLabel('Status', { exact: true }).selectOption('');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(
+      () => !/status=/.test(document.getElementById('export-jsonl')?.getAttribute('href') ?? ''),
+    );
   });
 
   it('downloads a pseudonymised export: no e-mail address left in it', async () => {
@@ -519,6 +738,8 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await expect(page.locator('#erase-dialog').isVisible()).resolves.toBe(true);
     await page.locator('#erase-confirm').click();
     await page.waitForFunction(() => /Erased at/.test(document.getElementById('transcript-status')?.textContent ?? ''));
+    // The focus stays in the dialog, not lost to the page with the "Erase…" button the erasure disabled.
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('transcript-close');
     const [row] = await sql<{ erased: boolean; email: string | null; turns: number; status: string }>(
       `SELECT erased_at IS NOT NULL AS erased, email, status,
               (SELECT count(*)::int FROM conversation_turn WHERE conversation_id = c.id) AS turns
@@ -583,6 +804,45 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     expect(dashboard.status).toBe(401);
     await page.goto(`${service.baseUrl}/admin/`);
     expect(new URL(page.url()).pathname).toBe('/admin/login');
+  });
+
+  async function logIn(): Promise<void> {
+    await page.goto(`${service.baseUrl}/admin/login`);
+    await page.getByLabel('Admin key').fill(ADMIN_KEY);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(`${service.baseUrl}/admin/`);
+    await page.waitForSelector('#arms-updated[data-generated-at]');
+  }
+
+  it('sends the reader to the login page saying why when the session ends before its time', async () => {
+    await logIn();
+    // As a logout in another tab, or a changed key, would leave it: the server no longer knows the session.
+    await browser.clearCookies();
+    await page.waitForURL(`${service.baseUrl}/admin/login?reason=ended`, { timeout: 15_000 });
+    expect(await page.locator('#login-reason').textContent()).toBe(
+      'Your session ended (logged out elsewhere, or the admin key changed); log in again.',
+    );
+  });
+
+  it('warns before the session expires, and after it an export link leads to the login page saying so', async () => {
+    await page.clock.install();
+    await logIn();
+    const session = (await (await page.request.get(`${service.baseUrl}/api/admin/session`)).json()) as {
+      expiresAt: string;
+    };
+    const expiresAt = Date.parse(session.expiresAt);
+    await expect(page.locator('#session-state').isVisible()).resolves.toBe(false);
+    await page.getByRole('button', { name: 'Pause refresh' }).click();
+    await page.clock.fastForward(expiresAt - (await page.evaluate(() => Date.now())) - 4 * 60_000);
+    await page.waitForSelector('#session-state:not([hidden])');
+    expect(await page.locator('#session-state').textContent()).toBe(
+      `Your session ends at ${session.expiresAt.slice(11, 16)} UTC; log in again after that.`,
+    );
+    await browser.clearCookies();
+    await page.clock.setSystemTime(expiresAt + 2_000);
+    await page.getByRole('link', { name: 'Export CSV' }).click();
+    await page.waitForURL(`${service.baseUrl}/admin/login?reason=expired`);
+    expect(await page.locator('#login-reason').textContent()).toBe('Your session expired; log in again.');
   });
 
   it('ran without a Content-Security-Policy or Trusted Types violation, or a page error', () => {

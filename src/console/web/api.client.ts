@@ -2,6 +2,48 @@
 
 export const LOGIN_PAGE = '/admin/login';
 
+/** Why the console sent the reader to the login page; the login page says so (it shows known reasons only). */
+export type LoginReason = 'expired' | 'ended';
+
+/**
+ * A 401 this close to the session's end (or later) counts as the session having expired: the server's clock and the
+ * browser's may disagree by a little.
+ */
+const EXPIRY_TOLERANCE_MS = 60_000;
+
+/** When the server said the session ends (GET /api/admin/session); null until known, or for the key header. */
+let sessionExpiresAt: number | null = null;
+let leaving = false;
+
+export function setSessionExpiry(expiresAt: string | null): void {
+  const at = expiresAt === null ? NaN : Date.parse(expiresAt);
+  sessionExpiresAt = Number.isFinite(at) ? at : null;
+}
+
+/** Whether the session is past its end by the browser's clock (false when its end is not known). */
+export function sessionExpired(now = Date.now()): boolean {
+  return sessionExpiresAt !== null && now >= sessionExpiresAt;
+}
+
+export function loginUrl(reason?: LoginReason): string {
+  return reason ? `${LOGIN_PAGE}?reason=${reason}` : LOGIN_PAGE;
+}
+
+/**
+ * Leaves for the login page once, saying why: every panel's refresh gets the same 401 at about the same time.
+ */
+export function leaveForLogin(reason?: LoginReason): void {
+  if (leaving) return;
+  leaving = true;
+  window.location.assign(loginUrl(reason));
+}
+
+/** The reason a 401 means: past (or about at) the known end, the session expired; before it, it was ended. */
+function reasonOf401(): LoginReason | undefined {
+  if (sessionExpiresAt === null) return undefined;
+  return sessionExpired(Date.now() + EXPIRY_TOLERANCE_MS) ? 'expired' : 'ended';
+}
+
 /** Sent on every call: the server refuses state-changing requests made with the cookie without it (CSRF). */
 const CONSOLE_HEADER = { 'X-Combot-Console': '1' };
 
@@ -38,30 +80,39 @@ async function errorOf(response: Response): Promise<ApiError> {
   );
 }
 
+export interface RequestOptions {
+  body?: unknown;
+  /** The login form itself shows a 401 rather than leaving for the login page. */
+  stayOn401?: boolean;
+  /** Aborts the call when its answer is no longer wanted (a newer one superseded it). */
+  signal?: AbortSignal;
+}
+
 /**
- * Calls the API. A 401 means the session ended (expired, logged out elsewhere): the login page takes over, unless
- * `stayOn401` (the login form itself, which shows the refusal).
+ * Calls the API. A 401 means the session ended (expired, logged out elsewhere): the login page takes over with the
+ * reason, unless `stayOn401`.
  */
 export async function request<T>(
   method: 'GET' | 'POST' | 'DELETE',
   path: string,
-  body?: unknown,
-  stayOn401 = false,
+  { body, stayOn401 = false, signal }: RequestOptions = {},
 ): Promise<T> {
   const response = await fetch(path, {
     method,
     credentials: 'same-origin',
     headers: { Accept: 'application/json', ...CONSOLE_HEADER, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
-  if (response.status === 401 && !stayOn401) {
-    window.location.assign(LOGIN_PAGE);
-  }
+  if (response.status === 401 && !stayOn401) leaveForLogin(reasonOf401());
   if (!response.ok) throw await errorOf(response);
   return (await response.json()) as T;
 }
 
-export const getJson = <T>(path: string): Promise<T> => request<T>('GET', path);
+export const getJson = <T>(path: string, signal?: AbortSignal): Promise<T> => request<T>('GET', path, { signal });
+
+/** Whether an error is the rejection of a call its caller aborted on purpose. */
+export const isAbort = (error: unknown): boolean => error instanceof DOMException && error.name === 'AbortError';
 
 /** `path` with `params` as its query string, leaving out empty values. */
 export function withQuery(path: string, params: Record<string, string | undefined>): string {

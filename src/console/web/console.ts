@@ -1,5 +1,5 @@
 import type { ConsoleSession } from '../console.types';
-import { getJson, LOGIN_PAGE, request } from './api.client';
+import { getJson, LOGIN_PAGE, request, setSessionExpiry } from './api.client';
 import { ArmsPanelView } from './arms.panel';
 import { ConversationsPanelView } from './conversations.panel';
 import { byId } from './dom';
@@ -13,9 +13,43 @@ import { TranscriptDialog } from './transcript.dialog';
 
 /** Seconds between refreshes while the page is visible. */
 const REFRESH_SECONDS = 5;
+/** How long before the session ends the reader is told, so that work in hand can be finished first. */
+const EXPIRY_WARNING_MS = 5 * 60_000;
+
+/**
+ * Tells the reader shortly before the session ends, and asks the server once it should have ended: even with the
+ * refresh paused, an expired session then leads to the login page (with the reason) instead of failing silently.
+ */
+function watchSession(session: ConsoleSession): void {
+  setSessionExpiry(session.expiresAt);
+  if (session.expiresAt === null) return;
+  const line = byId('session-state', HTMLParagraphElement);
+  const end = Date.parse(session.expiresAt);
+  const warn = (): void => {
+    line.textContent = `Your session ends at ${session.expiresAt?.slice(11, 16) ?? ''} UTC; log in again after that.`;
+    line.hidden = false;
+  };
+  const left = end - Date.now();
+  if (left <= EXPIRY_WARNING_MS) warn();
+  else window.setTimeout(warn, left - EXPIRY_WARNING_MS);
+  window.setTimeout(
+    () => {
+      // A 401 leaves for the login page; a session still valid (the clocks disagree) is watched anew.
+      void getJson<ConsoleSession>('/api/admin/session')
+        .then((again) => {
+          line.hidden = true;
+          watchSession(again);
+        })
+        .catch(() => undefined);
+    },
+    // Past the end by the browser's clock yet valid by the server's: ask again now and then, not in a tight loop.
+    left > 0 ? left + 1000 : 30_000,
+  );
+}
 
 async function start(): Promise<void> {
   const session = await getJson<ConsoleSession>('/api/admin/session');
+  watchSession(session);
   byId('queue-link', HTMLAnchorElement).hidden = !session.queueDashboard;
   byId('logout', HTMLButtonElement).addEventListener('click', () => {
     void request('DELETE', '/api/admin/session')

@@ -1,8 +1,8 @@
 import type { ConsoleSession, ConversationPage, ConversationSummary } from '../console.types';
-import { getJson, withQuery } from './api.client';
+import { getJson, isAbort, leaveForLogin, sessionExpired, withQuery } from './api.client';
 import { byId, h, table } from './dom';
 import { armCell, armId, armName, utcTime } from './format';
-import { markUpdated, type Panel } from './panel';
+import { markStale, markUpdated, type Panel } from './panel';
 import type { TranscriptDialog } from './transcript.dialog';
 
 const ARMS = ['Basic', 'Lulu'].flatMap((brand) =>
@@ -14,6 +14,16 @@ const STATUS_NAMES: Record<string, string> = {
   abandoned: 'Abandoned',
 };
 
+/** The filters as the form holds them: values of its fields, empty for "any". */
+interface Filters {
+  arm: string;
+  status: string;
+  label: string;
+  origin: string;
+  since: string;
+  until: string;
+}
+
 /** The day after a yyyy-mm-dd date: "to" is inclusive on screen, `until` exclusive in the API. */
 function dayAfter(date: string): string {
   const next = new Date(`${date}T00:00:00Z`);
@@ -22,8 +32,10 @@ function dayAfter(date: string): string {
 }
 
 /**
- * Conversations newest first under the chosen filters, a page at a time (keyset: "Older" follows the server's
- * cursor, "Newest" starts over); each opens its transcript. The export links follow the filters the export knows.
+ * Conversations newest first under the applied filters, a page at a time (keyset: "Older" follows the server's
+ * cursor, "Newest" starts over); each opens its transcript. The export links follow the applied filters the export
+ * knows. A filter changed in the form takes effect with "Apply filters" (or "Clear"), never half-way: the list, the
+ * pages and the exports always describe the same set.
  */
 export class ConversationsPanelView implements Panel {
   readonly title = 'Conversations';
@@ -42,9 +54,13 @@ export class ConversationsPanelView implements Panel {
   private readonly exportJsonl = byId('export-jsonl', HTMLAnchorElement);
   private readonly pseudonymiseField = byId('pseudonymise-field', HTMLSpanElement);
   private readonly pseudonymise = byId('export-pseudonymise', HTMLInputElement);
-  /** The cursor of the page shown (null: the newest page) and of the next one. */
+  /** The cursor of the page asked for (null: the newest page) and of the page after the one shown. */
   private cursor: string | null = null;
   private nextCursor: string | null = null;
+  /** Set only by "Apply filters" and "Clear". */
+  private applied: Filters;
+  /** The call whose answer is wanted: a newer one aborts it, so that an answer never lands over a later choice. */
+  private loading: AbortController | null = null;
 
   constructor(
     session: ConsoleSession,
@@ -52,28 +68,30 @@ export class ConversationsPanelView implements Panel {
   ) {
     for (const arm of ARMS) this.arm.append(h('option', { attrs: { value: armId(arm) } }, armName(arm)));
     this.pseudonymiseField.hidden = !session.pseudonymisedExport;
+    this.applied = this.formFilters();
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
-      this.cursor = null;
-      void this.refresh().catch(() => undefined);
+      this.apply();
     });
     // The reset event fires before the fields are cleared; read them after.
-    this.form.addEventListener('reset', () =>
-      setTimeout(() => {
-        this.cursor = null;
-        void this.refresh().catch(() => undefined);
-      }),
-    );
-    this.form.addEventListener('change', () => this.updateExports());
+    this.form.addEventListener('reset', () => setTimeout(() => this.apply()));
     this.pseudonymise.addEventListener('change', () => this.updateExports());
-    this.newest.addEventListener('click', () => {
-      this.cursor = null;
-      void this.refresh().catch(() => undefined);
-    });
+    this.newest.addEventListener('click', () => this.go(null));
     this.older.addEventListener('click', () => {
-      this.cursor = this.nextCursor;
-      void this.refresh().catch(() => undefined);
+      if (this.nextCursor) this.go(this.nextCursor);
     });
+    for (const link of [this.exportCsv, this.exportJsonl]) {
+      link.addEventListener('click', (event) => {
+        // A download after the session's end would save the 401 as the file: go and log in again instead.
+        if (sessionExpired()) {
+          event.preventDefault();
+          leaveForLogin('expired');
+          return;
+        }
+        // A session ended early (logged out elsewhere) is known only to the server; a 401 here leads to the login.
+        void getJson('/api/admin/session').catch(() => undefined);
+      });
+    }
     this.transcript.onErased = () => void this.refresh().catch(() => undefined);
     this.updateExports();
   }
@@ -83,28 +101,62 @@ export class ConversationsPanelView implements Panel {
     return this.cursor === null;
   }
 
-  async refresh(): Promise<void> {
-    const [brand, thinkLevel, feelLevel] = this.arm.value ? this.arm.value.split('/') : [];
-    const page = await getJson<ConversationPage>(
-      withQuery('/api/admin/study/conversations', {
-        brand,
-        thinkLevel,
-        feelLevel,
-        status: this.status.value,
-        label: this.label.value,
-        origin: this.origin.value,
-        since: this.since.value,
-        until: this.until.value ? dayAfter(this.until.value) : undefined,
-        cursor: this.cursor ?? undefined,
-      }),
+  /** The form's filters become the applied ones: the newest page under them, and the export links with them. */
+  private apply(): void {
+    this.applied = this.formFilters();
+    this.updateExports();
+    this.go(null);
+  }
+
+  /**
+   * A page other than the one shown. Its "Older" cursor is unknown until it arrives, and the shown page's belongs to
+   * other filters or another place: "Older" does nothing meanwhile (it stays enabled, so it keeps the focus).
+   */
+  private go(cursor: string | null): void {
+    this.cursor = cursor;
+    this.nextCursor = null;
+    void this.refresh().catch((error: unknown) =>
+      markStale(this.updated, error instanceof Error ? error.message : String(error)),
     );
+  }
+
+  /** Resolves without drawing when a later call superseded this one. */
+  async refresh(): Promise<void> {
+    this.loading?.abort();
+    const loading = new AbortController();
+    this.loading = loading;
+    const cursor = this.cursor;
+    const filters = this.applied;
+    const [brand, thinkLevel, feelLevel] = filters.arm ? filters.arm.split('/') : [];
+    let page: ConversationPage;
+    try {
+      page = await getJson<ConversationPage>(
+        withQuery('/api/admin/study/conversations', {
+          brand,
+          thinkLevel,
+          feelLevel,
+          status: filters.status,
+          label: filters.label,
+          origin: filters.origin,
+          since: filters.since,
+          until: filters.until ? dayAfter(filters.until) : undefined,
+          cursor: cursor ?? undefined,
+        }),
+        loading.signal,
+      );
+    } catch (error) {
+      if (loading.signal.aborted || isAbort(error)) return;
+      throw error;
+    }
+    if (loading.signal.aborted) return;
+    this.loading = null;
     // A refresh must not take the keyboard focus away from the row the reader was on.
     const focused = document.activeElement instanceof HTMLElement ? document.activeElement.dataset.open : undefined;
     this.nextCursor = page.nextCursor;
     this.body.replaceChildren(
       page.items.length
         ? table<ConversationSummary>(
-            this.cursor ? 'Conversations (older page)' : 'Conversations, newest first',
+            cursor ? 'Conversations (older page)' : 'Conversations, newest first',
             [
               { label: 'Started', key: 'createdAt', value: (row) => utcTime(row.createdAt) },
               { label: 'Arm', key: 'arm', value: (row) => armCell(row) },
@@ -133,7 +185,11 @@ export class ConversationsPanelView implements Panel {
                   h(
                     'button',
                     {
-                      attrs: { type: 'button', 'aria-label': `Open conversation started ${utcTime(row.createdAt)}` },
+                      attrs: {
+                        type: 'button',
+                        // Many conversations start in the same minute: the short id and the arm tell them apart.
+                        'aria-label': `Open conversation ${row.id.slice(0, 8)}, ${armName(row)}, started ${utcTime(row.createdAt)}`,
+                      },
                       data: { open: row.id },
                     },
                     'Open',
@@ -149,17 +205,31 @@ export class ConversationsPanelView implements Panel {
       button.addEventListener('click', () => void this.transcript.open(button.dataset.open ?? '', button));
       if (focused && button.dataset.open === focused) button.focus();
     }
-    this.newest.disabled = this.cursor === null;
+    const olderHadFocus = document.activeElement === this.older;
+    this.newest.disabled = cursor === null;
     this.older.disabled = page.nextCursor === null;
+    // A disabled button drops the focus to the page's start; the last page's "Older" hands it to "Newest".
+    if (olderHadFocus && this.older.disabled && !this.newest.disabled) this.newest.focus();
     markUpdated(this.updated, new Date().toISOString());
   }
 
-  /** The export route filters by status, origin and start date only; the links carry exactly those. */
-  private updateExports(): void {
-    const params = {
+  private formFilters(): Filters {
+    return {
+      arm: this.arm.value,
       status: this.status.value,
+      label: this.label.value,
       origin: this.origin.value,
       since: this.since.value,
+      until: this.until.value,
+    };
+  }
+
+  /** The export route filters by status, origin and start date only; the links carry exactly those, as applied. */
+  private updateExports(): void {
+    const params = {
+      status: this.applied.status,
+      origin: this.applied.origin,
+      since: this.applied.since,
       pseudonymise: this.pseudonymise.checked && !this.pseudonymiseField.hidden ? 'true' : undefined,
     };
     this.exportCsv.href = withQuery('/api/admin/conversations/export', { format: 'csv', ...params });

@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 import type { FunnelArm, FunnelPanel, FunnelStep } from '../console.types';
 import { getJson, withQuery } from './api.client';
-import { bars, chartHeight, Chart, COLORS } from './chart';
+import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table } from './dom';
 import { armCell, armId, count, shareOf } from './format';
 import { markUpdated, type Panel } from './panel';
@@ -98,7 +98,7 @@ export class FunnelPanelView implements Panel {
       scales: {
         x: { time: false, range: (_, min, max) => [min - 0.5, max + 0.5] },
         // A funnel read from a cut-off axis exaggerates every drop: always from zero.
-        y: { range: (_, _min, max) => [0, Math.max(1, max) * 1.05] },
+        y: countScale(),
       },
       axes: [
         {
@@ -113,7 +113,7 @@ export class FunnelPanelView implements Panel {
             ),
           splits: () => this.names.map((_, index) => index),
         },
-        { values: (_, ticks) => ticks.map((tick) => count(tick)), size: 70 },
+        countAxis(),
       ],
       series: [{}, { label: 'Reached', fill: COLORS.bar, stroke: COLORS.bar, paths: bars(), points: { show: false } }],
     };

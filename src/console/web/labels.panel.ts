@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 import type { LabelCounts, LabelsArm, LabelsPanel, ScoreBucket } from '../console.types';
 import { getJson } from './api.client';
-import { bars, chartHeight, Chart, COLORS } from './chart';
+import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table } from './dom';
 import { armCell, armId, count } from './format';
 import { markUpdated, type Panel } from './panel';
@@ -84,11 +84,8 @@ export class LabelsPanelView implements Panel {
     return {
       width,
       height: chartHeight,
-      scales: { x: { time: false, range: [0.2, 1] } },
-      axes: [
-        { values: (_, ticks) => ticks.map((tick) => tick.toFixed(2)) },
-        { values: (_, ticks) => ticks.map((tick) => count(tick)), size: 70 },
-      ],
+      scales: { x: { time: false, range: [0.2, 1] }, y: countScale() },
+      axes: [{ values: (_, ticks) => ticks.map((tick) => tick.toFixed(2)) }, countAxis()],
       series: [
         { label: 'Top score', value: (_, value) => (value === null ? '–' : value.toFixed(3)) },
         ...order.map((label, index) => ({

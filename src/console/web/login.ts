@@ -1,11 +1,24 @@
 import type { ConsoleSession } from '../console.types';
-import { ApiError, request } from './api.client';
+import { ApiError, type LoginReason, request } from './api.client';
 import { byId } from './dom';
 
 const form = byId('login-form', HTMLFormElement);
 const key = byId('login-key', HTMLInputElement);
 const error = byId('login-error', HTMLParagraphElement);
 const submit = byId('login-submit', HTMLButtonElement);
+const notice = byId('login-reason', HTMLParagraphElement);
+
+/** Only these texts are shown: the query string is anyone's to write, so it never reaches the page as given. */
+const REASONS: Record<LoginReason, string> = {
+  expired: 'Your session expired; log in again.',
+  ended: 'Your session ended (logged out elsewhere, or the admin key changed); log in again.',
+};
+
+const reason = new URLSearchParams(window.location.search).get('reason');
+if (reason === 'expired' || reason === 'ended') {
+  notice.textContent = REASONS[reason];
+  notice.hidden = false;
+}
 
 function refusal(reason: unknown): string {
   if (!(reason instanceof ApiError)) return 'The server could not be reached.';
@@ -26,7 +39,7 @@ form.addEventListener('submit', (event) => {
   }
   submit.disabled = true;
   error.textContent = '';
-  request<ConsoleSession>('POST', '/api/admin/session', { key: key.value }, true)
+  request<ConsoleSession>('POST', '/api/admin/session', { body: { key: key.value }, stayOn401: true })
     .then(() => window.location.replace('/admin/'))
     .catch((reason: unknown) => {
       error.textContent = refusal(reason);

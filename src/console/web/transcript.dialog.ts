@@ -1,5 +1,5 @@
 import type { ConversationTranscript, TranscriptTurn } from '../console.types';
-import { ApiError, getJson, request } from './api.client';
+import { ApiError, getJson, isAbort, request } from './api.client';
 import { byId, h, table } from './dom';
 import { armName, duration, utcTime } from './format';
 
@@ -19,25 +19,36 @@ export class TranscriptDialog {
   private readonly body = byId('transcript-body', HTMLDivElement);
   private readonly status = byId('transcript-status', HTMLParagraphElement);
   private readonly eraseOpen = byId('erase-open', HTMLButtonElement);
+  private readonly close = byId('transcript-close', HTMLButtonElement);
   private readonly confirm = byId('erase-dialog', HTMLDialogElement);
   private readonly confirmTarget = byId('erase-target', HTMLParagraphElement);
   private readonly confirmErase = byId('erase-confirm', HTMLButtonElement);
+  /** The conversation shown, and only once its own answer arrived: the erasure acts on it and nothing else. */
   private current: ConversationTranscript | null = null;
+  /** The id last opened (shown or loading); the focus goes back to its row. */
+  private wanted: string | null = null;
+  /** The load of the last-opened conversation; opening another or closing aborts it, so a late answer never shows. */
+  private loading: AbortController | null = null;
+  /** The conversation the confirmation names, fixed when it opens. */
+  private erasing: ConversationTranscript | null = null;
   /** Where the keyboard focus goes back to when the dialog closes. */
   private opener: HTMLElement | null = null;
   /** Called after an erasure, so the list shows the tombstone. */
   onErased: () => void = () => undefined;
 
   constructor() {
-    byId('transcript-close', HTMLButtonElement).addEventListener('click', () => this.dialog.close());
+    this.close.addEventListener('click', () => this.dialog.close());
     this.dialog.addEventListener('close', () => {
+      this.loading?.abort();
+      this.loading = null;
       // A refresh may have redrawn the list meanwhile: then the same conversation's new button takes the focus.
-      const id = this.current?.id;
+      const id = this.wanted;
       const again = id ? document.querySelector<HTMLElement>(`button[data-open="${CSS.escape(id)}"]`) : null;
       (this.opener?.isConnected ? this.opener : again)?.focus();
     });
     this.eraseOpen.addEventListener('click', () => {
       if (!this.current) return;
+      this.erasing = this.current;
       this.confirmTarget.textContent = `Conversation ${this.current.id}`;
       this.confirm.showModal();
       byId('erase-cancel', HTMLButtonElement).focus();
@@ -50,17 +61,49 @@ export class TranscriptDialog {
     return this.dialog.open;
   }
 
+  /** Shows conversation `id`; resolves once it is shown, failed, or superseded by another open or a close. */
   async open(id: string, opener: HTMLElement | null): Promise<void> {
+    this.loading?.abort();
+    const loading = new AbortController();
+    this.loading = loading;
     this.opener = opener;
+    this.wanted = id;
+    this.current = null;
+    this.eraseOpen.disabled = true;
+    this.title.textContent = `Conversation ${id.slice(0, 8)}`;
     this.status.textContent = '';
     this.body.replaceChildren(h('p', {}, 'Loading…'));
     if (!this.dialog.open) this.dialog.showModal();
+    let conversation: ConversationTranscript;
     try {
-      this.show(await getJson<ConversationTranscript>(`/api/admin/study/conversations/${encodeURIComponent(id)}`));
+      conversation = await getJson<ConversationTranscript>(
+        `/api/admin/study/conversations/${encodeURIComponent(id)}`,
+        loading.signal,
+      );
     } catch (error) {
-      this.current = null;
-      this.body.replaceChildren(h('p', { class: 'error' }, error instanceof Error ? error.message : String(error)));
+      if (loading.signal.aborted || isAbort(error)) return;
+      this.loading = null;
+      this.title.textContent = 'Conversation not loaded';
+      this.body.replaceChildren(
+        h(
+          'p',
+          { class: 'error' },
+          `The transcript of conversation ${id.slice(0, 8)} could not be loaded (${this.reasonOf(error)}). ` +
+            'Close this and open it again.',
+        ),
+      );
+      return;
     }
+    if (loading.signal.aborted) return;
+    this.loading = null;
+    this.show(conversation);
+  }
+
+  private reasonOf(error: unknown): string {
+    if (error instanceof ApiError) return `${error.status}: ${error.message}`;
+    // fetch's own TypeError ("Failed to fetch") means the server was not reached.
+    if (error instanceof TypeError) return 'the server could not be reached';
+    return error instanceof Error ? error.message : String(error);
   }
 
   private show(conversation: ConversationTranscript): void {
@@ -130,8 +173,12 @@ export class TranscriptDialog {
   }
 
   private async erase(): Promise<void> {
-    const conversation = this.current;
-    if (!conversation) return;
+    const conversation = this.erasing;
+    // Only the conversation on screen, the one the confirmation names.
+    if (!conversation || conversation.id !== this.current?.id) {
+      this.confirm.close();
+      return;
+    }
     this.confirmErase.disabled = true;
     try {
       const answer = await request<ErasureAnswer>(
@@ -139,11 +186,16 @@ export class TranscriptDialog {
         `/api/admin/conversations/${encodeURIComponent(conversation.id)}`,
       );
       this.confirm.close();
+      // The confirmation hands the focus back to "Erase…", which the reload disables: keep it in the dialog.
+      this.close.focus();
       await this.open(conversation.id, this.opener);
+      this.onErased();
+      // Another conversation opened meanwhile owns the dialog now; a failed reload still says what happened.
+      if (this.wanted !== conversation.id) return;
       this.status.textContent = answer.alreadyErased
         ? `Already erased at ${utcTime(answer.erasedAt)}.`
         : `Erased at ${utcTime(answer.erasedAt)}.`;
-      this.onErased();
+      this.close.focus();
     } catch (error) {
       this.confirm.close();
       this.status.textContent =
@@ -151,6 +203,7 @@ export class TranscriptDialog {
           ? 'Erasure is not available on this server yet.'
           : `Not erased: ${error instanceof Error ? error.message : String(error)}`;
     } finally {
+      this.erasing = null;
       this.confirmErase.disabled = false;
     }
   }
