@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Console } from 'node:console';
+import { Logger } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { StderrLogger } from './cli/stderr.logger';
 import { StudyCliModule } from './cli/study-cli.module';
@@ -20,6 +21,18 @@ const OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
 };
 
 /**
+ * The commands that start the application: a failed start (the database unreachable) must end in one line, so
+ * Nest neither exits on its own nor prints its [ExceptionHandler] dump; logs wait in a buffer until the start
+ * succeeded (or failed for a reason with no line of its own, when the dump is what a developer needs).
+ */
+const APP_OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
+  ...OPTIONS,
+  abortOnError: false,
+  bufferLogs: true,
+  autoFlushLogs: false,
+};
+
+/**
  * `npm run cli -- <command>`: operations commands (`--help` lists them). Logs go to stderr, a command's data to
  * stdout. Help and the `study:*` commands (which read only a content file) run without the configuration, database
  * and Redis the others start.
@@ -37,13 +50,41 @@ async function bootstrap(): Promise<void> {
     return;
   }
   // Loaded only here, so a study command does not even load the code of the database, queues and model.
-  const [{ CliModule }, { AppConfig }, { exitOnConfigError }] = await Promise.all([
+  const [
+    { CliModule },
+    { AppConfig },
+    { exitOnConfigError },
+    { redisRefusal, REDIS_REQUIRED_EXIT_CODE, startFailure },
+  ] = await Promise.all([
     import('./cli/cli.module'),
     import('./config/app-config'),
     import('./config/exit-on-config-error'),
+    import('./cli/cli-start'),
   ]);
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  await CommandFactory.run(CliModule.register(config), OPTIONS);
+  const refusal = redisRefusal(args, config);
+  if (refusal !== null) {
+    process.stderr.write(`${refusal}\n`);
+    process.exit(REDIS_REQUIRED_EXIT_CODE);
+  }
+  const app = await CommandFactory.createWithoutRunning(CliModule.register(config), APP_OPTIONS).catch(
+    (error: unknown) => {
+      const failure = startFailure(args, error);
+      if (failure === null) {
+        Logger.flush();
+        throw error;
+      }
+      if (failure.stdout !== undefined) process.stdout.write(`${failure.stdout}\n`);
+      process.stderr.write(failure.stderr.map((line) => `${line}\n`).join(''));
+      return process.exit(failure.exitCode);
+    },
+  );
+  app.flushLogs();
+  try {
+    await CommandFactory.runApplication(app);
+  } finally {
+    await app.close();
+  }
 }
 
 bootstrap().catch((error: unknown) => {

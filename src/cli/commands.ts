@@ -329,6 +329,14 @@ export class EraseParticipantCommand extends CommandRunner {
   }
 }
 
+/**
+ * Without Redis each process has queues of its own in memory: the ones this command reads belong to the CLI process,
+ * hold nothing and are gone when it exits. The API's jobs are in the API's memory, out of any other process's reach.
+ */
+export const IN_PROCESS_QUEUES_WARNING =
+  'warning: no REDIS_HOST: these are this command’s own in-process queues, always empty; the API’s jobs live in ' +
+  'its own memory and no other process can see them (set REDIS_HOST to share queues)';
+
 @Command({ name: 'queue:status', description: 'Job counts per queue, workers consuming, repeatable schedules.' })
 export class QueueStatusCommand extends CommandRunner {
   constructor(private readonly jobs: JobsService) {
@@ -336,6 +344,7 @@ export class QueueStatusCommand extends CommandRunner {
   }
 
   async run(): Promise<void> {
+    if (this.jobs.backend === 'in-process') process.stderr.write(`${IN_PROCESS_QUEUES_WARNING}\n`);
     try {
       const counts = await this.jobs.counts();
       const schedules = await this.jobs.queue('maintenance').getRepeatableJobs();

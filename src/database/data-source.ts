@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
+import { exitOnConfigError } from '../config/exit-on-config-error';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 import { ENTITIES_GLOB, typeormOptions } from './typeorm-options';
 
@@ -9,7 +10,8 @@ import { ENTITIES_GLOB, typeormOptions } from './typeorm-options';
  * DATABASE_URL it starts (or attaches to) the embedded server and stops it when the command exits.
  */
 async function createDataSource(): Promise<DataSource> {
-  const config = AppConfig.fromProcessEnv();
+  // A bad setting stops `npm run migration:*` as it stops the service: `KEY=value: problem`, exit 78, no stack.
+  const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
   let url = config.database.url;
   if (!url) {
     const server = new EmbeddedPostgresServer({

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 
 /** The database as a whole, for probes: no table of any feature. */
 @Injectable()
@@ -27,5 +27,14 @@ export class DatabaseRepository {
       `SELECT current_setting('autovacuum')::boolean AS enabled`,
     );
     return enabled;
+  }
+
+  /**
+   * The names of this build's migrations the database has not run, oldest first. Reads only: unlike
+   * `DataSource.showMigrations()` it creates no migrations table and logs no list.
+   */
+  async pendingMigrations(): Promise<string[]> {
+    const pending = await new MigrationExecutor(this.dataSource).getPendingMigrations();
+    return pending.map((migration) => migration.name);
   }
 }

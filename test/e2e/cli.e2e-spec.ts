@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -8,9 +9,10 @@ import { type CliRun, runCli as cli } from '../support/cli-process';
 import { freePort } from '../support/service-process';
 import { configuredStudyFile, EXAMPLE_STUDY } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
-import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+import { dropTestDatabase, recreateTestDatabase, testDatabaseUrl } from '../support/test-database';
 
 const DATABASE = 'combot_cli_e2e_test';
+const REPO = path.resolve(__dirname, '..', '..');
 
 describe('CLI (built, real PostgreSQL and Redis)', () => {
   let env: Record<string, string>;
@@ -301,6 +303,114 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const neither = await cli(['erase-participant'], env);
     expect(neither.code).toBe(1);
     expect(neither.stderr).toContain('exactly one of --conversation <id> and --email <address>');
+  }, 90_000);
+});
+
+describe('CLI against a database or Redis it cannot use', () => {
+  const EMPTY = 'combot_cli_unmigrated_e2e_test';
+  const MISSING = 'combot_cli_missing_e2e_test';
+  let base: Record<string, string>;
+
+  beforeAll(async () => {
+    await dropTestDatabase(MISSING);
+    base = { ML_WORKERS: '1', STUDY_CONTENT_FILE: configuredStudyFile(), REDIS_HOST: '127.0.0.1' };
+  });
+
+  afterAll(async () => {
+    await dropTestDatabase(EMPTY);
+  });
+
+  /** A URL with a password in it (the server trusts every login, so it is never checked) that no line may print. */
+  function withPassword(url: string): string {
+    const parsed = new URL(url);
+    parsed.password = 'never-print-me';
+    return parsed.toString();
+  }
+
+  it('health-check on an unreachable database answers `not ready: database` at once, exit 1, in two lines', async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const run = await cli(['health-check'], {
+      ...base,
+      DATABASE_URL: `postgres://postgres:never-print-me@127.0.0.1:${port}/combot`,
+    });
+    expect({ code: run.code, stderr: run.stderr }).toEqual({
+      code: 1,
+      stderr: `database unreachable: connect ECONNREFUSED 127.0.0.1:${port}\nnot ready: database\n`,
+    });
+    // No retry: the operator is waiting, and runs it again.
+    expect(Date.now() - started).toBeLessThan(6000);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    expect(run.stdout + run.stderr).not.toContain('never-print-me');
+  }, 60_000);
+
+  it('any other command on a database that does not exist stops with one line naming it, exit 78', async () => {
+    const url = withPassword(testDatabaseUrl(MISSING));
+    const run = await cli(['export-conversations'], { ...base, DATABASE_URL: url });
+    const name = new URL(url).pathname.slice(1);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 78,
+      stdout: '',
+      stderr: `DATABASE_URL=${url.replace('never-print-me', '***')}: database "${name}" does not exist\n`,
+    });
+  }, 60_000);
+
+  it('health-check on a database that was never migrated is not ready, naming the pending migrations', async () => {
+    const url = await recreateTestDatabase(EMPTY);
+    const run = await cli(['health-check'], { ...base, DATABASE_URL: url });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^not ready: database$/m);
+    const report = JSON.parse(run.stdout);
+    expect(report.error.database).toMatchObject({
+      status: 'down',
+      message: expect.stringMatching(/^schema behind: \d+ pending migrations \(Init\d+, .*\); run the migration job/),
+    });
+  }, 60_000);
+
+  it('warm-cache without REDIS_HOST refuses before starting anything, exit 78', async () => {
+    const { REDIS_HOST: _redis, ...noRedis } = base;
+    // An unreachable database: the refusal must come first.
+    const unreachable = { ...noRedis, DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/combot` };
+    for (const args of [['warm-cache'], ['start-optimized-services', '--preload-models', '--warm-cache']]) {
+      const run = await cli(args, unreachable);
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 78, stdout: '' });
+      expect(run.stderr).toMatch(/^warm-cache needs Redis \(REDIS_HOST\): .*own memory, gone when it exits/);
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  }, 60_000);
+
+  it('queue:status without REDIS_HOST warns that it reads only its own, empty, in-process queues', async () => {
+    const { REDIS_HOST: _redis, ...noRedis } = base;
+    const url = await recreateTestDatabase(EMPTY);
+    const run = await cli(['queue:status'], { ...noRedis, DATABASE_URL: url });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/"backend": "in-process"/);
+    expect(run.stderr).toMatch(
+      /^warning: no REDIS_HOST: these are this command’s own in-process queues, always empty/m,
+    );
+  }, 60_000);
+
+  it('npm run migration:* with a bad setting prints `KEY=value: problem` without a stack, exit 78', async () => {
+    const run = await new Promise<CliRun>((resolve) => {
+      const child = spawn(
+        path.join(REPO, 'node_modules/.bin/typeorm-ts-node-commonjs'),
+        ['-d', 'src/database/data-source.ts', 'migration:show'],
+        {
+          cwd: REPO,
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DB_POOL_SIZE: '0' },
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+    expect(run).toEqual({
+      code: 78,
+      stdout: '',
+      stderr: 'Invalid configuration:\n  DB_POOL_SIZE=0: must be greater than or equal to 1\n',
+    });
   }, 90_000);
 });
 

@@ -1,0 +1,59 @@
+import type { HealthIndicatorResult } from '@nestjs/terminus';
+import { StartupError } from '../common/startup.error';
+import { DatabaseConnectError } from '../database/database-connect';
+import type { HealthReport } from '../health/health.service';
+
+/** sysexits EX_CONFIG, as for any setting the command cannot run without. */
+export const REDIS_REQUIRED_EXIT_CODE = 78;
+
+/**
+ * Why the command in `args` cannot do what it says without Redis, or null. Without REDIS_HOST the result cache is
+ * the memory of the process that writes it: a CLI process would warm a cache that is gone when it exits, and the
+ * API's own cache would stay as cold as before.
+ */
+export function redisRefusal(
+  args: readonly string[],
+  config: { readonly redis: { readonly host: string | null } },
+): string | null {
+  if (config.redis.host) return null;
+  const command = args.find((arg) => !arg.startsWith('-'));
+  const warms = command === 'warm-cache' || (command === 'start-optimized-services' && args.includes('--warm-cache'));
+  if (!warms) return null;
+  return (
+    'warm-cache needs Redis (REDIS_HOST): without it the result cache is this command’s own memory, gone when it ' +
+    'exits, and each API process fills its own cache as it serves'
+  );
+}
+
+/** What the CLI prints and exits with when its application could not start. */
+export interface StartFailure {
+  readonly exitCode: number;
+  readonly stderr: readonly string[];
+  /** A health check's report, in the shape it prints when the application starts. */
+  readonly stdout?: string;
+}
+
+/** Whether `args` ask for the readiness check, whose failure has a documented form (`not ready: …`, exit 1). */
+function checksHealth(args: readonly string[]): boolean {
+  const command = args.find((arg) => !arg.startsWith('-'));
+  return command === 'health-check' || (command === 'start-optimized-services' && args.includes('--health-check'));
+}
+
+/**
+ * A start failure the operator can act on, as one line and an exit code; null for any other (its stack is what a
+ * developer needs). A health check that could not reach the database answers as it would have had the database
+ * gone down after the start: `not ready: database`, exit 1.
+ */
+export function startFailure(args: readonly string[], error: unknown): StartFailure | null {
+  if (!(error instanceof StartupError)) return null;
+  if (error instanceof DatabaseConnectError && checksHealth(args)) {
+    const parts: HealthIndicatorResult = { database: { status: 'down', message: error.message } };
+    const report: HealthReport = { status: 'error', info: {}, error: parts, details: parts };
+    return {
+      exitCode: 1,
+      stderr: [error.message, 'not ready: database'],
+      stdout: JSON.stringify(report, null, 2),
+    };
+  }
+  return { exitCode: error.exitCode, stderr: [error.message] };
+}

@@ -1,0 +1,128 @@
+import type { DataSource } from 'typeorm';
+import { StartupError } from '../common/startup.error';
+import { isDatabaseUnavailable } from './database-outage.translator';
+
+/** sysexits EX_UNAVAILABLE: the database did not answer; the same start may work once it is up. */
+export const EXIT_DATABASE_UNAVAILABLE = 69;
+/** sysexits EX_CONFIG: the server answered and refused what the URL names; waiting will not change that. */
+export const EXIT_DATABASE_REFUSED = 78;
+
+/** SQLSTATEs of a server that answered but refuses the URL: no such database, no such role, a wrong password. */
+const REFUSED_STATES = new Set(['3D000', '28000', '28P01']);
+
+/** Where the connection goes, to name it in a message: `external` when the operator set DATABASE_URL. */
+export interface ConnectTarget {
+  readonly url: string;
+  readonly external: boolean;
+}
+
+/**
+ * The database could not be connected to at start: one line an entry point prints as it is (no stack, no password),
+ * with its exit code. `unavailable` says whether trying again later may help.
+ */
+export class DatabaseConnectError extends StartupError {
+  constructor(
+    message: string,
+    exitCode: number,
+    readonly unavailable: boolean,
+  ) {
+    super(message, exitCode);
+    this.name = 'DatabaseConnectError';
+  }
+}
+
+/** `url` with its password masked; nothing of it when it does not parse (the password could not be found). */
+export function printableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}
+
+/** The password of `url` as written and as decoded, the forms a driver message could repeat. */
+function secretsOf(url: string): string[] {
+  try {
+    const { password } = new URL(url);
+    if (!password) return [];
+    let decoded = password;
+    try {
+      decoded = decodeURIComponent(password);
+    } catch {
+      // A malformed escape: the raw form is all there is to hide.
+    }
+    return [...new Set([password, decoded])];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The driver's reason. Node's dual-stack connect (`localhost` is ::1 and 127.0.0.1) fails with an AggregateError
+ * that has no message of its own, only one per address.
+ */
+function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) {
+    return error.errors.map((inner) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+function redact(text: string, url: string): string {
+  return secretsOf(url).reduce((result, secret) => result.split(secret).join('***'), text);
+}
+
+/**
+ * What an operator reads when the database cannot be connected to at start, or null for any other failure (a
+ * migration that failed, a bug), whose stack is what a developer needs.
+ */
+export function describeConnectFailure(error: unknown, target: ConnectTarget): DatabaseConnectError | null {
+  const reason = redact(reasonOf(error).trim(), target.url);
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && REFUSED_STATES.has(code)) {
+    const where = target.external ? `DATABASE_URL=${printableUrl(target.url)}` : 'embedded database';
+    return new DatabaseConnectError(`${where}: ${reason}`, EXIT_DATABASE_REFUSED, false);
+  }
+  if (isDatabaseUnavailable(error)) {
+    return new DatabaseConnectError(`database unreachable: ${reason}`, EXIT_DATABASE_UNAVAILABLE, true);
+  }
+  return null;
+}
+
+export interface ConnectPolicy {
+  /** How long an unreachable server is tried again; 0 tries once. */
+  readonly retryForMs: number;
+  readonly retryDelayMs: number;
+  readonly warn: (line: string) => void;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Initialises a data source from `create`, trying an unreachable server again for `retryForMs` (a new data source
+ * each time: a failed one keeps its half-built pool) with a one-line warning per retry. A server that refuses the URL
+ * is not tried again, and any connect failure ends as a DatabaseConnectError.
+ */
+export async function connectDataSource(
+  create: () => DataSource,
+  target: ConnectTarget,
+  policy: ConnectPolicy,
+): Promise<DataSource> {
+  const { sleep = sleepFor, now = Date.now } = policy;
+  const deadline = now() + policy.retryForMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await create().initialize();
+    } catch (error) {
+      const failure = describeConnectFailure(error, target);
+      if (!failure) throw error;
+      if (!failure.unavailable || now() + policy.retryDelayMs > deadline) throw failure;
+      policy.warn(`${failure.message}; retrying in ${policy.retryDelayMs / 1000} s (attempt ${attempt + 1})`);
+      await sleep(policy.retryDelayMs);
+    }
+  }
+}
