@@ -4,10 +4,11 @@
  * of the run, so later scenarios reuse warm processes.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort, startService, stopService, waitForHttp, type ServiceProcess } from '../test/support/service-process';
+import { nodeFlagsOfScript } from '../test/support/package-scripts';
 import { deleteKeys } from '../test/support/redis-keys';
 import { dropTestDatabase, testDatabaseUrl } from '../test/support/test-database';
 import { ComplaintCorpus } from './corpus';
@@ -107,15 +108,6 @@ function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
   return envs[name];
 }
 
-/** The node flags of `npm run start:prod` (e.g. the V8 heap cap), so the bench runs what production runs. */
-function startProdNodeArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = pkg.scripts['start:prod'].split(/\s+/);
-  if (words[0] !== 'node' || words[words.length - 1] !== SERVICE_ENTRY)
-    throw new Error(`start:prod is not "node [flags] ${SERVICE_ENTRY}": ${pkg.scripts['start:prod']}`);
-  return words.slice(1, -1);
-}
-
 /** A started service: the process, its name and pid. */
 export type BenchService = ServiceProcess & { name: ServiceName; pid: number };
 
@@ -178,7 +170,7 @@ export class BenchContext {
     const env = serviceEnv(name, this.redisPrefix);
     const migrate = !this.migrated.has(env.DATABASE_URL);
     Object.assign(env, { DB_MIGRATE_ON_START: String(migrate), HOST: '127.0.0.1', PORT: port });
-    const service = this.adopt(startService(env, SERVICE_ENTRY, startProdNodeArgs()));
+    const service = this.adopt(startService(env, SERVICE_ENTRY, nodeFlagsOfScript('start:prod', SERVICE_ENTRY)));
     // Ready means database, Redis and the default model are up: the first request is served by a loaded model.
     await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000).catch(async (error: unknown) => {
       await stopService(service);

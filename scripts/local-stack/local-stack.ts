@@ -14,6 +14,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ensureNginx, nginxConfig, parseAccessLog, type AccessLogEntry } from './nginx-proxy';
+import { nodeFlagsOfScript } from '../../test/support/package-scripts';
 import { StackChild } from './stack-child';
 import {
   databaseNameOf,
@@ -113,16 +114,6 @@ export function ensureBuilt(say: (line: string) => void): void {
   say('dist/ is missing or older than src/: running npm run build');
   const result = spawnSync('npm', ['run', 'build'], { cwd: REPO, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`npm run build failed (exit ${String(result.status)})`);
-}
-
-/** The node flags of a package script `node [flags] <entry>` (e.g. the V8 heap cap), so the stack runs what production runs. */
-function nodeFlagsOf(script: string, entry: string): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const words = (pkg.scripts[script] ?? '').split(/\s+/);
-  if (words[0] !== 'node' || words[words.length - 1] !== entry) {
-    throw new Error(`package script ${script} is not "node [flags] ${entry}"`);
-  }
-  return words.slice(1, -1);
 }
 
 /**
@@ -317,7 +308,7 @@ export class LocalStack {
     return this.watch(
       new StackChild(name, {
         command: process.execPath,
-        args: [...nodeFlagsOf(script, entry), path.join(REPO, entry)],
+        args: [...nodeFlagsOfScript(script, entry), path.join(REPO, entry)],
         env,
         cwd: REPO,
         onLine: this.options.onOutput && ((line) => this.options.onOutput?.(name, line)),

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { nodeFlagsOfScript } from '../support/package-scripts';
 import { REPO_ROOT } from './manifests';
 
 const scripts = (
@@ -19,4 +20,14 @@ describe('npm scripts that run a long-lived process', () => {
       expect(last).toMatch(/^exec /);
     },
   );
+});
+
+describe('nodeFlagsOfScript (how the bench and the local stack start the service as npm does)', () => {
+  it("reads the node flags of an exec'd script, and refuses a script of another shape", () => {
+    expect(nodeFlagsOfScript('start:prod', 'dist/src/main.js')).toEqual(['--max-old-space-size=192']);
+    expect(nodeFlagsOfScript('start:worker', 'dist/src/worker.js')).toEqual(['--max-old-space-size=192']);
+    expect(() => nodeFlagsOfScript('start', 'dist/src/main.js')).toThrow(
+      /is not "exec node \[flags\] dist\/src\/main.js"/,
+    );
+  });
 });

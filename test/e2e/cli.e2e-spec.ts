@@ -182,20 +182,29 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     60_000,
   );
 
-  it('export-conversations that the database fails part-way keeps its log out of stdout and audits it incomplete', async () => {
-    const before = await exportAudit(env.DATABASE_URL);
-    // A lock held past the CLI's statement timeout: the export's first query fails after the export started.
+  /**
+   * A JSON Lines export while the conversation table is locked past the CLI's statement timeout: its first query
+   * fails after the export started.
+   */
+  async function exportWhileLocked(extra: string[]): Promise<CliRun> {
     const db = new Client({ connectionString: env.DATABASE_URL });
     await db.connect();
-    let run: CliRun;
     try {
       await db.query('BEGIN');
       await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
-      run = await cli(['export-conversations', '--format', 'jsonl'], { ...env, DB_STATEMENT_TIMEOUT_MS: '1000' });
+      return await cli(['export-conversations', '--format', 'jsonl', ...extra], {
+        ...env,
+        DB_STATEMENT_TIMEOUT_MS: '1000',
+      });
     } finally {
       await db.query('ROLLBACK');
       await db.end();
     }
+  }
+
+  it('export-conversations that the database fails part-way keeps its log out of stdout and audits it incomplete', async () => {
+    const before = await exportAudit(env.DATABASE_URL);
+    const run = await exportWhileLocked([]);
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(/^export failed: /m);
@@ -209,20 +218,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
     const out = path.join(folder, 'study.jsonl');
     writeFileSync(out, 'an earlier export\n', { mode: 0o600 });
-    const db = new Client({ connectionString: env.DATABASE_URL });
-    await db.connect();
-    let run: CliRun;
-    try {
-      await db.query('BEGIN');
-      await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
-      run = await cli(['export-conversations', '--format', 'jsonl', '--out', out], {
-        ...env,
-        DB_STATEMENT_TIMEOUT_MS: '1000',
-      });
-    } finally {
-      await db.query('ROLLBACK');
-      await db.end();
-    }
+    const run = await exportWhileLocked(['--out', out]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^export failed: /m);
     expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
