@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsInJson } from './common/client-error';
 import { configureHttpApp } from './common/http-setup';
+import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
 import { AppConfig } from './config/app-config';
 
 /** One HTTP process: the Nest application on the shared port. */
@@ -26,10 +27,29 @@ export async function serveApi(config: AppConfig): Promise<void> {
   server.requestTimeout = config.http.requestTimeoutMs;
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   answerClientErrorsInJson(server);
-  // At shutdown (Nest's hooks, `HttpDrain` first) requests still running get this long before their sockets are cut.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => setTimeout(() => server.closeAllConnections(), config.http.shutdownTimeoutMs).unref());
-  }
+  const drain = new KeepAliveDrain(server);
+  let stopping = false;
+  /**
+   * Shutdown, in the order that loses no request: keep-alive clients are told to close while every part of the
+   * application still serves (Nest's own shutdown hooks would tear modules down first, the cache among them), then
+   * the application closes (the server stops accepting and waits for requests in flight, then the modules and
+   * connections go). Requests still running `SHUTDOWN_TIMEOUT_MS` after the grace have their sockets cut.
+   */
+  const shutdown = async (): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    const grace = Math.min(KEEP_ALIVE_DRAIN_GRACE_MS, config.http.shutdownTimeoutMs);
+    setTimeout(() => server.closeAllConnections(), grace + config.http.shutdownTimeoutMs).unref();
+    try {
+      await drain.drain(grace);
+      await app.close();
+      process.exit(0);
+    } catch (error) {
+      app.get(Logger).error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, 'Bootstrap');
+      process.exit(1);
+    }
+  };
+  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown());
   const mode = config.mode;
   const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';
   app

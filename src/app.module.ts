@@ -1,6 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ChatModule } from './chat/chat.module';
-import { HttpDrain } from './common/keep-alive-drain';
 import { AppConfig } from './config/app-config';
 import { ConsoleModule } from './console/console.module';
 import { CoreModule } from './core.module';
@@ -26,7 +25,6 @@ export class AppModule {
         ConsoleModule,
         QueueDashboardModule.register(config),
       ],
-      providers: [HttpDrain],
     };
   }
 }

@@ -76,7 +76,6 @@ export function configureHttpApp(app: NestExpressApplication): void {
   });
   app.useGlobalFilters(new AllExceptionsFilter(app.get(ErrorTranslation)));
   app.useGlobalPipes(new AppValidationPipe());
-  app.enableShutdownHooks();
   setupSwagger(app);
 }
 

@@ -12,9 +12,12 @@ interface Answer {
 async function harness(withDrain: boolean) {
   const held: http.ServerResponse[] = [];
   let holding = false;
+  let streaming = false;
   const server = http.createServer((_request, response) => {
-    if (holding) held.push(response);
-    else response.end('ok');
+    if (!holding) return void response.end('ok');
+    // A streamed answer (an export) has its headers out before the drain can change them.
+    if (streaming) response.write('first part');
+    held.push(response);
   });
   const drain = withDrain ? new KeepAliveDrain(server) : null;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -43,7 +46,16 @@ async function harness(withDrain: boolean) {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   };
-  return { drain, get, closed, release, hold: (on: boolean) => (holding = on), heldCount: () => held.length, stop };
+  return {
+    server,
+    drain,
+    get,
+    closed,
+    release,
+    hold: (on: boolean, stream = false) => ((holding = on), (streaming = stream)),
+    heldCount: () => held.length,
+    stop,
+  };
 }
 
 const until = async (check: () => boolean): Promise<void> => {
@@ -88,6 +100,48 @@ describe('KeepAliveDrain', () => {
       await expect(closing).resolves.toBe('still open');
     } finally {
       await stop();
+    }
+  });
+
+  it('leaves other idle connections open during the grace when a response begun before the drain ends', async () => {
+    const { drain, get, release, hold, heldCount, stop } = await harness(true);
+    try {
+      const idle = await get();
+      let idleClosed = false;
+      void idle.socketClosed.then(() => (idleClosed = true));
+      hold(true, true);
+      const streamed = get();
+      await until(() => heldCount() === 1);
+      drain?.start();
+      hold(false);
+      release();
+      expect((await streamed).connection).toBe('keep-alive');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(idleClosed).toBe(false);
+      // Its client reuses it within the grace and is told to close then.
+      await expect(get()).resolves.toMatchObject({ status: 200, connection: 'close' });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('waits the grace only while a connection is open', async () => {
+    const quiet = await harness(true);
+    try {
+      const started = Date.now();
+      await quiet.drain?.drain(300);
+      expect(Date.now() - started).toBeLessThan(100);
+    } finally {
+      await quiet.stop();
+    }
+    const busy = await harness(true);
+    try {
+      await busy.get();
+      const started = Date.now();
+      await busy.drain?.drain(300);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    } finally {
+      await busy.stop();
     }
   });
 });

@@ -1,7 +1,11 @@
-import { type BeforeApplicationShutdown, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AppConfig } from '../config/app-config';
+
+/**
+ * How long connections go on being served, each response saying `Connection: close`, before the server stops
+ * accepting and closes the idle ones. A client busy on a connection sends its next request within this time and
+ * is told to close; closed at once, a connection its client was reusing that instant would be reset under it.
+ */
+export const KEEP_ALIVE_DRAIN_GRACE_MS = 500;
 
 /**
  * Lets an HTTP server's keep-alive connections go at shutdown. Node's `server.close()` stops accepting connections
@@ -27,6 +31,18 @@ export class KeepAliveDrain {
     for (const response of this.inFlight) closeAfter(response);
   }
 
+  /**
+   * Starts the drain and waits `graceMs` while any connection is open, so busy clients hear `Connection: close`
+   * before the server stops accepting and closes what is idle.
+   */
+  async drain(graceMs: number): Promise<void> {
+    this.start();
+    const open = await new Promise<number>((resolve) =>
+      this.server.getConnections((error, count) => resolve(error ? 0 : count)),
+    );
+    if (open > 0 && graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
+  }
+
   private track(response: ServerResponse): void {
     if (this.draining) {
       closeAfter(response);
@@ -35,52 +51,14 @@ export class KeepAliveDrain {
     this.inFlight.add(response);
     response.once('close', () => {
       this.inFlight.delete(response);
-      // A response that began before the drain kept its connection alive: it is idle once the response has gone.
-      if (this.draining) setImmediate(() => this.server.closeIdleConnections());
+      // A response that began before the drain (its headers already out) kept its connection alive. Once the server
+      // has stopped accepting, its connection is idle and closed now; during the grace it is left to the client,
+      // like every other idle one, as closing idle connections then would reset those being reused.
+      if (this.draining && !this.server.listening) setImmediate(() => this.server.closeIdleConnections());
     });
   }
 }
 
 function closeAfter(response: ServerResponse): void {
   if (!response.headersSent) response.setHeader('Connection', 'close');
-}
-
-/**
- * How long connections may go on being served, each response saying `Connection: close`, before the server stops
- * accepting and closes the idle ones. A client busy on a connection sends its next request within this time and
- * is told to close; closed at once, a connection its client was reusing that instant would be reset under it.
- */
-export const KEEP_ALIVE_DRAIN_GRACE_MS = 500;
-
-/**
- * The drain in the HTTP application's lifecycle: it tracks responses from the start, and on shutdown (before Nest
- * closes the server) tells clients to close and gives busy connections the grace period to hear it.
- */
-@Injectable()
-export class HttpDrain implements OnApplicationBootstrap, BeforeApplicationShutdown {
-  private drain: KeepAliveDrain | null = null;
-  private server: Server | null = null;
-
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly config: AppConfig,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    this.server = (this.adapterHost.httpAdapter?.getHttpServer() as Server | undefined) ?? null;
-    if (this.server) this.drain = new KeepAliveDrain(this.server);
-  }
-
-  async beforeApplicationShutdown(): Promise<void> {
-    const { drain, server } = this;
-    if (!drain || !server) return;
-    drain.start();
-    const open = await new Promise<number>((resolve) =>
-      server.getConnections((error, count) => resolve(error ? 0 : count)),
-    );
-    if (open === 0) return;
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(KEEP_ALIVE_DRAIN_GRACE_MS, this.config.http.shutdownTimeoutMs)),
-    );
-  }
 }
