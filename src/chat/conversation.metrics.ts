@@ -19,6 +19,7 @@ export class ConversationMetrics implements OnModuleInit {
       async (set) => {
         for (const { count, ...arm } of await this.conversations.countByArmAndStatus()) set(arm, count);
       },
+      'max',
     );
   }
 }

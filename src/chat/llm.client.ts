@@ -57,8 +57,13 @@ export class LlmClient {
       ),
     );
     this.breaker.onReset(() => this.logger.log('LLM answers again: circuit closed'));
-    metrics.gauge(MetricName.LlmCircuitState, 'LLM circuit breaker: 0 closed, 1 half-open, 2 open.', [], (set) =>
-      set({}, STATE_VALUE[this.breaker.state]),
+    // Each process has its own breaker: across the cluster, the most open one.
+    metrics.gauge(
+      MetricName.LlmCircuitState,
+      'LLM circuit breaker: 0 closed, 1 half-open, 2 open.',
+      [],
+      (set) => set({}, STATE_VALUE[this.breaker.state]),
+      'max',
     );
   }
 

@@ -22,7 +22,11 @@ export class MetricsController {
       'process counted (gathered by the cluster primary), whichever process answers.',
   })
   @ApiOkResponse({ description: 'Prometheus text format 0.0.4.', schema: { type: 'string' } })
-  @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...INTERNAL_ERROR })
+  @ApiErrorResponses({
+    ...ADMIN_KEY_ERRORS,
+    ...INTERNAL_ERROR,
+    503: 'HTTP.SERVICE_UNAVAILABLE: with API_PROCESSES > 1, the cluster primary did not answer within 3 s.',
+  })
   scrape(): Promise<string> {
     return this.metrics.scrape();
   }

@@ -127,6 +127,8 @@ export class MetricsService implements OnModuleDestroy {
       help: 'Event-loop delay over the last scrape interval.',
       labelNames: ['quantile'] as const,
       registers: [this.registry],
+      // Across the cluster's processes, the slowest loop: a sum of delays means nothing.
+      aggregator: 'max',
       collect() {
         this.set({ quantile: '0.5' }, loopDelay.percentile(50) / 1e9);
         this.set({ quantile: '0.99' }, loopDelay.percentile(99) / 1e9);
@@ -136,12 +138,18 @@ export class MetricsService implements OnModuleDestroy {
     });
   }
 
-  /** A gauge whose values are read from a callback at scrape time. */
+  /**
+   * A gauge whose values are read from a callback at scrape time. `across` says how the cluster's HTTP processes
+   * combine it (API_PROCESSES > 1): `sum` for what each process holds (its inference slots, its models), `max` for
+   * state every process reads from the same place (PostgreSQL, Redis) or a worst case (a circuit's state), which a
+   * sum would multiply by the process count.
+   */
   gauge<L extends string>(
     name: string,
     help: string,
     labelNames: readonly L[],
     read: (set: (labels: Partial<Record<L, string>>, value: number) => void) => void | Promise<void>,
+    across: 'sum' | 'max' = 'sum',
   ): void {
     if (this.registry.getSingleMetric(name)) this.registry.removeSingleMetric(name);
     new Gauge({
@@ -149,6 +157,7 @@ export class MetricsService implements OnModuleDestroy {
       help,
       labelNames,
       registers: [this.registry],
+      aggregator: across,
       async collect() {
         this.reset();
         await read((labels, value) => this.set(labels, value));
@@ -162,7 +171,7 @@ export class MetricsService implements OnModuleDestroy {
     try {
       return await clusterMetricsText(CLUSTER_SCRAPE_TIMEOUT_MS);
     } catch (error) {
-      throw new AppError(ErrorCode.ServiceUnavailable, 'The service\'s metrics could not be gathered; retry.', {
+      throw new AppError(ErrorCode.ServiceUnavailable, "The service's metrics could not be gathered; retry.", {
         cause: error,
       });
     }

@@ -26,15 +26,22 @@ export class JobsService {
     @InjectQueue(QueueName.Maintenance) maintenance: JobQueue,
   ) {
     this.queues = { [QueueName.Ml]: ml, [QueueName.Maintenance]: maintenance };
-    metrics.gauge(MetricName.QueueJobs, 'Jobs per queue and state.', ['queue', 'state'], async (set) => {
-      // A scrape while Redis is down reports no queue series rather than failing the whole scrape.
-      const counts = await this.counts(1000).catch(() => null);
-      for (const [queue, byState] of Object.entries(counts ?? {})) {
-        for (const state of ['waiting', 'active', 'completed', 'failed', 'delayed'] as const) {
-          set({ queue, state }, byState[state]);
+    metrics.gauge(
+      MetricName.QueueJobs,
+      'Jobs per queue and state.',
+      ['queue', 'state'],
+      async (set) => {
+        // A scrape while Redis is down reports no queue series rather than failing the whole scrape.
+        const counts = await this.counts(1000).catch(() => null);
+        for (const [queue, byState] of Object.entries(counts ?? {})) {
+          for (const state of ['waiting', 'active', 'completed', 'failed', 'delayed'] as const) {
+            set({ queue, state }, byState[state]);
+          }
         }
-      }
-    });
+      },
+      // Bull's queues are one set in Redis that every process counts; in-process queues are each process's own.
+      this.config.redis.host ? 'max' : 'sum',
+    );
   }
 
   get backend(): 'bull' | 'in-process' {

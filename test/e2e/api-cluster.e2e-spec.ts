@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
+import { Client } from 'pg';
 import { startService, freePort, waitForHttp, type ServiceProcess } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
@@ -29,9 +30,10 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 describe('API cluster (built service, real PostgreSQL)', () => {
   const DATABASE = 'combot_api_cluster_test';
   let service: ServiceProcess;
+  let databaseUrl: string;
 
   beforeAll(async () => {
-    const databaseUrl = await recreateTestDatabase(DATABASE);
+    databaseUrl = await recreateTestDatabase(DATABASE);
     service = startService({
       PORT: String(await freePort()),
       HOST: '127.0.0.1',
@@ -87,6 +89,21 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     for (let i = 0; i < 6; i++) counts.push(await scrapesCounted());
     // Each answer counts every earlier scrape (its own is timed after the text is read), in whichever process it ran.
     expect(counts.slice(1).map((count, i) => count - counts[i])).toEqual([1, 1, 1, 1, 1]);
+
+    // State both processes read from PostgreSQL is counted once, not once per process.
+    const text = await (await fetch(`${service.baseUrl}/api/metrics`)).text();
+    const gauged = text
+      .split('\n')
+      .filter((line) => line.startsWith('combot_conversations{'))
+      .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const [{ count }] = (await db.query<{ count: string }>('SELECT count(*) FROM conversation')).rows;
+      expect(gauged).toBe(Number(count));
+    } finally {
+      await db.end();
+    }
   });
 
   it('has a primary that only supervises: JSON log lines like the processes, and no application loaded', () => {
@@ -142,13 +159,17 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     const survivors = await pids(service.baseUrl, 20);
     expect(survivors.size).toBe(1);
     expect(survivors.has(victim)).toBe(false);
+    // Scrapes answer throughout: a process still booting is left out of them, never makes them fail.
+    const scrapes: number[] = [];
     let after = new Set<number>();
     for (let attempt = 0; attempt < 60 && after.size < 2; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 500));
+      scrapes.push((await fetch(`${service.baseUrl}/api/metrics`)).status);
       after = await pids(service.baseUrl, 10);
     }
     expect(after.size).toBe(2);
     expect(after.has(victim)).toBe(false);
+    expect(scrapes.filter((status) => status !== 200)).toEqual([]);
     expect(service.output()).toMatch(new RegExp(`API process ${victim} exited .*starting a replacement`));
   }, 60_000);
 
