@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { Env, envSchema, RawEnv } from './env.schema';
+import { printableUrl } from './printable-url';
 
 /** A bad environment stops the process before anything starts; `problems` reads `KEY=value: problem`. */
 export class ConfigValidationError extends Error {
@@ -13,6 +14,8 @@ export class ConfigValidationError extends Error {
 }
 
 const SECRET_KEYS = /PASSWORD|API_KEY|SECRET|PSEUDONYM_KEY/;
+/** Settings holding a URL that may carry a password: shown with it masked. */
+const URL_KEYS = /_URL$/;
 
 /** Whether `name` can be loaded from here. */
 function installed(name: string): boolean {
@@ -334,7 +337,8 @@ export class AppConfig {
       throw new ConfigValidationError(
         result.error.details.map((detail) => {
           const key = String(detail.path[0] ?? detail.context?.key ?? '?');
-          const shown = SECRET_KEYS.test(key) ? '***' : String(raw[key] ?? '');
+          const value = String(raw[key] ?? '');
+          const shown = SECRET_KEYS.test(key) ? '***' : URL_KEYS.test(key) ? printableUrl(value) : value;
           return `${key}=${shown}: ${detail.message.replace(/^"[^"]+" /, '')}`;
         }),
       );

@@ -6,7 +6,6 @@ import {
   describeConnectFailure,
   EXIT_DATABASE_REFUSED,
   EXIT_DATABASE_UNAVAILABLE,
-  printableUrl,
 } from './database-connect';
 
 /** An error as node-postgres raises it: a message, and a code (an errno name or a SQLSTATE). */
@@ -81,17 +80,6 @@ describe('describeConnectFailure', () => {
   });
 });
 
-describe('printableUrl', () => {
-  it('masks the password and keeps the rest', () => {
-    expect(printableUrl(URL_WITH_PASSWORD)).toBe('postgres://combot:***@db.internal:5432/combot');
-    expect(printableUrl('postgres://postgres@127.0.0.1:5432/x')).toBe('postgres://postgres@127.0.0.1:5432/x');
-  });
-
-  it('prints nothing of a URL it cannot parse (it may hold a password it cannot find)', () => {
-    expect(printableUrl('postgres://user:pa ss@[bad/x')).toBe('(unparsable URL)');
-  });
-});
-
 describe('connectDataSource', () => {
   const refused = (): Error => pgError('connect ECONNREFUSED 127.0.0.1:8399', 'ECONNREFUSED');
 
@@ -153,6 +141,29 @@ describe('connectDataSource', () => {
       connectDataSource(create, EXTERNAL, { retryForMs: 10_000, retryDelayMs: 1, warn: () => undefined }),
     ).rejects.toMatchObject({ exitCode: EXIT_DATABASE_REFUSED });
     expect(created()).toBe(1);
+  });
+
+  it('runs the migrations once connected, outside the retries: a migration that times out is its own failure', async () => {
+    const timeout = pgError('canceling statement due to statement timeout', '57014');
+    let created = 0;
+    let migrations = 0;
+    const create = (): DataSource => {
+      created++;
+      const source = {
+        initialize: () => Promise.resolve(source),
+        runMigrations: () => (migrations++, Promise.reject(timeout)),
+      };
+      return source as unknown as DataSource;
+    };
+    await expect(
+      connectDataSource(create, EXTERNAL, {
+        migrate: true,
+        retryForMs: 10_000,
+        retryDelayMs: 1,
+        warn: () => undefined,
+      }),
+    ).rejects.toBe(timeout);
+    expect({ created, migrations }).toEqual({ created: 1, migrations: 1 });
   });
 
   it('rethrows any other failure as it is', async () => {

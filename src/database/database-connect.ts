@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { StartupError } from '../common/startup.error';
+import { printableUrl, urlSecrets } from '../config/printable-url';
 import { isDatabaseUnavailable } from './database-outage.translator';
 
 /** sysexits EX_UNAVAILABLE: the database did not answer; the same start may work once it is up. */
@@ -31,34 +32,6 @@ export class DatabaseConnectError extends StartupError {
   }
 }
 
-/** `url` with its password masked; nothing of it when it does not parse (the password could not be found). */
-export function printableUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
-}
-
-/** The password of `url` as written and as decoded, the forms a driver message could repeat. */
-function secretsOf(url: string): string[] {
-  try {
-    const { password } = new URL(url);
-    if (!password) return [];
-    let decoded = password;
-    try {
-      decoded = decodeURIComponent(password);
-    } catch {
-      // A malformed escape: the raw form is all there is to hide.
-    }
-    return [...new Set([password, decoded])];
-  } catch {
-    return [];
-  }
-}
-
 /**
  * The driver's reason. Node's dual-stack connect (`localhost` is ::1 and 127.0.0.1) fails with an AggregateError
  * that has no message of its own, only one per address.
@@ -71,7 +44,10 @@ function reasonOf(error: unknown): string {
 }
 
 function redact(text: string, url: string): string {
-  return secretsOf(url).reduce((result, secret) => result.split(secret).join('***'), text);
+  // Longest first, so a secret that contains another is masked whole.
+  return urlSecrets(url)
+    .sort((a, b) => b.length - a.length)
+    .reduce((result, secret) => result.split(secret).join('***'), text);
 }
 
 /**
@@ -92,6 +68,12 @@ export function describeConnectFailure(error: unknown, target: ConnectTarget): D
 }
 
 export interface ConnectPolicy {
+  /**
+   * Run pending migrations once connected (DB_MIGRATE_ON_START). They run after the retry loop, so a migration that
+   * fails (a statement timeout on a big table included) stops the start with its own error and stack, is never
+   * taken for an unreachable server, and is never run again by a retry.
+   */
+  readonly migrate?: boolean;
   /** How long an unreachable server is tried again; 0 tries once. */
   readonly retryForMs: number;
   readonly retryDelayMs: number;
@@ -114,9 +96,10 @@ export async function connectDataSource(
 ): Promise<DataSource> {
   const { sleep = sleepFor, now = Date.now } = policy;
   const deadline = now() + policy.retryForMs;
-  for (let attempt = 1; ; attempt++) {
+  let source: DataSource | null = null;
+  for (let attempt = 1; source === null; attempt++) {
     try {
-      return await create().initialize();
+      source = await create().initialize();
     } catch (error) {
       const failure = describeConnectFailure(error, target);
       if (!failure) throw error;
@@ -125,4 +108,6 @@ export async function connectDataSource(
       await sleep(policy.retryDelayMs);
     }
   }
+  if (policy.migrate) await source.runMigrations({ transaction: 'each' });
+  return source;
 }

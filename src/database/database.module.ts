@@ -42,11 +42,13 @@ const logger = new Logger('Database');
         const options: ConnectOptions = {
           ...typeormOptions(config, url),
           autoLoadEntities: true,
-          migrationsRun: config.database.migrateOnStart,
+          // Run by connectDataSource once connected, outside its retries (policy.migrate).
+          migrationsRun: false,
           toRetry: () => false,
           [CONNECT]: {
             target: { url, external: Boolean(config.database.url) },
             policy: {
+              migrate: config.database.migrateOnStart,
               retryForMs: RETRY_FOR_MS[role],
               retryDelayMs: RETRY_DELAY_MS,
               warn: (line) => logger.warn(line),
