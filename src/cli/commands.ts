@@ -1,4 +1,6 @@
-import { lstat, open, rename, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { copyFile, lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -175,31 +177,62 @@ interface ExportTarget {
   discard(): Promise<void>;
 }
 
+/** The export written straight into `out` (a device, a pipe, a link, or a file whose folder takes no new file). */
+async function inPlace(out: string): Promise<ExportTarget> {
+  const output = (await open(out, 'w', 0o600)).createWriteStream();
+  const done = (): Promise<void> => Promise.resolve();
+  return { output, commit: done, discard: done };
+}
+
+const errorCode = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
+
+/** Exit codes of a process ended by these signals, as a shell reports them (128 + the signal's number). */
+const INTERRUPTS = { SIGINT: 130, SIGTERM: 143 } as const;
+
 /**
  * Opens the export's destination before anything is read, so an unwritable path is refused with nothing read and
- * nothing audited. A regular file (or a new one) is written beside itself under a temporary name, owner-only (it
- * holds every participant's e-mail and transcript), and renamed over `out` only once complete: an earlier export is
- * replaced whole, by a file with the new mode, or kept as it was if this one fails. Anything else (a device such as
- * /dev/stdout, a pipe, a symbolic link) is written in place.
+ * nothing audited. A regular file (or a new one) is written beside itself under a random temporary name,
+ * owner-only (it holds every participant's e-mail and transcript), and renamed over `out` only once complete: an
+ * earlier export is replaced whole, by a file with the new mode, or kept as it was if this one fails. Ctrl-C or
+ * SIGTERM removes the temporary file before the CLI exits, so no copy of the data is left behind. Written in place:
+ * anything that is not a regular file (a device such as /dev/stdout, a pipe, a symbolic link), and an existing file
+ * in a folder that takes no new file; a file mounted on its own (a container's bind mount) is copied over at the end.
  */
 async function openExportTarget(out: string): Promise<ExportTarget> {
   const existing = await lstat(out).catch(() => null);
-  if (existing !== null && !existing.isFile()) {
-    const output = (await open(out, 'w', 0o600)).createWriteStream();
-    const done = (): Promise<void> => Promise.resolve();
-    return { output, commit: done, discard: done };
-  }
-  const partial = path.join(path.dirname(out), `.${path.basename(out)}.${process.pid}.partial`);
-  const file = await open(partial, 'wx', 0o600).catch((error: unknown) => {
+  if (existing !== null && !existing.isFile()) return inPlace(out);
+  const partial = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString('hex')}.partial`);
+  let file;
+  try {
+    file = await open(partial, 'wx', 0o600);
+  } catch (error) {
+    if (existing !== null && ['EACCES', 'EPERM', 'EROFS'].includes(errorCode(error) ?? '')) return inPlace(out);
     // The operator named `out`: say why it cannot be written in its name, not the temporary one's.
     if (error instanceof Error) error.message = error.message.replace(partial, out);
     throw error;
-  });
-  const output = file.createWriteStream();
+  }
+  const onSignal = (signal: keyof typeof INTERRUPTS): void => {
+    rmSync(partial, { force: true });
+    process.exit(INTERRUPTS[signal]);
+  };
+  for (const signal of Object.keys(INTERRUPTS) as (keyof typeof INTERRUPTS)[]) process.once(signal, onSignal);
+  const settled = async (finish: () => Promise<void>): Promise<void> => {
+    for (const signal of Object.keys(INTERRUPTS)) process.off(signal, onSignal);
+    await finish();
+  };
   return {
-    output,
-    commit: () => rename(partial, out),
-    discard: () => rm(partial, { force: true }),
+    output: file.createWriteStream(),
+    commit: () =>
+      settled(async () => {
+        try {
+          await rename(partial, out);
+        } catch (error) {
+          if (!['EXDEV', 'EBUSY'].includes(errorCode(error) ?? '')) throw error;
+          await copyFile(partial, out);
+          await rm(partial, { force: true });
+        }
+      }),
+    discard: () => settled(() => rm(partial, { force: true })),
   };
 }
 

@@ -214,6 +214,35 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     ]);
   }, 60_000);
 
+  it('export-conversations --out interrupted (Ctrl-C) removes its partial file and keeps the earlier one', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
+    const out = path.join(folder, 'study.jsonl');
+    writeFileSync(out, 'an earlier export\n', { mode: 0o600 });
+    const db = new Client({ connectionString: env.DATABASE_URL });
+    await db.connect();
+    let run: CliRun;
+    try {
+      await db.query('BEGIN');
+      await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
+      // Interrupted once its partial file exists, while its first query waits for the lock.
+      run = await cli(['export-conversations', '--format', 'jsonl', '--out', out], env, (child) => {
+        const poll = setInterval(() => {
+          if (readdirSync(folder).some((name) => name.endsWith('.partial'))) {
+            clearInterval(poll);
+            child.kill('SIGINT');
+          }
+        }, 50);
+        child.once('exit', () => clearInterval(poll));
+      });
+    } finally {
+      await db.query('ROLLBACK');
+      await db.end();
+    }
+    expect(run.code).toBe(130);
+    expect(readdirSync(folder)).toEqual(['study.jsonl']);
+    expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
+  }, 60_000);
+
   it('export-conversations --out that fails part-way keeps the earlier file as it was and leaves no partial file', async () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
     const out = path.join(folder, 'study.jsonl');
