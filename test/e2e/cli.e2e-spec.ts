@@ -186,16 +186,21 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
    * A JSON Lines export while the conversation table is locked past the CLI's statement timeout: its first query
    * fails after the export started.
    */
-  async function exportWhileLocked(extra: string[]): Promise<CliRun> {
+  async function exportWhileLocked(
+    extra: string[],
+    started?: Parameters<typeof cli>[2],
+    statementTimeoutMs = 1000,
+  ): Promise<CliRun> {
     const db = new Client({ connectionString: env.DATABASE_URL });
     await db.connect();
     try {
       await db.query('BEGIN');
       await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
-      return await cli(['export-conversations', '--format', 'jsonl', ...extra], {
-        ...env,
-        DB_STATEMENT_TIMEOUT_MS: '1000',
-      });
+      return await cli(
+        ['export-conversations', '--format', 'jsonl', ...extra],
+        { ...env, DB_STATEMENT_TIMEOUT_MS: String(statementTimeoutMs) },
+        started,
+      );
     } finally {
       await db.query('ROLLBACK');
       await db.end();
@@ -218,14 +223,10 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
     const out = path.join(folder, 'study.jsonl');
     writeFileSync(out, 'an earlier export\n', { mode: 0o600 });
-    const db = new Client({ connectionString: env.DATABASE_URL });
-    await db.connect();
-    let run: CliRun;
-    try {
-      await db.query('BEGIN');
-      await db.query('LOCK TABLE conversation IN ACCESS EXCLUSIVE MODE');
-      // Interrupted once its partial file exists, while its first query waits for the lock.
-      run = await cli(['export-conversations', '--format', 'jsonl', '--out', out], env, (child) => {
+    // Interrupted once its partial file exists, while its first query waits for the lock.
+    const run = await exportWhileLocked(
+      ['--out', out],
+      (child) => {
         const poll = setInterval(() => {
           if (readdirSync(folder).some((name) => name.endsWith('.partial'))) {
             clearInterval(poll);
@@ -233,11 +234,9 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
           }
         }, 50);
         child.once('exit', () => clearInterval(poll));
-      });
-    } finally {
-      await db.query('ROLLBACK');
-      await db.end();
-    }
+      },
+      30_000,
+    );
     expect(run.code).toBe(130);
     expect(readdirSync(folder)).toEqual(['study.jsonl']);
     expect(readFileSync(out, 'utf8')).toBe('an earlier export\n');
