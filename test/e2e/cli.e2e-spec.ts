@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { type CliRun, runCli as cli } from '../support/cli-process';
+import { deleteKeys } from '../support/redis-keys';
 import { freePort } from '../support/service-process';
 import { configuredStudyFile, EXAMPLE_STUDY } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
@@ -33,6 +34,8 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
   }, 120_000);
 
   afterAll(async () => {
+    // The commands' own keys (warm-cache fills the result cache, queue:status opens the queues) go with the run.
+    await deleteKeys({ host: '127.0.0.1', port: 6379 }, env.REDIS_KEY_PREFIX);
     await dropTestDatabase(DATABASE);
   });
 

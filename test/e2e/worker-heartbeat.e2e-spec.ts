@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { deleteKeys } from '../support/redis-keys';
 import { startService, type ServiceProcess } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
@@ -11,6 +12,7 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
   const DATABASE = 'combot_worker_heartbeat_test';
   const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-heartbeat-'));
   const file = path.join(dir, 'alive');
+  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
   let worker: ServiceProcess;
 
   afterAll(async () => {
@@ -19,6 +21,8 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
       await worker.exited;
     }
     rmSync(dir, { recursive: true, force: true });
+    // The worker's queues and schedules under its own prefix go with the run.
+    await deleteKeys({ host: '127.0.0.1', port: 6379 }, redisPrefix);
     await dropTestDatabase(DATABASE);
   });
 
@@ -29,7 +33,7 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
         DATABASE_URL: databaseUrl,
         DB_MIGRATE_ON_START: 'true',
         REDIS_HOST: '127.0.0.1',
-        REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
+        REDIS_KEY_PREFIX: redisPrefix,
         ML_WORKERS: '1',
         LOG_LEVEL: 'warn',
         STUDY_CONTENT_FILE: configuredStudyFile(),

@@ -3,6 +3,7 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../../src/app.module';
 import { configureHttpApp } from '../../src/common/http-setup';
 import { AppConfig } from '../../src/config/app-config';
+import { deleteKeys } from './redis-keys';
 import { configuredStudyFile } from './study-content';
 import { recreateTestDatabase } from './test-database';
 
@@ -62,6 +63,18 @@ export async function createTestApp(database: string, env: Record<string, string
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, bufferLogs: true });
     configureHttpApp(app);
     await app.init();
-    return { app, config: app.get(AppConfig), databaseUrl };
+    const config = app.get(AppConfig);
+    const prefix = env.REDIS_KEY_PREFIX;
+    // A run's own keys on the shared Redis (queues, schedules, cache, rate limits) go when its app closes; only
+    // under a test's own prefix, never the default one another process may use.
+    if (config.redis.host && prefix?.startsWith('combot-test-')) {
+      const close = app.close.bind(app);
+      const target = { host: config.redis.host, port: config.redis.port };
+      app.close = async () => {
+        await close();
+        await deleteKeys(target, prefix);
+      };
+    }
+    return { app, config, databaseUrl };
   });
 }
