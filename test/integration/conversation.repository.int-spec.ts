@@ -3,7 +3,6 @@ import { DataSource } from 'typeorm';
 import { AppError } from '../../src/common/app.error';
 import { ErrorCode } from '../../src/common/error-codes';
 import { AppConfig } from '../../src/config/app-config';
-import { typeormOptions } from '../../src/database/typeorm-options';
 import {
   BRANDS,
   ConversationStatus,
@@ -15,7 +14,6 @@ import {
   type Level,
 } from '../../src/chat/chat.types';
 import { ConditionAllocator, newBlocks } from '../../src/chat/condition-allocator';
-import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import {
   ConditionSlotRepository,
   freeSlotCondition,
@@ -24,9 +22,7 @@ import {
   type NewSlot,
 } from '../../src/chat/condition-slot.repository';
 import { ConversationExportService } from '../../src/chat/conversation-export.service';
-import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
-import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
 import { AdminAuditRepository } from '../../src/chat/admin-audit.repository';
 import {
   ConversationRepository,
@@ -36,8 +32,9 @@ import {
   type ExportRow,
   type StepWrite,
 } from '../../src/chat/conversation.repository';
+import { closeChatDatabase, openChatDatabase, resetChatTables } from '../support/chat-database';
 import { GREETINGS, newConversationValues, stepWrite } from '../support/conversation-writes';
-import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+import { recreateTestDatabase } from '../support/test-database';
 
 type Scope = Brand | 'random';
 
@@ -67,31 +64,16 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   let audit: AdminAuditRepository;
 
   beforeAll(async () => {
-    const url = await recreateTestDatabase(DATABASE);
-    dataSource = new DataSource({
-      ...typeormOptions(new AppConfig({}), url),
-      entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity, AdminAuditEntity],
-      // Some tests provoke SQL errors on purpose.
-      logging: false,
-    });
-    await dataSource.initialize();
-    const [{ name }] = await dataSource.query<{ name: string }[]>('SELECT current_database() AS name');
-    expect(name).toMatch(/_test$/);
-    await dataSource.runMigrations();
+    dataSource = await openChatDatabase(await recreateTestDatabase(DATABASE));
     conversations = new ConversationRepository(dataSource);
     slots = new ConditionSlotRepository(dataSource);
     allocator = new ConditionAllocator(slots);
     audit = new AdminAuditRepository(dataSource);
   }, 60_000);
 
-  afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await dropTestDatabase(DATABASE);
-  });
+  afterAll(() => closeChatDatabase(dataSource, DATABASE));
 
-  beforeEach(async () => {
-    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot, admin_audit RESTART IDENTITY');
-  });
+  beforeEach(() => resetChatTables(dataSource));
 
   /** A greeting as the service draws one: the allocator around the one-statement start. */
   const draw = (scope: Scope = 'random', entryPoint: EntryPoint = 'random'): Promise<ConversationEntity> => {

@@ -1,21 +1,18 @@
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
 import { AdminAuditRepository } from '../../src/chat/admin-audit.repository';
 import { ConversationStatus } from '../../src/chat/chat.types';
 import { ConditionAllocator } from '../../src/chat/condition-allocator';
-import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
 import { ConditionSlotRepository } from '../../src/chat/condition-slot.repository';
-import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
 import { ConversationEntity } from '../../src/chat/conversation.entity';
 import { ConversationRepository, type StepWrite } from '../../src/chat/conversation.repository';
 import { replaceEmails } from '../../src/chat/email-address';
 import { EMAIL_REMOVED, ParticipantDataService } from '../../src/chat/participant-data.service';
 import { pseudonymOf } from '../../src/chat/pseudonym';
 import { AppConfig } from '../../src/config/app-config';
-import { typeormOptions } from '../../src/database/typeorm-options';
+import { closeChatDatabase, openChatDatabase, resetChatTables } from '../support/chat-database';
 import { GREETINGS, newConversationValues, stepWrite } from '../support/conversation-writes';
-import { checkoutDatabaseName, dropTestDatabase, testDatabaseUrl } from '../support/test-database';
+import { checkoutDatabaseName, testDatabaseUrl } from '../support/test-database';
 
 /**
  * Erasure and retention through the service, on a migrated database whose locale is C: the locale the embedded
@@ -45,16 +42,11 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
     const name = checkoutDatabaseName(DATABASE);
     await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await admin(`CREATE DATABASE "${name}" TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
-    dataSource = new DataSource({
-      ...typeormOptions(new AppConfig({}), testDatabaseUrl(DATABASE)),
-      entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity, AdminAuditEntity],
-    });
-    await dataSource.initialize();
+    dataSource = await openChatDatabase(testDatabaseUrl(DATABASE));
     const [database] = await dataSource.query<{ name: string; ctype: string }[]>(
       'SELECT datname AS name, datctype AS ctype FROM pg_database WHERE datname = current_database()',
     );
     expect(database).toEqual({ name: expect.stringMatching(/_test$/), ctype: 'C' });
-    await dataSource.runMigrations();
     conversations = new ConversationRepository(dataSource);
     allocator = new ConditionAllocator(new ConditionSlotRepository(dataSource));
     participants = new ParticipantDataService(
@@ -64,14 +56,9 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
     );
   }, 60_000);
 
-  afterAll(async () => {
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    await dropTestDatabase(DATABASE);
-  });
+  afterAll(() => closeChatDatabase(dataSource, DATABASE));
 
-  beforeEach(async () => {
-    await dataSource.query('TRUNCATE conversation_turn, conversation, condition_slot, admin_audit RESTART IDENTITY');
-  });
+  beforeEach(() => resetChatTables(dataSource));
 
   /** A conversation answered through step 6 with `email`, with `typed[step]` as the participant's message there. */
   async function completed(email: string, typed: Record<number, string> = {}): Promise<string> {
