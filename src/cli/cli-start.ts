@@ -6,6 +6,15 @@ import type { HealthReport } from '../health/health.service';
 /** sysexits EX_CONFIG, as for any setting the command cannot run without. */
 export const REDIS_REQUIRED_EXIT_CODE = 78;
 
+/** The command `args` name: the first word that is not an option. */
+const commandOf = (args: readonly string[]): string | undefined => args.find((arg) => !arg.startsWith('-'));
+
+/** Whether `args` run `name`, alone or as the option `--<name>` of `start-optimized-services`. */
+const runs = (args: readonly string[], name: string): boolean => {
+  const command = commandOf(args);
+  return command === name || (command === 'start-optimized-services' && args.includes(`--${name}`));
+};
+
 /**
  * Why the command in `args` cannot do what it says without Redis, or null. Without REDIS_HOST the result cache is
  * the memory of the process that writes it: a CLI process would warm a cache that is gone when it exits, and the
@@ -15,10 +24,7 @@ export function redisRefusal(
   args: readonly string[],
   config: { readonly redis: { readonly host: string | null } },
 ): string | null {
-  if (config.redis.host) return null;
-  const command = args.find((arg) => !arg.startsWith('-'));
-  const warms = command === 'warm-cache' || (command === 'start-optimized-services' && args.includes('--warm-cache'));
-  if (!warms) return null;
+  if (config.redis.host || !runs(args, 'warm-cache')) return null;
   return (
     'warm-cache needs Redis (REDIS_HOST): without it the result cache is this command’s own memory, gone when it ' +
     'exits, and each API process fills its own cache as it serves'
@@ -33,11 +39,6 @@ export interface StartFailure {
   readonly stdout?: string;
 }
 
-/** Whether `args` ask for the readiness check, whose failure has a documented form (`not ready: …`, exit 1). */
-function checksHealth(args: readonly string[]): boolean {
-  const command = args.find((arg) => !arg.startsWith('-'));
-  return command === 'health-check' || (command === 'start-optimized-services' && args.includes('--health-check'));
-}
 
 /**
  * A start failure the operator can act on, as one line and an exit code; null for any other (its stack is what a
@@ -46,7 +47,8 @@ function checksHealth(args: readonly string[]): boolean {
  */
 export function startFailure(args: readonly string[], error: unknown): StartFailure | null {
   if (!(error instanceof StartupError)) return null;
-  if (error instanceof DatabaseConnectError && checksHealth(args)) {
+  // The readiness check's failure has a documented form (`not ready: …`, exit 1).
+  if (error instanceof DatabaseConnectError && runs(args, 'health-check')) {
     const parts: HealthIndicatorResult = { database: { status: 'down', message: error.message } };
     const report: HealthReport = { status: 'error', info: {}, error: parts, details: parts };
     return {
