@@ -26,7 +26,11 @@ export class ThrottledWarning {
   }
 }
 
-/** An error's own words for a log line (never for a client). */
+/**
+ * An error's own words for a log line (never for a client). Node's dual-stack connect (`localhost` is ::1 and
+ * 127.0.0.1) fails with an AggregateError that has no message of its own, only one per address: those are joined.
+ */
 export function reasonOf(error: unknown): string {
+  if (error instanceof AggregateError && !error.message) return error.errors.map(reasonOf).join('; ');
   return error instanceof Error ? error.message : String(error);
 }

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { StartupError } from '../common/startup.error';
+import { reasonOf } from '../common/throttled-warning';
 import { printableUrl, urlSecrets } from '../config/printable-url';
 import { isDatabaseUnavailable } from './database-outage.translator';
 
@@ -30,17 +31,6 @@ export class DatabaseConnectError extends StartupError {
     super(message, exitCode);
     this.name = 'DatabaseConnectError';
   }
-}
-
-/**
- * The driver's reason. Node's dual-stack connect (`localhost` is ::1 and 127.0.0.1) fails with an AggregateError
- * that has no message of its own, only one per address.
- */
-function reasonOf(error: unknown): string {
-  if (error instanceof AggregateError && !error.message) {
-    return error.errors.map((inner) => (inner instanceof Error ? inner.message : String(inner))).join('; ');
-  }
-  return error instanceof Error ? error.message : String(error);
 }
 
 function redact(text: string, url: string): string {

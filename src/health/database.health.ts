@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
+import { reasonOf } from '../common/throttled-warning';
 import { DatabaseServer } from '../database/database-server';
 import { DatabaseRepository } from '../database/database.repository';
 import { schemaBehindMessage, SchemaStatus } from '../database/schema-status';
@@ -40,8 +41,4 @@ export class DatabaseHealthIndicator {
     }
     return indicator.up({ mode, latencyMs });
   }
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
