@@ -1,10 +1,12 @@
 /**
  * `npm run stack:local -- --replicas K [--port P] [--host H] [--database-url URL] [--quiet]`: K API replicas, one
  * queue worker and nginx (round robin) on this machine's PostgreSQL and Redis, in the foreground. Installs
- * Debian's nginx when it is missing, builds when dist/ is stale, migrates once. Ctrl-C (or SIGTERM) stops every
+ * Debian's nginx when it is missing, builds when dist/ is stale, migrates once. REDIS_HOST / REDIS_PORT /
+ * REDIS_PASSWORD / REDIS_DB in the caller's environment name another Redis than 127.0.0.1:6379. Ctrl-C (or SIGTERM) stops every
  * child and removes the stack's temp files and Redis keys; the database is kept. Nothing restarts on its own.
  */
 import { LocalStack, type LocalStackOptions } from './local-stack/local-stack';
+import { redisFromEnv } from './local-stack/stack-storage';
 
 const USAGE =
   'usage: npm run stack:local -- --replicas K [--port P (8080)] [--host H (127.0.0.1)] [--database-url URL] [--quiet]';
@@ -17,7 +19,12 @@ function say(line: string): void {
 }
 
 function parseArgs(argv: string[]): LocalStackOptions & { quiet: boolean } {
-  const options: LocalStackOptions & { quiet: boolean } = { replicas: 2, port: 8080, quiet: false };
+  const options: LocalStackOptions & { quiet: boolean } = {
+    replicas: 2,
+    port: 8080,
+    quiet: false,
+    redis: redisFromEnv(process.env),
+  };
   const value = (i: number, flag: string): string => {
     const next = argv[i + 1];
     if (next === undefined || next.startsWith('--')) throw new Error(`${flag} needs a value\n${USAGE}`);
@@ -93,7 +100,7 @@ async function main(): Promise<void> {
     ...started.replicas.map((replica) => `  ${replica.name.padEnd(8)} pid ${replica.pid ?? '?'}  ${replica.url}/api`),
     `  worker   pid ${started.worker?.pid ?? '?'}`,
     `  database ${started.databaseUrl}`,
-    `  Redis    ${started.redis.host}:${started.redis.port}, key prefix ${started.redisKeyPrefix}`,
+    `  Redis    ${started.redis.host}:${started.redis.port}/${started.redis.db ?? 0}, key prefix ${started.redisKeyPrefix}`,
     `  files    ${started.dir} (nginx.conf, access.log, error.log)`,
     '',
   ];

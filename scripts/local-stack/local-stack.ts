@@ -273,6 +273,8 @@ export class LocalStack {
       DB_MIGRATE_ON_START: 'false',
       REDIS_HOST: this.redis.host,
       REDIS_PORT: String(this.redis.port),
+      REDIS_DB: String(this.redis.db ?? 0),
+      ...(this.redis.password === undefined ? {} : { REDIS_PASSWORD: this.redis.password }),
       REDIS_KEY_PREFIX: this.redisKeyPrefix,
       QUEUE_PROCESS_IN_API: 'false',
       // nginx runs on this host: believe its X-Forwarded-For, so rate limits key on the real client.

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
+import type { RedisTarget } from '../../test/support/redis-keys';
 
 /** The machine's PostgreSQL (trust) that a stack creates its database on unless given `--database-url`. */
 export const DEFAULT_ADMIN_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -69,3 +70,22 @@ export function runMigrations(repo: string, env: Record<string, string>): string
 }
 
 export { deleteKeys, redisClient, type RedisTarget } from '../../test/support/redis-keys';
+
+/** The caller's Redis settings, read as the service reads them; none means the machine's Redis. */
+export function redisFromEnv(env: NodeJS.ProcessEnv): RedisTarget | undefined {
+  const host = env.REDIS_HOST?.trim();
+  if (!host) return undefined;
+  const number = (key: 'REDIS_PORT' | 'REDIS_DB', fallback: number, max: number): number => {
+    const text = env[key]?.trim();
+    if (!text) return fallback;
+    if (!/^\d+$/.test(text) || Number(text) > max) throw new Error(`${key}=${text}: not a number from 0 to ${max}`);
+    return Number(text);
+  };
+  const password = env.REDIS_PASSWORD;
+  return {
+    host,
+    port: number('REDIS_PORT', 6379, 65535),
+    db: number('REDIS_DB', 0, 15),
+    ...(password ? { password } : {}),
+  };
+}

@@ -4,6 +4,8 @@ import Redis from 'ioredis';
 export interface RedisTarget {
   host: string;
   port: number;
+  password?: string;
+  db?: number;
 }
 
 export function redisClient(target: RedisTarget): Redis {
