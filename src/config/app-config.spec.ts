@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { AppConfig, ConfigValidationError, prettyLogsProblem } from './app-config';
@@ -19,6 +20,18 @@ describe('AppConfig', () => {
     expect(config.mode).toEqual({ database: 'external', redis: 'external' });
     expect(config.database.migrateOnStart).toBe(false);
     expect(config.queue.processInApi).toBe(false);
+  });
+
+  it('runs one HTTP process without Redis, one per core with it', () => {
+    // Without Redis, jobs, their ids, schedules and rate-limit counters live in each process: two processes would
+    // answer a job id with another process's job, run every schedule twice and let each client through twice.
+    expect(new AppConfig({}).http.processes).toBe(1);
+    expect(new AppConfig({ REDIS_HOST: 'redis' }).http.processes).toBe(Math.max(1, os.availableParallelism()));
+    expect(new AppConfig({ REDIS_HOST: 'redis', API_PROCESSES: '3' }).http.processes).toBe(3);
+    expect(new AppConfig({ API_PROCESSES: '1' }).http.processes).toBe(1);
+    expect(() => new AppConfig({ API_PROCESSES: '2' })).toThrow(
+      /^\s*API_PROCESSES=2: needs REDIS_HOST \(without Redis, jobs, schedules and rate limits are per process\)$/m,
+    );
   });
 
   it('treats an empty value as unset', () => {

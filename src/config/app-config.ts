@@ -199,7 +199,8 @@ export class AppConfig {
 
     this.env = v.NODE_ENV;
     const cores = Math.max(1, os.availableParallelism());
-    const processes = v.API_PROCESSES ?? cores;
+    // One process per core needs Redis to share jobs, schedules and rate limits (the schema refuses more without).
+    const processes = v.API_PROCESSES ?? (v.REDIS_HOST === '' ? 1 : cores);
     this.http = {
       port: v.PORT,
       host: v.HOST,

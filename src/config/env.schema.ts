@@ -138,7 +138,17 @@ export const envSchema = Joi.object<Env, true>({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
   PORT: Joi.number().port().default(8000),
   HOST: Joi.string().default('0.0.0.0'),
-  API_PROCESSES: Joi.number().integer().min(1).max(64),
+  // Without Redis, jobs (and their ids), schedules and rate-limit counters live in each process.
+  API_PROCESSES: Joi.number()
+    .integer()
+    .min(1)
+    .max(64)
+    .when('REDIS_HOST', {
+      is: '',
+      then: Joi.number()
+        .max(1)
+        .messages({ 'number.max': 'needs REDIS_HOST (without Redis, jobs, schedules and rate limits are per process)' }),
+    }),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOG_PRETTY: Joi.boolean().default(false),
   CORS_ORIGINS: Joi.string().allow('').default('http://localhost:3000,http://127.0.0.1:3000'),

@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { Client } from 'pg';
+import { deleteKeys } from '../support/redis-keys';
 import { startService, freePort, waitForHttp, type ServiceProcess } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
@@ -26,9 +28,14 @@ async function pids(baseUrl: string, calls: number): Promise<Set<number>> {
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
-/** API_PROCESSES=2: two HTTP processes share the port; one that dies is replaced; SIGTERM drains them all. */
-describe('API cluster (built service, real PostgreSQL)', () => {
+/**
+ * API_PROCESSES=2: two HTTP processes share the port; one that dies is replaced; SIGTERM drains them all. They share
+ * jobs, schedules and rate limits through Redis (more than one process without it is refused at start).
+ */
+describe('API cluster (built service, real PostgreSQL and Redis)', () => {
   const DATABASE = 'combot_api_cluster_test';
+  const REDIS = { host: '127.0.0.1', port: 6379 };
+  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
   let service: ServiceProcess;
   let databaseUrl: string;
 
@@ -39,6 +46,10 @@ describe('API cluster (built service, real PostgreSQL)', () => {
       HOST: '127.0.0.1',
       DATABASE_URL: databaseUrl,
       DB_MIGRATE_ON_START: 'true',
+      REDIS_HOST: REDIS.host,
+      REDIS_PORT: String(REDIS.port),
+      REDIS_KEY_PREFIX: redisPrefix,
+      QUEUE_PROCESS_IN_API: 'true',
       API_PROCESSES: '2',
       ML_WORKERS: '1',
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
@@ -56,6 +67,7 @@ describe('API cluster (built service, real PostgreSQL)', () => {
   afterAll(async () => {
     if (service.child.exitCode === null) service.child.kill('SIGKILL');
     await dropTestDatabase(DATABASE);
+    await deleteKeys(REDIS, redisPrefix);
   });
 
   it('serves from two processes, both migrated onto one database', async () => {
@@ -64,6 +76,30 @@ describe('API cluster (built service, real PostgreSQL)', () => {
     expect(seen.has(service.child.pid as number)).toBe(false); // the primary serves nothing itself
     const greeting = await fetch(`${service.baseUrl}/api/random/initial`);
     expect(greeting.status).toBe(200);
+  });
+
+  it('answers a queued job the same from every process', async () => {
+    const submitted = await fetch(`${service.baseUrl}/api/ml/classify/async`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Connection: 'close' },
+      body: JSON.stringify({ text: 'The parcel never arrived and the tracking stopped a week ago' }),
+    });
+    expect(submitted.status).toBe(202);
+    const { jobId } = (await submitted.json()) as { jobId: string };
+    let answers: { status: number; state?: string; label?: string }[] = [];
+    for (let attempt = 0; attempt < 40; attempt++) {
+      // Each lookup on a connection of its own, so the cluster hands them to both processes.
+      answers = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const response = await fetch(`${service.baseUrl}/api/jobs/ml/${jobId}`, { headers: { Connection: 'close' } });
+          const body = (await response.json()) as { state?: string; result?: { label?: string } };
+          return { status: response.status, state: body.state, label: body.result?.label };
+        }),
+      );
+      if (answers.every((answer) => answer.state === 'completed')) break;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(answers).toEqual(Array.from({ length: 6 }, () => ({ status: 200, state: 'completed', label: 'B' })));
   });
 
   it('answers /api/metrics for the whole service, every process counted, whichever process takes the scrape', async () => {
