@@ -31,9 +31,10 @@ export async function serveApi(config: AppConfig): Promise<void> {
   let stopping = false;
   /**
    * Shutdown, in the order that loses no request: keep-alive clients are told to close while every part of the
-   * application still serves (Nest's own shutdown hooks would tear modules down first, the cache among them), then
-   * the application closes (the server stops accepting and waits for requests in flight, then the modules and
-   * connections go). Requests still running `SHUTDOWN_TIMEOUT_MS` after the grace have their sockets cut.
+   * application still serves, then the server stops accepting and waits for the requests in flight, and only then
+   * does the application close (Nest's `close()` runs the modules' destroy hooks before it closes the server, so
+   * requests still running would find the cache and the model pool gone). Requests still running
+   * `SHUTDOWN_TIMEOUT_MS` after the grace have their sockets cut.
    */
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
@@ -42,6 +43,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
     setTimeout(() => server.closeAllConnections(), grace + config.http.shutdownTimeoutMs).unref();
     try {
       await drain.drain(grace);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.close();
       process.exit(0);
     } catch (error) {

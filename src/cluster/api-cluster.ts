@@ -28,13 +28,19 @@ function primaryLogger(config: AppConfig): {
 /** A process that dies more often than this is broken, not unlucky: the cluster stops instead of looping. */
 const MAX_RESTARTS_PER_MINUTE = 5;
 const RESTART_DELAY_MS = 1000;
+/** Exit codes of a process that could not start for a reason a restart does not fix (see startup.error.ts). */
+const STARTUP_FAILURE_CODES = new Set([69, 78]);
+/** Signals that stop the service, each with a drain: a supervisor's SIGTERM, Ctrl-C, a closed terminal. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 /**
  * The primary of `API_PROCESSES` HTTP processes: every core serves requests (one Node event loop is the ceiling
  * of one process). The primary serves nothing itself: it starts the embedded PostgreSQL when there is no
  * DATABASE_URL (the processes attach to it), forks the first process and waits until it listens (it runs the
- * migrations, so no two processes migrate at once), then the rest; it replaces a process that dies and, on
- * SIGTERM or SIGINT, passes the signal on, waits for every process to drain and exit, then stops the database.
+ * migrations, so no two processes migrate at once), then the rest; it replaces a process that dies (unless they
+ * die five times a minute: then it stops, with the exit code of a startup failure when that is why they died) and,
+ * on SIGTERM, SIGINT or SIGHUP, passes SIGTERM on, waits for every process to drain and exit, then stops the
+ * database. A later signal while it stops changes nothing, and no process is started or replaced once it stops.
  * Node's cluster module shares the listening port, handing connections out round-robin.
  */
 export async function runApiCluster(config: AppConfig): Promise<void> {
@@ -60,8 +66,8 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
     new Promise((resolve, reject) => {
       const worker = cluster.fork();
       worker.once('listening', () => resolve(worker));
-      worker.once('exit', (code) =>
-        reject(new StartupError(`an API process stopped while starting (exit code ${code})`, code || 1)),
+      worker.once('exit', (code, signal) =>
+        reject(new StartupError(`an API process stopped while starting (${signal ?? `exit code ${code}`})`, code || 1)),
       );
     });
 
@@ -72,11 +78,15 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
     while (restarts.length > 0 && restarts[0] < now - 60_000) restarts.shift();
     if (restarts.length > MAX_RESTARTS_PER_MINUTE) {
       logger.error(`API processes died ${restarts.length} times in a minute; stopping`);
-      void stop(1);
+      // Replacements that cannot start (a setting, a database gone) say so to whoever runs the cluster.
+      void stop(signal === null && STARTUP_FAILURE_CODES.has(code) ? code : 1);
       return;
     }
     logger.warn(`API process ${worker.process.pid} exited (${signal ?? code}); starting a replacement`);
-    setTimeout(() => void fork().catch((error: unknown) => logger.error(String(error))), RESTART_DELAY_MS);
+    setTimeout(() => {
+      if (stopping) return;
+      fork().catch((error: unknown) => logger.error(error instanceof Error ? error.message : String(error)));
+    }, RESTART_DELAY_MS);
   });
 
   const stop = async (exitCode: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
@@ -84,13 +94,19 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
     logger.log(`stopping ${workers.length} API process(es)`);
+    let killed = 0;
     await Promise.all(
       workers.map(
         (worker) =>
           new Promise<void>((resolve) => {
             if (worker.isDead()) return resolve();
             // Each process drains its own requests (SHUTDOWN_TIMEOUT_MS); a process that hangs is killed after it.
-            const kill = setTimeout(() => worker.process.kill('SIGKILL'), config.http.shutdownTimeoutMs + 5000);
+            const deadlineMs = config.http.shutdownTimeoutMs + 5000;
+            const kill = setTimeout(() => {
+              killed++;
+              logger.error(`API process ${worker.process.pid} did not stop within ${deadlineMs} ms; killed`);
+              worker.process.kill('SIGKILL');
+            }, deadlineMs);
             worker.once('exit', () => {
               clearTimeout(kill);
               resolve();
@@ -100,18 +116,24 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
       ),
     );
     embedded?.stop();
-    process.exit(exitCode);
+    process.exit(exitCode === 0 && killed > 0 ? 1 : exitCode);
   };
-  process.once('SIGTERM', () => void stop(0, 'SIGTERM'));
-  process.once('SIGINT', () => void stop(0, 'SIGTERM'));
+  for (const signal of STOP_SIGNALS)
+    process.on(signal, () => {
+      if (stopping) logger.warn(`${signal} while stopping: the processes go on draining`);
+      void stop(0, 'SIGTERM');
+    });
 
   try {
     await fork();
     await Promise.all(Array.from({ length: count - 1 }, () => fork()));
   } catch (error) {
+    // A signal during the start stops the processes as they start: that is no startup failure.
+    if (stopping) return;
     logger.error(error instanceof Error ? error.message : String(error));
     await stop(error instanceof StartupError ? error.exitCode : 1);
   }
   starting = false;
+  if (stopping) return;
   logger.log(`${count} API processes listening on http://${config.http.host}:${config.http.port}/api`);
 }

@@ -209,8 +209,12 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     expect(service.output()).toMatch(new RegExp(`API process ${victim} exited .*starting a replacement`));
   }, 60_000);
 
-  it('drains every process on SIGTERM and exits 0, telling keep-alive clients to close long before the deadline', async () => {
+  it('drains every process on SIGHUP and exits 0, telling keep-alive clients to close long before the deadline; a second signal and a process that died just before change nothing', async () => {
     const children = await pids(service.baseUrl, 10);
+    // A process dies just before the shutdown: the primary must not start its replacement once stopping.
+    const [victim] = [...children];
+    process.kill(victim, 'SIGKILL');
+    await new Promise((resolve) => setTimeout(resolve, 300));
     // Four clients keep their keep-alive connections busy through the shutdown: a drain that only waits for idle
     // connections would serve them until SHUTDOWN_TIMEOUT_MS and then cut whatever was in flight.
     const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
@@ -238,6 +242,9 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const started = Date.now();
     signalled = true;
+    // A terminal closing (SIGHUP), then the supervisor's SIGTERM while the drain runs.
+    service.child.kill('SIGHUP');
+    await new Promise((resolve) => setTimeout(resolve, 200));
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
     const drainMs = Date.now() - started;
@@ -246,5 +253,9 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     for (const pid of children) expect(() => process.kill(pid, 0)).toThrow();
     expect(drainMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS / 4);
     expect(toldToClose).toBeGreaterThan(0);
+    const output = service.output();
+    const stoppingAt = output.lastIndexOf('stopping ');
+    expect(stoppingAt).toBeGreaterThan(-1);
+    expect(output.slice(stoppingAt)).not.toMatch(/Combot API listening/);
   }, 90_000);
 });

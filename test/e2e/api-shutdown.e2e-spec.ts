@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { deleteKeys, redisClient } from '../support/redis-keys';
+import { freePort, startService, waitForHttp, type ServiceProcess } from '../support/service-process';
+import { configuredStudyFile } from '../support/study-content';
+import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One HTTP process (built service, real PostgreSQL and Redis) stopping with a request in flight: the request is
+ * answered with every part of the service still up (cache, model pool, database), and only then do they go.
+ */
+describe('API shutdown with a request in flight', () => {
+  const DATABASE = 'combot_api_shutdown_test';
+  const REDIS = { host: '127.0.0.1', port: 6379 };
+  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = startService({
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DATABASE_URL: await recreateTestDatabase(DATABASE),
+      DB_MIGRATE_ON_START: 'true',
+      REDIS_HOST: REDIS.host,
+      REDIS_PORT: String(REDIS.port),
+      REDIS_KEY_PREFIX: redisPrefix,
+      API_PROCESSES: '1',
+      ML_WORKERS: '1',
+      THROTTLE_LIMIT: '0',
+      LOG_LEVEL: 'info',
+      STUDY_CONTENT_FILE: configuredStudyFile(),
+    });
+    await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
+  }, 150_000);
+
+  afterAll(async () => {
+    if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await dropTestDatabase(DATABASE);
+    await deleteKeys(REDIS, redisPrefix);
+  });
+
+  it('answers a classification whose body ends after SIGTERM from the model and the cache, then exits 0', async () => {
+    // Uncached under this run's key prefix: the answer needs the model pool and writes the Redis cache.
+    const body = JSON.stringify({ text: 'The blender I bought arrived broken and does not turn on' });
+    const socket = net.connect(Number(new URL(service.baseUrl).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    const ended = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const half = Math.floor(body.length / 2);
+    socket.write(
+      'POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, half)}`,
+    );
+    await sleep(200);
+    service.child.kill('SIGTERM');
+    // Past the keep-alive grace: the server has stopped accepting while this request still waits for its body.
+    await sleep(1500);
+    socket.write(body.slice(half));
+    await ended;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(answer).toMatch(/connection: close/i);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1])).toMatchObject({ label: 'A', cached: false });
+    expect(service.output()).toMatch(/Combot API listening/);
+    expect(await service.exited).toBe(0);
+    expect(service.output()).not.toMatch(/cache set failed|being unloaded/);
+    // The result was written to the cache before the connection closed.
+    const redis = redisClient(REDIS);
+    try {
+      await redis.connect();
+      expect(await redis.keys(`${redisPrefix}:ml-result:*`)).toHaveLength(1);
+    } finally {
+      redis.disconnect();
+    }
+  }, 60_000);
+});
