@@ -2,9 +2,11 @@
  * `npm run stack:local -- --replicas K [--port P] [--host H] [--database-url URL] [--quiet]`: K API replicas, one
  * queue worker and nginx (round robin) on this machine's PostgreSQL and Redis, in the foreground. Installs
  * Debian's nginx when it is missing, builds when dist/ is stale, migrates once. REDIS_HOST / REDIS_PORT /
- * REDIS_PASSWORD / REDIS_DB in the caller's environment name another Redis than 127.0.0.1:6379. Ctrl-C (or SIGTERM) stops every
+ * REDIS_PASSWORD / REDIS_DB in the caller's environment name another Redis than 127.0.0.1:6379. Ctrl-C, SIGTERM or
+ * SIGHUP (a closed terminal) stops every
  * child and removes the stack's temp files and Redis keys; the database is kept. Nothing restarts on its own.
  */
+import { printableUrl } from '../src/config/printable-url';
 import { LocalStack, type LocalStackOptions } from './local-stack/local-stack';
 import { redisFromEnv } from './local-stack/stack-storage';
 
@@ -78,6 +80,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  // A closed terminal: the children run in sessions of their own and would outlive it. Writing to that terminal
+  // then fails; the stop goes on regardless.
+  process.on('SIGHUP', stop);
+  process.stdout.on('error', () => undefined);
   process.once('exit', () => stack?.killNow());
 
   const started = await LocalStack.start(
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
     `  nginx    pid ${started.nginx?.pid ?? '?'}  ${started.proxyUrl}/api  (Swagger: ${started.proxyUrl}/api/docs)`,
     ...started.replicas.map((replica) => `  ${replica.name.padEnd(8)} pid ${replica.pid ?? '?'}  ${replica.url}/api`),
     `  worker   pid ${started.worker?.pid ?? '?'}`,
-    `  database ${started.databaseUrl}`,
+    `  database ${printableUrl(started.databaseUrl)}`,
     `  Redis    ${started.redis.host}:${started.redis.port}/${started.redis.db ?? 0}, key prefix ${started.redisKeyPrefix}`,
     `  files    ${started.dir} (nginx.conf, access.log, error.log)`,
     '',

@@ -217,7 +217,8 @@ export class LocalStack {
     this.stopped = true;
     const steps: [string, () => Promise<unknown>][] = [
       // The proxy first, so no request is sent to a replica that is stopping.
-      ['nginx', () => this.stopChild(this.nginx)],
+      // SIGQUIT is nginx's graceful stop: requests it is proxying finish (SIGTERM would cut them).
+      ['nginx', () => this.stopChild(this.nginx, 'SIGQUIT')],
       ['replicas', () => Promise.all([...this.apis.values()].map((child) => this.stopChild(child)))],
       ['worker', () => this.stopChild(this.worker)],
       ['Redis keys', () => deleteKeys(this.redis, this.redisKeyPrefix)],
@@ -277,6 +278,8 @@ export class LocalStack {
       ...(this.redis.password === undefined ? {} : { REDIS_PASSWORD: this.redis.password }),
       REDIS_KEY_PREFIX: this.redisKeyPrefix,
       QUEUE_PROCESS_IN_API: 'false',
+      // Each replica stands for one pod, as the Kubernetes overlays run it: one HTTP process, not one per core.
+      API_PROCESSES: inherited.API_PROCESSES ?? '1',
       // nginx runs on this host: believe its X-Forwarded-For, so rate limits key on the real client.
       TRUST_PROXY: 'loopback',
       ...this.options.env,
@@ -383,10 +386,10 @@ export class LocalStack {
     if (this.stopped) throw new Error('the stack was stopped while it was starting');
   }
 
-  private async stopChild(child: StackChild | null): Promise<void> {
+  private async stopChild(child: StackChild | null, signal?: NodeJS.Signals): Promise<void> {
     if (!child) return;
     this.intentional.add(child);
-    await child.stop();
+    await child.stop(undefined, signal);
   }
 }
 

@@ -79,10 +79,13 @@ export class StackChild {
     await this.exited;
   }
 
-  /** SIGTERM to the group (a graceful stop), SIGKILL after a grace period. Safe to call twice. */
-  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
+  /**
+   * `signal` (SIGTERM: a graceful stop for the service; nginx's is SIGQUIT) to the group, SIGKILL after a grace
+   * period. Safe to call twice.
+   */
+  async stop(graceMs = STOP_GRACE_MS, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (!this.alive) return;
-    this.signalGroup('SIGTERM');
+    this.signalGroup(signal);
     const timer = setTimeout(() => this.signalGroup('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
