@@ -39,7 +39,6 @@ export interface StartFailure {
   readonly stdout?: string;
 }
 
-
 /**
  * A start failure the operator can act on, as one line and an exit code; null for any other (its stack is what a
  * developer needs). A health check that could not reach the database answers as it would have had the database
