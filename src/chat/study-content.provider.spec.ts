@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { StartupError } from '../common/startup.error';
 import { AppConfig } from '../config/app-config';
 import { LABELS } from '../ml/ml.types';
 import { BRANDS, LEVELS } from './chat.types';
-import { StudyContent } from './study-content.provider';
+import { MAX_STUDY_FILE_BYTES, StudyContent } from './study-content.provider';
+import type { StudyContentData } from './study-content.schema';
 
 describe('StudyContent (study-content.json)', () => {
   const content = new StudyContent(new AppConfig({}));
@@ -102,6 +104,44 @@ describe('StudyContent.read', () => {
     expect(problemsOf(written('two-boms.json', bytes))).toEqual([
       '$: not valid JSON (line 1, column 1: unexpected character)',
     ]);
+  });
+
+  it('refuses a file larger than 1 MiB before reading it as JSON, and takes one of exactly 1 MiB', () => {
+    expect(MAX_STUDY_FILE_BYTES).toBe(1024 * 1024);
+    const padded = (size: number): Buffer => Buffer.concat([example, Buffer.alloc(size - example.length, 0x20)]);
+    expect(problemsOf(written('big.json', padded(MAX_STUDY_FILE_BYTES + 1)))).toEqual([
+      '$: larger than 1 MiB, the limit for a study content file (is it the right file?)',
+    ]);
+    expect(StudyContent.read(written('just-fits.json', padded(MAX_STUDY_FILE_BYTES)))).toHaveProperty('content');
+  });
+
+  it('fills every {summary} of a paraphrase template with the summary as written', () => {
+    const data = JSON.parse(example.toString('utf8')) as StudyContentData;
+    data.paraphrase.templates = ['{summary} / {summary}'];
+    data.paraphrase.byLabel.A = "you paid $& and $' twice.";
+    const loaded = StudyContent.read(written('summary.json', Buffer.from(JSON.stringify(data))));
+    const { content } = loaded as { content: StudyContent };
+    expect(content.paraphrase('A', 0)).toBe("you paid $& and $' twice. / you paid $& and $' twice.");
+  });
+
+  it('warns at start about a survey link on a local address or with a password, never logging the password', () => {
+    const data = JSON.parse(example.toString('utf8')) as StudyContentData;
+    data.brands.Lulu.surveyUrl = 'https://me:secret@localhost./s?c={completion_code}';
+    const file = written('local-link.json', Buffer.from(JSON.stringify(data)));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    try {
+      expect(new StudyContent(new AppConfig({ STUDY_CONTENT_FILE: file })).version).toMatch(/\+[0-9a-f]{8}$/);
+      const lines = warn.mock.calls.map(([message]) => String(message));
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^STUDY CONTENT: Lulu: the survey link is on localhost, a local or private address/),
+          expect.stringMatching(/^STUDY CONTENT: Lulu: the survey link carries a user name or password/),
+        ]),
+      );
+      expect(lines.join('\n')).not.toContain('secret');
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('stops the start naming the problem under STUDY_CONTENT_FILE, without quoting the file', () => {

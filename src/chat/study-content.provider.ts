@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Injectable, Logger } from '@nestjs/common';
 import { StartupError } from '../common/startup.error';
 import { AppConfig } from '../config/app-config';
@@ -9,9 +9,34 @@ import {
   BrandContent,
   parseStudyContent,
   placeholderSurveyUrls,
+  surveyLinkConcerns,
+  surveyLinkWarning,
   type ContentProblem,
   type StudyContentData,
 } from './study-content.schema';
+
+/** The most a study content file may hold: its texts fill a few KB, so a larger file is another file. */
+export const MAX_STUDY_FILE_BYTES = 1024 * 1024;
+
+/**
+ * A file's bytes, at most `limit` + 1 of them: enough to tell it is too large without reading all of a huge file
+ * (or a device that never ends).
+ */
+function readAtMost(file: string, limit: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(limit + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const read = readSync(fd, buffer, length, buffer.length - length, null);
+      if (read === 0) break;
+      length += read;
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * A file's text, or where its first byte that is not UTF-8 is. Strict because a lenient decode turns such bytes (a
@@ -61,16 +86,31 @@ export class StudyContent {
           `still point at ${this.placeholders.map(({ url }) => url).join(', ')}; set STUDY_CONTENT_FILE to your study's file`,
       );
     }
+    for (const concern of surveyLinkConcerns(this.data)) {
+      if (concern.concern !== 'a documentation domain') {
+        new Logger(StudyContent.name).warn(`STUDY CONTENT: ${surveyLinkWarning(concern)}`);
+      }
+    }
   }
 
   /** Reads and validates a content file without starting anything (the CLI's `study:check`, tests). */
   static read(file: string): LoadedStudyContent {
     let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      bytes = readAtMost(file, MAX_STUDY_FILE_BYTES);
     } catch (error) {
       return {
         problems: [{ path: '$', message: `cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})` }],
+      };
+    }
+    if (bytes.length > MAX_STUDY_FILE_BYTES) {
+      return {
+        problems: [
+          {
+            path: '$',
+            message: `larger than ${MAX_STUDY_FILE_BYTES / 1024 / 1024} MiB, the limit for a study content file (is it the right file?)`,
+          },
+        ],
       };
     }
     const text = decodeUtf8(bytes);
@@ -105,7 +145,9 @@ export class StudyContent {
 
   paraphrase(label: Label, variant: number): string {
     const templates = this.data.paraphrase.templates;
-    return templates[variant % templates.length].replace('{summary}', this.data.paraphrase.byLabel[label]);
+    const summary = this.data.paraphrase.byLabel[label];
+    // A function replacer: a string one would read `$&` or `$'` in the summary as patterns.
+    return templates[variant % templates.length].replaceAll('{summary}', () => summary);
   }
 
   lowEffort(step: number): string {

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fillSurveyUrl, parseStudyContent, placeholderSurveyUrls, type StudyContentData } from './study-content.schema';
+import {
+  fillSurveyUrl,
+  parseStudyContent,
+  placeholderSurveyUrls,
+  surveyLinkConcerns,
+  type StudyContentData,
+} from './study-content.schema';
 
 const EXAMPLE = readFileSync(path.join(__dirname, '..', '..', 'studies', 'example.json'), 'utf8');
 
@@ -44,6 +50,82 @@ describe('parseStudyContent', () => {
   it('refuses a survey link that is not https', () => {
     expect(problemsOf(changed((content) => (content.brands.Lulu.surveyUrl = 'http://survey.pilot.test/')))).toEqual([
       '$.brands.Lulu.surveyUrl: must be an https: URL',
+    ]);
+  });
+
+  it('refuses, per text, a placeholder the text does not fill, naming what it fills', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.thankYou = 'T {surveyLink} {label} {Completion_Code}';
+      content.brands.Basic.surveyLinkText = 'survey for {completion_code}';
+      content.brands.Basic.closing = 'closing {surveyLink}';
+      content.brands.Lulu.greeting.Low = 'Hello {{brand}}';
+      content.paraphrase.templates[0] = 'So {summary} {Summary}';
+      content.paraphrase.byLabel.A = 'a {summary} inside';
+      content.llm.lowEffortSystemPrompt = 'Acknowledge {label}.';
+    });
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        '$.brands.Basic.thankYou: unknown placeholder {label}; unknown placeholder {Completion_Code} (names are ' +
+          'case-sensitive: {completion_code}); use {surveyLink}, {completion_code}',
+        '$.brands.Basic.surveyLinkText: unknown placeholder {completion_code} (only surveyUrl and thankYou fill ' +
+          '{completion_code}); this text takes no placeholders',
+        '$.brands.Basic.closing: unknown placeholder {surveyLink} (only thankYou fills {surveyLink}); this ' +
+          'text takes no placeholders',
+        '$.brands.Lulu.greeting.Low: unknown placeholder {{brand}} (only surveyUrl fills {brand}); this text takes ' +
+          'no placeholders',
+        '$.paraphrase.templates[0]: unknown placeholder {Summary} (names are case-sensitive: {summary}); use {summary}',
+        '$.paraphrase.byLabel.A: unknown placeholder {summary} (only paraphrase.templates fills ' +
+          '{summary}); this text takes no placeholders',
+        '$.llm.lowEffortSystemPrompt: unknown placeholder {label} (only surveyUrl fills {label}); this text takes ' +
+          'no placeholders',
+      ].sort(),
+    );
+  });
+
+  it('keeps braces that are no placeholder in texts that fill none', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.closing = 'Type it like {this one} or { } or }{';
+      content.llm.paraphraseSystemPrompt = 'Answer as JSON: {"reply": "..."}';
+    });
+    expect(problemsOf(raw)).toEqual([]);
+  });
+
+  it('refuses unbalanced and doubled braces in the texts that fill placeholders', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.surveyUrl = 'https://survey.pilot.test/s?c={completion_code}&x={';
+      content.brands.Lulu.surveyUrl = 'https://survey.pilot.test/s?c={{completion_code}}&x={{x}}';
+      content.brands.Lulu.thankYou = 'Thanks { see {surveyLink}';
+      content.paraphrase.templates[1] = 'So {summary}} right?';
+    });
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        '$.brands.Basic.surveyUrl: a { without its } (write %7B or %7D for a brace in the URL); use ' +
+          '{conversation_id}, {brand}, {think_level}, {feel_level}, {label}, {completion_code}',
+        '$.brands.Lulu.surveyUrl: {{completion_code}} has double braces (write {completion_code}); unknown ' +
+          'placeholder {{x}}; use {conversation_id}, {brand}, {think_level}, {feel_level}, {label}, {completion_code}',
+        '$.brands.Lulu.thankYou: a { without its }; use {surveyLink}, {completion_code}',
+        '$.paraphrase.templates[1]: a } without its {; use {summary}',
+      ].sort(),
+    );
+  });
+
+  it('refuses a duplicate key, naming its JSON path and line', () => {
+    const lines = EXAMPLE.split('\n');
+    const versionLine = lines.findIndex((line) => line.includes('"version"'));
+    const closingLine = lines.findIndex((line) => line.includes('"closing"') && line.includes('Lulu'));
+    lines.splice(versionLine + 1, 0, '  "version": "b",');
+    lines.splice(closingLine + 2, 0, '      "closing": "A second closing.",');
+    expect(problemsOf(lines.join('\n'))).toEqual([
+      `$.version: duplicate key (line ${versionLine + 2}; first on line ${versionLine + 1}): only the last would count`,
+      `$.brands.Lulu.closing: duplicate key (line ${closingLine + 3}; first on line ${closingLine + 2}): only the ` +
+        'last would count',
+    ]);
+  });
+
+  it('compares keys as JSON reads them, escapes decoded', () => {
+    expect(problemsOf('{"a": {"b\\u0031": 1, "b1": [{"c": 2, "c": 3}]}}').slice(0, 2)).toEqual([
+      '$.a.b1: duplicate key (line 1; first on line 1): only the last would count',
+      '$.a.b1[0].c: duplicate key (line 1; first on line 1): only the last would count',
     ]);
   });
 
@@ -103,6 +185,47 @@ describe('survey links', () => {
       completion_code: 'K7Q2 M9',
     });
     expect(url).toBe('https://s.test/?a=Basic%20%26%20Co&c=K7Q2%20M9&x={other}');
+  });
+
+  it('takes a documentation domain written with a trailing dot or capitals for one', () => {
+    const data = JSON.parse(
+      changed((content) => {
+        content.brands.Basic.surveyUrl = 'https://survey.example.com./s?c={completion_code}';
+        content.brands.Lulu.surveyUrl = 'https://Survey.EXAMPLE.net/s?c={completion_code}';
+      }),
+    ) as StudyContentData;
+    expect(placeholderSurveyUrls(data).map(({ brand }) => brand)).toEqual(['Basic', 'Lulu']);
+  });
+
+  it.each([
+    ['https://localhost/s', 'localhost', 'a local or private address'],
+    ['https://LOCALHOST./s', 'localhost', 'a local or private address'],
+    ['https://survey.localhost/s', 'survey.localhost', 'a local or private address'],
+    ['https://127.8.0.1/s', '127.8.0.1', 'a local or private address'],
+    ['https://0x7f.1/s', '127.0.0.1', 'a local or private address'],
+    ['https://[::1]/s', '[::1]', 'a local or private address'],
+    ['https://[::ffff:10.1.2.3]/s', '[::ffff:a01:203]', 'a local or private address'],
+    ['https://10.0.0.5/s', '10.0.0.5', 'a local or private address'],
+    ['https://172.20.1.1/s', '172.20.1.1', 'a local or private address'],
+    ['https://192.168.1.10/s', '192.168.1.10', 'a local or private address'],
+    ['https://169.254.169.254/s', '169.254.169.254', 'a local or private address'],
+    ['https://[fd00::1]/s', '[fd00::1]', 'a local or private address'],
+    ['https://researcher:hunter2@survey.pilot.test/s', 'survey.pilot.test', 'a user name or password'],
+  ])('warns about %s', (url, host, concern) => {
+    const data = JSON.parse(changed((content) => (content.brands.Lulu.surveyUrl = url))) as StudyContentData;
+    expect(surveyLinkConcerns(data).filter(({ brand }) => brand === 'Lulu')).toEqual([
+      { brand: 'Lulu', url, host, concern },
+    ]);
+  });
+
+  it('has no concern about a public address', () => {
+    for (const url of ['https://172.32.0.1/s', 'https://8.8.8.8/s', 'https://[2001:db8::1]/s', 'https://local.test/']) {
+      const data = JSON.parse(changed((content) => (content.brands.Lulu.surveyUrl = url))) as StudyContentData;
+      expect({ url, concerns: surveyLinkConcerns(data).filter(({ brand }) => brand === 'Lulu') }).toEqual({
+        url,
+        concerns: [],
+      });
+    }
   });
 
   it('lists the brands whose link is still on a documentation domain', () => {

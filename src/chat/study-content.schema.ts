@@ -1,7 +1,8 @@
+import { BlockList, isIP } from 'node:net';
 import Joi from 'joi';
 import { LABELS, type Label } from '../ml/ml.types';
 import { BRANDS, type Brand, LEVELS, type Level } from './chat.types';
-import { jsonSyntaxError, lineAndColumn } from '../common/json-syntax';
+import { duplicateKeys, jsonSyntaxError, lineAndColumn } from '../common/json-syntax';
 
 export interface BrandContent {
   greeting: Record<Level, string>;
@@ -36,6 +37,17 @@ export const SURVEY_URL_PLACEHOLDERS = [
 ] as const;
 export type SurveyUrlPlaceholder = (typeof SURVEY_URL_PLACEHOLDERS)[number];
 
+/**
+ * The `{name}` placeholders each text fills, as the code that renders it does (`fillSurveyUrl`, the thank-you's
+ * anchor and completion code, `StudyContent.paraphrase`). Every other text fills none: a `{name}` in it would reach
+ * participants (or the LLM) as typed.
+ */
+export const TEXT_PLACEHOLDERS = {
+  surveyUrl: SURVEY_URL_PLACEHOLDERS,
+  thankYou: ['surveyLink', 'completion_code'],
+  'paraphrase.templates': ['summary'],
+} as const satisfies Record<string, readonly string[]>;
+
 /** Scripted questions per class and brand: at least this many, so a think-High reply is never empty. */
 export const MIN_QUESTIONS = 5;
 
@@ -63,28 +75,74 @@ const SAMPLE: Record<SurveyUrlPlaceholder, string> = {
  */
 const literal = (message: string): string => message.replace(/\{/g, '\\{');
 
-/** Text a participant reads: a string with something in it. */
-const text = Joi.string()
+const braced = (names: readonly string[]): string => names.map((name) => `{${name}}`).join(', ');
+
+/**
+ * What is wrong with the placeholders of a text that fills `accepted` (`unknown placeholder {x}; use {a}, {b}`),
+ * or null. Every brace there belongs to a placeholder, so a lone or doubled one is refused: the renderers would
+ * leave it, and in a survey link it would stay unencoded.
+ */
+function fillingProblem(value: string, accepted: readonly string[], loneBraceHint = ''): string | null {
+  const problems = new Set<string>();
+  for (const [token, doubled, single] of value.matchAll(/\{\{([^{}]*)\}\}|\{([^{}]*)\}|[{}]/g)) {
+    if (doubled !== undefined) {
+      problems.add(
+        accepted.includes(doubled)
+          ? `{{${doubled}}} has double braces (write {${doubled}})`
+          : `unknown placeholder {{${doubled}}}`,
+      );
+    } else if (single === undefined) {
+      problems.add(`${token === '{' ? 'a { without its }' : 'a } without its {'}${loneBraceHint}`);
+    } else if (!accepted.includes(single)) {
+      const cased = accepted.find((name) => name.toLowerCase() === single.toLowerCase());
+      problems.add(`unknown placeholder {${single}}${cased ? ` (names are case-sensitive: {${cased}})` : ''}`);
+    }
+  }
+  return problems.size > 0 ? `${[...problems].join('; ')}; use ${braced(accepted)}` : null;
+}
+
+/**
+ * What is wrong with a text that fills no placeholder, or null: a `{name}` (a word in one or two pairs of braces)
+ * would be shown as typed. Other braces are prose, or JSON in an LLM prompt, and stay.
+ */
+function plainProblem(value: string): string | null {
+  const problems = new Set<string>();
+  for (const [token, name] of value.matchAll(/\{\{?\s*([A-Za-z_][\w.-]*)\s*\}\}?/g)) {
+    const known = Object.values(TEXT_PLACEHOLDERS)
+      .flat()
+      .find((each) => each.toLowerCase() === name.toLowerCase());
+    const fillers = Object.entries(TEXT_PLACEHOLDERS)
+      .filter(([, names]) => known !== undefined && (names as readonly string[]).includes(known))
+      .map(([field]) => field);
+    const where =
+      known === undefined ? '' : ` (only ${fillers.join(' and ')} fill${fillers.length > 1 ? '' : 's'} {${known}})`;
+    problems.add(`unknown placeholder ${token}${where}`);
+  }
+  return problems.size > 0 ? `${[...problems].join('; ')}; this text takes no placeholders` : null;
+}
+
+/** A non-empty string, before any placeholder rule. */
+const nonEmpty = Joi.string()
   .pattern(/\S/)
   .message('must not be empty')
   .max(5000)
   .required()
   .messages({ 'string.empty': 'must not be empty' });
+
+/** Text a participant (or the LLM) reads that fills `placeholders`; none unless given. */
+const textFilling = (placeholders: readonly string[] = []): Joi.StringSchema =>
+  nonEmpty.custom((value: string, helpers) => {
+    const problem = placeholders.length > 0 ? fillingProblem(value, placeholders) : plainProblem(value);
+    return problem === null ? value : helpers.message({ custom: literal(problem) });
+  });
+const text = textFilling();
 const byLevel = Joi.object(Object.fromEntries(LEVELS.map((level) => [level, text]))).required();
 
 const surveyUrl = Joi.string()
   .required()
   .custom((value: string, helpers) => {
-    const unknown = [...value.matchAll(/\{([^}]*)\}/g)]
-      .map((match) => match[1])
-      .filter((name) => !(SURVEY_URL_PLACEHOLDERS as readonly string[]).includes(name));
-    if (unknown.length > 0) {
-      return helpers.message({
-        custom: literal(
-          `unknown placeholder {${unknown[0]}}; use ${SURVEY_URL_PLACEHOLDERS.map((name) => `{${name}}`).join(', ')}`,
-        ),
-      });
-    }
+    const problem = fillingProblem(value, SURVEY_URL_PLACEHOLDERS, ' (write %7B or %7D for a brace in the URL)');
+    if (problem !== null) return helpers.message({ custom: literal(problem) });
     let url: URL;
     try {
       url = new URL(fillSurveyUrl(value, SAMPLE));
@@ -103,7 +161,7 @@ const brandSchema = Joi.object<BrandContent, true>({
   understanding: byLevel,
   closing: text,
   invalidEmail: text,
-  thankYou: text.concat(
+  thankYou: textFilling(TEXT_PLACEHOLDERS.thankYou).concat(
     Joi.string()
       .pattern(/\{surveyLink\}/)
       .message(literal('must contain {surveyLink}')),
@@ -123,7 +181,7 @@ export const studyContentSchema = Joi.object<StudyContentData, true>({
   paraphrase: Joi.object({
     templates: Joi.array()
       .items(
-        text.concat(
+        textFilling(TEXT_PLACEHOLDERS['paraphrase.templates']).concat(
           Joi.string()
             .pattern(/\{summary\}/)
             .message(literal('must contain {summary}')),
@@ -172,21 +230,101 @@ export function parseStudyContent(raw: string): { data: StudyContentData } | { p
   } catch {
     return { problems: [{ path: '$', message: notJson(raw) }] };
   }
+  const lineOf = (at: number): number => raw.slice(0, at).split('\n').length;
+  const problems: ContentProblem[] = duplicateKeys(raw).map(({ path, at, firstAt }) => ({
+    path: jsonPath(path),
+    message: `duplicate key (line ${lineOf(at)}; first on line ${lineOf(firstAt)}): only the last would count`,
+  }));
   const result = studyContentSchema.validate(parsed, { abortEarly: false, convert: false });
-  if (result.error) {
-    return {
-      problems: result.error.details.map((detail) => ({
-        path: jsonPath(detail.path),
-        message: detail.message.replace(/^"[^"]*" /, ''),
-      })),
-    };
+  for (const detail of result.error?.details ?? []) {
+    problems.push({ path: jsonPath(detail.path), message: detail.message.replace(/^"[^"]*" /, '') });
   }
-  return { data: result.value };
+  return problems.length > 0 ? { problems } : { data: result.value as StudyContentData };
+}
+
+/** Why a survey link that passed the schema still looks wrong: a warning, since a pilot may mean it. */
+export type SurveyLinkConcern = 'a documentation domain' | 'a local or private address' | 'a user name or password';
+
+/** Loopback, private (RFC 1918, IPv6 unique local), link-local and unspecified addresses. */
+const LOCAL_NETWORKS = new BlockList();
+for (const [network, prefix] of [
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.168.0.0', 16],
+] as const) {
+  LOCAL_NETWORKS.addSubnet(network, prefix, 'ipv4');
+}
+for (const [network, prefix] of [
+  ['::', 127],
+  ['fc00::', 7],
+  ['fe80::', 10],
+] as const) {
+  LOCAL_NETWORKS.addSubnet(network, prefix, 'ipv6');
+}
+
+/** Whether a (normalised) host names this machine or a private network; IPv4-mapped IPv6 counts as its IPv4. */
+function isLocalHost(host: string): boolean {
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const address = host.replace(/^\[(.*)\]$/, '$1');
+  const family = isIP(address);
+  return family !== 0 && LOCAL_NETWORKS.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * What looks wrong with each brand's survey link: still on a documentation domain (example.org/.com/.net, the
+ * study not configured yet), on this machine or a private network, or carrying a user name or password. The
+ * host is lowercased without a trailing dot, so `survey.EXAMPLE.com.` is the documentation domain it names.
+ */
+export function surveyLinkConcerns(
+  data: StudyContentData,
+): { brand: Brand; url: string; host: string; concern: SurveyLinkConcern }[] {
+  return BRANDS.flatMap((brand) => {
+    const url = data.brands[brand].surveyUrl;
+    const parsed = new URL(fillSurveyUrl(url, SAMPLE));
+    const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
+    const concerns: SurveyLinkConcern[] = [];
+    if (/^(.*\.)?example\.(org|com|net)$/.test(host)) concerns.push('a documentation domain');
+    if (isLocalHost(host)) concerns.push('a local or private address');
+    if (parsed.username !== '' || parsed.password !== '') concerns.push('a user name or password');
+    return concerns.map((concern) => ({ brand, url, host, concern }));
+  });
 }
 
 /** Survey URLs still on documentation domains (example.org/.com/.net): the study was not configured yet. */
 export function placeholderSurveyUrls(data: StudyContentData): { brand: Brand; url: string }[] {
-  return BRANDS.map((brand) => ({ brand, url: data.brands[brand].surveyUrl })).filter(({ url }) =>
-    /^(.*\.)?example\.(org|com|net)$/i.test(new URL(fillSurveyUrl(url, SAMPLE)).hostname),
-  );
+  return surveyLinkConcerns(data)
+    .filter(({ concern }) => concern === 'a documentation domain')
+    .map(({ brand, url }) => ({ brand, url }));
+}
+
+/** The warning `study:check` prints, and the start logs, for a concern; never the link's password. */
+export function surveyLinkWarning({
+  brand,
+  host,
+  concern,
+}: {
+  brand: Brand;
+  host: string;
+  concern: SurveyLinkConcern;
+}): string {
+  switch (concern) {
+    case 'a documentation domain':
+      return (
+        `${brand}: the survey link is on ${host}, a documentation domain: participants would reach no survey, and ` +
+        'the service reports study: down in its health until it points at the study’s survey'
+      );
+    case 'a local or private address':
+      return (
+        `${brand}: the survey link is on ${host}, a local or private address: participants outside that network ` +
+        'would reach no survey'
+      );
+    case 'a user name or password':
+      return (
+        `${brand}: the survey link carries a user name or password: every participant would read it, and ` +
+        'browsers warn about such links'
+      );
+  }
 }

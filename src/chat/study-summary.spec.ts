@@ -40,6 +40,22 @@ describe('studySummary', () => {
     expect(studySummary(contentWith(onOwnDomain)).warnings).toEqual([]);
   });
 
+  it('warns about a documentation domain with a trailing dot, a local address and a user name in the link', () => {
+    const content = contentWith((changed) => {
+      changed.data.brands.Basic.surveyUrl = 'https://survey.example.com./s?c={completion_code}';
+      changed.data.brands.Lulu.surveyUrl = 'https://me:secret@192.168.0.7/s?c={completion_code}';
+    });
+    const { warnings } = studySummary(content);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Basic: the survey link is on survey\.example\.com, a documentation domain/),
+      'Lulu: the survey link is on 192.168.0.7, a local or private address: participants outside that network ' +
+        'would reach no survey',
+      'Lulu: the survey link carries a user name or password: every participant would read it, and browsers ' +
+        'warn about such links',
+    ]);
+    expect(warnings.join('\n')).not.toContain('secret');
+  });
+
   it('warns when survey answers could not be joined to conversations', () => {
     const content = contentWith((changed) => {
       onOwnDomain(changed);

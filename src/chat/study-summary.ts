@@ -1,7 +1,7 @@
 import { LABELS } from '../ml/ml.types';
 import { BRANDS } from './chat.types';
 import type { StudyContent } from './study-content.provider';
-import { placeholderSurveyUrls, SURVEY_URL_PLACEHOLDERS } from './study-content.schema';
+import { SURVEY_URL_PLACEHOLDERS, surveyLinkConcerns, surveyLinkWarning } from './study-content.schema';
 
 /** What `study:check` says about a valid content file: a summary to read, and warnings worth acting on. */
 export interface StudySummary {
@@ -43,12 +43,6 @@ export function studySummary(content: StudyContent): StudySummary {
       );
     }
   }
-  for (const { brand, url } of placeholderSurveyUrls(data)) {
-    const host = /^[a-z]+:\/\/([^/?#]+)/i.exec(url)?.[1] ?? url;
-    warnings.push(
-      `${brand}: the survey link is on ${host}, a documentation domain: participants would reach no survey, and ` +
-        'the service reports study: down in its health until it points at the study’s survey',
-    );
-  }
+  warnings.push(...surveyLinkConcerns(data).map(surveyLinkWarning));
   return { lines, warnings };
 }

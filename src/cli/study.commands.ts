@@ -27,12 +27,23 @@ function usage(message: string): void {
 
 /* The study commands need neither PostgreSQL nor Redis: `cli.ts` runs them in StudyCliModule, which has neither. */
 
+/**
+ * A study command that refuses arguments it does not take (commander's "too many arguments", exit 1, as for an
+ * unknown option): commander accepts them by default, and `study:check a.json b.json` would check only the first
+ * and still say valid.
+ */
+abstract class StudyCommand extends CommandRunner {
+  override setCommand(command: Parameters<CommandRunner['setCommand']>[0]): this {
+    return super.setCommand(command.allowExcessArguments(false));
+  }
+}
+
 @Command({
   name: 'study:check',
   arguments: '<file>',
   description: 'Validate a study content file: its problems (exit 78), or a summary and warnings (exit 0).',
 })
-export class StudyCheckCommand extends CommandRunner {
+export class StudyCheckCommand extends StudyCommand {
   run([file]: string[]): Promise<void> {
     const content = readContent(file);
     if (content) {
@@ -50,7 +61,7 @@ export class StudyCheckCommand extends CommandRunner {
   description:
     'Print every scripted conversation (8 arms × 4 labels) as participants will read it, to proofread a study.',
 })
-export class StudyPreviewCommand extends CommandRunner {
+export class StudyPreviewCommand extends StudyCommand {
   run([file]: string[], options: { arm?: string; label?: string }): Promise<void> {
     const arms = options.arm === undefined ? ARMS : ARMS.filter((arm) => armName(arm) === options.arm);
     const labels = options.label === undefined ? LABELS : LABELS.filter((label) => label === options.label);

@@ -120,3 +120,52 @@ export function lineAndColumn(text: string, at: number): string {
   const lineStart = before.lastIndexOf('\n') + 1;
   return `line ${before.split('\n').length}, column ${[...before.slice(lineStart)].length + 1}`;
 }
+
+/** A key that an object of a JSON text holds twice: where it is, by path and position, and where it came first. */
+export interface DuplicateKey {
+  path: (string | number)[];
+  at: number;
+  firstAt: number;
+}
+
+/**
+ * The keys of a valid JSON text that repeat within one object. JSON.parse keeps the last value of a repeated key
+ * without a word, so a file edited by hand could hold two versions of a text and show participants the one its
+ * author did not read last. Keys are compared as JSON reads them (`"b\u0031"` is `"b1"`). A flat scan with its own
+ * stack, so nesting deep enough for JSON.parse is deep enough here.
+ */
+export function duplicateKeys(text: string): DuplicateKey[] {
+  const found: DuplicateKey[] = [];
+  // One frame per open object (its keys so far, by position) or array; `path` holds each frame's current member.
+  const frames: ({ keys: Map<string, number>; expectsKey: boolean } | null)[] = [];
+  const path: (string | number)[] = [];
+  for (let at = 0; at < text.length; at++) {
+    const char = text[at];
+    const frame = frames[frames.length - 1];
+    if (char === '{') {
+      frames.push({ keys: new Map(), expectsKey: true });
+      path.push('');
+    } else if (char === '[') {
+      frames.push(null);
+      path.push(0);
+    } else if (char === '}' || char === ']') {
+      frames.pop();
+      path.pop();
+    } else if (char === ',') {
+      if (frame) frame.expectsKey = true;
+      else path[path.length - 1] = (path[path.length - 1] as number) + 1;
+    } else if (char === '"') {
+      const start = at;
+      for (at++; text[at] !== '"'; at++) if (text[at] === '\\') at++;
+      if (frame?.expectsKey) {
+        const key = JSON.parse(text.slice(start, at + 1)) as string;
+        frame.expectsKey = false;
+        path[path.length - 1] = key;
+        const firstAt = frame.keys.get(key);
+        if (firstAt === undefined) frame.keys.set(key, start);
+        else found.push({ path: [...path], at: start, firstAt });
+      }
+    }
+  }
+  return found;
+}

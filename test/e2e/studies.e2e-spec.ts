@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -471,6 +471,32 @@ describe('study CLI (no configuration, database or Redis)', () => {
     expect(run.code).toBe(78);
     expect(run.stderr).toBe(`${BROKEN}: $.brands.Lulu.questions.C: must contain at least 5 items\n`);
     expect(run.stdout).toBe('');
+  });
+
+  it('study:check refuses a duplicate key and a placeholder the text does not fill, by JSON path, exit 78', async () => {
+    const file = studyContentFile((content) => {
+      (content.brands as Record<string, { closing: string }>).Lulu.closing = 'closing {surveyLink}';
+    });
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^(\s*)"version": "[^"]*",$/m, '$&\n$1"version": "b",'));
+    const run = await runCli(['study:check', file], env);
+    expect(run.code).toBe(78);
+    expect(run.stderr).toBe(
+      `${file}: $.version: duplicate key (line 3; first on line 2): only the last would count\n` +
+        `${file}: $.brands.Lulu.closing: unknown placeholder {surveyLink} (only thankYou fills {surveyLink}); ` +
+        'this text takes no placeholders\n',
+    );
+    expect(run.stdout).toBe('');
+  });
+
+  it('study:check and study:preview refuse arguments they do not take, as commander refuses any usage error', async () => {
+    const check = await runCli(['study:check', STUDY_FILE, 'junk'], env);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain("too many arguments for 'study:check'");
+    expect(check.stdout).toBe('');
+    const preview = await runCli(['study:preview', STUDY_FILE, 'junk', '--label', 'A'], env);
+    expect(preview.code).toBe(1);
+    expect(preview.stderr).toContain("too many arguments for 'study:preview'");
+    expect(preview.stdout).toBe('');
   });
 
   it('study:preview prints one arm’s conversation as participants read it', async () => {
