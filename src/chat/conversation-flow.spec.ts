@@ -478,6 +478,25 @@ describe('conversation flow (pure, shipped study content)', () => {
       );
       expect(decision.changes.clientTimerSeconds).toBe(0);
     });
+
+    it.each(storedSteps)('step $step: a timer of a whole day is stored as it is', ({ step }) => {
+      const arm: Arm = { brand: 'Lulu', think: 'High', feel: 'High' };
+      const decision = stored(
+        decideTurn(conversationAt(arm, step, 'C'), message(step), inputsFor('C', { timer: 86_400 }), content),
+      );
+      expect(decision.changes.clientTimerSeconds).toBe(86_400);
+    });
+
+    it.each(storedSteps.flatMap(({ step }) => [-5, -0.001, 86_400.5, 1e12].map((timer) => ({ step, timer }))))(
+      'step $step: a timer of $timer s, no time a participant can have spent, is stored as null',
+      ({ step, timer }) => {
+        const arm: Arm = { brand: 'Basic', think: 'Low', feel: 'High' };
+        const decision = stored(
+          decideTurn(conversationAt(arm, step, 'C'), message(step), inputsFor('C', { timer }), content),
+        );
+        expect(decision.changes).toHaveProperty('clientTimerSeconds', null);
+      },
+    );
   });
 
   describe('every reply but the survey link is escaped', () => {

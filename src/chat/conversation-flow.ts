@@ -19,6 +19,22 @@ import { fillSurveyUrl } from './study-content.schema';
 const MAX_STORED_DURATION_MS = 2_147_483_647;
 
 /**
+ * The longest client timer stored: a day. The timer counts seconds since the greeting, and a participant's chat takes
+ * minutes; a value past a day (or below zero) is no time anyone spent in it but a broken or forged client's, and
+ * stored it would skew every mean taken of the column. The server's own `duration_ms` is the trusted measure.
+ */
+const MAX_CLIENT_TIMER_SECONDS = 24 * 3600;
+
+/**
+ * The change a turn's timer makes: none when the client sent no number, null when it sent one outside
+ * 0…MAX_CLIENT_TIMER_SECONDS (the last report was unusable, so the column must not keep an earlier one), else it.
+ */
+function clientTimerChange(timer: number | null): ConversationChanges {
+  if (timer === null) return {};
+  return { clientTimerSeconds: timer >= 0 && timer <= MAX_CLIENT_TIMER_SECONDS ? timer : null };
+}
+
+/**
  * The conversation flow as pure functions of (conversation, message, what the classifier and the LLM said,
  * study content): no I/O, no clock, no randomness. `ChatService` around it finds, starts, stores and replays.
  */
@@ -134,7 +150,7 @@ export function decideTurn(
   }
   if (step === Step.Email) return decideEmail(conversation, message, inputs, content);
 
-  const changes: ConversationChanges = inputs.timer === null ? {} : { clientTimerSeconds: inputs.timer };
+  const changes: ConversationChanges = clientTimerChange(inputs.timer);
   if (step === Step.Complaint) {
     const result = inputs.classification;
     if (!result) throw new Error('the complaint step needs its classification');
@@ -186,7 +202,7 @@ function decideEmail(
     status: ConversationStatus.Completed,
     completedAt: inputs.now,
     durationMs: durationMs <= MAX_STORED_DURATION_MS ? durationMs : null,
-    ...(inputs.timer === null ? {} : { clientTimerSeconds: inputs.timer }),
+    ...clientTimerChange(inputs.timer),
   };
   const code = conversation.completionCode ?? '';
   const surveyUrl = fillSurveyUrl(brand.surveyUrl, {

@@ -465,6 +465,13 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(await count('conversation_turn', 'conversation_id = $1', [id])).toBe(3);
     });
 
+    it('stores a null client timer over an earlier one: the last turn sent no usable timer', async () => {
+      const { id } = await draw();
+      await expect(conversations.saveStep(stepWrite(id, 0, { clientTimerSeconds: 12.5 }))).resolves.toBe(true);
+      await expect(conversations.saveStep(stepWrite(id, 1, { clientTimerSeconds: null }))).resolves.toBe(true);
+      expect(await rowOf(id)).toMatchObject({ step: 2, clientTimerSeconds: null });
+    });
+
     it('refuses a change that names no column, before touching the database', async () => {
       const { id } = await draw();
       const write = { ...stepWrite(id, 0), changes: { nickname: 'x' } as unknown as StepWrite['changes'] };
