@@ -5,7 +5,7 @@ import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './
 import { ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
-import { replaceEmails } from './email-address';
+import { addressKey, emailsIn, replaceEmails } from './email-address';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -88,14 +88,21 @@ export const EXPORT_COLUMNS = [
   'erased_at',
 ] as const;
 
-/** Whose conversations to erase: one by its id, or every one that carries an e-mail address (any letter case). */
+/**
+ * Whose conversations to erase: one by its id, or every one that carries an e-mail address (any letter case), in its
+ * e-mail field or anywhere in its transcript.
+ */
 export type ErasureTarget = { id: string } | { email: string };
 
-/** A conversation the erasure found: when it was erased, and whether this erasure changed anything. */
+/** How the erasure found a conversation: by its id, by its e-mail field, or by an address in its transcript only. */
+export type ErasureMatch = 'id' | 'email' | 'transcript';
+
+/** A conversation the erasure found: how, when it was erased, and whether this erasure changed anything. */
 export interface ErasedConversation {
   id: string;
   erasedAt: Date;
   changed: boolean;
+  matchedBy: ErasureMatch;
 }
 
 export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unknown> {
@@ -107,6 +114,14 @@ export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unkno
     message_type: string | null;
     created_at: string;
   }[];
+}
+
+/** Whether `test` holds for some string in `value`, at any depth (a stored reply: objects, arrays, strings). */
+function someString(value: unknown, test: (text: string) => boolean): boolean {
+  if (typeof value === 'string') return test(value);
+  if (Array.isArray(value)) return value.some((item) => someString(item, test));
+  if (typeof value === 'object' && value !== null) return Object.values(value).some((item) => someString(item, test));
+  return false;
 }
 
 /** `value` with `redact` applied to every string in it, at any depth (a stored reply: objects, arrays, strings). */
@@ -271,38 +286,35 @@ export class ConversationRepository {
   /**
    * Erases participants in one transaction: deletes the conversations' turns (everything a participant typed) and
    * clears their e-mail and completion code, keeping the row (condition, status, origin, label, scores, times) as
-   * an anonymous tombstone that still holds its condition slot, so arm counts stay true. Erasing again changes
-   * nothing; an unknown or malformed id, or an e-mail no row carries, finds nothing.
+   * an anonymous tombstone that still holds its condition slot, so arm counts stay true. A conversation still in
+   * progress becomes abandoned: it will not go on (no later step is stored on an erased row), and the console's
+   * funnel must not count it as waiting. Erasing again changes nothing; an unknown or malformed id, or an e-mail no
+   * row carries, finds nothing.
    */
   async erase(target: ErasureTarget): Promise<ErasedConversation[]> {
-    let where: string;
-    let value: string;
+    let found: Map<string, ErasureMatch>;
     if ('id' in target) {
       if (!isConversationId(target.id)) return [];
-      [where, value] = ['id = $1', target.id];
+      found = new Map([[target.id, 'id']]);
     } else {
-      // Composed (NFC) and then folded by ICU's lower(), which folds every letter whatever the database's locale
-      // (under C, plain lower() folds ASCII only), as the pseudonyms are: erasure and export agree on who one
-      // participant is, however the accents in the address were typed.
-      [where, value] = [
-        'lower(normalize(email, NFC) COLLATE "und-x-icu") = lower(normalize($1, NFC) COLLATE "und-x-icu")',
-        target.email.trim(),
-      ];
+      found = await this.carrying(target.email);
     }
+    if (found.size === 0) return [];
     return this.dataSource.transaction(async (manager) => {
       // The lock is taken in a statement of its own: a step being stored meanwhile commits first, and the next
       // statement's snapshot then holds its turns, so they are deleted too; a step stored later finds the row
       // erased and stores nothing (`saveStep` skips erased rows). In one statement its turns would survive.
       const locked = await manager.query<{ id: string }[]>(
-        `SELECT id FROM conversation WHERE ${where} ORDER BY id FOR UPDATE`,
-        [value],
+        `SELECT id FROM conversation WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        [[...found.keys()]],
       );
       if (locked.length === 0) return [];
       const rows = await manager.query<{ id: string; erased_at: Date; changed: boolean }[]>(
         `WITH turns AS (
            DELETE FROM conversation_turn WHERE conversation_id = ANY($1::uuid[]) RETURNING conversation_id),
          erased AS (
-           UPDATE conversation SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now()
+           UPDATE conversation SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now(),
+                  status = CASE WHEN status = $2 THEN $3 ELSE status END
             WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
            RETURNING id, erased_at)
          SELECT c.id, COALESCE(erased.erased_at, c.erased_at) AS erased_at,
@@ -310,10 +322,59 @@ export class ConversationRepository {
            FROM conversation c LEFT JOIN erased ON erased.id = c.id
           WHERE c.id = ANY($1::uuid[])
           ORDER BY c.id`,
-        [locked.map(({ id }) => id)],
+        [locked.map(({ id }) => id), ConversationStatus.InProgress, ConversationStatus.Abandoned],
       );
-      return rows.map((row) => ({ id: row.id, erasedAt: row.erased_at, changed: row.changed }));
+      return rows.map((row) => ({
+        id: row.id,
+        erasedAt: row.erased_at,
+        changed: row.changed,
+        matchedBy: found.get(row.id) ?? 'id',
+      }));
     });
+  }
+
+  /**
+   * The conversations that carry `email`, by their e-mail field or, failing that, by an address in any of their turns
+   * (what the participant typed, a bot reply that echoed it, the reply stored for replays), in one read. Both compare
+   * addresses in Unicode's composed form, letter case folded: the field in SQL under ICU's rules, which fold every
+   * letter whatever the database's locale (under C, plain lower() folds ASCII only); the transcript's addresses as
+   * the pseudonymised export finds them (`emailsIn`, `addressKey`), so an address that merely contains the one asked
+   * for (`x` + it, or it + `.uk`) is someone else's. SQL only sieves the turns: an `@`, then the folded address as a
+   * substring, less its last letter, which NFC may merge with a combining mark typed right after it; the sieved turns
+   * are few, and only they are read.
+   */
+  private async carrying(email: string): Promise<Map<string, ErasureMatch>> {
+    const asked = email.trim();
+    // An address the pattern would not find whole in a text is in no transcript; searching for less (an empty string,
+    // a lone `@`) would sieve every turn.
+    const [only, ...more] = emailsIn(asked);
+    const inTranscripts = only === asked && more.length === 0;
+    const folded = (sql: string): string => `lower(normalize(${sql}, NFC) COLLATE "und-x-icu")`;
+    const sieve = (sql: string): string =>
+      `(strpos(${sql}, '@') > 0 AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
+    const rows = await this.dataSource.query<
+      { id: string; by_email: boolean; text: string | null; response: string | null }[]
+    >(
+      `WITH wanted AS (SELECT ${folded('$1')} AS address)
+       SELECT c.id, true AS by_email, NULL AS text, NULL AS response
+         FROM conversation c, wanted
+        WHERE ${folded('c.email')} = wanted.address
+       UNION ALL
+       SELECT t.conversation_id, false, t.text, t.response::text
+         FROM conversation_turn t, wanted
+        WHERE $2 AND (${sieve('t.text')} OR ${sieve('t.response::text')})`,
+      [asked, inTranscripts],
+    );
+    const key = addressKey(asked);
+    const holds = (text: string): boolean => emailsIn(text).some((address) => addressKey(address) === key);
+    const found = new Map<string, ErasureMatch>();
+    for (const row of rows) if (row.by_email) found.set(row.id, 'email');
+    for (const row of rows) {
+      if (row.by_email || found.has(row.id)) continue;
+      const response = row.response === null ? null : (JSON.parse(row.response) as unknown);
+      if ((row.text !== null && holds(row.text)) || someString(response, holds)) found.set(row.id, 'transcript');
+    }
+    return found;
   }
 
   /**

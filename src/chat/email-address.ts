@@ -24,3 +24,16 @@ export function isValidEmail(text: string): boolean {
 export function replaceEmails(text: string, replace: (address: string) => string): string {
   return text.replace(new RegExp(ADDRESS, 'g'), replace);
 }
+
+/** Every e-mail address in `text`, found as `replaceEmails` finds them. */
+export function emailsIn(text: string): string[] {
+  return text.match(new RegExp(ADDRESS, 'g')) ?? [];
+}
+
+/**
+ * The form in which two addresses are one participant's: trimmed, in Unicode's composed form (NFC: an accent typed as
+ * its own combining mark and the accented letter are one address) and lower-cased. Pseudonyms and erasure both use it.
+ */
+export function addressKey(address: string): string {
+  return address.trim().normalize('NFC').toLowerCase();
+}

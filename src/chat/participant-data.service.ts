@@ -7,13 +7,20 @@ import { AdminAuditRepository } from './admin-audit.repository';
 import type { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationRepository, type ErasedConversation } from './conversation.repository';
 
+/** A conversation erasing by e-mail found: by its e-mail field, or by an address in its transcript only. */
+export type ErasedByEmail = ConversationErasureResponseDto & { matchedBy: 'email' | 'transcript' };
+
 /** What erasing by e-mail found and changed. */
 export interface ErasureReport {
-  /** Conversations that carried the address. */
+  /** Conversations that carried the address: `matchedByEmail` + `matchedByTranscript`. */
   matched: number;
+  /** Found by their e-mail field (the address given at the e-mail step). */
+  matchedByEmail: number;
+  /** Found by an address typed or echoed in their transcript, their e-mail field holding another or none. */
+  matchedByTranscript: number;
   /** Of those, the ones this erasure changed. */
   erased: number;
-  conversations: ConversationErasureResponseDto[];
+  conversations: ErasedByEmail[];
 }
 
 /** What a retention run did. */
@@ -62,11 +69,26 @@ export class ParticipantDataService {
     return erasureOf(erased);
   }
 
-  /** Erases every conversation that carries `email` (any letter case); none is not an error. */
+  /**
+   * Erases every conversation that carries `email` (any letter case, accents composed or decomposed) in its e-mail
+   * field or anywhere in its transcript; none is not an error.
+   */
   async eraseByEmail(email: string, actor: string): Promise<ErasureReport> {
     const found = await this.conversations.erase({ email });
-    const erased = await this.recordErasure(actor, 'email', found);
-    return { matched: found.length, erased, conversations: found.map(erasureOf) };
+    const matches = {
+      matchedByEmail: found.filter(({ matchedBy }) => matchedBy === 'email').length,
+      matchedByTranscript: found.filter(({ matchedBy }) => matchedBy === 'transcript').length,
+    };
+    const erased = await this.recordErasure(actor, 'email', found, matches);
+    return {
+      matched: found.length,
+      ...matches,
+      erased,
+      conversations: found.map((conversation) => ({
+        ...erasureOf(conversation),
+        matchedBy: conversation.matchedBy === 'transcript' ? 'transcript' : 'email',
+      })),
+    };
   }
 
   /** The audit names the conversations, never the e-mail asked for: the trail must not keep what was erased. */
@@ -74,6 +96,7 @@ export class ParticipantDataService {
     actor: string,
     by: 'conversation' | 'email',
     found: ErasedConversation[],
+    matches: Pick<ErasureReport, 'matchedByEmail' | 'matchedByTranscript'> | Record<string, never> = {},
   ): Promise<number> {
     const erased = found.filter((conversation) => conversation.changed);
     if (erased.length > 0) this.logger.log(`erased ${erased.length} conversation(s) by ${by}`);
@@ -81,7 +104,12 @@ export class ParticipantDataService {
       actor,
       action: AuditAction.Erase,
       rows: erased.length,
-      details: { by, conversations: found.map(({ id }) => id), alreadyErased: found.length - erased.length },
+      details: {
+        by,
+        conversations: found.map(({ id }) => id),
+        alreadyErased: found.length - erased.length,
+        ...matches,
+      },
     });
     return erased.length;
   }

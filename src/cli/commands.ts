@@ -345,7 +345,11 @@ export class EraseParticipantCommand extends CommandRunner {
       const report = await this.participants.eraseByEmail(options.email as string, AuditActor.Cli);
       print(report);
       // Not an error: a repeated erasure, or an address retention already cleared, finds nothing to erase.
-      if (report.matched === 0) process.stderr.write('no stored conversation carries that e-mail: nothing to erase\n');
+      if (report.matched === 0) {
+        process.stderr.write(
+          'no stored conversation carries that e-mail, in its e-mail field or transcript: nothing to erase\n',
+        );
+      }
     } catch (error) {
       fail(`erase-participant failed: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -356,7 +360,10 @@ export class EraseParticipantCommand extends CommandRunner {
     return value;
   }
 
-  @Option({ flags: '--email <address>', description: 'every conversation that carries this e-mail (any letter case)' })
+  @Option({
+    flags: '--email <address>',
+    description: 'every conversation that carries this e-mail (any letter case), in its e-mail field or transcript',
+  })
   parseEmail(value: string): string {
     return value;
   }

@@ -299,8 +299,10 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       expect(first.code).toBe(0);
       expect(JSON.parse(first.stdout)).toEqual({
         matched: 1,
+        matchedByEmail: 1,
+        matchedByTranscript: 0,
         erased: 1,
-        conversations: [{ id, erasedAt: expect.any(String), alreadyErased: false }],
+        conversations: [{ id, erasedAt: expect.any(String), alreadyErased: false, matchedBy: 'email' }],
       });
       const [row] = (await db.query('SELECT email, erased_at FROM conversation WHERE id = $1', [id])).rows;
       expect(row).toEqual({ email: null, erased_at: expect.any(Date) });
@@ -317,8 +319,16 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       // Three erasures audited as the CLI's, naming conversations and never the address.
       const audit = await db.query(`SELECT actor, rows, details FROM admin_audit WHERE action = 'erase' ORDER BY id`);
       expect(audit.rows).toEqual([
-        { actor: 'cli', rows: 1, details: { by: 'email', conversations: [id], alreadyErased: 0 } },
-        { actor: 'cli', rows: 0, details: { by: 'email', conversations: [], alreadyErased: 0 } },
+        {
+          actor: 'cli',
+          rows: 1,
+          details: { by: 'email', conversations: [id], alreadyErased: 0, matchedByEmail: 1, matchedByTranscript: 0 },
+        },
+        {
+          actor: 'cli',
+          rows: 0,
+          details: { by: 'email', conversations: [], alreadyErased: 0, matchedByEmail: 0, matchedByTranscript: 0 },
+        },
         { actor: 'cli', rows: 0, details: { by: 'conversation', conversations: [id], alreadyErased: 1 } },
       ]);
     } finally {

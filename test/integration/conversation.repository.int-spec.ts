@@ -619,7 +619,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       const slotsBefore = await dataSource.query('SELECT * FROM condition_slot ORDER BY id');
 
       const [erased] = await conversations.erase({ id: gone.id });
-      expect(erased).toEqual({ id: gone.id, erasedAt: expect.any(Date), changed: true });
+      expect(erased).toEqual({ id: gone.id, erasedAt: expect.any(Date), changed: true, matchedBy: 'id' });
       expect(await turnsOf(gone.id)).toEqual([]);
       const row = await rowOf(gone.id);
       expect(row).toMatchObject({ email: null, completionCode: null, erasedAt: erased.erasedAt });
@@ -634,7 +634,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       // Again: found, nothing changes (not even updated_at).
       const before = await rowOf(gone.id);
       await expect(conversations.erase({ id: gone.id })).resolves.toEqual([
-        { id: gone.id, erasedAt: erased.erasedAt, changed: false },
+        { id: gone.id, erasedAt: erased.erasedAt, changed: false, matchedBy: 'id' },
       ]);
       expect(await rowOf(gone.id)).toEqual(before);
     });
@@ -645,7 +645,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       const other = await completed('john@example.org');
       const erased = await conversations.erase({ email: '  Jane@Example.org ' });
       expect(erased.map(({ id }) => id).sort()).toEqual([first.id, second.id].sort());
-      expect(erased.every(({ changed }) => changed)).toBe(true);
+      expect(erased.every(({ changed, matchedBy }) => changed && matchedBy === 'email')).toBe(true);
       expect(await count('conversation', 'email IS NULL AND erased_at IS NOT NULL')).toBe(2);
       expect((await rowOf(other.id)).email).toBe('john@example.org');
       await expect(conversations.erase({ email: 'jane@example.org' })).resolves.toEqual([]);
@@ -680,7 +680,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         )
           await new Promise((resolve) => setTimeout(resolve, 50));
         await storing.commitTransaction();
-        await expect(erasing).resolves.toEqual([{ id, erasedAt: expect.any(Date), changed: true }]);
+        await expect(erasing).resolves.toEqual([{ id, erasedAt: expect.any(Date), changed: true, matchedBy: 'id' }]);
       } finally {
         await storing.release();
       }

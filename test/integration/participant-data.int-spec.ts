@@ -111,6 +111,124 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
     });
   });
 
+  /** A conversation that stopped after answering steps 0 to `lastStep`, with `typed[step]` as the message there. */
+  async function stopped(lastStep: number, typed: Record<number, string> = {}): Promise<string> {
+    const values = newConversationValues();
+    const { id } = await allocator.claim('random', (query) =>
+      conversations.startOnFreeSlot(values, 'random', GREETINGS, query),
+    );
+    for (let step = 0; step <= lastStep; step++) {
+      const write = stepWrite(id, step, step === 0 ? { label: 'B' } : {});
+      write.participantText = typed[step] ?? write.participantText;
+      await expect(conversations.saveStep(write)).resolves.toBe(true);
+    }
+    return id;
+  }
+
+  const statusOf = async (id: string): Promise<string> =>
+    (await dataSource.getRepository(ConversationEntity).findOneByOrFail({ id })).status;
+
+  const turnCount = async (id: string): Promise<number> =>
+    (await dataSource.query(`SELECT 1 FROM conversation_turn WHERE conversation_id = $1`, [id])).length;
+
+  describe('eraseByEmail in transcripts', () => {
+    it('also erases conversations whose transcript alone holds the address, and says which matched how', async () => {
+      // The participant left before the e-mail step, having typed the address into the complaint.
+      const inComplaint = await stopped(2, {
+        0: 'My parcel never arrived. Contact me at Gap.Person@example.org please',
+      });
+      // Completed with another address, the asked-for one typed at step 1.
+      const inAnswer = await completed('other@example.org', { 1: 'you can reach me at gap.person@example.org' });
+      const inField = await completed('GAP.person@example.org');
+      // Other addresses that merely contain it, or that it contains, are someone else's.
+      const longer = await completed('x@example.org', {
+        1: 'mail notgap.person@example.org or gap.person@example.org.uk',
+      });
+
+      const report = await participants.eraseByEmail('gap.person@example.org', 'cli');
+
+      expect(report).toMatchObject({ matched: 3, matchedByEmail: 1, matchedByTranscript: 2, erased: 3 });
+      expect(report.conversations.map(({ id, matchedBy }) => ({ id, matchedBy }))).toEqual(
+        expect.arrayContaining([
+          { id: inComplaint, matchedBy: 'transcript' },
+          { id: inAnswer, matchedBy: 'transcript' },
+          { id: inField, matchedBy: 'email' },
+        ]),
+      );
+      for (const id of [inComplaint, inAnswer, inField]) {
+        expect(await turnCount(id)).toBe(0);
+        expect(await emailOf(id)).toBeNull();
+      }
+      expect(await emailOf(longer)).toBe('x@example.org');
+      expect(await turnCount(longer)).toBeGreaterThan(0);
+      const [audit] = await dataSource.query<{ actor: string; rows: number; details: Record<string, unknown> }[]>(
+        `SELECT actor, rows, details FROM admin_audit WHERE action = 'erase' ORDER BY id DESC LIMIT 1`,
+      );
+      expect(audit).toMatchObject({
+        actor: 'cli',
+        rows: 3,
+        details: { by: 'email', matchedByEmail: 1, matchedByTranscript: 2, alreadyErased: 0 },
+      });
+      expect(JSON.stringify(audit)).not.toContain('gap.person');
+
+      // Nothing carries it any more.
+      await expect(participants.eraseByEmail('gap.person@example.org', 'cli')).resolves.toMatchObject({
+        matched: 0,
+        matchedByEmail: 0,
+        matchedByTranscript: 0,
+        erased: 0,
+      });
+    });
+
+    it('matches an address in a transcript in any letter case and with its accents composed or decomposed', async () => {
+      const decomposed = await stopped(1, { 1: 'write to E\u0301mile@Exemple.fr, thanks' });
+      const other = await stopped(1, { 1: 'write to emile@exemple.fr' });
+
+      const report = await participants.eraseByEmail('\u00e9mile@exemple.fr', 'cli');
+      expect(report).toMatchObject({ matched: 1, matchedByTranscript: 1, erased: 1 });
+      expect(await turnCount(decomposed)).toBe(0);
+      expect(await turnCount(other)).toBeGreaterThan(0);
+    });
+
+    it('searches no transcript for what is no whole address: a part of one would match every turn', async () => {
+      const id = await stopped(1, { 1: 'mail me at part@example.org' });
+      for (const asked of ['@', ' ', 'part@example', 'part@example.org and more@example.org']) {
+        await expect(participants.eraseByEmail(asked, 'cli')).resolves.toMatchObject({ matched: 0 });
+      }
+      expect(await turnCount(id)).toBeGreaterThan(0);
+    });
+
+    it('finds the address in a stored bot reply that echoed it', async () => {
+      const id = await stopped(0);
+      // A paraphrase that echoed an address the participant typed (the participant's own turn already rewritten).
+      await dataSource.query(
+        `UPDATE conversation_turn SET response = jsonb_build_object('reply', 'You said: echo@example.org')
+          WHERE conversation_id = $1 AND kind = 'reply'`,
+        [id],
+      );
+      await expect(participants.eraseByEmail('Echo@Example.org', 'cli')).resolves.toMatchObject({
+        matched: 1,
+        matchedByTranscript: 1,
+      });
+      expect(await turnCount(id)).toBe(0);
+    });
+  });
+
+  describe('the status of an erased conversation', () => {
+    it('is abandoned once a conversation in progress is erased; a completed one stays completed', async () => {
+      const inProgress = await stopped(2);
+      const done = await completed('done@example.org');
+
+      await participants.eraseConversation(inProgress, 'cli');
+      await participants.eraseConversation(done, 'cli');
+
+      expect(await statusOf(inProgress)).toBe(ConversationStatus.Abandoned);
+      expect(await statusOf(done)).toBe(ConversationStatus.Completed);
+      await expect(participants.eraseConversation(inProgress, 'cli')).resolves.toMatchObject({ alreadyErased: true });
+      expect(await statusOf(inProgress)).toBe(ConversationStatus.Abandoned);
+    });
+  });
+
   describe('applyRetention', () => {
     it('removes the address from every turn the participant typed it in, once', async () => {
       const email = 'OldOne@Example.org';
