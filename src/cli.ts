@@ -54,7 +54,7 @@ async function bootstrap(): Promise<void> {
     { CliModule },
     { AppConfig },
     { exitOnConfigError },
-    { redisRefusal, REDIS_REQUIRED_EXIT_CODE, startFailure },
+    { settingRefusal, SETTING_REQUIRED_EXIT_CODE, startFailure },
   ] = await Promise.all([
     import('./cli/cli.module'),
     import('./config/app-config'),
@@ -62,10 +62,10 @@ async function bootstrap(): Promise<void> {
     import('./cli/cli-start'),
   ]);
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  const refusal = redisRefusal(args, config);
+  const refusal = settingRefusal(args, config);
   if (refusal !== null) {
     process.stderr.write(`${refusal}\n`);
-    process.exit(REDIS_REQUIRED_EXIT_CODE);
+    process.exit(SETTING_REQUIRED_EXIT_CODE);
   }
   const app = await CommandFactory.createWithoutRunning(CliModule.register(config), APP_OPTIONS).catch(
     (error: unknown) => {

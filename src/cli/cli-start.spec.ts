@@ -1,6 +1,6 @@
 import { DatabaseConnectError, EXIT_DATABASE_REFUSED, EXIT_DATABASE_UNAVAILABLE } from '../database/database-connect';
 import { StartupError } from '../common/startup.error';
-import { REDIS_REQUIRED_EXIT_CODE, redisRefusal, startFailure } from './cli-start';
+import { SETTING_REQUIRED_EXIT_CODE, redisRefusal, settingRefusal, startFailure } from './cli-start';
 
 describe('redisRefusal', () => {
   const withoutRedis = { redis: { host: null } };
@@ -10,7 +10,7 @@ describe('redisRefusal', () => {
     for (const args of [['warm-cache'], ['warm-cache', '-f', 'x.txt'], ['start-optimized-services', '--warm-cache']]) {
       expect(redisRefusal(args, withoutRedis)).toMatch(/^warm-cache needs Redis \(REDIS_HOST\): /);
     }
-    expect(REDIS_REQUIRED_EXIT_CODE).toBe(78);
+    expect(SETTING_REQUIRED_EXIT_CODE).toBe(78);
   });
 
   it('lets everything else run, and warm-cache with Redis', () => {
@@ -18,6 +18,25 @@ describe('redisRefusal', () => {
     expect(redisRefusal(['start-optimized-services', '--preload-models'], withoutRedis)).toBeNull();
     expect(redisRefusal(['queue:status'], withoutRedis)).toBeNull();
     expect(redisRefusal(['export-conversations', '--out', 'warm-cache'], withoutRedis)).toBeNull();
+  });
+});
+
+describe('settingRefusal', () => {
+  const config = (host: string | null, retentionDays: number | null) => ({
+    redis: { host },
+    participantData: { retentionDays },
+  });
+
+  it('refuses retention:run while DATA_RETENTION_DAYS is not set: it would age nothing out', () => {
+    expect(settingRefusal(['retention:run'], config('127.0.0.1', null))).toMatch(
+      /^retention:run needs DATA_RETENTION_DAYS: /,
+    );
+    expect(settingRefusal(['retention:run'], config('127.0.0.1', 30))).toBeNull();
+    expect(settingRefusal(['export-conversations'], config('127.0.0.1', null))).toBeNull();
+  });
+
+  it('keeps the Redis refusal of warm-cache', () => {
+    expect(settingRefusal(['warm-cache'], config(null, 30))).toMatch(/^warm-cache needs Redis/);
   });
 });
 

@@ -4,7 +4,10 @@ import { DatabaseConnectError } from '../database/database-connect';
 import type { HealthReport } from '../health/health.service';
 
 /** sysexits EX_CONFIG, as for any setting the command cannot run without. */
-export const REDIS_REQUIRED_EXIT_CODE = 78;
+export const SETTING_REQUIRED_EXIT_CODE = 78;
+
+/** The command that runs the data-retention step once, as its schedule does. */
+export const RETENTION_RUN_COMMAND = 'retention:run';
 
 /** The command `args` name: the first word that is not an option. */
 const commandOf = (args: readonly string[]): string | undefined => args.find((arg) => !arg.startsWith('-'));
@@ -29,6 +32,29 @@ export function redisRefusal(
     'warm-cache needs Redis (REDIS_HOST): without it the result cache is this command’s own memory, gone when it ' +
     'exits, and each API process fills its own cache as it serves'
   );
+}
+
+/** Why `retention:run` cannot run, or null: without DATA_RETENTION_DAYS there is no age past which data goes. */
+export function retentionRefusal(
+  args: readonly string[],
+  config: { readonly participantData: { readonly retentionDays: number | null } },
+): string | null {
+  if (config.participantData.retentionDays !== null || commandOf(args) !== RETENTION_RUN_COMMAND) return null;
+  return (
+    `${RETENTION_RUN_COMMAND} needs DATA_RETENTION_DAYS: without it retention is off and nothing ages out; set it ` +
+    '(the number of days participant data is kept) as the API and the worker have it'
+  );
+}
+
+/**
+ * Why the command in `args` cannot run with this configuration, or null; checked before the application starts, so
+ * the refusal comes first whatever the database and Redis are doing.
+ */
+export function settingRefusal(
+  args: readonly string[],
+  config: Parameters<typeof redisRefusal>[1] & Parameters<typeof retentionRefusal>[1],
+): string | null {
+  return redisRefusal(args, config) ?? retentionRefusal(args, config);
 }
 
 /** What the CLI prints and exits with when its application could not start. */

@@ -11,6 +11,7 @@ import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
 import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
+import { RETENTION_RUN_COMMAND, retentionRefusal, SETTING_REQUIRED_EXIT_CODE } from './cli-start';
 import { OperationsService } from './operations.service';
 
 function print(value: unknown): void {
@@ -369,6 +370,36 @@ export class EraseParticipantCommand extends CommandRunner {
   }
 }
 
+@Command({
+  name: RETENTION_RUN_COMMAND,
+  description:
+    'Run the data-retention step once now, as its schedule does (DATA_RETENTION_DAYS), and print what it changed.',
+})
+export class RetentionRunCommand extends CommandRunner {
+  constructor(
+    private readonly participants: ParticipantDataService,
+    private readonly config: AppConfig,
+  ) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    try {
+      // The scheduled job's own step, audited as the CLI's.
+      const report = await this.participants.applyRetention(new Date(), AuditActor.Cli);
+      if (report === null) {
+        // cli.ts refuses before the start; this holds should the command ever be run another way.
+        process.stderr.write(`${retentionRefusal([RETENTION_RUN_COMMAND], this.config) ?? 'retention is off'}\n`);
+        process.exitCode = SETTING_REQUIRED_EXIT_CODE;
+        return;
+      }
+      print(report);
+    } catch (error) {
+      fail(`${RETENTION_RUN_COMMAND} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+}
+
 /**
  * Without Redis each process has queues of its own in memory: the ones this command reads belong to the CLI process,
  * hold nothing and are gone when it exits. The API's jobs are in the API's memory, out of any other process's reach.
@@ -406,5 +437,6 @@ export const COMMANDS = [
   StartOptimizedServicesCommand,
   ExportConversationsCommand,
   EraseParticipantCommand,
+  RetentionRunCommand,
   QueueStatusCommand,
 ];

@@ -49,6 +49,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
       'health-check',
       'export-conversations',
       'erase-participant',
+      'retention:run',
       'queue:status',
       'study:check',
       'study:preview',
