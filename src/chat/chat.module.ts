@@ -18,6 +18,7 @@ import { ConversationRepository } from './conversation.repository';
 import { LlmClient } from './llm.client';
 import { ParticipantDataService } from './participant-data.service';
 import { StudyContent } from './study-content.provider';
+import { StudyVersionCheck } from './study-version.check';
 
 /** The Combot conversation API: flow, balanced conditions, study content, optional LLM, storage, export. */
 @Module({
@@ -38,6 +39,7 @@ import { StudyContent } from './study-content.provider';
     ConversationMaintenanceProcessor,
     ConversationMetrics,
     ParticipantDataService,
+    StudyVersionCheck,
   ],
   exports: [ConversationExportService, ParticipantDataService, LlmClient, StudyContent],
 })

@@ -491,6 +491,17 @@ export class ConversationRepository {
       .update({ id: conversationId, status: ConversationStatus.InProgress }, { status: ConversationStatus.Abandoned });
   }
 
+  /** Conversations in progress (not erased) that began under another study version than `current`, per version. */
+  async inProgressOfOtherVersions(current: string): Promise<{ version: string; count: number }[]> {
+    const rows = await this.dataSource.query<{ version: string; count: string }[]>(
+      `SELECT content_version AS version, count(*) AS count FROM conversation
+        WHERE status = $1 AND erased_at IS NULL AND content_version <> $2
+        GROUP BY 1 ORDER BY 2 DESC, 1`,
+      [ConversationStatus.InProgress, current],
+    );
+    return rows.map((row) => ({ version: row.version, count: Number(row.count) }));
+  }
+
   async countByArmAndStatus(): Promise<ArmStatusCount[]> {
     const rows = await this.dataSource.query<(Omit<ArmStatusCount, 'count'> & { count: string })[]>(
       'SELECT brand, think_level, feel_level, status, count(*) AS count FROM conversation GROUP BY 1, 2, 3, 4',

@@ -546,6 +546,29 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     });
   });
 
+  describe('inProgressOfOtherVersions', () => {
+    it('counts, per version, the conversations in progress and not erased that began under another version', async () => {
+      const rows = await Promise.all(Array.from({ length: 6 }, () => draw()));
+      const [current, old1, old2, older, oldCompleted, oldErased] = rows;
+      const setVersion = (id: string, version: string) =>
+        dataSource.query('UPDATE conversation SET content_version = $2 WHERE id = $1', [id, version]);
+      await setVersion(current.id, 'v3+33333333');
+      for (const { id } of [old1, old2, oldCompleted, oldErased]) await setVersion(id, 'v2+22222222');
+      await setVersion(older.id, 'v1+11111111');
+      await setStatus(oldCompleted.id, ConversationStatus.Completed);
+      await conversations.erase({ id: oldErased.id });
+
+      await expect(conversations.inProgressOfOtherVersions('v3+33333333')).resolves.toEqual([
+        { version: 'v2+22222222', count: 2 },
+        { version: 'v1+11111111', count: 1 },
+      ]);
+      await expect(conversations.inProgressOfOtherVersions('v2+22222222')).resolves.toEqual([
+        { version: 'v1+11111111', count: 1 },
+        { version: 'v3+33333333', count: 1 },
+      ]);
+    });
+  });
+
   describe('abandonStale and abandon', () => {
     const idleFor = (id: string, seconds: number) =>
       dataSource.query(`UPDATE conversation SET last_activity_at = now() - make_interval(secs => $2) WHERE id = $1`, [
