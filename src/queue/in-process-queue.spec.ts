@@ -62,6 +62,37 @@ describe('InProcessQueue', () => {
     expect(await queue.getRepeatableJobs()).toHaveLength(1);
   });
 
+  it('stops running a repeatable job removed by its key', async () => {
+    jest.useFakeTimers();
+    try {
+      const ran: string[] = [];
+      void queue.process('tick', 1, (job) => Promise.resolve(ran.push(job.name)));
+      await queue.add('tick', {}, { repeat: { cron: '* * * * *' }, jobId: 'tick' });
+      const [{ key }] = await queue.getRepeatableJobs();
+      await queue.removeRepeatableByKey(key);
+      await jest.advanceTimersByTimeAsync(120_000);
+      expect(ran).toEqual([]);
+      expect(await queue.getRepeatableJobs()).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('pause starts no new job and resolves once the active ones have finished', async () => {
+    let release = (): void => undefined;
+    void queue.process('held', 1, () => new Promise<void>((resolve) => (release = resolve)));
+    const first = await queue.add('held', {});
+    const second = await queue.add('held', {});
+    let paused = false;
+    const pausing = queue.pause(true).then(() => (paused = true));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(paused).toBe(false);
+    release();
+    await pausing;
+    expect(await (await queue.getJob(first.id))?.getState()).toBe('completed');
+    expect(await (await queue.getJob(second.id))?.getState()).toBe('waiting');
+  });
+
   it('keeps at most removeOnComplete finished jobs', async () => {
     void queue.process('x', 1, () => Promise.resolve(1));
     const ids = [];

@@ -47,8 +47,12 @@ export class InProcessQueue implements JobQueue {
   private readonly handlers = new Map<string, { handler: Handler; concurrency: number; active: number }>();
   private readonly repeats = new Map<string, { name: string; cron: string; timer: NodeJS.Timeout | null }>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** The jobs running now, settled when they finish: what `pause` and `close` wait for. */
+  private readonly running = new Set<Promise<void>>();
   private nextId = 1;
   private closed = false;
+  private closing: Promise<void> | null = null;
+  private paused = false;
 
   constructor(readonly name: string) {
     this.logger = new Logger(`InProcessQueue:${name}`);
@@ -95,6 +99,19 @@ export class InProcessQueue implements JobQueue {
     return Promise.resolve([...this.handlers.keys()].map((name) => ({ name: `in-process:${name}` })));
   }
 
+  removeRepeatableByKey(key: string): Promise<void> {
+    const repeat = this.repeats.get(key);
+    if (repeat?.timer) clearTimeout(repeat.timer);
+    this.repeats.delete(key);
+    return Promise.resolve();
+  }
+
+  /** One process holds the whole queue, so a local pause and a global one are the same: jobs wait, none starts. */
+  async pause(_isLocal?: boolean, doNotWaitActive = false): Promise<void> {
+    this.paused = true;
+    if (!doNotWaitActive) await Promise.all(this.running);
+  }
+
   clean(grace: number, status: 'completed' | 'failed'): Promise<unknown[]> {
     const cutoff = Date.now() - grace;
     const removed: JobId[] = [];
@@ -107,12 +124,15 @@ export class InProcessQueue implements JobQueue {
     return Promise.resolve(removed);
   }
 
-  close(): Promise<void> {
+  /** As Bull's: a second call returns the first one's promise, whatever it asks. */
+  close(doNotWaitJobs = false): Promise<void> {
+    if (this.closing) return this.closing;
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     for (const repeat of this.repeats.values()) if (repeat.timer) clearTimeout(repeat.timer);
     this.timers.clear();
-    return Promise.resolve();
+    this.closing = doNotWaitJobs ? Promise.resolve() : Promise.all(this.running).then(() => undefined);
+    return this.closing;
   }
 
   private addRepeatable(name: string, data: unknown, opts: JobOptions, cron: string): { id: JobId } {
@@ -121,7 +141,7 @@ export class InProcessQueue implements JobQueue {
       const repeat = { name, cron, timer: null as NodeJS.Timeout | null };
       this.repeats.set(key, repeat);
       const schedule = (): void => {
-        if (this.closed) return;
+        if (this.closed || this.repeats.get(key) !== repeat) return;
         const delay = Math.max(0, parseExpression(cron).next().getTime() - Date.now());
         repeat.timer = setTimeout(() => {
           const { repeat: _repeat, jobId: _jobId, ...once } = opts;
@@ -152,7 +172,7 @@ export class InProcessQueue implements JobQueue {
   }
 
   private drain(): void {
-    for (let i = 0; i < this.waiting.length && !this.closed;) {
+    for (let i = 0; i < this.waiting.length && !this.closed && !this.paused;) {
       const job = this.waiting[i];
       const processor = this.handlers.get(job.name) ?? this.handlers.get('*');
       if (!processor || processor.active >= processor.concurrency) {
@@ -161,10 +181,12 @@ export class InProcessQueue implements JobQueue {
       }
       this.waiting.splice(i, 1);
       processor.active++;
-      void this.run(job, processor).finally(() => {
+      const running: Promise<void> = this.run(job, processor).finally(() => {
         processor.active--;
+        this.running.delete(running);
         this.drain();
       });
+      this.running.add(running);
     }
   }
 

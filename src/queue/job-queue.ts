@@ -39,7 +39,15 @@ export interface JobQueue {
   /** Attaches a processor; the promise settles when processing stops (Bull: when the queue closes). */
   process(name: string, concurrency: number, handler: (job: JobLike) => Promise<unknown>): Promise<void>;
   getRepeatableJobs(): Promise<{ key: string; name: string; cron?: string | null }[]>;
+  /** Removes a repeatable schedule (a `key` from `getRepeatableJobs`) and its next run. */
+  removeRepeatableByKey(key: string): Promise<void>;
+  /**
+   * `isLocal`: this process takes no new job (others still do); resolves once its active jobs have finished,
+   * at once with `doNotWaitActive`.
+   */
+  pause(isLocal?: boolean, doNotWaitActive?: boolean): Promise<void>;
   getWorkers(): Promise<unknown[]>;
   clean(grace: number, status: 'completed' | 'failed'): Promise<unknown[]>;
-  close(): Promise<void>;
+  /** Stops processing and releases the backend; waits for the active jobs unless `doNotWaitJobs`. */
+  close(doNotWaitJobs?: boolean): Promise<void>;
 }

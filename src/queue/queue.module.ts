@@ -1,8 +1,8 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
+import { BullConnections } from './bull-connections';
 import { InProcessQueue } from './in-process-queue';
 import type { JobQueue } from './job-queue';
 import { JobsController } from './jobs.controller';
@@ -10,27 +10,6 @@ import { JobsService } from './jobs.service';
 import { PurgeJobsProcessor } from './purge-jobs.processor';
 import { QUEUE_NAMES } from './queue-names';
 import { QueueWorker } from './queue-worker';
-import { bullRedisOptions } from './redis-options';
-
-/**
- * The Redis connections Bull's queues use. Bull closes only connections it made itself, never those of a
- * `createClient` (ours, so that each kind gets its own fail-fast or patient options), so they are kept here
- * and closed after the queues.
- */
-export class BullConnections {
-  private readonly clients = new Set<Redis>();
-
-  create(config: AppConfig, type: 'client' | 'subscriber' | 'bclient'): Redis {
-    const client = new Redis(bullRedisOptions(config, type));
-    this.clients.add(client);
-    return client;
-  }
-
-  close(): void {
-    for (const client of this.clients) client.disconnect();
-    this.clients.clear();
-  }
-}
 
 /** Closes the queues at shutdown (waiting for active jobs), then the connections they ran on. */
 @Injectable()
@@ -79,6 +58,7 @@ export class QueueModule {
         ],
         providers: [
           ...SERVICES,
+          { provide: BullConnections, useValue: connections },
           {
             provide: QueueLifecycle,
             inject: [ModuleRef],
