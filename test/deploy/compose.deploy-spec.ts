@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { parse } from 'yaml';
 import { API_PREFIX } from '../../src/common/http-setup';
+import { AppConfig } from '../../src/config/app-config';
 import { HealthController } from '../../src/health/health.controller';
 import { MetricName } from '../../src/metrics/metric-names';
 import { MetricsController } from '../../src/metrics/metrics.controller';
@@ -20,6 +21,7 @@ interface ComposeService {
   environment?: Record<string, string>;
   healthcheck?: { test?: string[]; disable?: boolean };
   volumes?: string[];
+  stop_grace_period?: string;
 }
 
 interface DashboardTarget {
@@ -91,6 +93,16 @@ describe('docker-compose.yml', () => {
           name,
           restart: true,
         });
+    }
+  });
+
+  it('gives the API and the worker longer than their drain to stop before compose kills them', () => {
+    // Compose's default is 10 s, SHUTDOWN_TIMEOUT_MS's default 10 s: the API's 0.5 s grace, the worker's jobs or
+    // closing connections would be cut by SIGKILL.
+    const drainMs = Number(services.api.environment?.SHUTDOWN_TIMEOUT_MS ?? new AppConfig({}).http.shutdownTimeoutMs);
+    for (const name of ['api', 'worker']) {
+      const grace = /^(\d+)s$/.exec(services[name].stop_grace_period ?? '10s');
+      expect({ name, graceMs: Number(grace?.[1]) * 1000 >= drainMs + 10_000 }).toEqual({ name, graceMs: true });
     }
   });
 
