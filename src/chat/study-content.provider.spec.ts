@@ -7,7 +7,7 @@ import { StartupError } from '../common/startup.error';
 import { AppConfig } from '../config/app-config';
 import { LABELS } from '../ml/ml.types';
 import { BRANDS, LEVELS } from './chat.types';
-import { MAX_STUDY_FILE_BYTES, StudyContent } from './study-content.provider';
+import { MAX_STUDY_FILE_BYTES, StudyContent, withoutPassword } from './study-content.provider';
 import type { StudyContentData } from './study-content.schema';
 
 describe('StudyContent (study-content.json)', () => {
@@ -149,5 +149,17 @@ describe('StudyContent.read', () => {
     expect(() => new StudyContent(new AppConfig({ STUDY_CONTENT_FILE: file }))).toThrow(
       new StartupError('STUDY_CONTENT_FILE: $: not valid JSON (line 1, column 1: unexpected character)'),
     );
+  });
+});
+
+describe('withoutPassword', () => {
+  it('masks the password of a link and leaves every other link as written', () => {
+    expect(withoutPassword('https://ann:s3cret@survey.example.org/s?cid={conversation_id}')).toBe(
+      'https://ann:***@survey.example.org/s?cid={conversation_id}',
+    );
+    expect(withoutPassword('https://survey.example.org/s?cid={conversation_id}&a=b:c@d')).toBe(
+      'https://survey.example.org/s?cid={conversation_id}&a=b:c@d',
+    );
+    expect(withoutPassword('https://ann@survey.example.org/')).toBe('https://ann@survey.example.org/');
   });
 });

@@ -15,6 +15,11 @@ import {
   type StudyContentData,
 } from './study-content.schema';
 
+/** A link as a log line may show it: a password in its authority is masked (the template's braces stay as written). */
+export function withoutPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:***@');
+}
+
 /** The most a study content file may hold: its texts fill a few KB, so a larger file is another file. */
 export const MAX_STUDY_FILE_BYTES = 1024 * 1024;
 
@@ -83,7 +88,7 @@ export class StudyContent {
     if (this.placeholders.length > 0) {
       new Logger(StudyContent.name).warn(
         `STUDY CONTENT NOT CONFIGURED: the survey links of ${this.placeholders.map(({ brand }) => brand).join(' and ')} ` +
-          `still point at ${this.placeholders.map(({ url }) => url).join(', ')}; set STUDY_CONTENT_FILE to your study's file`,
+          `still point at ${this.placeholders.map(({ url }) => withoutPassword(url)).join(', ')}; set STUDY_CONTENT_FILE to your study's file`,
       );
     }
     for (const concern of surveyLinkConcerns(this.data)) {

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import os from 'node:os';
 import pino from 'pino';
 import { prettyTransport } from '../common/log-format';
 import { StartupError } from '../common/startup.error';
@@ -15,7 +16,11 @@ function primaryLogger(config: AppConfig): {
   warn(message: string): void;
   error(message: string): void;
 } {
-  const logger = pino({ level: config.log.level, transport: prettyTransport(config.log.pretty) }).child({
+  const logger = pino({
+    level: config.log.level,
+    transport: prettyTransport(config.log.pretty),
+    base: { pid: process.pid, hostname: os.hostname(), role: 'primary' },
+  }).child({
     context: 'ApiCluster',
   });
   return {

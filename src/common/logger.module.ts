@@ -1,7 +1,9 @@
+import os from 'node:os';
 import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
+import { PROCESS_ROLE, type ProcessRole } from '../config/process-role';
 import { prettyTransport } from './log-format';
 import { assignRequestId } from './request-id';
 
@@ -37,16 +39,21 @@ export function loggedError(error: Error | Record<string, unknown>): Record<stri
   return line;
 }
 
-/** Structured JSON logs (pino); every line written while serving a request carries its `req.id`. */
+/**
+ * Structured JSON logs (pino); every line names its process (`pid`, `hostname`, `role`: api, worker or cli; the
+ * cluster's primary writes `primary`), and every line written while serving a request carries its `req.id`.
+ */
 @Module({
   imports: [
     LoggerModule.forRootAsync({
-      inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({
+      inject: [AppConfig, PROCESS_ROLE],
+      useFactory: (config: AppConfig, role: ProcessRole) => ({
         // Nest 11 (path-to-regexp 8) names wildcards; the default `*` logs a deprecation warning.
         forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         pinoHttp: {
           level: config.log.level,
+          // The API's processes, its primary and the worker often write to one stream (a terminal, a pod's log).
+          base: { pid: process.pid, hostname: os.hostname(), role },
           genReqId: (req, res) => (req as { id?: string }).id ?? assignRequestId(req, res),
           redact: [
             'req.headers.cookie',

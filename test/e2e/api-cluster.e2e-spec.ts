@@ -142,20 +142,24 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     }
   });
 
-  it('has a primary that only supervises: JSON log lines like the processes, and no application loaded', () => {
+  it('has a primary that only supervises: JSON log lines like the processes, each naming its role, and no application loaded', () => {
     const primary = service.child.pid as number;
-    const lines = service
+    const json = service
       .output()
       .split('\n')
-      .filter((line) => line.includes(`"pid":${primary}`))
-      .map((line) => JSON.parse(line) as { level: number; context: string; msg: string });
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: number; pid: number; role?: string; context: string; msg: string });
+    const lines = json.filter((line) => line.pid === primary);
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 30,
+        role: 'primary',
         context: 'ApiCluster',
         msg: expect.stringMatching(/2 API processes listening/),
       }),
     );
+    expect(new Set(lines.map((line) => line.role))).toEqual(new Set(['primary']));
+    expect(new Set(json.filter((line) => line.pid !== primary).map((line) => line.role))).toEqual(new Set(['api']));
     // The Nest application, the queues and the model runtime live in the HTTP processes; a primary that loaded
     // them too held ~125 MiB for nothing (Node itself is ~40 MiB).
     const rssMiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${primary}/status`, 'utf8'))?.[1]) / 1024;
