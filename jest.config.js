@@ -12,7 +12,7 @@ module.exports = {
   projects: [
     { ...base, displayName: 'unit', rootDir: '.', setupFiles: ['<rootDir>/test/setup/quiet-logger.ts'], testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'] },
     { ...base, displayName: 'integration', rootDir: '.', setupFiles: ['<rootDir>/test/setup/quiet-logger.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'], testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },
-    { ...base, displayName: 'e2e', rootDir: '.', setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'], testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
+    { ...base, displayName: 'e2e', rootDir: '.', setupFiles: ['<rootDir>/test/setup/quiet-logger.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'], testMatch: ['<rootDir>/test/e2e/**/*.e2e-spec.ts'] },
     { ...base, displayName: 'deploy', rootDir: '.', setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'], testMatch: ['<rootDir>/test/deploy/**/*.deploy-spec.ts'] },
     { ...base, displayName: 'faults', rootDir: '.', testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'] },
   ],
