@@ -4,7 +4,7 @@ import { copyFile, lstat, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { AuditActor } from '../chat/admin-audit.entity';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
 import { ParticipantDataService } from '../chat/participant-data.service';
@@ -13,6 +13,7 @@ import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
 import { RETENTION_RUN_COMMAND, retentionRefusal, SETTING_REQUIRED_EXIT_CODE } from './cli-start';
 import { OperationsService } from './operations.service';
+import { StrictCommand } from './strict-command';
 
 function print(value: unknown): void {
   process.stdout.write(`${typeof value === 'string' ? value : JSON.stringify(value, null, 2)}\n`);
@@ -39,7 +40,7 @@ async function healthCheck(health: HealthService): Promise<boolean> {
   name: 'preload-models',
   description: 'Load the configured models (ML_MODEL_ID, ML_PRELOAD_MODELS) and report load times.',
 })
-export class PreloadModelsCommand extends CommandRunner {
+export class PreloadModelsCommand extends StrictCommand {
   constructor(private readonly operations: OperationsService) {
     super();
   }
@@ -54,7 +55,7 @@ export class PreloadModelsCommand extends CommandRunner {
 }
 
 @Command({ name: 'warm-cache', description: 'Classify every line of a file into the result cache.' })
-export class WarmCacheCommand extends CommandRunner {
+export class WarmCacheCommand extends StrictCommand {
   constructor(
     private readonly operations: OperationsService,
     private readonly config: AppConfig,
@@ -80,7 +81,7 @@ export class WarmCacheCommand extends CommandRunner {
 }
 
 @Command({ name: 'health-check', description: 'Check every dependency; exit 1 naming the parts that are down.' })
-export class HealthCheckCommand extends CommandRunner {
+export class HealthCheckCommand extends StrictCommand {
   constructor(
     private readonly operations: OperationsService,
     private readonly health: HealthService,
@@ -99,7 +100,7 @@ export class HealthCheckCommand extends CommandRunner {
   name: 'start-optimized-services',
   description: 'The seed’s start-up routine: preload models, warm the result cache, check readiness.',
 })
-export class StartOptimizedServicesCommand extends CommandRunner {
+export class StartOptimizedServicesCommand extends StrictCommand {
   constructor(
     private readonly operations: OperationsService,
     private readonly health: HealthService,
@@ -238,7 +239,7 @@ async function openExportTarget(out: string): Promise<ExportTarget> {
 }
 
 @Command({ name: 'export-conversations', description: 'Export every stored conversation as CSV or JSON Lines.' })
-export class ExportConversationsCommand extends CommandRunner {
+export class ExportConversationsCommand extends StrictCommand {
   constructor(private readonly exporter: ConversationExportService) {
     super();
   }
@@ -328,7 +329,7 @@ export class ExportConversationsCommand extends CommandRunner {
   description:
     'Erase a participant (transcript, e-mail, completion code), keeping an anonymous tombstone so arm counts stay true.',
 })
-export class EraseParticipantCommand extends CommandRunner {
+export class EraseParticipantCommand extends StrictCommand {
   constructor(private readonly participants: ParticipantDataService) {
     super();
   }
@@ -375,7 +376,7 @@ export class EraseParticipantCommand extends CommandRunner {
   description:
     'Run the data-retention step once now, as its schedule does (DATA_RETENTION_DAYS), and print what it changed.',
 })
-export class RetentionRunCommand extends CommandRunner {
+export class RetentionRunCommand extends StrictCommand {
   constructor(
     private readonly participants: ParticipantDataService,
     private readonly config: AppConfig,
@@ -409,7 +410,7 @@ export const IN_PROCESS_QUEUES_WARNING =
   'its own memory and no other process can see them (set REDIS_HOST to share queues)';
 
 @Command({ name: 'queue:status', description: 'Job counts per queue, workers consuming, repeatable schedules.' })
-export class QueueStatusCommand extends CommandRunner {
+export class QueueStatusCommand extends StrictCommand {
   constructor(private readonly jobs: JobsService) {
     super();
   }

@@ -1,9 +1,10 @@
-import { Command, CommandRunner, Option } from 'nest-commander';
+import { Command, Option } from 'nest-commander';
 import { ARMS } from '../chat/chat.types';
 import { StudyContent } from '../chat/study-content.provider';
 import { armName, studyPreview } from '../chat/study-preview';
 import { studySummary } from '../chat/study-summary';
 import { LABELS } from '../ml/ml.types';
+import { StrictCommand } from './strict-command';
 
 /** sysexits EX_CONFIG: what the API exits with when the same file is refused at start. */
 const EXIT_BAD_CONTENT = 78;
@@ -27,23 +28,12 @@ function usage(message: string): void {
 
 /* The study commands need neither PostgreSQL nor Redis: `cli.ts` runs them in StudyCliModule, which has neither. */
 
-/**
- * A study command that refuses arguments it does not take (commander's "too many arguments", exit 1, as for an
- * unknown option): commander accepts them by default, and `study:check a.json b.json` would check only the first
- * and still say valid.
- */
-abstract class StudyCommand extends CommandRunner {
-  override setCommand(command: Parameters<CommandRunner['setCommand']>[0]): this {
-    return super.setCommand(command.allowExcessArguments(false));
-  }
-}
-
 @Command({
   name: 'study:check',
   arguments: '<file>',
   description: 'Validate a study content file: its problems (exit 78), or a summary and warnings (exit 0).',
 })
-export class StudyCheckCommand extends StudyCommand {
+export class StudyCheckCommand extends StrictCommand {
   run([file]: string[]): Promise<void> {
     const content = readContent(file);
     if (content) {
@@ -61,7 +51,7 @@ export class StudyCheckCommand extends StudyCommand {
   description:
     'Print every scripted conversation (8 arms × 4 labels) as participants will read it, to proofread a study.',
 })
-export class StudyPreviewCommand extends StudyCommand {
+export class StudyPreviewCommand extends StrictCommand {
   run([file]: string[], options: { arm?: string; label?: string }): Promise<void> {
     const arms = options.arm === undefined ? ARMS : ARMS.filter((arm) => armName(arm) === options.arm);
     const labels = options.label === undefined ? LABELS : LABELS.filter((label) => label === options.label);

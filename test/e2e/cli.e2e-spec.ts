@@ -283,6 +283,20 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(accepted.stdout).toContain(`${bom}: valid`);
   }, 60_000);
 
+  it('refuses arguments a command does not take, before doing anything, exit 1', async () => {
+    const file = path.join(dir, 'never-written.csv');
+    for (const args of [
+      ['export-conversations', file],
+      ['queue:status', 'ml'],
+      ['erase-participant', 'someone@example.org'],
+    ]) {
+      const run = await cli(args, env);
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 1, stdout: '' });
+      expect(run.stderr).toContain(`too many arguments for '${args[0]}'`);
+    }
+    expect(existsSync(file)).toBe(false);
+  }, 60_000);
+
   it('queue:status prints counts and schedules', async () => {
     const run = await cli(['queue:status'], env);
     expect(run.code).toBe(0);
