@@ -11,18 +11,27 @@ import { PurgeJobsProcessor } from './purge-jobs.processor';
 import { QUEUE_NAMES } from './queue-names';
 import { QueueWorker } from './queue-worker';
 
-/** Closes the queues at shutdown (waiting for active jobs), then the connections they ran on. */
+/**
+ * Closes the queues at shutdown, waiting for active jobs at most `waitMs` (a job stuck on a dependency must not keep
+ * the process from exiting), then the connections they ran on.
+ */
 @Injectable()
-class QueueLifecycle implements OnApplicationShutdown {
+export class QueueLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly moduleRef: ModuleRef,
     private readonly connections: BullConnections | null,
+    private readonly waitMs: number,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(
-      QUEUE_NAMES.map((name) => this.moduleRef.get<JobQueue>(getQueueToken(name), { strict: false }).close()),
-    );
+    const queues = QUEUE_NAMES.map((name) => this.moduleRef.get<JobQueue>(getQueueToken(name), { strict: false }));
+    let timer: NodeJS.Timeout | undefined;
+    // A second close() returns the first one's promise (Bull's and the in-process queue's alike), so past the bound
+    // shutdown stops waiting for it rather than asking again; the process exits with the job unfinished.
+    await Promise.race([
+      Promise.all(queues.map((queue) => queue.close())),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.waitMs))),
+    ]).finally(() => clearTimeout(timer));
     this.connections?.close();
   }
 }
@@ -61,8 +70,9 @@ export class QueueModule {
           { provide: BullConnections, useValue: connections },
           {
             provide: QueueLifecycle,
-            inject: [ModuleRef],
-            useFactory: (moduleRef: ModuleRef) => new QueueLifecycle(moduleRef, connections),
+            inject: [ModuleRef, AppConfig],
+            useFactory: (moduleRef: ModuleRef, config: AppConfig) =>
+              new QueueLifecycle(moduleRef, connections, config.http.shutdownTimeoutMs),
           },
         ],
         exports: [...common.exports, BullModule],
@@ -76,8 +86,9 @@ export class QueueModule {
         ...SERVICES,
         {
           provide: QueueLifecycle,
-          inject: [ModuleRef],
-          useFactory: (moduleRef: ModuleRef) => new QueueLifecycle(moduleRef, null),
+          inject: [ModuleRef, AppConfig],
+          useFactory: (moduleRef: ModuleRef, config: AppConfig) =>
+            new QueueLifecycle(moduleRef, null, config.http.shutdownTimeoutMs),
         },
       ],
       exports: [...common.exports, ...queues.map((queue) => queue.provide)],
