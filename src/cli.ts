@@ -54,7 +54,7 @@ async function bootstrap(): Promise<void> {
     { CliModule },
     { AppConfig },
     { exitOnConfigError },
-    { settingRefusal, SETTING_REQUIRED_EXIT_CODE, startFailure },
+    { QUEUE_STATUS_COMMAND, settingRefusal, SETTING_REQUIRED_EXIT_CODE, startFailure },
   ] = await Promise.all([
     import('./cli/cli.module'),
     import('./config/app-config'),
@@ -67,18 +67,21 @@ async function bootstrap(): Promise<void> {
     process.stderr.write(`${refusal}\n`);
     process.exit(SETTING_REQUIRED_EXIT_CODE);
   }
-  const app = await CommandFactory.createWithoutRunning(CliModule.register(config), APP_OPTIONS).catch(
-    (error: unknown) => {
-      const failure = startFailure(args, error);
-      if (failure === null) {
-        Logger.flush();
-        throw error;
-      }
-      if (failure.stdout !== undefined) process.stdout.write(`${failure.stdout}\n`);
-      process.stderr.write(failure.stderr.map((line) => `${line}\n`).join(''));
-      return process.exit(failure.exitCode);
-    },
-  );
+  // queue:status reads only Redis: it answers during a database outage, when the full application cannot start.
+  const module =
+    command === QUEUE_STATUS_COMMAND
+      ? (await import('./cli/queue-cli.module')).QueueCliModule.register(config)
+      : CliModule.register(config);
+  const app = await CommandFactory.createWithoutRunning(module, APP_OPTIONS).catch((error: unknown) => {
+    const failure = startFailure(args, error);
+    if (failure === null) {
+      Logger.flush();
+      throw error;
+    }
+    if (failure.stdout !== undefined) process.stdout.write(`${failure.stdout}\n`);
+    process.stderr.write(failure.stderr.map((line) => `${line}\n`).join(''));
+    return process.exit(failure.exitCode);
+  });
   app.flushLogs();
   try {
     await CommandFactory.runApplication(app);

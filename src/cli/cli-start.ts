@@ -8,6 +8,7 @@ export const SETTING_REQUIRED_EXIT_CODE = 78;
 
 /** The command that runs the data-retention step once, as its schedule does. */
 export const RETENTION_RUN_COMMAND = 'retention:run';
+export const QUEUE_STATUS_COMMAND = 'queue:status';
 
 /** The command `args` name: the first word that is not an option. */
 const commandOf = (args: readonly string[]): string | undefined => args.find((arg) => !arg.startsWith('-'));

@@ -11,7 +11,7 @@ import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
 import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
-import { RETENTION_RUN_COMMAND, retentionRefusal, SETTING_REQUIRED_EXIT_CODE } from './cli-start';
+import { QUEUE_STATUS_COMMAND, RETENTION_RUN_COMMAND, retentionRefusal, SETTING_REQUIRED_EXIT_CODE } from './cli-start';
 import { OperationsService } from './operations.service';
 import { StrictCommand } from './strict-command';
 
@@ -409,15 +409,24 @@ export const IN_PROCESS_QUEUES_WARNING =
   'warning: no REDIS_HOST: these are this command’s own in-process queues, always empty; the API’s jobs live in ' +
   'its own memory and no other process can see them (set REDIS_HOST to share queues)';
 
-@Command({ name: 'queue:status', description: 'Job counts per queue, workers consuming, repeatable schedules.' })
+@Command({ name: QUEUE_STATUS_COMMAND, description: 'Job counts per queue, workers consuming, repeatable schedules.' })
 export class QueueStatusCommand extends StrictCommand {
-  constructor(private readonly jobs: JobsService) {
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly config: AppConfig,
+  ) {
     super();
   }
 
   async run(): Promise<void> {
     if (this.jobs.backend === 'in-process') process.stderr.write(`${IN_PROCESS_QUEUES_WARNING}\n`);
     try {
+      const waitMs = Math.max(this.config.redis.connectTimeoutMs, 1000) * 2;
+      if (!(await this.jobs.ready(waitMs))) {
+        const { host, port } = this.config.redis;
+        fail(`queue:status failed: Redis at ${host ?? ''}:${port} did not answer within ${waitMs} ms`);
+        return;
+      }
       const counts = await this.jobs.counts();
       const schedules = await this.jobs.queue('maintenance').getRepeatableJobs();
       print({

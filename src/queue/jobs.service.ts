@@ -1,6 +1,7 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions } from 'bull';
+import type { Redis } from 'ioredis';
 import { AppError } from '../common/app.error';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { ErrorCode } from '../common/error-codes';
@@ -12,6 +13,16 @@ import type { JobViewResponseDto } from './job-view-response.dto';
 import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
 
 /** Adds jobs and reads them back, for either queue backend; the only producer of jobs. */
+/**
+ * Resolves once a Bull queue's command connection is ready (reading `client` creates it: Bull connects lazily); at
+ * once for the in-process queue, which has none.
+ */
+function connected(queue: JobQueue): Promise<void> {
+  const client = (queue as Partial<{ client: Redis }>).client;
+  if (!client || client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
+}
+
 @Injectable()
 export class JobsService {
   private readonly queues: Record<QueueName, JobQueue>;
@@ -110,6 +121,18 @@ export class JobsService {
    * Jobs per state and consuming workers, per queue. With `withinMs` it rejects when the backend has not answered
    * by then: Bull's commands queue while Redis is down, and a probe, a scrape or a panel must not wait for it.
    */
+  /**
+   * Waits until every queue's connection is up, at most `withinMs`: a one-shot command that asks at once would be
+   * refused by a connection still connecting. False when they are not up within the bound.
+   */
+  async ready(withinMs: number): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      Promise.all(Object.values(this.queues).map(connected)).then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinMs))),
+    ]).finally(() => clearTimeout(timer));
+  }
+
   async counts(withinMs?: number): Promise<Record<QueueName, JobCounts & { workers: number }>> {
     if (withinMs === undefined) return this.readCounts();
     let timer: NodeJS.Timeout | undefined;

@@ -304,6 +304,23 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(run.stdout).toMatch(/"ml":/);
   }, 60_000);
 
+  it('queue:status reads the queues while the database is unreachable: they live in Redis', async () => {
+    const run = await cli(['queue:status'], {
+      ...env,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/combot`,
+    });
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ backend: 'bull', queues: { ml: expect.any(Object) } });
+    expect(run.stderr).toBe('');
+    // Redis unreachable: one line naming it, not the client's own words.
+    const port = await freePort();
+    const down = await cli(['queue:status'], { ...env, REDIS_PORT: String(port) });
+    expect(down.code).toBe(1);
+    expect(down.stderr).toMatch(
+      new RegExp(`^queue:status failed: Redis at 127\\.0\\.0\\.1:${port} did not answer within \\d+ ms\n$`),
+    );
+  }, 60_000);
+
   // Last: it erases the conversation the export tests read.
   it('erase-participant erases by e-mail (any case) or by id, idempotently, and refuses a bad call', async () => {
     const db = new Client({ connectionString: env.DATABASE_URL });
