@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsInJson } from './common/client-error';
 import { configureHttpApp } from './common/http-setup';
+import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
 import { AppConfig } from './config/app-config';
 
@@ -52,6 +53,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
     }
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown());
+  sendHeartbeats();
   const mode = config.mode;
   const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';
   app

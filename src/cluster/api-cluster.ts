@@ -6,6 +6,7 @@ import { StartupError } from '../common/startup.error';
 import type { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
 import { serveClusterMetrics } from '../metrics/cluster-metrics';
+import { watchHeartbeats } from './process-heartbeat';
 
 /**
  * The primary's log: the same pino JSON lines (and LOG_LEVEL, LOG_PRETTY) as the HTTP processes, without loading
@@ -94,9 +95,21 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
     }, RESTART_DELAY_MS);
   });
 
+  // A process whose event loop went silent (blocked, or stopped) still holds its share of the connections: killed,
+  // it is replaced as any process that dies.
+  const stopWatching = watchHeartbeats(config.http.processStallTimeoutMs, (worker, silentMs) => {
+    if (stopping || worker.isDead()) return;
+    logger.error(
+      `API process ${worker.process.pid} sent no heartbeat for ${Math.round(silentMs / 1000)} s (event loop blocked ` +
+        'or process stopped); killing it',
+    );
+    worker.process.kill('SIGKILL');
+  });
+
   const stop = async (exitCode: number, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    stopWatching();
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
     logger.log(`stopping ${workers.length} API process(es)`);
     let killed = 0;

@@ -61,6 +61,8 @@ export class AppConfig {
     host: string;
     /** HTTP processes sharing the port (node:cluster); 1 runs the API in this process alone. */
     processes: number;
+    /** With processes > 1: how long one may go without a heartbeat before the primary replaces it. */
+    processStallTimeoutMs: number;
     corsOrigins: string[];
     bodyLimit: string;
     /** Deepest JSON nesting a body may have; deeper bodies are refused before parsing goes further. */
@@ -205,6 +207,7 @@ export class AppConfig {
       port: v.PORT,
       host: v.HOST,
       processes,
+      processStallTimeoutMs: v.API_PROCESS_STALL_TIMEOUT_MS,
       corsOrigins: csv(v.CORS_ORIGINS),
       bodyLimit: v.BODY_LIMIT,
       maxJsonDepth: v.HTTP_MAX_JSON_DEPTH,

@@ -12,6 +12,7 @@ export interface Env {
   PORT: number;
   HOST: string;
   API_PROCESSES?: number;
+  API_PROCESS_STALL_TIMEOUT_MS: number;
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   LOG_PRETTY: boolean;
   CORS_ORIGINS: string;
@@ -147,8 +148,11 @@ export const envSchema = Joi.object<Env, true>({
       is: '',
       then: Joi.number()
         .max(1)
-        .messages({ 'number.max': 'needs REDIS_HOST (without Redis, jobs, schedules and rate limits are per process)' }),
+        .messages({
+          'number.max': 'needs REDIS_HOST (without Redis, jobs, schedules and rate limits are per process)',
+        }),
     }),
+  API_PROCESS_STALL_TIMEOUT_MS: Joi.number().integer().min(2000).max(600000).default(30000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOG_PRETTY: Joi.boolean().default(false),
   CORS_ORIGINS: Joi.string().allow('').default('http://localhost:3000,http://127.0.0.1:3000'),

@@ -27,6 +27,7 @@ async function pids(baseUrl: string, calls: number): Promise<Set<number>> {
 }
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
+const STALL_TIMEOUT_MS = 5_000;
 
 /**
  * API_PROCESSES=2: two HTTP processes share the port; one that dies is replaced; SIGTERM drains them all. They share
@@ -51,6 +52,7 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
       REDIS_KEY_PREFIX: redisPrefix,
       QUEUE_PROCESS_IN_API: 'true',
       API_PROCESSES: '2',
+      API_PROCESS_STALL_TIMEOUT_MS: String(STALL_TIMEOUT_MS),
       ML_WORKERS: '1',
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       THROTTLE_LIMIT: '0',
@@ -211,6 +213,31 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     expect(after.has(victim)).toBe(false);
     expect(scrapes.filter((status) => status !== 200)).toEqual([]);
     expect(service.output()).toMatch(new RegExp(`API process ${victim} exited .*starting a replacement`));
+  }, 60_000);
+
+  it('replaces a process that stops answering (SIGSTOP: its event loop silent) once its heartbeats stay away', async () => {
+    const [victim] = [...(await pids(service.baseUrl, 10))];
+    process.kill(victim, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    let gone = false;
+    for (let i = 0; i < 80 && !gone; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      try {
+        process.kill(victim, 0);
+      } catch {
+        gone = true;
+      }
+    }
+    expect(gone).toBe(true);
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(STALL_TIMEOUT_MS - 1_000);
+    expect(service.output()).toMatch(new RegExp(`API process ${victim} sent no heartbeat for \\d+ s .*killing it`));
+    let after = new Set<number>();
+    for (let attempt = 0; attempt < 60 && after.size < 2; attempt++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      after = await pids(service.baseUrl, 10);
+    }
+    expect(after.size).toBe(2);
+    expect(after.has(victim)).toBe(false);
   }, 60_000);
 
   it('drains every process on SIGHUP and exits 0, telling keep-alive clients to close long before the deadline; a second signal and a process that died just before change nothing', async () => {
