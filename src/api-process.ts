@@ -9,6 +9,7 @@ import { configureHttpApp } from './common/http-setup';
 import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
 import { AppConfig } from './config/app-config';
+import { QueueWorker } from './queue/queue-worker';
 
 /** One HTTP process: the Nest application on the shared port. */
 export async function serveApi(config: AppConfig): Promise<void> {
@@ -32,19 +33,22 @@ export async function serveApi(config: AppConfig): Promise<void> {
   let stopping = false;
   /**
    * Shutdown, in the order that loses no request: keep-alive clients are told to close while every part of the
-   * application still serves, then the server stops accepting and waits for the requests in flight, and only then
-   * does the application close (Nest's `close()` runs the modules' destroy hooks before it closes the server, so
-   * requests still running would find the cache and the model pool gone). Requests still running
-   * `SHUTDOWN_TIMEOUT_MS` after the grace have their sockets cut.
+   * application still serves, then the server stops accepting and waits for the requests in flight, then the jobs
+   * this process runs itself (QUEUE_PROCESS_IN_API) finish, and only then does the application close (Nest's
+   * `close()` runs the modules' destroy hooks before it closes the server, so requests and jobs still running would
+   * find the cache and the model pool gone). Requests and jobs share one budget, `SHUTDOWN_TIMEOUT_MS` after the
+   * grace: past it, requests have their sockets cut and jobs are left to their queue.
    */
   const shutdown = async (): Promise<void> => {
     if (stopping) return;
     stopping = true;
     const grace = Math.min(KEEP_ALIVE_DRAIN_GRACE_MS, config.http.shutdownTimeoutMs);
+    const deadline = Date.now() + grace + config.http.shutdownTimeoutMs;
     setTimeout(() => server.closeAllConnections(), grace + config.http.shutdownTimeoutMs).unref();
     try {
       await drain.drain(grace);
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await app.get(QueueWorker).stopProcessing(Math.max(0, deadline - Date.now()));
       await app.close();
       process.exit(0);
     } catch (error) {

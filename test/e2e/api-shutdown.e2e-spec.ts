@@ -76,3 +76,63 @@ describe('API shutdown with a request in flight', () => {
     }
   }, 60_000);
 });
+
+/**
+ * One HTTP process that runs its jobs itself (QUEUE_PROCESS_IN_API, here on Bull and the Redis cache) stopping with
+ * classification jobs running: they finish with the model and the cache still up, and only then does the
+ * application close.
+ */
+describe('API shutdown with its own jobs running', () => {
+  const DATABASE = 'combot_api_shutdown_jobs_test';
+  const REDIS = { host: '127.0.0.1', port: 6379 };
+  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    service = startService({
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DATABASE_URL: await recreateTestDatabase(DATABASE),
+      DB_MIGRATE_ON_START: 'true',
+      REDIS_HOST: REDIS.host,
+      REDIS_PORT: String(REDIS.port),
+      REDIS_KEY_PREFIX: redisPrefix,
+      QUEUE_PROCESS_IN_API: 'true',
+      API_PROCESSES: '1',
+      ML_WORKERS: '1',
+      THROTTLE_LIMIT: '0',
+      LOG_LEVEL: 'info',
+      STUDY_CONTENT_FILE: configuredStudyFile(),
+    });
+    await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
+  }, 150_000);
+
+  afterAll(async () => {
+    if (service.child.exitCode === null) service.child.kill('SIGKILL');
+    await dropTestDatabase(DATABASE);
+    await deleteKeys(REDIS, redisPrefix);
+  });
+
+  it('finishes the jobs running at SIGTERM before the model unloads, and exits 0', async () => {
+    // Distinct texts, so each job needs the model (none is answered from the cache); more than it classifies in the
+    // time they take to submit, so jobs are running when the signal comes.
+    const submit = async (i: number): Promise<number> =>
+      (
+        await fetch(`${service.baseUrl}/api/ml/classify/async`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ text: `Order ${i}: the parcel arrived ${i} days late and the box was crushed` }),
+        })
+      ).status;
+    for (let batch = 0; batch < 40; batch++) {
+      const statuses = await Promise.all(Array.from({ length: 25 }, (_, i) => submit(batch * 25 + i)));
+      expect(statuses.every((status) => status === 202)).toBe(true);
+    }
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    const output = service.output();
+    // The model loads once, at start: a job running after the unload would have loaded it again.
+    expect(output.match(/model combot-complaint-classifier@\S+ \(revision \w+\) loaded/g)).toHaveLength(1);
+    expect(output).not.toMatch(/being unloaded|inference failed|cache set failed/);
+  }, 60_000);
+});
