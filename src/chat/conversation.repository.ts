@@ -5,7 +5,7 @@ import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './
 import { ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
-import { addressKey, emailsIn, replaceEmails } from './email-address';
+import { addressKey, emailsIn, isOneAddress, namesAddress, replaceEmails } from './email-address';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -338,8 +338,9 @@ export class ConversationRepository {
    * (what the participant typed, a bot reply that echoed it, the reply stored for replays), in one read. Both compare
    * addresses in Unicode's composed form, letter case folded: the field in SQL under ICU's rules, which fold every
    * letter whatever the database's locale (under C, plain lower() folds ASCII only); the transcript's addresses as
-   * the pseudonymised export finds them (`emailsIn`, `addressKey`), so an address that merely contains the one asked
-   * for (`x` + it, or it + `.uk`) is someone else's. SQL only sieves the turns: an `@`, then the folded address as a
+   * the pseudonymised export finds them (`emailsIn`, `namesAddress`), so an address that merely contains the one
+   * asked for (`x` + it, or it + `.uk`) is someone else's, while quotes or text typed right before it are not part of
+   * it. SQL only sieves the turns: an `@`, then the folded address as a
    * substring, less its last letter, which NFC may merge with a combining mark typed right after it; the sieved turns
    * are few, and only they are read.
    */
@@ -347,8 +348,7 @@ export class ConversationRepository {
     const asked = email.trim();
     // An address the pattern would not find whole in a text is in no transcript; searching for less (an empty string,
     // a lone `@`) would sieve every turn.
-    const [only, ...more] = emailsIn(asked);
-    const inTranscripts = only === asked && more.length === 0;
+    const inTranscripts = isOneAddress(asked);
     const folded = (sql: string): string => `lower(normalize(${sql}, NFC) COLLATE "und-x-icu")`;
     const sieve = (sql: string): string =>
       `(strpos(${sql}, '@') > 0 AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
@@ -366,7 +366,7 @@ export class ConversationRepository {
       [asked, inTranscripts],
     );
     const key = addressKey(asked);
-    const holds = (text: string): boolean => emailsIn(text).some((address) => addressKey(address) === key);
+    const holds = (text: string): boolean => emailsIn(text).some((address) => namesAddress(address, key));
     const found = new Map<string, ErasureMatch>();
     for (const row of rows) if (row.by_email) found.set(row.id, 'email');
     for (const row of rows) {

@@ -25,6 +25,13 @@ export function replaceEmails(text: string, replace: (address: string) => string
   return text.replace(new RegExp(ADDRESS, 'g'), replace);
 }
 
+/** Whether `text` (trimmed) is one address, found whole by the pattern: what an erasure by e-mail can look for. */
+export function isOneAddress(text: string): boolean {
+  const trimmed = text.trim();
+  const [only, ...more] = emailsIn(trimmed);
+  return only === trimmed && more.length === 0;
+}
+
 /** Every e-mail address in `text`, found as `replaceEmails` finds them. */
 export function emailsIn(text: string): string[] {
   return text.match(new RegExp(ADDRESS, 'g')) ?? [];
@@ -36,4 +43,25 @@ export function emailsIn(text: string): string[] {
  */
 export function addressKey(address: string): string {
   return address.trim().normalize('NFC').toLowerCase();
+}
+
+/**
+ * A character that, right before an address found in a text, belongs to it: the address is then another one (`m` +
+ * `alice@…`, `x.alice@…`, `x+alice@…`). Anything else there (a quote, `=`, `*`, `#`, a full-width colon, text in
+ * another script typed without a space, an invisible character) is what was typed around it.
+ */
+const PART_OF_LOCAL_PART = /[\p{Script=Latin}\p{N}\p{M}._+-]/u;
+
+/**
+ * Whether `found`, an address `emailsIn` found in a text, is the participant's whose `addressKey` is `key`. The pattern
+ * takes in whatever was typed right before an address with no space (`'alice@…'`, `email=alice@…`, `是alice@…`),
+ * since an address's local part may hold such characters; so a found address also names `key` when it ends with it
+ * and the character before is none that a local part would continue with.
+ */
+export function namesAddress(found: string, key: string): boolean {
+  const candidate = addressKey(found);
+  if (candidate === key) return true;
+  if (!candidate.endsWith(key) || candidate.length === key.length) return false;
+  const before = [...candidate.slice(0, candidate.length - key.length)].pop() ?? '';
+  return !PART_OF_LOCAL_PART.test(before);
 }

@@ -7,6 +7,7 @@ import { finished } from 'node:stream/promises';
 import { Command, Option } from 'nest-commander';
 import { AuditActor } from '../chat/admin-audit.entity';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
+import { isOneAddress } from '../chat/email-address';
 import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
 import { HealthService } from '../health/health.service';
@@ -337,6 +338,12 @@ export class EraseParticipantCommand extends StrictCommand {
   async run(_args: string[], options: { conversation?: string; email?: string }): Promise<void> {
     if (Boolean(options.conversation) === Boolean(options.email)) {
       fail('erase-participant needs exactly one of --conversation <id> and --email <address>');
+      return;
+    }
+    // Pasted from a mail client (`Name <a@b.org>`, `mailto:a@b.org`, a trailing period), it would match nothing and
+    // the operator would believe the participant has no data.
+    if (options.email !== undefined && !isOneAddress(options.email)) {
+      fail(`erase-participant: ${JSON.stringify(options.email)} is not one e-mail address; give the address alone`);
       return;
     }
     try {

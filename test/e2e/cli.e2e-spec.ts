@@ -372,6 +372,11 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const neither = await cli(['erase-participant'], env);
     expect(neither.code).toBe(1);
     expect(neither.stderr).toContain('exactly one of --conversation <id> and --email <address>');
+    for (const pasted of ['Dave <dave@uni.org>', 'mailto:dave@uni.org', 'dave@uni.org.', '@']) {
+      const run = await cli(['erase-participant', '--email', pasted], env);
+      expect({ pasted, code: run.code, stdout: run.stdout }).toEqual({ pasted, code: 1, stdout: '' });
+      expect(run.stderr).toContain('is not one e-mail address; give the address alone');
+    }
   }, 90_000);
 });
 

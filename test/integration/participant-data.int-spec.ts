@@ -190,6 +190,38 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       expect(await turnCount(other)).toBeGreaterThan(0);
     });
 
+    it('finds the address typed right after quotes, an equals sign, a symbol or text in another script', async () => {
+      const typed = [
+        "my mail is 'alice@uni.org'",
+        'my mail is \u201calice@uni.org\u201d',
+        'email=alice@uni.org',
+        'see https://shop.example.com/track?user=alice@uni.org',
+        'contact *alice@uni.org*',
+        'contact `alice@uni.org`',
+        '#alice@uni.org',
+        'E-Mail\uff1aalice@uni.org',
+        '\u6211\u7684\u90ae\u7bb1\u662falice@uni.org',
+        'mail me at \u200balice@uni.org',
+      ];
+      const ids = [];
+      for (const text of typed) ids.push(await stopped(1, { 1: text }));
+      // A letter, digit or one of . _ + - right before it makes it another participant's address.
+      const others = [];
+      for (const text of [
+        'malice@uni.org',
+        'x.alice@uni.org',
+        'x+alice@uni.org',
+        'x_alice@uni.org',
+        'bob-alice@uni.org',
+      ])
+        others.push(await stopped(1, { 1: `mail ${text}` }));
+
+      const report = await participants.eraseByEmail('alice@uni.org', 'cli');
+      expect(report).toMatchObject({ matched: typed.length, matchedByTranscript: typed.length });
+      for (const id of ids) expect(await turnCount(id)).toBe(0);
+      for (const id of others) expect(await turnCount(id)).toBeGreaterThan(0);
+    });
+
     it('searches no transcript for what is no whole address: a part of one would match every turn', async () => {
       const id = await stopped(1, { 1: 'mail me at part@example.org' });
       for (const asked of ['@', ' ', 'part@example', 'part@example.org and more@example.org']) {
