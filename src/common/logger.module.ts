@@ -40,8 +40,9 @@ export function loggedError(error: Error | Record<string, unknown>): Record<stri
 }
 
 /**
- * Structured JSON logs (pino); every line names its process (`pid`, `hostname`, `role`: api, worker or cli; the
- * cluster's primary writes `primary`), and every line written while serving a request carries its `req.id`.
+ * Structured JSON logs (pino) of the API and the worker; every line names its process (`pid`, `hostname`, `role`:
+ * api or worker; the cluster's primary writes `primary`), and every line written while serving a request carries
+ * its `req.id`. The CLI writes its own plain lines to stderr.
  */
 @Module({
   imports: [
