@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
+import * as clusterProcess from '../common/cluster-process';
 import { StartupError } from '../common/startup.error';
 import { AppConfig } from '../config/app-config';
 import { LABELS } from '../ml/ml.types';
@@ -144,6 +145,28 @@ describe('StudyContent.read', () => {
     }
   });
 
+  it('logs its start warnings in the first HTTP process of a cluster only', () => {
+    const data = JSON.parse(example.toString('utf8')) as StudyContentData;
+    data.brands.Lulu.surveyUrl = 'https://me:secret@localhost./s?c={completion_code}';
+    const file = written('local-link-cluster.json', Buffer.from(JSON.stringify(data)));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+    const first = jest.spyOn(clusterProcess, 'isFirstProcess').mockReturnValue(false);
+    try {
+      new StudyContent(new AppConfig({ STUDY_CONTENT_FILE: file }));
+      expect(warn).not.toHaveBeenCalled();
+      first.mockReturnValue(true);
+      new StudyContent(new AppConfig({ STUDY_CONTENT_FILE: file }));
+      expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+        expect.stringMatching(/^STUDY CONTENT NOT CONFIGURED: the survey links of Basic /),
+        expect.stringMatching(/^STUDY CONTENT: Lulu: the survey link is on localhost/),
+        expect.stringMatching(/^STUDY CONTENT: Lulu: the survey link carries a user name or password/),
+      ]);
+    } finally {
+      first.mockRestore();
+      warn.mockRestore();
+    }
+  });
+
   it('stops the start naming the problem under STUDY_CONTENT_FILE, without quoting the file', () => {
     const file = written('secrets.json', Buffer.from('SECRET_TOKEN=s3cr3t-value\n'));
     expect(() => new StudyContent(new AppConfig({ STUDY_CONTENT_FILE: file }))).toThrow(
@@ -161,5 +184,17 @@ describe('withoutPassword', () => {
       'https://survey.example.org/s?cid={conversation_id}&a=b:c@d',
     );
     expect(withoutPassword('https://ann@survey.example.org/')).toBe('https://ann@survey.example.org/');
+  });
+
+  it('masks a password holding @ or : up to the last @ of the authority, as the URL parser reads it', () => {
+    expect(withoutPassword('https://user:p@ss@survey.example.org/x')).toBe('https://user:***@survey.example.org/x');
+    expect(withoutPassword('https://user:a:b@c@survey.example.org:8443?q=e@f#g@h')).toBe(
+      'https://user:***@survey.example.org:8443?q=e@f#g@h',
+    );
+    expect(withoutPassword('https://us@er:pw@survey.example.org#x@y')).toBe('https://us@er:***@survey.example.org#x@y');
+    expect(withoutPassword('https://user:p@ss@survey.example.org')).toBe('https://user:***@survey.example.org');
+    for (const url of ['https://user:p@ss@survey.example.org/x', 'https://user:a:b@c@survey.example.org:8443?q=e@f']) {
+      expect(new URL(withoutPassword(url)).host).toBe(new URL(url).host);
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Injectable, Logger } from '@nestjs/common';
+import { isFirstProcess } from '../common/cluster-process';
 import { StartupError } from '../common/startup.error';
 import { AppConfig } from '../config/app-config';
 import type { Label } from '../ml/ml.types';
@@ -15,9 +16,19 @@ import {
   type StudyContentData,
 } from './study-content.schema';
 
-/** A link as a log line may show it: a password in its authority is masked (the template's braces stay as written). */
+/**
+ * A link as a log line may show it: a password in its authority is masked (the template's braces stay as written).
+ * The authority ends at the first `/`, `?` or `#` after `//`, and its user info at its last `@`, as the URL parser
+ * reads them: a password may hold `@` and `:`.
+ */
 export function withoutPassword(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#@]*@/i, '$1:***@');
+  const authority = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(url);
+  if (authority === null) return url;
+  const start = authority[0].length - authority[1].length;
+  const at = authority[1].lastIndexOf('@');
+  const colon = authority[1].indexOf(':');
+  if (at === -1 || colon === -1 || colon > at) return url;
+  return `${url.slice(0, start + colon)}:***${url.slice(start + at)}`;
 }
 
 /** The most a study content file may hold: its texts fill a few KB, so a larger file is another file. */
@@ -85,6 +96,8 @@ export class StudyContent {
       );
     }
     ({ data: this.data, version: this.version, placeholders: this.placeholders } = loaded.content);
+    // Every HTTP process of a cluster reads the same file: one of them says what is wrong with it.
+    if (!isFirstProcess()) return;
     if (this.placeholders.length > 0) {
       new Logger(StudyContent.name).warn(
         `STUDY CONTENT NOT CONFIGURED: the survey links of ${this.placeholders.map(({ brand }) => brand).join(' and ')} ` +

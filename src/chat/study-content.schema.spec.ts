@@ -84,18 +84,63 @@ describe('parseStudyContent', () => {
 
   it('keeps braces that are no placeholder in texts that fill none', () => {
     const raw = changed((content) => {
-      content.brands.Basic.closing = 'Type it like {this one} or { } or }{';
-      content.llm.paraphraseSystemPrompt = 'Answer as JSON: {"reply": "..."}';
+      content.brands.Basic.closing = 'Type it like { this one } or { } or }{ or {42}';
+      content.llm.paraphraseSystemPrompt = 'Answer as JSON: {"reply": "..."} or {"a": 1}';
+      content.llm.lowEffortSystemPrompt = 'Code: const { x } = y; return {label: value, ...rest};';
     });
     expect(problemsOf(raw)).toEqual([]);
   });
 
-  it('refuses unbalanced and doubled braces in the texts that fill placeholders', () => {
+  it('refuses a {name} in any script, or with spaces inside, in texts that fill none', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.greeting.High = 'Bonjour {prénom} ! Привет, {имя}. Hallo {Ihr Name}. Hi {first name}.';
+      // "prénom" with a combining accent, as some editors write it.
+      content.brands.Lulu.closing = 'Bonjour {pre\u0301nom}, {{nom  de famille}}.';
+      content.brands.Lulu.afterEnd = 'Bye { surveyLink }.';
+    });
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        '$.brands.Basic.greeting.High: unknown placeholder {prénom}; unknown placeholder {имя}; unknown ' +
+          'placeholder {Ihr Name}; unknown placeholder {first name}; this text takes no placeholders',
+        '$.brands.Lulu.closing: unknown placeholder {pre\u0301nom}; unknown placeholder {{nom  de famille}}; this ' +
+          'text takes no placeholders',
+        '$.brands.Lulu.afterEnd: unknown placeholder { surveyLink } (only thankYou fills {surveyLink}); this text ' +
+          'takes no placeholders',
+      ].sort(),
+    );
+  });
+
+  it('refuses a {name} in any script, or with spaces inside, in texts that fill placeholders', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.thankYou = 'Merci {prénom} ! {surveyLink}';
+      content.brands.Lulu.thankYou = 'Thanks {first name}, {surveyLink} { completion_code }';
+      content.paraphrase.templates[0] = 'So {summary}, {имя}?';
+    });
+    expect(problemsOf(raw).sort()).toEqual(
+      [
+        '$.brands.Basic.thankYou: unknown placeholder {prénom}; use {surveyLink}, {completion_code}',
+        '$.brands.Lulu.thankYou: unknown placeholder {first name}; unknown placeholder { completion_code } ' +
+          '(write {completion_code}); use {surveyLink}, {completion_code}',
+        '$.paraphrase.templates[0]: unknown placeholder {имя}; use {summary}',
+      ].sort(),
+    );
+  });
+
+  it('keeps a lone brace in the thank-you and the paraphrase templates: they show it as typed', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.thankYou = 'Thanks :-} {surveyLink}';
+      content.brands.Lulu.thankYou = 'Thanks { see {surveyLink} :-{ {"a": 1}';
+      content.paraphrase.templates[1] = 'So {summary}} right? }{';
+    });
+    expect(problemsOf(raw)).toEqual([]);
+  });
+
+  it('refuses unbalanced and doubled braces in survey links, and doubled ones in every text that fills placeholders', () => {
     const raw = changed((content) => {
       content.brands.Basic.surveyUrl = 'https://survey.pilot.test/s?c={completion_code}&x={';
       content.brands.Lulu.surveyUrl = 'https://survey.pilot.test/s?c={{completion_code}}&x={{x}}';
-      content.brands.Lulu.thankYou = 'Thanks { see {surveyLink}';
-      content.paraphrase.templates[1] = 'So {summary}} right?';
+      content.brands.Lulu.thankYou = 'Thanks {{surveyLink}}';
+      content.paraphrase.templates[1] = 'So {summary}, {{x}} right?';
     });
     expect(problemsOf(raw).sort()).toEqual(
       [
@@ -103,8 +148,9 @@ describe('parseStudyContent', () => {
           '{conversation_id}, {brand}, {think_level}, {feel_level}, {label}, {completion_code}',
         '$.brands.Lulu.surveyUrl: {{completion_code}} has double braces (write {completion_code}); unknown ' +
           'placeholder {{x}}; use {conversation_id}, {brand}, {think_level}, {feel_level}, {label}, {completion_code}',
-        '$.brands.Lulu.thankYou: a { without its }; use {surveyLink}, {completion_code}',
-        '$.paraphrase.templates[1]: a } without its {; use {summary}',
+        '$.brands.Lulu.thankYou: {{surveyLink}} has double braces (write {surveyLink}); use {surveyLink}, ' +
+          '{completion_code}',
+        '$.paraphrase.templates[1]: unknown placeholder {{x}}; use {summary}',
       ].sort(),
     );
   });
@@ -210,7 +256,23 @@ describe('survey links', () => {
     ['https://192.168.1.10/s', '192.168.1.10', 'a local or private address'],
     ['https://169.254.169.254/s', '169.254.169.254', 'a local or private address'],
     ['https://[fd00::1]/s', '[fd00::1]', 'a local or private address'],
-    ['https://researcher:hunter2@survey.pilot.test/s', 'survey.pilot.test', 'a user name or password'],
+    ['https://researcher:hunter2@survey.pilot-study.org/s', 'survey.pilot-study.org', 'a user name or password'],
+    ['https://survey.local/s', 'survey.local', 'a local or private address'],
+    ['https://survey.home.arpa./s', 'survey.home.arpa', 'a local or private address'],
+    ['https://intranet/s', 'intranet', 'a local or private address'],
+    ['https://Intranet./s', 'intranet', 'a local or private address'],
+    ['https://100.64.0.1/s', '100.64.0.1', 'a local or private address'],
+    ['https://100.127.255.254/s', '100.127.255.254', 'a local or private address'],
+    ['https://survey.example/s', 'survey.example', 'a reserved name'],
+    ['https://survey.pilot.test/s', 'survey.pilot.test', 'a reserved name'],
+    ['https://survey.TEST./s', 'survey.test', 'a reserved name'],
+    ['https://survey.invalid/s', 'survey.invalid', 'a reserved name'],
+    ['https://192.0.2.10/s', '192.0.2.10', 'a documentation address'],
+    ['https://198.51.100.7/s', '198.51.100.7', 'a documentation address'],
+    ['https://203.0.113.255/s', '203.0.113.255', 'a documentation address'],
+    ['https://[2001:db8::1]/s', '[2001:db8::1]', 'a documentation address'],
+    ['https://[2001:db8:ffff::1]/s', '[2001:db8:ffff::1]', 'a documentation address'],
+    ['https://[::ffff:192.0.2.1]/s', '[::ffff:c000:201]', 'a documentation address'],
   ])('warns about %s', (url, host, concern) => {
     const data = JSON.parse(changed((content) => (content.brands.Lulu.surveyUrl = url))) as StudyContentData;
     expect(surveyLinkConcerns(data).filter(({ brand }) => brand === 'Lulu')).toEqual([
@@ -219,7 +281,16 @@ describe('survey links', () => {
   });
 
   it('has no concern about a public address', () => {
-    for (const url of ['https://172.32.0.1/s', 'https://8.8.8.8/s', 'https://[2001:db8::1]/s', 'https://local.test/']) {
+    for (const url of [
+      'https://172.32.0.1/s',
+      'https://8.8.8.8/s',
+      'https://100.128.0.1/s',
+      'https://192.0.3.1/s',
+      'https://[2001:db9::1]/s',
+      'https://local.pilot-study.org/',
+      'https://test.example-survey.org/',
+      'https://survey.localtest.org/',
+    ]) {
       const data = JSON.parse(changed((content) => (content.brands.Lulu.surveyUrl = url))) as StudyContentData;
       expect({ url, concerns: surveyLinkConcerns(data).filter(({ brand }) => brand === 'Lulu') }).toEqual({
         url,

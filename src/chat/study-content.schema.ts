@@ -77,40 +77,71 @@ const literal = (message: string): string => message.replace(/\{/g, '\\{');
 
 const braced = (names: readonly string[]): string => names.map((name) => `{${name}}`).join(', ');
 
+/** Every name some text fills. */
+const KNOWN_NAMES: readonly string[] = [...new Set(Object.values(TEXT_PLACEHOLDERS).flat())];
+
+/**
+ * What between braces reads as a placeholder's name, and is reported as one: a letter (of any script) or `_` right
+ * after the brace, then letters, digits, `_`, `.`, `-` and spaces (`{prénom}`, `{имя}`, `{first name}`). Code
+ * and JSON in an LLM prompt (`{"a": 1}`, `{ x }`, `{label: value}`) do not, except a padded name that some text
+ * fills (`{ surveyLink }`), which can only be a placeholder typed loosely.
+ */
+const NAME_LIKE = /^(\s*)([\p{L}_][\p{L}\p{M}\p{N}_.-]*(?: +[\p{L}\p{M}\p{N}_.-]+)*)\s*$/u;
+
+/** The name the content of a pair of braces reads as, or null for braces that are prose, code or JSON. */
+function nameIn(content: string): string | null {
+  const match = NAME_LIKE.exec(content);
+  if (match === null) return null;
+  const [, padding, name] = match;
+  return padding === '' || KNOWN_NAMES.some((known) => known.toLowerCase() === name.toLowerCase()) ? name : null;
+}
+
+/** Pairs of doubled braces, pairs of braces (neither holding a brace) and lone braces, in the order of the text. */
+const BRACES = /\{\{([^{}]*)\}\}|\{([^{}]*)\}|[{}]/g;
+
 /**
  * What is wrong with the placeholders of a text that fills `accepted` (`unknown placeholder {x}; use {a}, {b}`),
- * or null. Every brace there belongs to a placeholder, so a lone or doubled one is refused: the renderers would
- * leave it, and in a survey link it would stay unencoded.
+ * or null. In a survey link (`loneBraceHint` given) every brace belongs to a placeholder: a lone one, or a pair
+ * around anything but an accepted name, is refused, since it would stay in the link unencoded. In the other texts
+ * (the thank-you, the paraphrase templates) braces that hold no name are shown as typed, as in any text, so only a
+ * `{name}` the text does not fill, or a doubled one, is refused.
  */
-function fillingProblem(value: string, accepted: readonly string[], loneBraceHint = ''): string | null {
+function fillingProblem(value: string, accepted: readonly string[], loneBraceHint?: string): string | null {
+  const strict = loneBraceHint !== undefined;
   const problems = new Set<string>();
-  for (const [token, doubled, single] of value.matchAll(/\{\{([^{}]*)\}\}|\{([^{}]*)\}|[{}]/g)) {
-    if (doubled !== undefined) {
-      problems.add(
-        accepted.includes(doubled)
-          ? `{{${doubled}}} has double braces (write {${doubled}})`
-          : `unknown placeholder {{${doubled}}}`,
-      );
-    } else if (single === undefined) {
-      problems.add(`${token === '{' ? 'a { without its }' : 'a } without its {'}${loneBraceHint}`);
-    } else if (!accepted.includes(single)) {
-      const cased = accepted.find((name) => name.toLowerCase() === single.toLowerCase());
-      problems.add(`unknown placeholder {${single}}${cased ? ` (names are case-sensitive: {${cased}})` : ''}`);
+  for (const [token, doubled, single] of value.matchAll(BRACES)) {
+    const content = doubled ?? single;
+    if (content === undefined) {
+      if (strict) problems.add(`${token === '{' ? 'a { without its }' : 'a } without its {'}${loneBraceHint}`);
+      continue;
     }
+    const name = strict ? content.trim() : nameIn(content);
+    if (name === null || (doubled === undefined && accepted.includes(content))) continue;
+    if (doubled !== undefined && accepted.includes(doubled)) {
+      problems.add(`{{${doubled}}} has double braces (write {${doubled}})`);
+      continue;
+    }
+    const hint = accepted.includes(name)
+      ? ` (write {${name}})`
+      : accepted
+          .filter((each) => each.toLowerCase() === name.toLowerCase())
+          .map((each) => ` (names are case-sensitive: {${each}})`)
+          .join('');
+    problems.add(`unknown placeholder ${token}${hint}`);
   }
   return problems.size > 0 ? `${[...problems].join('; ')}; use ${braced(accepted)}` : null;
 }
 
 /**
- * What is wrong with a text that fills no placeholder, or null: a `{name}` (a word in one or two pairs of braces)
- * would be shown as typed. Other braces are prose, or JSON in an LLM prompt, and stay.
+ * What is wrong with a text that fills no placeholder, or null: a `{name}` (in one or two pairs of braces) would be
+ * shown as typed. Other braces are prose, or JSON or code in an LLM prompt, and stay.
  */
 function plainProblem(value: string): string | null {
   const problems = new Set<string>();
-  for (const [token, name] of value.matchAll(/\{\{?\s*([A-Za-z_][\w.-]*)\s*\}\}?/g)) {
-    const known = Object.values(TEXT_PLACEHOLDERS)
-      .flat()
-      .find((each) => each.toLowerCase() === name.toLowerCase());
+  for (const [token, doubled, single] of value.matchAll(BRACES)) {
+    const name = nameIn(doubled ?? single ?? '');
+    if (name === null) continue;
+    const known = KNOWN_NAMES.find((each) => each.toLowerCase() === name.toLowerCase());
     const fillers = Object.entries(TEXT_PLACEHOLDERS)
       .filter(([, names]) => known !== undefined && (names as readonly string[]).includes(known))
       .map(([field]) => field);
@@ -243,13 +274,22 @@ export function parseStudyContent(raw: string): { data: StudyContentData } | { p
 }
 
 /** Why a survey link that passed the schema still looks wrong: a warning, since a pilot may mean it. */
-export type SurveyLinkConcern = 'a documentation domain' | 'a local or private address' | 'a user name or password';
+export type SurveyLinkConcern =
+  | 'a documentation domain'
+  | 'a local or private address'
+  | 'a reserved name'
+  | 'a documentation address'
+  | 'a user name or password';
 
-/** Loopback, private (RFC 1918, IPv6 unique local), link-local and unspecified addresses. */
+/**
+ * Loopback, private (RFC 1918, IPv6 unique local), shared (carrier-grade NAT, RFC 6598), link-local and unspecified
+ * addresses.
+ */
 const LOCAL_NETWORKS = new BlockList();
 for (const [network, prefix] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
   ['127.0.0.0', 8],
   ['169.254.0.0', 16],
   ['172.16.0.0', 12],
@@ -265,17 +305,35 @@ for (const [network, prefix] of [
   LOCAL_NETWORKS.addSubnet(network, prefix, 'ipv6');
 }
 
-/** Whether a (normalised) host names this machine or a private network; IPv4-mapped IPv6 counts as its IPv4. */
-function isLocalHost(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+/** The address blocks reserved for documentation (RFC 5737, RFC 3849): no host on the internet has one. */
+const DOCUMENTATION_NETWORKS = new BlockList();
+for (const network of ['192.0.2.0', '198.51.100.0', '203.0.113.0']) {
+  DOCUMENTATION_NETWORKS.addSubnet(network, 24, 'ipv4');
+}
+DOCUMENTATION_NETWORKS.addSubnet('2001:db8::', 32, 'ipv6');
+
+/** Whether a (normalised) host is an IP address in `networks`; IPv4-mapped IPv6 counts as its IPv4. */
+function isIn(networks: BlockList, host: string): boolean {
   const address = host.replace(/^\[(.*)\]$/, '$1');
   const family = isIP(address);
-  return family !== 0 && LOCAL_NETWORKS.check(address, family === 6 ? 'ipv6' : 'ipv4');
+  return family !== 0 && networks.check(address, family === 6 ? 'ipv6' : 'ipv4');
+}
+
+/**
+ * Whether a (normalised) host names this machine or a private network: `localhost`, a name under `.localhost`,
+ * `.local` (multicast DNS) or `.home.arpa` (home networks), a name of one label (`intranet`, resolved by a local
+ * search domain only), or an address of LOCAL_NETWORKS.
+ */
+function isLocalHost(host: string): boolean {
+  if (/(^|\.)(localhost|local|home\.arpa)$/.test(host)) return true;
+  if (isIP(host.replace(/^\[(.*)\]$/, '$1')) === 0) return !host.includes('.');
+  return isIn(LOCAL_NETWORKS, host);
 }
 
 /**
  * What looks wrong with each brand's survey link: still on a documentation domain (example.org/.com/.net, the
- * study not configured yet), on this machine or a private network, or carrying a user name or password. The
+ * study not configured yet), on this machine or a private network, on a name that never resolves publicly (under
+ * `.example`, `.test`, `.invalid`: RFC 2606) or a documentation address, or carrying a user name or password. The
  * host is lowercased without a trailing dot, so `survey.EXAMPLE.com.` is the documentation domain it names.
  */
 export function surveyLinkConcerns(
@@ -287,7 +345,9 @@ export function surveyLinkConcerns(
     const host = parsed.hostname.toLowerCase().replace(/\.$/, '');
     const concerns: SurveyLinkConcern[] = [];
     if (/^(.*\.)?example\.(org|com|net)$/.test(host)) concerns.push('a documentation domain');
-    if (isLocalHost(host)) concerns.push('a local or private address');
+    else if (/\.(example|test|invalid)$/.test(host)) concerns.push('a reserved name');
+    else if (isIn(DOCUMENTATION_NETWORKS, host)) concerns.push('a documentation address');
+    else if (isLocalHost(host)) concerns.push('a local or private address');
     if (parsed.username !== '' || parsed.password !== '') concerns.push('a user name or password');
     return concerns.map((concern) => ({ brand, url, host, concern }));
   });
@@ -315,6 +375,16 @@ export function surveyLinkWarning({
       return (
         `${brand}: the survey link is on ${host}, a documentation domain: participants would reach no survey, and ` +
         'the service reports study: down in its health until it points at the study’s survey'
+      );
+    case 'a reserved name':
+      return (
+        `${brand}: the survey link is on ${host}, a reserved name that resolves nowhere on the internet: ` +
+        'participants would reach no survey'
+      );
+    case 'a documentation address':
+      return (
+        `${brand}: the survey link is on ${host}, an address reserved for documentation: participants would ` +
+        'reach no survey'
       );
     case 'a local or private address':
       return (

@@ -16,6 +16,13 @@ describe('shownText', () => {
   });
 });
 
+describe('shownText with a password in the survey link', () => {
+  it('masks the password of the survey anchor’s target', () => {
+    const html = 'Bye <a href="https://user:p@ss@survey.pilot-study.org/s?a=1&amp;b=2" target="_blank">survey</a>';
+    expect(shownText(html)).toBe('Bye survey <https://user:***@survey.pilot-study.org/s?a=1&b=2>');
+  });
+});
+
 describe('previewConversation', () => {
   const lines = previewConversation(content, { brand: 'Basic', thinkLevel: 'High', feelLevel: 'Low' }, 'A', 1);
   const bot = lines

@@ -9,7 +9,7 @@ import {
   type TurnDecision,
   type TurnInputs,
 } from './conversation-flow';
-import type { StudyContent } from './study-content.provider';
+import { withoutPassword, type StudyContent } from './study-content.provider';
 
 /**
  * A researcher's proofreading copy of a study: every scripted conversation as participants will read it, produced
@@ -42,11 +42,15 @@ const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>
 
 /**
  * A reply as the participant's page shows it: the survey anchor as its text followed by its target in angle
- * brackets, and the escaped characters as characters.
+ * brackets (a password in it masked, as everywhere the service prints a link), and the escaped characters as
+ * characters.
  */
 export function shownText(reply: string): string {
   return reply
-    .replace(/<a href="([^"]*)"[^>]*>([^<]*)<\/a>/g, (_whole, href: string, text: string) => `${text} <${href}>`)
+    .replace(
+      /<a href="([^"]*)"[^>]*>([^<]*)<\/a>/g,
+      (_whole, href: string, text: string) => `${text} <${withoutPassword(href)}>`,
+    )
     .replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity]);
 }
 

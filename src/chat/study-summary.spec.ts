@@ -15,7 +15,10 @@ function contentWith(change: (content: StudyContent) => void): StudyContent {
 
 const onOwnDomain = (content: StudyContent): void => {
   for (const brand of ['Basic', 'Lulu'] as const)
-    content.data.brands[brand].surveyUrl = content.data.brands[brand].surveyUrl.replace('example.org', 'pilot.test');
+    content.data.brands[brand].surveyUrl = content.data.brands[brand].surveyUrl.replace(
+      'example.org',
+      'pilot-study.org',
+    );
 };
 
 describe('studySummary', () => {
@@ -56,10 +59,38 @@ describe('studySummary', () => {
     expect(warnings.join('\n')).not.toContain('secret');
   });
 
+  it('warns about a reserved name and a documentation address, as about the other hosts', () => {
+    const content = contentWith((changed) => {
+      changed.data.brands.Basic.surveyUrl = 'https://survey.pilot.test/s?c={completion_code}';
+      changed.data.brands.Lulu.surveyUrl = 'https://[2001:db8::7]/s?c={completion_code}';
+    });
+    expect(studySummary(content).warnings).toEqual([
+      'Basic: the survey link is on survey.pilot.test, a reserved name that resolves nowhere on the internet: ' +
+        'participants would reach no survey',
+      'Lulu: the survey link is on [2001:db8::7], an address reserved for documentation: participants would reach ' +
+        'no survey',
+    ]);
+  });
+
+  it('prints each survey link with its password masked', () => {
+    const content = contentWith((changed) => {
+      changed.data.brands.Lulu.surveyUrl = 'https://user:s3cret@10.1.2.3:8443/s?c={completion_code}';
+      changed.data.brands.Basic.surveyUrl = 'https://user:p@ss@survey.pilot-study.org/s?c={completion_code}';
+    });
+    const { lines, warnings } = studySummary(content);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '  Lulu: https://user:***@10.1.2.3:8443/s?c={completion_code}',
+        '  Basic: https://user:***@survey.pilot-study.org/s?c={completion_code}',
+      ]),
+    );
+    expect([...lines, ...warnings].join('\n')).not.toMatch(/s3cret|ss@/);
+  });
+
   it('warns when survey answers could not be joined to conversations', () => {
     const content = contentWith((changed) => {
       onOwnDomain(changed);
-      changed.data.brands.Lulu.surveyUrl = 'https://survey.pilot.test/lulu?arm={brand}';
+      changed.data.brands.Lulu.surveyUrl = 'https://survey.pilot-study.org/lulu?arm={brand}';
       changed.data.brands.Lulu.thankYou = 'Thank you! {surveyLink}';
     });
     const { lines, warnings } = studySummary(content);

@@ -1,6 +1,6 @@
 import { LABELS } from '../ml/ml.types';
 import { BRANDS } from './chat.types';
-import type { StudyContent } from './study-content.provider';
+import { withoutPassword, type StudyContent } from './study-content.provider';
 import { SURVEY_URL_PLACEHOLDERS, surveyLinkConcerns, surveyLinkWarning } from './study-content.schema';
 
 /** What `study:check` says about a valid content file: a summary to read, and warnings worth acting on. */
@@ -32,7 +32,7 @@ export function studySummary(content: StudyContent): StudySummary {
   for (const brand of BRANDS) {
     const { surveyUrl, thankYou } = data.brands[brand];
     const used = placeholdersIn(surveyUrl);
-    lines.push(`  ${brand}: ${surveyUrl}`);
+    lines.push(`  ${brand}: ${withoutPassword(surveyUrl)}`);
     lines.push(`    placeholders: ${used.length > 0 ? used.map((name) => `{${name}}`).join(', ') : 'none'}`);
     const codeShown = placeholdersIn(thankYou).includes('completion_code');
     lines.push(`    thank-you shows the completion code: ${codeShown ? 'yes' : 'no'}`);

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import * as clusterProcess from '../common/cluster-process';
 import type { ProcessRole } from '../config/process-role';
 import type { ConversationRepository } from './conversation.repository';
 import type { StudyContent } from './study-content.provider';
@@ -47,6 +48,14 @@ describe('StudyVersionCheck', () => {
 
   it('neither warns nor throws when the table cannot be read (the probes report the database)', async () => {
     await expect(check(() => Promise.reject(new Error('connection refused')))).resolves.toBeUndefined();
+    expect(warnings).toEqual([]);
+  });
+
+  it('warns in the first HTTP process of a cluster only: the others would repeat the same line', async () => {
+    const others = jest.fn(() => Promise.resolve([{ version: 'v1', count: 1 }]));
+    jest.spyOn(clusterProcess, 'isFirstProcess').mockReturnValue(false);
+    await check(others);
+    expect(others).not.toHaveBeenCalled();
     expect(warnings).toEqual([]);
   });
 

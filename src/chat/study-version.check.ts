@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { isFirstProcess } from '../common/cluster-process';
 import { PROCESS_ROLE, type ProcessRole } from '../config/process-role';
 import { ConversationRepository } from './conversation.repository';
 import { StudyContent } from './study-content.provider';
@@ -35,7 +36,8 @@ export class StudyVersionCheck implements OnApplicationBootstrap {
   }
 
   async run(): Promise<void> {
-    if (this.role !== 'api') return;
+    // Every HTTP process of a cluster reads the same table: one of them says it.
+    if (this.role !== 'api' || !isFirstProcess()) return;
     // An unreadable table is the probes' business (the database is reported down there), not this check's.
     const others = await this.conversations.inProgressOfOtherVersions(this.content.version).catch(() => []);
     if (others.length > 0) this.logger.warn(otherVersionsWarning(this.content.version, others));

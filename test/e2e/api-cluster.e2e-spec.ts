@@ -5,7 +5,7 @@ import net from 'node:net';
 import { Client } from 'pg';
 import { deleteKeys } from '../support/redis-keys';
 import { startService, freePort, waitForHttp, type ServiceProcess } from '../support/service-process';
-import { configuredStudyFile } from '../support/study-content';
+import { configuredStudy, studyContentFile } from '../support/study-content';
 import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
 
 /** Which HTTP process answered, over a connection of its own (the cluster hands connections out round-robin). */
@@ -57,7 +57,11 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
       SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
       THROTTLE_LIMIT: '0',
       LOG_LEVEL: 'info',
-      STUDY_CONTENT_FILE: configuredStudyFile(),
+      // A link on a private address: a start-up warning that each process would otherwise repeat.
+      STUDY_CONTENT_FILE: studyContentFile((content) => {
+        configuredStudy(content);
+        (content.brands as Record<string, { surveyUrl: string }>).Lulu.surveyUrl = 'https://10.1.2.3/s';
+      }),
     });
     await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
     // The first process answers before the second has loaded: the primary says when all of them listen.
@@ -78,6 +82,14 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     expect(seen.has(service.child.pid as number)).toBe(false); // the primary serves nothing itself
     const greeting = await fetch(`${service.baseUrl}/api/random/initial`);
     expect(greeting.status).toBe(200);
+  });
+
+  it('says the study file’s start-up warnings once, from the first process, not once per process', () => {
+    const warnings = service
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('STUDY CONTENT: Lulu: the survey link is on 10.1.2.3'));
+    expect(warnings).toHaveLength(1);
   });
 
   it('answers a queued job the same from every process', async () => {

@@ -112,7 +112,7 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
         const { row: stored } = await storedConversation(client.scenario.conversation_id);
         // The survey link carries the conversation, its arm, its label and its completion code (URL-encoded).
         const link = new URL(String(/<a href="([^"]+)"/.exec(done.reply)?.[1]).replaceAll('&amp;', '&'));
-        expect(`${link.origin}${link.pathname}`).toBe(`https://survey.combot.test/combot/${brand.toLowerCase()}`);
+        expect(`${link.origin}${link.pathname}`).toBe(`https://survey.combot-study.org/combot/${brand.toLowerCase()}`);
         expect(Object.fromEntries(link.searchParams)).toEqual({
           conversation: client.scenario.conversation_id,
           arm: `${brand}-${client.scenario.think_level}-${client.scenario.feel_level}`,

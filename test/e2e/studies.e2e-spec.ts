@@ -56,7 +56,7 @@ const STUDY_FILE = studyContentFile((content) => {
       texts.questions[label] = [1, 2, 3, 4, 5].map((n) => PILOT.question(brand, label, n));
     texts.closing = PILOT.closing(brand);
     texts.thankYou = PILOT.thankYou(brand);
-    texts.surveyUrl = `https://survey.pilot.test/s/${brand}?cid={conversation_id}&arm={think_level}{feel_level}&code={completion_code}`;
+    texts.surveyUrl = `https://survey.pilot-study.org/s/${brand}?cid={conversation_id}&arm={think_level}{feel_level}&code={completion_code}`;
   }
 });
 
@@ -142,7 +142,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       const code = row.completion_code as string;
       // The survey link: this file's template, every placeholder substituted for this conversation.
       const href = String(/<a href="([^"]+)"/.exec(done.reply)?.[1]).replaceAll('&amp;', '&');
-      expect(href).toBe(`https://survey.pilot.test/s/Basic?cid=${id}&arm=${think}${feel}&code=${code}`);
+      expect(href).toBe(`https://survey.pilot-study.org/s/Basic?cid=${id}&arm=${think}${feel}&code=${code}`);
       expect(done.reply.startsWith(`Pilot Basic thanks! Code ${code}. Survey: <a href=`)).toBe(true);
 
       const hash = createHash('sha256').update(readFileSync(STUDY_FILE)).digest('hex').slice(0, 8);
@@ -466,6 +466,38 @@ describe('study CLI (no configuration, database or Redis)', () => {
     );
   });
 
+  it('study:check prints survey links with their password masked, and warns about unreachable hosts', async () => {
+    const file = studyContentFile((content) => {
+      const brands = content.brands as Record<string, PilotBrand>;
+      brands.Basic.surveyUrl = 'https://user:s3cret@10.1.2.3:8443/s?c={completion_code}';
+      brands.Lulu.surveyUrl = 'https://user:p@ss@survey.pilot.test/s?c={completion_code}';
+    });
+    const run = await runCli(['study:check', file], env);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('  Basic: https://user:***@10.1.2.3:8443/s?c={completion_code}\n');
+    expect(run.stdout).toContain('  Lulu: https://user:***@survey.pilot.test/s?c={completion_code}\n');
+    expect(run.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^warning: Basic: the survey link is on 10\.1\.2\.3, a local or private address/),
+      expect.stringMatching(/^warning: Basic: the survey link carries a user name or password/),
+      expect.stringMatching(/^warning: Lulu: the survey link is on survey\.pilot\.test, a reserved name/),
+      expect.stringMatching(/^warning: Lulu: the survey link carries a user name or password/),
+    ]);
+    expect(`${run.stdout}${run.stderr}`).not.toMatch(/s3cret|p@ss/);
+  });
+
+  it('study:check refuses a {name} in any script or with spaces where participants would read it', async () => {
+    const file = studyContentFile((content) => {
+      (content.brands as Record<string, PilotBrand>).Basic.greeting.High =
+        'Bonjour {prénom} ! Привет, {имя}. Hallo {Ihr Name}. Hi {first name}.';
+    });
+    const run = await runCli(['study:check', file], env);
+    expect(run.code).toBe(78);
+    expect(run.stderr).toBe(
+      `${file}: $.brands.Basic.greeting.High: unknown placeholder {prénom}; unknown placeholder {имя}; unknown ` +
+        'placeholder {Ihr Name}; unknown placeholder {first name}; this text takes no placeholders\n',
+    );
+  });
+
   it('study:check names each problem of a broken file by its JSON path and exits 78', async () => {
     const run = await runCli(['study:check', BROKEN], env);
     expect(run.code).toBe(78);
@@ -518,7 +550,7 @@ describe('study CLI (no configuration, database or Redis)', () => {
       PILOT.closing('Lulu'),
       expect.stringMatching(/email/i), // the invalid-address prompt
       expect.stringMatching(
-        /^Pilot Lulu thanks! Code ABCDEFGHJKMN\. Survey: open the survey <https:\/\/survey\.pilot\.test\/s\/Lulu\?cid=[0-9a-f-]{36}&arm=HighLow&code=ABCDEFGHJKMN>$/,
+        /^Pilot Lulu thanks! Code ABCDEFGHJKMN\. Survey: open the survey <https:\/\/survey\.pilot-study\.org\/s\/Lulu\?cid=[0-9a-f-]{36}&arm=HighLow&code=ABCDEFGHJKMN>$/,
       ),
       expect.any(String), // after the end
     ]);

@@ -17,11 +17,14 @@ export function studyContentFile(change: (content: Record<string, unknown>) => v
   return file;
 }
 
-/** Moves the example's survey links off the documentation domain: a configured study, as tests need. */
+/**
+ * Moves the example's survey links off the documentation domain: a configured study, as tests need (on a public
+ * name: one under `.test` would draw a start-up warning).
+ */
 export function configuredStudy(content: Record<string, unknown>): void {
   const brands = content.brands as Record<string, { surveyUrl: string }>;
   for (const brand of Object.values(brands)) {
-    brand.surveyUrl = brand.surveyUrl.replace('survey.example.org', 'survey.combot.test');
+    brand.surveyUrl = brand.surveyUrl.replace('survey.example.org', 'survey.combot-study.org');
   }
 }
 
