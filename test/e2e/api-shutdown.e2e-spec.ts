@@ -7,39 +7,50 @@ import { dropTestDatabase, recreateTestDatabase } from '../support/test-database
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+const REDIS = { host: '127.0.0.1', port: 6379 };
+
+/** One built HTTP process on a fresh database of its own and the shared Redis under a key prefix of its own. */
+function builtApi(database: string, env: Record<string, string> = {}) {
+  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
+  let service: ServiceProcess | undefined;
+  return {
+    redisPrefix,
+    async start(): Promise<ServiceProcess> {
+      service = startService({
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        DATABASE_URL: await recreateTestDatabase(database),
+        DB_MIGRATE_ON_START: 'true',
+        REDIS_HOST: REDIS.host,
+        REDIS_PORT: String(REDIS.port),
+        REDIS_KEY_PREFIX: redisPrefix,
+        API_PROCESSES: '1',
+        ML_WORKERS: '1',
+        THROTTLE_LIMIT: '0',
+        LOG_LEVEL: 'info',
+        STUDY_CONTENT_FILE: configuredStudyFile(),
+        ...env,
+      });
+      await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
+      return service;
+    },
+    async stop(): Promise<void> {
+      if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+      await dropTestDatabase(database);
+      await deleteKeys(REDIS, redisPrefix);
+    },
+  };
+}
+
 /**
  * One HTTP process (built service, real PostgreSQL and Redis) stopping with a request in flight: the request is
  * answered with every part of the service still up (cache, model pool, database), and only then do they go.
  */
 describe('API shutdown with a request in flight', () => {
-  const DATABASE = 'combot_api_shutdown_test';
-  const REDIS = { host: '127.0.0.1', port: 6379 };
-  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
+  const api = builtApi('combot_api_shutdown_test');
   let service: ServiceProcess;
-
-  beforeAll(async () => {
-    service = startService({
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      DATABASE_URL: await recreateTestDatabase(DATABASE),
-      DB_MIGRATE_ON_START: 'true',
-      REDIS_HOST: REDIS.host,
-      REDIS_PORT: String(REDIS.port),
-      REDIS_KEY_PREFIX: redisPrefix,
-      API_PROCESSES: '1',
-      ML_WORKERS: '1',
-      THROTTLE_LIMIT: '0',
-      LOG_LEVEL: 'info',
-      STUDY_CONTENT_FILE: configuredStudyFile(),
-    });
-    await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
-  }, 150_000);
-
-  afterAll(async () => {
-    if (service.child.exitCode === null) service.child.kill('SIGKILL');
-    await dropTestDatabase(DATABASE);
-    await deleteKeys(REDIS, redisPrefix);
-  });
+  beforeAll(async () => (service = await api.start()), 150_000);
+  afterAll(() => api.stop());
 
   it('answers a classification whose body ends after SIGTERM from the model and the cache, then exits 0', async () => {
     // Uncached under this run's key prefix: the answer needs the model pool and writes the Redis cache.
@@ -70,7 +81,7 @@ describe('API shutdown with a request in flight', () => {
     const redis = redisClient(REDIS);
     try {
       await redis.connect();
-      expect(await redis.keys(`${redisPrefix}:ml-result:*`)).toHaveLength(1);
+      expect(await redis.keys(`${api.redisPrefix}:ml-result:*`)).toHaveLength(1);
     } finally {
       redis.disconnect();
     }
@@ -83,35 +94,10 @@ describe('API shutdown with a request in flight', () => {
  * application close.
  */
 describe('API shutdown with its own jobs running', () => {
-  const DATABASE = 'combot_api_shutdown_jobs_test';
-  const REDIS = { host: '127.0.0.1', port: 6379 };
-  const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
+  const api = builtApi('combot_api_shutdown_jobs_test', { QUEUE_PROCESS_IN_API: 'true' });
   let service: ServiceProcess;
-
-  beforeAll(async () => {
-    service = startService({
-      PORT: String(await freePort()),
-      HOST: '127.0.0.1',
-      DATABASE_URL: await recreateTestDatabase(DATABASE),
-      DB_MIGRATE_ON_START: 'true',
-      REDIS_HOST: REDIS.host,
-      REDIS_PORT: String(REDIS.port),
-      REDIS_KEY_PREFIX: redisPrefix,
-      QUEUE_PROCESS_IN_API: 'true',
-      API_PROCESSES: '1',
-      ML_WORKERS: '1',
-      THROTTLE_LIMIT: '0',
-      LOG_LEVEL: 'info',
-      STUDY_CONTENT_FILE: configuredStudyFile(),
-    });
-    await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 120_000);
-  }, 150_000);
-
-  afterAll(async () => {
-    if (service.child.exitCode === null) service.child.kill('SIGKILL');
-    await dropTestDatabase(DATABASE);
-    await deleteKeys(REDIS, redisPrefix);
-  });
+  beforeAll(async () => (service = await api.start()), 150_000);
+  afterAll(() => api.stop());
 
   it('finishes the jobs running at SIGTERM before the model unloads, and exits 0', async () => {
     // Distinct texts, so each job needs the model (none is answered from the cache); more than it classifies in the
