@@ -56,6 +56,15 @@ describe('chat turn parsing', () => {
   it('reads numbers from numbers and numeric strings only', () => {
     expect(parseNumber(3)).toBe(3);
     expect(parseNumber(' 4 ')).toBe(4);
-    for (const raw of ['', 'x', NaN, Infinity, null, {}, []]) expect(parseNumber(raw)).toBeNull();
+    for (const [raw, value] of [
+      ['12.5', 12.5],
+      ['-3', -3],
+      ['1e3', 1000],
+      ['.5', 0.5],
+      ['7.', 7],
+    ] as const)
+      expect(parseNumber(raw)).toBe(value);
+    for (const raw of ['', 'x', NaN, Infinity, null, {}, [], '0x10', '0b1', '0o7', 'Infinity', '1e', '1 2'])
+      expect({ raw, value: parseNumber(raw) }).toEqual({ raw, value: null });
   });
 });

@@ -19,9 +19,13 @@ export function parseScenario(raw: unknown): Record<string, unknown> {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
 }
 
-/** A finite number, also from a numeric string; anything else is null. */
+/** A number written in decimal (as JSON writes one): `Number()` alone also reads `0x10`, `0b1` and `0o7`. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** A finite number, also from a decimal numeric string; anything else is null. */
 export function parseNumber(raw: unknown): number | null {
-  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  const text = typeof raw === 'string' ? raw.trim() : null;
+  const value = text === null ? raw : DECIMAL.test(text) ? Number(text) : null;
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
