@@ -273,6 +273,12 @@ describe('survey links', () => {
     ['https://[2001:db8::1]/s', '[2001:db8::1]', 'a documentation address'],
     ['https://[2001:db8:ffff::1]/s', '[2001:db8:ffff::1]', 'a documentation address'],
     ['https://[::ffff:192.0.2.1]/s', '[::ffff:c000:201]', 'a documentation address'],
+    [
+      'https://app.prolific.com/submissions/complete?cc={completion_code}',
+      'app.prolific.com',
+      'a Prolific completion link',
+    ],
+    ['https://app.prolific.co/submissions/complete?cc=C1A2B3', 'app.prolific.co', 'a Prolific completion link'],
   ])('warns about %s', (url, host, concern) => {
     const data = JSON.parse(changed((content) => (content.brands.Lulu.surveyUrl = url))) as StudyContentData;
     expect(surveyLinkConcerns(data).filter(({ brand }) => brand === 'Lulu')).toEqual([
@@ -290,6 +296,7 @@ describe('survey links', () => {
       'https://local.pilot-study.org/',
       'https://test.example-survey.org/',
       'https://survey.localtest.org/',
+      'https://app.prolific.com/studies/abc',
     ]) {
       const data = JSON.parse(changed((content) => (content.brands.Lulu.surveyUrl = url))) as StudyContentData;
       expect({ url, concerns: surveyLinkConcerns(data).filter(({ brand }) => brand === 'Lulu') }).toEqual({

@@ -279,7 +279,8 @@ export type SurveyLinkConcern =
   | 'a local or private address'
   | 'a reserved name'
   | 'a documentation address'
-  | 'a user name or password';
+  | 'a user name or password'
+  | 'a Prolific completion link';
 
 /**
  * Loopback, private (RFC 1918, IPv6 unique local), shared (carrier-grade NAT, RFC 6598), link-local and unspecified
@@ -349,6 +350,10 @@ export function surveyLinkConcerns(
     else if (isIn(DOCUMENTATION_NETWORKS, host)) concerns.push('a documentation address');
     else if (isLocalHost(host)) concerns.push('a local or private address');
     if (parsed.username !== '' || parsed.password !== '') concerns.push('a user name or password');
+    // Prolific's completion code is the Prolific study's, set in Prolific: the link belongs at the survey's end.
+    if (/(^|\.)prolific\.(com|co)$/.test(host) && parsed.pathname.startsWith('/submissions/complete')) {
+      concerns.push('a Prolific completion link');
+    }
     return concerns.map((concern) => ({ brand, url, host, concern }));
   });
 }
@@ -395,6 +400,12 @@ export function surveyLinkWarning({
       return (
         `${brand}: the survey link carries a user name or password: every participant would read it, and ` +
         'browsers warn about such links'
+      );
+    case 'a Prolific completion link':
+      return (
+        `${brand}: the survey link is Prolific's completion link: Prolific accepts only its own study's code there ` +
+        "(not a conversation's) and participants would skip the survey; link the survey, and end the survey " +
+        'with the redirect to Prolific'
       );
   }
 }
