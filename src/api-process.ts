@@ -8,6 +8,7 @@ import { answerClientErrorsInJson } from './common/client-error';
 import { configureHttpApp } from './common/http-setup';
 import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
+import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig } from './config/app-config';
 import { QueueWorker } from './queue/queue-worker';
 
@@ -56,7 +57,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
       process.exit(1);
     }
   };
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown());
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown());
   sendHeartbeats();
   const mode = config.mode;
   const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { exitOnStartupFailure } from './common/startup.error';
+import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
 import { QueueWorker } from './queue/queue-worker';
@@ -52,7 +53,7 @@ async function bootstrap(): Promise<void> {
       process.exit(1);
     }
   };
-  for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void shutdown(signal));
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
   logger.log('Combot worker started: processing the ml and maintenance queues', 'Bootstrap');
   if (config.queue.heartbeatFile) beat(config.queue.heartbeatFile);
 }

@@ -3,6 +3,7 @@ import os from 'node:os';
 import pino from 'pino';
 import { prettyTransport } from '../common/log-format';
 import { StartupError } from '../common/startup.error';
+import { STOP_SIGNALS } from '../common/stop-signals';
 import type { AppConfig } from '../config/app-config';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
 import { serveClusterMetrics } from '../metrics/cluster-metrics';
@@ -36,8 +37,6 @@ const MAX_RESTARTS_PER_MINUTE = 5;
 const RESTART_DELAY_MS = 1000;
 /** Exit codes of a process that could not start for a reason a restart does not fix (see startup.error.ts). */
 const STARTUP_FAILURE_CODES = new Set([69, 78]);
-/** Signals that stop the service, each with a drain: a supervisor's SIGTERM, Ctrl-C, a closed terminal. */
-const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
 
 /**
  * The primary of `API_PROCESSES` HTTP processes: every core serves requests (one Node event loop is the ceiling

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions } from 'bull';
 import type { Redis } from 'ioredis';
 import { AppError } from '../common/app.error';
+import { settlesWithin } from '../common/settles-within';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -118,21 +119,17 @@ export class JobsService {
   }
 
   /**
-   * Jobs per state and consuming workers, per queue. With `withinMs` it rejects when the backend has not answered
-   * by then: Bull's commands queue while Redis is down, and a probe, a scrape or a panel must not wait for it.
-   */
-  /**
    * Waits until every queue's connection is up, at most `withinMs`: a one-shot command that asks at once would be
    * refused by a connection still connecting. False when they are not up within the bound.
    */
-  async ready(withinMs: number): Promise<boolean> {
-    let timer: NodeJS.Timeout | undefined;
-    return Promise.race([
-      Promise.all(Object.values(this.queues).map(connected)).then(() => true),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), withinMs))),
-    ]).finally(() => clearTimeout(timer));
+  ready(withinMs: number): Promise<boolean> {
+    return settlesWithin(Promise.all(Object.values(this.queues).map(connected)), withinMs);
   }
 
+  /**
+   * Jobs per state and consuming workers, per queue. With `withinMs` it rejects when the backend has not answered
+   * by then: Bull's commands queue while Redis is down, and a probe, a scrape or a panel must not wait for it.
+   */
   async counts(withinMs?: number): Promise<Record<QueueName, JobCounts & { workers: number }>> {
     if (withinMs === undefined) return this.readCounts();
     let timer: NodeJS.Timeout | undefined;

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { settlesWithin } from '../common/settles-within';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { AppConfig } from '../config/app-config';
 import { PROCESS_ROLE, type ProcessRole } from '../config/process-role';
@@ -100,17 +101,10 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
     this.stopChecks();
     if (!this.processing) return true;
     const queues = this.queuesOf(this.processors);
-    let timer: NodeJS.Timeout | undefined;
-    const drained = await Promise.race([
-      Promise.all(queues.map((queue) => queue.pause(true))).then(
-        () => true,
-        (error: unknown) => {
-          this.logger.warn(`could not pause the queues cleanly: ${reasonOf(error)}`);
-          return true;
-        },
-      ),
-      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
-    ]).finally(() => clearTimeout(timer));
+    const paused = Promise.all(queues.map((queue) => queue.pause(true))).catch((error: unknown) =>
+      this.logger.warn(`could not pause the queues cleanly: ${reasonOf(error)}`),
+    );
+    const drained = await settlesWithin(paused, timeoutMs);
     if (!drained) {
       this.logger.warn(`jobs still active after ${timeoutMs} ms; closing the queues without waiting for them`);
       await Promise.all(queues.map((queue) => queue.close(true).catch(() => undefined)));

@@ -1,6 +1,7 @@
 import { BullModule, getQueueToken } from '@nestjs/bull';
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
+import { settlesWithin } from '../common/settles-within';
 import { AppConfig } from '../config/app-config';
 import { BullConnections } from './bull-connections';
 import { InProcessQueue } from './in-process-queue';
@@ -25,13 +26,9 @@ export class QueueLifecycle implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     const queues = QUEUE_NAMES.map((name) => this.moduleRef.get<JobQueue>(getQueueToken(name), { strict: false }));
-    let timer: NodeJS.Timeout | undefined;
     // A second close() returns the first one's promise (Bull's and the in-process queue's alike), so past the bound
     // shutdown stops waiting for it rather than asking again; the process exits with the job unfinished.
-    await Promise.race([
-      Promise.all(queues.map((queue) => queue.close())),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.waitMs))),
-    ]).finally(() => clearTimeout(timer));
+    await settlesWithin(Promise.all(queues.map((queue) => queue.close())), this.waitMs);
     this.connections?.close();
   }
 }
