@@ -49,6 +49,9 @@ async function bootstrap(): Promise<void> {
     await CommandFactory.run(StudyCliModule, OPTIONS);
     return;
   }
+  // The command line first: a usage error exits here, before the configuration is read or anything starts.
+  const { CliUsageModule } = await import('./cli/cli-help.module');
+  await CommandFactory.run(CliUsageModule, OPTIONS);
   // Loaded only here, so a study command does not even load the code of the database, queues and model.
   const [
     { CliModule },

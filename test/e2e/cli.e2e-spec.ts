@@ -453,6 +453,28 @@ describe('CLI against a database or Redis it cannot use', () => {
     }
   }, 60_000);
 
+  it('answers a usage error before any setting or dependency: exit 1 with commander’s line, nothing started', async () => {
+    const { REDIS_HOST: _redis, ...noRedis } = base;
+    // No REDIS_HOST, no DATA_RETENTION_DAYS, an unreachable database: each would refuse the start (78, 69).
+    const unreachable = { ...noRedis, DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/combot` };
+    for (const [args, message] of [
+      [['no-such-command'], "unknown command 'no-such-command'"],
+      [['export-conversations', '--bogus'], "unknown option '--bogus'"],
+      [['retention:run', 'x'], "too many arguments for 'retention:run'"],
+      [['warm-cache', 'x'], "too many arguments for 'warm-cache'"],
+      [['erase-participant', '--email'], "option '--email <address>' argument missing"],
+    ] as const) {
+      const run = await cli([...args], unreachable);
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 1, stdout: '' });
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toMatch(/unreachable|needs Redis|needs DATA_RETENTION_DAYS/);
+    }
+    // A setting that does not parse is still named, for a command line that does.
+    const badSetting = await cli(['export-conversations'], { ...unreachable, ML_WORKERS: 'many' });
+    expect(badSetting.code).toBe(78);
+    expect(badSetting.stderr).toMatch(/^\s*ML_WORKERS=many: must be a number$/m);
+  }, 60_000);
+
   it('queue:status without REDIS_HOST warns that it reads only its own, empty, in-process queues', async () => {
     const { REDIS_HOST: _redis, ...noRedis } = base;
     const url = await recreateTestDatabase(EMPTY);
