@@ -1,4 +1,6 @@
-import { csvCell } from './conversation-export.service';
+import type { ExportRow } from './conversation.repository';
+import { csvCell, pseudonymisedRow } from './conversation-export.service';
+import { pseudonymOf } from './pseudonym';
 
 describe('csvCell', () => {
   it('keeps a negative number a number', () => {
@@ -34,5 +36,35 @@ describe('csvCell', () => {
   it('writes null and undefined as an empty cell', () => {
     expect(csvCell(null)).toBe('""');
     expect(csvCell(undefined)).toBe('""');
+  });
+});
+
+describe('pseudonymisedRow', () => {
+  const KEY = 'study-key-0123456789';
+  const turn = (text: string): ExportRow['turns'][number] => ({
+    sender: 'user',
+    kind: 'message',
+    step: 6,
+    text,
+    message_type: null,
+    created_at: '2026-12-01T00:00:00.000Z',
+  });
+
+  it('gives the e-mail field and the participant’s address in the transcript one pseudonym, text typed before it kept', () => {
+    const row = {
+      email: 'Jane.Doe@example.org',
+      turns: [turn('jane.doe@example.org'), turn("it's 'jane.doe@example.org'")],
+    };
+    const pseudonym = pseudonymOf('jane.doe@example.org', KEY);
+    const out = pseudonymisedRow(row as unknown as ExportRow, KEY);
+    expect(out.email).toBe(pseudonym);
+    expect(out.turns.map(({ text }) => text)).toEqual([pseudonym, `it's '${pseudonym}'`]);
+  });
+
+  it('pseudonymises an address as found when the conversation has no e-mail', () => {
+    const row = { email: null, turns: [turn("'jane.doe@example.org")] };
+    const out = pseudonymisedRow(row as unknown as ExportRow, KEY);
+    expect(out.email).toBeNull();
+    expect(out.turns[0].text).toBe(pseudonymOf("'jane.doe@example.org", KEY));
   });
 });

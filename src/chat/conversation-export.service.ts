@@ -55,10 +55,11 @@ export function exportFilterOf(query: ConversationExportQueryDto): ExportFilter 
  * participant typed it at step 6 (and wherever else they or a paraphrase wrote one).
  */
 export function pseudonymisedRow(row: ExportRow, key: string): ExportRow {
+  const email = typeof row.email === 'string' ? row.email : null;
   return {
     ...row,
-    email: typeof row.email === 'string' ? pseudonymOf(row.email, key) : row.email,
-    turns: row.turns.map((turn) => ({ ...turn, text: pseudonymiseEmails(turn.text, key) })),
+    email: email === null ? row.email : pseudonymOf(email, key),
+    turns: row.turns.map((turn) => ({ ...turn, text: pseudonymiseEmails(turn.text, key, email) })),
   };
 }
 

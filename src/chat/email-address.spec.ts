@@ -1,4 +1,4 @@
-import { isOneAddress, namesAddress } from './email-address';
+import { addressKey, isOneAddress, namesAddress, typedBefore } from './email-address';
 
 describe('namesAddress', () => {
   it('names the address found whole, in any letter case', () => {
@@ -37,5 +37,30 @@ describe('isOneAddress', () => {
     expect(isOneAddress(' dave@uni.org ')).toBe(true);
     for (const text of ['Dave <dave@uni.org>', 'mailto:dave@uni.org', 'dave@uni.org.', '@', 'a@b.org c@d.org', ''])
       expect({ text, one: isOneAddress(text) }).toEqual({ text, one: false });
+  });
+});
+
+describe('typedBefore', () => {
+  const key = addressKey('alice@example.org');
+
+  it('is the text typed before the address, as typed, or empty for the address itself', () => {
+    expect(typedBefore('Alice@Example.org', key)).toBe('');
+    expect(typedBefore("'alice@example.org", key)).toBe("'");
+    expect(typedBefore('email=ALICE@example.org', key)).toBe('email=');
+    expect(typedBefore('我的邮箱是alice@example.org', key)).toBe('我的邮箱是');
+  });
+
+  it('finds the start whatever NFC and lower-casing do to the lengths before it', () => {
+    // A decomposed accent and a dotted capital I change length when normalised; the prefix is still cut as typed.
+    expect(typedBefore('Jose\u0301=alice@example.org', key)).toBe('Jose\u0301=');
+    expect(typedBefore('\u0130\u00a7alice@example.org', key)).toBe('\u0130\u00a7');
+    const accented = addressKey('jos\u00e9@example.org');
+    expect(typedBefore("'jose\u0301@example.org", accented)).toBe("'");
+  });
+
+  it('is null for another address, one the participant’s merely ends', () => {
+    expect(typedBefore('malice@example.org', key)).toBeNull();
+    expect(typedBefore('x.alice@example.org', key)).toBeNull();
+    expect(typedBefore('bob@example.org', key)).toBeNull();
   });
 });

@@ -65,3 +65,15 @@ export function namesAddress(found: string, key: string): boolean {
   const before = [...candidate.slice(0, candidate.length - key.length)].pop() ?? '';
   return !PART_OF_LOCAL_PART.test(before);
 }
+
+/**
+ * What was typed before the address whose `addressKey` is `key` in `found` (an address `emailsIn` found): '' when
+ * `found` is that address, null when it names another (`namesAddress`). So `'alice@…` gives `'`, `是alice@…` gives `是`.
+ */
+export function typedBefore(found: string, key: string): string | null {
+  if (!namesAddress(found, key)) return null;
+  for (let start = 0; start < found.length; start++) {
+    if (addressKey(found.slice(start)) === key) return found.slice(0, start);
+  }
+  return null;
+}

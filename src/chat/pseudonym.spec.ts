@@ -47,4 +47,22 @@ describe('pseudonymiseEmails', () => {
     const text = 'My parcel is late; reach me at home @ 5pm, order #12.';
     expect(pseudonymiseEmails(text, KEY)).toBe(text);
   });
+
+  it('gives the participant’s own address, typed right after a quote, `=` or text in another script, the pseudonym of their e-mail field', () => {
+    // The pattern takes such a character in as part of the local part; knowing whose conversation it is, the text
+    // typed before the address stays as typed and the address gets the pseudonym its e-mail field gets.
+    const participant = 'Jane.Doe@example.org';
+    expect(pseudonymiseEmails("it's 'jane.doe@example.org'", KEY, participant)).toBe(`it's '${JANE}'`);
+    expect(pseudonymiseEmails('email=jane.doe@example.org', KEY, participant)).toBe(`email=${JANE}`);
+    expect(pseudonymiseEmails('我的邮箱是jane.doe@example.org', KEY, participant)).toBe(`我的邮箱是${JANE}`);
+    // Another address that merely ends with the participant's is another participant's: pseudonymised whole.
+    for (const other of ['xjane.doe@example.org', 'x.jane.doe@example.org', 'x+jane.doe@example.org']) {
+      expect(pseudonymiseEmails(other, KEY, participant)).toBe(pseudonymOf(other, KEY));
+    }
+    // Without the participant's address (none given yet), what the pattern found is pseudonymised whole.
+    expect(pseudonymiseEmails("'jane.doe@example.org'", KEY)).toBe(`${pseudonymOf("'jane.doe@example.org", KEY)}'`);
+    expect(pseudonymiseEmails("'jane.doe@example.org'", KEY, null)).toBe(
+      `${pseudonymOf("'jane.doe@example.org", KEY)}'`,
+    );
+  });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { addressKey, replaceEmails } from './email-address';
+import { addressKey, replaceEmails, typedBefore } from './email-address';
 
 /**
  * The pseudonym of an e-mail address: HMAC-SHA256 under the study's key (its UTF-8 bytes), of its `addressKey`
@@ -10,7 +10,16 @@ export function pseudonymOf(email: string, key: string): string {
   return createHmac('sha256', key).update(addressKey(email)).digest('hex');
 }
 
-/** `text` with every e-mail address in it replaced by its pseudonym. */
-export function pseudonymiseEmails(text: string, key: string): string {
-  return replaceEmails(text, (address) => pseudonymOf(address, key));
+/**
+ * `text` with every e-mail address in it replaced by its pseudonym. With `participant`, the conversation's own
+ * address, a found address that is theirs with text typed right before it (a quote, `email=`, words in another script:
+ * the pattern takes them in, as a local part may hold them) keeps that text as typed and gets the pseudonym of their
+ * e-mail field, so it joins with it; any other is pseudonymised as found.
+ */
+export function pseudonymiseEmails(text: string, key: string, participant?: string | null): string {
+  const own = participant ? addressKey(participant) : null;
+  return replaceEmails(text, (address) => {
+    const before = own === null ? null : typedBefore(address, own);
+    return before === null ? pseudonymOf(address, key) : `${before}${pseudonymOf(address.slice(before.length), key)}`;
+  });
 }
