@@ -5,7 +5,7 @@ import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './
 import { ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
-import { addressKey, emailsIn, isOneAddress, namesAddress, replaceEmails } from './email-address';
+import { addressKey, emailsIn, isOneAddress, namesAddress, replaceEmails, typedBefore } from './email-address';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -426,8 +426,10 @@ export class ConversationRepository {
     for (;;) {
       // Every address the pattern finds holds `@`, a domain label, a dot and two TLD letters: sieving on that in
       // SQL keeps later runs from reading again the turns whose addresses are gone but whose `@` is not.
-      const page = await this.dataSource.query<{ id: string; text: string; response: string | null }[]>(
-        `SELECT t.id, t.text, t.response::text AS response
+      const page = await this.dataSource.query<
+        { id: string; text: string; response: string | null; email: string | null }[]
+      >(
+        `SELECT t.id, t.text, t.response::text AS response, c.email
            FROM conversation_turn t JOIN conversation c ON c.id = t.conversation_id
           WHERE c.created_at < $1 AND t.id > $2
             AND (t.text ~ $4 OR t.response::text ~ $4)
@@ -437,14 +439,24 @@ export class ConversationRepository {
       );
       if (page.length === 0) break;
       after = page[page.length - 1].id;
-      const redact = (text: string): string => replaceEmails(text, () => replacement);
       const rewrites = page
         .map((turn) => {
+          // The participant's own address, typed right after a quote, `email=` or words in another script (which the
+          // pattern takes in), loses only the address: what they typed before it is research data.
+          const own = turn.email === null ? null : addressKey(turn.email);
+          const redact = (text: string): string =>
+            replaceEmails(text, (found) => `${(own === null ? null : typedBefore(found, own)) ?? ''}${replacement}`);
           const response = turn.response === null ? null : (JSON.parse(turn.response) as unknown);
           const redacted = JSON.stringify(redactStrings(response, redact));
           // null: the stored reply stays as it is.
           const replacedResponse = redacted === JSON.stringify(response) ? null : redacted;
-          return { ...turn, replaced: redact(turn.text), replacedResponse };
+          return {
+            id: turn.id,
+            text: turn.text,
+            response: turn.response,
+            replaced: redact(turn.text),
+            replacedResponse,
+          };
         })
         .filter((turn) => turn.replaced !== turn.text || turn.replacedResponse !== null);
       if (rewrites.length > 0) {

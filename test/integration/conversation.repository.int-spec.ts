@@ -849,6 +849,20 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
     });
 
+    it('keeps what the participant typed right before their own address, and replaces another address whole', async () => {
+      const { old } = await seed();
+      // The address pattern takes such text into the local part; the participant's own e-mail says where it starts.
+      await typed(old[0].id, 2, '我的邮箱是old.one@example.org');
+      await typed(old[0].id, 3, "it's 'Old.One@example.org' or email=old.one@example.org");
+      await typed(old[0].id, 4, '是other@example.org, x.old.one@example.org');
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      expect(await typedAt(old[0].id, 2)).toBe('我的邮箱是[gone]');
+      expect(await typedAt(old[0].id, 3)).toBe("it's '[gone]' or email=[gone]");
+      expect(await typedAt(old[0].id, 4)).toBe('[gone], [gone]');
+      expect(JSON.stringify(await turnsOf(old[0].id))).not.toContain('example.org');
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
     it('counts a conversation whose only address left is one typed outside step 6', async () => {
       const { old } = await seed();
       await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
