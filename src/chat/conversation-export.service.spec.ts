@@ -42,7 +42,7 @@ describe('csvCell', () => {
 describe('pseudonymisedRow', () => {
   const KEY = 'study-key-0123456789';
   const turn = (text: string): ExportRow['turns'][number] => ({
-    sender: 'user',
+    sender: 'participant',
     kind: 'message',
     step: 6,
     text,
