@@ -239,31 +239,36 @@ async function openExportTarget(out: string): Promise<ExportTarget> {
   };
 }
 
+interface ExportOptions {
+  format?: string;
+  out?: string;
+  status?: string;
+  origin?: string;
+  since?: string;
+  pseudonymise?: boolean;
+}
+
+/** The export's filter from its options, validated as the HTTP query is (throws the same messages). */
+const exportFilterOf = (options: ExportOptions): ReturnType<typeof parseExportFilter> =>
+  parseExportFilter({
+    format: options.format,
+    status: options.status,
+    origin: options.origin,
+    since: options.since,
+    pseudonymise: options.pseudonymise ? 'true' : undefined,
+  });
+
 @Command({ name: 'export-conversations', description: 'Export every stored conversation as CSV or JSON Lines.' })
 export class ExportConversationsCommand extends StrictCommand {
   constructor(private readonly exporter: ConversationExportService) {
     super();
   }
 
-  async run(
-    _args: string[],
-    options: {
-      format?: string;
-      out?: string;
-      status?: string;
-      origin?: string;
-      since?: string;
-      pseudonymise?: boolean;
-    },
-  ): Promise<void> {
+  async run(_args: string[], options: ExportOptions): Promise<void> {
+    const problem = this.usageError(options);
+    if (problem !== null) return fail(problem);
     try {
-      const filter = parseExportFilter({
-        format: options.format,
-        status: options.status,
-        origin: options.origin,
-        since: options.since,
-        pseudonymise: options.pseudonymise ? 'true' : undefined,
-      });
+      const filter = exportFilterOf(options);
       // Refuses a pseudonymised export without its key before the file is created; reads nothing yet.
       const lines = this.exporter.lines(filter, AuditActor.Cli);
       if (!options.out) {
@@ -288,6 +293,15 @@ export class ExportConversationsCommand extends StrictCommand {
       }
     } catch (error) {
       fail(`export failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  override usageError(options: ExportOptions): string | null {
+    try {
+      exportFilterOf(options);
+      return null;
+    } catch (error) {
+      return `export failed: ${error instanceof Error ? error.message : String(error)}`;
     }
   }
 
@@ -325,6 +339,11 @@ export class ExportConversationsCommand extends StrictCommand {
   }
 }
 
+interface EraseOptions {
+  conversation?: string;
+  email?: string;
+}
+
 @Command({
   name: 'erase-participant',
   description:
@@ -335,17 +354,21 @@ export class EraseParticipantCommand extends StrictCommand {
     super();
   }
 
-  async run(_args: string[], options: { conversation?: string; email?: string }): Promise<void> {
+  override usageError(options: EraseOptions): string | null {
     if (Boolean(options.conversation) === Boolean(options.email)) {
-      fail('erase-participant needs exactly one of --conversation <id> and --email <address>');
-      return;
+      return 'erase-participant needs exactly one of --conversation <id> and --email <address>';
     }
     // Pasted from a mail client (`Name <a@b.org>`, `mailto:a@b.org`, a trailing period), it would match nothing and
     // the operator would believe the participant has no data.
     if (options.email !== undefined && !isOneAddress(options.email)) {
-      fail(`erase-participant: ${JSON.stringify(options.email)} is not one e-mail address; give the address alone`);
-      return;
+      return `erase-participant: ${JSON.stringify(options.email)} is not one e-mail address; give the address alone`;
     }
+    return null;
+  }
+
+  async run(_args: string[], options: EraseOptions): Promise<void> {
+    const problem = this.usageError(options);
+    if (problem !== null) return fail(problem);
     try {
       if (options.conversation) {
         print(await this.participants.eraseConversation(options.conversation, AuditActor.Cli));

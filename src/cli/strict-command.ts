@@ -9,4 +9,12 @@ export abstract class StrictCommand extends CommandRunner {
   override setCommand(command: Parameters<CommandRunner['setCommand']>[0]): this {
     return super.setCommand(command.allowExcessArguments(false));
   }
+
+  /**
+   * What is wrong with `options` by themselves, or null. Needs neither the command's dependencies nor a setting, so
+   * the CLI asks it before it reads the configuration or starts anything, and `run` asks it again.
+   */
+  usageError(_options: Record<string, unknown>): string | null {
+    return null;
+  }
 }

@@ -463,6 +463,12 @@ describe('CLI against a database or Redis it cannot use', () => {
       [['retention:run', 'x'], "too many arguments for 'retention:run'"],
       [['warm-cache', 'x'], "too many arguments for 'warm-cache'"],
       [['erase-participant', '--email'], "option '--email <address>' argument missing"],
+      // Options the command itself refuses, before it needs anything.
+      [['export-conversations', '--format', 'xml'], 'export failed: format must be csv or jsonl'],
+      [['export-conversations', '--since', 'yesterday'], 'export failed: since must be an ISO 8601'],
+      [['erase-participant'], 'erase-participant needs exactly one of --conversation <id> and --email <address>'],
+      [['erase-participant', '--conversation', 'c', '--email', 'a@b.org'], 'needs exactly one of'],
+      [['erase-participant', '--email', 'Jane <jane@example.org>'], 'is not one e-mail address'],
     ] as const) {
       const run = await cli([...args], unreachable);
       expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 1, stdout: '' });
