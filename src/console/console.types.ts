@@ -115,6 +115,8 @@ export interface TimelinePoint {
 export interface TimelinePanel {
   generatedAt: string;
   bucket: TimelineBucket;
+  /** The IANA time zone whose local hours or days the buckets are (`UTC` unless asked for another). */
+  timeZone: string;
   since: string;
   points: TimelinePoint[];
 }

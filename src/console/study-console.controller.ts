@@ -61,11 +61,16 @@ export class StudyConsoleController {
   }
 
   @Get('timeline')
-  @ApiOperation({ summary: 'Conversations started and completed per hour or per day (UTC buckets).' })
+  @ApiOperation({
+    summary: 'Conversations started and completed per local hour or day of `tz` (default UTC).',
+  })
   @ApiOkResponse({ type: TimelinePanelResponseDto })
-  @ApiErrorResponses({ 400: 'HTTP.VALIDATION_FAILED: bucket or since is not valid.', 503: DATABASE_UNAVAILABLE })
+  @ApiErrorResponses({
+    400: 'HTTP.VALIDATION_FAILED: bucket, since or tz is not valid (tz: a zone PostgreSQL does not know).',
+    503: DATABASE_UNAVAILABLE,
+  })
   timeline(@Query() query: TimelineQueryDto): Promise<TimelinePanelResponseDto> {
-    return this.panels.timeline(query.bucket, query.since);
+    return this.panels.timeline(query.bucket, query.since, query.tz);
   }
 
   @Get('durations')

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import { BRANDS, ConversationOrigin, ConversationStatus, LEVELS, type Brand, type Level } from '../chat/chat.types';
 import { IsIsoInstant } from '../chat/conversation-export-query.dto';
 import { emptyIsAbsent, emptyIsDefault } from '../common/query-values';
@@ -9,6 +9,9 @@ import { LABEL_KEYS, type TimelineBucket } from './console.types';
 const STATUSES = Object.values(ConversationStatus);
 const ORIGINS = Object.values(ConversationOrigin);
 const BUCKETS: readonly TimelineBucket[] = ['hour', 'day'];
+/** How a zone name looks (Europe/Berlin, America/Argentina/Buenos_Aires, Etc/GMT+5); which exist, PostgreSQL says. */
+const TIME_ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+export const TIME_ZONE_MESSAGE = 'tz must be an IANA time zone name PostgreSQL knows, such as Europe/Berlin or UTC';
 
 export class FunnelQueryDto {
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also the funnel of each arm.' })
@@ -35,6 +38,18 @@ export class TimelineQueryDto {
   @IsOptional()
   @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
   since?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'An IANA time zone name PostgreSQL knows (pg_timezone_names): the buckets are its local hours or days, so a ' +
+      'day of a DST change lasts 23 or 25 hours. Default: UTC.',
+    example: 'Europe/Berlin',
+  })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @MaxLength(64, { message: TIME_ZONE_MESSAGE })
+  @Matches(TIME_ZONE_SHAPE, { message: TIME_ZONE_MESSAGE })
+  tz?: string;
 }
 
 /** The conversation browser's filters and page; every filter optional, all of them combined. */

@@ -201,7 +201,7 @@ export class LabelsPanelResponseDto implements LabelsPanel {
 }
 
 export class TimelinePointDto implements TimelinePoint {
-  @ApiProperty({ format: 'date-time', description: 'Start of the bucket (UTC).' })
+  @ApiProperty({ format: 'date-time', description: 'Start of the bucket, as an instant (UTC).' })
   at!: string;
 
   @ApiProperty()
@@ -217,6 +217,12 @@ export class TimelinePanelResponseDto implements TimelinePanel {
 
   @ApiProperty({ enum: ['hour', 'day'] })
   bucket!: 'hour' | 'day';
+
+  @ApiProperty({
+    example: 'Europe/Berlin',
+    description: 'The IANA time zone whose local hours or days the buckets are: the `tz` asked for, else UTC.',
+  })
+  timeZone!: string;
 
   @ApiProperty({ format: 'date-time', description: 'Start of the first bucket.' })
   since!: string;

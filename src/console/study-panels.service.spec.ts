@@ -115,4 +115,38 @@ describe('StudyPanelsService', () => {
       code: ErrorCode.ChatConversationNotFound,
     });
   });
+
+  describe('timeline', () => {
+    const zones = new Set(['UTC', 'Europe/Berlin']);
+    const at = new Date('2026-10-24T22:00:00Z');
+
+    it('asks for the buckets of the zone given and names it; UTC when none is', async () => {
+      const timeline = jest.fn().mockResolvedValue([{ at, started: 2, completed: 1 }]);
+      const service = serviceWith({ timeline, timeZoneNames: () => Promise.resolve(zones) });
+      await expect(service.timeline('day', '2026-10-24T22:00:00Z', 'Europe/Berlin')).resolves.toMatchObject({
+        bucket: 'day',
+        timeZone: 'Europe/Berlin',
+        since: '2026-10-24T22:00:00.000Z',
+        points: [{ at: '2026-10-24T22:00:00.000Z', started: 2, completed: 1 }],
+      });
+      expect(timeline).toHaveBeenLastCalledWith('day', at, 1000, 'Europe/Berlin');
+      await expect(service.timeline('hour', undefined)).resolves.toMatchObject({ timeZone: 'UTC' });
+      expect(timeline).toHaveBeenLastCalledWith('hour', expect.any(Date), 1000, 'UTC');
+    });
+
+    it('refuses a zone PostgreSQL does not know with HTTP.VALIDATION_FAILED, before any count', async () => {
+      const timeline = jest.fn();
+      const service = serviceWith({ timeline, timeZoneNames: () => Promise.resolve(zones) });
+      for (const tz of ['Mars/Olympus_Mons', 'europe/berlin']) {
+        const refusal = await service.timeline('day', undefined, tz).catch((error: unknown) => error);
+        expect(refusal).toBeInstanceOf(AppError);
+        expect(refusal).toMatchObject({
+          code: ErrorCode.ValidationFailed,
+          message: expect.stringContaining('tz must be an IANA time zone name PostgreSQL knows') as unknown,
+          details: [expect.stringContaining('tz must be') as unknown],
+        });
+      }
+      expect(timeline).not.toHaveBeenCalled();
+    });
+  });
 });

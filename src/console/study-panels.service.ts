@@ -20,7 +20,7 @@ import type {
   TimelineBucket,
   TimelinePanel,
 } from './console.types';
-import type { ConversationBrowseQueryDto } from './study-panels-query.dto';
+import { TIME_ZONE_MESSAGE, type ConversationBrowseQueryDto } from './study-panels-query.dto';
 import {
   StudyStatsRepository,
   type ArmRowRaw,
@@ -190,12 +190,18 @@ export class StudyPanelsService {
     };
   }
 
-  async timeline(bucket: TimelineBucket, since: string | undefined): Promise<TimelinePanel> {
+  /** `timeZone`: an IANA name PostgreSQL knows (refused otherwise); the buckets are its local hours or days. */
+  async timeline(bucket: TimelineBucket, since: string | undefined, timeZone = 'UTC'): Promise<TimelinePanel> {
+    // The shape was checked with the query; only PostgreSQL knows which names it can convert with.
+    if (!(await this.stats.timeZoneNames()).has(timeZone)) {
+      throw new AppError(ErrorCode.ValidationFailed, TIME_ZONE_MESSAGE, { details: [TIME_ZONE_MESSAGE] });
+    }
     const from = since ? new Date(since) : bucket === 'hour' ? new Date(Date.now() - 47 * HOUR_MS) : null;
-    const rows = await this.stats.timeline(bucket, from, MAX_TIMELINE_POINTS);
+    const rows = await this.stats.timeline(bucket, from, MAX_TIMELINE_POINTS, timeZone);
     return {
       generatedAt: new Date().toISOString(),
       bucket,
+      timeZone,
       since: (rows[0]?.at ?? new Date()).toISOString(),
       points: rows.map((row) => ({ at: row.at.toISOString(), started: row.started, completed: row.completed })),
     };

@@ -144,8 +144,28 @@ const SAME_ARM = 'c.brand = a.brand AND c.think_level = a.think_level AND c.feel
 const TOP_SCORE = 'greatest(score_a, score_b, score_c, score_other)';
 /** The top score's 0.05 bucket, 1–20 (a score of exactly 1 in the last); null when unscored (least() skips nulls). */
 const SCORE_BUCKET = `CASE WHEN ${TOP_SCORE} IS NOT NULL THEN least(width_bucket(${TOP_SCORE}, 0, 1, 20), 20) END`;
-/** Buckets start at midnight UTC (date_bin's origin), so a day is a UTC day. */
-const BIN_ORIGIN = `TIMESTAMPTZ '2000-01-01 00:00:00+00'`;
+/**
+ * The timeline's bucket starts, as instants, for the statement in `timeline` ($1 the unit, $3 the most buckets, $4
+ * the zone). Days: the local midnights, each converted with AT TIME ZONE, so a day of a DST change lasts 23 or 25
+ * hours; the first is at most $3 - 1 local days before today. Hours: every quarter hour (zones' offsets are whole
+ * quarters) whose local time is on the hour, found by the offset in force at that instant: converting local
+ * hours instead would merge the two 02:00s of an autumn night into one bucket and give spring's missing hour one.
+ * The candidates begin an hour before the first bucket's hour and end an hour after now, so the first bucket's
+ * start and the last one's end are among them.
+ */
+const LOCAL_DAY_STARTS = `
+  SELECT DISTINCT d AT TIME ZONE $4::text AS at
+    FROM bounds,
+         generate_series(greatest(date_trunc($1::text, bounds.first AT TIME ZONE $4::text),
+                                  date_trunc($1::text, bounds.now AT TIME ZONE $4::text) - interval '1 day' * ($3::int - 1)),
+                         date_trunc($1::text, bounds.now AT TIME ZONE $4::text) + interval '1 day',
+                         interval '1 day') AS g(d)`;
+const LOCAL_HOUR_STARTS = `
+  SELECT t AS at
+    FROM bounds,
+         generate_series(date_trunc('hour', bounds.first_hour) - interval '1 hour', bounds.now + interval '1 hour',
+                         interval '15 minutes') AS g(t)
+   WHERE date_trunc($1::text, t AT TIME ZONE $4::text) = t AT TIME ZONE $4::text`;
 
 /**
  * The study console's aggregates, one statement per panel, read-only, no rules. They count per arm over a narrow
@@ -157,6 +177,8 @@ const BIN_ORIGIN = `TIMESTAMPTZ '2000-01-01 00:00:00+00'`;
  */
 @Injectable()
 export class StudyStatsRepository {
+  private zoneNames: Promise<ReadonlySet<string>> | null = null;
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -233,24 +255,43 @@ export class StudyStatsRepository {
   }
 
   /**
-   * Conversations started and completed per bucket from `since` (default: the first conversation) to now, at most
-   * `maxPoints` buckets back; buckets with neither are present with zeros. Each bucket counts its range of the
-   * created_at and completed_at indexes.
+   * Conversations started and completed per bucket of `timeZone`'s local hours or days, from the bucket holding
+   * `since` (default: the first conversation) to the one holding `now`, at most `maxPoints` buckets back; buckets
+   * with neither are present with zeros. Each bucket counts its range of the created_at and completed_at indexes.
    */
-  timeline(bucket: 'hour' | 'day', since: Date | null, maxPoints: number): Promise<TimelineRaw[]> {
+  timeline(
+    bucket: 'hour' | 'day',
+    since: Date | null,
+    maxPoints: number,
+    timeZone = 'UTC',
+    now: Date | null = null,
+  ): Promise<TimelineRaw[]> {
     return this.dataSource.query<TimelineRaw[]>(
       `WITH bounds AS (
-         SELECT date_bin($1::interval, greatest(coalesce($2::timestamptz, (SELECT min(created_at) FROM conversation),
-                         now()), now() - $1::interval * ($3::int - 1)), ${BIN_ORIGIN}) AS since)
-       SELECT g.at,
-              (SELECT count(*) FROM conversation WHERE created_at >= g.at AND created_at < g.at + $1::interval)::int
-                AS started,
-              (SELECT count(*) FROM conversation
-                WHERE completed_at >= g.at AND completed_at < g.at + $1::interval)::int AS completed
-         FROM bounds, generate_series(bounds.since, now(), $1::interval) AS g(at)
-        ORDER BY g.at`,
-      [`1 ${bucket}`, since, maxPoints],
+         SELECT n.now, f.first, greatest(f.first, n.now - interval '1 hour' * ($3::int - 1)) AS first_hour
+           FROM (SELECT coalesce($5::timestamptz, now()) AS now) n,
+                LATERAL (SELECT coalesce($2::timestamptz, (SELECT min(created_at) FROM conversation), n.now) AS first) f),
+       starts AS (${bucket === 'hour' ? LOCAL_HOUR_STARTS : LOCAL_DAY_STARTS}),
+       buckets AS (SELECT at, lead(at) OVER (ORDER BY at) AS next FROM starts)
+       SELECT b.at,
+              (SELECT count(*) FROM conversation WHERE created_at >= b.at AND created_at < b.next)::int AS started,
+              (SELECT count(*) FROM conversation WHERE completed_at >= b.at AND completed_at < b.next)::int
+                AS completed
+         FROM buckets b, bounds
+        WHERE b.next > ${bucket === 'hour' ? 'bounds.first_hour' : 'bounds.first'} AND b.at <= bounds.now
+        ORDER BY b.at`,
+      [bucket, since, maxPoints, timeZone, now],
     );
+  }
+
+  /** Every time zone name PostgreSQL knows (pg_timezone_names reads its zone files: asked once per process). */
+  timeZoneNames(): Promise<ReadonlySet<string>> {
+    this.zoneNames ??= this.dataSource
+      .query<{ name: string }[]>('SELECT name FROM pg_timezone_names')
+      .then((rows) => new Set(rows.map((row) => row.name)));
+    // A failed read (database down) is asked again next time rather than remembered.
+    void this.zoneNames.catch(() => (this.zoneNames = null));
+    return this.zoneNames;
   }
 
   /**
