@@ -377,6 +377,119 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.getByLabel('Per', { exact: true }).selectOption('day');
   });
 
+  it('shows local days, local "Started" times and local date filters to a reader in Los Angeles', async () => {
+    const zone = 'America/Los_Angeles';
+    const other = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const context = await other.newContext({ timezoneId: zone, viewport: { width: 1280, height: 800 } });
+      const la = await context.newPage();
+      la.on('console', (message) => {
+        if (/Content Security Policy|Trusted ?Type|TrustedHTML|Refused to/i.test(message.text()))
+          problems.push(`${zone}: ${message.text()}`);
+      });
+      la.on('pageerror', (error) => problems.push(`page error (${zone}): ${error.message}`));
+      await la.goto(`${service.baseUrl}/admin/login`);
+      await la.getByLabel('Admin key').fill(ADMIN_KEY);
+      const [timelineCall] = await Promise.all([
+        la.waitForRequest((request) => new URL(request.url()).pathname === '/api/admin/study/timeline'),
+        la.getByRole('button', { name: 'Log in' }).click(),
+      ]);
+      expect(new URL(timelineCall.url()).searchParams.get('tz')).toBe(zone);
+      await la.waitForSelector('#timeline-updated[data-generated-at]');
+
+      // Day buckets: Los Angeles days, counted by the database in that zone.
+      const days = await sql<{ at: string; started: number; completed: number }>(
+        `SELECT to_char(d, 'YYYY-MM-DD') AS at,
+                (SELECT count(*) FROM conversation WHERE (created_at AT TIME ZONE $1)::date = d)::int AS started,
+                (SELECT count(*) FROM conversation WHERE (completed_at AT TIME ZONE $1)::date = d)::int AS completed
+           FROM generate_series((SELECT min(created_at AT TIME ZONE $1)::date FROM conversation),
+                                (now() AT TIME ZONE $1)::date, interval '1 day') AS d`,
+        [zone],
+      );
+      const shownDays = await la
+        .locator('#timeline-body tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => [
+            row.querySelector('[data-col="at"]')?.textContent,
+            row.querySelector('[data-col="started"]')?.textContent,
+            row.querySelector('[data-col="completed"]')?.textContent,
+          ]),
+        );
+      expect(
+        shownDays.map(([at, started, completed]) => [at, numberOf(started ?? ''), numberOf(completed ?? '')]),
+      ).toEqual(days.reverse().map((day) => [day.at, day.started, day.completed]));
+      // Each bucket starts at a Los Angeles midnight (08:00 UTC in winter, 07:00 in summer).
+      const starts = await la
+        .locator('#timeline-body tbody tr')
+        .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-at') ?? ''));
+      expect(starts.filter((at) => !/T0[78]:00:00\.000Z$/.test(at))).toEqual([]);
+      expect(await la.locator('#timeline-caption').textContent()).toBe(
+        `Started and completed conversations, per day in ${zone}.`,
+      );
+
+      // "Started": the Los Angeles wall clock and the zone's name.
+      await la.waitForSelector('#conversations-body tbody tr', { state: 'attached' });
+      const started = await sql<{ id: string; at: string }>(
+        `SELECT id, to_char(created_at AT TIME ZONE $1, 'YYYY-MM-DD HH24:MI') AS at
+           FROM conversation ORDER BY created_at DESC, id DESC LIMIT 25`,
+        [zone],
+      );
+      const shownStarted = await la
+        .locator('#conversations-body tbody tr')
+        .evaluateAll((rows) =>
+          rows.map((row) => [row.getAttribute('data-id'), row.querySelector('[data-col="createdAt"]')?.textContent]),
+        );
+      expect(shownStarted.map(([id, at]) => [id, (at ?? '').replace(/ P[SD]T$/, '')])).toEqual(
+        started.map((row) => [row.id, row.at]),
+      );
+      expect(shownStarted.every(([, at]) => / P[SD]T$/.test(at ?? ''))).toBe(true);
+
+      // "From" and "To" a date: that Los Angeles day, midnight to midnight.
+      const [{ day }] = await sql<{ day: string }>(
+        `SELECT to_char(((SELECT max(created_at) FROM conversation) AT TIME ZONE $1)::date - 1, 'YYYY-MM-DD') AS day`,
+        [zone],
+      );
+      const inDay = await sql<{ id: string }>(
+        `SELECT id FROM conversation
+          WHERE created_at >= $2::timestamp AT TIME ZONE $1 AND created_at < ($2::timestamp + interval '1 day') AT TIME ZONE $1
+          ORDER BY created_at DESC, id DESC`,
+        [zone, day],
+      );
+      expect(inDay.length).toBeGreaterThan(0);
+      await la.getByLabel('From (local date)').fill(day);
+      await la.getByLabel('To (local date, inclusive)').fill(day);
+      const [filtered] = await Promise.all([
+        la.waitForRequest(
+          (request) =>
+            new URL(request.url()).pathname === '/api/admin/study/conversations' &&
+            new URL(request.url()).searchParams.has('since'),
+        ),
+        la.getByRole('button', { name: 'Apply filters' }).click(),
+      ]);
+      const [{ since, until }] = await sql<{ since: Date; until: Date }>(
+        `SELECT $2::timestamp AT TIME ZONE $1 AS since, ($2::timestamp + interval '1 day') AT TIME ZONE $1 AS until`,
+        [zone, day],
+      );
+      const params = new URL(filtered.url()).searchParams;
+      expect([params.get('since'), params.get('until')]).toEqual([since.toISOString(), until.toISOString()]);
+      await la.waitForFunction(
+        (first) => document.querySelector('#conversations-body tbody tr')?.getAttribute('data-id') === first,
+        inDay[0].id,
+      );
+      expect(
+        await la
+          .locator('#conversations-body tbody tr')
+          .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-id'))),
+      ).toEqual(inDay.map((row) => row.id));
+      expect(await la.locator('#export-csv').getAttribute('href')).toContain(
+        `since=${encodeURIComponent(since.toISOString())}`,
+      );
+      await la.locator('#panel-timeline').screenshot({ path: path.join(ARTIFACTS, 'timeline-los-angeles.png') });
+    } finally {
+      await other.close();
+    }
+  });
+
   it('draws readable chart axes: each whole count once, days for day buckets, one day around a single day', async () => {
     const labelsOf = async (chart: string, axis: number): Promise<string[]> =>
       ((await page.locator(`#${chart}`).getAttribute(`data-axis${axis}`)) ?? '').split('|');

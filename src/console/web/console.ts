@@ -4,6 +4,7 @@ import { ArmsPanelView } from './arms.panel';
 import { ConversationsPanelView } from './conversations.panel';
 import { byId } from './dom';
 import { DurationsPanelView } from './durations.panel';
+import { localClock } from './format';
 import { FunnelPanelView } from './funnel.panel';
 import { LabelsPanelView } from './labels.panel';
 import { markStale, type Panel } from './panel';
@@ -25,8 +26,9 @@ function watchSession(session: ConsoleSession): void {
   if (session.expiresAt === null) return;
   const line = byId('session-state', HTMLParagraphElement);
   const end = Date.parse(session.expiresAt);
+  const expiresAt = session.expiresAt;
   const warn = (): void => {
-    line.textContent = `Your session ends at ${session.expiresAt?.slice(11, 16) ?? ''} UTC; log in again after that.`;
+    line.textContent = `Your session ends at ${localClock(expiresAt)}; log in again after that.`;
     line.hidden = false;
   };
   const left = end - Date.now();

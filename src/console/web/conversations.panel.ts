@@ -1,7 +1,7 @@
 import type { ConsoleSession, ConversationPage, ConversationSummary } from '../console.types';
 import { getJson, isAbort, leaveForLogin, sessionExpired, withQuery } from './api.client';
 import { byId, h, table } from './dom';
-import { armCell, armId, armName, utcTime } from './format';
+import { armCell, armId, armName, localDayStart, localTime } from './format';
 import { markStale, markUpdated, type Panel } from './panel';
 import type { TranscriptDialog } from './transcript.dialog';
 
@@ -22,13 +22,6 @@ interface Filters {
   origin: string;
   since: string;
   until: string;
-}
-
-/** The day after a yyyy-mm-dd date: "to" is inclusive on screen, `until` exclusive in the API. */
-function dayAfter(date: string): string {
-  const next = new Date(`${date}T00:00:00Z`);
-  next.setUTCDate(next.getUTCDate() + 1);
-  return next.toISOString().slice(0, 10);
 }
 
 /**
@@ -138,8 +131,10 @@ export class ConversationsPanelView implements Panel {
           status: filters.status,
           label: filters.label,
           origin: filters.origin,
-          since: filters.since,
-          until: filters.until ? dayAfter(filters.until) : undefined,
+          // The form's days are the reader's: from the start of "from" to the start of the day after "to"
+          // (inclusive on screen, `until` exclusive in the API).
+          since: filters.since ? localDayStart(filters.since) : undefined,
+          until: filters.until ? localDayStart(filters.until, 1) : undefined,
           cursor: cursor ?? undefined,
         }),
         loading.signal,
@@ -158,7 +153,7 @@ export class ConversationsPanelView implements Panel {
         ? table<ConversationSummary>(
             cursor ? 'Conversations (older page)' : 'Conversations, newest first',
             [
-              { label: 'Started', key: 'createdAt', value: (row) => utcTime(row.createdAt) },
+              { label: 'Started', key: 'createdAt', value: (row) => localTime(row.createdAt) },
               { label: 'Arm', key: 'arm', value: (row) => armCell(row) },
               {
                 label: 'Status',
@@ -188,7 +183,7 @@ export class ConversationsPanelView implements Panel {
                       attrs: {
                         type: 'button',
                         // Many conversations start in the same minute: the short id and the arm tell them apart.
-                        'aria-label': `Open conversation ${row.id.slice(0, 8)}, ${armName(row)}, started ${utcTime(row.createdAt)}`,
+                        'aria-label': `Open conversation ${row.id.slice(0, 8)}, ${armName(row)}, started ${localTime(row.createdAt)}`,
                       },
                       data: { open: row.id },
                     },
@@ -229,7 +224,7 @@ export class ConversationsPanelView implements Panel {
     const params = {
       status: this.applied.status,
       origin: this.applied.origin,
-      since: this.applied.since,
+      since: this.applied.since ? localDayStart(this.applied.since) : undefined,
       pseudonymise: this.pseudonymise.checked && !this.pseudonymiseField.hidden ? 'true' : undefined,
     };
     this.exportCsv.href = withQuery('/api/admin/conversations/export', { format: 'csv', ...params });

@@ -28,10 +28,87 @@ export const armName = (arm: ArmKey): string => `${arm.brand} · think ${arm.thi
 /** A stable key for an arm: Basic/High/Low (data-arm of rows, the arm filter's option values). */
 export const armId = (arm: ArmKey): string => `${arm.brand}/${arm.thinkLevel}/${arm.feelLevel}`;
 
-/** 2025-01-31 14:05 UTC */
-export function utcTime(iso: string | null): string {
+/** The reader's time zone (the browser's), e.g. Europe/Berlin: every time on the page is shown in it. */
+export const LOCAL_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per zone and options, kept: the tables format hundreds of times per refresh. */
+export function dateFormat(zone: string, options: Intl.DateTimeFormatOptions, locale = 'en-US'): Intl.DateTimeFormat {
+  const key = `${locale} ${zone} ${JSON.stringify(options)}`;
+  let format = formats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { ...options, timeZone: zone });
+    formats.set(key, format);
+  }
+  return format;
+}
+
+const part = (parts: Intl.DateTimeFormatPart[], type: Intl.DateTimeFormatPartTypes): string =>
+  parts.find((candidate) => candidate.type === type)?.value ?? '';
+
+/**
+ * The zone's short name at `at`: PST, EDT; CET, BST where American English has none but British English does
+ * (it says GMT+1 for Berlin); else the offset, GMT+5:30.
+ */
+export function zoneName(at: Date, zone = LOCAL_ZONE): string {
+  const american = part(dateFormat(zone, { timeZoneName: 'short' }).formatToParts(at), 'timeZoneName');
+  if (!/^GMT[+-]/.test(american)) return american;
+  const british = part(dateFormat(zone, { timeZoneName: 'short' }, 'en-GB').formatToParts(at), 'timeZoneName');
+  return /^GMT[+-]/.test(british) || british === '' ? american : british;
+}
+
+const WALL = {
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+  hourCycle: 'h23',
+} as const;
+
+/** The wall clock of `zone` at `at`, as digits. */
+function wall(at: Date, zone: string): Record<'year' | 'month' | 'day' | 'hour' | 'minute' | 'second', string> {
+  const parts = dateFormat(zone, WALL).formatToParts(at);
+  return {
+    year: part(parts, 'year'),
+    month: part(parts, 'month'),
+    day: part(parts, 'day'),
+    hour: part(parts, 'hour'),
+    minute: part(parts, 'minute'),
+    second: part(parts, 'second'),
+  };
+}
+
+/** 2025-01-31: the day in `zone`. */
+export function localDate(iso: string, zone = LOCAL_ZONE): string {
+  const { year, month, day } = wall(new Date(iso), zone);
+  return `${year}-${month}-${day}`;
+}
+
+/** 2025-01-31 14:05 CET: the time in `zone` with its short name. */
+export function localTime(iso: string | null, zone = LOCAL_ZONE): string {
   if (!iso) return '–';
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+  const at = new Date(iso);
+  const { year, month, day, hour, minute } = wall(at, zone);
+  return `${year}-${month}-${day} ${hour}:${minute} ${zoneName(at, zone)}`;
+}
+
+/** 14:05 CET, or 14:05:03 CET with seconds: a time of today in `zone`. */
+export function localClock(iso: string, seconds = false, zone = LOCAL_ZONE): string {
+  const at = new Date(iso);
+  const { hour, minute, second } = wall(at, zone);
+  return `${hour}:${minute}${seconds ? `:${second}` : ''} ${zoneName(at, zone)}`;
+}
+
+/**
+ * The instant a yyyy-mm-dd day starts in the reader's zone (local midnight, or the first minute after a change that
+ * skips it), as ISO 8601; `days` later for the day after.
+ */
+export function localDayStart(date: string, days = 0): string {
+  const [year, month, day] = date.split('-').map(Number);
+  return new Date(year, month - 1, day + days).toISOString();
 }
 
 /** An arm in a table cell: the brand, and the two levels below it in small print (keeps tables narrow). */

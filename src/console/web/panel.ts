@@ -1,3 +1,5 @@
+import { localClock } from './format';
+
 /** One panel of the console: it knows its endpoint and how to draw what comes back. */
 export interface Panel {
   /** Names the panel in error messages. */
@@ -8,9 +10,9 @@ export interface Panel {
   refresh(): Promise<void>;
 }
 
-/** "Updated 14:05:03 UTC" beside a panel's title, or what went wrong, with data-generated-at for tests. */
+/** "Updated 14:05:03 CET" beside a panel's title, or what went wrong, with data-generated-at for tests. */
 export function markUpdated(element: HTMLElement, generatedAt: string): void {
-  element.textContent = `Updated ${generatedAt.slice(11, 19)} UTC`;
+  element.textContent = `Updated ${localClock(generatedAt, true)}`;
   element.dataset.generatedAt = generatedAt;
   element.classList.remove('stale');
 }

@@ -1,7 +1,7 @@
 import type { ConversationTranscript, TranscriptTurn } from '../console.types';
 import { ApiError, getJson, isAbort, request } from './api.client';
 import { byId, h, table } from './dom';
-import { armName, duration, utcTime } from './format';
+import { armName, duration, localTime } from './format';
 
 /** What `DELETE /api/admin/conversations/:id` answers. */
 interface ErasureAnswer {
@@ -120,10 +120,10 @@ export class TranscriptDialog {
       ['contentVersion', 'Study content version', conversation.contentVersion],
       ['completionCode', 'Completion code', conversation.completionCode ?? '–'],
       ['email', 'E-mail', conversation.email ?? '–'],
-      ['started', 'Started', utcTime(conversation.createdAt)],
-      ['completed', 'Completed', utcTime(conversation.completedAt)],
+      ['started', 'Started', localTime(conversation.createdAt)],
+      ['completed', 'Completed', localTime(conversation.completedAt)],
       ['duration', 'Duration', duration(conversation.durationMs)],
-      ['erased', 'Erased', conversation.erasedAt ? utcTime(conversation.erasedAt) : 'no'],
+      ['erased', 'Erased', conversation.erasedAt ? localTime(conversation.erasedAt) : 'no'],
     ];
     const scores: [string, number | null][] = [
       ['A', conversation.scoreA],
@@ -193,8 +193,8 @@ export class TranscriptDialog {
       // Another conversation opened meanwhile owns the dialog now; a failed reload still says what happened.
       if (this.wanted !== conversation.id) return;
       this.status.textContent = answer.alreadyErased
-        ? `Already erased at ${utcTime(answer.erasedAt)}.`
-        : `Erased at ${utcTime(answer.erasedAt)}.`;
+        ? `Already erased at ${localTime(answer.erasedAt)}.`
+        : `Erased at ${localTime(answer.erasedAt)}.`;
       this.close.focus();
     } catch (error) {
       this.confirm.close();
