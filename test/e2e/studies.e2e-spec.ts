@@ -234,6 +234,21 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect([response.status, response.body.bucket]).toEqual([200, 'day']);
     });
 
+    it('buckets the timeline in a zone PostgreSQL knows, and refuses another with the validation shape', async () => {
+      const berlin = await get('/api/admin/study/timeline?bucket=day&tz=Europe/Berlin');
+      expect([berlin.status, berlin.body.timeZone]).toEqual([200, 'Europe/Berlin']);
+      expect((await get('/api/admin/study/timeline')).body.timeZone).toBe('UTC');
+      for (const tz of ['Mars/Olympus_Mons', 'Europe/Berlin%3B', 'UTC%2B1']) {
+        const refused = await get(`/api/admin/study/timeline?tz=${tz}`);
+        expect([refused.status, refused.body.code, refused.body.message]).toEqual([
+          400,
+          'HTTP.VALIDATION_FAILED',
+          expect.stringContaining('tz must be an IANA time zone name PostgreSQL knows'),
+        ]);
+        expect(refused.body.details).toEqual([expect.stringContaining('tz must be')]);
+      }
+    });
+
     it.each([
       '/api/admin/study/conversations?status[]=completed',
       '/api/admin/study/conversations?arm=x',
