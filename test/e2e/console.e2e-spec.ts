@@ -485,6 +485,27 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
         `since=${encodeURIComponent(since.toISOString())}`,
       );
       await la.locator('#panel-timeline').screenshot({ path: path.join(ARTIFACTS, 'timeline-los-angeles.png') });
+
+      // A server whose PostgreSQL does not know the zone: the panel asks for UTC buckets and says so.
+      await la.route(
+        (url) => url.pathname === '/api/admin/study/timeline' && url.searchParams.get('tz') !== 'UTC',
+        (route) =>
+          route.fulfill({
+            status: 400,
+            json: { statusCode: 400, code: 'HTTP.VALIDATION_FAILED', message: 'tz must be …', requestId: 'x' },
+          }),
+      );
+      await la.getByLabel('Per', { exact: true }).selectOption('hour');
+      await la.waitForFunction(
+        () =>
+          document.getElementById('timeline-caption')?.textContent ===
+          'Started and completed conversations, per hour in UTC.',
+      );
+      const hours = await la
+        .locator('#timeline-body tbody [data-col="at"]')
+        .evaluateAll((cells) => cells.map((cell) => cell.textContent ?? ''));
+      expect(hours.length).toBeGreaterThanOrEqual(48);
+      expect(hours.filter((at) => !/^\d{4}-\d\d-\d\d \d\d:00 UTC$/.test(at))).toEqual([]);
     } finally {
       await other.close();
     }
