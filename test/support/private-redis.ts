@@ -2,18 +2,27 @@ import { ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { freePort } from './service-process';
 
-/** One PING over a fresh connection: true when Redis answers PONG within `timeoutMs`. */
-export function redisPing(port: number, timeoutMs = 500): Promise<boolean> {
+/**
+ * The pid of the Redis answering on `port` (from `INFO server`, over a fresh connection), or null when none answers
+ * within `timeoutMs`. Telling our server from another one matters on a shared machine: a port a test let go can be
+ * taken by another test's server before ours binds it, and that one would answer a bare PING.
+ */
+export function redisPid(port: number, timeoutMs = 500): Promise<number | null> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
+    let reply = '';
+    const done = (pid: number | null): void => {
       socket.destroy();
-      resolve(ok);
+      resolve(pid);
     };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.setTimeout(timeoutMs, () => done(null));
+    socket.once('error', () => done(null));
+    socket.once('connect', () => socket.write('INFO server\r\n'));
+    socket.on('data', (data) => {
+      reply += data.toString();
+      const pid = /\bprocess_id:(\d+)/.exec(reply)?.[1];
+      if (pid !== undefined) done(Number(pid));
+    });
   });
 }
 
@@ -36,7 +45,7 @@ export class PrivateRedis {
     this.child = child;
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && child.exitCode === null) {
-      if (await redisPing(this.port)) return;
+      if ((await redisPid(this.port)) === child.pid) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     await this.stop();
