@@ -8,6 +8,7 @@ import { Command, Option } from 'nest-commander';
 import { AuditActor } from '../chat/admin-audit.entity';
 import { ConversationExportService, parseExportFilter } from '../chat/conversation-export.service';
 import { isOneAddress } from '../chat/email-address';
+import { isConversationId } from '../chat/conversation.repository';
 import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
 import { HealthService } from '../health/health.service';
@@ -362,6 +363,12 @@ export class EraseParticipantCommand extends StrictCommand {
     // the operator would believe the participant has no data.
     if (options.email !== undefined && !isOneAddress(options.email)) {
       return `erase-participant: ${JSON.stringify(options.email)} is not one e-mail address; give the address alone`;
+    }
+    if (options.conversation !== undefined && !isConversationId(options.conversation)) {
+      return (
+        `erase-participant: ${JSON.stringify(options.conversation)} is not a conversation id ` +
+        '(a UUID, as scenario.conversation_id and the export give it)'
+      );
     }
     return null;
   }

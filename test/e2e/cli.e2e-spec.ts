@@ -469,6 +469,7 @@ describe('CLI against a database or Redis it cannot use', () => {
       [['erase-participant'], 'erase-participant needs exactly one of --conversation <id> and --email <address>'],
       [['erase-participant', '--conversation', 'c', '--email', 'a@b.org'], 'needs exactly one of'],
       [['erase-participant', '--email', 'Jane <jane@example.org>'], 'is not one e-mail address'],
+      [['erase-participant', '--conversation', 'not-a-uuid'], '"not-a-uuid" is not a conversation id'],
     ] as const) {
       const run = await cli([...args], unreachable);
       expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 1, stdout: '' });
