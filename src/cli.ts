@@ -50,7 +50,7 @@ async function bootstrap(): Promise<void> {
     return;
   }
   // The command line first: a usage error exits here, before the configuration is read or anything starts.
-  const { CliUsageModule } = await import('./cli/cli-help.module');
+  const { CliUsageModule } = await import('./cli/cli-usage.module');
   await CommandFactory.run(CliUsageModule, OPTIONS);
   // Loaded only here, so a study command does not even load the code of the database, queues and model.
   const [
