@@ -58,6 +58,29 @@ const minutes = (ms: number | null): string => {
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 };
 
+/** The "Over time" table as shown: each row's bucket label and its two counts, newest first. */
+async function shownTimeline(page: Page): Promise<[string, number, number][]> {
+  const rows = await page
+    .locator('#timeline-body tbody tr')
+    .evaluateAll((trs) =>
+      trs.map((row) => [
+        row.querySelector('[data-col="at"]')?.textContent ?? '',
+        row.querySelector('[data-col="started"]')?.textContent ?? '',
+        row.querySelector('[data-col="completed"]')?.textContent ?? '',
+      ]),
+    );
+  return rows.map(([at, started, completed]) => [at, numberOf(started), numberOf(completed)]);
+}
+
+/** Conversations started and completed per day of `zone`, counted by the database, newest first. */
+const DAYS_IN_ZONE = `
+  SELECT to_char(d, 'YYYY-MM-DD') AS at,
+         (SELECT count(*) FROM conversation WHERE (created_at AT TIME ZONE $1)::date = d)::int AS started,
+         (SELECT count(*) FROM conversation WHERE (completed_at AT TIME ZONE $1)::date = d)::int AS completed
+    FROM generate_series((SELECT min(created_at AT TIME ZONE $1)::date FROM conversation),
+                         (now() AT TIME ZONE $1)::date, interval '1 day') AS d
+   ORDER BY d DESC`;
+
 /**
  * The study console in Debian's Chromium (playwright-core, no browser download) against the built service with
  * PostgreSQL and Redis: login, every panel's numbers against the database, transcript, export, erasure, logout,
@@ -331,25 +354,8 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
 
   it('shows conversations started and completed per day and per hour (UTC)', async () => {
     await page.waitForSelector('#timeline-updated[data-generated-at]');
-    const days = await sql<{ at: string; started: number; completed: number }>(
-      `SELECT to_char(d, 'YYYY-MM-DD') AS at,
-              (SELECT count(*) FROM conversation WHERE (created_at AT TIME ZONE 'UTC')::date = d)::int AS started,
-              (SELECT count(*) FROM conversation WHERE (completed_at AT TIME ZONE 'UTC')::date = d)::int AS completed
-         FROM generate_series((SELECT min(created_at AT TIME ZONE 'UTC')::date FROM conversation),
-                              (now() AT TIME ZONE 'UTC')::date, interval '1 day') AS d`,
-    );
-    const shown = await page
-      .locator('#timeline-body tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((row) => [
-          row.querySelector('[data-col="at"]')?.textContent,
-          row.querySelector('[data-col="started"]')?.textContent,
-          row.querySelector('[data-col="completed"]')?.textContent,
-        ]),
-      );
-    expect(shown.map(([at, started, completed]) => [at, numberOf(started ?? ''), numberOf(completed ?? '')])).toEqual(
-      days.reverse().map((day) => [day.at, day.started, day.completed]),
-    );
+    const days = await sql<{ at: string; started: number; completed: number }>(DAYS_IN_ZONE, ['UTC']);
+    expect(await shownTimeline(page)).toEqual(days.map((day) => [day.at, day.started, day.completed]));
     const before = Date.now();
     await page.getByLabel('Per', { exact: true }).selectOption('hour');
     await waitForRefresh('timeline-updated', before);
@@ -358,19 +364,12 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
               count(*)::int AS started
          FROM conversation WHERE created_at >= date_trunc('hour', now() - interval '47 hours') GROUP BY 1`,
     );
-    const shownHours = await page
-      .locator('#timeline-body tbody tr')
-      .evaluateAll((rows) =>
-        rows.map((row) => [
-          row.querySelector('[data-col="at"]')?.textContent,
-          row.querySelector('[data-col="started"]')?.textContent,
-        ]),
-      );
+    const shownHours = await shownTimeline(page);
     expect(shownHours.length).toBeGreaterThanOrEqual(48);
     expect(
       shownHours
-        .filter(([, started]) => started !== '0')
-        .map(([at, started]) => [at, numberOf(started ?? '')])
+        .filter(([, started]) => started !== 0)
+        .map(([at, started]) => [at, started])
         .sort(),
     ).toEqual(hours.map((hour) => [hour.at, hour.started]).sort());
     await shot('timeline', '#panel-timeline');
@@ -398,26 +397,8 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
       await la.waitForSelector('#timeline-updated[data-generated-at]');
 
       // Day buckets: Los Angeles days, counted by the database in that zone.
-      const days = await sql<{ at: string; started: number; completed: number }>(
-        `SELECT to_char(d, 'YYYY-MM-DD') AS at,
-                (SELECT count(*) FROM conversation WHERE (created_at AT TIME ZONE $1)::date = d)::int AS started,
-                (SELECT count(*) FROM conversation WHERE (completed_at AT TIME ZONE $1)::date = d)::int AS completed
-           FROM generate_series((SELECT min(created_at AT TIME ZONE $1)::date FROM conversation),
-                                (now() AT TIME ZONE $1)::date, interval '1 day') AS d`,
-        [zone],
-      );
-      const shownDays = await la
-        .locator('#timeline-body tbody tr')
-        .evaluateAll((rows) =>
-          rows.map((row) => [
-            row.querySelector('[data-col="at"]')?.textContent,
-            row.querySelector('[data-col="started"]')?.textContent,
-            row.querySelector('[data-col="completed"]')?.textContent,
-          ]),
-        );
-      expect(
-        shownDays.map(([at, started, completed]) => [at, numberOf(started ?? ''), numberOf(completed ?? '')]),
-      ).toEqual(days.reverse().map((day) => [day.at, day.started, day.completed]));
+      const days = await sql<{ at: string; started: number; completed: number }>(DAYS_IN_ZONE, [zone]);
+      expect(await shownTimeline(la)).toEqual(days.map((day) => [day.at, day.started, day.completed]));
       // Each bucket starts at a Los Angeles midnight (08:00 UTC in winter, 07:00 in summer).
       const starts = await la
         .locator('#timeline-body tbody tr')

@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
-import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
-import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
-import { ConversationEntity } from '../../src/chat/conversation.entity';
-import { AppConfig } from '../../src/config/app-config';
 import { AdminSessionRevocationEntity } from '../../src/console/admin-session-revocation.entity';
 import { StudyStatsRepository, type TimelineRaw } from '../../src/console/study-stats.repository';
-import { typeormOptions } from '../../src/database/typeorm-options';
 import { insertStudySeed, SEED_ARMS, type SeedConversation } from '../support/study-seed';
-import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+import { closeChatDatabase, openChatDatabase } from '../support/chat-database';
+import { recreateTestDatabase } from '../support/test-database';
 
 const HOUR = 3_600_000;
 
@@ -50,18 +45,7 @@ describe('StudyStatsRepository.timeline in a time zone (real PostgreSQL)', () =>
 
   beforeAll(async () => {
     const url = await recreateTestDatabase(DATABASE);
-    dataSource = new DataSource({
-      ...typeormOptions(new AppConfig({}), url),
-      entities: [
-        ConversationEntity,
-        ConversationTurnEntity,
-        ConditionSlotEntity,
-        AdminAuditEntity,
-        AdminSessionRevocationEntity,
-      ],
-      migrationsRun: true,
-    });
-    await dataSource.initialize();
+    dataSource = await openChatDatabase(url, [AdminSessionRevocationEntity]);
     await insertStudySeed(url, {
       conversations: [
         // 2026-10-24 23:30 UTC is 01:30 CEST on the 25th: the 25th's in Berlin, the 24th's in UTC.
@@ -83,8 +67,7 @@ describe('StudyStatsRepository.timeline in a time zone (real PostgreSQL)', () =>
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await dropTestDatabase(DATABASE);
+    await closeChatDatabase(dataSource, DATABASE);
   });
 
   it('counts per local day: a 25-hour day of the autumn change starts at local midnight', async () => {

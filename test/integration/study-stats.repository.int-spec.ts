@@ -1,15 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { AdminAuditEntity } from '../../src/chat/admin-audit.entity';
 import { armsOf } from '../../src/chat/condition-allocator';
-import { ConditionSlotEntity } from '../../src/chat/condition-slot.entity';
-import { ConversationTurnEntity } from '../../src/chat/conversation-turn.entity';
-import { ConversationEntity } from '../../src/chat/conversation.entity';
-import { AppConfig } from '../../src/config/app-config';
 import { AdminSessionRevocationEntity } from '../../src/console/admin-session-revocation.entity';
 import { AdminSessionRepository } from '../../src/console/admin-session.repository';
 import { StudyStatsRepository, type ScopeArm } from '../../src/console/study-stats.repository';
-import { typeormOptions } from '../../src/database/typeorm-options';
 import {
   armId,
   buildStudySeed,
@@ -21,7 +15,8 @@ import {
   type SeedConversation,
   type StudySeed,
 } from '../support/study-seed';
-import { dropTestDatabase, recreateTestDatabase } from '../support/test-database';
+import { closeChatDatabase, openChatDatabase } from '../support/chat-database';
+import { recreateTestDatabase } from '../support/test-database';
 
 const ARMS = armsOf('random');
 const SCOPES = ['random', 'Basic', 'Lulu'] as const;
@@ -40,26 +35,14 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
 
   beforeAll(async () => {
     const url = await recreateTestDatabase(DATABASE);
-    dataSource = new DataSource({
-      ...typeormOptions(new AppConfig({}), url),
-      entities: [
-        ConversationEntity,
-        ConversationTurnEntity,
-        ConditionSlotEntity,
-        AdminAuditEntity,
-        AdminSessionRevocationEntity,
-      ],
-      migrationsRun: true,
-    });
-    await dataSource.initialize();
+    dataSource = await openChatDatabase(url, [AdminSessionRevocationEntity]);
     seed = buildStudySeed();
     await insertStudySeed(url, seed);
     stats = new StudyStatsRepository(dataSource);
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await dropTestDatabase(DATABASE);
+    await closeChatDatabase(dataSource, DATABASE);
   });
 
   it('counts conversations per arm and status, taken slots per scope and arm, and blocks per scope', async () => {

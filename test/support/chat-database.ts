@@ -9,12 +9,16 @@ import { dropTestDatabase } from './test-database';
 
 /**
  * The chat's tables on the app's own TypeORM options (`logging: false`: some tests provoke SQL errors on purpose),
- * over the `*_test` database at `url`, migrated. For specs that build the repositories by hand.
+ * with `moreEntities` (another module's, such as the console's), over the `*_test` database at `url`, migrated. For
+ * specs that build the repositories by hand.
  */
-export async function openChatDatabase(url: string): Promise<DataSource> {
+export async function openChatDatabase(
+  url: string,
+  moreEntities: (new () => object)[] = [],
+): Promise<DataSource> {
   const dataSource = new DataSource({
     ...typeormOptions(new AppConfig({}), url),
-    entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity, AdminAuditEntity],
+    entities: [ConversationEntity, ConversationTurnEntity, ConditionSlotEntity, AdminAuditEntity, ...moreEntities],
     logging: false,
   });
   await dataSource.initialize();
