@@ -68,6 +68,9 @@ describe('queue schedules (own Redis, real PostgreSQL)', () => {
       );
       process.stdout.write(`schedules back ${Date.now() - restarted} ms after Redis restarted empty\n`);
       expect(names).toEqual(SCHEDULED);
+      // A schedule is listed as soon as Bull has stored it, before the add that stores it returns and the check
+      // that made it logs: wait for the check in flight (a new one would find nothing missing and say nothing).
+      await testApp.app.get(QueueWorker).checkSchedules();
       const restored = warn.mock.calls.map(([message]) => String(message)).filter((line) => line.includes('schedule'));
       expect(restored).toHaveLength(1);
       for (const name of SCHEDULED) expect(restored[0]).toContain(name);
