@@ -266,9 +266,8 @@ export class ExportConversationsCommand extends StrictCommand {
   }
 
   async run(_args: string[], options: ExportOptions): Promise<void> {
-    const problem = this.usageError(options);
-    if (problem !== null) return fail(problem);
     try {
+      // Refused options fail here with the line `usageError` gives.
       const filter = exportFilterOf(options);
       // Refuses a pseudonymised export without its key before the file is created; reads nothing yet.
       const lines = this.exporter.lines(filter, AuditActor.Cli);
