@@ -10,6 +10,8 @@ import { QueueWorker } from './queue/queue-worker';
 import { WorkerModule } from './worker.module';
 
 const HEARTBEAT_EVERY_MS = 5000;
+/** Past the drain's deadline, how long a worker stopped while starting may take to finish starting and drain. */
+const STARTING_STOP_GRACE_MS = 5000;
 
 /** `npm run start:worker`: runs the queue processors in their own process (the seed's Celery worker + beat). */
 async function bootstrap(): Promise<void> {
@@ -20,6 +22,16 @@ async function bootstrap(): Promise<void> {
     );
     process.exit(78);
   }
+  // Signals are taken before the application exists: the processors start taking jobs while it initialises, and a
+  // SIGTERM then must drain them too, not end the process under them (Node's default for an unhandled SIGTERM). A
+  // start that hangs (a dependency that never answers) still ends, a few seconds past the drain's own deadline.
+  let stopRequested: NodeJS.Signals | null = null;
+  let shutdown = (signal: NodeJS.Signals): void => {
+    if (stopRequested) return;
+    stopRequested = signal;
+    setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs + STARTING_STOP_GRACE_MS).unref();
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, (received: NodeJS.Signals) => shutdown(received));
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), {
     bufferLogs: true,
     abortOnError: false,
@@ -33,9 +45,10 @@ async function bootstrap(): Promise<void> {
    * Shutdown, in the order that fails no job: stop taking jobs and let the active ones finish while every module they
    * use is still up (Nest's own shutdown hooks would unload the models and close the cache under them, failing each
    * job in flight and burning one of its attempts), at most SHUTDOWN_TIMEOUT_MS; then close the application. A
-   * second signal during the drain changes nothing.
+   * second signal during the drain changes nothing. Exits 1 when jobs were still active at the deadline (they run
+   * again elsewhere once their lock expires), so a supervisor sees a drain that did not finish.
    */
-  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
+  const drain = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) {
       logger.log(`${signal} ignored: already finishing the active jobs`, 'Bootstrap');
       return;
@@ -44,16 +57,17 @@ async function bootstrap(): Promise<void> {
     const started = Date.now();
     logger.log(`${signal}: taking no new jobs, finishing the active ones`, 'Bootstrap');
     try {
-      await app.get(QueueWorker).stopProcessing(config.http.shutdownTimeoutMs);
+      const drained = await app.get(QueueWorker).stopProcessing(config.http.shutdownTimeoutMs);
       await app.close();
-      logger.log(`stopped in ${Date.now() - started} ms`, 'Bootstrap');
-      process.exit(0);
+      logger.log(`stopped in ${Date.now() - started} ms${drained ? '' : ', leaving active jobs behind'}`, 'Bootstrap');
+      process.exit(drained ? 0 : 1);
     } catch (error) {
       logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, 'Bootstrap');
       process.exit(1);
     }
   };
-  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
+  shutdown = (signal) => void drain(signal);
+  if (stopRequested) return drain(stopRequested);
   logger.log('Combot worker started: processing the ml and maintenance queues', 'Bootstrap');
   if (config.queue.heartbeatFile) beat(config.queue.heartbeatFile);
 }

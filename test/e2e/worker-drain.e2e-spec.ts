@@ -99,4 +99,30 @@ describe('queue worker shutdown (built worker, real PostgreSQL and Redis)', () =
     expect(final).toMatchObject({ completed: JOBS, active: 0, waiting: 0, failed: 0, delayed: 0 });
     expect((await completedJobs()).filter((job) => job.attemptsMade > 0)).toEqual([]);
   }, 240_000);
+
+  it('exits 1 when its active jobs outlast SHUTDOWN_TIMEOUT_MS: a supervisor must see a drain that did not finish', async () => {
+    // The jobs made active below must be this worker's alone.
+    for (const worker of workers.splice(0)) await stopService(worker, 25_000);
+    await queue.addBulk(
+      Array.from({ length: 200 }, (_, i) => ({
+        name: JobName.Classify,
+        data: { text: `My order ${i} ${randomUUID()} came without the charger and the box was open` },
+        opts: { attempts: 3, backoff: { type: 'exponential', delay: 1000 } },
+      })),
+    );
+    const impatient = startService({ ...env, SHUTDOWN_TIMEOUT_MS: '0' }, 'dist/src/worker.js');
+    workers.push(impatient);
+    const busy = await waitFor(
+      () => queue.getJobCounts(),
+      (counts) => counts.active > 0,
+      90_000,
+    );
+    expect(busy.active).toBeGreaterThan(0);
+    impatient.child.kill('SIGTERM');
+    const code = await impatient.exited;
+
+    expect({ code, signal: impatient.child.signalCode }).toEqual({ code: 1, signal: null });
+    expect(impatient.output()).toMatch(/jobs still active after 0 ms/);
+    expect((await queue.getJobCounts()).failed).toBe(0);
+  }, 120_000);
 });
