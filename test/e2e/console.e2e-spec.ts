@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import Redis from 'ioredis';
+import type { AxeResults, RunOptions } from 'axe-core';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { EXPORT_COLUMNS } from '../../src/chat/conversation.repository';
 import { freePort, startService, waitForHttp, type ServiceProcess } from '../support/service-process';
@@ -23,6 +24,7 @@ interface PageElement {
   getAttribute(name: string): string | null;
   querySelector(selector: string): PageElement | null;
 }
+declare const axe: { run(context: unknown, options: RunOptions): Promise<AxeResults> };
 declare const document: {
   activeElement: PageElement | null;
   documentElement: { scrollWidth: number };
@@ -48,6 +50,23 @@ const CHROMIUM_ARGS = [
 ];
 const ARTIFACTS = path.join(__dirname, 'artifacts', 'console');
 const ARMS = SEED_ARMS.map((arm) => `${arm.brand}/${arm.thinkLevel}/${arm.feelLevel}`);
+
+/** axe-core's engine, given to the page through the DevTools protocol: the page's CSP allows no injected script tag. */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * What axe-core finds against WCAG 2.1 A and AA in the page as it is now (the open dialog included), one line per rule
+ * broken: its id, impact and the elements. Empty when the page passes every rule axe can decide by itself.
+ */
+async function accessibilityViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE_SOURCE);
+  const { violations } = await page.evaluate(() =>
+    axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } }),
+  );
+  return violations.map(
+    (rule) => `${rule.id} (${rule.impact ?? 'n/a'}): ${rule.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+  );
+}
 
 /** "12,345" → 12345; "−75" → -75. */
 const numberOf = (text: string | null): number => Number((text ?? '').replace(/,/g, '').replace('−', '-').trim());
@@ -904,6 +923,19 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('passes axe-core’s WCAG 2.1 AA rules: the panels, a transcript, a phone-sized screen', async () => {
+    if (new URL(page.url()).pathname !== '/admin/') await logIn();
+    await page.waitForSelector('#conversations-body button[data-open]');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.locator(`button[data-open="${seed.transcriptId}"]`).click();
+    await page.waitForSelector('#transcript-body .turn');
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await accessibilityViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
   it('logs out: the page returns to the login form and the old session no longer works', async () => {
     const cookie = (await browser.cookies()).find((candidate) => candidate.name === 'combot_admin');
     expect(cookie).toBeDefined();
@@ -928,6 +960,15 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.waitForURL(`${service.baseUrl}/admin/`);
     await page.waitForSelector('#arms-updated[data-generated-at]');
   }
+
+  it('passes axe-core’s WCAG 2.1 AA rules on the login page, its error shown', async () => {
+    await browser.clearCookies();
+    await page.goto(`${service.baseUrl}/admin/login`);
+    await page.getByLabel('Admin key').fill('not-the-admin-key-0000');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForFunction(() => document.getElementById('login-error')?.textContent !== '');
+    expect(await accessibilityViolations(page)).toEqual([]);
+  });
 
   it('sends the reader to the login page saying why when the session ends before its time', async () => {
     await logIn();
