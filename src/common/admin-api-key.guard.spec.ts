@@ -50,6 +50,13 @@ describe('authenticateAdmin', () => {
     );
   });
 
+  it('reads the Bearer scheme in any letter case and after any number of spaces, as HTTP defines it', async () => {
+    for (const authorization of [`bearer ${KEY}`, `BEARER ${KEY}`, `Bearer  ${KEY}`, `Bearer ${KEY} `])
+      await expect(check(requestOf({ headers: { authorization } }))).resolves.toEqual({ via: 'key' });
+    // Another scheme carries no admin key: the request is as keyless as without the header.
+    expect(await codeOf(check(requestOf({ headers: { authorization: `Basic ${KEY}` } })))).toBe(ErrorCode.Unauthorized);
+  });
+
   it('accepts a valid session cookie for reads, and refuses none, forged or revoked ones', async () => {
     const { token, session } = codec.issue(60_000);
     await expect(check(requestOf({ cookie: token }))).resolves.toEqual({ via: 'session', session });

@@ -16,12 +16,14 @@ import { ErrorCode } from './error-codes';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { fromOwnHost, originHostOf } from './request-origin';
 
+/** `Authorization: Bearer <token>`: the scheme's name in any letter case, then one or more spaces (RFC 9110). */
+const BEARER = /^bearer +(\S+) *$/i;
+
 function presentedKey(request: Request): string | null {
   const header = request.headers['x-api-key'];
   if (typeof header === 'string' && header.length > 0) return header;
   const auth = request.headers.authorization;
-  if (typeof auth === 'string' && auth.startsWith('Bearer ')) return auth.slice(7);
-  return null;
+  return typeof auth === 'string' ? (BEARER.exec(auth)?.[1] ?? null) : null;
 }
 
 function sameKey(a: string, b: string): boolean {
@@ -30,11 +32,25 @@ function sameKey(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-/** Whether the request carries the admin key (never throws): unauthenticated callers get fewer details. */
-export function isAdminRequest(config: AppConfig, request: Request): boolean {
-  const expected = config.admin.apiKey;
+/**
+ * Whether the request shows the admin key, for routes that answer everyone and only show more to the admin (the
+ * health reports): never throws. A wrong key counts against the address's failed attempts, and a locked-out address
+ * is treated as keyless whatever it sends, so which answer comes back can never tell a right guess from a wrong one.
+ */
+export async function showsAdminKey(
+  config: AppConfig,
+  attempts: AdminKeyAttempts | null,
+  request: Request,
+): Promise<boolean> {
   const key = presentedKey(request);
-  return expected !== null && key !== null && sameKey(key, expected);
+  if (key === null || !config.admin.apiKey) return false;
+  try {
+    await checkAdminKeyFrom(config, attempts, key, clientAddressOf(request));
+    return true;
+  } catch {
+    // Refused (a wrong key, a locked-out address) or the limiter failed: the answer is the keyless one.
+    return false;
+  }
 }
 
 /** The address failed key checks count against: the client address `TRUST_PROXY` yields. */

@@ -1,4 +1,4 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, Optional, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 // Terminus's own schema of its report; its public decorator would also document the 503 with the raw report,
@@ -7,7 +7,8 @@ import { getHealthCheckSchema } from '@nestjs/terminus/dist/health-check/health-
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { isAdminRequest } from '../common/admin-api-key.guard';
+import { showsAdminKey } from '../common/admin-api-key.guard';
+import { AdminKeyAttempts } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { ApiErrorResponses, INTERNAL_ERROR } from '../common/error-response.dto';
@@ -48,6 +49,7 @@ export class HealthController {
     private readonly terminus: HealthCheckService,
     private readonly health: HealthService,
     private readonly config: AppConfig,
+    @Optional() private readonly attempts?: AdminKeyAttempts,
   ) {}
 
   @Get()
@@ -84,8 +86,8 @@ export class HealthController {
     return this.answer(await this.health.readiness(), request);
   }
 
-  private answer(report: HealthReport, request: Request): HealthReport {
-    const body = shown(report, isAdminRequest(this.config, request));
+  private async answer(report: HealthReport, request: Request): Promise<HealthReport> {
+    const body = shown(report, await showsAdminKey(this.config, this.attempts ?? null, request));
     if (report.status === 'error') {
       throw new AppError(ErrorCode.HealthNotReady, `Not ready: ${Object.keys(report.error).join(', ')}`, {
         details: body,

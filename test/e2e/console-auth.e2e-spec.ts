@@ -84,7 +84,7 @@ describe('study console: login, session and pages (HTTP)', () => {
     await http().get('/api/admin/study/arms').set('Cookie', forged).expect(401);
   });
 
-  it('lets no browser or proxy keep a copy of what admin routes answer: participants\' data must go with the session', async () => {
+  it("lets no browser or proxy keep a copy of what admin routes answer: participants' data must go with the session", async () => {
     const cookie = await login();
     const conversation = await http().get('/api/random/initial').expect(200);
     const id = conversation.body.scenario.conversation_id as string;
@@ -190,6 +190,28 @@ describe('study console: login, session and pages (HTTP)', () => {
     const login = await http().post('/api/admin/session').set('X-Forwarded-For', guesser).send({ key: ADMIN_KEY });
     expect(login.status).toBe(429);
     expect((await from('203.0.113.8', '/api/admin/study/arms', ADMIN_KEY)).status).toBe(200);
+  });
+
+  it('counts a wrong key shown to the health report against the same limit; a locked-out address sees statuses only', async () => {
+    const guesser = '203.0.113.9';
+    const health = (key: string, address = guesser) =>
+      http().get('/api/health').set('X-Forwarded-For', address).set('X-Api-Key', key);
+    /** Whether the report says more of a part than up or down: the admin key's view. */
+    const detailed = (body: { details: Record<string, object> }): boolean =>
+      Object.values(body.details).some((part) => Object.keys(part).length > 1);
+    expect(detailed((await health(ADMIN_KEY, '203.0.113.10')).body)).toBe(true);
+    for (const guess of ['guess-1-aaaaaaaaaaaaaaaa', 'guess-2-bbbbbbbbbbbbbbbb', 'guess-3-cccccccccccccccc']) {
+      const answer = await health(guess);
+      expect([answer.status, detailed(answer.body)]).toEqual([200, false]);
+    }
+    const limited = await http()
+      .get('/api/admin/study/arms')
+      .set('X-Forwarded-For', guesser)
+      .set('X-Api-Key', ADMIN_KEY);
+    expect(limited.status).toBe(429);
+    // The probe still answers, but which view it gives can no longer tell a right guess from a wrong one.
+    const locked = await health(ADMIN_KEY);
+    expect([locked.status, detailed(locked.body)]).toEqual([200, false]);
   });
 
   // Last: it leaves this address blocked for the rest of the window.
