@@ -10,7 +10,9 @@ import {
   DATABASE_UNAVAILABLE,
   INTERNAL_ERROR,
   RATE_LIMITED,
+  UNKNOWN_QUERY,
 } from '../common/error-response.dto';
+import { NoQueryDto } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { adminKeyActor } from './admin-audit.entity';
 import { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
@@ -97,10 +99,15 @@ export class AdminController {
   @ApiParam({ name: 'id', format: 'uuid', description: 'The conversation id (scenario.conversation_id).' })
   @ApiOkResponse({ type: ConversationErasureResponseDto })
   @ApiErrorResponses({
+    400: UNKNOWN_QUERY,
     404: 'CHAT.CONVERSATION_NOT_FOUND: no conversation has this id (or it is not a UUID).',
     503: DATABASE_UNAVAILABLE,
   })
-  erase(@Param('id') id: string, @Req() request: Request): Promise<ConversationErasureResponseDto> {
+  erase(
+    @Param('id') id: string,
+    @Query() _query: NoQueryDto,
+    @Req() request: Request,
+  ): Promise<ConversationErasureResponseDto> {
     return this.participants.eraseConversation(id, this.actorOf(request));
   }
 }

@@ -40,7 +40,9 @@ describe('chat turn parsing', () => {
   });
 
   it('refuses empty and too long messages with their own codes', () => {
-    expect(() => checkedMessage('   ', 10)).toThrow(expect.objectContaining({ code: 'HTTP.VALIDATION_FAILED' }));
+    expect(() => checkedMessage('   ', 10)).toThrow(
+      expect.objectContaining({ code: 'HTTP.VALIDATION_FAILED', details: ['message must not be empty.'] }),
+    );
     expect(() => checkedMessage('x'.repeat(11), 10)).toThrow(
       expect.objectContaining({ code: 'CHAT.MESSAGE_TOO_LONG' }),
     );

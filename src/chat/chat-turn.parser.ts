@@ -1,6 +1,7 @@
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-characters';
+import { invalidInput } from '../common/validation';
 
 /**
  * The React page's loosely typed turn body, read defensively: these fields are tolerated, never trusted, and
@@ -34,7 +35,7 @@ export function parseNumber(raw: unknown): number | null {
  * surrogates; checked before anything else runs for it (the classifier included).
  */
 export function checkedMessage(message: string, maxLength: number): string {
-  if (message.trim().length === 0) throw new AppError(ErrorCode.ValidationFailed, 'message must not be empty.');
+  if (message.trim().length === 0) throw invalidInput('message must not be empty.');
   if (hasControlCharacters(message)) {
     throw new AppError(
       ErrorCode.ChatInvalidCharacters,

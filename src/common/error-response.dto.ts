@@ -80,6 +80,9 @@ export const RATE_LIMITED = {
   429: 'HTTP.TOO_MANY_REQUESTS: more than THROTTLE_LIMIT requests from this client within THROTTLE_TTL_SECONDS.',
 } as const;
 
+/** Admin routes that read no query: any parameter is refused, never ignored. */
+export const UNKNOWN_QUERY = 'HTTP.VALIDATION_FAILED: a query parameter this route does not take (it takes none).';
+
 /** Routes that read or write PostgreSQL: an outage is a bounded wait, then this. */
 export const DATABASE_UNAVAILABLE = 'DB.UNAVAILABLE: PostgreSQL is down, frozen or saturated; retry after Retry-After.';
 

@@ -16,6 +16,14 @@ export function validationFailed(errors: ValidationError[]): AppError {
 }
 
 /**
+ * One broken rule found outside a DTO (by a parser or a service), in the same shape: its message also in `details`,
+ * as every `HTTP.VALIDATION_FAILED` lists its problems there.
+ */
+export function invalidInput(message: string): AppError {
+  return new AppError(ErrorCode.ValidationFailed, message, { details: [message] });
+}
+
+/**
  * What the global ValidationPipe does to a request part, for input that does not arrive over HTTP, so a DTO's
  * rules and messages are the only ones whichever way the input comes.
  */
@@ -49,3 +57,10 @@ export class AppValidationPipe extends ValidationPipe {
     return metadata.type === 'query' ? this.queryPipe.transform(value, metadata) : super.transform(value, metadata);
   }
 }
+
+/**
+ * The query of an admin route that reads none. With the pipe's refusal of parameters a query DTO does not name,
+ * `@Query() _query: NoQueryDto` makes any parameter a 400: an option the route does not have (`?dryRun=true` on an
+ * erasure) must never be dropped in silence while the route does what it would do without it.
+ */
+export class NoQueryDto {}

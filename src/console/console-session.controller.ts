@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { AdminApiKeyGuard, adminPrincipalOf } from '../common/admin-api-key.guard';
@@ -11,7 +11,9 @@ import {
   DATABASE_UNAVAILABLE,
   INTERNAL_ERROR,
   RATE_LIMITED,
+  UNKNOWN_QUERY,
 } from '../common/error-response.dto';
+import { NoQueryDto } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { ConsoleLoginRequestDto, ConsoleLogoutResponseDto, ConsoleSessionResponseDto } from './console-session.dto';
 import { ConsoleSessionService } from './console-session.service';
@@ -45,7 +47,7 @@ export class ConsoleSessionController {
   @ApiBody({ type: ConsoleLoginRequestDto })
   @ApiOkResponse({ type: ConsoleSessionResponseDto, headers: SET_COOKIE })
   @ApiErrorResponses({
-    400: BODY_BAD_REQUEST,
+    400: `${BODY_BAD_REQUEST}; ${UNKNOWN_QUERY}`,
     403: 'HTTP.FORBIDDEN: a wrong admin key; ADMIN.DISABLED: ADMIN_API_KEY is not set.',
     429:
       'HTTP.TOO_MANY_REQUESTS: too many failed logins from this address (Retry-After: until the oldest leaves the ' +
@@ -54,6 +56,7 @@ export class ConsoleSessionController {
   })
   async login(
     @Body() body: ConsoleLoginRequestDto,
+    @Query() _query: NoQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ConsoleSessionResponseDto> {
@@ -73,8 +76,8 @@ export class ConsoleSessionController {
   @ApiSecurity('admin')
   @ApiOperation({ summary: 'The current console session: when it ends, and what this server offers.' })
   @ApiOkResponse({ type: ConsoleSessionResponseDto })
-  @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, 503: DATABASE_UNAVAILABLE })
-  current(@Req() request: Request): ConsoleSessionResponseDto {
+  @ApiErrorResponses({ 400: UNKNOWN_QUERY, ...ADMIN_KEY_ERRORS, 503: DATABASE_UNAVAILABLE })
+  current(@Query() _query: NoQueryDto, @Req() request: Request): ConsoleSessionResponseDto {
     return this.sessions.describe(adminPrincipalOf(request));
   }
 
@@ -86,8 +89,9 @@ export class ConsoleSessionController {
     description: 'With the session cookie, the request needs the X-Combot-Console header (or a same-origin Origin).',
   })
   @ApiOkResponse({ type: ConsoleLogoutResponseDto, headers: SET_COOKIE })
-  @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, 503: DATABASE_UNAVAILABLE })
+  @ApiErrorResponses({ 400: UNKNOWN_QUERY, ...ADMIN_KEY_ERRORS, 503: DATABASE_UNAVAILABLE })
   async logout(
+    @Query() _query: NoQueryDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ConsoleLogoutResponseDto> {

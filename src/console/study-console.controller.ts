@@ -7,7 +7,9 @@ import {
   DATABASE_UNAVAILABLE,
   INTERNAL_ERROR,
   RATE_LIMITED,
+  UNKNOWN_QUERY,
 } from '../common/error-response.dto';
+import { NoQueryDto } from '../common/validation';
 import { ServicePanelService } from './service-panel.service';
 import { ConversationBrowseQueryDto, FunnelQueryDto, TimelineQueryDto } from './study-panels-query.dto';
 import {
@@ -39,8 +41,8 @@ export class StudyConsoleController {
     summary: 'Per arm: started, in progress, completed, abandoned, condition slots; per scope: the block balance.',
   })
   @ApiOkResponse({ type: ArmsPanelResponseDto })
-  @ApiErrorResponses({ 503: DATABASE_UNAVAILABLE })
-  arms(): Promise<ArmsPanelResponseDto> {
+  @ApiErrorResponses({ 400: UNKNOWN_QUERY, 503: DATABASE_UNAVAILABLE })
+  arms(@Query() _query: NoQueryDto): Promise<ArmsPanelResponseDto> {
     return this.panels.arms();
   }
 
@@ -55,8 +57,8 @@ export class StudyConsoleController {
   @Get('labels')
   @ApiOperation({ summary: 'Labels per arm, and a histogram of the classifier’s top score per label.' })
   @ApiOkResponse({ type: LabelsPanelResponseDto })
-  @ApiErrorResponses({ 503: DATABASE_UNAVAILABLE })
-  labels(): Promise<LabelsPanelResponseDto> {
+  @ApiErrorResponses({ 400: UNKNOWN_QUERY, 503: DATABASE_UNAVAILABLE })
+  labels(@Query() _query: NoQueryDto): Promise<LabelsPanelResponseDto> {
     return this.panels.labels();
   }
 
@@ -76,8 +78,8 @@ export class StudyConsoleController {
   @Get('durations')
   @ApiOperation({ summary: 'Time from greeting to completion per arm: median and quartiles (percentile_cont).' })
   @ApiOkResponse({ type: DurationsPanelResponseDto })
-  @ApiErrorResponses({ 503: DATABASE_UNAVAILABLE })
-  durations(): Promise<DurationsPanelResponseDto> {
+  @ApiErrorResponses({ 400: UNKNOWN_QUERY, 503: DATABASE_UNAVAILABLE })
+  durations(@Query() _query: NoQueryDto): Promise<DurationsPanelResponseDto> {
     return this.panels.durations();
   }
 
@@ -86,7 +88,8 @@ export class StudyConsoleController {
     summary: 'The service: requests/s, latency, semaphore, cache hit rate, model pool, queue counts, health.',
   })
   @ApiOkResponse({ type: ServicePanelResponseDto })
-  service(): Promise<ServicePanelResponseDto> {
+  @ApiErrorResponses({ 400: UNKNOWN_QUERY })
+  service(@Query() _query: NoQueryDto): Promise<ServicePanelResponseDto> {
     return this.servicePanel.snapshot();
   }
 
@@ -108,10 +111,11 @@ export class StudyConsoleController {
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConversationTranscriptResponseDto })
   @ApiErrorResponses({
+    400: UNKNOWN_QUERY,
     404: 'CHAT.CONVERSATION_NOT_FOUND: no conversation has this id (or it is not a UUID).',
     503: DATABASE_UNAVAILABLE,
   })
-  transcript(@Param('id') id: string): Promise<ConversationTranscriptResponseDto> {
+  transcript(@Param('id') id: string, @Query() _query: NoQueryDto): Promise<ConversationTranscriptResponseDto> {
     return this.panels.transcript(id);
   }
 }

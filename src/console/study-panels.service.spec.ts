@@ -106,6 +106,12 @@ describe('StudyPanelsService', () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
     for (const bad of ['', 'not-a-cursor', Buffer.from('2025-01-31|x').toString('base64url')]) {
       expect(() => decodeCursor(bad)).toThrow(AppError);
+      expect(() => decodeCursor(bad)).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.ValidationFailed,
+          details: ['cursor must be a nextCursor this endpoint gave'],
+        }),
+      );
     }
   });
 

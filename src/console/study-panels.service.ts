@@ -3,6 +3,7 @@ import { BRANDS, ConversationStatus, type Brand, type Condition } from '../chat/
 import { armsOf } from '../chat/condition-allocator';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { invalidInput } from '../common/validation';
 import { LABELS, type Label } from '../ml/ml.types';
 import type {
   ArmKey,
@@ -63,7 +64,7 @@ export function decodeCursor(value: string): BrowseCursor {
     extra === undefined &&
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt ?? '') &&
     /^[0-9a-f-]{36}$/i.test(id ?? '');
-  if (!valid) throw new AppError(ErrorCode.ValidationFailed, 'cursor must be a nextCursor this endpoint gave');
+  if (!valid) throw invalidInput('cursor must be a nextCursor this endpoint gave');
   return { createdAt, id };
 }
 
@@ -194,7 +195,7 @@ export class StudyPanelsService {
   async timeline(bucket: TimelineBucket, since: string | undefined, timeZone = 'UTC'): Promise<TimelinePanel> {
     // The shape was checked with the query; only PostgreSQL knows which names it can convert with.
     if (!(await this.stats.timeZoneNames()).has(timeZone)) {
-      throw new AppError(ErrorCode.ValidationFailed, TIME_ZONE_MESSAGE, { details: [TIME_ZONE_MESSAGE] });
+      throw invalidInput(TIME_ZONE_MESSAGE);
     }
     const from = since ? new Date(since) : bucket === 'hour' ? new Date(Date.now() - 47 * HOUR_MS) : null;
     const rows = await this.stats.timeline(bucket, from, MAX_TIMELINE_POINTS, timeZone);

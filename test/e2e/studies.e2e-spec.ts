@@ -208,6 +208,22 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect(await turnCount(id)).toBe(0);
     });
 
+    it('refuses an option it does not have (?dryRun=true) and erases nothing', async () => {
+      const { scenario } = await participant('dry.run@pilot.test');
+      const id = scenario.conversation_id;
+      const turns = await turnCount(id);
+      const refused = await http()
+        .delete(`/api/admin/conversations/${id}?dryRun=true`)
+        .set('X-Api-Key', ADMIN_KEY)
+        .expect(400);
+      expect(refused.body).toMatchObject({
+        code: 'HTTP.VALIDATION_FAILED',
+        details: ['property dryRun should not exist'],
+      });
+      expect(await rowOf(id)).toMatchObject({ email: 'dry.run@pilot.test', erased_at: null });
+      expect(await turnCount(id)).toBe(turns);
+    });
+
     it('answers 404 CHAT.CONVERSATION_NOT_FOUND for an unknown or malformed id, and needs the admin key', async () => {
       for (const id of ['3f1c0b2e-8f5a-4f7e-9d0b-6a1d2c3b4a5f', 'not-a-uuid']) {
         const response = await http().delete(`/api/admin/conversations/${id}`).set('X-Api-Key', ADMIN_KEY).expect(404);
@@ -222,7 +238,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect(operation.responses['200'].content['application/json'].schema.$ref).toMatch(
         /ConversationErasureResponseDto$/,
       );
-      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['401', '403', '404', '503']));
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '404', '503']));
     });
   });
 
@@ -253,6 +269,12 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       '/api/admin/study/conversations?status[]=completed',
       '/api/admin/study/conversations?arm=x',
       '/api/admin/study/funnel?byarm=true',
+      '/api/admin/study/arms?scope=random',
+      '/api/admin/study/labels?since=2026-01-01',
+      '/api/admin/study/durations?status=completed',
+      '/api/admin/study/service?x=1',
+      '/api/admin/study/conversations/3f1c0b2e-8f5a-4f7e-9d0b-6a1d2c3b4a5f?full=true',
+      '/api/admin/session?renew=true',
     ])('refuses an unknown parameter (%s) with 400 HTTP.VALIDATION_FAILED', async (path) => {
       const response = await get(path);
       expect([response.status, response.body.code]).toEqual([400, 'HTTP.VALIDATION_FAILED']);
