@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { SharedRedisModule } from '../common/shared-redis';
@@ -10,7 +11,14 @@ import { SharedThrottlerStorage } from './shared-throttler.storage';
 class ThrottleStorageModule {}
 
 /**
- * Per-client rate limits on every route (health and metrics opt out). The client is `request.ip`, which only
+ * The counter of a client: one for all routes (the throttler's own key adds the controller and handler, which would
+ * give a client the limit once per route), hashed so Redis holds no client address.
+ */
+const clientThrottleKey = (tracker: string, throttlerName: string): string =>
+  createHash('sha256').update(`${throttlerName}-${tracker}`).digest('hex');
+
+/**
+ * Per-client rate limits over all routes together (health and metrics opt out). The client is `request.ip`, which only
  * believes X-Forwarded-For from the proxies TRUST_PROXY names; counters live in Redis when it is configured.
  * THROTTLE_LIMIT=0 turns rate limiting off (load tests, trusted networks).
  */
@@ -22,6 +30,7 @@ class ThrottleStorageModule {}
       useFactory: (config: AppConfig, storage: SharedThrottlerStorage) => ({
         throttlers: [{ ttl: config.chat.throttleTtlMs, limit: Math.max(1, config.chat.throttleLimit) }],
         skipIf: () => config.chat.throttleLimit === 0,
+        generateKey: (_context, tracker, throttlerName) => clientThrottleKey(tracker, throttlerName),
         storage,
       }),
     }),

@@ -58,6 +58,14 @@ describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
     expect(await status(c, '198.51.100.8')).toBe(200);
   }, 120_000);
 
+  it('counts a client once across every route: the limit is per client, not per client and route', async () => {
+    const server = apps[2].app.getHttpServer();
+    const from = (path: string) => request(server).get(path).set('X-Forwarded-For', '198.51.100.9');
+    for (let i = 0; i < LIMIT; i++) expect((await from('/api/random/closing')).status).toBe(200);
+    for (const path of ['/api/ml/status', '/api/lulu/closing', '/api/admin/study/arms'])
+      expect([path, (await from(path)).status]).toEqual([path, 429]);
+  }, 60_000);
+
   it('keeps answering while Redis is down, counting per process, and shares counts again once it is back', async () => {
     const c = apps[2];
     await redis.stop();
