@@ -1,4 +1,4 @@
-import { All, Body, Controller, Get, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
+import { All, Body, Controller, Get, Head, HttpCode, HttpStatus, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
 import { AppConfig } from '../config/app-config';
@@ -46,6 +46,19 @@ export class ChatController {
     private readonly chat: ChatService,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Express answers HEAD with the GET handler, and a greeting draws a condition and stores a conversation: a link
+   * checker or an uptime monitor would start conversations. Declared before the GET so it takes HEAD first; the
+   * probes are /api/health/live and /api/health/ready.
+   */
+  @Head(['random/initial', 'chatbot/initial', 'lulu/initial'])
+  @ApiExcludeEndpoint()
+  initialHead(): never {
+    throw new AppError(ErrorCode.MethodNotAllowed, 'A greeting starts a conversation: send it as GET.', {
+      details: { allow: ['GET'] },
+    });
+  }
 
   @Get(['random/initial', 'chatbot/initial', 'lulu/initial'])
   @ApiOperation({ summary: 'Start a conversation: draw the condition, answer the greeting and the scenario.' })

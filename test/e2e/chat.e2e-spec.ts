@@ -351,6 +351,24 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
       .expect(200);
   });
 
+  it('answers HEAD on a greeting with 405 (Allow: GET) and draws nothing: a link checker must not start conversations', async () => {
+    const count = async (table: string): Promise<number> =>
+      Number(
+        (
+          await dataSource.query(
+            `SELECT count(*) AS n FROM ${table} WHERE ${table === 'condition_slot' ? 'conversation_id IS NOT NULL' : 'true'}`,
+          )
+        )[0].n,
+      );
+    const before = [await count('conversation'), await count('condition_slot')];
+    for (const path of ['/api/random/initial', '/api/chatbot/initial/', '/api/lulu/initial']) {
+      const refused = await request(server()).head(path).expect(405);
+      expect(refused.headers.allow).toBe('GET');
+      expect(refused.headers['set-cookie']).toBeUndefined();
+    }
+    expect([await count('conversation'), await count('condition_slot')]).toEqual(before);
+  });
+
   it('forgets the conversation on POST reset; a GET reset is refused with 405', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial').expect(200);
