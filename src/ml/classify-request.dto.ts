@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsString } from 'class-validator';
+import { ArrayMinSize, IsArray, IsString } from 'class-validator';
 
 export class ClassifyRequestDto {
   @ApiProperty({ example: 'My package was supposed to arrive last Tuesday and it still is not here.' })
@@ -7,12 +7,14 @@ export class ClassifyRequestDto {
   text!: string;
 }
 
-/** The upper bound here is a hard ceiling; the configured `ML_MAX_BATCH_TEXTS` is checked by the controller. */
+/**
+ * The size limit, `ML_MAX_BATCH_TEXTS`, is the controller's to check: it knows the configured number, and a ceiling
+ * here would answer with another. How many texts a body can hold at all is bounded by BODY_LIMIT.
+ */
 export class ClassifyBatchRequestDto {
   @ApiProperty({ type: [String], example: ['The blender broke after two days.', 'The cashier was rude to me.'] })
   @IsArray({ message: 'texts must be an array of strings' })
   @ArrayMinSize(1, { message: 'texts must hold at least one text' })
-  @ArrayMaxSize(1000, { message: 'texts must hold at most 1000 texts' })
   @IsString({ each: true, message: 'every item of texts must be a string' })
   texts!: string[];
 }

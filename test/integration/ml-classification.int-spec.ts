@@ -85,6 +85,25 @@ describe('ML classification over HTTP (real Redis, shipped model)', () => {
   });
 
   it.each([
+    [1001, 'texts holds 1001 texts; the limit is 32.'],
+    [33, 'texts holds 33 texts; the limit is 32.'],
+  ])(
+    'refuses a batch of %i texts naming the configured limit (ML_MAX_BATCH_TEXTS), not another',
+    async (n, message) => {
+      const texts = Array.from({ length: n }, (_, i) => `Complaint number ${i}`);
+      const response = await http().post('/api/ml/classify/batch').send({ texts }).expect(400);
+      expect(response.body).toMatchObject({ code: 'ML.INVALID_TEXT', message });
+    },
+  );
+
+  it('refuses a batch that is not an array without quoting any size limit', async () => {
+    const response = await http().post('/api/ml/classify/batch').send({ texts: 'a' }).expect(400);
+    expect(response.body.code).toBe('HTTP.VALIDATION_FAILED');
+    expect(response.body.message).toMatch(/texts must be an array of strings/);
+    expect(response.body.message).not.toMatch(/at most/);
+  });
+
+  it.each([
     [{}, /text must be a string/],
     [{ text: 42 }, /text must be a string/],
     [{ text: '   ' }, /must not be empty/],
