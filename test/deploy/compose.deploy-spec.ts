@@ -117,6 +117,14 @@ describe('docker-compose.yml', () => {
     expect(dockerHealthcheck).toContain(`'${LIVE_PATH}'`);
   });
 
+  it("gives the one-shot migration minutes per statement, not the services' statement timeout", () => {
+    const timeout = (name: string): number =>
+      new AppConfig({ DB_STATEMENT_TIMEOUT_MS: services[name].environment?.DB_STATEMENT_TIMEOUT_MS }).database
+        .statementTimeoutMs;
+    expect(timeout('migrate')).toBeGreaterThanOrEqual(60_000);
+    expect(timeout('migrate')).toBeGreaterThan(timeout('api'));
+  });
+
   it('passes the app services only variables .env.example documents', () => {
     const known = envExampleKeys();
     for (const name of APP_SERVICES) {

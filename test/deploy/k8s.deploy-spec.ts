@@ -452,6 +452,20 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
       pool(migrate) * (job.spec!.parallelism ?? 1);
     expect(connections).toBeLessThanOrEqual(POSTGRES_CONNECTIONS);
   });
+
+  it.each(OVERLAYS)(
+    "%s: gives migration statements minutes, not the API's statement timeout, within the Job deadline",
+    (name) => {
+      const r = overlay(name);
+      const migrate = r.workload('migrate');
+      const job = r.one<IJob>('Job', migrate.name);
+      const statementMs = r.config(migrate.template.spec!.containers[0]).database.statementTimeoutMs;
+      const apiStatementMs = r.config(r.workload('api').template.spec!.containers[0]).database.statementTimeoutMs;
+      expect(statementMs).toBeGreaterThanOrEqual(60_000);
+      expect(statementMs).toBeGreaterThan(apiStatementMs);
+      expect(statementMs).toBeLessThan(job.spec!.activeDeadlineSeconds! * 1000);
+    },
+  );
 });
 
 describe('kustomizations that kubectl 1.20 (kustomize v2.0.3, Debian bookworm) can render too', () => {
