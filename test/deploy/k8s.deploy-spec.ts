@@ -332,6 +332,8 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
   it.each(OVERLAYS)('%s: selects exactly the API pods by the PDB and the Service', (name) => {
     const r = overlay(name);
     const [pdb] = r.ofKind<IPodDisruptionBudget>('PodDisruptionBudget');
+    // All replicas unready together (a database outage) must not block every node drain.
+    expect(pdb.spec!.unhealthyPodEvictionPolicy).toBe('AlwaysAllow');
     const service = r.one<IService>('Service', 'combot-api');
     for (const workload of r.workloads()) {
       const labels = workload.template.metadata?.labels;
