@@ -32,8 +32,9 @@ import {
 
 const OVERLAYS = ['small', 'large'];
 const NAMESPACE = 'combot';
-// PostgreSQL's default max_connections (100) less superuser_reserved_connections (3).
-const POSTGRES_CONNECTIONS = 97;
+// PostgreSQL's default max_connections (100) less superuser_reserved_connections (3) and 10 for sessions outside the
+// Deployments (the CLI's export or erasure, psql, a backup, a metrics exporter).
+const POSTGRES_CONNECTIONS = 87;
 
 /** The probe paths as the API serves them, read from the controller's own route metadata. */
 function healthPath(method: 'live' | 'ready'): string {
