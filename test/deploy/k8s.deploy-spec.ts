@@ -375,11 +375,20 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
         '/api/random/',
         '/api/chatbot/closing/',
         '/api/lulu/',
+        '/api/health/live',
         ...consolePages,
       ]) {
         expect({ url, routed: routed(url) }).toEqual({ url, routed: true });
       }
-      for (const url of ['/api/metrics', '/api/ml/classify', '/api/jobs/ml/1', '/api/docs']) {
+      // The health reports ask PostgreSQL and Redis on every call and are not throttled: inside the cluster only.
+      for (const url of [
+        '/api/metrics',
+        '/api/ml/classify',
+        '/api/jobs/ml/1',
+        '/api/docs',
+        '/api/health',
+        '/api/health/ready',
+      ]) {
         expect({ url, routed: routed(url) }).toEqual({ url, routed: false });
       }
       expect(ingress.spec!.ingressClassName).toBe('nginx');
