@@ -77,7 +77,7 @@ export class ChatService {
     const decision = decideTurn(
       conversation,
       message,
-      { classification, llmText, timer: parseNumber(body.timer), now: new Date() },
+      { classification, llmText, timer: parseNumber(body.timer) },
       this.content,
     );
     if (decision.kind === 'answer') {
@@ -103,7 +103,7 @@ export class ChatService {
     const now = await this.conversations.findById(conversation.id);
     if (now === null || now.erasedAt) {
       const over = { ...(now ?? conversation), erasedAt: now?.erasedAt ?? new Date() };
-      return reply(decideTurn(over, message, { llmText: null, timer: null, now: new Date() }, this.content).response);
+      return reply(decideTurn(over, message, { llmText: null, timer: null }, this.content).response);
     }
     return reply(decision.response);
   }

@@ -13,12 +13,6 @@ import type { StudyContent } from './study-content.provider';
 import { fillSurveyUrl } from './study-content.schema';
 
 /**
- * The longest duration `duration_ms` (a PostgreSQL integer) holds: 24.8 days. A conversation completed later keeps a
- * null duration; completed_at − created_at still gives it, and the console's duration panel is spared the outlier.
- */
-const MAX_STORED_DURATION_MS = 2_147_483_647;
-
-/**
  * The longest client timer stored: a day. The timer counts seconds since the greeting, and a participant's chat takes
  * minutes; a value past a day (or below zero) is no time anyone spent in it but a broken or forged client's, and
  * stored it would skew every mean taken of the column. The server's own `duration_ms` is the trusted measure.
@@ -59,8 +53,6 @@ export type ConversationChanges = Partial<
     | 'modelRevision'
     | 'email'
     | 'status'
-    | 'completedAt'
-    | 'durationMs'
     | 'clientTimerSeconds'
   >
 >;
@@ -86,7 +78,6 @@ export interface TurnInputs {
   llmText?: string | null;
   /** The client's timer (seconds since the greeting), stored and never trusted. */
   timer: number | null;
-  now: Date;
 }
 
 /** Store the answered step (both turns and the conversation's move to `step + 1`), then answer. */
@@ -195,13 +186,11 @@ function decideEmail(
       response: responseOf(conversation, escapeHtml(brand.invalidEmail), Step.Email),
     };
   }
-  const createdAt = conversation.createdAt ?? inputs.now;
-  const durationMs = inputs.now.getTime() - createdAt.getTime();
+  // The completion time and the duration are the database's to set, on its own clock, as every other stored time is
+  // (ConversationRepository.saveStep on a move to completed).
   const changes: ConversationChanges = {
     email,
     status: ConversationStatus.Completed,
-    completedAt: inputs.now,
-    durationMs: durationMs <= MAX_STORED_DURATION_MS ? durationMs : null,
     ...clientTimerChange(inputs.timer),
   };
   const code = conversation.completionCode ?? '';
@@ -217,7 +206,8 @@ function decideEmail(
   return {
     kind: 'store',
     step: Step.Email,
-    participantText: email,
+    // The message as typed (the e-mail column holds the address trimmed), as every other step stores it.
+    participantText: message,
     replyText: html,
     changes,
     response: { ...responseOf(conversation, html, Step.Finished), isHtml: true },

@@ -34,8 +34,11 @@ export interface StepWrite {
   replyText: string;
   messageType: string | null;
   response: object;
-  /** Columns of the conversation row that change with this step. */
-  changes: Partial<ConversationEntity>;
+  /**
+   * Columns of the conversation row that change with this step. Not the completion time or the duration: a move to
+   * `completed` sets both, on the database's clock.
+   */
+  changes: Partial<Omit<ConversationEntity, 'completedAt' | 'durationMs'>>;
 }
 
 /** Stored conversations per arm and status. */
@@ -58,6 +61,19 @@ export interface ExportQuery {
   origin?: ConversationOrigin;
   since?: Date;
 }
+
+/**
+ * The longest duration `duration_ms` (a PostgreSQL integer) holds: 24.8 days. A conversation completed later keeps a
+ * null duration; completed_at − created_at still gives it, and the console's duration panel is spared the outlier.
+ */
+const MAX_STORED_DURATION_MS = 2_147_483_647;
+
+/**
+ * A turn's time in the export: UTC, milliseconds, `Z`, as the conversation's own times are written (JavaScript's
+ * ISO form). PostgreSQL's JSON form of a timestamptz follows the session's time zone and drops trailing zeros, so
+ * an export from a connection under another zone (a CLI on a database whose default is not UTC) would differ.
+ */
+const TURN_TIME_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** Every stored conversation column, in export order (the transcript follows as `turns`). */
 export const EXPORT_COLUMNS = [
@@ -230,8 +246,18 @@ export class ConversationRepository {
     const sets = Object.entries(write.changes).map(([property, value]) => {
       const column = metadata.findColumnWithPropertyName(property);
       if (!column) throw new Error(`conversation has no column for ${property}`);
+      if (property === 'completedAt' || property === 'durationMs')
+        throw new Error(`${property} is set by the move to completed, on the database's clock`);
       return `${column.databaseName} = ${param(value)}`;
     });
+    // Completion is timed on the database's clock, as the turns stored by this statement and the creation time are:
+    // completed_at is the e-mail turn's own time, and duration_ms never mixes two machines' clocks.
+    if (write.changes.status === ConversationStatus.Completed)
+      sets.push(
+        'completed_at = now()',
+        `duration_ms = CASE WHEN now() - created_at <= make_interval(secs => ${MAX_STORED_DURATION_MS / 1000})
+                       THEN floor(extract(epoch FROM now() - created_at) * 1000)::int END`,
+      );
     // A step answered on a conversation marked abandoned (idle past the TTL, or reset) means the participant came
     // back: it is in progress again, so status never contradicts the step it reached.
     if (write.changes.status === undefined)
@@ -538,7 +564,8 @@ export class ConversationRepository {
     return this.dataSource.query<ExportRow[]>(
       `SELECT ${EXPORT_COLUMNS.map((column) => `c.${column}`).join(', ')},
               COALESCE((SELECT json_agg(json_build_object('sender', t.sender, 'kind', t.kind, 'step', t.step,
-                         'text', t.text, 'message_type', t.message_type, 'created_at', t.created_at) ORDER BY t.step, t.id)
+                         'text', t.text, 'message_type', t.message_type,
+                         'created_at', to_char(t.created_at AT TIME ZONE 'UTC', ${TURN_TIME_FORMAT})) ORDER BY t.step, t.id)
                         FROM conversation_turn t WHERE t.conversation_id = c.id), '[]'::json) AS turns
          FROM conversation c
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -81,7 +81,7 @@ export function previewConversation(content: StudyContent, arm: Condition, label
     lines.push(`${`[${at}]`.padEnd(11)}${who}: ${text}`);
   };
   const turn = (message: string): TurnDecision => {
-    const inputs: TurnInputs = { llmText: null, timer: null, now: SAMPLE_TIME };
+    const inputs: TurnInputs = { llmText: null, timer: null };
     if (state.step === Step.Complaint) inputs.classification = classificationOf(label);
     const at = String(state.step);
     say(at, 'participant', message);

@@ -37,7 +37,7 @@ describe('CLI retention:run (built, real PostgreSQL)', () => {
     );
     for (let step = 0; step <= 6; step++) {
       const changes: StepWrite['changes'] = step === 0 ? { label: 'A' } : {};
-      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed, completedAt: new Date() });
+      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed });
       const write = stepWrite(id, step, changes);
       if (step === 2) write.participantText = `mail me at ${email}`;
       if (step === 6) write.participantText = email;

@@ -402,7 +402,6 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         modelId: 'combot-complaint-classifier',
         modelRevision: 'a1b2c3d4e5f6',
         clientTimerSeconds: 12.5,
-        completedAt: new Date('2026-03-02T09:07:31.250Z'),
       };
       await expect(conversations.saveStep(stepWrite(id, 0, changes))).resolves.toBe(true);
       const row = await rowOf(id);
@@ -482,6 +481,50 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await expect(conversations.saveStep(stepWrite(id, 0, { clientTimerSeconds: 12.5 }))).resolves.toBe(true);
       await expect(conversations.saveStep(stepWrite(id, 1, { clientTimerSeconds: null }))).resolves.toBe(true);
       expect(await rowOf(id)).toMatchObject({ step: 2, clientTimerSeconds: null });
+    });
+
+    it('times a completion on the database clock: completed_at is the e-mail turn’s time, duration_ms from creation', async () => {
+      const { id } = await draw();
+      await dataSource.query(
+        `UPDATE conversation SET step = 6, created_at = now() - interval '451.25 seconds' WHERE id = $1`,
+        [id],
+      );
+      await conversations.saveStep(
+        stepWrite(id, 6, { email: 'jane@pilot.test', status: ConversationStatus.Completed }),
+      );
+      const [row] = await dataSource.query<{ exact: boolean; duration_ms: number; turn_time: boolean }[]>(
+        `SELECT c.completed_at = t.created_at AS turn_time, c.duration_ms,
+                c.duration_ms = floor(extract(epoch FROM c.completed_at - c.created_at) * 1000) AS exact
+           FROM conversation c JOIN conversation_turn t ON t.conversation_id = c.id AND t.step = 6 AND t.kind = 'reply'
+          WHERE c.id = $1`,
+        [id],
+      );
+      expect(row).toEqual({ turn_time: true, exact: true, duration_ms: expect.any(Number) });
+      expect(row.duration_ms).toBeGreaterThanOrEqual(451_250);
+      expect(row.duration_ms).toBeLessThan(461_250);
+    });
+
+    it('leaves the duration of a conversation completed more than 24.8 days after its greeting out of the integer column', async () => {
+      const old = await draw();
+      await dataSource.query(
+        `UPDATE conversation SET step = 6, created_at = now() - interval '30 days' WHERE id = $1`,
+        [old.id],
+      );
+      await conversations.saveStep(stepWrite(old.id, 6, { status: ConversationStatus.Completed }));
+      expect(await rowOf(old.id)).toMatchObject({
+        status: 'completed',
+        durationMs: null,
+        completedAt: expect.any(Date),
+      });
+    });
+
+    it('refuses a completion time or a duration from the caller: the move to completed sets them', async () => {
+      const { id } = await draw();
+      for (const changes of [{ completedAt: new Date() }, { durationMs: 5 }]) {
+        const write = { ...stepWrite(id, 0), changes: changes as unknown as StepWrite['changes'] };
+        await expect(conversations.saveStep(write)).rejects.toThrow(/set by the move to completed/);
+      }
+      expect((await rowOf(id)).step).toBe(0);
     });
 
     it('refuses a change that names no column, before touching the database', async () => {
@@ -638,7 +681,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     for (let step = 0; step <= 6; step++) {
       const changes: StepWrite['changes'] =
         step === 0 ? { label: 'B', scoreA: 0.1, scoreB: 0.7, scoreC: 0.1, scoreOther: 0.1 } : {};
-      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed, completedAt: new Date() });
+      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed });
       const write = stepWrite(conversation.id, step, changes);
       if (step === 6) write.participantText = email;
       // The client asks for the e-mail prompt while the conversation waits for the e-mail.
@@ -1057,6 +1100,25 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         { sender: 'bot', kind: 'closing_prompt', step: 6, text: 'Your email, please.', message_type: null },
       ]);
       for (const turn of row.turns) expect(Number.isNaN(Date.parse(turn.created_at))).toBe(false);
+    });
+
+    it('writes every turn time as UTC in one format, milliseconds and Z, whatever the session time zone', async () => {
+      const { id } = await draw();
+      await dataSource.query('UPDATE conversation_turn SET created_at = $2 WHERE conversation_id = $1', [
+        id,
+        '2026-03-02 10:00:00.2+00',
+      ]);
+      // Connections under another zone, as a CLI export gets them from a database whose default zone is not UTC.
+      const [{ name }] = await dataSource.query<{ name: string }[]>('SELECT current_database() AS name');
+      await dataSource.query(`ALTER DATABASE ${name} SET TimeZone = 'America/New_York'`);
+      const elsewhere = await new DataSource(dataSource.options).initialize();
+      try {
+        const [row] = await new ConversationRepository(elsewhere).exportPage({}, null, 10);
+        expect(row.turns.map((turn) => turn.created_at)).toEqual(['2026-03-02T10:00:00.200Z']);
+      } finally {
+        await elsewhere.destroy();
+        await dataSource.query(`ALTER DATABASE ${name} RESET TimeZone`);
+      }
     });
 
     it('lets the export service read 1001 conversations once each across its 500-row pages', async () => {

@@ -68,7 +68,7 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
     );
     for (let step = 0; step <= 6; step++) {
       const changes: StepWrite['changes'] = step === 0 ? { label: 'B' } : {};
-      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed, completedAt: new Date() });
+      if (step === 6) Object.assign(changes, { email, status: ConversationStatus.Completed });
       const write = stepWrite(id, step, changes);
       write.participantText = step === 6 ? email : (typed[step] ?? write.participantText);
       await expect(conversations.saveStep(write)).resolves.toBe(true);
