@@ -1,6 +1,16 @@
 import type { ExportRow } from './conversation.repository';
-import { csvCell, pseudonymisedRow } from './conversation-export.service';
+import { csvCell, jsonLine, pseudonymisedRow } from './conversation-export.service';
 import { pseudonymOf } from './pseudonym';
+
+describe('jsonLine', () => {
+  it('escapes the line and paragraph separators, so no tool that splits on Unicode line breaks cuts a record', () => {
+    const text = 'one\u2028two\u2029three\u0085four';
+    const line = jsonLine({ text });
+    expect(line).toBe('{"text":"one\\u2028two\\u2029three\\u0085four"}\n');
+    expect(line.trimEnd().split(/\r\n|[\n\r\u2028\u2029\u0085]/)).toHaveLength(1);
+    expect(JSON.parse(line)).toEqual({ text });
+  });
+});
 
 describe('csvCell', () => {
   it('keeps a negative number a number', () => {
@@ -23,6 +33,12 @@ describe('csvCell', () => {
     expect(csvCell('@SUM(A1)')).toBe(`"'@SUM(A1)"`);
     expect(csvCell('\tx')).toBe(`"'\tx"`);
     expect(csvCell('\rx')).toBe(`"'\rx"`);
+  });
+
+  it('also marks text that starts with the mark itself, so dropping one leading quote always gives the value back', () => {
+    expect(csvCell("'+49@pilot.test")).toBe(`"''+49@pilot.test"`);
+    expect(csvCell('+49@pilot.test')).toBe(`"'+49@pilot.test"`);
+    expect(csvCell("it's")).toBe(`"it's"`);
   });
 
   it('leaves other text alone and doubles its quotes', () => {

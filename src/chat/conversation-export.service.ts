@@ -25,8 +25,12 @@ function cellText(value: unknown): string {
   return '';
 }
 
-/** A leading character that makes a spreadsheet read a cell as a formula. */
-const FORMULA_START = /^[=+\-@\t\r]/;
+/**
+ * A leading character that makes a spreadsheet read a cell as a formula, or the `'` that marks one: a text that
+ * starts with `'` is marked too, so removing one leading `'` from a marked cell always gives the stored value back
+ * (`+49@…` and `'+49@…` are two addresses the chat accepts, exported as `'+49@…` and `''+49@…`).
+ */
+const FORMULA_START = /^[=+\-@\t\r']/;
 
 /**
  * One quoted CSV cell. Text (and JSON of an object) with a formula's leading character gets a `'` so a spreadsheet
@@ -37,6 +41,21 @@ export function csvCell(value: unknown): string {
   const isText = typeof value === 'string' || (typeof value === 'object' && value !== null && !(value instanceof Date));
   const safe = isText && FORMULA_START.test(text) ? `'${text}` : text;
   return `"${safe.replace(/"/g, '""')}"`;
+}
+
+/** Line breaks that JSON leaves unescaped: U+0085 (next line), U+2028, U+2029. */
+const UNESCAPED_LINE_BREAKS = /[\u0085\u2028\u2029]/g;
+
+/**
+ * One JSON Lines record. The characters above are valid unescaped in JSON, but Python's `str.splitlines()` and
+ * other Unicode-aware line readers end a line there: escaped, a record is always one line, and parses the same.
+ */
+export function jsonLine(value: unknown): string {
+  const json = JSON.stringify(value).replace(
+    UNESCAPED_LINE_BREAKS,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+  return `${json}\n`;
 }
 
 /** The validated query as the export reads it: `since` as an instant, absent filters left out. */
@@ -112,7 +131,7 @@ export class ConversationExportService {
           rows++;
           yield filter.format === 'csv'
             ? `${[...EXPORT_COLUMNS.map((column) => csvCell(row[column])), csvCell(row.turns)].join(',')}\n`
-            : `${JSON.stringify(row)}\n`;
+            : jsonLine(row);
         }
         if (page.length < PAGE) {
           complete = true;
