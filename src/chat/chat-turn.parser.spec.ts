@@ -46,6 +46,12 @@ describe('chat turn parsing', () => {
     expect(() => checkedMessage('x'.repeat(11), 10)).toThrow(
       expect.objectContaining({ code: 'CHAT.MESSAGE_TOO_LONG' }),
     );
+    // Counted as the page counts them: an emoji is two code units, and the message says what it counted.
+    expect(() => checkedMessage('😊'.repeat(6), 10)).toThrow(
+      expect.objectContaining({
+        message: 'message is 12 UTF-16 code units long (an emoji takes two); the limit is 10.',
+      }),
+    );
     expect(checkedMessage('fine', 10)).toBe('fine');
   });
 

@@ -51,7 +51,7 @@ export function checkedMessage(message: string, maxLength: number): string {
   if (message.length > maxLength) {
     throw new AppError(
       ErrorCode.ChatMessageTooLong,
-      `message is ${message.length} characters long; the limit is ${maxLength}.`,
+      `message is ${message.length} UTF-16 code units long (an emoji takes two); the limit is ${maxLength}.`,
     );
   }
   return message;

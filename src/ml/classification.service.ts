@@ -226,7 +226,7 @@ export class ClassificationService {
     if (normalised.length > this.config.ml.maxTextLength) {
       throw new AppError(
         ErrorCode.MlInvalidText,
-        `text is ${normalised.length} characters long; the limit is ${this.config.ml.maxTextLength}.`,
+        `text is ${normalised.length} UTF-16 code units long (an emoji takes two); the limit is ${this.config.ml.maxTextLength}.`,
       );
     }
     return normalised;
