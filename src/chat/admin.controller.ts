@@ -62,7 +62,7 @@ export class AdminController {
   })
   @ApiErrorResponses({
     400:
-      'HTTP.VALIDATION_FAILED: format, status, origin, since or pseudonymise is not one the export knows; ' +
+      'HTTP.VALIDATION_FAILED: a filter, format or pseudonymise is not one the export knows; ' +
       'ADMIN.PSEUDONYM_KEY_MISSING: pseudonymise=true while EXPORT_PSEUDONYM_KEY is not set.',
   })
   async export(

@@ -5,15 +5,25 @@ import { validatedInstance } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { AuditAction } from './admin-audit.entity';
 import { AdminAuditRepository } from './admin-audit.repository';
-import { ConversationExportQueryDto } from './conversation-export-query.dto';
+import { ConversationExportQueryDto, type ExportFormat } from './conversation-export-query.dto';
+import { conversationFilterOf, type ConversationFilter } from './conversation-filters.dto';
 import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor, type ExportRow } from './conversation.repository';
 import { pseudonymiseEmails, pseudonymOf } from './pseudonym';
 
-/** The validated query with `since` read as an instant; `pseudonymise` only when asked for. */
-export type ExportFilter = Omit<ConversationExportQueryDto, 'since' | 'pseudonymise'> & {
-  since?: Date;
-  pseudonymise?: true;
-};
+/** The validated query with its instants read as dates; `pseudonymise` only when asked for. */
+export type ExportFilter = ConversationFilter & { format: ExportFormat; pseudonymise?: true };
+
+/** Every filter, in the order the audit lists them (null when not given). */
+const FILTER_NAMES = [
+  'brand',
+  'thinkLevel',
+  'feelLevel',
+  'status',
+  'label',
+  'origin',
+  'since',
+  'until',
+] as const satisfies readonly (keyof ConversationFilter)[];
 
 const PAGE = 500;
 
@@ -58,13 +68,11 @@ export function jsonLine(value: unknown): string {
   return `${json}\n`;
 }
 
-/** The validated query as the export reads it: `since` as an instant, absent filters left out. */
+/** The validated query as the export reads it: instants as dates, absent filters left out. */
 export function exportFilterOf(query: ConversationExportQueryDto): ExportFilter {
   return {
     format: query.format,
-    ...(query.status ? { status: query.status } : {}),
-    ...(query.origin ? { origin: query.origin } : {}),
-    ...(query.since ? { since: new Date(query.since) } : {}),
+    ...conversationFilterOf(query),
     ...(query.pseudonymise ? { pseudonymise: true as const } : {}),
   };
 }
@@ -154,7 +162,7 @@ export class ConversationExportService {
         rows,
         details: {
           format: filter.format,
-          filters: { status: filter.status ?? null, origin: filter.origin ?? null, since: filter.since ?? null },
+          filters: Object.fromEntries(FILTER_NAMES.map((name) => [name, filter[name] ?? null])),
           pseudonymised: filter.pseudonymise === true,
           complete,
         },

@@ -5,6 +5,7 @@ import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './
 import { ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
+import type { ConversationFilter } from './conversation-filters.dto';
 import { addressKey, emailsIn, isOneAddress, namesAddress, replaceEmails, typedBefore } from './email-address';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
@@ -56,10 +57,31 @@ export interface ExportCursor {
   id: string;
 }
 
-export interface ExportQuery {
-  status?: ConversationStatus;
-  origin?: ConversationOrigin;
-  since?: Date;
+/** Which conversations an export holds: the filters the console's browser takes too. */
+export type ExportQuery = ConversationFilter;
+
+/**
+ * The SQL conditions of `filter` on the conversation table (columns unqualified, or under `alias`), each value
+ * through `param`, which adds it to the statement's parameters and returns its placeholder. Shared by the export
+ * and the console's browser, so the two never disagree on which conversations a filter means.
+ */
+export function conversationFilterConditions(
+  filter: ConversationFilter,
+  param: (value: unknown) => string,
+  alias = '',
+): string[] {
+  const column = (name: string): string => (alias ? `${alias}.${name}` : name);
+  const where: string[] = [];
+  if (filter.brand) where.push(`${column('brand')} = ${param(filter.brand)}`);
+  if (filter.thinkLevel) where.push(`${column('think_level')} = ${param(filter.thinkLevel)}`);
+  if (filter.feelLevel) where.push(`${column('feel_level')} = ${param(filter.feelLevel)}`);
+  if (filter.status) where.push(`${column('status')} = ${param(filter.status)}`);
+  if (filter.origin) where.push(`${column('origin')} = ${param(filter.origin)}`);
+  if (filter.label === 'unclassified') where.push(`${column('label')} IS NULL`);
+  else if (filter.label) where.push(`${column('label')} = ${param(filter.label)}`);
+  if (filter.since) where.push(`${column('created_at')} >= ${param(filter.since)}`);
+  if (filter.until) where.push(`${column('created_at')} < ${param(filter.until)}`);
+  return where;
 }
 
 /**
@@ -555,11 +577,8 @@ export class ConversationRepository {
    */
   exportPage(query: ExportQuery, after: ExportCursor | null, limit: number): Promise<ExportRow[]> {
     const createdMs = `date_trunc('milliseconds', c.created_at)`;
-    const where: string[] = [];
     const params: unknown[] = [];
-    if (query.status) where.push(`c.status = $${params.push(query.status)}`);
-    if (query.origin) where.push(`c.origin = $${params.push(query.origin)}`);
-    if (query.since) where.push(`c.created_at >= $${params.push(query.since)}`);
+    const where = conversationFilterConditions(query, (value) => `$${params.push(value)}`, 'c');
     if (after) where.push(`(${createdMs}, c.id) > ($${params.push(after.createdAt)}, $${params.push(after.id)})`);
     return this.dataSource.query<ExportRow[]>(
       `SELECT ${EXPORT_COLUMNS.map((column) => `c.${column}`).join(', ')},

@@ -243,9 +243,14 @@ async function openExportTarget(out: string): Promise<ExportTarget> {
 interface ExportOptions {
   format?: string;
   out?: string;
+  brand?: string;
+  thinkLevel?: string;
+  feelLevel?: string;
   status?: string;
+  label?: string;
   origin?: string;
   since?: string;
+  until?: string;
   pseudonymise?: boolean;
 }
 
@@ -253,9 +258,14 @@ interface ExportOptions {
 const exportFilterOf = (options: ExportOptions): ReturnType<typeof parseExportFilter> =>
   parseExportFilter({
     format: options.format,
+    brand: options.brand,
+    thinkLevel: options.thinkLevel,
+    feelLevel: options.feelLevel,
     status: options.status,
+    label: options.label,
     origin: options.origin,
     since: options.since,
+    until: options.until,
     pseudonymise: options.pseudonymise ? 'true' : undefined,
   });
 
@@ -315,8 +325,28 @@ export class ExportConversationsCommand extends StrictCommand {
     return value;
   }
 
+  @Option({ flags: '--brand <brand>', description: 'only this brand: Basic or Lulu' })
+  parseBrand(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--think-level <level>', description: 'only this think level: High or Low' })
+  parseThinkLevel(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--feel-level <level>', description: 'only this feel level: High or Low' })
+  parseFeelLevel(value: string): string {
+    return value;
+  }
+
   @Option({ flags: '--status <status>', description: 'in_progress, completed or abandoned' })
   parseStatus(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--label <label>', description: 'only this label: A, B, C, Other or unclassified' })
+  parseLabel(value: string): string {
     return value;
   }
 
@@ -327,6 +357,11 @@ export class ExportConversationsCommand extends StrictCommand {
 
   @Option({ flags: '--since <date>', description: 'only conversations created at or after this ISO 8601 date' })
   parseSince(value: string): string {
+    return value;
+  }
+
+  @Option({ flags: '--until <date>', description: 'only conversations created before this ISO 8601 date' })
+  parseUntil(value: string): string {
     return value;
   }
 

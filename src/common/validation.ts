@@ -1,6 +1,13 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
-import { validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import {
+  isISO8601,
+  validateSync,
+  ValidateBy,
+  type ValidationError,
+  type ValidationOptions,
+  type ValidatorOptions,
+} from 'class-validator';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
 
@@ -64,3 +71,17 @@ export class AppValidationPipe extends ValidationPipe {
  * erasure) must never be dropped in silence while the route does what it would do without it.
  */
 export class NoQueryDto {}
+
+/** ISO 8601 that is also a real instant: the ISO check alone passes forms (week dates) a Date cannot read. */
+export function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIsoInstant',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+      },
+    },
+    options,
+  );
+}

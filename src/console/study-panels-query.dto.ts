@@ -1,13 +1,11 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
-import { BRANDS, ConversationOrigin, ConversationStatus, LEVELS, type Brand, type Level } from '../chat/chat.types';
-import { IsIsoInstant } from '../chat/conversation-export-query.dto';
+import { ConversationFiltersDto } from '../chat/conversation-filters.dto';
+import { IsIsoInstant } from '../common/validation';
 import { emptyIsAbsent, emptyIsDefault } from '../common/query-values';
-import { LABEL_KEYS, type TimelineBucket } from './console.types';
+import type { TimelineBucket } from './console.types';
 
-const STATUSES = Object.values(ConversationStatus);
-const ORIGINS = Object.values(ConversationOrigin);
 const BUCKETS: readonly TimelineBucket[] = ['hour', 'day'];
 /** How a zone name looks (Europe/Berlin, America/Argentina/Buenos_Aires, Etc/GMT+5); which exist, PostgreSQL says. */
 const TIME_ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
@@ -52,56 +50,8 @@ export class TimelineQueryDto {
   tz?: string;
 }
 
-/** The conversation browser's filters and page; every filter optional, all of them combined. */
-export class ConversationBrowseQueryDto {
-  @ApiPropertyOptional({ enum: BRANDS })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(BRANDS, { message: `brand must be one of ${BRANDS.join(', ')}` })
-  brand?: Brand;
-
-  @ApiPropertyOptional({ enum: LEVELS })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(LEVELS, { message: `thinkLevel must be one of ${LEVELS.join(', ')}` })
-  thinkLevel?: Level;
-
-  @ApiPropertyOptional({ enum: LEVELS })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(LEVELS, { message: `feelLevel must be one of ${LEVELS.join(', ')}` })
-  feelLevel?: Level;
-
-  @ApiPropertyOptional({ enum: STATUSES })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
-  status?: ConversationStatus;
-
-  @ApiPropertyOptional({ enum: LABEL_KEYS, description: '`unclassified`: no label yet.' })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(LABEL_KEYS, { message: `label must be one of ${LABEL_KEYS.join(', ')}` })
-  label?: string;
-
-  @ApiPropertyOptional({ enum: ORIGINS })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(ORIGINS, { message: `origin must be one of ${ORIGINS.join(', ')}` })
-  origin?: ConversationOrigin;
-
-  @ApiPropertyOptional({ description: 'ISO 8601: created at or after.', example: '2025-01-31' })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
-  since?: string;
-
-  @ApiPropertyOptional({ description: 'ISO 8601: created before.', example: '2025-02-01' })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIsoInstant({ message: 'until must be an ISO 8601 date or time' })
-  until?: string;
-
+/** The conversation browser's filters (the export's) and page. */
+export class ConversationBrowseQueryDto extends ConversationFiltersDto {
   @ApiPropertyOptional({ description: 'The nextCursor of the previous page.' })
   @Transform(emptyIsAbsent)
   @IsOptional()

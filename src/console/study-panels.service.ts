@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BRANDS, ConversationStatus, type Brand, type Condition } from '../chat/chat.types';
 import { armsOf } from '../chat/condition-allocator';
+import { conversationFilterOf } from '../chat/conversation-filters.dto';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { invalidInput } from '../common/validation';
@@ -222,16 +223,7 @@ export class StudyPanelsService {
 
   async conversations(query: ConversationBrowseQueryDto): Promise<ConversationPage> {
     const rows = await this.stats.browse(
-      {
-        brand: query.brand,
-        thinkLevel: query.thinkLevel,
-        feelLevel: query.feelLevel,
-        status: query.status,
-        label: query.label,
-        origin: query.origin,
-        since: query.since ? new Date(query.since) : undefined,
-        until: query.until ? new Date(query.until) : undefined,
-      },
+      conversationFilterOf(query),
       query.cursor ? decodeCursor(query.cursor) : null,
       query.limit,
     );

@@ -8,7 +8,8 @@ import {
   type ConversationOrigin,
   type Level,
 } from '../chat/chat.types';
-import { isConversationId, type ExportRow } from '../chat/conversation.repository';
+import type { ConversationFilter } from '../chat/conversation-filters.dto';
+import { conversationFilterConditions, isConversationId, type ExportRow } from '../chat/conversation.repository';
 
 /** Raw rows: the service turns them into panels. Counts arrive as int (cast in SQL), never as bigint strings. */
 export interface ArmRowRaw {
@@ -66,18 +67,6 @@ export interface DurationRaw {
   n: number;
   /** Quartiles 1–3 in ms. */
   quartiles: number[];
-}
-
-export interface ConversationFilter {
-  brand?: Brand;
-  thinkLevel?: Level;
-  feelLevel?: Level;
-  status?: ConversationStatus;
-  /** A label, or `unclassified` for conversations without one. */
-  label?: string;
-  origin?: ConversationOrigin;
-  since?: Date;
-  until?: Date;
 }
 
 /** Keyset position: the last row's creation time (microseconds, as text) and id. */
@@ -310,18 +299,9 @@ export class StudyStatsRepository {
 
   /** One page of conversations, newest first, after `cursor`; `limit + 1` rows say whether another page follows. */
   browse(filter: ConversationFilter, cursor: BrowseCursor | null, limit: number): Promise<ConversationRowRaw[]> {
-    const where: string[] = [];
     const params: unknown[] = [];
     const param = (value: unknown): string => `$${params.push(value)}`;
-    if (filter.brand) where.push(`brand = ${param(filter.brand)}`);
-    if (filter.thinkLevel) where.push(`think_level = ${param(filter.thinkLevel)}`);
-    if (filter.feelLevel) where.push(`feel_level = ${param(filter.feelLevel)}`);
-    if (filter.status) where.push(`status = ${param(filter.status)}`);
-    if (filter.origin) where.push(`origin = ${param(filter.origin)}`);
-    if (filter.label === 'unclassified') where.push('label IS NULL');
-    else if (filter.label) where.push(`label = ${param(filter.label)}`);
-    if (filter.since) where.push(`created_at >= ${param(filter.since)}`);
-    if (filter.until) where.push(`created_at < ${param(filter.until)}`);
+    const where = conversationFilterConditions(filter, param);
     if (cursor) where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)}::uuid)`);
     return this.dataSource.query<ConversationRowRaw[]>(
       `SELECT id, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,

@@ -82,6 +82,42 @@ describe('admin export HEAD and async classification checks (real PostgreSQL)', 
     });
   });
 
+  describe('GET /api/admin/conversations/export filters', () => {
+    const ids = async (query: string): Promise<string[]> =>
+      (
+        await http()
+          .get(`/api/admin/conversations/export?format=jsonl&${query}`)
+          .set('X-Api-Key', ADMIN_KEY)
+          .expect(200)
+      ).text
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { id: string }).id);
+
+    it('takes the console browser’s filters: arm, label (unclassified too), an end time', async () => {
+      const { scenario } = (await http().get('/api/random/initial/').expect(200)).body as {
+        scenario: { conversation_id: string; brand: string; think_level: string; feel_level: string };
+      };
+      const arm = `brand=${scenario.brand}&thinkLevel=${scenario.think_level}&feelLevel=${scenario.feel_level}`;
+      expect(await ids(`${arm}&label=unclassified`)).toContain(scenario.conversation_id);
+      expect(await ids(`${arm}&label=A`)).not.toContain(scenario.conversation_id);
+      expect(await ids(`until=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`)).toContain(
+        scenario.conversation_id,
+      );
+      expect(await ids('until=2020-01-01')).toEqual([]);
+    });
+
+    it.each(['brand=Acme', 'thinkLevel=Medium', 'label=D', 'until=yesterday'])(
+      'refuses %s with 400 HTTP.VALIDATION_FAILED naming the filter',
+      async (query) => {
+        const refused = await http().get(`/api/admin/conversations/export?${query}`).set('X-Api-Key', ADMIN_KEY);
+        expect([refused.status, refused.body.code]).toEqual([400, 'HTTP.VALIDATION_FAILED']);
+        expect(refused.body.message).toContain(query.split('=')[0]);
+      },
+    );
+  });
+
   describe('POST /api/ml/classify/async', () => {
     it.each([
       ['an empty text', ''],

@@ -125,6 +125,22 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const bad = await cli(['export-conversations', '--format', 'xml'], env);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('format must be csv or jsonl');
+    // The console browser's filters: the one conversation by its arm, none of another label or before it started.
+    const arm = ['--brand', row.brand, '--think-level', row.think_level, '--feel-level', row.feel_level];
+    const ids = async (args: string[]): Promise<string[]> => {
+      const run = await cli(['export-conversations', '--format', 'jsonl', ...args], env);
+      expect(run.code).toBe(0);
+      return run.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (JSON.parse(line) as { id: string }).id);
+    };
+    expect(await ids([...arm, '--label', 'unclassified'])).toEqual([row.id]);
+    expect(await ids([...arm, '--label', 'A'])).toEqual([]);
+    expect(await ids(['--until', '2020-01-01'])).toEqual([]);
+    const badLabel = await cli(['export-conversations', '--label', 'D'], env);
+    expect([badLabel.code, badLabel.stderr]).toEqual([1, expect.stringContaining('label must be one of')]);
   }, 90_000);
 
   it('export-conversations --out creates a file only its owner can read: it holds e-mails and transcripts', async () => {

@@ -804,20 +804,46 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await expect(dialog.isVisible()).resolves.toBe(false);
   });
 
-  it('downloads the export with the filters the export knows (status), as CSV and as JSON Lines', async () => {
+  it('downloads the export with the list’s filters (arm, status, label), as CSV and as JSON Lines', async () => {
     const session = (await (await page.request.get(`${service.baseUrl}/api/admin/session`)).json()) as {
       pseudonymisedExport: boolean;
     };
     expect(await page.locator('#pseudonymise-field').isHidden()).toBe(!session.pseudonymisedExport);
+    // The arm and label with the most completed conversations, so the filters narrow a set that is not empty.
+    const [most] = await sql<{ brand: string; think_level: string; feel_level: string; label: string }>(
+      `SELECT brand, think_level, feel_level, label FROM conversation
+        WHERE status = 'completed' AND label IS NOT NULL
+        GROUP BY 1, 2, 3, 4 ORDER BY count(*) DESC, 1, 2, 3, 4 LIMIT 1`,
+    );
+    const arm = `${most.brand}/${most.think_level}/${most.feel_level}`;
+    await page.getByLabel('Arm', { exact: true }).selectOption(arm);
     await page.getByLabel('Status', { exact: true }).selectOption('completed');
+    await page.getByLabel('Label', { exact: true }).selectOption(most.label);
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    const completed = await sql<{ id: string }>(`SELECT id FROM conversation WHERE status = 'completed' ORDER BY id`);
+    const completed = await sql<{ id: string }>(
+      `SELECT id FROM conversation
+        WHERE status = 'completed' AND brand = $1 AND think_level = $2 AND feel_level = $3 AND label = $4 ORDER BY id`,
+      [most.brand, most.think_level, most.feel_level, most.label],
+    );
+    expect(completed.length).toBeGreaterThan(0);
+    expect(completed.length).toBeLessThan(
+      (await sql<{ n: number }>(`SELECT count(*)::int AS n FROM conversation WHERE status = 'completed'`))[0].n,
+    );
 
     const [csv] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('link', { name: 'Export CSV' }).click(),
     ]);
-    expect(csv.url()).toContain('status=completed');
+    expect(new URL(csv.url()).searchParams.toString()).toBe(
+      new URLSearchParams({
+        format: 'csv',
+        brand: most.brand,
+        thinkLevel: most.think_level,
+        feelLevel: most.feel_level,
+        status: 'completed',
+        label: most.label,
+      }).toString(),
+    );
     const lines = readFileSync(await csv.path(), 'utf8')
       .trimEnd()
       .split('\n');

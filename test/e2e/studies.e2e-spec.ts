@@ -350,7 +350,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       'format=csv&pseudonymize=true',
       'format=jsonl&pseudonymise[]=true',
       'format=jsonl&status[]=completed',
-      'format=csv&until=2030-01-01',
+      'format=csv&before=2030-01-01',
     ])('refuses an unknown query parameter (%s) instead of exporting without it', async (query) => {
       const response = await http().get(`/api/admin/conversations/export?${query}`).set('X-Api-Key', ADMIN_KEY);
       expect([response.status, response.body.code]).toEqual([400, 'HTTP.VALIDATION_FAILED']);
@@ -413,7 +413,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       const audited = (format: string, pseudonymised: boolean): AuditRow => ({
         actor: KEY_ACTOR,
         rows: total,
-        details: { format, filters: { status: null, origin: null, since: null }, pseudonymised, complete: true },
+        details: { format, filters: { brand: null, thinkLevel: null, feelLevel: null, status: null, label: null, origin: null, since: null, until: null }, pseudonymised, complete: true },
       });
       expect(await auditSince('export', auditFrom)).toEqual([
         audited('jsonl', false),
@@ -453,7 +453,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
           actor: 'cli',
           rows: completed,
           details: expect.objectContaining({
-            filters: { status: 'completed', origin: null, since: null },
+            filters: { brand: null, thinkLevel: null, feelLevel: null, status: 'completed', label: null, origin: null, since: null, until: null },
             pseudonymised: true,
           }),
         }),

@@ -1070,6 +1070,41 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(both.map((row) => row.id)).toEqual([drawn[6].id]);
     });
 
+    it('filters by arm, label (unclassified too) and an end time, as the console browser does', async () => {
+      const drawn = await seed();
+      await dataSource.query(`UPDATE conversation SET label = 'B' WHERE id = ANY($1)`, [[drawn[2].id, drawn[4].id]]);
+      const [arm] = await dataSource.query<{ brand: string; think_level: string; feel_level: string }[]>(
+        'SELECT brand, think_level, feel_level FROM conversation WHERE id = $1',
+        [drawn[3].id],
+      );
+      const ids = async (query: ExportQuery): Promise<string[]> =>
+        (await readAll(query, 2)).map((row) => row.id as string).sort();
+      const where = async (sql: string, params: unknown[] = []): Promise<string[]> =>
+        (await dataSource.query<{ id: string }[]>(`SELECT id FROM conversation WHERE ${sql} ORDER BY id`, params)).map(
+          (row) => row.id,
+        );
+      expect(await ids({ label: 'B' })).toEqual([drawn[2].id, drawn[4].id].sort());
+      expect(await ids({ label: 'unclassified' })).toEqual(await where('label IS NULL'));
+      expect(
+        await ids({
+          brand: arm.brand as Brand,
+          thinkLevel: arm.think_level as Level,
+          feelLevel: arm.feel_level as Level,
+        }),
+      ).toEqual(
+        await where('brand = $1 AND think_level = $2 AND feel_level = $3', [
+          arm.brand,
+          arm.think_level,
+          arm.feel_level,
+        ]),
+      );
+      // `until` is exclusive; with `since` a window.
+      expect(await ids({ until: new Date('2026-03-02T10:00:00.200Z') })).toEqual([drawn[0].id]);
+      expect(await ids({ since: new Date('2026-03-02T10:00:00.2Z'), until: new Date('2026-03-02T10:00:01Z') })).toEqual(
+        [drawn[1].id, drawn[2].id, drawn[3].id, drawn[4].id].sort(),
+      );
+    });
+
     it('carries every column and the transcript in step order', async () => {
       const { id } = await draw();
       await conversations.saveStep(stepWrite(id, 0, { label: 'B', scoreB: 0.9 }));
@@ -1143,7 +1178,16 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
           rows: 1001,
           details: {
             format: 'jsonl',
-            filters: { status: null, origin: null, since: null },
+            filters: {
+              brand: null,
+              thinkLevel: null,
+              feelLevel: null,
+              status: null,
+              label: null,
+              origin: null,
+              since: null,
+              until: null,
+            },
             pseudonymised: false,
             complete: true,
           },
@@ -1164,7 +1208,16 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         rows: 2, // the header, then two conversations
         details: {
           format: 'csv',
-          filters: { status: 'in_progress', origin: null, since: null },
+          filters: {
+            brand: null,
+            thinkLevel: null,
+            feelLevel: null,
+            status: 'in_progress',
+            label: null,
+            origin: null,
+            since: null,
+            until: null,
+          },
           pseudonymised: false,
           complete: false,
         },

@@ -119,24 +119,10 @@ export class ConversationsPanelView implements Panel {
     const loading = new AbortController();
     this.loading = loading;
     const cursor = this.cursor;
-    const filters = this.applied;
-    const [brand, thinkLevel, feelLevel] = filters.arm ? filters.arm.split('/') : [];
     let page: ConversationPage;
     try {
       page = await getJson<ConversationPage>(
-        withQuery('/api/admin/study/conversations', {
-          brand,
-          thinkLevel,
-          feelLevel,
-          status: filters.status,
-          label: filters.label,
-          origin: filters.origin,
-          // The form's days are the reader's: from the start of "from" to the start of the day after "to"
-          // (inclusive on screen, `until` exclusive in the API).
-          since: filters.since ? localDayStart(filters.since) : undefined,
-          until: filters.until ? localDayStart(filters.until, 1) : undefined,
-          cursor: cursor ?? undefined,
-        }),
+        withQuery('/api/admin/study/conversations', { ...this.appliedQuery(), cursor: cursor ?? undefined }),
         loading.signal,
       );
     } catch (error) {
@@ -219,12 +205,28 @@ export class ConversationsPanelView implements Panel {
     };
   }
 
-  /** The export route filters by status, origin and start date only; the links carry exactly those, as applied. */
+  /** The applied filters as the API reads them: the list and the export take the same ones. */
+  private appliedQuery(): Record<string, string | undefined> {
+    const filters = this.applied;
+    const [brand, thinkLevel, feelLevel] = filters.arm ? filters.arm.split('/') : [];
+    return {
+      brand,
+      thinkLevel,
+      feelLevel,
+      status: filters.status,
+      label: filters.label,
+      origin: filters.origin,
+      // The form's days are the reader's: from the start of "from" to the start of the day after "to"
+      // (inclusive on screen, `until` exclusive in the API).
+      since: filters.since ? localDayStart(filters.since) : undefined,
+      until: filters.until ? localDayStart(filters.until, 1) : undefined,
+    };
+  }
+
+  /** The export links carry every applied filter: a download holds exactly the conversations the list shows. */
   private updateExports(): void {
     const params = {
-      status: this.applied.status,
-      origin: this.applied.origin,
-      since: this.applied.since ? localDayStart(this.applied.since) : undefined,
+      ...this.appliedQuery(),
       pseudonymise: this.pseudonymise.checked && !this.pseudonymiseField.hidden ? 'true' : undefined,
     };
     this.exportCsv.href = withQuery('/api/admin/conversations/export', { format: 'csv', ...params });
