@@ -133,10 +133,15 @@ describe('HTTP basics (real PostgreSQL)', () => {
     expect(problems).toEqual([]);
     const exportQuery = spec.paths['/api/admin/conversations/export'].get?.parameters ?? [];
     expect(exportQuery.map((parameter) => ('name' in parameter ? parameter.name : parameter.$ref))).toEqual([
-      'format',
+      'brand',
+      'thinkLevel',
+      'feelLevel',
       'status',
+      'label',
       'origin',
       'since',
+      'until',
+      'format',
       'pseudonymise',
     ]);
   });
