@@ -520,7 +520,9 @@ function oddHeaders(context: FuzzContext, admin: boolean): fc.Arbitrary<Record<s
         headerText,
       ),
       Authorization: oneof(
-        admin ? fc.constantFrom(`Bearer ${key}`, `bearer ${key}`, `Bearer ${key} `) : fc.constant('Bearer'),
+        admin
+          ? fc.constantFrom(`Bearer ${key}`, `bearer ${key}`, `Bearer ${key} `, `BEARER  ${key}`)
+          : fc.constant('Bearer'),
         fc.constantFrom('Bearer ', 'Basic YWRtaW46YWRtaW4=', 'Bearer null', ''),
         headerText.map((text) => `Bearer ${text}`),
         headerText,
@@ -538,14 +540,15 @@ function oddHeaders(context: FuzzContext, admin: boolean): fc.Arbitrary<Record<s
 }
 
 /**
- * Whether the headers carry the admin key the way the guard reads them (X-Api-Key first, then a Bearer token), after
- * node's parser has trimmed the whitespace around each value as HTTP says.
+ * Whether the headers carry the admin key the way the guard reads them (X-Api-Key first, then a Bearer token: the
+ * scheme in any letter case, one or more spaces, the token), after node's parser has trimmed the whitespace around
+ * each value as HTTP says.
  */
 export function carriesAdminKey(headers: Record<string, string>, adminKey: string): boolean {
   const apiKey = headers['X-Api-Key']?.trim();
   if (apiKey !== undefined && apiKey.length > 0) return apiKey === adminKey;
   const auth = headers.Authorization?.trim();
-  return auth !== undefined && auth.startsWith('Bearer ') && auth.slice(7) === adminKey;
+  return auth !== undefined && /^bearer +(\S+)$/i.exec(auth)?.[1] === adminKey;
 }
 
 const queryKey = oneof(
