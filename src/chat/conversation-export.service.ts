@@ -6,24 +6,12 @@ import { AppConfig } from '../config/app-config';
 import { AuditAction } from './admin-audit.entity';
 import { AdminAuditRepository } from './admin-audit.repository';
 import { ConversationExportQueryDto, type ExportFormat } from './conversation-export-query.dto';
-import { conversationFilterOf, type ConversationFilter } from './conversation-filters.dto';
+import { CONVERSATION_FILTER_NAMES, conversationFilterOf, type ConversationFilter } from './conversation-filters.dto';
 import { ConversationRepository, EXPORT_COLUMNS, type ExportCursor, type ExportRow } from './conversation.repository';
 import { pseudonymiseEmails, pseudonymOf } from './pseudonym';
 
 /** The validated query with its instants read as dates; `pseudonymise` only when asked for. */
 export type ExportFilter = ConversationFilter & { format: ExportFormat; pseudonymise?: true };
-
-/** Every filter, in the order the audit lists them (null when not given). */
-const FILTER_NAMES = [
-  'brand',
-  'thinkLevel',
-  'feelLevel',
-  'status',
-  'label',
-  'origin',
-  'since',
-  'until',
-] as const satisfies readonly (keyof ConversationFilter)[];
 
 const PAGE = 500;
 
@@ -162,7 +150,7 @@ export class ConversationExportService {
         rows,
         details: {
           format: filter.format,
-          filters: Object.fromEntries(FILTER_NAMES.map((name) => [name, filter[name] ?? null])),
+          filters: Object.fromEntries(CONVERSATION_FILTER_NAMES.map((name) => [name, filter[name] ?? null])),
           pseudonymised: filter.pseudonymise === true,
           complete,
         },

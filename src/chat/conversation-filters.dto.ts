@@ -75,18 +75,20 @@ export class ConversationFiltersDto {
   until?: string;
 }
 
-/** The filters as the repositories read them: instants as dates, absent ones left out. */
-export interface ConversationFilter {
-  brand?: Brand;
-  thinkLevel?: Level;
-  feelLevel?: Level;
-  status?: ConversationStatus;
-  /** A label, or `unclassified` for conversations without one. */
-  label?: string;
-  origin?: ConversationOrigin;
-  since?: Date;
-  until?: Date;
-}
+/** The filters as the repositories read them: the DTO's, with its instants as dates; absent ones left out. */
+export type ConversationFilter = Omit<ConversationFiltersDto, 'since' | 'until'> & { since?: Date; until?: Date };
+
+/** Every filter's name, in the DTO's order (the export's audit lists each, null when not given). */
+export const CONVERSATION_FILTER_NAMES = [
+  'brand',
+  'thinkLevel',
+  'feelLevel',
+  'status',
+  'label',
+  'origin',
+  'since',
+  'until',
+] as const satisfies readonly (keyof ConversationFilter)[];
 
 /** The validated filters as a `ConversationFilter`. */
 export function conversationFilterOf(query: ConversationFiltersDto): ConversationFilter {
