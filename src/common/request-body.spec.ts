@@ -95,6 +95,26 @@ describe('onlyJsonBodies', () => {
   it('ignores the body type of methods whose body the API never reads', () => {
     expect(passed('GET', { 'content-type': 'text/plain', 'content-length': '5' })).toBeUndefined();
   });
+
+  it.each(['gzip', 'deflate', 'br', 'identity', 'GZip', ' br ', ''])('passes a JSON body encoded as %p', (encoding) => {
+    const headers = { 'content-type': 'application/json', 'content-length': '5', 'content-encoding': encoding };
+    expect(passed('POST', headers)).toBeUndefined();
+  });
+
+  // body-parser decodes zstd wherever the runtime's zlib has it (Node 22.15+); the API takes the same set on every
+  // runtime, the one its documentation names.
+  it.each(['zstd', 'compress', 'bogus', 'gzip, br'])(
+    'refuses a body encoded as %p with HTTP.UNSUPPORTED_ENCODING, whatever the runtime decodes',
+    (encoding) => {
+      const headers = { 'content-type': 'application/json', 'content-length': '5', 'content-encoding': encoding };
+      expect(refusedWith('POST', headers)).toBe('HTTP.UNSUPPORTED_ENCODING');
+    },
+  );
+
+  it('does not judge the encoding of a request without a body', () => {
+    expect(passed('POST', { 'content-encoding': 'zstd' })).toBeUndefined();
+    expect(passed('POST', { 'content-type': 'application/json', 'content-encoding': 'zstd' })).toBeUndefined();
+  });
 });
 
 describe('bodyParserErrors', () => {

@@ -248,6 +248,31 @@ describe('Dockerfile', () => {
   const runtime = stages[stages.length - 1];
   const build = stages[0];
 
+  // End of security support of Node's LTS lines (nodejs.org/about/previous-releases).
+  const NODE_END_OF_LIFE: Record<number, string> = { 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
+  const imageNode = /^ARG NODE_VERSION=(\d+)\.(\d+)\.(\d+)$/m.exec(dockerfile);
+
+  it('runs one pinned Node release, still supported, in both stages', () => {
+    expect(imageNode).not.toBeNull();
+    expect(stages.map((stage) => stage.split('\n', 1)[0].split(' ')[0])).toEqual([
+      'node:${NODE_VERSION}-bookworm-slim',
+      'node:${NODE_VERSION}-bookworm-slim',
+    ]);
+    const endOfLife = NODE_END_OF_LIFE[Number(imageNode?.[1])];
+    expect({ major: imageNode?.[1], endOfLife }).toEqual({ major: imageNode?.[1], endOfLife: expect.any(String) });
+    expect(Date.parse(endOfLife)).toBeGreaterThan(Date.now());
+  });
+
+  it("is the Node release CI runs the suites on (and this run's, when CI says so)", () => {
+    expect(repoFile('.ci/run')).toContain("image_node_version=$(sed -n 's/^ARG NODE_VERSION=//p' Dockerfile)");
+    const expected = process.env.COMBOT_EXPECT_NODE_VERSION;
+    if (expected === undefined) return;
+    expect({ dockerfile: imageNode?.slice(1).join('.'), running: process.version }).toEqual({
+      dockerfile: expected,
+      running: `v${expected}`,
+    });
+  });
+
   it('ships the study files and runs as a numeric non-root user', () => {
     expect(runtime).toMatch(/^COPY studies \.\/studies$/m);
     const user = /^USER (\d+)(:\d+)?$/m.exec(runtime);

@@ -64,7 +64,7 @@ describe('complaint classifier (--small, seed 42)', () => {
     expect(hashFolder(outDir)).toEqual({
       NOTICE: '81187259fb8510953435093f129872f94e8adece5150f75a81de2c956b759dd1',
       'config.json': '1804a7f6f9949418867fd80e53204b39f31e596dcb817e386683f12dd48d2913',
-      'metrics.json': '50607bed642e14827a804a270eead06cc3c26c1af9645622e642469d1cafae80',
+      'metrics.json': '069a3c2f8d90e2d961f80f2972e28adf35935633b93f43a6a3d4e8d3dcb1cadc',
       'onnx/model.onnx': '90a0199fc06e4f029c78b4df580bac9f625ccf3c9f279d5460b482cf8bd100fe',
       'tokenizer.json': '659521dc7a2ce750774a020767e39eaabaf9a5ab857fa48cbe795e265eed8869',
       'tokenizer_config.json': '0b23fe41ed02c04b465ba8f4c444702b63022484f223ff595548e42a4375fff8',

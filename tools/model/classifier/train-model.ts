@@ -192,6 +192,13 @@ function directorySize(path: string): number {
   }, 0);
 }
 
+/**
+ * A loss as metrics.json records it: 12 significant digits. The losses go through Math.log and Math.exp, whose last
+ * bit differs between V8 versions (Node 20 and 24 disagree on half of them), while the weights written to the ONNX
+ * file do not; rounded, the same data and seed give the same metrics.json on every supported Node.
+ */
+const reportedLoss = (loss: number): number => Number(loss.toPrecision(12));
+
 export async function trainModel(options: TrainModelOptions): Promise<TrainModelResult> {
   const log = options.log ?? ((): void => undefined);
   const profile: TrainingProfile = { ...(options.small ? SMALL_PROFILE : FULL_PROFILE), ...options.profile };
@@ -330,7 +337,15 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainModel
     heldOut: classificationReport(actual, predicted, LABELS),
     heldOutByOrigin: byOrigin,
     pipelineAgreesWithTrainer: agreement,
-    training: { epochsRun: outcome.history.length, bestEpoch: outcome.bestEpoch, history: outcome.history },
+    training: {
+      epochsRun: outcome.history.length,
+      bestEpoch: outcome.bestEpoch,
+      history: outcome.history.map((epoch) => ({
+        ...epoch,
+        trainLoss: reportedLoss(epoch.trainLoss),
+        validationLoss: reportedLoss(epoch.validationLoss),
+      })),
+    },
     data: {
       files: data.files.map((f) => ({ path: relativePath(f.path), origin: f.origin, rows: f.rows, sha256: f.sha256 })),
       duplicatesDropped: data.duplicatesDropped,
