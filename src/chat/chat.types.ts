@@ -36,6 +36,13 @@ export const ConversationStatus = {
 } as const;
 export type ConversationStatus = (typeof ConversationStatus)[keyof typeof ConversationStatus];
 
+/**
+ * Why a conversation is abandoned: idle past CONVERSATION_TTL, reset by the page, or erased while in progress.
+ * Stored with the time it happened; both clear when the participant comes back.
+ */
+export const AbandonReason = { Idle: 'idle', Reset: 'reset', Erased: 'erased' } as const;
+export type AbandonReason = (typeof AbandonReason)[keyof typeof AbandonReason];
+
 /** Where the participant entered: the random endpoints draw the brand, the others fix it. */
 export type EntryPoint = 'random' | 'chatbot' | 'lulu';
 

@@ -2,6 +2,7 @@ import { Check, Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDa
 import type { Label } from '../ml/ml.types';
 import {
   Step,
+  type AbandonReason,
   type Brand,
   type ConversationOrigin,
   type ConversationStatus,
@@ -64,6 +65,13 @@ export class ConversationEntity {
   @Column({ type: 'varchar', length: 16, default: 'in_progress' })
   status!: ConversationStatus;
 
+  /**
+   * Why an abandoned conversation is (idle, reset, erased); null in any other status, and for one abandoned before
+   * the service recorded why. No index holds it, so setting or clearing it keeps a turn's update heap-only.
+   */
+  @Column({ name: 'abandon_reason', type: 'varchar', length: 16, nullable: true })
+  abandonReason!: AbandonReason | null;
+
   /** The next step the server expects (0 = the complaint, 6 = the email, 7 = finished). */
   @Column({ type: 'smallint', default: 0 })
   step!: number;
@@ -125,4 +133,8 @@ export class ConversationEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt!: Date | null;
+
+  /** When it was marked abandoned (see `abandonReason`), on the database's clock. */
+  @Column({ name: 'abandoned_at', type: 'timestamptz', nullable: true })
+  abandonedAt!: Date | null;
 }

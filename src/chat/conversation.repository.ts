@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { PreparedStatements } from '../database/prepared-statements';
 import type { Brand, Condition, ConversationOrigin, EntryPoint, Level } from './chat.types';
-import { ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
+import { AbandonReason, ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } from './chat.types';
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
 import type { ConversationFilter } from './conversation-filters.dto';
@@ -106,6 +106,7 @@ export const EXPORT_COLUMNS = [
   'think_level',
   'feel_level',
   'status',
+  'abandon_reason',
   'step',
   'label',
   'score_a',
@@ -123,6 +124,7 @@ export const EXPORT_COLUMNS = [
   'updated_at',
   'last_activity_at',
   'completed_at',
+  'abandoned_at',
   'erased_at',
 ] as const;
 
@@ -282,10 +284,14 @@ export class ConversationRepository {
       );
     // A step answered on a conversation marked abandoned (idle past the TTL, or reset) means the participant came
     // back: it is in progress again, so status never contradicts the step it reached.
-    if (write.changes.status === undefined)
+    if (write.changes.status === undefined) {
+      const cameBack = `status = '${ConversationStatus.Abandoned}'`;
       sets.push(
-        `status = CASE WHEN status = '${ConversationStatus.Abandoned}' THEN '${ConversationStatus.InProgress}' ELSE status END`,
+        `status = CASE WHEN ${cameBack} THEN '${ConversationStatus.InProgress}' ELSE status END`,
+        `abandon_reason = CASE WHEN ${cameBack} THEN NULL ELSE abandon_reason END`,
+        `abandoned_at = CASE WHEN ${cameBack} THEN NULL ELSE abandoned_at END`,
       );
+    }
     try {
       const [{ saved }] = await this.prepared.query<{ saved: number }>(
         `WITH moved AS (
@@ -362,6 +368,8 @@ export class ConversationRepository {
            DELETE FROM conversation_turn WHERE conversation_id = ANY($1::uuid[]) RETURNING conversation_id),
          erased AS (
            UPDATE conversation SET email = NULL, completion_code = NULL, erased_at = now(), updated_at = now(),
+                  abandon_reason = CASE WHEN status = $2 THEN $4 ELSE abandon_reason END,
+                  abandoned_at = CASE WHEN status = $2 THEN now() ELSE abandoned_at END,
                   status = CASE WHEN status = $2 THEN $3 ELSE status END
             WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
            RETURNING id, erased_at)
@@ -370,7 +378,7 @@ export class ConversationRepository {
            FROM conversation c LEFT JOIN erased ON erased.id = c.id
           WHERE c.id = ANY($1::uuid[])
           ORDER BY c.id`,
-        [locked.map(({ id }) => id), ConversationStatus.InProgress, ConversationStatus.Abandoned],
+        [locked.map(({ id }) => id), ConversationStatus.InProgress, ConversationStatus.Abandoned, AbandonReason.Erased],
       );
       return rows.map((row) => ({
         id: row.id,
@@ -533,22 +541,26 @@ export class ConversationRepository {
     return [...changed];
   }
 
-  /** Marks in-progress conversations idle for longer than `ttlSeconds` as abandoned; idempotent. */
+  /** Marks in-progress conversations idle for longer than `ttlSeconds` as abandoned (`idle`); idempotent. */
   async abandonStale(ttlSeconds: number): Promise<number> {
     const result = await this.dataSource
       .createQueryBuilder()
       .update(ConversationEntity)
-      .set({ status: ConversationStatus.Abandoned })
+      .set({ status: ConversationStatus.Abandoned, abandonReason: AbandonReason.Idle, abandonedAt: () => 'now()' })
       .where('status = :status', { status: ConversationStatus.InProgress })
       .andWhere(`last_activity_at < now() - make_interval(secs => :ttl)`, { ttl: ttlSeconds })
       .execute();
     return result.affected ?? 0;
   }
 
+  /** Marks a conversation in progress abandoned because its page reset it (`reset`); any other is left alone. */
   async abandon(conversationId: string): Promise<void> {
     await this.dataSource
       .getRepository(ConversationEntity)
-      .update({ id: conversationId, status: ConversationStatus.InProgress }, { status: ConversationStatus.Abandoned });
+      .update(
+        { id: conversationId, status: ConversationStatus.InProgress },
+        { status: ConversationStatus.Abandoned, abandonReason: AbandonReason.Reset, abandonedAt: () => 'now()' },
+      );
   }
 
   /** Conversations in progress (not erased) that began under another study version than `current`, per version. */

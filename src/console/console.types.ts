@@ -221,6 +221,9 @@ export interface ConversationTranscript extends ArmKey {
   createdAt: string;
   lastActivityAt: string;
   completedAt: string | null;
+  /** Why it is abandoned (idle, reset, erased); null otherwise, and for one abandoned before this was recorded. */
+  abandonReason: string | null;
+  abandonedAt: string | null;
   durationMs: number | null;
   erasedAt: string | null;
   turns: TranscriptTurn[];

@@ -458,6 +458,19 @@ export class ConversationTranscriptResponseDto
   @ApiProperty({ type: Number, nullable: true })
   durationMs!: number | null;
 
+  @ApiProperty({
+    type: String,
+    enum: ['idle', 'reset', 'erased'],
+    nullable: true,
+    description:
+      'Why it is abandoned: idle past CONVERSATION_TTL, reset by the page, erased while in progress. Null in any ' +
+      'other status, and for a conversation abandoned before the service recorded why.',
+  })
+  abandonReason!: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was marked abandoned.' })
+  abandonedAt!: string | null;
+
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   erasedAt!: string | null;
 

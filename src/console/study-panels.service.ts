@@ -273,6 +273,8 @@ export class StudyPanelsService {
       createdAt: row.created_at.toISOString(),
       lastActivityAt: row.last_activity_at.toISOString(),
       completedAt: iso(row.completed_at),
+      abandonReason: row.abandon_reason,
+      abandonedAt: iso(row.abandoned_at),
       durationMs: row.duration_ms,
       erasedAt: iso(row.erased_at),
       turns: row.turns.map((turn) => ({

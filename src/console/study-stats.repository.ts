@@ -93,6 +93,7 @@ export interface TranscriptRaw extends ArmRowRaw {
   entry_point: string;
   origin: string;
   status: string;
+  abandon_reason: string | null;
   step: number;
   label: string | null;
   score_a: number | null;
@@ -107,6 +108,7 @@ export interface TranscriptRaw extends ArmRowRaw {
   created_at: Date;
   last_activity_at: Date;
   completed_at: Date | null;
+  abandoned_at: Date | null;
   duration_ms: number | null;
   erased_at: Date | null;
   /** As the export reads a transcript (json_agg of the same columns). */
@@ -319,10 +321,10 @@ export class StudyStatsRepository {
   async transcript(id: string): Promise<TranscriptRaw | undefined> {
     if (!isConversationId(id)) return undefined;
     const [row] = await this.dataSource.query<TranscriptRaw[]>(
-      `SELECT c.id, c.entry_point, c.origin, c.brand, c.think_level, c.feel_level, c.status, c.step::int AS step,
+      `SELECT c.id, c.entry_point, c.origin, c.brand, c.think_level, c.feel_level, c.status, c.abandon_reason, c.step::int AS step,
               c.label, c.score_a, c.score_b, c.score_c, c.score_other, c.model_id, c.model_revision,
               c.content_version, c.completion_code, c.email, c.created_at, c.last_activity_at, c.completed_at,
-              c.duration_ms, c.erased_at,
+              c.abandoned_at, c.duration_ms, c.erased_at,
               coalesce((SELECT json_agg(json_build_object('sender', t.sender, 'kind', t.kind, 'step', t.step,
                           'text', t.text, 'message_type', t.message_type, 'created_at', t.created_at)
                           ORDER BY t.step, t.id)

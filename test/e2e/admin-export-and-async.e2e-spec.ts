@@ -108,6 +108,41 @@ describe('admin export HEAD and async classification checks (real PostgreSQL)', 
       expect(await ids('until=2020-01-01')).toEqual([]);
     });
 
+    it('says why and when a conversation was abandoned, in both formats', async () => {
+      const agent = request.agent(testApp.app.getHttpServer());
+      const { scenario } = (await agent.get('/api/random/initial/').expect(200)).body as {
+        scenario: { conversation_id: string };
+      };
+      const kept = (await http().get('/api/random/initial/').expect(200)).body.scenario.conversation_id as string;
+      await agent.post('/api/random/reset/').expect(200);
+      const exported = async (format: 'csv' | 'jsonl') =>
+        (
+          await http()
+            .get(`/api/admin/conversations/export?format=${format}&status=abandoned`)
+            .set('X-Api-Key', ADMIN_KEY)
+            .expect(200)
+        ).text;
+
+      const rows = (await exported('jsonl'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(rows.map((row) => row.id)).not.toContain(kept);
+      const reset = rows.find((row) => row.id === scenario.conversation_id);
+      expect(reset).toMatchObject({
+        status: 'abandoned',
+        abandon_reason: 'reset',
+        abandoned_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      });
+      const [header, ...lines] = (await exported('csv')).trim().split('\n');
+      const columns = header.split(',');
+      const line = lines.find((row) => row.startsWith(`"${scenario.conversation_id}"`))?.split(',') ?? [];
+      expect({
+        reason: line[columns.indexOf('abandon_reason')],
+        at: line[columns.indexOf('abandoned_at')],
+      }).toEqual({ reason: '"reset"', at: `"${String(reset?.abandoned_at)}"` });
+    });
+
     it.each(['brand=Acme', 'thinkLevel=Medium', 'label=D', 'until=yesterday'])(
       'refuses %s with 400 HTTP.VALIDATION_FAILED naming the filter',
       async (query) => {

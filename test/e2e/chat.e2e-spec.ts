@@ -391,7 +391,11 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     const greeting = await agent.get('/api/random/initial').expect(200);
     await agent.post('/api/random/reset/').expect(200);
     const { row } = await storedConversation(greeting.body.scenario.conversation_id);
-    expect({ step: row.step, status: row.status }).toEqual({ step: 0, status: 'abandoned' });
+    expect({ step: row.step, status: row.status, reason: row.abandon_reason }).toEqual({
+      step: 0,
+      status: 'abandoned',
+      reason: 'reset',
+    });
   });
   it('refuses a reset a page of another origin sent (403), and takes one from an allowed origin or no browser', async () => {
     const started = async () => {

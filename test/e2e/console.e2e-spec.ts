@@ -767,6 +767,22 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     expect(await page.evaluate(() => document.activeElement?.getAttribute('data-open'))).toBe(seed.transcriptId);
   });
 
+  it('says why and when an abandoned conversation was abandoned', async () => {
+    const abandoned = seed.conversations.find((c) => c.status === 'abandoned' && c.erasedAt === null);
+    const [stored] = await sql<{ abandon_reason: string; step: number }>(
+      'SELECT abandon_reason, step FROM conversation WHERE id = $1',
+      [abandoned?.id],
+    );
+    expect(stored.abandon_reason).toBe('idle');
+    await page.locator(`button[data-open="${abandoned?.id}"]`).click();
+    const status = page.locator('#transcript-dialog [data-fact="status"]');
+    await status.waitFor();
+    expect(await status.textContent()).toMatch(
+      new RegExp(`^abandoned at step ${stored.step} \\(idle past the time limit, \\S.*\\)$`),
+    );
+    await page.keyboard.press('Escape');
+  });
+
   it('shows only the last-opened transcript, and offers to erase only that one, when an earlier answer is late', async () => {
     const [first, second, third] = (await shownIds()).filter((id) => id !== seed.erasedId) as string[];
     const dialog = page.locator('#transcript-dialog');

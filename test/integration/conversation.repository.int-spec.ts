@@ -4,6 +4,7 @@ import { AppError } from '../../src/common/app.error';
 import { ErrorCode } from '../../src/common/error-codes';
 import { AppConfig } from '../../src/config/app-config';
 import {
+  AbandonReason,
   BRANDS,
   ConversationStatus,
   LEVELS,
@@ -640,11 +641,19 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       for (const { id } of [stale, completed, abandoned]) await idleFor(id, 7200);
 
       await expect(conversations.abandonStale(3600)).resolves.toBe(1);
+      const staleRow = await rowOf(stale.id);
       await expect(conversations.abandonStale(3600)).resolves.toBe(0);
       expect(await statusOf(active.id)).toBe(ConversationStatus.InProgress);
       expect(await statusOf(stale.id)).toBe(ConversationStatus.Abandoned);
       expect(await statusOf(completed.id)).toBe(ConversationStatus.Completed);
       expect(await statusOf(abandoned.id)).toBe(ConversationStatus.Abandoned);
+      // Why and when, on the database's clock; a second sweep leaves both as the first wrote them.
+      expect(staleRow).toMatchObject({ abandonReason: AbandonReason.Idle, abandonedAt: expect.any(Date) });
+      expect(Math.abs(staleRow.abandonedAt!.getTime() - Date.now())).toBeLessThan(60_000);
+      expect(await rowOf(stale.id)).toMatchObject({ abandonedAt: staleRow.abandonedAt });
+      for (const { id } of [active, completed]) {
+        expect(await rowOf(id)).toMatchObject({ abandonReason: null, abandonedAt: null });
+      }
     });
 
     it('abandon touches an in-progress conversation only', async () => {
@@ -655,6 +664,11 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       await conversations.abandon(randomUUID());
       expect(await statusOf(inProgress.id)).toBe(ConversationStatus.Abandoned);
       expect(await statusOf(completed.id)).toBe(ConversationStatus.Completed);
+      expect(await rowOf(inProgress.id)).toMatchObject({
+        abandonReason: AbandonReason.Reset,
+        abandonedAt: expect.any(Date),
+      });
+      expect(await rowOf(completed.id)).toMatchObject({ abandonReason: null, abandonedAt: null });
     });
 
     it('a step answered on an abandoned conversation brings it back in progress: a participant came back', async () => {
@@ -672,6 +686,8 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
         }),
       ).resolves.toBe(true);
       expect(await statusOf(conversation.id)).toBe(ConversationStatus.InProgress);
+      // Status, reason and time never disagree: back in progress, it is no longer abandoned for any reason.
+      expect(await rowOf(conversation.id)).toMatchObject({ abandonReason: null, abandonedAt: null });
     });
   });
 

@@ -256,8 +256,23 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
 
       expect(await statusOf(inProgress)).toBe(ConversationStatus.Abandoned);
       expect(await statusOf(done)).toBe(ConversationStatus.Completed);
+      const abandonOf = async (id: string) =>
+        (
+          await dataSource.query<{ abandon_reason: string | null; abandoned_at: Date | null; erased_at: Date }[]>(
+            'SELECT abandon_reason, abandoned_at, erased_at FROM conversation WHERE id = $1',
+            [id],
+          )
+        )[0];
+      const erasedInProgress = await abandonOf(inProgress);
+      expect(erasedInProgress).toEqual({
+        abandon_reason: 'erased',
+        abandoned_at: erasedInProgress.erased_at,
+        erased_at: expect.any(Date),
+      });
+      expect(await abandonOf(done)).toMatchObject({ abandon_reason: null, abandoned_at: null });
       await expect(participants.eraseConversation(inProgress, 'cli')).resolves.toMatchObject({ alreadyErased: true });
       expect(await statusOf(inProgress)).toBe(ConversationStatus.Abandoned);
+      expect(await abandonOf(inProgress)).toEqual(erasedInProgress);
     });
   });
 

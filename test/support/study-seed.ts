@@ -178,13 +178,15 @@ export async function insertStudySeed(databaseUrl: string, seed: StudySeed): Pro
     await client.query(
       `INSERT INTO conversation (id, entry_point, origin, brand, think_level, feel_level, status, step, label,
          score_a, score_b, score_c, score_other, model_id, model_revision, content_version, email, completion_code,
-         duration_ms, created_at, updated_at, last_activity_at, completed_at, erased_at)
+         duration_ms, created_at, updated_at, last_activity_at, completed_at, erased_at, abandon_reason, abandoned_at)
        SELECT id, entry_point, origin, brand, think_level, feel_level, status, step, label,
               (scores->>0)::float8, (scores->>1)::float8, (scores->>2)::float8, (scores->>3)::float8,
               CASE WHEN label IS NULL THEN NULL ELSE 'combot-complaint-classifier' END,
               CASE WHEN label IS NULL THEN NULL ELSE 'seed-revision' END,
               'example-1+seed', email, completion_code, duration_ms, created_at, created_at,
-              coalesce(completed_at, created_at), completed_at, erased_at
+              coalesce(completed_at, created_at), completed_at, erased_at,
+              CASE WHEN status <> 'abandoned' THEN NULL WHEN erased_at IS NULL THEN 'idle' ELSE 'erased' END,
+              CASE WHEN status = 'abandoned' THEN coalesce(erased_at, created_at + interval '1 hour') END
          FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, entry_point text, origin text, brand text, think_level text,
               feel_level text, status text, step int, label text, scores jsonb, email text, completion_code text,
               duration_ms int, created_at timestamptz, completed_at timestamptz, erased_at timestamptz)`,

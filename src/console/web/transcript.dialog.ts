@@ -12,6 +12,21 @@ interface ErasureAnswer {
 
 const WHO: Record<string, string> = { participant: 'Participant', bot: 'Bot' };
 
+/** Why a conversation is abandoned, in the words the status line uses. */
+const ABANDONED_BECAUSE: Record<string, string> = {
+  idle: 'idle past the time limit',
+  reset: 'reset by the page',
+  erased: 'erased while in progress',
+};
+
+/** "abandoned at step 3 (reset by the page, <time>)"; the reason is absent for one abandoned before it was kept. */
+function statusLine(conversation: ConversationTranscript): string {
+  const line = `${conversation.status} at step ${conversation.step}`;
+  const because = conversation.abandonReason ? ABANDONED_BECAUSE[conversation.abandonReason] : undefined;
+  if (!because) return line;
+  return `${line} (${because}, ${localTime(conversation.abandonedAt)})`;
+}
+
 /** One conversation in a modal dialog: its condition, scores, model and content version, code and transcript. */
 export class TranscriptDialog {
   private readonly dialog = byId('transcript-dialog', HTMLDialogElement);
@@ -113,7 +128,7 @@ export class TranscriptDialog {
     const facts: [string, string, string][] = [
       ['id', 'Id', conversation.id],
       ['arm', 'Arm', armName(conversation)],
-      ['status', 'Status', `${conversation.status} at step ${conversation.step}`],
+      ['status', 'Status', statusLine(conversation)],
       ['origin', 'Origin', `${conversation.origin} via /${conversation.entryPoint}`],
       ['label', 'Label', conversation.label ?? 'not classified'],
       ['model', 'Model', conversation.modelId ? `${conversation.modelId} @ ${conversation.modelRevision ?? '?'}` : '–'],
