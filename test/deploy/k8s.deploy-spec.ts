@@ -403,6 +403,21 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
     },
   );
 
+  /** Each workload's allowed egress as `PROTOCOL/port`, from every policy that selects its pods. */
+  function egressPortsOf(r: Rendered): Record<string, string[]> {
+    const policies = r.ofKind<INetworkPolicy>('NetworkPolicy');
+    return Object.fromEntries(
+      r.workloads().map((workload) => {
+        const labels = workload.template.metadata?.labels;
+        const mine = policies.filter((policy) => selects(policy.spec!.podSelector, labels));
+        const ports = mine.flatMap((policy) =>
+          (policy.spec!.egress ?? []).flatMap((rule) => (rule.ports ?? []).map((p) => `${p.protocol}/${p.port}`)),
+        );
+        return [workload.component, [...new Set(ports)].sort()];
+      }),
+    );
+  }
+
   it.each(OVERLAYS)('%s: admits API traffic from the ingress only and lets pods reach only what they use', (name) => {
     const r = overlay(name);
     const policies = r.ofKind<INetworkPolicy>('NetworkPolicy');
@@ -430,18 +445,25 @@ describe(`Kubernetes manifests rendered by kubectl ${kubectlVersion()}`, () => {
       } else {
         expect(ingressRules).toEqual([]);
       }
-      const egressPorts = new Set(
-        mine.flatMap((policy) =>
-          (policy.spec!.egress ?? []).flatMap((rule) => (rule.ports ?? []).map((p) => `${p.protocol}/${p.port}`)),
-        ),
-      );
-      const expected = {
-        api: ['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/6379', 'TCP/443'],
-        worker: ['UDP/53', 'TCP/53', 'TCP/5432', 'TCP/6379'],
-        migrate: ['UDP/53', 'TCP/53', 'TCP/5432'],
-      }[workload.component];
-      expect([...egressPorts].sort()).toEqual([...(expected ?? [])].sort());
     }
+    // No way out to the internet unless an overlay adds the LLM's rule (below).
+    expect(egressPortsOf(r)).toEqual({
+      api: ['TCP/53', 'TCP/5432', 'TCP/6379', 'UDP/53'],
+      worker: ['TCP/53', 'TCP/5432', 'TCP/6379', 'UDP/53'],
+      migrate: ['TCP/53', 'TCP/5432', 'UDP/53'],
+    });
+  });
+
+  it.each(OVERLAYS)('%s + optional/llm-egress: HTTPS out for the API pods, and for nothing else', (name) => {
+    const optional = renderKustomization('deploy/k8s/optional/llm-egress');
+    expect(optional.map((object) => [object.kind, object.metadata.namespace])).toEqual([['NetworkPolicy', 'combot']]);
+    validateAgainstSchema(optional[0]);
+    // What an overlay listing both bases renders: its objects and the optional policy.
+    const withLlm = egressPortsOf(new Rendered([...overlay(name).objects, ...optional]));
+    expect(withLlm).toEqual({
+      ...egressPortsOf(overlay(name)),
+      api: [...egressPortsOf(overlay(name)).api, 'TCP/443'].sort(),
+    });
   });
 
   it.each(OVERLAYS)('%s: fits every PostgreSQL connection in max_connections at the HPA maximum', (name) => {
