@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Console } from 'node:console';
 import { Logger } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
-import { StderrLogger } from './cli/stderr.logger';
+import { StderrLogger } from './common/stderr.logger';
 import { StudyCliModule } from './cli/study-cli.module';
 
 // A command's stdout is its data, written with process.stdout.write; libraries that log with console.log (TypeORM

@@ -1,5 +1,7 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { StderrLogger } from '../common/stderr.logger';
 import { AppConfig } from '../config/app-config';
 import { exitOnConfigError } from '../config/exit-on-config-error';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
@@ -10,6 +12,8 @@ import { ENTITIES_GLOB, typeormOptions } from './typeorm-options';
  * DATABASE_URL it starts (or attaches to) the embedded server and stops it when the command exits.
  */
 async function createDataSource(): Promise<DataSource> {
+  // The migration Job's and compose's log: plain lines on stderr (no Nest app here to give it the service's logger).
+  Logger.overrideLogger(new StderrLogger());
   // A bad setting stops `npm run migration:*` as it stops the service: `KEY=value: problem`, exit 78, no stack.
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
   let url = config.database.url;

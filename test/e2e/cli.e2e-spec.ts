@@ -509,6 +509,35 @@ describe('CLI against a database or Redis it cannot use', () => {
     );
   }, 60_000);
 
+  it('the migration command of the Kubernetes Job and compose migrates, logging plain lines to stderr', async () => {
+    const url = await recreateTestDatabase(EMPTY);
+    const migrate = () =>
+      new Promise<CliRun>((resolve) => {
+        // What deploy/k8s/base/migrate-job.yaml and docker-compose.yml run, with pipes as a container has.
+        const child = spawn(
+          process.execPath,
+          ['node_modules/typeorm/cli.js', '-d', 'dist/src/database/data-source.js', 'migration:run'],
+          { cwd: REPO, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
+        );
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.once('exit', (code) => resolve({ code, stdout, stderr }));
+      });
+    const migrations = readdirSync(path.join(REPO, 'migrations')).filter((file) => file.endsWith('.ts'));
+
+    const first = await migrate();
+    expect(first.code).toBe(0);
+    expect(first.stdout + first.stderr).not.toContain('\u001b[');
+    const executed = first.stderr.match(/^.* LOG \[TypeORM\] Migration \w+ has been executed successfully\.$/gm);
+    expect(executed).toHaveLength(migrations.length);
+    const again = await migrate();
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/LOG \[TypeORM\] No migrations are pending$/m);
+    expect(again.stdout + again.stderr).not.toContain('\u001b[');
+  }, 90_000);
+
   it('npm run migration:* with a bad setting prints `KEY=value: problem` without a stack, exit 78', async () => {
     const run = await new Promise<CliRun>((resolve) => {
       const child = spawn(
