@@ -43,11 +43,15 @@ function serviceWhoseWriteIsRefused(
   before: ConversationEntity,
   afterRefusal: ConversationEntity | null,
   stored: object | null,
+  findDelayMs = 0,
 ): { service: ChatService; writes: StepWrite[] } {
   const writes: StepWrite[] = [];
   let refused = false;
   const conversations = {
-    findById: (id: unknown) => Promise.resolve(id !== ID ? null : refused ? afterRefusal : before),
+    findById: async (id: unknown) => {
+      if (findDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, findDelayMs));
+      return id !== ID ? null : refused ? afterRefusal : before;
+    },
     storedReply: () => Promise.resolve(refused ? stored : null),
     saveStep: (write: StepWrite) => {
       writes.push(write);
@@ -103,5 +107,15 @@ describe('ChatService when its step write is refused', () => {
   it('treats a conversation gone meanwhile as over too', async () => {
     const { service } = serviceWhoseWriteIsRefused(conversationAt(2), null, null);
     await expect(post(service, 'an answer', 2)).resolves.toMatchObject({ index: Step.Finished });
+  });
+});
+
+describe("ChatService: when the participant's message arrived", () => {
+  it('tells the repository how long the step took since the message arrived, lookups included', async () => {
+    const { service, writes } = serviceWhoseWriteIsRefused(conversationAt(2), conversationAt(3), { reply: 'x' }, 40);
+    await post(service, 'my answer', 2);
+    expect(writes).toHaveLength(1);
+    expect(writes[0].handlingMs).toBeGreaterThanOrEqual(35);
+    expect(writes[0].handlingMs).toBeLessThan(5_000);
   });
 });

@@ -53,6 +53,7 @@ export class ChatService {
     cookieId: string | undefined,
     signal?: AbortSignal,
   ): Promise<TurnOutcome> {
+    const receivedAt = performance.now();
     const message = checkedMessage(body.message, this.config.chat.maxMessageLength);
     const scenario = parseScenario(body.scenario);
     // A turn naming no known conversation (the original's load tests post index 0 with no greeting) starts one
@@ -91,6 +92,7 @@ export class ChatService {
       replyText: decision.replyText,
       messageType: decision.response.messageType || null,
       response: decision.response,
+      handlingMs: performance.now() - receivedAt,
       changes: decision.changes,
     });
     this.metrics.chatTurns.inc({ step: String(decision.step), replayed: String(!saved) });

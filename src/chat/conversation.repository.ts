@@ -36,6 +36,13 @@ export interface StepWrite {
   messageType: string | null;
   response: object;
   /**
+   * Milliseconds the server spent on the step before storing it, from the participant's message arriving
+   * (classification, the LLM). The participant's turn is stored that much before the reply, at the time it
+   * arrived: the interval a participant took to answer then never includes the server's work, which differs
+   * between arms (only think-Low turns wait for the LLM).
+   */
+  handlingMs: number;
+  /**
    * Columns of the conversation row that change with this step. Not the completion time or the duration: a move to
    * `completed` sets both, on the database's clock.
    */
@@ -265,6 +272,8 @@ export class ConversationRepository {
     // One statement, so atomic without a transaction's extra round trips: the step moves only if it is still
     // the one answered, and the two turns are inserted only if it moved.
     const params: unknown[] = [write.conversationId, write.step, write.step + 1];
+    // Never later than the reply, never before the conversation began (a first turn that started it).
+    const handlingMs = Number.isFinite(write.handlingMs) && write.handlingMs > 0 ? write.handlingMs : 0;
     const param = (value: unknown): string => `$${params.push(value)}`;
     const metadata = this.dataSource.getMetadata(ConversationEntity);
     const sets = Object.entries(write.changes).map(([property, value]) => {
@@ -275,7 +284,7 @@ export class ConversationRepository {
       return `${column.databaseName} = ${param(value)}`;
     });
     // Completion is timed on the database's clock, as the turns stored by this statement and the creation time are:
-    // completed_at is the e-mail turn's own time, and duration_ms never mixes two machines' clocks.
+    // completed_at is the e-mail step's reply time, and duration_ms never mixes two machines' clocks.
     if (write.changes.status === ConversationStatus.Completed)
       sets.push(
         'completed_at = now()',
@@ -296,14 +305,17 @@ export class ConversationRepository {
       const [{ saved }] = await this.prepared.query<{ saved: number }>(
         `WITH moved AS (
            UPDATE conversation SET ${[...sets, 'step = $3', 'last_activity_at = now()', 'updated_at = now()'].join(', ')}
-            WHERE id = $1 AND step = $2 AND erased_at IS NULL RETURNING id),
+            WHERE id = $1 AND step = $2 AND erased_at IS NULL RETURNING id, created_at),
          saved AS (
-           INSERT INTO conversation_turn (conversation_id, sender, kind, step, text, message_type, response)
-           SELECT moved.id, turn.sender, turn.kind, $2, turn.text, turn.message_type, turn.response
+           INSERT INTO conversation_turn (conversation_id, sender, kind, step, text, message_type, response, created_at)
+           SELECT moved.id, turn.sender, turn.kind, $2, turn.text, turn.message_type, turn.response,
+                  greatest(now() - make_interval(secs => turn.before_ms / 1000), moved.created_at)
              FROM moved CROSS JOIN (VALUES
-               ('participant', 'message', ${param(write.participantText)}::text, NULL::varchar, NULL::jsonb),
+               ('participant', 'message', ${param(write.participantText)}::text, NULL::varchar, NULL::jsonb,
+                ${param(handlingMs)}::float8),
                ('bot', 'reply', ${param(write.replyText)}::text, ${param(write.messageType)}::varchar,
-                ${param(JSON.stringify(write.response))}::jsonb)) AS turn(sender, kind, text, message_type, response)
+                ${param(JSON.stringify(write.response))}::jsonb, 0::float8))
+               AS turn(sender, kind, text, message_type, response, before_ms)
            RETURNING id)
          SELECT count(*)::int AS saved FROM saved`,
         params,

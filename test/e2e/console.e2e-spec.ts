@@ -760,6 +760,10 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     expect(await dialog.locator('.turn[data-step="0"][data-kind="message"] .turn-text').textContent()).toBe(
       MARKUP_COMPLAINT,
     );
+    // Each message after the first says how long after the one before it came (the seed stores them 20 s apart).
+    const metas = await dialog.locator('.turn .turn-meta').allTextContents();
+    expect(metas[0]).not.toContain('after');
+    expect(metas.slice(1).every((meta) => meta.endsWith(' · after 20.0 s'))).toBe(true);
     await expect(dialog.locator('img, b').count()).resolves.toBe(0);
     await shot('transcript', '#transcript-dialog');
     await page.keyboard.press('Escape');

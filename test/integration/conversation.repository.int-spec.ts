@@ -392,6 +392,45 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
   });
 
   describe('saveStep', () => {
+    /** Each turn of `step` with its stored time and the conversation's creation time, in microseconds. */
+    const timesOf = (conversationId: string, step: number) =>
+      dataSource.query<{ sender: string; at: string; created: string }[]>(
+        `SELECT t.sender, (extract(epoch FROM t.created_at) * 1e6)::bigint::text AS at,
+                (extract(epoch FROM c.created_at) * 1e6)::bigint::text AS created
+           FROM conversation_turn t JOIN conversation c ON c.id = t.conversation_id
+          WHERE t.conversation_id = $1 AND t.step = $2 ORDER BY t.id`,
+        [conversationId, step],
+      );
+
+    it("stores the participant's turn when it arrived: the server's time on the step before the reply", async () => {
+      const { id } = await draw();
+      await dataSource.query(`UPDATE conversation SET created_at = now() - interval '1 hour' WHERE id = $1`, [id]);
+      await expect(conversations.saveStep({ ...stepWrite(id, 0), handlingMs: 1_500.25 })).resolves.toBe(true);
+      const [participant, bot] = await timesOf(id, 0);
+      expect([participant.sender, bot.sender]).toEqual(['participant', 'bot']);
+      expect(Number(bot.at) - Number(participant.at)).toBe(1_500_250);
+      // The reply, the step's move and the completion are on the statement's clock, as before.
+      const [{ same }] = await dataSource.query<{ same: boolean }[]>(
+        `SELECT c.last_activity_at = t.created_at AS same FROM conversation c JOIN conversation_turn t
+            ON t.conversation_id = c.id AND t.sender = 'bot' AND t.step = 0 WHERE c.id = $1`,
+        [id],
+      );
+      expect(same).toBe(true);
+    });
+
+    it('never stores a turn before its conversation began, nor after its reply', async () => {
+      const fresh = await draw();
+      await conversations.saveStep({ ...stepWrite(fresh.id, 0), handlingMs: 3_600_000 });
+      const [participant] = await timesOf(fresh.id, 0);
+      expect(participant.at).toBe(participant.created);
+      for (const handlingMs of [-5, Number.NaN, Number.POSITIVE_INFINITY]) {
+        const { id } = await draw();
+        await conversations.saveStep({ ...stepWrite(id, 0), handlingMs });
+        const [first, reply] = await timesOf(id, 0);
+        expect({ handlingMs, gap: Number(reply.at) - Number(first.at) }).toEqual({ handlingMs, gap: 0 });
+      }
+    });
+
     it('moves the step, applies the changes and inserts exactly the two turns', async () => {
       const { id } = await draw();
       const changes: StepWrite['changes'] = {
@@ -682,6 +721,7 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
           replyText: 'a question',
           messageType: 'HighB',
           response: { reply: 'a question' },
+          handlingMs: 0,
           changes: { label: 'B', scoreA: 0.1, scoreB: 0.7, scoreC: 0.1, scoreOther: 0.1 },
         }),
       ).resolves.toBe(true);

@@ -27,5 +27,6 @@ export const stepWrite = (conversationId: string, step: number, changes: StepWri
   replyText: `bot at ${step}`,
   messageType: 'HighB',
   response: { reply: `bot at ${step}`, index: step + 1 },
+  handlingMs: 0,
   changes,
 });

@@ -22,6 +22,11 @@ export function duration(ms: number | null): string {
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }
 
+/** The time between two turns: `12.4 s` under a minute (a step's server time is milliseconds), else `m:ss`. */
+export function gap(ms: number): string {
+  return ms < 60_000 ? `${(Math.max(ms, 0) / 1000).toFixed(1)} s` : duration(ms);
+}
+
 /** Basic · think High · feel Low */
 export const armName = (arm: ArmKey): string => `${arm.brand} · think ${arm.thinkLevel} · feel ${arm.feelLevel}`;
 

@@ -1,7 +1,7 @@
 import type { ConversationTranscript, TranscriptTurn } from '../console.types';
 import { ApiError, getJson, isAbort, request } from './api.client';
 import { byId, h, table } from './dom';
-import { armName, duration, localTime } from './format';
+import { armName, duration, gap, localTime } from './format';
 
 /** What `DELETE /api/admin/conversations/:id` answers. */
 interface ErasureAnswer {
@@ -168,19 +168,28 @@ export class TranscriptDialog {
       ),
       h('h3', {}, `Transcript (${conversation.turns.length} messages)`),
       conversation.turns.length
-        ? h('ol', { class: 'turns' }, ...conversation.turns.map((turn) => this.turn(turn)))
+        ? h(
+            'ol',
+            { class: 'turns' },
+            ...conversation.turns.map((turn, i) => this.turn(turn, conversation.turns[i - 1])),
+          )
         : h('p', {}, conversation.erasedAt ? 'Erased: no transcript is kept.' : 'No messages yet.'),
     );
   }
 
-  private turn(turn: TranscriptTurn): HTMLElement {
+  /**
+   * One message, with the time since the one before it: before a participant's message, how long they took to
+   * answer; before a reply, the server's time on the step (the classifier, the LLM).
+   */
+  private turn(turn: TranscriptTurn, previous: TranscriptTurn | undefined): HTMLElement {
+    const after = previous ? ` · after ${gap(Date.parse(turn.createdAt) - Date.parse(previous.createdAt))}` : '';
     return h(
       'li',
       { class: `turn ${turn.sender}`, data: { step: String(turn.step), kind: turn.kind } },
       h(
         'p',
         { class: 'turn-meta' },
-        `${WHO[turn.sender] ?? turn.sender} · step ${turn.step} · ${turn.kind}${turn.messageType ? ` · ${turn.messageType}` : ''}`,
+        `${WHO[turn.sender] ?? turn.sender} · step ${turn.step} · ${turn.kind}${turn.messageType ? ` · ${turn.messageType}` : ''}${after}`,
       ),
       // Participant and model text: a text node, never markup.
       h('p', { class: 'turn-text' }, turn.text),
