@@ -263,6 +263,10 @@ describe('Dockerfile', () => {
     expect(Date.parse(endOfLife)).toBeGreaterThan(Date.now());
   });
 
+  it('is the release .nvmrc names, so nvm users develop on what ships', () => {
+    expect(repoFile('.nvmrc').trim()).toBe(imageNode?.slice(1).join('.'));
+  });
+
   it("is the Node release CI runs the suites on (and this run's, when CI says so)", () => {
     expect(repoFile('.ci/run')).toContain("image_node_version=$(sed -n 's/^ARG NODE_VERSION=//p' Dockerfile)");
     const expected = process.env.COMBOT_EXPECT_NODE_VERSION;
