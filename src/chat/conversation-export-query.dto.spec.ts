@@ -26,6 +26,12 @@ describe('the export query outside HTTP (the CLI path)', () => {
     });
   });
 
+  it('reads why an abandoned conversation was abandoned', () => {
+    for (const abandonReason of ['idle', 'reset', 'erased']) {
+      expect(parseExportFilter({ abandonReason })).toEqual({ format: 'csv', abandonReason });
+    }
+  });
+
   it('pseudonymises only when asked with true', () => {
     expect(parseExportFilter({ pseudonymise: 'true' })).toEqual({ format: 'csv', pseudonymise: true });
     expect(parseExportFilter({ pseudonymise: 'false' })).toEqual({ format: 'csv' });
@@ -39,6 +45,7 @@ describe('the export query outside HTTP (the CLI path)', () => {
       message: 'format must be csv or jsonl',
     });
     expect(failure({ status: 'done' }).message).toBe('status must be one of in_progress, completed, abandoned');
+    expect(failure({ abandonReason: 'timeout' }).message).toBe('abandonReason must be one of idle, reset, erased');
     for (const since of ['yesterday', '2025-W05', '2025-02-30']) {
       expect(failure({ since }).message).toBe('since must be an ISO 8601 date or time');
     }

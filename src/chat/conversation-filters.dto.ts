@@ -4,10 +4,19 @@ import { IsIn, IsOptional } from 'class-validator';
 import { emptyIsAbsent } from '../common/query-values';
 import { IsIsoInstant } from '../common/validation';
 import { LABELS } from '../ml/ml.types';
-import { BRANDS, ConversationOrigin, ConversationStatus, LEVELS, type Brand, type Level } from './chat.types';
+import {
+  AbandonReason,
+  BRANDS,
+  ConversationOrigin,
+  ConversationStatus,
+  LEVELS,
+  type Brand,
+  type Level,
+} from './chat.types';
 
 const STATUSES = Object.values(ConversationStatus);
 const ORIGINS = Object.values(ConversationOrigin);
+const ABANDON_REASONS = Object.values(AbandonReason);
 /** A label, or `unclassified` for a conversation whose complaint was not classified yet. */
 export const LABEL_FILTERS = [...LABELS, 'unclassified'] as const;
 
@@ -40,6 +49,17 @@ export class ConversationFiltersDto {
   @IsOptional()
   @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
   status?: ConversationStatus;
+
+  @ApiPropertyOptional({
+    enum: ABANDON_REASONS,
+    description:
+      'Only abandoned conversations abandoned this way: idle past CONVERSATION_TTL, reset by the page, erased while ' +
+      'in progress.',
+  })
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(ABANDON_REASONS, { message: `abandonReason must be one of ${ABANDON_REASONS.join(', ')}` })
+  abandonReason?: AbandonReason;
 
   @ApiPropertyOptional({ enum: LABEL_FILTERS, description: 'Only this label; `unclassified`: no label yet.' })
   @Transform(emptyIsAbsent)
@@ -84,6 +104,7 @@ export const CONVERSATION_FILTER_NAMES = [
   'thinkLevel',
   'feelLevel',
   'status',
+  'abandonReason',
   'label',
   'origin',
   'since',
@@ -97,6 +118,7 @@ export function conversationFilterOf(query: ConversationFiltersDto): Conversatio
   if (query.thinkLevel) filter.thinkLevel = query.thinkLevel;
   if (query.feelLevel) filter.feelLevel = query.feelLevel;
   if (query.status) filter.status = query.status;
+  if (query.abandonReason) filter.abandonReason = query.abandonReason;
   if (query.label) filter.label = query.label;
   if (query.origin) filter.origin = query.origin;
   if (query.since) filter.since = new Date(query.since);

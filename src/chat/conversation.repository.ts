@@ -83,6 +83,7 @@ export function conversationFilterConditions(
   if (filter.thinkLevel) where.push(`${column('think_level')} = ${param(filter.thinkLevel)}`);
   if (filter.feelLevel) where.push(`${column('feel_level')} = ${param(filter.feelLevel)}`);
   if (filter.status) where.push(`${column('status')} = ${param(filter.status)}`);
+  if (filter.abandonReason) where.push(`${column('abandon_reason')} = ${param(filter.abandonReason)}`);
   if (filter.origin) where.push(`${column('origin')} = ${param(filter.origin)}`);
   if (filter.label === 'unclassified') where.push(`${column('label')} IS NULL`);
   else if (filter.label) where.push(`${column('label')} = ${param(filter.label)}`);

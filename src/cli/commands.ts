@@ -247,6 +247,7 @@ interface ExportOptions {
   thinkLevel?: string;
   feelLevel?: string;
   status?: string;
+  abandonReason?: string;
   label?: string;
   origin?: string;
   since?: string;
@@ -262,6 +263,7 @@ const exportFilterOf = (options: ExportOptions): ReturnType<typeof parseExportFi
     thinkLevel: options.thinkLevel,
     feelLevel: options.feelLevel,
     status: options.status,
+    abandonReason: options.abandonReason,
     label: options.label,
     origin: options.origin,
     since: options.since,
@@ -342,6 +344,14 @@ export class ExportConversationsCommand extends StrictCommand {
 
   @Option({ flags: '--status <status>', description: 'in_progress, completed or abandoned' })
   parseStatus(value: string): string {
+    return value;
+  }
+
+  @Option({
+    flags: '--abandon-reason <reason>',
+    description: 'only conversations abandoned this way: idle (past CONVERSATION_TTL), reset or erased',
+  })
+  parseAbandonReason(value: string): string {
     return value;
   }
 

@@ -55,6 +55,17 @@ export interface ArmsPanel {
   startedSpread: number;
 }
 
+/**
+ * Drop-outs by why they were abandoned; `unrecorded`: abandoned before the service stored a reason (a study that
+ * ran across that upgrade).
+ */
+export interface AbandonedBy {
+  idle: number;
+  reset: number;
+  erased: number;
+  unrecorded: number;
+}
+
 export interface FunnelStep {
   step: number;
   name: string;
@@ -64,6 +75,8 @@ export interface FunnelStep {
   answered: number;
   /** Abandoned while at this step: where participants drop out. */
   abandonedHere: number;
+  /** Those split by why: idle past the time limit, reset by the page, erased while in progress, not recorded. */
+  abandonedBy: AbandonedBy;
   /** In progress at this step now. */
   waitingHere: number;
 }
@@ -180,6 +193,8 @@ export interface ConversationSummary extends ArmKey {
   id: string;
   createdAt: string;
   status: string;
+  /** Why an abandoned one is (idle, reset, erased); null otherwise and when not recorded. */
+  abandonReason: string | null;
   step: number;
   origin: string;
   label: string | null;

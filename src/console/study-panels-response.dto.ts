@@ -1,6 +1,7 @@
 import { ApiProperty, IntersectionType, OmitType, PickType } from '@nestjs/swagger';
 import { BRANDS, LEVELS } from '../chat/chat.types';
 import type {
+  AbandonedBy,
   ArmKey,
   ArmRow,
   ArmsPanel,
@@ -99,6 +100,20 @@ export class ArmsPanelResponseDto implements ArmsPanel {
   startedSpread!: number;
 }
 
+export class AbandonedByDto implements AbandonedBy {
+  @ApiProperty({ description: 'Idle past CONVERSATION_TTL.' })
+  idle!: number;
+
+  @ApiProperty({ description: 'Reset by the page.' })
+  reset!: number;
+
+  @ApiProperty({ description: 'Erased while in progress.' })
+  erased!: number;
+
+  @ApiProperty({ description: 'Abandoned before the service stored why.' })
+  unrecorded!: number;
+}
+
 export class FunnelStepDto implements FunnelStep {
   @ApiProperty({ description: 'The step the participant is asked (0 the complaint … 6 the e-mail).' })
   step!: number;
@@ -114,6 +129,9 @@ export class FunnelStepDto implements FunnelStep {
 
   @ApiProperty({ description: 'Abandoned while at this step.' })
   abandonedHere!: number;
+
+  @ApiProperty({ type: AbandonedByDto, description: 'Those abandoned here, by why.' })
+  abandonedBy!: AbandonedByDto;
 
   @ApiProperty({ description: 'In progress at this step now.' })
   waitingHere!: number;
@@ -360,6 +378,14 @@ export class ConversationSummaryDto extends ArmKeyDto implements ConversationSum
 
   @ApiProperty({ enum: ['in_progress', 'completed', 'abandoned'] })
   status!: string;
+
+  @ApiProperty({
+    type: String,
+    enum: ['idle', 'reset', 'erased'],
+    nullable: true,
+    description: 'Why it is abandoned; null in any other status and when the service did not record why.',
+  })
+  abandonReason!: string | null;
 
   @ApiProperty()
   step!: number;

@@ -15,11 +15,11 @@ function serviceWith(stats: Partial<StudyStatsRepository>): StudyPanelsService {
 
 describe('StudyPanelsService', () => {
   it('counts a funnel: reached, answered, dropped and waiting per step', () => {
-    const rows: Pick<StepStatusRaw, 'step' | 'status' | 'n'>[] = [
-      { step: 0, status: 'abandoned', n: 2 },
-      { step: 3, status: 'in_progress', n: 1 },
-      { step: 3, status: 'abandoned', n: 4 },
-      { step: 7, status: 'completed', n: 10 },
+    const rows: Pick<StepStatusRaw, 'step' | 'status' | 'abandon_reason' | 'n'>[] = [
+      { step: 0, status: 'abandoned', abandon_reason: 'idle', n: 2 },
+      { step: 3, status: 'in_progress', abandon_reason: null, n: 1 },
+      { step: 3, status: 'abandoned', abandon_reason: 'idle', n: 4 },
+      { step: 7, status: 'completed', abandon_reason: null, n: 10 },
     ];
     const funnel = funnelOf(rows);
     expect(funnel.started).toBe(17);
@@ -35,6 +35,30 @@ describe('StudyPanelsService', () => {
       [5, 10, 10, 0, 0],
       [6, 10, 10, 0, 0],
     ]);
+  });
+
+  it('splits the drop-outs at each step by why they were abandoned, unrecorded ones apart', () => {
+    const rows: Pick<StepStatusRaw, 'step' | 'status' | 'abandon_reason' | 'n'>[] = [
+      { step: 0, status: 'abandoned', abandon_reason: 'idle', n: 2 },
+      { step: 0, status: 'abandoned', abandon_reason: 'reset', n: 1 },
+      { step: 3, status: 'abandoned', abandon_reason: 'erased', n: 3 },
+      { step: 3, status: 'abandoned', abandon_reason: null, n: 4 },
+      { step: 3, status: 'in_progress', abandon_reason: null, n: 5 },
+      { step: 7, status: 'completed', abandon_reason: null, n: 10 },
+    ];
+    const funnel = funnelOf(rows);
+    expect(funnel.steps.map((step) => [step.step, step.abandonedHere, step.abandonedBy])).toEqual(
+      [0, 1, 2, 3, 4, 5, 6].map((step) => [
+        step,
+        step === 0 ? 3 : step === 3 ? 7 : 0,
+        {
+          idle: step === 0 ? 2 : 0,
+          reset: step === 0 ? 1 : 0,
+          erased: step === 3 ? 3 : 0,
+          unrecorded: step === 3 ? 4 : 0,
+        },
+      ]),
+    );
   });
 
   it('lists all 8 arms, flags a scope whose arms drift more than one block apart, and who lags', async () => {

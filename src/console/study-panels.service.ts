@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BRANDS, ConversationStatus, type Brand, type Condition } from '../chat/chat.types';
+import { AbandonReason, BRANDS, ConversationStatus, type Brand, type Condition } from '../chat/chat.types';
 import { armsOf } from '../chat/condition-allocator';
 import { conversationFilterOf } from '../chat/conversation-filters.dto';
 import { AppError } from '../common/app.error';
@@ -69,14 +69,17 @@ export function decodeCursor(value: string): BrowseCursor {
   return { createdAt, id };
 }
 
-/** The funnel of one set of conversations from their (step, status, count) rows. */
-export function funnelOf(rows: Pick<StepStatusRaw, 'step' | 'status' | 'n'>[]): {
+type FunnelRow = Pick<StepStatusRaw, 'step' | 'status' | 'abandon_reason' | 'n'>;
+
+/** The funnel of one set of conversations from their (step, status, abandon reason, count) rows. */
+export function funnelOf(rows: FunnelRow[]): {
   started: number;
   completed: number;
   steps: FunnelStep[];
 } {
-  const count = (keep: (row: Pick<StepStatusRaw, 'step' | 'status' | 'n'>) => boolean): number =>
-    sum(rows.filter(keep).map((row) => row.n));
+  const count = (keep: (row: FunnelRow) => boolean): number => sum(rows.filter(keep).map((row) => row.n));
+  const droppedAt = (step: number, reason: AbandonReason | null): number =>
+    count((row) => row.step === step && row.status === 'abandoned' && row.abandon_reason === reason);
   return {
     started: count(() => true),
     completed: count((row) => row.status === 'completed'),
@@ -86,6 +89,12 @@ export function funnelOf(rows: Pick<StepStatusRaw, 'step' | 'status' | 'n'>[]): 
       reached: count((row) => row.step >= step),
       answered: count((row) => row.step > step),
       abandonedHere: count((row) => row.step === step && row.status === 'abandoned'),
+      abandonedBy: {
+        idle: droppedAt(step, AbandonReason.Idle),
+        reset: droppedAt(step, AbandonReason.Reset),
+        erased: droppedAt(step, AbandonReason.Erased),
+        unrecorded: droppedAt(step, null),
+      },
       waitingHere: count((row) => row.step === step && row.status === 'in_progress'),
     })),
   };
@@ -237,6 +246,7 @@ export class StudyPanelsService {
         thinkLevel: row.think_level,
         feelLevel: row.feel_level,
         status: row.status,
+        abandonReason: row.abandon_reason,
         step: row.step,
         origin: row.origin,
         label: row.label,

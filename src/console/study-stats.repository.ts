@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import {
   ConversationStatus,
   Step,
+  type AbandonReason,
   type Brand,
   type Condition,
   type ConversationOrigin,
@@ -43,6 +44,8 @@ export interface ArmsRaw {
 export interface StepStatusRaw extends ArmRowRaw {
   step: number;
   status: ConversationStatus;
+  /** Why an abandoned one is; null in any other status, and for one abandoned before reasons were stored. */
+  abandon_reason: AbandonReason | null;
   n: number;
 }
 
@@ -81,6 +84,7 @@ export interface ConversationRowRaw extends ArmRowRaw {
   /** created_at to the microsecond, for the next page's cursor (a Date keeps milliseconds only). */
   cursor_at: string;
   status: ConversationStatus;
+  abandon_reason: AbandonReason | null;
   step: number;
   origin: ConversationOrigin;
   label: string | null;
@@ -210,21 +214,23 @@ export class StudyStatsRepository {
   }
 
   /**
-   * Conversations per arm, step and status: where each one stands or stopped. Completed ones are all at the last
+   * Conversations per arm, step, status and abandon reason: where each one stands or stopped, and why it stopped.
+   * Completed ones are all at the last
    * step (a check constraint), so they are counted from the arm × status index; only the others' rows are read for
    * their step, which no index holds (it changes on every turn, and an indexed step would cost every turn an entry
    * in each index of the table).
    */
   stepsByArm(arms: readonly Condition[]): Promise<StepStatusRaw[]> {
     return this.dataSource.query<StepStatusRaw[]>(
-      `SELECT a.brand, a.think_level, a.feel_level, x.step, x.status, x.n
+      `SELECT a.brand, a.think_level, a.feel_level, x.step, x.status, x.abandon_reason, x.n
          FROM ${armsRelation(1)}
          CROSS JOIN LATERAL (
-           SELECT $4::int AS step, $5::varchar AS status, count(*)::int AS n FROM conversation c
+           SELECT $4::int AS step, $5::varchar AS status, NULL::varchar AS abandon_reason, count(*)::int AS n
+             FROM conversation c
             WHERE ${SAME_ARM} AND c.status = $5 HAVING count(*) > 0
            UNION ALL
-           SELECT step::int AS step, status, count(*)::int AS n FROM conversation c
-            WHERE ${SAME_ARM} AND c.status = ANY($6::varchar[]) GROUP BY step, status) x`,
+           SELECT step::int AS step, status, abandon_reason, count(*)::int AS n FROM conversation c
+            WHERE ${SAME_ARM} AND c.status = ANY($6::varchar[]) GROUP BY step, status, abandon_reason) x`,
       [
         ...armParams(arms),
         Step.Finished,
@@ -307,7 +313,8 @@ export class StudyStatsRepository {
     if (cursor) where.push(`(created_at, id) < (${param(cursor.createdAt)}::timestamptz, ${param(cursor.id)}::uuid)`);
     return this.dataSource.query<ConversationRowRaw[]>(
       `SELECT id, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at,
-              brand, think_level, feel_level, status, step::int AS step, origin, label, ${TOP_SCORE} AS top_score,
+              brand, think_level, feel_level, status, abandon_reason, step::int AS step, origin, label,
+              ${TOP_SCORE} AS top_score,
               erased_at IS NOT NULL AS erased
          FROM conversation
         ${where.length ? `WHERE ${where.join(' AND ')}` : ''}

@@ -139,6 +139,12 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(await ids([...arm, '--label', 'unclassified'])).toEqual([row.id]);
     expect(await ids([...arm, '--label', 'A'])).toEqual([]);
     expect(await ids(['--until', '2020-01-01'])).toEqual([]);
+    expect(await ids(['--abandon-reason', 'idle'])).toEqual([]);
+    const badReason = await cli(['export-conversations', '--abandon-reason', 'timeout'], env);
+    expect([badReason.code, badReason.stderr]).toEqual([
+      1,
+      expect.stringContaining('abandonReason must be one of idle, reset, erased'),
+    ]);
     const badLabel = await cli(['export-conversations', '--label', 'D'], env);
     expect([badLabel.code, badLabel.stderr]).toEqual([1, expect.stringContaining('label must be one of')]);
   }, 90_000);

@@ -316,6 +316,38 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
         numberOf(await cell(row, 'waitingHere')),
       ]).toEqual([step, expected.reached, expected.answered, expected.dropped, expected.waiting]);
     }
+    // Why they dropped out: a row per step where some did, then all steps; the seed holds idle and reset ones.
+    const reasons = await sql<{ step: string; idle: number; reset: number; erased: number }>(
+      `SELECT coalesce(step::text, 'all') AS step,
+              count(*) FILTER (WHERE abandon_reason = 'idle')::int AS idle,
+              count(*) FILTER (WHERE abandon_reason = 'reset')::int AS reset,
+              count(*) FILTER (WHERE abandon_reason = 'erased')::int AS erased
+         FROM conversation WHERE status = 'abandoned' GROUP BY ROLLUP (step) ORDER BY step NULLS LAST`,
+    );
+    expect(reasons.find((row) => row.step === 'all')).toMatchObject({
+      idle: expect.any(Number),
+      reset: expect.any(Number),
+    });
+    expect(reasons.every((row) => row.step !== 'all' || (row.idle > 0 && row.reset > 0))).toBe(true);
+    const shownReasons = await page.locator('#funnel-body tr[data-drop-step]').evaluateAll((rows) =>
+      rows.map((row) => ({
+        step: row.getAttribute('data-drop-step'),
+        idle: row.querySelector('[data-col="idle"]')?.textContent,
+        reset: row.querySelector('[data-col="reset"]')?.textContent,
+        erased: row.querySelector('[data-col="erased"]')?.textContent,
+        unrecorded: row.querySelector('[data-col="unrecorded"]')?.textContent ?? null,
+      })),
+    );
+    expect(shownReasons).toEqual(
+      reasons.map((row) => ({
+        step: row.step,
+        idle: String(row.idle),
+        reset: String(row.reset),
+        erased: String(row.erased),
+        unrecorded: null,
+      })),
+    );
+
     await page.getByLabel('Show each arm').check();
     await page.waitForSelector('#funnel-body tr[data-arm]');
     const perArm = await sql<{ arm: string; reached: number }>(
@@ -889,6 +921,38 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await page.waitForFunction(
       () => !/status=/.test(document.getElementById('export-jsonl')?.getAttribute('href') ?? ''),
     );
+  });
+
+  it('lists and exports the conversations abandoned for one reason', async () => {
+    const reset = await sql<{ id: string }>(
+      `SELECT id FROM conversation WHERE abandon_reason = 'reset' ORDER BY created_at DESC, id DESC`,
+    );
+    expect(reset.length).toBeGreaterThan(0);
+    await page.getByLabel('Why abandoned').selectOption('reset');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await waitForFirstRow(reset[0].id);
+    expect(await shownIds()).toEqual(reset.map((row) => row.id));
+    const statuses = await page
+      .locator('#conversations-body tbody [data-col="status"]')
+      .evaluateAll((cells) => cells.map((cell) => cell.textContent));
+    expect(statuses).toEqual(reset.map(() => 'Abandoned (reset)'));
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Export CSV' }).click(),
+    ]);
+    expect(new URL(csv.url()).searchParams.get('abandonReason')).toBe('reset');
+    const lines = readFileSync(await csv.path(), 'utf8')
+      .trimEnd()
+      .split('\n');
+    const reasonAt = EXPORT_COLUMNS.indexOf('abandon_reason');
+    // Every cell is quoted; the ones before the transcript hold no comma.
+    const exported = lines.slice(1).map((line) => [line.slice(1, 37), line.split(',')[reasonAt]]);
+    expect(exported.sort()).toEqual(reset.map((row) => [row.id, '"reset"']).sort());
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(
+      () => !/abandonReason=/.test(document.getElementById('export-csv')?.getAttribute('href') ?? ''),
+    );
+    expect(await page.getByLabel('Why abandoned').inputValue()).toBe('');
   });
 
   it('downloads a pseudonymised export: no e-mail address left in it', async () => {

@@ -413,7 +413,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       const audited = (format: string, pseudonymised: boolean): AuditRow => ({
         actor: KEY_ACTOR,
         rows: total,
-        details: { format, filters: { brand: null, thinkLevel: null, feelLevel: null, status: null, label: null, origin: null, since: null, until: null }, pseudonymised, complete: true },
+        details: { format, filters: { brand: null, thinkLevel: null, feelLevel: null, status: null, abandonReason: null, label: null, origin: null, since: null, until: null }, pseudonymised, complete: true },
       });
       expect(await auditSince('export', auditFrom)).toEqual([
         audited('jsonl', false),
@@ -453,7 +453,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
           actor: 'cli',
           rows: completed,
           details: expect.objectContaining({
-            filters: { brand: null, thinkLevel: null, feelLevel: null, status: 'completed', label: null, origin: null, since: null, until: null },
+            filters: { brand: null, thinkLevel: null, feelLevel: null, status: 'completed', abandonReason: null, label: null, origin: null, since: null, until: null },
             pseudonymised: true,
           }),
         }),

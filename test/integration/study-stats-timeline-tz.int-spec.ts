@@ -26,6 +26,7 @@ function conversationAt(created: string, minutes = 10): SeedConversation {
     email: null,
     completionCode: null,
     erasedAt: null,
+    abandonReason: null,
     turns: [],
   };
 }

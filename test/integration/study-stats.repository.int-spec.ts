@@ -68,13 +68,21 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
     ]);
   });
 
-  it('counts conversations per arm, step and status for the funnel', async () => {
+  it('counts conversations per arm, step, status and abandon reason for the funnel', async () => {
     const rows = await stats.stepsByArm(ARMS);
     expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(seed.conversations.length);
     for (const row of rows) {
-      const expected = where((c) => armId(c) === rowArm(row) && c.step === row.step && c.status === row.status).length;
+      const expected = where(
+        (c) =>
+          armId(c) === rowArm(row) &&
+          c.step === row.step &&
+          c.status === row.status &&
+          c.abandonReason === row.abandon_reason,
+      ).length;
       expect({ ...row, n: expected }).toEqual(row);
     }
+    const reasons = new Set(rows.map((row) => row.abandon_reason));
+    expect(reasons).toEqual(new Set([null, 'idle', 'reset']));
   });
 
   it('counts labels and top-score buckets per arm', async () => {
@@ -164,6 +172,16 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
         .map((c) => c.id)
         .sort(),
     );
+    for (const abandonReason of ['idle', 'reset'] as const) {
+      const dropped = await stats.browse({ abandonReason }, null, 100);
+      expect([abandonReason, dropped.map((row) => row.id).sort()]).toEqual([
+        abandonReason,
+        where((c) => c.abandonReason === abandonReason)
+          .map((c) => c.id)
+          .sort(),
+      ]);
+      expect(dropped.length).toBeGreaterThan(0);
+    }
     const unclassified = await stats.browse({ label: 'unclassified' }, null, 100);
     expect(unclassified).toHaveLength(where((c) => c.label === null).length);
     const since = seed.conversations[5].createdAt;

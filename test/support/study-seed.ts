@@ -40,6 +40,8 @@ export interface SeedConversation extends SeedArm {
   email: string | null;
   completionCode: string | null;
   erasedAt: Date | null;
+  /** Why an abandoned one is: idle or reset here, erased for an erased one; null in any other status. */
+  abandonReason: 'idle' | 'reset' | 'erased' | null;
   turns: SeedTurn[];
 }
 
@@ -127,6 +129,7 @@ export function buildStudySeed(now = new Date()): StudySeed {
       email: status === 'completed' ? `p${i}@example.org` : null,
       completionCode: status === 'completed' ? `C${String(i).padStart(7, '0')}` : null,
       erasedAt: null,
+      abandonReason: status !== 'abandoned' ? null : i % 2 === 0 ? 'reset' : 'idle',
       turns: i === 0 && label ? fullTranscript(label) : [],
     });
     slots.push({ scope: 'random', blockNo: round + 1, position: armIndex, ...SEED_ARMS[armIndex], conversationId: id });
@@ -155,6 +158,7 @@ export function buildStudySeed(now = new Date()): StudySeed {
       email: null,
       completionCode: null,
       erasedAt: null,
+      abandonReason: null,
       turns: [],
     });
     const blockNo = armIndex === 0 ? n + 1 : 1;
@@ -185,11 +189,12 @@ export async function insertStudySeed(databaseUrl: string, seed: StudySeed): Pro
               CASE WHEN label IS NULL THEN NULL ELSE 'seed-revision' END,
               'example-1+seed', email, completion_code, duration_ms, created_at, created_at,
               coalesce(completed_at, created_at), completed_at, erased_at,
-              CASE WHEN status <> 'abandoned' THEN NULL WHEN erased_at IS NULL THEN 'idle' ELSE 'erased' END,
+              abandon_reason,
               CASE WHEN status = 'abandoned' THEN coalesce(erased_at, created_at + interval '1 hour') END
          FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, entry_point text, origin text, brand text, think_level text,
               feel_level text, status text, step int, label text, scores jsonb, email text, completion_code text,
-              duration_ms int, created_at timestamptz, completed_at timestamptz, erased_at timestamptz)`,
+              duration_ms int, created_at timestamptz, completed_at timestamptz, erased_at timestamptz,
+              abandon_reason text)`,
       [
         JSON.stringify(
           seed.conversations.map((c) => ({
@@ -209,6 +214,7 @@ export async function insertStudySeed(databaseUrl: string, seed: StudySeed): Pro
             created_at: c.createdAt,
             completed_at: c.completedAt,
             erased_at: c.erasedAt,
+            abandon_reason: c.abandonReason,
           })),
         ),
       ],

@@ -14,10 +14,17 @@ const STATUS_NAMES: Record<string, string> = {
   abandoned: 'Abandoned',
 };
 
+/** The status, why an abandoned one is (an erasure says so once), and whether it was erased. */
+function statusText(row: ConversationSummary): string {
+  const because = row.abandonReason && row.abandonReason !== 'erased' ? ` (${row.abandonReason})` : '';
+  return `${STATUS_NAMES[row.status] ?? row.status}${because}${row.erased ? ' · erased' : ''}`;
+}
+
 /** The filters as the form holds them: values of its fields, empty for "any". */
 interface Filters {
   arm: string;
   status: string;
+  abandonReason: string;
   label: string;
   origin: string;
   since: string;
@@ -35,6 +42,7 @@ export class ConversationsPanelView implements Panel {
   private readonly form = byId('conversation-filters', HTMLFormElement);
   private readonly arm = byId('filter-arm', HTMLSelectElement);
   private readonly status = byId('filter-status', HTMLSelectElement);
+  private readonly abandonReason = byId('filter-abandon-reason', HTMLSelectElement);
   private readonly label = byId('filter-label', HTMLSelectElement);
   private readonly origin = byId('filter-origin', HTMLSelectElement);
   private readonly since = byId('filter-since', HTMLInputElement);
@@ -144,7 +152,7 @@ export class ConversationsPanelView implements Panel {
               {
                 label: 'Status',
                 key: 'status',
-                value: (row) => `${STATUS_NAMES[row.status] ?? row.status}${row.erased ? ' · erased' : ''}`,
+                value: (row) => statusText(row),
               },
               { label: 'Step', key: 'step', value: (row) => row.step, numeric: true },
               { label: 'Label', key: 'label', value: (row) => row.label ?? '–' },
@@ -198,6 +206,7 @@ export class ConversationsPanelView implements Panel {
     return {
       arm: this.arm.value,
       status: this.status.value,
+      abandonReason: this.abandonReason.value,
       label: this.label.value,
       origin: this.origin.value,
       since: this.since.value,
@@ -214,6 +223,7 @@ export class ConversationsPanelView implements Panel {
       thinkLevel,
       feelLevel,
       status: filters.status,
+      abandonReason: filters.abandonReason,
       label: filters.label,
       origin: filters.origin,
       // The form's days are the reader's: from the start of "from" to the start of the day after "to"

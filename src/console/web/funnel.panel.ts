@@ -1,10 +1,17 @@
 import type uPlot from 'uplot';
-import type { FunnelArm, FunnelPanel, FunnelStep } from '../console.types';
+import type { AbandonedBy, FunnelArm, FunnelPanel, FunnelStep } from '../console.types';
 import { getJson, withQuery } from './api.client';
 import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
-import { byId, table } from './dom';
+import { byId, table, type Column } from './dom';
 import { armCell, armId, count, shareOf } from './format';
 import { markUpdated, type Panel } from './panel';
+
+/** One row of the drop-out reasons: a step (or all of them) and its drop-outs by why. */
+interface DropOutRow {
+  key: string;
+  name: string;
+  by: AbandonedBy;
+}
 
 /** Where participants stop: reached, answered and abandoned at each step; per arm when asked. */
 export class FunnelPanelView implements Panel {
@@ -60,6 +67,8 @@ export class FunnelPanelView implements Panel {
       (step) => ({ data: { step: String(step.step) } }),
     );
     const parts: Node[] = [steps];
+    const reasons = this.dropOutReasons(panel.steps);
+    if (reasons) parts.push(reasons);
     if (panel.arms)
       parts.push(
         this.perArm(
@@ -69,6 +78,46 @@ export class FunnelPanelView implements Panel {
       );
     this.body.replaceChildren(...parts);
     markUpdated(this.updated, panel.generatedAt);
+  }
+
+  /**
+   * Why participants dropped out, at each step where some did: idle past the time limit (they left), reset by the
+   * page, erased on request. A column for drop-outs stored before reasons were recorded only when there are any.
+   * Nothing when nobody dropped out.
+   */
+  private dropOutReasons(steps: FunnelStep[]): HTMLElement | null {
+    const dropped = steps.filter((step) => step.abandonedHere > 0);
+    if (dropped.length === 0) return null;
+    const total = (reason: keyof AbandonedBy): number => dropped.reduce((n, step) => n + step.abandonedBy[reason], 0);
+    const rows: DropOutRow[] = [
+      ...dropped.map((step) => ({ key: String(step.step), name: `${step.step} · ${step.name}`, by: step.abandonedBy })),
+      {
+        key: 'all',
+        name: 'All steps',
+        by: { idle: total('idle'), reset: total('reset'), erased: total('erased'), unrecorded: total('unrecorded') },
+      },
+    ];
+    const reason = (label: string, title: string, key: keyof AbandonedBy): Column<DropOutRow> => ({
+      label,
+      title,
+      key,
+      value: (row) => count(row.by[key]),
+      numeric: true,
+    });
+    return table<DropOutRow>(
+      'Why they dropped out, at each step where some did',
+      [
+        { label: 'Step', key: 'name', value: (row) => row.name },
+        reason('Idle', 'Left: idle past the time limit', 'idle'),
+        reason('Reset', 'Reset by the chat page', 'reset'),
+        reason('Erased', 'Erased on request while in progress', 'erased'),
+        ...(total('unrecorded') > 0
+          ? [reason('Not recorded', 'Abandoned before the service recorded why', 'unrecorded')]
+          : []),
+      ],
+      rows,
+      (row) => ({ data: { dropStep: row.key } }),
+    );
   }
 
   private perArm(arms: FunnelArm[], names: string[]): HTMLElement {
