@@ -53,6 +53,31 @@ export interface ArmsPanel {
   completedSpread: number;
   /** Most minus fewest started conversations over the arms. */
   startedSpread: number;
+  /** Whether the share abandoned differs between arms (χ² test over the ended conversations). */
+  attrition: AttritionTest;
+}
+
+export type AttritionVerdict =
+  /** Tested: see `pValue`. */
+  | 'tested'
+  /** Fewer than two arms have an ended conversation: nothing to compare. */
+  | 'too_few_arms'
+  /** Every ended conversation completed, or every one was abandoned: the outcome does not vary, nor can it by arm. */
+  | 'no_variation'
+  /** Expected counts too small for the χ² approximation (Cochran's rule): more conversations must end first. */
+  | 'too_few_conversations';
+
+export interface AttritionTest {
+  verdict: AttritionVerdict;
+  /** Ended conversations (completed + abandoned) over the arms compared. */
+  ended: number;
+  abandoned: number;
+  /** Arms with at least one ended conversation: the table's rows. */
+  arms: number;
+  chiSquare: number | null;
+  degreesOfFreedom: number | null;
+  /** P(χ² ≥ the statistic) under independence; small: attrition differs between arms beyond chance. */
+  pValue: number | null;
 }
 
 /**

@@ -3,6 +3,8 @@ import { BRANDS, LEVELS } from '../chat/chat.types';
 import type {
   AbandonedBy,
   ArmKey,
+  AttritionTest,
+  AttritionVerdict,
   ArmRow,
   ArmsPanel,
   ConversationPage,
@@ -83,6 +85,39 @@ export class ScopeBalanceDto implements ScopeBalance {
   balanced!: boolean;
 }
 
+export class AttritionTestDto implements AttritionTest {
+  @ApiProperty({
+    enum: ['tested', 'too_few_arms', 'no_variation', 'too_few_conversations'],
+    description:
+      'tested; too_few_arms: fewer than two arms have an ended conversation; no_variation: none (or every one) was ' +
+      'abandoned; too_few_conversations: expected counts too small for χ² (Cochran: any below 1, or more than a ' +
+      'fifth below 5).',
+  })
+  verdict!: AttritionVerdict;
+
+  @ApiProperty({ description: 'Conversations that ended (completed or abandoned) in the arms compared.' })
+  ended!: number;
+
+  @ApiProperty({ description: 'Of those, how many were abandoned.' })
+  abandoned!: number;
+
+  @ApiProperty({ description: 'Arms with at least one ended conversation.' })
+  arms!: number;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Pearson’s χ² of arm × outcome; null when not tested.' })
+  chiSquare!: number | null;
+
+  @ApiProperty({ type: Number, nullable: true, description: 'Arms compared − 1; null when not tested.' })
+  degreesOfFreedom!: number | null;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'P(χ² ≥ chiSquare) if arm and outcome were independent; null when not tested.',
+  })
+  pValue!: number | null;
+}
+
 export class ArmsPanelResponseDto implements ArmsPanel {
   @ApiProperty(GENERATED_AT)
   generatedAt!: string;
@@ -98,6 +133,12 @@ export class ArmsPanelResponseDto implements ArmsPanel {
 
   @ApiProperty({ description: 'Most minus fewest started conversations over the arms.' })
   startedSpread!: number;
+
+  @ApiProperty({
+    type: AttritionTestDto,
+    description: 'Whether the share of ended conversations that were abandoned differs between arms.',
+  })
+  attrition!: AttritionTestDto;
 }
 
 export class AbandonedByDto implements AbandonedBy {

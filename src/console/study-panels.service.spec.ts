@@ -94,6 +94,31 @@ describe('StudyPanelsService', () => {
     ]);
   });
 
+  it('tests whether drop-out differs between arms over their ended conversations', async () => {
+    const arms = ['Basic', 'Lulu'].flatMap((brand) =>
+      ['High', 'Low'].flatMap((think) => ['High', 'Low'].map((feel) => arm(brand, think, feel))),
+    );
+    const service = serviceWith({
+      arms: () =>
+        Promise.resolve({
+          // Every arm 30 completed and 10 abandoned, but think-Low × feel-Low loses 30; in-progress ones do not count.
+          conversations: arms.flatMap((a) => [
+            { ...a, status: 'completed' as const, n: 30 },
+            { ...a, status: 'abandoned' as const, n: a.think_level === 'Low' && a.feel_level === 'Low' ? 30 : 10 },
+            { ...a, status: 'in_progress' as const, n: 7 },
+          ]),
+          slots: [],
+          scopes: [],
+        }),
+    });
+    const { attrition } = await service.arms();
+    // 360 ended, 120 abandoned: expected 26.67 / 13.33 in an arm of 40, 40 / 20 in an arm of 60;
+    // χ² = 6 × (0.4167 + 0.8333) + 2 × (2.5 + 5) = 22.5, p from the closed form for 7 degrees of freedom.
+    expect(attrition).toMatchObject({ verdict: 'tested', ended: 360, abandoned: 120, arms: 8, degreesOfFreedom: 7 });
+    expect(attrition.chiSquare).toBeCloseTo(22.5, 9);
+    expect(attrition.pValue).toBeCloseTo(0.0020820141631346747, 12);
+  });
+
   it('puts labels per arm and the top score into 0.05 buckets', async () => {
     const service = serviceWith({
       labelsByArm: () =>

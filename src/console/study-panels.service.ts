@@ -5,6 +5,7 @@ import { conversationFilterOf } from '../chat/conversation-filters.dto';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { invalidInput } from '../common/validation';
+import { attritionTest } from './attrition';
 import { LABELS, type Label } from '../ml/ml.types';
 import type {
   ArmKey,
@@ -158,6 +159,7 @@ export class StudyPanelsService {
       scopes,
       completedSpread: spreadOf(rows.map((row) => row.completed)),
       startedSpread: spreadOf(rows.map((row) => row.started)),
+      attrition: attritionTest(rows),
     };
   }
 

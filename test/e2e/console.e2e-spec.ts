@@ -294,6 +294,22 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await expect(cell('#arms-body tr[data-scope="random"]', 'balanced')).resolves.toBe('OK');
     await expect(page.locator('#arms-body tr[data-scope="Basic"]').getAttribute('class')).resolves.toBe('alert');
     expect(await cell('#arms-body tr[data-scope="Basic"]', 'spread')).toBe('3');
+
+    // Differential attrition over the ended conversations: the seed's arms are far too small for χ² (Cochran's rule).
+    const ended = counts.filter((c) => c.done + c.left > 0);
+    const done = ended.reduce((n, c) => n + c.done, 0);
+    const left = ended.reduce((n, c) => n + c.left, 0);
+    const expectedCells = ended.flatMap((c) => [
+      ((c.done + c.left) * done) / (done + left),
+      ((c.done + c.left) * left) / (done + left),
+    ]);
+    expect(expectedCells.filter((e) => e < 5).length).toBeGreaterThan(0.2 * expectedCells.length);
+    const attrition = page.locator('#arms-body [data-attrition]');
+    expect(await attrition.getAttribute('data-attrition')).toBe('too_few_conversations');
+    expect(await attrition.textContent()).toBe(
+      `Drop-out by arm: not tested yet, too few ended conversations for the χ² test; ${done + left} ended ` +
+        `conversations, ${left} of them abandoned (${((left / (done + left)) * 100).toFixed(1)} %).`,
+    );
     await shot('arms', '#panel-arms');
   });
 

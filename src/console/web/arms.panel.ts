@@ -1,6 +1,7 @@
 import type { ArmRow, ArmsPanel, ScopeBalance } from '../console.types';
 import { getJson } from './api.client';
 import { byId, h, table } from './dom';
+import { attritionText } from './attrition-text';
 import { armCell, armId, count } from './format';
 import { markUpdated, type Panel } from './panel';
 
@@ -86,7 +87,18 @@ export class ArmsPanelView implements Panel {
       `Completions differ by ${count(panel.completedSpread)} between the most and the least completed arm; `,
       `started conversations by ${count(panel.startedSpread)}.`,
     );
-    this.body.replaceChildren(summary, arms, panel.scopes.length ? scopes : h('p', {}, 'No condition slots yet.'));
+    const attrition = attritionText(panel.attrition);
+    const attritionLine = h(
+      'p',
+      { class: attrition.warn ? 'summary warn' : 'summary', data: { attrition: panel.attrition.verdict } },
+      attrition.text,
+    );
+    this.body.replaceChildren(
+      summary,
+      attritionLine,
+      arms,
+      panel.scopes.length ? scopes : h('p', {}, 'No condition slots yet.'),
+    );
     markUpdated(this.updated, panel.generatedAt);
   }
 }
