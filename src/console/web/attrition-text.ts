@@ -1,5 +1,5 @@
 import type { AttritionTest } from '../console.types';
-import { count, shareOf } from './format';
+import { count, shareOf } from './numbers';
 
 /** Below this p the arms' drop-out shares differ beyond chance, by the usual convention. */
 const SIGNIFICANCE = 0.05;

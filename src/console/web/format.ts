@@ -1,16 +1,7 @@
 import type { ArmKey } from '../console.types';
 import { h } from './dom';
 
-const integer = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
-
-/** 12,345 */
-export const count = (value: number): string => integer.format(value);
-
-/** 0.1234 → 12.3 % */
-export const percent = (share: number): string => `${(share * 100).toFixed(1)} %`;
-
-/** part of whole as a percentage, or an en dash when there is no whole. */
-export const shareOf = (part: number, whole: number): string => (whole > 0 ? percent(part / whole) : '–');
+export { count, percent, shareOf } from './numbers';
 
 /** 754000 ms → 12:34 (minutes:seconds); hours when longer. */
 export function duration(ms: number | null): string {

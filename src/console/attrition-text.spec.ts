@@ -1,5 +1,5 @@
-import type { AttritionTest } from '../console.types';
-import { attritionText } from './attrition-text';
+import type { AttritionTest } from './console.types';
+import { attritionText } from './web/attrition-text';
 
 const tested = (chiSquare: number, pValue: number): AttritionTest => ({
   verdict: 'tested',
