@@ -137,6 +137,7 @@ describe('HTTP basics (real PostgreSQL)', () => {
       'thinkLevel',
       'feelLevel',
       'status',
+      'abandonReason',
       'label',
       'origin',
       'since',
