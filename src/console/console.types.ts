@@ -57,15 +57,14 @@ export interface ArmsPanel {
   attrition: AttritionTest;
 }
 
-export type AttritionVerdict =
-  /** Tested: see `pValue`. */
-  | 'tested'
-  /** Fewer than two arms have an ended conversation: nothing to compare. */
-  | 'too_few_arms'
-  /** Every ended conversation completed, or every one was abandoned: the outcome does not vary, nor can it by arm. */
-  | 'no_variation'
-  /** Expected counts too small for the χ² approximation (Cochran's rule): more conversations must end first. */
-  | 'too_few_conversations';
+/**
+ * What the attrition test did: `tested` (see `pValue`); `too_few_arms`: fewer than two arms have an ended
+ * conversation, nothing to compare; `no_variation`: every ended conversation completed, or every one was abandoned,
+ * so the outcome cannot vary by arm; `too_few_conversations`: expected counts too small for the χ² approximation
+ * (Cochran's rule), more conversations must end first.
+ */
+export const ATTRITION_VERDICTS = ['tested', 'too_few_arms', 'no_variation', 'too_few_conversations'] as const;
+export type AttritionVerdict = (typeof ATTRITION_VERDICTS)[number];
 
 export interface AttritionTest {
   verdict: AttritionVerdict;

@@ -1,10 +1,9 @@
 import { ApiProperty, IntersectionType, OmitType, PickType } from '@nestjs/swagger';
-import { BRANDS, LEVELS } from '../chat/chat.types';
+import { AbandonReason, BRANDS, LEVELS } from '../chat/chat.types';
 import type {
   AbandonedBy,
   ArmKey,
   AttritionTest,
-  AttritionVerdict,
   ArmRow,
   ArmsPanel,
   ConversationPage,
@@ -28,6 +27,9 @@ import type {
   TimelinePoint,
   TranscriptTurn,
 } from './console.types';
+import { ATTRITION_VERDICTS } from './console.types';
+
+const ABANDON_REASONS = Object.values(AbandonReason);
 
 const GENERATED_AT = { format: 'date-time', description: 'When the server read the figures.' } as const;
 
@@ -87,13 +89,13 @@ export class ScopeBalanceDto implements ScopeBalance {
 
 export class AttritionTestDto implements AttritionTest {
   @ApiProperty({
-    enum: ['tested', 'too_few_arms', 'no_variation', 'too_few_conversations'],
+    enum: ATTRITION_VERDICTS,
     description:
       'tested; too_few_arms: fewer than two arms have an ended conversation; no_variation: none (or every one) was ' +
       'abandoned; too_few_conversations: expected counts too small for χ² (Cochran: any below 1, or more than a ' +
       'fifth below 5).',
   })
-  verdict!: AttritionVerdict;
+  verdict!: AttritionTest['verdict'];
 
   @ApiProperty({ description: 'Conversations that ended (completed or abandoned) in the arms compared.' })
   ended!: number;
@@ -422,7 +424,7 @@ export class ConversationSummaryDto extends ArmKeyDto implements ConversationSum
 
   @ApiProperty({
     type: String,
-    enum: ['idle', 'reset', 'erased'],
+    enum: ABANDON_REASONS,
     nullable: true,
     description: 'Why it is abandoned; null in any other status and when the service did not record why.',
   })
@@ -527,7 +529,7 @@ export class ConversationTranscriptResponseDto
 
   @ApiProperty({
     type: String,
-    enum: ['idle', 'reset', 'erased'],
+    enum: ABANDON_REASONS,
     nullable: true,
     description:
       'Why it is abandoned: idle past CONVERSATION_TTL, reset by the page, erased while in progress. Null in any ' +

@@ -338,13 +338,11 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
               count(*) FILTER (WHERE abandon_reason = 'idle')::int AS idle,
               count(*) FILTER (WHERE abandon_reason = 'reset')::int AS reset,
               count(*) FILTER (WHERE abandon_reason = 'erased')::int AS erased
-         FROM conversation WHERE status = 'abandoned' GROUP BY ROLLUP (step) ORDER BY step NULLS LAST`,
+         FROM conversation WHERE status = 'abandoned' GROUP BY ROLLUP (step) ORDER BY GROUPING(step), min(step)`,
     );
-    expect(reasons.find((row) => row.step === 'all')).toMatchObject({
-      idle: expect.any(Number),
-      reset: expect.any(Number),
-    });
-    expect(reasons.every((row) => row.step !== 'all' || (row.idle > 0 && row.reset > 0))).toBe(true);
+    const all = reasons.find((row) => row.step === 'all');
+    expect(all?.idle).toBeGreaterThan(0);
+    expect(all?.reset).toBeGreaterThan(0);
     const shownReasons = await page.locator('#funnel-body tr[data-drop-step]').evaluateAll((rows) =>
       rows.map((row) => ({
         step: row.getAttribute('data-drop-step'),
