@@ -111,6 +111,11 @@ async function timeEndpoints(baseUrl: string, rounds: number) {
     '/api/admin/study/timeline?bucket=day',
     '/api/admin/study/timeline?bucket=hour',
     '/api/admin/study/durations',
+    // The panels limited to the conversations started at the greeting, as a study is judged.
+    '/api/admin/study/arms?origin=greeting',
+    '/api/admin/study/funnel?byArm=true&origin=greeting',
+    '/api/admin/study/labels?origin=greeting',
+    '/api/admin/study/durations?origin=greeting',
     '/api/admin/study/service',
     '/api/admin/study/conversations',
     `/api/admin/study/conversations?cursor=${first.nextCursor}`,

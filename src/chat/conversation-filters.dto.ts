@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
@@ -19,6 +20,24 @@ const ORIGINS = Object.values(ConversationOrigin);
 const ABANDON_REASONS = Object.values(AbandonReason);
 /** A label, or `unclassified` for a conversation whose complaint was not classified yet. */
 export const LABEL_FILTERS = [...LABELS, 'unclassified'] as const;
+
+/**
+ * The `origin` query parameter: only conversations that started this way. The export, the conversation browser and
+ * the study panels declare it with this one decorator, so all of them accept and document the same values.
+ */
+export function OriginFilter(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({
+      enum: ORIGINS,
+      description:
+        'Only conversations that started this way: greeting (the chat page) or no_greeting (a first turn the ' +
+        'service had no conversation for: load tests, or a client that skipped the greeting).',
+    }),
+    Transform(emptyIsAbsent),
+    IsOptional(),
+    IsIn(ORIGINS, { message: `origin must be one of ${ORIGINS.join(', ')}` }),
+  );
+}
 
 /**
  * Which conversations: the filters the researchers' export and the study console's conversation browser share, so
@@ -67,13 +86,7 @@ export class ConversationFiltersDto {
   @IsIn(LABEL_FILTERS, { message: `label must be one of ${LABEL_FILTERS.join(', ')}` })
   label?: string;
 
-  @ApiPropertyOptional({
-    enum: ORIGINS,
-    description: 'Only conversations that started this way: greeting (the chat page) or no_greeting (load tests).',
-  })
-  @Transform(emptyIsAbsent)
-  @IsOptional()
-  @IsIn(ORIGINS, { message: `origin must be one of ${ORIGINS.join(', ')}` })
+  @OriginFilter()
   origin?: ConversationOrigin;
 
   @ApiPropertyOptional({

@@ -25,8 +25,9 @@ import {
 // The study console's aggregates count per arm from narrow indexes instead of the whole table: state per arm
 // (arms; the funnel reads each row's step from the table); label and scores per arm (labels); keyset pages and
 // started per hour/day; completed per hour/day; durations per arm, in arm order and sorted, so percentile_cont never
-// spills.
-@Index('idx_conversation_arm_status', ['brand', 'thinkLevel', 'feelLevel', 'status'])
+// spills. Each ends with `origin`, so a panel limited to one origin is still read from its index alone; a
+// conversation's origin never changes, so this costs the turns' heap-only updates nothing.
+@Index('idx_conversation_arm_status', ['brand', 'thinkLevel', 'feelLevel', 'status', 'origin'])
 @Index('idx_conversation_arm_label', [
   'brand',
   'thinkLevel',
@@ -36,10 +37,11 @@ import {
   'scoreB',
   'scoreC',
   'scoreOther',
+  'origin',
 ])
-@Index('idx_conversation_created', ['createdAt', 'id'])
-@Index('idx_conversation_completed_at', ['completedAt'], { where: 'completed_at IS NOT NULL' })
-@Index('idx_conversation_completed_arm_duration', ['brand', 'thinkLevel', 'feelLevel', 'durationMs'], {
+@Index('idx_conversation_created', ['createdAt', 'id', 'origin'])
+@Index('idx_conversation_completed_at', ['completedAt', 'origin'], { where: 'completed_at IS NOT NULL' })
+@Index('idx_conversation_completed_arm_duration', ['brand', 'thinkLevel', 'feelLevel', 'durationMs', 'origin'], {
   where: "status = 'completed'",
 })
 export class ConversationEntity {

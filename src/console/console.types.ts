@@ -45,8 +45,14 @@ export interface ScopeBalance {
   balanced: boolean;
 }
 
-export interface ArmsPanel {
+/** What each study panel's figures are: when the server read them, and over which conversations. */
+export interface StudyPanelHeader {
   generatedAt: string;
+  /** The origin the figures are limited to (`greeting` or `no_greeting`); null: every conversation. */
+  origin: string | null;
+}
+
+export interface ArmsPanel extends StudyPanelHeader {
   arms: ArmRow[];
   scopes: ScopeBalance[];
   /** Most minus fewest completions over the arms. */
@@ -111,8 +117,7 @@ export interface FunnelArm extends ArmKey {
   steps: FunnelStep[];
 }
 
-export interface FunnelPanel {
-  generatedAt: string;
+export interface FunnelPanel extends StudyPanelHeader {
   started: number;
   completed: number;
   steps: FunnelStep[];
@@ -133,8 +138,7 @@ export interface ScoreBucket {
   total: number;
 }
 
-export interface LabelsPanel {
-  generatedAt: string;
+export interface LabelsPanel extends StudyPanelHeader {
   totals: LabelCounts;
   arms: LabelsArm[];
   /** The classifier's top score (its confidence in the label it chose), in buckets of 0.05. */
@@ -149,8 +153,7 @@ export interface TimelinePoint {
   completed: number;
 }
 
-export interface TimelinePanel {
-  generatedAt: string;
+export interface TimelinePanel extends StudyPanelHeader {
   bucket: TimelineBucket;
   /** The IANA time zone whose local hours or days the buckets are (`UTC` unless asked for another). */
   timeZone: string;
@@ -167,8 +170,7 @@ export interface DurationStats {
 
 export interface DurationsArm extends ArmKey, DurationStats {}
 
-export interface DurationsPanel {
-  generatedAt: string;
+export interface DurationsPanel extends StudyPanelHeader {
   overall: DurationStats;
   arms: DurationsArm[];
 }

@@ -11,7 +11,7 @@ import {
 } from '../common/error-response.dto';
 import { NoQueryDto } from '../common/validation';
 import { ServicePanelService } from './service-panel.service';
-import { ConversationBrowseQueryDto, FunnelQueryDto, TimelineQueryDto } from './study-panels-query.dto';
+import { ConversationBrowseQueryDto, FunnelQueryDto, PanelQueryDto, TimelineQueryDto } from './study-panels-query.dto';
 import {
   ArmsPanelResponseDto,
   ConversationPageResponseDto,
@@ -24,7 +24,14 @@ import {
 } from './study-panels-response.dto';
 import { StudyPanelsService } from './study-panels.service';
 
-/** The study console's panels: one aggregate query each, behind the admin key or a console session. */
+/** A study panel's 400: its one parameter, `origin`, names no origin, or the query holds another parameter. */
+const PANEL_QUERY_INVALID =
+  'HTTP.VALIDATION_FAILED: origin is not greeting or no_greeting, or the query has another parameter.';
+
+/**
+ * The study console's panels: one aggregate query each, behind the admin key or a console session. Each study panel
+ * takes `origin` to count only the conversations that started one way.
+ */
 @ApiTags('console')
 @ApiSecurity('admin')
 @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...RATE_LIMITED, ...INTERNAL_ERROR })
@@ -41,25 +48,28 @@ export class StudyConsoleController {
     summary: 'Per arm: started, in progress, completed, abandoned, condition slots; per scope: the block balance.',
   })
   @ApiOkResponse({ type: ArmsPanelResponseDto })
-  @ApiErrorResponses({ 400: UNKNOWN_QUERY, 503: DATABASE_UNAVAILABLE })
-  arms(@Query() _query: NoQueryDto): Promise<ArmsPanelResponseDto> {
-    return this.panels.arms();
+  @ApiErrorResponses({ 400: PANEL_QUERY_INVALID, 503: DATABASE_UNAVAILABLE })
+  arms(@Query() query: PanelQueryDto): Promise<ArmsPanelResponseDto> {
+    return this.panels.arms(query.origin ?? null);
   }
 
   @Get('funnel')
   @ApiOperation({ summary: 'Completion funnel: how many reached, answered and dropped out at each step.' })
   @ApiOkResponse({ type: FunnelPanelResponseDto })
-  @ApiErrorResponses({ 400: 'HTTP.VALIDATION_FAILED: byArm is not true or false.', 503: DATABASE_UNAVAILABLE })
+  @ApiErrorResponses({
+    400: 'HTTP.VALIDATION_FAILED: byArm is not true or false, or origin is not an origin.',
+    503: DATABASE_UNAVAILABLE,
+  })
   funnel(@Query() query: FunnelQueryDto): Promise<FunnelPanelResponseDto> {
-    return this.panels.funnel(query.byArm ?? false);
+    return this.panels.funnel(query.byArm ?? false, query.origin ?? null);
   }
 
   @Get('labels')
   @ApiOperation({ summary: 'Labels per arm, and a histogram of the classifier’s top score per label.' })
   @ApiOkResponse({ type: LabelsPanelResponseDto })
-  @ApiErrorResponses({ 400: UNKNOWN_QUERY, 503: DATABASE_UNAVAILABLE })
-  labels(@Query() _query: NoQueryDto): Promise<LabelsPanelResponseDto> {
-    return this.panels.labels();
+  @ApiErrorResponses({ 400: PANEL_QUERY_INVALID, 503: DATABASE_UNAVAILABLE })
+  labels(@Query() query: PanelQueryDto): Promise<LabelsPanelResponseDto> {
+    return this.panels.labels(query.origin ?? null);
   }
 
   @Get('timeline')
@@ -68,19 +78,19 @@ export class StudyConsoleController {
   })
   @ApiOkResponse({ type: TimelinePanelResponseDto })
   @ApiErrorResponses({
-    400: 'HTTP.VALIDATION_FAILED: bucket, since or tz is not valid (tz: a zone PostgreSQL does not know).',
+    400: 'HTTP.VALIDATION_FAILED: bucket, since, tz or origin is not valid (tz: a zone PostgreSQL does not know).',
     503: DATABASE_UNAVAILABLE,
   })
   timeline(@Query() query: TimelineQueryDto): Promise<TimelinePanelResponseDto> {
-    return this.panels.timeline(query.bucket, query.since, query.tz);
+    return this.panels.timeline(query.bucket, query.since, query.tz, query.origin ?? null);
   }
 
   @Get('durations')
   @ApiOperation({ summary: 'Time from greeting to completion per arm: median and quartiles (percentile_cont).' })
   @ApiOkResponse({ type: DurationsPanelResponseDto })
-  @ApiErrorResponses({ 400: UNKNOWN_QUERY, 503: DATABASE_UNAVAILABLE })
-  durations(@Query() _query: NoQueryDto): Promise<DurationsPanelResponseDto> {
-    return this.panels.durations();
+  @ApiErrorResponses({ 400: PANEL_QUERY_INVALID, 503: DATABASE_UNAVAILABLE })
+  durations(@Query() query: PanelQueryDto): Promise<DurationsPanelResponseDto> {
+    return this.panels.durations(query.origin ?? null);
   }
 
   @Get('service')

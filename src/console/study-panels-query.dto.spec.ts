@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { TIME_ZONE_MESSAGE, TimelineQueryDto } from './study-panels-query.dto';
+import { FunnelQueryDto, PanelQueryDto, TIME_ZONE_MESSAGE, TimelineQueryDto } from './study-panels-query.dto';
 
 /** The messages the query's checks give, as the validation pipe would list them. */
 function problems(query: Record<string, string>): string[] {
@@ -30,4 +30,27 @@ describe('TimelineQueryDto', () => {
       expect(problems({ tz })).toContain(TIME_ZONE_MESSAGE);
     },
   );
+});
+
+describe('PanelQueryDto (every study panel) and the panels that extend it', () => {
+  const problemsOf = (type: new () => object, query: Record<string, string>): string[] =>
+    validateSync(plainToInstance(type, query), { forbidUnknownValues: true }).flatMap((error) =>
+      Object.values(error.constraints ?? {}),
+    );
+
+  it.each([
+    ['PanelQueryDto', PanelQueryDto],
+    ['FunnelQueryDto', FunnelQueryDto],
+    ['TimelineQueryDto', TimelineQueryDto],
+  ])('%s takes no origin, an empty one or a known one', (_name, type: new () => object) => {
+    for (const origin of [undefined, '', 'greeting', 'no_greeting']) {
+      expect([origin, problemsOf(type, origin === undefined ? {} : { origin })]).toEqual([origin, []]);
+    }
+    expect(plainToInstance(type, { origin: '' })).not.toHaveProperty('origin', '');
+    expect(plainToInstance(type, { origin: 'no_greeting' })).toHaveProperty('origin', 'no_greeting');
+  });
+
+  it.each(['Greeting', 'load_test', 'greeting,no_greeting'])('refuses origin %j and names the values', (origin) => {
+    expect(problemsOf(PanelQueryDto, { origin })).toEqual(['origin must be one of greeting, no_greeting']);
+  });
 });

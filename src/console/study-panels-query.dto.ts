@@ -1,7 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
-import { ConversationFiltersDto } from '../chat/conversation-filters.dto';
+import type { ConversationOrigin } from '../chat/chat.types';
+import { ConversationFiltersDto, OriginFilter } from '../chat/conversation-filters.dto';
 import { IsIsoInstant } from '../common/validation';
 import { emptyIsAbsent, emptyIsDefault } from '../common/query-values';
 import type { TimelineBucket } from './console.types';
@@ -11,7 +12,16 @@ const BUCKETS: readonly TimelineBucket[] = ['hour', 'day'];
 const TIME_ZONE_SHAPE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
 export const TIME_ZONE_MESSAGE = 'tz must be an IANA time zone name PostgreSQL knows, such as Europe/Berlin or UTC';
 
-export class FunnelQueryDto {
+/**
+ * Which conversations a study panel counts: every one (no `origin`), or only those that started one way, so that a
+ * load test's conversations (no_greeting) can be kept out of the figures a study is judged by.
+ */
+export class PanelQueryDto {
+  @OriginFilter()
+  origin?: ConversationOrigin;
+}
+
+export class FunnelQueryDto extends PanelQueryDto {
   @ApiPropertyOptional({ type: Boolean, default: false, description: 'Also the funnel of each arm.' })
   @Transform(({ value }: TransformFnParams): unknown => (value === 'true' ? true : value === 'false' ? false : value))
   @IsOptional()
@@ -19,7 +29,7 @@ export class FunnelQueryDto {
   byArm?: boolean;
 }
 
-export class TimelineQueryDto {
+export class TimelineQueryDto extends PanelQueryDto {
   @ApiPropertyOptional({ enum: BUCKETS, default: 'day' })
   @Transform(emptyIsDefault('day'))
   @IsOptional()

@@ -1,5 +1,5 @@
 import { ApiProperty, IntersectionType, OmitType, PickType } from '@nestjs/swagger';
-import { AbandonReason, BRANDS, LEVELS } from '../chat/chat.types';
+import { AbandonReason, BRANDS, ConversationOrigin, LEVELS } from '../chat/chat.types';
 import type {
   AbandonedBy,
   ArmKey,
@@ -23,6 +23,7 @@ import type {
   ScopeBalance,
   ScoreBucket,
   ServicePanel,
+  StudyPanelHeader,
   TimelinePanel,
   TimelinePoint,
   TranscriptTurn,
@@ -30,8 +31,21 @@ import type {
 import { ATTRITION_VERDICTS } from './console.types';
 
 const ABANDON_REASONS = Object.values(AbandonReason);
+const ORIGINS = Object.values(ConversationOrigin);
 
 const GENERATED_AT = { format: 'date-time', description: 'When the server read the figures.' } as const;
+
+export class StudyPanelHeaderDto implements StudyPanelHeader {
+  @ApiProperty(GENERATED_AT)
+  generatedAt!: string;
+
+  @ApiProperty({
+    enum: ORIGINS,
+    nullable: true,
+    description: 'The origin the figures are limited to (the query’s `origin`); null: every conversation.',
+  })
+  origin!: string | null;
+}
 
 export class ArmKeyDto implements ArmKey {
   @ApiProperty({ enum: BRANDS })
@@ -120,10 +134,7 @@ export class AttritionTestDto implements AttritionTest {
   pValue!: number | null;
 }
 
-export class ArmsPanelResponseDto implements ArmsPanel {
-  @ApiProperty(GENERATED_AT)
-  generatedAt!: string;
-
+export class ArmsPanelResponseDto extends StudyPanelHeaderDto implements ArmsPanel {
   @ApiProperty({ type: [ArmRowDto], description: 'The 8 arms, brand × think × feel.' })
   arms!: ArmRowDto[];
 
@@ -191,10 +202,7 @@ export class FunnelArmDto extends ArmKeyDto implements FunnelArm {
   steps!: FunnelStepDto[];
 }
 
-export class FunnelPanelResponseDto implements FunnelPanel {
-  @ApiProperty(GENERATED_AT)
-  generatedAt!: string;
-
+export class FunnelPanelResponseDto extends StudyPanelHeaderDto implements FunnelPanel {
   @ApiProperty()
   started!: number;
 
@@ -247,10 +255,7 @@ export class ScoreBucketDto implements ScoreBucket {
   total!: number;
 }
 
-export class LabelsPanelResponseDto implements LabelsPanel {
-  @ApiProperty(GENERATED_AT)
-  generatedAt!: string;
-
+export class LabelsPanelResponseDto extends StudyPanelHeaderDto implements LabelsPanel {
   @ApiProperty({ type: LabelCountsDto })
   totals!: LabelCountsDto;
 
@@ -272,10 +277,7 @@ export class TimelinePointDto implements TimelinePoint {
   completed!: number;
 }
 
-export class TimelinePanelResponseDto implements TimelinePanel {
-  @ApiProperty(GENERATED_AT)
-  generatedAt!: string;
-
+export class TimelinePanelResponseDto extends StudyPanelHeaderDto implements TimelinePanel {
   @ApiProperty({ enum: ['hour', 'day'] })
   bucket!: 'hour' | 'day';
 
@@ -308,10 +310,7 @@ export class DurationStatsDto implements DurationStats {
 
 export class DurationsArmDto extends IntersectionType(ArmKeyDto, DurationStatsDto) implements DurationsArm {}
 
-export class DurationsPanelResponseDto implements DurationsPanel {
-  @ApiProperty(GENERATED_AT)
-  generatedAt!: string;
-
+export class DurationsPanelResponseDto extends StudyPanelHeaderDto implements DurationsPanel {
   @ApiProperty({ type: DurationStatsDto })
   overall!: DurationStatsDto;
 
@@ -433,7 +432,7 @@ export class ConversationSummaryDto extends ArmKeyDto implements ConversationSum
   @ApiProperty()
   step!: number;
 
-  @ApiProperty({ enum: ['greeting', 'no_greeting'] })
+  @ApiProperty({ enum: ORIGINS })
   origin!: string;
 
   @ApiProperty({ type: String, nullable: true })

@@ -171,6 +171,39 @@ describe('StudyPanelsService', () => {
     });
   });
 
+  describe('origin', () => {
+    const empty = {
+      arms: jest.fn().mockResolvedValue({ conversations: [], slots: [], scopes: [] }),
+      stepsByArm: jest.fn().mockResolvedValue([]),
+      labelsByArm: jest.fn().mockResolvedValue([]),
+      timeline: jest.fn().mockResolvedValue([]),
+      timeZoneNames: () => Promise.resolve(new Set(['UTC'])),
+      durations: jest.fn().mockResolvedValue([]),
+    };
+    const service = serviceWith(empty);
+
+    it.each(['greeting', 'no_greeting', null] as const)(
+      'asks each study panel’s statement for the conversations of origin %p and says which it counted',
+      async (origin) => {
+        await expect(service.arms(origin)).resolves.toMatchObject({ origin });
+        expect(empty.arms).toHaveBeenLastCalledWith(expect.any(Array), expect.any(Array), expect.any(Array), origin);
+        await expect(service.funnel(true, origin)).resolves.toMatchObject({ origin });
+        expect(empty.stepsByArm).toHaveBeenLastCalledWith(expect.any(Array), origin);
+        await expect(service.labels(origin)).resolves.toMatchObject({ origin });
+        expect(empty.labelsByArm).toHaveBeenLastCalledWith(expect.any(Array), origin);
+        await expect(service.timeline('day', undefined, 'UTC', origin)).resolves.toMatchObject({ origin });
+        expect(empty.timeline).toHaveBeenLastCalledWith('day', null, 1000, 'UTC', null, origin);
+        await expect(service.durations(origin)).resolves.toMatchObject({ origin });
+        expect(empty.durations).toHaveBeenLastCalledWith(origin);
+      },
+    );
+
+    it('counts every conversation when no origin is given', async () => {
+      await expect(service.arms()).resolves.toMatchObject({ origin: null });
+      expect(empty.arms).toHaveBeenLastCalledWith(expect.any(Array), expect.any(Array), expect.any(Array), null);
+    });
+  });
+
   describe('timeline', () => {
     const zones = new Set(['UTC', 'Europe/Berlin']);
     const at = new Date('2026-10-24T22:00:00Z');
@@ -184,9 +217,9 @@ describe('StudyPanelsService', () => {
         since: '2026-10-24T22:00:00.000Z',
         points: [{ at: '2026-10-24T22:00:00.000Z', started: 2, completed: 1 }],
       });
-      expect(timeline).toHaveBeenLastCalledWith('day', at, 1000, 'Europe/Berlin');
+      expect(timeline).toHaveBeenLastCalledWith('day', at, 1000, 'Europe/Berlin', null, null);
       await expect(service.timeline('hour', undefined)).resolves.toMatchObject({ timeZone: 'UTC' });
-      expect(timeline).toHaveBeenLastCalledWith('hour', expect.any(Date), 1000, 'UTC');
+      expect(timeline).toHaveBeenLastCalledWith('hour', expect.any(Date), 1000, 'UTC', null, null);
     });
 
     it('refuses a zone PostgreSQL does not know with HTTP.VALIDATION_FAILED, before any count', async () => {

@@ -1,5 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AbandonReason, BRANDS, ConversationStatus, type Brand, type Condition } from '../chat/chat.types';
+import {
+  AbandonReason,
+  BRANDS,
+  ConversationStatus,
+  type Brand,
+  type Condition,
+  type ConversationOrigin,
+} from '../chat/chat.types';
 import { armsOf } from '../chat/condition-allocator';
 import { conversationFilterOf } from '../chat/conversation-filters.dto';
 import { AppError } from '../common/app.error';
@@ -115,8 +122,8 @@ function durationStats(row: DurationRaw | undefined): DurationStats {
 export class StudyPanelsService {
   constructor(private readonly stats: StudyStatsRepository) {}
 
-  async arms(): Promise<ArmsPanel> {
-    const raw = await this.stats.arms(ARMS, SCOPE_ARMS, SCOPES);
+  async arms(origin: ConversationOrigin | null = null): Promise<ArmsPanel> {
+    const raw = await this.stats.arms(ARMS, SCOPE_ARMS, SCOPES, origin);
     const rows = ARMS.map((arm) => {
       const byStatus = (status?: ConversationStatus): number =>
         sum(
@@ -155,6 +162,7 @@ export class StudyPanelsService {
     });
     return {
       generatedAt: new Date().toISOString(),
+      origin,
       arms: rows.map((row) => ({ ...row, completedBehind: mostCompleted - row.completed })),
       scopes,
       completedSpread: spreadOf(rows.map((row) => row.completed)),
@@ -163,10 +171,11 @@ export class StudyPanelsService {
     };
   }
 
-  async funnel(byArm: boolean): Promise<FunnelPanel> {
-    const rows = await this.stats.stepsByArm(ARMS);
+  async funnel(byArm: boolean, origin: ConversationOrigin | null = null): Promise<FunnelPanel> {
+    const rows = await this.stats.stepsByArm(ARMS, origin);
     return {
       generatedAt: new Date().toISOString(),
+      origin,
       ...funnelOf(rows),
       arms: byArm
         ? ARMS.map((arm) => ({ ...armKey(arm), ...funnelOf(rows.filter((row) => sameArm(arm, row))) }))
@@ -174,8 +183,8 @@ export class StudyPanelsService {
     };
   }
 
-  async labels(): Promise<LabelsPanel> {
-    const rows = await this.stats.labelsByArm(ARMS);
+  async labels(origin: ConversationOrigin | null = null): Promise<LabelsPanel> {
+    const rows = await this.stats.labelsByArm(ARMS, origin);
     const totals = emptyLabels();
     const arms = ARMS.map((arm) => ({ arm, counts: emptyLabels() }));
     const topScore: ScoreBucket[] = Array.from({ length: SCORE_BUCKETS }, (_, index) => ({
@@ -197,6 +206,7 @@ export class StudyPanelsService {
     }
     return {
       generatedAt: new Date().toISOString(),
+      origin,
       totals,
       arms: arms.map(({ arm, counts }) => ({ ...armKey(arm), counts })),
       topScore,
@@ -204,15 +214,21 @@ export class StudyPanelsService {
   }
 
   /** `timeZone`: an IANA name PostgreSQL knows (refused otherwise); the buckets are its local hours or days. */
-  async timeline(bucket: TimelineBucket, since: string | undefined, timeZone = 'UTC'): Promise<TimelinePanel> {
+  async timeline(
+    bucket: TimelineBucket,
+    since: string | undefined,
+    timeZone = 'UTC',
+    origin: ConversationOrigin | null = null,
+  ): Promise<TimelinePanel> {
     // The shape was checked with the query; only PostgreSQL knows which names it can convert with.
     if (!(await this.stats.timeZoneNames()).has(timeZone)) {
       throw invalidInput(TIME_ZONE_MESSAGE);
     }
     const from = since ? new Date(since) : bucket === 'hour' ? new Date(Date.now() - 47 * HOUR_MS) : null;
-    const rows = await this.stats.timeline(bucket, from, MAX_TIMELINE_POINTS, timeZone);
+    const rows = await this.stats.timeline(bucket, from, MAX_TIMELINE_POINTS, timeZone, null, origin);
     return {
       generatedAt: new Date().toISOString(),
+      origin,
       bucket,
       timeZone,
       since: (rows[0]?.at ?? new Date()).toISOString(),
@@ -220,10 +236,11 @@ export class StudyPanelsService {
     };
   }
 
-  async durations(): Promise<DurationsPanel> {
-    const rows = await this.stats.durations();
+  async durations(origin: ConversationOrigin | null = null): Promise<DurationsPanel> {
+    const rows = await this.stats.durations(origin);
     return {
       generatedAt: new Date().toISOString(),
+      origin,
       overall: durationStats(rows.find((row) => row.brand === null)),
       arms: ARMS.map((arm) => ({
         ...armKey(arm),

@@ -136,6 +136,14 @@ function armParams(arms: readonly Condition[]): string[][] {
 
 const SAME_ARM = 'c.brand = a.brand AND c.think_level = a.think_level AND c.feel_level = a.feel_level';
 
+/**
+ * ` AND <column> = $n` limiting a panel to one origin, with the origin pushed to `params`; nothing when the panel
+ * counts every origin. Every index a panel reads ends with origin, so the condition is checked in the index.
+ */
+function originIs(origin: ConversationOrigin | null, params: unknown[], column = 'c.origin'): string {
+  return origin === null ? '' : ` AND ${column} = $${params.push(origin)}`;
+}
+
 const TOP_SCORE = 'greatest(score_a, score_b, score_c, score_other)';
 /** The top score's 0.05 bucket, 1–20 (a score of exactly 1 in the last); null when unscored (least() skips nulls). */
 const SCORE_BUCKET = `CASE WHEN ${TOP_SCORE} IS NOT NULL THEN least(width_bucket(${TOP_SCORE}, 0, 1, 20), 20) END`;
@@ -179,15 +187,27 @@ export class StudyStatsRepository {
   /**
    * Conversations per arm and status; condition slots taken per scope and arm; per scope how many blocks were opened
    * and how many slots wait. Every figure is an index range or lookup (arm progress, taken slots, free slots, block
-   * numbers).
+   * numbers). `origin` limits the conversations counted, not the slots: those are the allocator's, which balances
+   * every conversation whatever its origin.
    */
-  async arms(arms: readonly Condition[], scopeArms: readonly ScopeArm[], scopes: readonly string[]): Promise<ArmsRaw> {
+  async arms(
+    arms: readonly Condition[],
+    scopeArms: readonly ScopeArm[],
+    scopes: readonly string[],
+    origin: ConversationOrigin | null = null,
+  ): Promise<ArmsRaw> {
+    const params: unknown[] = [
+      ...armParams(arms),
+      scopeArms.map((entry) => entry.scope),
+      ...armParams(scopeArms.map((entry) => entry.arm)),
+      scopes,
+    ];
     const [row] = await this.dataSource.query<ArmsRaw[]>(
       `WITH conversations AS (
          SELECT a.brand, a.think_level, a.feel_level, x.status, x.n
            FROM ${armsRelation(1)}
-           CROSS JOIN LATERAL (SELECT status, count(*)::int AS n FROM conversation c WHERE ${SAME_ARM}
-                                GROUP BY status) x),
+           CROSS JOIN LATERAL (SELECT status, count(*)::int AS n FROM conversation c
+                                WHERE ${SAME_ARM}${originIs(origin, params)} GROUP BY status) x),
        slots AS (
          SELECT a.scope, a.brand, a.think_level, a.feel_level,
                 (SELECT count(*) FROM condition_slot c
@@ -203,12 +223,7 @@ export class StudyStatsRepository {
        SELECT coalesce((SELECT json_agg(conversations) FROM conversations), '[]') AS conversations,
               coalesce((SELECT json_agg(slots) FROM slots), '[]') AS slots,
               coalesce((SELECT json_agg(scopes) FROM scopes), '[]') AS scopes`,
-      [
-        ...armParams(arms),
-        scopeArms.map((entry) => entry.scope),
-        ...armParams(scopeArms.map((entry) => entry.arm)),
-        scopes,
-      ],
+      params,
     );
     return row;
   }
@@ -220,34 +235,39 @@ export class StudyStatsRepository {
    * their step, which no index holds (it changes on every turn, and an indexed step would cost every turn an entry
    * in each index of the table).
    */
-  stepsByArm(arms: readonly Condition[]): Promise<StepStatusRaw[]> {
+  stepsByArm(arms: readonly Condition[], origin: ConversationOrigin | null = null): Promise<StepStatusRaw[]> {
+    const params: unknown[] = [
+      ...armParams(arms),
+      Step.Finished,
+      ConversationStatus.Completed,
+      Object.values(ConversationStatus).filter((status) => status !== ConversationStatus.Completed),
+    ];
+    const sameOrigin = originIs(origin, params);
     return this.dataSource.query<StepStatusRaw[]>(
       `SELECT a.brand, a.think_level, a.feel_level, x.step, x.status, x.abandon_reason, x.n
          FROM ${armsRelation(1)}
          CROSS JOIN LATERAL (
            SELECT $4::int AS step, $5::varchar AS status, NULL::varchar AS abandon_reason, count(*)::int AS n
              FROM conversation c
-            WHERE ${SAME_ARM} AND c.status = $5 HAVING count(*) > 0
+            WHERE ${SAME_ARM} AND c.status = $5${sameOrigin} HAVING count(*) > 0
            UNION ALL
            SELECT step::int AS step, status, abandon_reason, count(*)::int AS n FROM conversation c
-            WHERE ${SAME_ARM} AND c.status = ANY($6::varchar[]) GROUP BY step, status, abandon_reason) x`,
-      [
-        ...armParams(arms),
-        Step.Finished,
-        ConversationStatus.Completed,
-        Object.values(ConversationStatus).filter((status) => status !== ConversationStatus.Completed),
-      ],
+            WHERE ${SAME_ARM} AND c.status = ANY($6::varchar[])${sameOrigin}
+            GROUP BY step, status, abandon_reason) x`,
+      params,
     );
   }
 
   /** Conversations per arm, label and 0.05-wide bucket of the top score (a score of exactly 1 in the last). */
-  labelsByArm(arms: readonly Condition[]): Promise<LabelBucketRaw[]> {
+  labelsByArm(arms: readonly Condition[], origin: ConversationOrigin | null = null): Promise<LabelBucketRaw[]> {
+    const params: unknown[] = armParams(arms);
     return this.dataSource.query<LabelBucketRaw[]>(
       `SELECT a.brand, a.think_level, a.feel_level, x.label, x.bucket, x.n
          FROM ${armsRelation(1)}
          CROSS JOIN LATERAL (SELECT label, ${SCORE_BUCKET} AS bucket, count(*)::int AS n
-                               FROM conversation c WHERE ${SAME_ARM} GROUP BY label, bucket) x`,
-      armParams(arms),
+                               FROM conversation c WHERE ${SAME_ARM}${originIs(origin, params)}
+                              GROUP BY label, bucket) x`,
+      params,
     );
   }
 
@@ -262,22 +282,28 @@ export class StudyStatsRepository {
     maxPoints: number,
     timeZone = 'UTC',
     now: Date | null = null,
+    origin: ConversationOrigin | null = null,
   ): Promise<TimelineRaw[]> {
+    const params: unknown[] = [bucket, since, maxPoints, timeZone, now];
+    const sameOrigin = originIs(origin, params, 'origin');
     return this.dataSource.query<TimelineRaw[]>(
       `WITH bounds AS (
          SELECT n.now, f.first, greatest(f.first, n.now - interval '1 hour' * ($3::int - 1)) AS first_hour
            FROM (SELECT coalesce($5::timestamptz, now()) AS now) n,
-                LATERAL (SELECT coalesce($2::timestamptz, (SELECT min(created_at) FROM conversation), n.now) AS first) f),
+                LATERAL (SELECT coalesce($2::timestamptz,
+                                         (SELECT min(created_at) FROM conversation WHERE true${sameOrigin}),
+                                         n.now) AS first) f),
        starts AS (${bucket === 'hour' ? LOCAL_HOUR_STARTS : LOCAL_DAY_STARTS}),
        buckets AS (SELECT at, lead(at) OVER (ORDER BY at) AS next FROM starts)
        SELECT b.at,
-              (SELECT count(*) FROM conversation WHERE created_at >= b.at AND created_at < b.next)::int AS started,
-              (SELECT count(*) FROM conversation WHERE completed_at >= b.at AND completed_at < b.next)::int
-                AS completed
+              (SELECT count(*) FROM conversation
+                WHERE created_at >= b.at AND created_at < b.next${sameOrigin})::int AS started,
+              (SELECT count(*) FROM conversation
+                WHERE completed_at >= b.at AND completed_at < b.next${sameOrigin})::int AS completed
          FROM buckets b, bounds
         WHERE b.next > ${bucket === 'hour' ? 'bounds.first_hour' : 'bounds.first'} AND b.at <= bounds.now
         ORDER BY b.at`,
-      [bucket, since, maxPoints, timeZone, now],
+      params,
     );
   }
 
@@ -295,12 +321,14 @@ export class StudyStatsRepository {
    * Quartiles of the time from greeting to completion, per arm and over all (the row with null arm). The partial
    * index on (arm, duration) WHERE completed feeds the groups in order, so no sort spills to disk.
    */
-  async durations(): Promise<DurationRaw[]> {
+  async durations(origin: ConversationOrigin | null = null): Promise<DurationRaw[]> {
+    const params: unknown[] = [];
     const rows = await this.dataSource.query<(Omit<DurationRaw, 'quartiles'> & { quartiles: number[] | null })[]>(
       `SELECT brand, think_level, feel_level, count(*)::int AS n,
               percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY duration_ms) AS quartiles
-         FROM conversation WHERE status = 'completed' AND duration_ms IS NOT NULL
+         FROM conversation WHERE status = 'completed' AND duration_ms IS NOT NULL${originIs(origin, params, 'origin')}
         GROUP BY ROLLUP ((brand, think_level, feel_level))`,
+      params,
     );
     return rows.map((row) => ({ ...row, quartiles: row.quartiles ?? [] }));
   }

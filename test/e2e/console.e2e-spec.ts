@@ -630,6 +630,63 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     await shot('durations', '#panel-durations');
   });
 
+  it('counts one origin in every study panel when the reader picks it, and keeps the choice in the address', async () => {
+    const STUDY_PANELS = ['arms', 'funnel', 'labels', 'timeline', 'durations'];
+    const allShow = (origin: string) =>
+      page.waitForFunction(
+        ([ids, wanted]) =>
+          (ids as string[]).every((id) => document.getElementById(`${id}-updated`)?.dataset.origin === wanted),
+        [STUDY_PANELS, origin],
+      );
+    const perArm = await sql<{ arm: string; origin: string; started: number; done: number; left: number }>(
+      `SELECT brand || '/' || think_level || '/' || feel_level AS arm, origin, count(*)::int AS started,
+              count(*) FILTER (WHERE status = 'completed')::int AS done,
+              count(*) FILTER (WHERE status = 'abandoned')::int AS left
+         FROM conversation GROUP BY 1, 2`,
+    );
+    await allShow('all');
+    await page.getByLabel('Count in the study panels').selectOption('no_greeting');
+    await allShow('no_greeting');
+    expect(new URL(page.url()).searchParams.get('origin')).toBe('no_greeting');
+    expect(await page.locator('#arms-updated').textContent()).toMatch(/ · started without the greeting only$/);
+
+    const check = async (): Promise<void> => {
+      const ofOrigin = perArm.filter((row) => row.origin === 'no_greeting');
+      expect(ofOrigin.length).toBeGreaterThan(0);
+      for (const arm of ARMS) {
+        const expected = ofOrigin.find((row) => row.arm === arm);
+        const row = `#arms-body tr[data-arm="${arm}"]`;
+        expect([
+          arm,
+          numberOf(await cell(row, 'started')),
+          numberOf(await cell(row, 'completed')),
+          numberOf(await cell(row, 'abandoned')),
+        ]).toEqual([arm, expected?.started ?? 0, expected?.done ?? 0, expected?.left ?? 0]);
+      }
+      const started = ofOrigin.reduce((n, row) => n + row.started, 0);
+      const done = ofOrigin.reduce((n, row) => n + row.done, 0);
+      expect([
+        numberOf(await cell('#funnel-body tr[data-step="0"]', 'reached')),
+        (await shownTimeline(page)).reduce((n, [, day]) => n + day, 0),
+        numberOf(await cell('#durations-body tr[data-arm="all"]', 'completed')),
+      ]).toEqual([started, started, done]);
+    };
+    await check();
+    await shot('arms-no-greeting', '#panel-arms');
+
+    // A reload (or a shared link) shows the same conversations.
+    await page.reload();
+    await allShow('no_greeting');
+    expect(await page.getByLabel('Count in the study panels').inputValue()).toBe('no_greeting');
+    await check();
+
+    await page.getByLabel('Count in the study panels').selectOption('');
+    await allShow('all');
+    expect(new URL(page.url()).searchParams.has('origin')).toBe(false);
+    const every = perArm.filter((row) => row.arm === ARMS[0]).reduce((n, row) => n + row.started, 0);
+    expect(numberOf(await cell(`#arms-body tr[data-arm="${ARMS[0]}"]`, 'started'))).toBe(every);
+  });
+
   it('shows the service: health as the probe reports it, the Bull queues, the model', async () => {
     await page.waitForSelector('#service-updated[data-generated-at]');
     const health = (await (

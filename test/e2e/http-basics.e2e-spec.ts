@@ -145,6 +145,15 @@ describe('HTTP basics (real PostgreSQL)', () => {
       'format',
       'pseudonymise',
     ]);
+    // Every study panel, the browser and the export take the same origin filter, with the same values.
+    const originOf = (path: string): unknown => {
+      const parameter = spec.paths[path]?.get?.parameters?.find((p) => 'name' in p && p.name === 'origin');
+      return parameter && 'schema' in parameter ? parameter.schema : undefined;
+    };
+    const panels = ['arms', 'funnel', 'labels', 'timeline', 'durations', 'conversations'];
+    for (const path of [...panels.map((panel) => `/api/admin/study/${panel}`), '/api/admin/conversations/export']) {
+      expect([path, originOf(path)]).toEqual([path, expect.objectContaining({ enum: ['greeting', 'no_greeting'] })]);
+    }
   });
 
   it('sets helmet security headers', async () => {

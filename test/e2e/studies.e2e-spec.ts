@@ -4,6 +4,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import type {
+  ArmsPanel,
+  DurationsPanel,
+  FunnelPanel,
+  LabelsPanel,
+  TimelinePanel,
+} from '../../src/console/console.types';
 import { JobsService } from '../../src/queue/jobs.service';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { ChatClient } from '../support/chat-client';
@@ -280,6 +287,69 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect([response.status, response.body.code]).toEqual([400, 'HTTP.VALIDATION_FAILED']);
     });
 
+    it('counts only the conversations of one origin on every study panel when asked, and says which', async () => {
+      const greeted = new ChatClient(testApp.app.getHttpServer());
+      await greeted.greet();
+      await greeted.send(COMPLAINT);
+      // The original load test's shape: a first turn with no greeting before it.
+      await new ChatClient(testApp.app.getHttpServer()).send(COMPLAINT);
+      const counted = await dataSource.query<{ origin: string; started: number; completed: number }[]>(
+        `SELECT origin, count(*)::int AS started, count(*) FILTER (WHERE status = 'completed')::int AS completed
+           FROM conversation GROUP BY origin`,
+      );
+      const ofOrigin = (origin: string) => counted.find((row) => row.origin === origin) ?? { started: 0, completed: 0 };
+      const every = counted.reduce((all, row) => ({
+        origin: '',
+        started: all.started + row.started,
+        completed: all.completed + row.completed,
+      }));
+      expect([ofOrigin('greeting').started, ofOrigin('no_greeting').started].every((n) => n > 0)).toBe(true);
+      const sum = (values: number[]): number => values.reduce((total, value) => total + value, 0);
+      for (const [origin, expected] of [
+        ['', every],
+        ['greeting', ofOrigin('greeting')],
+        ['no_greeting', ofOrigin('no_greeting')],
+      ] as const) {
+        const query = `origin=${origin}`;
+        const arms = (await get(`/api/admin/study/arms?${query}`).expect(200)).body as ArmsPanel;
+        const funnel = (await get(`/api/admin/study/funnel?byArm=true&${query}`).expect(200)).body as FunnelPanel;
+        const labels = (await get(`/api/admin/study/labels?${query}`).expect(200)).body as LabelsPanel;
+        const days = (await get(`/api/admin/study/timeline?bucket=day&${query}`).expect(200)).body as TimelinePanel;
+        const durations = (await get(`/api/admin/study/durations?${query}`).expect(200)).body as DurationsPanel;
+        expect({
+          origin,
+          said: [arms.origin, funnel.origin, labels.origin, days.origin, durations.origin],
+          started: [
+            sum(arms.arms.map((arm) => arm.started)),
+            funnel.started,
+            sum(funnel.arms?.map((arm) => arm.started) ?? []),
+            sum(Object.values(labels.totals)),
+            sum(days.points.map((point) => point.started)),
+          ],
+          completed: [sum(arms.arms.map((arm) => arm.completed)), funnel.completed, durations.overall.completed],
+        }).toEqual({
+          origin,
+          said: Array(5).fill(origin || null),
+          started: Array(5).fill(expected.started),
+          completed: Array(3).fill(expected.completed),
+        });
+        // Condition slots are the allocator's, whatever the conversations counted.
+        expect(sum(arms.arms.map((arm) => arm.assigned))).toBe(every.started);
+      }
+    });
+
+    it.each(['arms', 'funnel', 'labels', 'timeline', 'durations'])(
+      'refuses an origin that is none (%s) with 400 HTTP.VALIDATION_FAILED naming the values',
+      async (panel) => {
+        const refused = await get(`/api/admin/study/${panel}?origin=load_test`);
+        expect([refused.status, refused.body.code, refused.body.details]).toEqual([
+          400,
+          'HTTP.VALIDATION_FAILED',
+          ['origin must be one of greeting, no_greeting'],
+        ]);
+      },
+    );
+
     it('still takes the parameters it knows, empty ones as absent', async () => {
       await get('/api/admin/study/conversations?status=&origin=&limit=5').expect(200);
       await get('/api/admin/study/funnel?byArm=true').expect(200);
@@ -413,7 +483,22 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       const audited = (format: string, pseudonymised: boolean): AuditRow => ({
         actor: KEY_ACTOR,
         rows: total,
-        details: { format, filters: { brand: null, thinkLevel: null, feelLevel: null, status: null, abandonReason: null, label: null, origin: null, since: null, until: null }, pseudonymised, complete: true },
+        details: {
+          format,
+          filters: {
+            brand: null,
+            thinkLevel: null,
+            feelLevel: null,
+            status: null,
+            abandonReason: null,
+            label: null,
+            origin: null,
+            since: null,
+            until: null,
+          },
+          pseudonymised,
+          complete: true,
+        },
       });
       expect(await auditSince('export', auditFrom)).toEqual([
         audited('jsonl', false),
@@ -453,7 +538,17 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
           actor: 'cli',
           rows: completed,
           details: expect.objectContaining({
-            filters: { brand: null, thinkLevel: null, feelLevel: null, status: 'completed', abandonReason: null, label: null, origin: null, since: null, until: null },
+            filters: {
+              brand: null,
+              thinkLevel: null,
+              feelLevel: null,
+              status: 'completed',
+              abandonReason: null,
+              label: null,
+              origin: null,
+              since: null,
+              until: null,
+            },
             pseudonymised: true,
           }),
         }),

@@ -143,6 +143,75 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
     }
   });
 
+  it.each(['greeting', 'no_greeting'] as const)(
+    'limits every panel’s counts to the conversations of origin %s; the slots stay the allocator’s',
+    async (origin) => {
+      const ofOrigin = (keep: (c: SeedConversation) => boolean): SeedConversation[] =>
+        where((c) => c.origin === origin && keep(c));
+      expect(ofOrigin(() => true).length).toBeGreaterThan(0);
+
+      const raw = await stats.arms(ARMS, SCOPE_ARMS, SCOPES, origin);
+      for (const arm of SEED_ARMS) {
+        for (const status of ['in_progress', 'completed', 'abandoned'] as const) {
+          const expected = ofOrigin((c) => armId(c) === armId(arm) && c.status === status).length;
+          const row = raw.conversations.find((r) => rowArm(r) === armId(arm) && r.status === status);
+          expect([armId(arm), status, row?.n ?? 0]).toEqual([armId(arm), status, expected]);
+        }
+      }
+      expect(raw.slots).toEqual((await stats.arms(ARMS, SCOPE_ARMS, SCOPES)).slots);
+
+      const steps = await stats.stepsByArm(ARMS, origin);
+      expect(steps.reduce((sum, row) => sum + row.n, 0)).toBe(ofOrigin(() => true).length);
+      for (const row of steps) {
+        const expected = ofOrigin(
+          (c) =>
+            armId(c) === rowArm(row) &&
+            c.step === row.step &&
+            c.status === row.status &&
+            c.abandonReason === row.abandon_reason,
+        ).length;
+        expect({ ...row, n: expected }).toEqual(row);
+      }
+
+      const labels = await stats.labelsByArm(ARMS, origin);
+      expect(labels.reduce((sum, row) => sum + row.n, 0)).toBe(ofOrigin(() => true).length);
+      for (const row of labels) {
+        const expected = ofOrigin(
+          (c) => armId(c) === rowArm(row) && c.label === row.label && topScoreBucket(c) === row.bucket,
+        ).length;
+        expect({ ...row, n: expected }).toEqual(row);
+      }
+
+      const dayOf = (date: Date | null): string | null => date && date.toISOString().slice(0, 10);
+      const days = await stats.timeline('day', null, 1000, 'UTC', null, origin);
+      const first = Math.min(...ofOrigin(() => true).map((c) => c.createdAt.getTime()));
+      expect(days[0].at.toISOString().slice(0, 10)).toBe(dayOf(new Date(first)));
+      for (const point of days) {
+        const day = dayOf(point.at);
+        expect([day, point.started, point.completed]).toEqual([
+          day,
+          ofOrigin((c) => dayOf(c.createdAt) === day).length,
+          ofOrigin((c) => dayOf(c.completedAt) === day).length,
+        ]);
+      }
+
+      const durations = await stats.durations(origin);
+      const completed = ofOrigin((c) => c.status === 'completed');
+      expect(durations.find((row) => row.brand === null)?.n ?? 0).toBe(completed.length);
+      for (const row of durations.filter((r) => r.brand !== null)) {
+        const list = completed.filter((c) => armId(c) === rowArm(row));
+        expect([rowArm(row), row.n]).toEqual([rowArm(row), list.length]);
+        const quartiles = [0.25, 0.5, 0.75].map((q) =>
+          percentileCont(
+            list.map((c) => c.durationMs ?? 0),
+            q,
+          ),
+        );
+        row.quartiles.forEach((value, index) => expect(value).toBeCloseTo(quartiles[index] ?? NaN, 6));
+      }
+    },
+  );
+
   it('pages through conversations newest first with a keyset cursor, under every filter', async () => {
     const seen: string[] = [];
     let cursor: { createdAt: string; id: string } | null = null;

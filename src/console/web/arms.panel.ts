@@ -1,9 +1,10 @@
 import type { ArmRow, ArmsPanel, ScopeBalance } from '../console.types';
-import { getJson } from './api.client';
+import { getJson, withQuery } from './api.client';
 import { byId, h, table } from './dom';
 import { attritionText } from './attrition-text';
 import { armCell, armId, count } from './format';
 import { markUpdated, type Panel } from './panel';
+import type { StudyScope } from './study-scope';
 
 /** Started / in progress / completed / abandoned per arm; the block balance of each allocation scope. */
 export class ArmsPanelView implements Panel {
@@ -11,8 +12,12 @@ export class ArmsPanelView implements Panel {
   private readonly body = byId('arms-body', HTMLDivElement);
   readonly updated = byId('arms-updated', HTMLParagraphElement);
 
+  constructor(private readonly scope: StudyScope) {}
+
   async refresh(): Promise<void> {
-    const panel = await getJson<ArmsPanel>('/api/admin/study/arms');
+    const panel = await getJson<ArmsPanel>(withQuery('/api/admin/study/arms', { origin: this.scope.origin }));
+    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
+    if (!this.scope.matches(panel.origin)) return;
     const fewest = Math.min(...panel.arms.map((arm) => arm.completed));
     // The arms furthest behind in completions are the ones recruitment should watch.
     const lagging = (arm: ArmRow): boolean => panel.completedSpread > 0 && arm.completed === fewest;
@@ -36,7 +41,7 @@ export class ArmsPanelView implements Panel {
         { label: 'Left', title: 'Abandoned', key: 'abandoned', value: (arm) => count(arm.abandoned), numeric: true },
         {
           label: 'Slots',
-          title: 'Condition slots taken',
+          title: 'Condition slots taken, whatever the conversations counted',
           key: 'assigned',
           value: (arm) => count(arm.assigned),
           numeric: true,
@@ -99,6 +104,6 @@ export class ArmsPanelView implements Panel {
       arms,
       panel.scopes.length ? scopes : h('p', {}, 'No condition slots yet.'),
     );
-    markUpdated(this.updated, panel.generatedAt);
+    markUpdated(this.updated, panel.generatedAt, panel.origin);
   }
 }

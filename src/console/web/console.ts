@@ -9,6 +9,7 @@ import { FunnelPanelView } from './funnel.panel';
 import { LabelsPanelView } from './labels.panel';
 import { markStale, type Panel } from './panel';
 import { ServicePanelView } from './service.panel';
+import { StudyScope } from './study-scope';
 import { TimelinePanelView } from './timeline.panel';
 import { TranscriptDialog } from './transcript.dialog';
 
@@ -61,12 +62,13 @@ async function start(): Promise<void> {
 
   const transcript = new TranscriptDialog();
   const conversations = new ConversationsPanelView(session, transcript);
+  const scope = new StudyScope();
   const panels: Panel[] = [
-    new ArmsPanelView(),
-    new FunnelPanelView(),
-    new LabelsPanelView(),
-    new TimelinePanelView(),
-    new DurationsPanelView(),
+    new ArmsPanelView(scope),
+    new FunnelPanelView(scope),
+    new LabelsPanelView(scope),
+    new TimelinePanelView(scope),
+    new DurationsPanelView(scope),
     new ServicePanelView(),
     conversations,
   ];
@@ -75,6 +77,8 @@ async function start(): Promise<void> {
   let paused = false;
   let timer: number | undefined;
   let running: Promise<void> | null = null;
+  /** Whether another refresh is wanted as soon as the running one ends (the reader changed what is counted). */
+  let again = false;
 
   const refreshAll = async (): Promise<void> => {
     // The reader's place matters more than fresh rows: an older page, or an open transcript, stays put.
@@ -98,14 +102,29 @@ async function start(): Promise<void> {
   };
 
   /** One refresh at a time; the next is planned only once it is done, so a slow server is never piled on. */
+  const run = (): void => {
+    running = refreshAll().finally(() => {
+      running = null;
+      if (again) {
+        again = false;
+        run();
+      } else if (!paused && document.visibilityState === 'visible') {
+        timer = window.setTimeout(cycle, REFRESH_SECONDS * 1000);
+      }
+    });
+  };
   const cycle = (): void => {
     window.clearTimeout(timer);
     if (paused || document.visibilityState !== 'visible') return;
-    running ??= refreshAll().finally(() => {
-      running = null;
-      if (!paused && document.visibilityState === 'visible') timer = window.setTimeout(cycle, REFRESH_SECONDS * 1000);
-    });
+    if (!running) run();
   };
+
+  // Another choice of conversations is drawn at once, paused or not: the reader asked for it.
+  scope.onChange(() => {
+    window.clearTimeout(timer);
+    if (running) again = true;
+    else run();
+  });
 
   toggle.addEventListener('click', () => {
     paused = !paused;

@@ -1,8 +1,9 @@
 import type { DurationsArm, DurationsPanel } from '../console.types';
-import { getJson } from './api.client';
+import { getJson, withQuery } from './api.client';
 import { byId, table } from './dom';
 import { armCell, armId, count, duration } from './format';
 import { markUpdated, type Panel } from './panel';
+import type { StudyScope } from './study-scope';
 
 /** Median and quartiles of the time to completion, per arm and over all. */
 export class DurationsPanelView implements Panel {
@@ -10,8 +11,12 @@ export class DurationsPanelView implements Panel {
   private readonly body = byId('durations-body', HTMLDivElement);
   readonly updated = byId('durations-updated', HTMLParagraphElement);
 
+  constructor(private readonly scope: StudyScope) {}
+
   async refresh(): Promise<void> {
-    const panel = await getJson<DurationsPanel>('/api/admin/study/durations');
+    const panel = await getJson<DurationsPanel>(withQuery('/api/admin/study/durations', { origin: this.scope.origin }));
+    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
+    if (!this.scope.matches(panel.origin)) return;
     const rows: DurationsArm[] = [...panel.arms, { brand: 'All', thinkLevel: '', feelLevel: '', ...panel.overall }];
     this.body.replaceChildren(
       table<DurationsArm>(
@@ -30,6 +35,6 @@ export class DurationsPanelView implements Panel {
         }),
       ),
     );
-    markUpdated(this.updated, panel.generatedAt);
+    markUpdated(this.updated, panel.generatedAt, panel.origin);
   }
 }

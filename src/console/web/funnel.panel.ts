@@ -5,6 +5,7 @@ import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart
 import { byId, table, type Column } from './dom';
 import { armCell, armId, count, shareOf } from './format';
 import { markUpdated, type Panel } from './panel';
+import type { StudyScope } from './study-scope';
 
 /** One row of the drop-out reasons: a step (or all of them) and its drop-outs by why. */
 interface DropOutRow {
@@ -22,14 +23,19 @@ export class FunnelPanelView implements Panel {
   private names: string[] = [];
   private readonly chart = new Chart(byId('funnel-chart', HTMLDivElement), (width) => this.chartOptions(width));
 
-  constructor() {
+  constructor(private readonly scope: StudyScope) {
     this.byArm.addEventListener('change', () => void this.refresh().catch(() => undefined));
   }
 
   async refresh(): Promise<void> {
     const panel = await getJson<FunnelPanel>(
-      withQuery('/api/admin/study/funnel', { byArm: this.byArm.checked ? 'true' : undefined }),
+      withQuery('/api/admin/study/funnel', {
+        byArm: this.byArm.checked ? 'true' : undefined,
+        origin: this.scope.origin,
+      }),
     );
+    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
+    if (!this.scope.matches(panel.origin)) return;
     this.names = [...panel.steps.map((step) => step.name), 'Completed'];
     this.chart.update([
       this.names.map((_, index) => index),
@@ -77,7 +83,7 @@ export class FunnelPanelView implements Panel {
         ),
       );
     this.body.replaceChildren(...parts);
-    markUpdated(this.updated, panel.generatedAt);
+    markUpdated(this.updated, panel.generatedAt, panel.origin);
   }
 
   /**

@@ -1,10 +1,11 @@
 import type uPlot from 'uplot';
 import type { LabelCounts, LabelsArm, LabelsPanel, ScoreBucket } from '../console.types';
-import { getJson } from './api.client';
+import { getJson, withQuery } from './api.client';
 import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table } from './dom';
 import { armCell, armId, count } from './format';
 import { markUpdated, type Panel } from './panel';
+import type { StudyScope } from './study-scope';
 
 const CHOSEN = ['A', 'B', 'C', 'Other'] as const;
 const total = (counts: LabelCounts): number => counts.A + counts.B + counts.C + counts.Other + counts.unclassified;
@@ -19,8 +20,12 @@ export class LabelsPanelView implements Panel {
   /** The counts per label behind the stacked bars, for the legend (the bars themselves hold running sums). */
   private own: number[][] = [];
 
+  constructor(private readonly scope: StudyScope) {}
+
   async refresh(): Promise<void> {
-    const panel = await getJson<LabelsPanel>('/api/admin/study/labels');
+    const panel = await getJson<LabelsPanel>(withQuery('/api/admin/study/labels', { origin: this.scope.origin }));
+    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
+    if (!this.scope.matches(panel.origin)) return;
     const rows: LabelsArm[] = [...panel.arms, { brand: 'All', thinkLevel: '', feelLevel: '', counts: panel.totals }];
     this.body.replaceChildren(
       table<LabelsArm>(
@@ -76,7 +81,7 @@ export class LabelsPanelView implements Panel {
       }),
     ).reverse();
     this.chart.update([panel.topScore.map((bucket) => (bucket.from + bucket.to) / 2), ...stacked]);
-    markUpdated(this.updated, panel.generatedAt);
+    markUpdated(this.updated, panel.generatedAt, panel.origin);
   }
 
   private chartOptions(width: number): uPlot.Options {

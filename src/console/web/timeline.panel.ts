@@ -5,6 +5,7 @@ import { chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table } from './dom';
 import { count, dateFormat, LOCAL_ZONE, localDate, localTime } from './format';
 import { markUpdated, type Panel } from './panel';
+import type { StudyScope } from './study-scope';
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -37,18 +38,21 @@ export class TimelinePanelView implements Panel {
   private zone = LOCAL_ZONE;
   private readonly chart = new Chart(byId('timeline-chart', HTMLDivElement), (width) => this.chartOptions(width));
 
-  constructor() {
+  constructor(private readonly scope: StudyScope) {
     this.bucket.addEventListener('change', () => void this.refresh().catch(() => undefined));
   }
 
   async refresh(): Promise<void> {
     const bucket = this.bucket.value as TimelineBucket;
-    const ask = (tz: string) => getJson<TimelinePanel>(withQuery('/api/admin/study/timeline', { bucket, tz }));
+    const ask = (tz: string) =>
+      getJson<TimelinePanel>(withQuery('/api/admin/study/timeline', { bucket, tz, origin: this.scope.origin }));
     const panel = await ask(this.zone).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 400 && this.zone !== 'UTC')) throw error;
       this.zone = 'UTC';
       return ask(this.zone);
     });
+    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
+    if (!this.scope.matches(panel.origin)) return;
     this.drawn = panel.bucket;
     const zone = panel.timeZone;
     this.drawnZone = zone;
@@ -77,7 +81,7 @@ export class TimelinePanelView implements Panel {
         (point) => ({ data: { at: point.at } }),
       ),
     );
-    markUpdated(this.updated, panel.generatedAt);
+    markUpdated(this.updated, panel.generatedAt, panel.origin);
   }
 
   private chartOptions(width: number): uPlot.Options {
