@@ -763,40 +763,126 @@ function metricsGroup(context: FuzzContext): fc.Arbitrary<FuzzCase> {
   );
 }
 
+const validInstant = fc
+  .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .map((date) => date.toISOString());
+
 /** ISO dates the export must take, and dates and words it must refuse without a 5xx. */
 const since = oneof(
-  fc
-    .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
-    .map((date) => date.toISOString()),
+  validInstant,
   fc.constantFrom('2025-01-31', '-4714-01-01', '9999-12-31T23:59:59Z', '2020-02-30', 'yesterday', '1e5', '', '%zz'),
 );
 
-function adminGroup(context: FuzzContext): fc.Arbitrary<FuzzCase> {
-  const exportQuery = fc
+/**
+ * A query string from `params` (each present or not, its value percent-encoded), once in `oneIn` draws with its first
+ * pair repeated (an array value) and, as often, with stray pairs after it.
+ */
+function searchOf(params: Record<string, fc.Arbitrary<string>>, oneIn = 2): fc.Arbitrary<string> {
+  return fc
     .tuple(
-      fc.record(
-        {
-          format: fc.constantFrom('csv', 'jsonl', 'CSV', 'xml', ''),
-          // Mostly filtered: an unfiltered export streams every conversation the fuzzer created.
-          status: oneof(
-            { weight: 3, arbitrary: fc.constant('completed') },
-            fc.constantFrom('abandoned', 'in_progress', 'bogus', ''),
-          ),
-          since,
-          extra: query.map((search) => search.slice(1)),
-        },
-        { requiredKeys: [] },
+      fc.record(params, { requiredKeys: [] }),
+      sometimes(fc.constant(true), oneIn),
+      sometimes(
+        query.map((search) => search.slice(1)),
+        oneIn,
       ),
-      fc.boolean(),
     )
-    .map(([params, repeat]) => {
-      const pairs = Object.entries(params)
-        .filter(([key]) => key !== 'extra')
-        .map(([key, value]) => `${key}=${percentEncode(value)}`);
+    .map(([values, repeat, extra]) => {
+      const pairs = Object.entries(values)
+        .filter(([, value]) => value !== undefined)
+        .map(([key, value]) => `${key}=${percentEncode(String(value))}`);
       if (repeat && pairs.length > 0) pairs.push(pairs[0]);
-      if (params.extra) pairs.push(params.extra);
+      if (extra) pairs.push(extra);
       return pairs.length ? `?${pairs.join('&')}` : '';
     });
+}
+
+/** A query value the route takes four times in five (the first listed once it shrinks), else one it must refuse. */
+function mostly(valid: readonly string[], invalid: readonly string[]): fc.Arbitrary<string> {
+  return oneof({ weight: 4, arbitrary: fc.constantFrom(...valid) }, fc.constantFrom(...invalid));
+}
+
+const ORIGIN = mostly(['greeting', 'no_greeting', ''], ['GREETING', 'load_test', 'greeting,no_greeting', '%00']);
+const LEVEL = mostly(['High', 'Low', ''], ['high', 'Medium']);
+
+/**
+ * The study console's JSON endpoints behind the admin key, each with its own query parameters, mostly valid: the
+ * panels' origin, the funnel's byArm, the timeline's bucket, since and zone (names PostgreSQL knows, names it does
+ * not, text shaped to break SQL), the browser's filters, cursor (valid-shaped, random, text) and limit; a transcript
+ * by a pooled, unknown or malformed id.
+ */
+function consoleGroup(context: FuzzContext): fc.Arbitrary<FuzzCase> {
+  const panel = (name: string, params: Record<string, fc.Arbitrary<string>>) =>
+    fc.record({ slash, search: searchOf(params, 6) }).map(({ slash: end, search }) => ({
+      route: `GET /api/admin/study/${name}`,
+      path: `/api/admin/study/${name}${end}${search}`,
+    }));
+  const instant = oneof({ weight: 4, arbitrary: validInstant }, since);
+  const cursor = oneof(
+    fc
+      .tuple(fc.date({ noInvalidDate: true }), fc.uuid())
+      .map(([at, id]) => Buffer.from(`${at.toISOString().replace('Z', '000Z')}|${id}`).toString('base64url')),
+    fc.base64String({ maxLength: 80 }).map((text) => text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')),
+    fuzzText,
+  );
+  const transcript = oneof(fc.constantFrom(...context.conversationIds), fc.uuid(), junkSegment).map((id) => ({
+    route: 'GET /api/admin/study/conversations/:id',
+    path: `/api/admin/study/conversations/${id}`,
+  }));
+  const target = oneof(
+    panel('arms', { origin: ORIGIN }),
+    panel('funnel', { byArm: mostly(['true', 'false', ''], ['TRUE', '1', 'yes']), origin: ORIGIN }),
+    panel('labels', { origin: ORIGIN }),
+    panel('timeline', {
+      bucket: mostly(['day', 'hour', ''], ['week', 'Day']),
+      since: instant,
+      tz: oneof(
+        { weight: 3, arbitrary: fc.constantFrom('UTC', 'Europe/Berlin', 'Asia/Kathmandu', 'America/St_Johns') },
+        fc.constantFrom('Mars/Olympus_Mons', 'europe/berlin', "UTC'; --", '+01:00', '', 'A'.repeat(65)),
+        fuzzText,
+      ),
+      origin: ORIGIN,
+    }),
+    panel('durations', { origin: ORIGIN }),
+    panel('service', {}),
+    panel('conversations', {
+      brand: mostly(['Basic', 'Lulu', ''], ['lulu', 'Acme']),
+      thinkLevel: LEVEL,
+      feelLevel: LEVEL,
+      status: mostly(['completed', 'abandoned', 'in_progress', ''], ['bogus', 'Completed']),
+      abandonReason: mostly(['idle', 'reset', 'erased', ''], ['timeout']),
+      label: mostly(['A', 'B', 'C', 'Other', 'unclassified', ''], ['Z', 'a']),
+      origin: ORIGIN,
+      since: instant,
+      until: instant,
+      cursor: sometimes(cursor, 3).map((value) => value ?? ''),
+      limit: mostly(['1', '25', '100', ''], ['0', '101', '-1', '1e2', '2.5', 'abc']),
+    }),
+    transcript,
+  );
+  return dressed(
+    context,
+    fc.record({ target, body: strayBody }).map(({ target: chosen, body }) => ({
+      route: chosen.route,
+      method: 'GET',
+      path: chosen.path,
+      body,
+      rules: { success: 'console', admin: true },
+    })),
+    true,
+  );
+}
+
+function adminGroup(context: FuzzContext): fc.Arbitrary<FuzzCase> {
+  const exportQuery = searchOf({
+    format: fc.constantFrom('csv', 'jsonl', 'CSV', 'xml', ''),
+    // Mostly filtered: an unfiltered export streams every conversation the fuzzer created.
+    status: oneof(
+      { weight: 3, arbitrary: fc.constant('completed') },
+      fc.constantFrom('abandoned', 'in_progress', 'bogus', ''),
+    ),
+    since,
+  });
   const exportCase = fc.record({ slash, search: exportQuery }).map(({ slash: end, search }) => ({
     route: 'GET /api/admin/conversations/export',
     path: `/api/admin/conversations/export${end}${search}`,
@@ -896,6 +982,7 @@ export const ROUTE_GROUP_NAMES = [
   'health',
   'metrics',
   'admin',
+  'console',
   'unknown',
 ] as const;
 
@@ -912,6 +999,7 @@ export function routeGroups(context: FuzzContext): (RouteGroup & { name: RouteGr
     { name: 'health', weight: 0.5, arbitrary: healthGroup(context) },
     { name: 'metrics', weight: 0.5, arbitrary: metricsGroup(context) },
     { name: 'admin', weight: 1, arbitrary: adminGroup(context) },
+    { name: 'console', weight: 1, arbitrary: consoleGroup(context) },
     { name: 'unknown', weight: 1.5, arbitrary: unknownGroup(context) },
   ];
 }

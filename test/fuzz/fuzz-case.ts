@@ -28,8 +28,11 @@ export interface EncodingSpec {
   apply: Compression | null;
 }
 
-/** What a 2xx answer of the route carries. */
-export type SuccessKind = 'json' | 'export' | 'prometheus' | 'dashboard';
+/**
+ * What a 2xx answer of the route carries: JSON; the researchers' export; Prometheus text; bull-board's page; the study
+ * console's JSON, which shows stored participant text to the admin by design.
+ */
+export type SuccessKind = 'json' | 'export' | 'prometheus' | 'dashboard' | 'console';
 
 /** Route-specific rules the oracle applies beyond the ones every response obeys. */
 export interface CaseRules {
