@@ -3,7 +3,10 @@ import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import { ConversationRepository } from './conversation.repository';
 
-/** `combot_conversations`: stored conversations by arm and status, read from PostgreSQL at scrape time. */
+/**
+ * `combot_conversations`: stored conversations by arm, status and origin, read from PostgreSQL at scrape time. The
+ * origin keeps a load test's conversations (no_greeting) apart from the participants' on a dashboard.
+ */
 @Injectable()
 export class ConversationMetrics implements OnModuleInit {
   constructor(
@@ -14,10 +17,10 @@ export class ConversationMetrics implements OnModuleInit {
   onModuleInit(): void {
     this.metrics.gauge(
       MetricName.Conversations,
-      'Stored conversations by arm and status (read from PostgreSQL at scrape time).',
-      ['brand', 'think_level', 'feel_level', 'status'],
+      'Stored conversations by arm, status and origin (read from PostgreSQL at scrape time).',
+      ['brand', 'think_level', 'feel_level', 'status', 'origin'],
       async (set) => {
-        for (const { count, ...arm } of await this.conversations.countByArmAndStatus()) set(arm, count);
+        for (const { count, ...arm } of await this.conversations.countByArmStatusAndOrigin()) set(arm, count);
       },
       'max',
     );

@@ -55,6 +55,7 @@ export interface ArmStatusCount {
   think_level: Level;
   feel_level: Level;
   status: ConversationStatus;
+  origin: ConversationOrigin;
   count: number;
 }
 
@@ -587,9 +588,10 @@ export class ConversationRepository {
     return rows.map((row) => ({ version: row.version, count: Number(row.count) }));
   }
 
-  async countByArmAndStatus(): Promise<ArmStatusCount[]> {
+  /** Conversations per arm, status and origin: one index-only scan of the arm × status × origin index. */
+  async countByArmStatusAndOrigin(): Promise<ArmStatusCount[]> {
     const rows = await this.dataSource.query<(Omit<ArmStatusCount, 'count'> & { count: string })[]>(
-      'SELECT brand, think_level, feel_level, status, count(*) AS count FROM conversation GROUP BY 1, 2, 3, 4',
+      'SELECT brand, think_level, feel_level, status, origin, count(*) AS count FROM conversation GROUP BY 1, 2, 3, 4, 5',
     );
     return rows.map((row) => ({ ...row, count: Number(row.count) }));
   }

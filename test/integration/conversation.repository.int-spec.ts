@@ -27,6 +27,7 @@ import { ConversationEntity } from '../../src/chat/conversation.entity';
 import { AdminAuditRepository } from '../../src/chat/admin-audit.repository';
 import {
   ConversationRepository,
+  type ArmStatusCount,
   EXPORT_COLUMNS,
   type ExportCursor,
   type ExportQuery,
@@ -1002,8 +1003,8 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
     });
   });
 
-  describe('countByArmAndStatus', () => {
-    it('counts the stored conversations per arm and status', async () => {
+  describe('countByArmStatusAndOrigin', () => {
+    it('counts the stored conversations per arm, status and origin', async () => {
       const drawn = await Promise.all(Array.from({ length: 16 }, () => draw('random')));
       // Two blocks of 8: each arm twice. Complete the first of every arm, abandon the second of Basic/High/High.
       const firstOfArm = new Map<string, ConversationEntity>();
@@ -1014,36 +1015,50 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       const second = drawn.find((c) => armKey(c) === 'Basic/High/High' && firstOfArm.get(armKey(c)) !== c);
       expect(second).toBeDefined();
       await conversations.abandon((second as ConversationEntity).id);
+      // A first turn with no greeting before it (a load test) starts one more, counted apart.
+      const loadTest = await allocator.claim('random', (query) =>
+        conversations.startOnFreeSlot(newConversationValues('random', 'no_greeting'), 'random', GREETINGS, query),
+      );
 
-      const counts = await conversations.countByArmAndStatus();
-      const expected = BRANDS.flatMap((brand) =>
+      const counts = await conversations.countByArmStatusAndOrigin();
+      const expected: ArmStatusCount[] = BRANDS.flatMap((brand) =>
         LEVELS.flatMap((think) =>
           LEVELS.flatMap((feel) => {
             const isAbandoned = `${brand}/${think}/${feel}` === 'Basic/High/High';
+            const origin = 'greeting';
             return [
-              { brand, think_level: think, feel_level: feel, status: ConversationStatus.Completed, count: 1 },
+              { brand, think_level: think, feel_level: feel, status: ConversationStatus.Completed, origin, count: 1 },
               {
                 brand,
                 think_level: think,
                 feel_level: feel,
                 status: isAbandoned ? ConversationStatus.Abandoned : ConversationStatus.InProgress,
+                origin,
                 count: 1,
               },
             ];
           }),
         ),
       );
+      expected.push({
+        brand: loadTest.brand,
+        think_level: loadTest.thinkLevel,
+        feel_level: loadTest.feelLevel,
+        status: ConversationStatus.InProgress,
+        origin: 'no_greeting',
+        count: 1,
+      });
       const order = (rows: typeof counts) =>
         [...rows].sort((a, b) =>
-          `${a.brand}${a.think_level}${a.feel_level}${a.status}`.localeCompare(
-            `${b.brand}${b.think_level}${b.feel_level}${b.status}`,
+          `${a.brand}${a.think_level}${a.feel_level}${a.status}${a.origin}`.localeCompare(
+            `${b.brand}${b.think_level}${b.feel_level}${b.status}${b.origin}`,
           ),
         );
       expect(order(counts)).toEqual(order(expected));
     });
 
     it('answers an empty list for an empty table', async () => {
-      await expect(conversations.countByArmAndStatus()).resolves.toEqual([]);
+      await expect(conversations.countByArmStatusAndOrigin()).resolves.toEqual([]);
     });
   });
 

@@ -114,7 +114,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/);
     }
     expect(text).toMatch(
-      /combot_conversations\{brand="(Basic|Lulu)",think_level="(High|Low)",feel_level="(High|Low)",status="in_progress"\} 1/,
+      /combot_conversations\{brand="(Basic|Lulu)",think_level="(High|Low)",feel_level="(High|Low)",status="in_progress",origin="greeting"\} 1/,
     );
     expect(text).toMatch(
       /combot_http_request_duration_seconds_count\{method="POST",route="\/api\/ml\/classify",status="200"\}/,
