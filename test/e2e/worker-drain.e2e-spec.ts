@@ -22,11 +22,14 @@ async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, t
 describe('queue worker shutdown (built worker, real PostgreSQL and Redis)', () => {
   const DATABASE = 'combot_worker_drain_test';
   const redisPrefix = `combot-test-${randomUUID().slice(0, 8)}`;
-  const queue = new Bull(QueueName.Ml, { prefix: `${redisPrefix}:bull`, redis: REDIS });
   const workers: ServiceProcess[] = [];
+  // Opened in beforeAll, not here: a run whose -t filter skips every test here skips the hooks too, and a queue
+  // opened at collection time would then keep its Redis connections, and Jest, alive.
+  let queue: Bull.Queue;
   let env: Record<string, string>;
 
   beforeAll(async () => {
+    queue = new Bull(QueueName.Ml, { prefix: `${redisPrefix}:bull`, redis: REDIS });
     env = {
       DATABASE_URL: await recreateTestDatabase(DATABASE),
       DB_MIGRATE_ON_START: 'true',
@@ -42,7 +45,7 @@ describe('queue worker shutdown (built worker, real PostgreSQL and Redis)', () =
 
   afterAll(async () => {
     for (const worker of workers) await stopService(worker, 25_000);
-    await queue.close();
+    await queue?.close();
     await deleteKeys(REDIS, redisPrefix);
     await dropTestDatabase(DATABASE);
   });
