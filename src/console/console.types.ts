@@ -59,6 +59,11 @@ export interface ArmsPanel extends StudyPanelHeader {
   completedSpread: number;
   /** Most minus fewest started conversations over the arms. */
   startedSpread: number;
+  /**
+   * How many of the conversations counted started without the greeting (load tests, or a client that skipped it):
+   * the page suggests leaving them out when they are counted.
+   */
+  startedWithoutGreeting: number;
   /** Whether the share abandoned differs between arms (χ² test over the ended conversations). */
   attrition: AttritionTest;
 }

@@ -148,6 +148,13 @@ export class ArmsPanelResponseDto extends StudyPanelHeaderDto implements ArmsPan
   startedSpread!: number;
 
   @ApiProperty({
+    description:
+      'How many of the conversations counted started without the greeting (origin no_greeting: load tests, or a ' +
+      'client that skipped the greeting).',
+  })
+  startedWithoutGreeting!: number;
+
+  @ApiProperty({
     type: AttritionTestDto,
     description: 'Whether the share of ended conversations that were abandoned differs between arms.',
   })

@@ -66,9 +66,10 @@ describe('StudyPanelsService', () => {
       arms: () =>
         Promise.resolve({
           conversations: [
-            { ...arm('Basic', 'High', 'High'), status: 'completed', n: 5 },
-            { ...arm('Basic', 'High', 'High'), status: 'abandoned', n: 1 },
-            { ...arm('Lulu', 'Low', 'Low'), status: 'completed', n: 2 },
+            { ...arm('Basic', 'High', 'High'), status: 'completed', origin: 'greeting', n: 4 },
+            { ...arm('Basic', 'High', 'High'), status: 'completed', origin: 'no_greeting', n: 1 },
+            { ...arm('Basic', 'High', 'High'), status: 'abandoned', origin: 'no_greeting', n: 1 },
+            { ...arm('Lulu', 'Low', 'Low'), status: 'completed', origin: 'greeting', n: 2 },
           ],
           slots: [
             { scope: 'random', ...arm('Basic', 'High', 'High'), assigned: 6 },
@@ -88,6 +89,8 @@ describe('StudyPanelsService', () => {
     expect(panel.arms[7]).toMatchObject({ brand: 'Lulu', thinkLevel: 'Low', feelLevel: 'Low', completedBehind: 3 });
     expect(panel.arms[3]).toMatchObject({ started: 0, completed: 0, completedBehind: 5 });
     expect(panel.completedSpread).toBe(5);
+    // Every origin counted, and how many of them started without the greeting.
+    expect(panel.startedWithoutGreeting).toBe(2);
     expect(panel.scopes).toEqual([
       { scope: 'random', blocks: 6, freeSlots: 37, assignedMin: 0, assignedMax: 6, spread: 6, balanced: false },
       { scope: 'Basic', blocks: 3, freeSlots: 9, assignedMin: 0, assignedMax: 3, spread: 3, balanced: false },
@@ -103,9 +106,14 @@ describe('StudyPanelsService', () => {
         Promise.resolve({
           // Every arm 30 completed and 10 abandoned, but think-Low × feel-Low loses 30; in-progress ones do not count.
           conversations: arms.flatMap((a) => [
-            { ...a, status: 'completed' as const, n: 30 },
-            { ...a, status: 'abandoned' as const, n: a.think_level === 'Low' && a.feel_level === 'Low' ? 30 : 10 },
-            { ...a, status: 'in_progress' as const, n: 7 },
+            { ...a, status: 'completed' as const, origin: 'greeting' as const, n: 30 },
+            {
+              ...a,
+              status: 'abandoned' as const,
+              origin: 'greeting' as const,
+              n: a.think_level === 'Low' && a.feel_level === 'Low' ? 30 : 10,
+            },
+            { ...a, status: 'in_progress' as const, origin: 'greeting' as const, n: 7 },
           ]),
           slots: [],
           scopes: [],

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import {
   AbandonReason,
   BRANDS,
+  ConversationOrigin,
   ConversationStatus,
   type Brand,
   type Condition,
-  type ConversationOrigin,
 } from '../chat/chat.types';
 import { armsOf } from '../chat/condition-allocator';
 import { conversationFilterOf } from '../chat/conversation-filters.dto';
@@ -167,6 +167,9 @@ export class StudyPanelsService {
       scopes,
       completedSpread: spreadOf(rows.map((row) => row.completed)),
       startedSpread: spreadOf(rows.map((row) => row.started)),
+      startedWithoutGreeting: sum(
+        raw.conversations.filter((row) => row.origin === ConversationOrigin.NoGreeting).map((row) => row.n),
+      ),
       attrition: attritionTest(rows),
     };
   }

@@ -21,6 +21,7 @@ export interface ArmRowRaw {
 
 export interface ArmStatusRaw extends ArmRowRaw {
   status: ConversationStatus;
+  origin: ConversationOrigin;
   n: number;
 }
 
@@ -185,7 +186,7 @@ export class StudyStatsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Conversations per arm and status; condition slots taken per scope and arm; per scope how many blocks were opened
+   * Conversations per arm, status and origin; condition slots taken per scope and arm; per scope how many blocks were opened
    * and how many slots wait. Every figure is an index range or lookup (arm progress, taken slots, free slots, block
    * numbers). `origin` limits the conversations counted, not the slots: those are the allocator's, which balances
    * every conversation whatever its origin.
@@ -204,10 +205,10 @@ export class StudyStatsRepository {
     ];
     const [row] = await this.dataSource.query<ArmsRaw[]>(
       `WITH conversations AS (
-         SELECT a.brand, a.think_level, a.feel_level, x.status, x.n
+         SELECT a.brand, a.think_level, a.feel_level, x.status, x.origin, x.n
            FROM ${armsRelation(1)}
-           CROSS JOIN LATERAL (SELECT status, count(*)::int AS n FROM conversation c
-                                WHERE ${SAME_ARM}${originIs(origin, params)} GROUP BY status) x),
+           CROSS JOIN LATERAL (SELECT status, origin, count(*)::int AS n FROM conversation c
+                                WHERE ${SAME_ARM}${originIs(origin, params)} GROUP BY status, origin) x),
        slots AS (
          SELECT a.scope, a.brand, a.think_level, a.feel_level,
                 (SELECT count(*) FROM condition_slot c

@@ -645,6 +645,23 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
          FROM conversation GROUP BY 1, 2`,
     );
     await allShow('all');
+    // Counting every origin, the arms panel says how many started without the greeting and offers to leave them out.
+    const withoutGreeting = perArm.filter((row) => row.origin === 'no_greeting').reduce((n, r) => n + r.started, 0);
+    const notice = page.locator('#arms-origin-notice');
+    expect(withoutGreeting).toBeGreaterThan(0);
+    expect([await notice.isVisible(), await notice.getAttribute('data-without-greeting')]).toEqual([
+      true,
+      String(withoutGreeting),
+    ]);
+    await page.getByRole('button', { name: 'Count only those started at the greeting' }).click();
+    await allShow('greeting');
+    expect(await notice.isHidden()).toBe(true);
+    expect(new URL(page.url()).searchParams.get('origin')).toBe('greeting');
+    for (const arm of ARMS) {
+      const expected = perArm.find((row) => row.arm === arm && row.origin === 'greeting')?.started ?? 0;
+      expect([arm, numberOf(await cell(`#arms-body tr[data-arm="${arm}"]`, 'started'))]).toEqual([arm, expected]);
+    }
+
     await page.getByLabel('Count in the study panels').selectOption('no_greeting');
     await allShow('no_greeting');
     expect(new URL(page.url()).searchParams.get('origin')).toBe('no_greeting');

@@ -319,6 +319,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
         expect({
           origin,
           said: [arms.origin, funnel.origin, labels.origin, days.origin, durations.origin],
+          withoutGreeting: arms.startedWithoutGreeting,
           started: [
             sum(arms.arms.map((arm) => arm.started)),
             funnel.started,
@@ -330,6 +331,7 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
         }).toEqual({
           origin,
           said: Array(5).fill(origin || null),
+          withoutGreeting: origin === 'greeting' ? 0 : ofOrigin('no_greeting').started,
           started: Array(5).fill(expected.started),
           completed: Array(3).fill(expected.completed),
         });

@@ -45,15 +45,20 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
     await closeChatDatabase(dataSource, DATABASE);
   });
 
-  it('counts conversations per arm and status, taken slots per scope and arm, and blocks per scope', async () => {
+  it('counts conversations per arm, status and origin, taken slots per scope and arm, and blocks per scope', async () => {
     const raw = await stats.arms(ARMS, SCOPE_ARMS, SCOPES);
     for (const arm of SEED_ARMS) {
       for (const status of ['in_progress', 'completed', 'abandoned'] as const) {
-        const expected = where((c) => armId(c) === armId(arm) && c.status === status).length;
-        const row = raw.conversations.find((r) => rowArm(r) === armId(arm) && r.status === status);
-        expect([armId(arm), status, row?.n ?? 0]).toEqual([armId(arm), status, expected]);
+        for (const origin of ['greeting', 'no_greeting'] as const) {
+          const expected = where((c) => armId(c) === armId(arm) && c.status === status && c.origin === origin).length;
+          const row = raw.conversations.find(
+            (r) => rowArm(r) === armId(arm) && r.status === status && r.origin === origin,
+          );
+          expect([armId(arm), status, origin, row?.n ?? 0]).toEqual([armId(arm), status, origin, expected]);
+        }
       }
     }
+    expect(raw.conversations.some((r) => r.origin === 'no_greeting')).toBe(true);
     for (const { scope, arm } of SCOPE_ARMS) {
       const expected = seed.slots.filter(
         (slot) => slot.scope === scope && armId(slot) === armId(arm) && slot.conversationId !== null,
@@ -154,8 +159,9 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
       for (const arm of SEED_ARMS) {
         for (const status of ['in_progress', 'completed', 'abandoned'] as const) {
           const expected = ofOrigin((c) => armId(c) === armId(arm) && c.status === status).length;
-          const row = raw.conversations.find((r) => rowArm(r) === armId(arm) && r.status === status);
-          expect([armId(arm), status, row?.n ?? 0]).toEqual([armId(arm), status, expected]);
+          const rows = raw.conversations.filter((r) => rowArm(r) === armId(arm) && r.status === status);
+          expect([armId(arm), status, rows.reduce((n, r) => n + r.n, 0)]).toEqual([armId(arm), status, expected]);
+          expect(rows.filter((r) => r.origin !== origin)).toEqual([]);
         }
       }
       expect(raw.slots).toEqual((await stats.arms(ARMS, SCOPE_ARMS, SCOPES)).slots);

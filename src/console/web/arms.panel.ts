@@ -12,7 +12,13 @@ export class ArmsPanelView implements Panel {
   private readonly body = byId('arms-body', HTMLDivElement);
   readonly updated = byId('arms-updated', HTMLParagraphElement);
 
-  constructor(private readonly scope: StudyScope) {}
+  /** Shown while every origin is counted and some conversations started without the greeting. */
+  private readonly originNotice = byId('arms-origin-notice', HTMLParagraphElement);
+  private readonly originText = byId('arms-origin-text', HTMLSpanElement);
+
+  constructor(private readonly scope: StudyScope) {
+    byId('arms-origin-only', HTMLButtonElement).addEventListener('click', () => this.scope.choose('greeting'));
+  }
 
   async refresh(): Promise<void> {
     const panel = await getJson<ArmsPanel>(withQuery('/api/admin/study/arms', { origin: this.scope.origin }));
@@ -98,6 +104,13 @@ export class ArmsPanelView implements Panel {
       { class: attrition.warn ? 'summary warn' : 'summary', data: { attrition: panel.attrition.verdict } },
       attrition.text,
     );
+    // Outside the redrawn body, so a reader on its button keeps the focus across refreshes.
+    const started = panel.arms.reduce((total, arm) => total + arm.started, 0);
+    this.originNotice.hidden = !(panel.origin === null && panel.startedWithoutGreeting > 0);
+    this.originNotice.dataset.withoutGreeting = String(panel.startedWithoutGreeting);
+    this.originText.textContent =
+      `${count(panel.startedWithoutGreeting)} of the ${count(started)} conversations counted here started without ` +
+      'the greeting (load tests, or a client that skipped it); every panel and the drop-out test count them.';
     this.body.replaceChildren(
       summary,
       attritionLine,

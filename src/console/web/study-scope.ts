@@ -31,6 +31,13 @@ export class StudyScope {
     return (answered ?? undefined) === this.origin;
   }
 
+  /** Picks `origin` for the reader (a suggestion they accepted), as if chosen in the list. */
+  choose(origin: string): void {
+    if (this.select.value === origin) return;
+    this.select.value = origin;
+    this.select.dispatchEvent(new Event('change'));
+  }
+
   /** Calls `listener` when the reader picks another set, once the address says which. */
   onChange(listener: () => void): void {
     this.select.addEventListener('change', () => {
