@@ -3,7 +3,12 @@ import { DataSource } from 'typeorm';
 import { armsOf } from '../../src/chat/condition-allocator';
 import { AdminSessionRevocationEntity } from '../../src/console/admin-session-revocation.entity';
 import { AdminSessionRepository } from '../../src/console/admin-session.repository';
-import { StudyStatsRepository, type ScopeArm } from '../../src/console/study-stats.repository';
+import {
+  StudyStatsRepository,
+  type LabelBucketRaw,
+  type ScopeArm,
+  type StepStatusRaw,
+} from '../../src/console/study-stats.repository';
 import {
   armId,
   buildStudySeed,
@@ -32,6 +37,32 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
   let seed: StudySeed;
   const where = (keep: (conversation: SeedConversation) => boolean): SeedConversation[] =>
     seed.conversations.filter(keep);
+
+  /** The funnel's rows hold, per arm, step, status and reason, exactly the conversations `pool` holds. */
+  function expectFunnelRows(rows: StepStatusRaw[], pool: SeedConversation[]): void {
+    expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(pool.length);
+    for (const row of rows) {
+      const expected = pool.filter(
+        (c) =>
+          armId(c) === rowArm(row) &&
+          c.step === row.step &&
+          c.status === row.status &&
+          c.abandonReason === row.abandon_reason,
+      ).length;
+      expect({ ...row, n: expected }).toEqual(row);
+    }
+  }
+
+  /** The labels' rows hold, per arm, label and top-score bucket, exactly the conversations `pool` holds. */
+  function expectLabelRows(rows: LabelBucketRaw[], pool: SeedConversation[]): void {
+    expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(pool.length);
+    for (const row of rows) {
+      const expected = pool.filter(
+        (c) => armId(c) === rowArm(row) && c.label === row.label && topScoreBucket(c) === row.bucket,
+      ).length;
+      expect({ ...row, n: expected }).toEqual(row);
+    }
+  }
 
   beforeAll(async () => {
     const url = await recreateTestDatabase(DATABASE);
@@ -75,30 +106,13 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
 
   it('counts conversations per arm, step, status and abandon reason for the funnel', async () => {
     const rows = await stats.stepsByArm(ARMS);
-    expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(seed.conversations.length);
-    for (const row of rows) {
-      const expected = where(
-        (c) =>
-          armId(c) === rowArm(row) &&
-          c.step === row.step &&
-          c.status === row.status &&
-          c.abandonReason === row.abandon_reason,
-      ).length;
-      expect({ ...row, n: expected }).toEqual(row);
-    }
+    expectFunnelRows(rows, seed.conversations);
     const reasons = new Set(rows.map((row) => row.abandon_reason));
     expect(reasons).toEqual(new Set([null, 'idle', 'reset']));
   });
 
   it('counts labels and top-score buckets per arm', async () => {
-    const rows = await stats.labelsByArm(ARMS);
-    expect(rows.reduce((sum, row) => sum + row.n, 0)).toBe(seed.conversations.length);
-    for (const row of rows) {
-      const expected = where(
-        (c) => armId(c) === rowArm(row) && c.label === row.label && topScoreBucket(c) === row.bucket,
-      ).length;
-      expect({ ...row, n: expected }).toEqual(row);
-    }
+    expectLabelRows(await stats.labelsByArm(ARMS), seed.conversations);
   });
 
   it('counts started and completed per day from the first conversation, and per hour over 48 hours', async () => {
@@ -166,27 +180,14 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
       }
       expect(raw.slots).toEqual((await stats.arms(ARMS, SCOPE_ARMS, SCOPES)).slots);
 
-      const steps = await stats.stepsByArm(ARMS, origin);
-      expect(steps.reduce((sum, row) => sum + row.n, 0)).toBe(ofOrigin(() => true).length);
-      for (const row of steps) {
-        const expected = ofOrigin(
-          (c) =>
-            armId(c) === rowArm(row) &&
-            c.step === row.step &&
-            c.status === row.status &&
-            c.abandonReason === row.abandon_reason,
-        ).length;
-        expect({ ...row, n: expected }).toEqual(row);
-      }
-
-      const labels = await stats.labelsByArm(ARMS, origin);
-      expect(labels.reduce((sum, row) => sum + row.n, 0)).toBe(ofOrigin(() => true).length);
-      for (const row of labels) {
-        const expected = ofOrigin(
-          (c) => armId(c) === rowArm(row) && c.label === row.label && topScoreBucket(c) === row.bucket,
-        ).length;
-        expect({ ...row, n: expected }).toEqual(row);
-      }
+      expectFunnelRows(
+        await stats.stepsByArm(ARMS, origin),
+        ofOrigin(() => true),
+      );
+      expectLabelRows(
+        await stats.labelsByArm(ARMS, origin),
+        ofOrigin(() => true),
+      );
 
       const dayOf = (date: Date | null): string | null => date && date.toISOString().slice(0, 10);
       const days = await stats.timeline('day', null, 1000, 'UTC', null, origin);
