@@ -5,9 +5,11 @@ import { AdminSessionRevocationEntity } from '../../src/console/admin-session-re
 import { AdminSessionRepository } from '../../src/console/admin-session.repository';
 import {
   StudyStatsRepository,
+  type DurationRaw,
   type LabelBucketRaw,
   type ScopeArm,
   type StepStatusRaw,
+  type TimelineRaw,
 } from '../../src/console/study-stats.repository';
 import {
   armId,
@@ -50,6 +52,44 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
           c.abandonReason === row.abandon_reason,
       ).length;
       expect({ ...row, n: expected }).toEqual(row);
+    }
+  }
+
+  const dayOf = (date: Date | null): string | null => date && date.toISOString().slice(0, 10);
+
+  /** Per UTC day from the first of `pool`'s conversations: exactly the ones of `pool` started and completed. */
+  function expectDays(days: TimelineRaw[], pool: SeedConversation[]): void {
+    const first = dayOf(new Date(Math.min(...pool.map((c) => c.createdAt.getTime()))));
+    expect(days[0].at.toISOString().slice(0, 10)).toBe(first);
+    for (const point of days) {
+      const day = dayOf(point.at);
+      expect([day, point.started, point.completed]).toEqual([
+        day,
+        pool.filter((c) => dayOf(c.createdAt) === day).length,
+        pool.filter((c) => dayOf(c.completedAt) === day).length,
+      ]);
+    }
+    expect(days.reduce((sum, point) => sum + point.started, 0)).toBe(pool.length);
+  }
+
+  /** Quartiles of the durations of `pool`'s completed conversations, per arm and over all, as percentile_cont. */
+  function expectDurations(rows: DurationRaw[], pool: SeedConversation[]): void {
+    const completed = pool.filter((c) => c.status === 'completed');
+    const quartiles = (list: SeedConversation[]) =>
+      [0.25, 0.5, 0.75].map((q) =>
+        percentileCont(
+          list.map((c) => c.durationMs ?? 0),
+          q,
+        ),
+      );
+    const overall = rows.find((row) => row.brand === null);
+    expect(overall?.n).toBe(completed.length);
+    overall?.quartiles.forEach((value, index) => expect(value).toBeCloseTo(quartiles(completed)[index] ?? NaN, 6));
+    for (const arm of SEED_ARMS) {
+      const list = completed.filter((c) => armId(c) === armId(arm));
+      const row = rows.find((r) => r.brand !== null && rowArm(r) === armId(arm));
+      expect([armId(arm), row?.n ?? 0]).toEqual([armId(arm), list.length]);
+      row?.quartiles.forEach((value, index) => expect(value).toBeCloseTo(quartiles(list)[index] ?? NaN, 6));
     }
   }
 
@@ -116,19 +156,7 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
   });
 
   it('counts started and completed per day from the first conversation, and per hour over 48 hours', async () => {
-    const days = await stats.timeline('day', null, 1000);
-    const dayOf = (date: Date | null): string | null => date && date.toISOString().slice(0, 10);
-    const first = dayOf(new Date(Math.min(...seed.conversations.map((c) => c.createdAt.getTime()))));
-    expect(days[0].at.toISOString().slice(0, 10)).toBe(first);
-    for (const point of days) {
-      const day = dayOf(point.at);
-      expect([day, point.started, point.completed]).toEqual([
-        day,
-        where((c) => dayOf(c.createdAt) === day).length,
-        where((c) => dayOf(c.completedAt) === day).length,
-      ]);
-    }
-    expect(days.reduce((sum, point) => sum + point.started, 0)).toBe(seed.conversations.length);
+    expectDays(await stats.timeline('day', null, 1000), seed.conversations);
 
     const since = new Date(Date.now() - 47 * 3_600_000);
     const hours = await stats.timeline('hour', since, 1000);
@@ -142,24 +170,7 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
   });
 
   it('computes duration quartiles per arm and over all as percentile_cont does', async () => {
-    const rows = await stats.durations();
-    const completed = where((c) => c.status === 'completed');
-    const quartiles = (list: SeedConversation[]) =>
-      [0.25, 0.5, 0.75].map((q) =>
-        percentileCont(
-          list.map((c) => c.durationMs ?? 0),
-          q,
-        ),
-      );
-    const overall = rows.find((row) => row.brand === null);
-    expect(overall?.n).toBe(completed.length);
-    overall?.quartiles.forEach((value, index) => expect(value).toBeCloseTo(quartiles(completed)[index] ?? NaN, 6));
-    for (const arm of SEED_ARMS) {
-      const list = completed.filter((c) => armId(c) === armId(arm));
-      const row = rows.find((r) => r.brand !== null && rowArm(r) === armId(arm));
-      expect(row?.n).toBe(list.length);
-      row?.quartiles.forEach((value, index) => expect(value).toBeCloseTo(quartiles(list)[index] ?? NaN, 6));
-    }
+    expectDurations(await stats.durations(), seed.conversations);
   });
 
   it.each(['greeting', 'no_greeting'] as const)(
@@ -167,7 +178,8 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
     async (origin) => {
       const ofOrigin = (keep: (c: SeedConversation) => boolean): SeedConversation[] =>
         where((c) => c.origin === origin && keep(c));
-      expect(ofOrigin(() => true).length).toBeGreaterThan(0);
+      const pool = ofOrigin(() => true);
+      expect(pool.length).toBeGreaterThan(0);
 
       const raw = await stats.arms(ARMS, SCOPE_ARMS, SCOPES, origin);
       for (const arm of SEED_ARMS) {
@@ -180,42 +192,11 @@ describe('StudyStatsRepository and AdminSessionRepository (real PostgreSQL)', ()
       }
       expect(raw.slots).toEqual((await stats.arms(ARMS, SCOPE_ARMS, SCOPES)).slots);
 
-      expectFunnelRows(
-        await stats.stepsByArm(ARMS, origin),
-        ofOrigin(() => true),
-      );
-      expectLabelRows(
-        await stats.labelsByArm(ARMS, origin),
-        ofOrigin(() => true),
-      );
+      expectFunnelRows(await stats.stepsByArm(ARMS, origin), pool);
+      expectLabelRows(await stats.labelsByArm(ARMS, origin), pool);
 
-      const dayOf = (date: Date | null): string | null => date && date.toISOString().slice(0, 10);
-      const days = await stats.timeline('day', null, 1000, 'UTC', null, origin);
-      const first = Math.min(...ofOrigin(() => true).map((c) => c.createdAt.getTime()));
-      expect(days[0].at.toISOString().slice(0, 10)).toBe(dayOf(new Date(first)));
-      for (const point of days) {
-        const day = dayOf(point.at);
-        expect([day, point.started, point.completed]).toEqual([
-          day,
-          ofOrigin((c) => dayOf(c.createdAt) === day).length,
-          ofOrigin((c) => dayOf(c.completedAt) === day).length,
-        ]);
-      }
-
-      const durations = await stats.durations(origin);
-      const completed = ofOrigin((c) => c.status === 'completed');
-      expect(durations.find((row) => row.brand === null)?.n ?? 0).toBe(completed.length);
-      for (const row of durations.filter((r) => r.brand !== null)) {
-        const list = completed.filter((c) => armId(c) === rowArm(row));
-        expect([rowArm(row), row.n]).toEqual([rowArm(row), list.length]);
-        const quartiles = [0.25, 0.5, 0.75].map((q) =>
-          percentileCont(
-            list.map((c) => c.durationMs ?? 0),
-            q,
-          ),
-        );
-        row.quartiles.forEach((value, index) => expect(value).toBeCloseTo(quartiles[index] ?? NaN, 6));
-      }
+      expectDays(await stats.timeline('day', null, 1000, 'UTC', null, origin), pool);
+      expectDurations(await stats.durations(origin), pool);
     },
   );
 

@@ -1,5 +1,4 @@
 import type { ArmRow, ArmsPanel, ScopeBalance } from '../console.types';
-import { getJson, withQuery } from './api.client';
 import { byId, h, table } from './dom';
 import { attritionText } from './attrition-text';
 import { armCell, armId, count } from './format';
@@ -21,9 +20,8 @@ export class ArmsPanelView implements Panel {
   }
 
   async refresh(): Promise<void> {
-    const panel = await getJson<ArmsPanel>(withQuery('/api/admin/study/arms', { origin: this.scope.origin }));
-    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
-    if (!this.scope.matches(panel.origin)) return;
+    const panel = await this.scope.ask<ArmsPanel>('/api/admin/study/arms');
+    if (!panel) return;
     const fewest = Math.min(...panel.arms.map((arm) => arm.completed));
     // The arms furthest behind in completions are the ones recruitment should watch.
     const lagging = (arm: ArmRow): boolean => panel.completedSpread > 0 && arm.completed === fewest;

@@ -1,5 +1,4 @@
 import type { DurationsArm, DurationsPanel } from '../console.types';
-import { getJson, withQuery } from './api.client';
 import { byId, table } from './dom';
 import { armCell, armId, count, duration } from './format';
 import { markUpdated, type Panel } from './panel';
@@ -14,9 +13,8 @@ export class DurationsPanelView implements Panel {
   constructor(private readonly scope: StudyScope) {}
 
   async refresh(): Promise<void> {
-    const panel = await getJson<DurationsPanel>(withQuery('/api/admin/study/durations', { origin: this.scope.origin }));
-    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
-    if (!this.scope.matches(panel.origin)) return;
+    const panel = await this.scope.ask<DurationsPanel>('/api/admin/study/durations');
+    if (!panel) return;
     const rows: DurationsArm[] = [...panel.arms, { brand: 'All', thinkLevel: '', feelLevel: '', ...panel.overall }];
     this.body.replaceChildren(
       table<DurationsArm>(

@@ -1,6 +1,5 @@
 import type uPlot from 'uplot';
 import type { AbandonedBy, FunnelArm, FunnelPanel, FunnelStep } from '../console.types';
-import { getJson, withQuery } from './api.client';
 import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table, type Column } from './dom';
 import { armCell, armId, count, shareOf } from './format';
@@ -28,14 +27,10 @@ export class FunnelPanelView implements Panel {
   }
 
   async refresh(): Promise<void> {
-    const panel = await getJson<FunnelPanel>(
-      withQuery('/api/admin/study/funnel', {
-        byArm: this.byArm.checked ? 'true' : undefined,
-        origin: this.scope.origin,
-      }),
-    );
-    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
-    if (!this.scope.matches(panel.origin)) return;
+    const panel = await this.scope.ask<FunnelPanel>('/api/admin/study/funnel', {
+      byArm: this.byArm.checked ? 'true' : undefined,
+    });
+    if (!panel) return;
     this.names = [...panel.steps.map((step) => step.name), 'Completed'];
     this.chart.update([
       this.names.map((_, index) => index),

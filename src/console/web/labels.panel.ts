@@ -1,6 +1,5 @@
 import type uPlot from 'uplot';
 import type { LabelCounts, LabelsArm, LabelsPanel, ScoreBucket } from '../console.types';
-import { getJson, withQuery } from './api.client';
 import { bars, chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table } from './dom';
 import { armCell, armId, count } from './format';
@@ -23,9 +22,8 @@ export class LabelsPanelView implements Panel {
   constructor(private readonly scope: StudyScope) {}
 
   async refresh(): Promise<void> {
-    const panel = await getJson<LabelsPanel>(withQuery('/api/admin/study/labels', { origin: this.scope.origin }));
-    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
-    if (!this.scope.matches(panel.origin)) return;
+    const panel = await this.scope.ask<LabelsPanel>('/api/admin/study/labels');
+    if (!panel) return;
     const rows: LabelsArm[] = [...panel.arms, { brand: 'All', thinkLevel: '', feelLevel: '', counts: panel.totals }];
     this.body.replaceChildren(
       table<LabelsArm>(

@@ -1,3 +1,5 @@
+import type { StudyPanelHeader } from '../console.types';
+import { getJson, withQuery } from './api.client';
 import { byId } from './dom';
 
 /** What each origin the study panels can be limited to is called on the page (`origin` of the panels' answers). */
@@ -26,9 +28,16 @@ export class StudyScope {
     return this.select.value || undefined;
   }
 
-  /** Whether a panel's answer counted what the page now asks for (a late answer to an earlier choice does not). */
-  matches(answered: string | null): boolean {
-    return (answered ?? undefined) === this.origin;
+  /**
+   * A study panel's answer, asked for the conversations the page counts; null when the reader chose other ones while
+   * it was on its way, so a late answer is never drawn (the refresh the new choice starts brings the right one).
+   */
+  async ask<T extends StudyPanelHeader>(
+    path: string,
+    params: Record<string, string | undefined> = {},
+  ): Promise<T | null> {
+    const panel = await getJson<T>(withQuery(path, { ...params, origin: this.origin }));
+    return (panel.origin ?? undefined) === this.origin ? panel : null;
   }
 
   /** Picks `origin` for the reader (a suggestion they accepted), as if chosen in the list. */

@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import type { TimelineBucket, TimelinePanel, TimelinePoint } from '../console.types';
-import { ApiError, getJson, withQuery } from './api.client';
+import { ApiError } from './api.client';
 import { chartHeight, Chart, COLORS, countAxis, countScale } from './chart';
 import { byId, table } from './dom';
 import { count, dateFormat, LOCAL_ZONE, localDate, localTime } from './format';
@@ -44,15 +44,13 @@ export class TimelinePanelView implements Panel {
 
   async refresh(): Promise<void> {
     const bucket = this.bucket.value as TimelineBucket;
-    const ask = (tz: string) =>
-      getJson<TimelinePanel>(withQuery('/api/admin/study/timeline', { bucket, tz, origin: this.scope.origin }));
+    const ask = (tz: string) => this.scope.ask<TimelinePanel>('/api/admin/study/timeline', { bucket, tz });
     const panel = await ask(this.zone).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 400 && this.zone !== 'UTC')) throw error;
       this.zone = 'UTC';
       return ask(this.zone);
     });
-    // A late answer to an earlier choice of conversations is not drawn: the next refresh brings the one asked for.
-    if (!this.scope.matches(panel.origin)) return;
+    if (!panel) return;
     this.drawn = panel.bucket;
     const zone = panel.timeZone;
     this.drawnZone = zone;
