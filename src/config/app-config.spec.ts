@@ -157,6 +157,14 @@ describe('settings checked against what reads them', () => {
     );
   });
 
+  it('keeps 30 days of metrics snapshots unless told otherwise, and at least one', () => {
+    expect(new AppConfig({}).queue.metricsSnapshotRetentionDays).toBe(30);
+    expect(new AppConfig({ METRICS_SNAPSHOT_RETENTION_DAYS: '7' }).queue.metricsSnapshotRetentionDays).toBe(7);
+    expect(() => new AppConfig({ METRICS_SNAPSHOT_RETENTION_DAYS: '0' })).toThrow(
+      /^\s*METRICS_SNAPSHOT_RETENTION_DAYS=0: /m,
+    );
+  });
+
   it('refuses a SameSite=None chat cookie that is not Secure: browsers drop such a cookie', () => {
     expect(() => new AppConfig({ CHAT_COOKIE_SAMESITE: 'none', CHAT_COOKIE_SECURE: 'false' })).toThrow(
       /^\s*CHAT_COOKIE_SECURE=false: must be true/m,

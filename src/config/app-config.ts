@@ -182,6 +182,8 @@ export class AppConfig {
     abandonCron: string;
     purgeCron: string;
     metricsSnapshotCron: string;
+    /** Each snapshot run removes the snapshots older than this many days (one row per minute otherwise piles up). */
+    metricsSnapshotRetentionDays: number;
     dataRetentionCron: string;
   };
   readonly participantData: {
@@ -309,6 +311,7 @@ export class AppConfig {
       abandonCron: v.SCHEDULE_ABANDON_CRON,
       purgeCron: v.SCHEDULE_PURGE_CRON,
       metricsSnapshotCron: v.SCHEDULE_METRICS_SNAPSHOT_CRON,
+      metricsSnapshotRetentionDays: v.METRICS_SNAPSHOT_RETENTION_DAYS,
       dataRetentionCron: v.SCHEDULE_RETENTION_CRON,
     };
     this.participantData = {

@@ -102,6 +102,7 @@ export interface Env {
   SCHEDULE_ABANDON_CRON: string;
   SCHEDULE_PURGE_CRON: string;
   SCHEDULE_METRICS_SNAPSHOT_CRON: string;
+  METRICS_SNAPSHOT_RETENTION_DAYS: number;
   SCHEDULE_RETENTION_CRON: string;
 
   DATA_RETENTION_DAYS?: number;
@@ -146,11 +147,9 @@ export const envSchema = Joi.object<Env, true>({
     .max(64)
     .when('REDIS_HOST', {
       is: '',
-      then: Joi.number()
-        .max(1)
-        .messages({
-          'number.max': 'needs REDIS_HOST (without Redis, jobs, schedules and rate limits are per process)',
-        }),
+      then: Joi.number().max(1).messages({
+        'number.max': 'needs REDIS_HOST (without Redis, jobs, schedules and rate limits are per process)',
+      }),
     }),
   API_PROCESS_STALL_TIMEOUT_MS: Joi.number().integer().min(2000).max(600000).default(30000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
@@ -260,6 +259,7 @@ export const envSchema = Joi.object<Env, true>({
   SCHEDULE_ABANDON_CRON: cronSchedule('*/5 * * * *'),
   SCHEDULE_PURGE_CRON: cronSchedule('17 * * * *'),
   SCHEDULE_METRICS_SNAPSHOT_CRON: cronSchedule('* * * * *'),
+  METRICS_SNAPSHOT_RETENTION_DAYS: Joi.number().integer().min(1).max(36500).default(30),
   SCHEDULE_RETENTION_CRON: cronSchedule('43 3 * * *'),
 
   DATA_RETENTION_DAYS: Joi.number().integer().min(1).max(36500),

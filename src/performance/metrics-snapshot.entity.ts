@@ -1,4 +1,4 @@
-import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** A periodic record of the process's vital signs (the seed's PerformanceMonitor history). */
 @Entity('metrics_snapshot')
@@ -6,6 +6,8 @@ export class MetricsSnapshotEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })
   id!: string;
 
+  /** Indexed: the snapshot job removes the rows older than the retention on every run. */
+  @Index('idx_metrics_snapshot_taken_at')
   @CreateDateColumn({ name: 'taken_at', type: 'timestamptz' })
   takenAt!: Date;
 

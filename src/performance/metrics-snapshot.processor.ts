@@ -7,7 +7,11 @@ import { JobName, QueueName } from '../queue/queue-names';
 import { QueueWorker } from '../queue/queue-worker';
 import { MetricsSnapshotRepository } from './metrics-snapshot.repository';
 
-/** `maintenance:metrics-snapshot`: stores the processing process's RSS, heap, cache, semaphore and queue counts. */
+/**
+ * `maintenance:metrics-snapshot`: stores the processing process's RSS, heap, cache, semaphore and queue counts, and
+ * removes the snapshots older than the retention, so the table holds a bounded history (43,200 rows at one a minute
+ * for 30 days) however long the service runs.
+ */
 @Injectable()
 export class MetricsSnapshotProcessor implements OnModuleInit {
   constructor(
@@ -28,7 +32,7 @@ export class MetricsSnapshotProcessor implements OnModuleInit {
     });
   }
 
-  async snapshot(): Promise<{ id: string }> {
+  async snapshot(): Promise<{ id: string; removed: number }> {
     const memory = process.memoryUsage();
     const status = this.classification.status();
     const id = await this.snapshots.insert({
@@ -43,6 +47,7 @@ export class MetricsSnapshotProcessor implements OnModuleInit {
         queues: await this.jobs.counts(),
       },
     });
-    return { id };
+    const removed = await this.snapshots.removeOlderThan(this.config.queue.metricsSnapshotRetentionDays);
+    return { id, removed };
   }
 }
