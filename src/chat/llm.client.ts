@@ -10,8 +10,7 @@ import {
 import { AppConfig } from '../config/app-config';
 import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
-
-const MAX_REPLY_CHARS = 500;
+import { cleanLlmReply } from './llm-reply';
 
 interface ChatCompletion {
   choices?: { message?: { content?: unknown } }[];
@@ -157,8 +156,8 @@ export class LlmClient {
     const body = (await response.json()) as ChatCompletion;
     const content = body.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new Error('no message content in the answer');
-    const text = content.replace(/\s+/g, ' ').trim().slice(0, MAX_REPLY_CHARS);
-    if (text.length === 0) throw new Error('empty answer');
+    const text = cleanLlmReply(content);
+    if (text.length === 0) throw new Error('empty answer once cleaned');
     return text;
   }
 }

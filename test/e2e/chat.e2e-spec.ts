@@ -425,6 +425,8 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
   const DATABASE = 'combot_chat_llm_e2e_test';
   let llm: Server;
   let llmMode: 'ok' | 'slow' | 'fail' = 'ok';
+  /** What the LLM answers when it answers. */
+  let llmContent = 'You say <b>it broke</b> & more. Tell me more?';
   const seen: { auth?: string; body: { messages: { role: string; content: string }[] } }[] = [];
   let testApp: TestApp;
 
@@ -445,7 +447,7 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
         const answer = () =>
           res.writeHead(200, { 'Content-Type': 'application/json' }).end(
             JSON.stringify({
-              choices: [{ message: { role: 'assistant', content: 'You say <b>it broke</b> & more. Tell me more?' } }],
+              choices: [{ message: { role: 'assistant', content: llmContent } }],
             }),
           );
         if (llmMode === 'slow') setTimeout(answer, 3000).unref();
@@ -533,5 +535,37 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
     expect(probed.reply).toBe('You say &lt;b&gt;it broke&lt;/b&gt; &amp; more. Tell me more?');
     const closed = await request(testApp.app.getHttpServer()).get('/api/health').expect(200);
     expect(closed.body.status).toBe('ok');
+  });
+
+  it('stores and shows an LLM answer only as clean text: no half of an emoji, no control character', async () => {
+    llmMode = 'ok';
+    const cases: { content: string; reply: string }[] = [
+      // Cut at the 500-character limit between the two halves of an emoji: the emoji goes whole.
+      { content: `${'a'.repeat(499)}😀 tail`, reply: 'a'.repeat(499) },
+      { content: 'hello \ud800 world', reply: 'hello world' },
+      { content: 'hello\u0000world', reply: 'helloworld' },
+      { content: '\u001b[31mred\u001b[0m and \u0007bell\u0085', reply: 'red and bell' },
+    ];
+    for (const { content, reply } of cases) {
+      llmContent = content;
+      const client = await lowThinkClient();
+      const answer = await client.send('My parcel is late.');
+      expect({ content, reply: answer.reply }).toEqual({ content, reply });
+      const [turn] = await testApp.app
+        .get(DataSource)
+        .query<{ text: string }[]>(
+          `SELECT text FROM conversation_turn WHERE conversation_id = $1 AND kind = 'reply' AND step = 0`,
+          [client.scenario.conversation_id],
+        );
+      expect(turn.text).toBe(reply);
+    }
+  });
+
+  it('answers from the template when nothing is left of the LLM answer once cleaned', async () => {
+    llmMode = 'ok';
+    llmContent = '\u0000\u0001 \u001b[0m';
+    const answer = await (await lowThinkClient()).send('The courier lost my parcel.');
+    expect(answer.reply).toMatch(/Could you|Can you/);
+    llmContent = 'You say <b>it broke</b> & more. Tell me more?';
   });
 });
