@@ -1,4 +1,7 @@
 import { Logger } from '@nestjs/common';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
+import { ErrorTranslation } from '../common/error-translation';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { InProcessQueue } from './in-process-queue';
@@ -37,7 +40,14 @@ describe('QueueWorker', () => {
     ml = new InProcessQueue(QueueName.Ml);
     maintenance = new InProcessQueue(QueueName.Maintenance);
     const config = new AppConfig({});
-    worker = new QueueWorker(config, new JobsService(config, metrics, ml, maintenance), 'worker');
+    const translation = new ErrorTranslation();
+    // As the database adapter translates its driver's outage errors.
+    translation.add((error) =>
+      error instanceof Error && error.message.startsWith('connect ECONNREFUSED')
+        ? new AppError(ErrorCode.DbUnavailable, 'The database is unavailable; retry shortly.')
+        : undefined,
+    );
+    worker = new QueueWorker(config, new JobsService(config, metrics, ml, maintenance), translation, 'worker');
     warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
 
@@ -152,6 +162,33 @@ describe('QueueWorker', () => {
         `job ${QueueName.Ml}:${JobName.Classify}#${String(id)} attempt 1 of 3 failed: connect ECONNREFUSED 127.0.0.1:5432`,
       ]);
       expect(warnings().join('\n')).not.toContain('my private complaint');
+    });
+
+    it('keeps as the failure reason (shown by GET /api/jobs/:queue/:id) a coded message, never a driver’s text', async () => {
+      const failures: Record<string, Error> = {
+        bug: new Error('relation "metrics_snapshot" does not exist'),
+        outage: new Error('connect ECONNREFUSED 127.0.0.1:5432'),
+        coded: new AppError(ErrorCode.MlInvalidText, 'text must not be empty.'),
+      };
+      worker.register({
+        queue: QueueName.Ml,
+        job: JobName.Classify,
+        concurrency: 1,
+        handle: (job) => Promise.reject(failures[(job.data as { failure: string }).failure]),
+      });
+      worker.startProcessing();
+      const reasons: Record<string, string | undefined> = {};
+      for (const failure of Object.keys(failures)) {
+        const { id } = await ml.add(JobName.Classify, { failure }, { attempts: 1 });
+        reasons[failure] = (await settled(ml, id)).failedReason;
+      }
+      expect(reasons).toEqual({
+        bug: 'The job failed; the service log has the cause.',
+        outage: 'The database is unavailable; retry shortly.',
+        coded: 'text must not be empty.',
+      });
+      // The log keeps what happened.
+      expect(warnings().join('\n')).toContain('relation "metrics_snapshot" does not exist');
     });
   });
 

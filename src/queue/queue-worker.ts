@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { AppError } from '../common/app.error';
+import { ErrorTranslation } from '../common/error-translation';
 import { settlesWithin } from '../common/settles-within';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { AppConfig } from '../config/app-config';
@@ -13,6 +15,9 @@ import { JobName, QueueName } from './queue-names';
  * persistence comes back without them, and nothing else would ever add them again. One read per queue.
  */
 export const SCHEDULE_CHECK_INTERVAL_MS = 30_000;
+
+/** The failure reason stored for an error that has no code: its own text stays in the log. */
+export const UNEXPECTED_JOB_FAILURE = 'The job failed; the service log has the cause.';
 
 /** One job's processor, registered by the feature module that owns the job. */
 export interface JobProcessor {
@@ -52,6 +57,7 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly config: AppConfig,
     private readonly jobs: JobsService,
+    private readonly translation: ErrorTranslation,
     @Inject(PROCESS_ROLE) private readonly role: ProcessRole,
     @Optional() @Inject(BullConnections) private readonly connections: BullConnections | null = null,
   ) {}
@@ -81,7 +87,7 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
         .process(processor.job, processor.concurrency, (job) =>
           processor.handle(job).catch((error: unknown) => {
             this.warnFailedAttempt(processor, job, error);
-            throw error;
+            throw this.storedFailure(error);
           }),
         )
         .catch((error: unknown) =>
@@ -174,6 +180,16 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** One line per failed attempt: the job's kind, id and attempt and the error's message, never its data. */
+  /**
+   * The error the queue keeps as the job's failure reason, which `GET /api/jobs/:queue/:id` shows without a key: a
+   * coded error as it is (its message is the service's own), another as the adapters translate it (a database
+   * outage: DB.UNAVAILABLE), anything else as a generic line. A driver's or a bug's text only reaches the log.
+   */
+  private storedFailure(error: unknown): Error {
+    const translated = error instanceof AppError ? error : this.translation.translate(error);
+    return translated instanceof AppError ? translated : new Error(UNEXPECTED_JOB_FAILURE);
+  }
+
   private warnFailedAttempt(processor: JobProcessor, job: JobLike, error: unknown): void {
     const kind = `${processor.queue}:${processor.job}`;
     let warning = this.failures.get(kind);
