@@ -1,6 +1,7 @@
+import type { ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import { authenticateAdmin, sessionCodecOf } from './admin-api-key.guard';
+import { authenticateAdmin, MetricsAuthGuard, sessionCodecOf } from './admin-api-key.guard';
 import { AdminSessionRevocations } from './admin-session';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
@@ -101,5 +102,37 @@ describe('authenticateAdmin', () => {
         authenticateAdmin(off, sessionCodecOf(off), { revocations, attempts: null }, requestOf({ cookie: token })),
       ),
     ).toBe(ErrorCode.AdminDisabled);
+  });
+});
+
+describe('MetricsAuthGuard', () => {
+  const METRICS_KEY = 'guard-spec-metrics-key-0123456789';
+  const contextOf = (request: Request): ExecutionContext =>
+    ({ switchToHttp: () => ({ getRequest: () => request }) }) as unknown as ExecutionContext;
+  const guarded = (env: Record<string, string>, headers: Record<string, string>) =>
+    new MetricsAuthGuard(new AppConfig({ ADMIN_API_KEY: KEY, ...env })).canActivate(contextOf(requestOf({ headers })));
+
+  it('lets every scrape in while METRICS_REQUIRE_AUTH is off', async () => {
+    await expect(guarded({ METRICS_API_KEY: METRICS_KEY }, {})).resolves.toBe(true);
+  });
+
+  it('with METRICS_REQUIRE_AUTH, takes the metrics key or the admin key, and refuses anything else', async () => {
+    const env = { METRICS_REQUIRE_AUTH: 'true', METRICS_API_KEY: METRICS_KEY };
+    await expect(guarded(env, { authorization: `Bearer ${METRICS_KEY}` })).resolves.toBe(true);
+    await expect(guarded(env, { 'x-api-key': METRICS_KEY })).resolves.toBe(true);
+    await expect(guarded(env, { 'x-api-key': KEY })).resolves.toBe(true);
+    expect(await codeOf(guarded(env, {}))).toBe(ErrorCode.Unauthorized);
+    expect(await codeOf(guarded(env, { 'x-api-key': `${METRICS_KEY}x` }))).toBe(ErrorCode.Forbidden);
+  });
+
+  it('opens /api/metrics only: the metrics key is no admin key', async () => {
+    const config = new AppConfig({ ADMIN_API_KEY: KEY, METRICS_API_KEY: METRICS_KEY });
+    const check = authenticateAdmin(
+      config,
+      sessionCodecOf(config),
+      { revocations: null, attempts: null },
+      requestOf({ headers: { 'x-api-key': METRICS_KEY } }),
+    );
+    expect(await codeOf(check)).toBe(ErrorCode.Forbidden);
   });
 });

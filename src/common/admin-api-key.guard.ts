@@ -53,6 +53,25 @@ export async function showsAdminKey(
   }
 }
 
+/** Whether the request shows `METRICS_API_KEY`, the scrape credential that opens `/api/metrics` and nothing else. */
+export function showsMetricsKey(config: AppConfig, request: Request): boolean {
+  const expected = config.metrics.apiKey;
+  const key = presentedKey(request);
+  return expected !== null && key !== null && sameKey(key, expected);
+}
+
+/**
+ * Whether a scrape may see the research-data series (per-arm counts): it shows the metrics key or the admin key.
+ * Never throws; a wrong key counts against the address as in `showsAdminKey`.
+ */
+export async function scrapeMayReadResearchData(
+  config: AppConfig,
+  attempts: AdminKeyAttempts | null,
+  request: Request,
+): Promise<boolean> {
+  return showsMetricsKey(config, request) || showsAdminKey(config, attempts, request);
+}
+
 /** The address failed key checks count against: the client address `TRUST_PROXY` yields. */
 export const clientAddressOf = (request: Request): string => request.ip ?? 'unknown';
 
@@ -209,11 +228,16 @@ export class AdminApiKeyGuard implements CanActivate {
   }
 }
 
-/** `/api/metrics` is open unless `METRICS_REQUIRE_AUTH=true`. */
+/**
+ * `/api/metrics` (and its JSON summary) is open unless `METRICS_REQUIRE_AUTH=true`; then it takes `METRICS_API_KEY`
+ * (what Prometheus should hold: it opens nothing else) or whatever the admin routes take.
+ */
 @Injectable()
 export class MetricsAuthGuard extends AdminApiKeyGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    return this.config.metrics.requireAuth ? super.canActivate(context) : true;
+    if (!this.config.metrics.requireAuth) return true;
+    if (showsMetricsKey(this.config, context.switchToHttp().getRequest<Request>())) return true;
+    return super.canActivate(context);
   }
 }
 

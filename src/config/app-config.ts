@@ -195,7 +195,11 @@ export class AppConfig {
     pseudonymKey: string | null;
   };
   readonly health: { heapLimitBytes: number; rssLimitBytes: number };
-  readonly metrics: { requireAuth: boolean };
+  readonly metrics: {
+    requireAuth: boolean;
+    /** The scrape credential: opens `/api/metrics` (with its per-arm series) and nothing else; `null`: none. */
+    apiKey: string | null;
+  };
 
   constructor(raw: RawEnv = {}) {
     const v = AppConfig.validate(raw);
@@ -327,7 +331,7 @@ export class AppConfig {
           : v.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
       rssLimitBytes: v.HEALTH_RSS_LIMIT_MB * 1024 * 1024,
     };
-    this.metrics = { requireAuth: v.METRICS_REQUIRE_AUTH };
+    this.metrics = { requireAuth: v.METRICS_REQUIRE_AUTH, apiKey: optional(v.METRICS_API_KEY) };
   }
 
   /** Validates and converts the raw environment, or throws every problem at once as `KEY=value: problem`. */

@@ -112,6 +112,7 @@ export interface Env {
   HEALTH_HEAP_LIMIT_MB?: number;
   HEALTH_RSS_LIMIT_MB: number;
   METRICS_REQUIRE_AUTH: boolean;
+  METRICS_API_KEY: string;
 }
 
 /** A cron expression as the queues read it (cron-parser; 5 fields, or 6 with seconds): a bad one never runs its job. */
@@ -269,6 +270,7 @@ export const envSchema = Joi.object<Env, true>({
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
   METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
+  METRICS_API_KEY: Joi.string().min(16).allow('').default(''),
 });
 
 export type RawEnv = Record<string, string | undefined>;

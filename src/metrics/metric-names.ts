@@ -18,9 +18,17 @@ export const MetricName = {
   CacheErrors: 'combot_cache_errors_total',
   QueueJobs: 'combot_queue_jobs',
   Conversations: 'combot_conversations',
+  ConversationsByArm: 'combot_conversations_by_arm',
   ChatTurns: 'combot_chat_turns_total',
   LlmRequests: 'combot_llm_requests_total',
   LlmCircuitState: 'combot_llm_circuit_state',
   ThrottleFallbacks: 'combot_throttle_local_fallbacks_total',
   EventLoopDelay: 'combot_event_loop_delay_seconds',
 } as const;
+
+/**
+ * Series of research data that a keyless scrape of an open `/api/metrics` does not get: live counts per arm tell an
+ * outsider which arm the next participant is drawn (the last free slot of a block). A scrape with `METRICS_API_KEY`
+ * or the admin key gets them.
+ */
+export const RESEARCH_DATA_METRICS: readonly string[] = [MetricName.ConversationsByArm];

@@ -234,6 +234,7 @@ describe('Grafana provisioning and the Combot dashboard', () => {
       MetricName.CacheMisses,
       MetricName.QueueJobs,
       MetricName.Conversations,
+      MetricName.ConversationsByArm,
       MetricName.LlmCircuitState,
       MetricName.EventLoopDelay,
       'combot_process_resident_memory_bytes',

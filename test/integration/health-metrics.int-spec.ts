@@ -9,6 +9,7 @@ import { dropTestDatabase } from '../support/test-database';
 describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
   const DATABASE = 'combot_health_int_test';
   const ADMIN_KEY = 'health-admin-key-0123456789';
+  const METRICS_KEY = 'health-metrics-scrape-key-0123';
   const redis = new PrivateRedis();
   let testApp: TestApp;
   const http = () => request(testApp.app.getHttpServer());
@@ -22,6 +23,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       QUEUE_PROCESS_IN_API: 'true',
       ML_WORKERS: '1',
       ADMIN_API_KEY: ADMIN_KEY,
+      METRICS_API_KEY: METRICS_KEY,
     });
   }, 120_000);
 
@@ -113,12 +115,30 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
     for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) {
       expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/);
     }
-    expect(text).toMatch(
-      /combot_conversations\{brand="(Basic|Lulu)",think_level="(High|Low)",feel_level="(High|Low)",status="in_progress",origin="greeting"\} 1/,
-    );
+    expect(text).toMatch(/^combot_conversations\{status="in_progress",origin="greeting"\} 1$/m);
     expect(text).toMatch(
       /combot_http_request_duration_seconds_count\{method="POST",route="\/api\/ml\/classify",status="200"\}/,
     );
+  });
+
+  it('shows stored conversations per arm only to a scrape with the metrics key or the admin key', async () => {
+    // Live counts per arm would tell an outsider which arm the next participant gets (the last free slot of a block).
+    await http().get('/api/random/initial/').expect(200);
+    const perArm =
+      /^combot_conversations_by_arm\{brand="(Basic|Lulu)",think_level="(High|Low)",feel_level="(High|Low)",status="in_progress",origin="greeting"\} [1-9]/m;
+    const scrape = async (headers: Record<string, string>): Promise<string> => {
+      let call = http().get('/api/metrics');
+      for (const [name, value] of Object.entries(headers)) call = call.set(name, value);
+      return (await call.expect(200)).text;
+    };
+    const keyless = await scrape({});
+    expect(keyless).not.toContain('combot_conversations_by_arm');
+    expect(keyless).toMatch(/^combot_conversations\{status="in_progress",origin="greeting"\} [1-9]/m);
+    expect(await scrape({ 'X-Api-Key': 'not-the-metrics-key-at-all' })).not.toContain('combot_conversations_by_arm');
+    expect(await scrape({ Authorization: `Bearer ${METRICS_KEY}` })).toMatch(perArm);
+    expect(await scrape({ 'X-Api-Key': METRICS_KEY })).toMatch(perArm);
+    expect(await scrape({ 'X-Api-Key': ADMIN_KEY })).toMatch(/^# HELP combot_conversations_by_arm /m);
+    expect(await scrape({ 'X-Api-Key': ADMIN_KEY })).toMatch(perArm);
   });
 
   it('answers the JSON performance summary', async () => {
