@@ -161,7 +161,19 @@ describe('StudyPanelsService', () => {
   it('encodes keyset cursors opaquely and refuses ones it did not make', () => {
     const cursor = { createdAt: '2025-01-31T12:00:00.123456Z', id: '0b7b6b8e-0f2a-4c1d-9e8f-1a2b3c4d5e6f' };
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
-    for (const bad of ['', 'not-a-cursor', Buffer.from('2025-01-31|x').toString('base64url')]) {
+    const forged = (text: string): string => Buffer.from(text).toString('base64url');
+    const id = cursor.id;
+    for (const bad of [
+      '',
+      'not-a-cursor',
+      forged('2025-01-31|x'),
+      // Shaped like a cursor, but no time PostgreSQL can read, or no UUID: the database would refuse them (a 500).
+      forged(`2026-13-45T99:99:99.000000Z|${id}`),
+      forged(`2025-02-30T12:00:00.000000Z|${id}`),
+      forged(`0000-01-01T00:00:00.000000Z|${id}`),
+      forged('2025-01-31T12:00:00.123456Z|------------------------------------'),
+      forged('2025-01-31T12:00:00.123456Z|0b7b6b8e0f2a-4c1d-9e8f-1a2b3c4d-5e6f'),
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(AppError);
       expect(() => decodeCursor(bad)).toThrow(
         expect.objectContaining({

@@ -67,12 +67,21 @@ export function encodeCursor(cursor: BrowseCursor): string {
   return Buffer.from(`${cursor.createdAt}|${cursor.id}`).toString('base64url');
 }
 
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Whether `time` (CURSOR_TIME's shape) names a real instant PostgreSQL can read: no month 13, no 30 February. */
+function isRealTime(time: string): boolean {
+  const milliseconds = `${time.slice(0, 23)}Z`;
+  const parsed = new Date(milliseconds);
+  return !Number.isNaN(parsed.getTime()) && parsed.getUTCFullYear() >= 1 && parsed.toISOString() === milliseconds;
+}
+
+/** A cursor this endpoint made; anything else, however it is shaped, is refused before it reaches the database. */
 export function decodeCursor(value: string): BrowseCursor {
   const [createdAt, id, extra] = Buffer.from(value, 'base64url').toString('utf8').split('|');
   const valid =
-    extra === undefined &&
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/.test(createdAt ?? '') &&
-    /^[0-9a-f-]{36}$/i.test(id ?? '');
+    extra === undefined && CURSOR_TIME.test(createdAt ?? '') && isRealTime(createdAt) && UUID.test(id ?? '');
   if (!valid) throw invalidInput('cursor must be a nextCursor this endpoint gave');
   return { createdAt, id };
 }
