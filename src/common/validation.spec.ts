@@ -15,6 +15,19 @@ describe('AppValidationPipe', () => {
     expect(refused.details).toEqual(['property dryRun should not exist', 'property since should not exist']);
   });
 
+  it('refuses parameters named like what every object inherits, which the transformer would drop unseen', async () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'valueOf', '__defineGetter__', 'hasOwnProperty']) {
+      // A query string parses into an object without a prototype: `__proto__` is an ordinary key there.
+      const value = Object.assign(Object.create(null) as object, { [name]: 'x' });
+      const refused = (await query(value, NoQueryDto).catch((e: unknown) => e)) as AppError;
+      expect({ name, code: refused.code, details: refused.details }).toEqual({
+        name,
+        code: ErrorCode.ValidationFailed,
+        details: [`property ${name} should not exist`],
+      });
+    }
+  });
+
   it('takes an empty query on a route that reads none', async () => {
     await expect(query({}, NoQueryDto)).resolves.toBeInstanceOf(NoQueryDto);
   });

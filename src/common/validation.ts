@@ -61,7 +61,16 @@ export class AppValidationPipe extends ValidationPipe {
   }
 
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    return metadata.type === 'query' ? this.queryPipe.transform(value, metadata) : super.transform(value, metadata);
+    if (metadata.type !== 'query') return super.transform(value, metadata);
+    // class-transformer skips keys named like what every object inherits (`constructor`, `__proto__`, `toString`),
+    // so the whitelist would never see them: refused here with the whitelist's own message.
+    const inherited =
+      value && typeof value === 'object' ? Object.keys(value).filter((key) => key in Object.prototype) : [];
+    if (inherited.length > 0) {
+      const messages = inherited.map((key) => `property ${key} should not exist`);
+      return Promise.reject(new AppError(ErrorCode.ValidationFailed, messages.join('; '), { details: messages }));
+    }
+    return this.queryPipe.transform(value, metadata);
   }
 }
 

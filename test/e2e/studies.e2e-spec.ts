@@ -215,18 +215,20 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       expect(await turnCount(id)).toBe(0);
     });
 
-    it('refuses an option it does not have (?dryRun=true) and erases nothing', async () => {
+    it('refuses an option it does not have (?dryRun=true, ?__proto__=true) and erases nothing', async () => {
       const { scenario } = await participant('dry.run@pilot.test');
       const id = scenario.conversation_id;
       const turns = await turnCount(id);
-      const refused = await http()
-        .delete(`/api/admin/conversations/${id}?dryRun=true`)
-        .set('X-Api-Key', ADMIN_KEY)
-        .expect(400);
-      expect(refused.body).toMatchObject({
-        code: 'HTTP.VALIDATION_FAILED',
-        details: ['property dryRun should not exist'],
-      });
+      for (const option of ['dryRun', '__proto__', 'constructor']) {
+        const refused = await http()
+          .delete(`/api/admin/conversations/${id}?${option}=true`)
+          .set('X-Api-Key', ADMIN_KEY)
+          .expect(400);
+        expect(refused.body).toMatchObject({
+          code: 'HTTP.VALIDATION_FAILED',
+          details: [`property ${option} should not exist`],
+        });
+      }
       expect(await rowOf(id)).toMatchObject({ email: 'dry.run@pilot.test', erased_at: null });
       expect(await turnCount(id)).toBe(turns);
     });
