@@ -1,4 +1,12 @@
-import { addressKey, isOneAddress, namesAddress, typedBefore } from './email-address';
+import {
+  addressKey,
+  emailsIn,
+  isOneAddress,
+  isValidEmail,
+  namesAddress,
+  replaceEmails,
+  typedBefore,
+} from './email-address';
 
 describe('namesAddress', () => {
   it('names the address found whole, in any letter case', () => {
@@ -62,5 +70,27 @@ describe('typedBefore', () => {
     expect(typedBefore('malice@example.org', key)).toBeNull();
     expect(typedBefore('x.alice@example.org', key)).toBeNull();
     expect(typedBefore('bob@example.org', key)).toBeNull();
+  });
+});
+
+describe('addresses whose domain is not ASCII (internationalised domain names)', () => {
+  it('are accepted at the e-mail step as ASCII ones are', () => {
+    for (const email of [
+      'zoe@uni-köln.de',
+      'zoe@例え.jp',
+      'Zoë.Müller@Uni-Köln.de',
+      'ivan@почта.рф',
+      'a@xn--80ak6aa92e.com',
+    ])
+      expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: true });
+    for (const email of ['zoe@köln', 'zoe@köln.1', 'zoe@-köln.de', 'zoe@köln..de'])
+      expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: false });
+  });
+
+  it('are found whole in a transcript, so pseudonymised exports, retention and erasure by address reach them', () => {
+    expect(emailsIn('write me at zoe@uni-köln.de please')).toEqual(['zoe@uni-köln.de']);
+    expect(emailsIn('or zoe@例え.jp, or ivan@почта.рф.')).toEqual(['zoe@例え.jp', 'ivan@почта.рф']);
+    expect(replaceEmails('mail: Zoë.Müller@Uni-Köln.de!', () => '[e-mail removed]')).toBe('mail: [e-mail removed]!');
+    expect(isOneAddress(' zoe@uni-köln.de ')).toBe(true);
   });
 });

@@ -1,9 +1,15 @@
-/** The parts of an address the chat accepts: no quoted local parts, no IP literals, a letters-only TLD. */
+/**
+ * The parts of an address the chat accepts: no quoted local parts, no IP literals. Domain labels and the top-level
+ * domain may be in any script (`uni-köln.de`, `例え.jp`, `почта.рф`) or their ASCII form (`xn--…`): an address
+ * typed that way must be found in a transcript like any other, or a pseudonymised export, the retention job and
+ * an erasure by address would leave it in clear. The top-level domain is letters only (or `xn--…`).
+ */
 const LOCAL_PART = String.raw`[^\s@<>()[\]\\,;:"]{1,64}`;
-const DOMAIN_LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?';
-const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.[A-Za-z]{2,}`;
+const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,62}[\p{L}\p{M}\p{N}])?`;
+const TOP_LEVEL_DOMAIN = String.raw`(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9-]+)`;
+const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.${TOP_LEVEL_DOMAIN}`;
 
-const WHOLE = new RegExp(`^${ADDRESS}$`);
+const WHOLE = new RegExp(`^${ADDRESS}$`, 'u');
 
 /**
  * Control and invisible formatting characters (zero-width space, soft hyphen, bidi overrides, byte-order mark): an
@@ -22,7 +28,7 @@ export function isValidEmail(text: string): boolean {
  * address the chat accepted is always found whole, wherever it was typed.
  */
 export function replaceEmails(text: string, replace: (address: string) => string): string {
-  return text.replace(new RegExp(ADDRESS, 'g'), replace);
+  return text.replace(new RegExp(ADDRESS, 'gu'), replace);
 }
 
 /** Whether `text` (trimmed) is one address, found whole by the pattern: what an erasure by e-mail can look for. */
@@ -34,7 +40,7 @@ export function isOneAddress(text: string): boolean {
 
 /** Every e-mail address in `text`, found as `replaceEmails` finds them. */
 export function emailsIn(text: string): string[] {
-  return text.match(new RegExp(ADDRESS, 'g')) ?? [];
+  return text.match(new RegExp(ADDRESS, 'gu')) ?? [];
 }
 
 /**
