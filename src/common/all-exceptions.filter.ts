@@ -6,6 +6,7 @@ import type { ErrorResponseDto } from './error-response.dto';
 import type { ErrorTranslation } from './error-translation';
 import { ErrorCode } from './error-codes';
 import { CODE_BY_STATUS, ERROR_HTTP } from './error-http.map';
+import { loggedUrl } from './logged-url';
 import { requestIdOf } from './request-id';
 
 /** A 405 names the methods the route does take (its `details.allow`). */
@@ -39,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const { body, headers } = this.toBody(exception, request);
     if (body.statusCode === 500) {
       this.logger.error(
-        { err: exception, requestId: body.requestId, path: request.originalUrl },
+        { err: exception, requestId: body.requestId, path: loggedUrl(request.originalUrl) },
         `${body.code}: ${body.message}`,
       );
     } else if (body.statusCode > 500 || (exception instanceof AppError && exception.retryable)) {

@@ -5,6 +5,7 @@ import { stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
 import { PROCESS_ROLE, type ProcessRole } from '../config/process-role';
 import { prettyTransport } from './log-format';
+import { loggedUrl } from './logged-url';
 import { assignRequestId } from './request-id';
 
 /**
@@ -70,7 +71,7 @@ export function loggedError(error: Error | Record<string, unknown>): Record<stri
             req: (req: { id: string; method: string; url: string }) => ({
               id: req.id,
               method: req.method,
-              url: req.url,
+              url: loggedUrl(req.url),
             }),
             res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             err: loggedError,
