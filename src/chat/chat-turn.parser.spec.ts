@@ -40,9 +40,14 @@ describe('chat turn parsing', () => {
   });
 
   it('refuses empty and too long messages with their own codes', () => {
-    expect(() => checkedMessage('   ', 10)).toThrow(
-      expect.objectContaining({ code: 'HTTP.VALIDATION_FAILED', details: ['message must not be empty.'] }),
-    );
+    // Nothing a reader would see: spaces, or only invisible formatting characters (zero-width space and joiner,
+    // word joiner, byte-order mark, a bidi mark) between them.
+    for (const blank of ['   ', '\u200b', ' \u200b\u200d ', '\u2060\ufeff', '\u200e\u00a0\u3000'])
+      expect(() => checkedMessage(blank, 10)).toThrow(
+        expect.objectContaining({ code: 'HTTP.VALIDATION_FAILED', details: ['message must not be empty.'] }),
+      );
+    // An emoji sequence joined by ZWJ holds invisible characters, but not only them.
+    expect(checkedMessage('👩\u200d💻', 10)).toBe('👩\u200d💻');
     expect(() => checkedMessage('x'.repeat(11), 10)).toThrow(
       expect.objectContaining({ code: 'CHAT.MESSAGE_TOO_LONG' }),
     );

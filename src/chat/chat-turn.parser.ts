@@ -30,12 +30,15 @@ export function parseNumber(raw: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
+/** Format characters (zero-width space and joiner, word joiner, byte-order mark, bidi marks): nothing to read. */
+const INVISIBLE_FORMATTING = /\p{Cf}/gu;
+
 /**
- * The participant's message, refused when empty, longer than `maxLength` or holding control characters or unpaired
+ * The participant's message, refused when empty (nothing but spaces and invisible formatting characters), longer than `maxLength` or holding control characters or unpaired
  * surrogates; checked before anything else runs for it (the classifier included).
  */
 export function checkedMessage(message: string, maxLength: number): string {
-  if (message.trim().length === 0) throw invalidInput('message must not be empty.');
+  if (message.replace(INVISIBLE_FORMATTING, '').trim().length === 0) throw invalidInput('message must not be empty.');
   if (hasControlCharacters(message)) {
     throw new AppError(
       ErrorCode.ChatInvalidCharacters,
