@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
-import { answerClientErrorsInJson } from './common/client-error';
+import { answerClientErrorsInJson, answerProtocolRefusalsInJson } from './common/client-error';
 import { configureHttpApp } from './common/http-setup';
 import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
@@ -30,6 +30,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
   server.requestTimeout = config.http.requestTimeoutMs;
   server.keepAliveTimeout = config.http.keepAliveTimeoutMs;
   answerClientErrorsInJson(server);
+  answerProtocolRefusalsInJson(server);
   const drain = new KeepAliveDrain(server);
   let stopping = false;
   /**

@@ -1,6 +1,8 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import type { NextFunction } from 'express';
+import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
 import { ERROR_HTTP } from './error-http.map';
 
@@ -36,4 +38,38 @@ export function answerClientErrorsInJson(server: Server): void {
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
+}
+
+/**
+ * Node answers an `Expect` other than `100-continue` with a bare 417, and an HTTP/1.1 request without `Host` with a
+ * bare 400, before any route runs: the first is answered here in the JSON error shape; the second is let through
+ * to `requireHostHeader` below, so the exception filter answers it like any other refusal.
+ */
+export function answerProtocolRefusalsInJson(server: Server): void {
+  (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
+  server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
+    const code = ErrorCode.ExpectationFailed;
+    const status = ERROR_HTTP[code].status;
+    const body = JSON.stringify({
+      statusCode: status,
+      code,
+      message: 'The only expectation the server meets is Expect: 100-continue.',
+      requestId: randomUUID(),
+    });
+    response.writeHead(status, {
+      'Content-Type': 'application/json; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+      Connection: 'close',
+    });
+    response.end(body);
+  });
+}
+
+/** HTTP/1.1 requires `Host` (RFC 9112 §3.2): a request without one is refused, as Node would, but with a code. */
+export function requireHostHeader(request: IncomingMessage, _response: ServerResponse, next: NextFunction): void {
+  const needsHost = request.httpVersionMajor === 1 && request.httpVersionMinor >= 1;
+  if (needsHost && request.headers.host === undefined) {
+    return next(new AppError(ErrorCode.BadRequest, 'An HTTP/1.1 request needs a Host header.'));
+  }
+  next();
 }

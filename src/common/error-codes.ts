@@ -10,6 +10,7 @@ export const ErrorCode = {
   BodyTooDeep: 'HTTP.BODY_TOO_DEEP',
   HeadersTooLarge: 'HTTP.HEADERS_TOO_LARGE',
   RequestTimeout: 'HTTP.REQUEST_TIMEOUT',
+  ExpectationFailed: 'HTTP.EXPECTATION_FAILED',
   NotFound: 'HTTP.NOT_FOUND',
   MethodNotAllowed: 'HTTP.METHOD_NOT_ALLOWED',
   Unauthorized: 'HTTP.UNAUTHORIZED',

@@ -20,6 +20,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.MalformedBody]: { status: 400 },
   [ErrorCode.BodyTooDeep]: { status: 400 },
   [ErrorCode.HeadersTooLarge]: { status: 431 },
+  [ErrorCode.ExpectationFailed]: { status: 417 },
   [ErrorCode.RequestTimeout]: { status: 408 },
   [ErrorCode.NotFound]: { status: 404 },
   [ErrorCode.MethodNotAllowed]: { status: 405 },

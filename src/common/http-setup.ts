@@ -7,6 +7,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { requireHostHeader } from './client-error';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
 import { bodyParserErrors, JSON_BODY_TYPE, onlyJsonBodies, verifyJsonBody } from './request-body';
@@ -35,6 +36,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
     request.id = assignRequestId(request, response);
     next();
   });
+  app.use(requireHostHeader);
   // Admin routes answer with participants' e-mails and transcripts: neither the researcher's browser nor a proxy
   // may keep a copy once the session has ended (or the participant's data was erased).
   app.use(`/${API_PREFIX}/admin`, (_request: Request, response: Response, next: NextFunction) => {

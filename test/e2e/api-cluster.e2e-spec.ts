@@ -203,6 +203,24 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     });
   });
 
+  it('answers an expectation it cannot meet, and an HTTP/1.1 request without Host, in the JSON error shape', async () => {
+    const body = (answer: string): unknown => {
+      const [head, rest] = answer.split('\r\n\r\n');
+      // Either a Content-Length body or one chunk of a chunked one.
+      return JSON.parse(/transfer-encoding: chunked/i.test(head) ? rest.split('\r\n')[1] : rest);
+    };
+    const expectation = await raw(
+      'GET /api/health/live HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n',
+    );
+    expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
+    expect(body(expectation)).toMatchObject({ statusCode: 417, code: 'HTTP.EXPECTATION_FAILED' });
+    const hostless = await raw('GET /api/health/live HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expect(hostless).toMatch(/^HTTP\/1\.1 400 /);
+    expect(body(hostless)).toMatchObject({ statusCode: 400, code: 'HTTP.BAD_REQUEST', requestId: expect.any(String) });
+    // HTTP/1.0 has no Host requirement.
+    expect(await raw('GET /api/health/live HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
+  });
+
   it('replaces a process that dies, and keeps answering meanwhile', async () => {
     const before = await pids(service.baseUrl, 10);
     const [victim] = [...before];
