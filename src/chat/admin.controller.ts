@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, Logger, Param, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Readable } from 'node:stream';
@@ -12,6 +12,7 @@ import {
   RATE_LIMITED,
   UNKNOWN_QUERY,
 } from '../common/error-response.dto';
+import { requestIdOf } from '../common/request-id';
 import { NoQueryDto } from '../common/validation';
 import { AppConfig } from '../config/app-config';
 import { adminKeyActor } from './admin-audit.entity';
@@ -36,6 +37,8 @@ function exportHeaders(response: Response, filter: ExportFilter): void {
 @UseGuards(AdminApiKeyGuard)
 @Controller('admin')
 export class AdminController {
+  private readonly logger = new Logger(AdminController.name);
+
   constructor(
     private readonly exporter: ConversationExportService,
     private readonly participants: ParticipantDataService,
@@ -87,7 +90,14 @@ export class AdminController {
       if (!first.done) yield first.value;
       yield* lines;
     }
-    await pipeline(Readable.from(all()), response);
+    try {
+      await pipeline(Readable.from(all()), response);
+    } catch (error) {
+      // The researcher closed the download (or the connection broke): the exporter has audited it as incomplete,
+      // there is no one left to answer, and it is no bug of the service.
+      if (!response.destroyed || response.writableFinished) throw error;
+      this.logger.warn(`export left by the client before its end (request ${requestIdOf(request)})`);
+    }
   }
 
   @Delete('conversations/:id')

@@ -1,3 +1,6 @@
+import { Logger } from '@nestjs/common';
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 import request from 'supertest';
 import { ConversationRepository } from '../../src/chat/conversation.repository';
@@ -80,6 +83,64 @@ describe('admin export HEAD and async classification checks (real PostgreSQL)', 
         .expect(400);
       expect(await auditRows()).toEqual(before);
     });
+  });
+
+  describe('an export the client leaves halfway', () => {
+    it('is audited as incomplete and logged as a warning, not as an error with a stack', async () => {
+      // Enough rows that the download is still streaming when the client goes: copies of the one conversation.
+      const client = new Client({ connectionString: testApp.databaseUrl });
+      await client.connect();
+      try {
+        const columns = (
+          await client.query<{ name: string }>(
+            `SELECT column_name AS name FROM information_schema.columns
+              WHERE table_name = 'conversation' AND column_name NOT IN ('id', 'completion_code')`,
+          )
+        ).rows.map(({ name }) => `"${name}"`);
+        await client.query(
+          `INSERT INTO conversation (id, ${columns.join(', ')})
+           SELECT gen_random_uuid(), ${columns.map((column) => `c.${column}`).join(', ')}
+             FROM (SELECT * FROM conversation LIMIT 1) c, generate_series(1, 20000)`,
+        );
+      } finally {
+        await client.end();
+      }
+      const errors = jest.spyOn(Logger.prototype, 'error');
+      const warnings = jest.spyOn(Logger.prototype, 'warn');
+      const before = (await auditRows()).length;
+      const server = testApp.app.getHttpServer();
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        await new Promise<void>((resolve, reject) => {
+          const download = get(
+            {
+              port,
+              host: '127.0.0.1',
+              path: '/api/admin/conversations/export?format=csv',
+              headers: { 'X-Api-Key': ADMIN_KEY },
+            },
+            (response) => response.once('data', () => (download.destroy(), resolve())),
+          );
+          download.on('error', (error) =>
+            (error as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(error),
+          );
+        });
+        const deadline = Date.now() + 10_000;
+        while ((await auditRows()).length === before && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 50));
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+      const audit = await auditRows();
+      expect(audit).toHaveLength(before + 1);
+      expect(audit[audit.length - 1]).toMatchObject({ action: 'export', details: { complete: false } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(errors.mock.calls.map((call) => JSON.stringify(call))).toEqual([]);
+      expect(warnings.mock.calls.map(([message]) => String(message))).toContainEqual(
+        expect.stringMatching(/^export left by the client/),
+      );
+    }, 60_000);
   });
 
   describe('GET /api/admin/conversations/export filters', () => {
