@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ErrorTranslationModule } from '../common/error-translation';
 import { AppConfig } from '../config/app-config';
 import { AppConfigModule } from '../config/config.module';
 import { MetricsModule } from '../metrics/metrics.module';
@@ -14,7 +15,12 @@ export class QueueCliModule {
   static register(config: AppConfig): DynamicModule {
     return {
       module: QueueCliModule,
-      imports: [AppConfigModule.forRoot(config, 'cli'), MetricsModule, QueueModule.register(config)],
+      imports: [
+        AppConfigModule.forRoot(config, 'cli'),
+        ErrorTranslationModule,
+        MetricsModule,
+        QueueModule.register(config),
+      ],
       providers: [QueueStatusCommand],
     };
   }
