@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { DatabaseError } from 'pg';
+import { EntityMetadataNotFoundError, QueryFailedError, type DataSource } from 'typeorm';
 import { StartupError } from '../common/startup.error';
 import {
   connectDataSource,
@@ -74,9 +75,28 @@ describe('describeConnectFailure', () => {
     expect(failure?.message).toBe('embedded database: database "postgres" does not exist');
   });
 
-  it('leaves other failures (a failed migration, a bug) to the caller: their stack is what a developer needs', () => {
-    expect(describeConnectFailure(pgError('syntax error at or near "SELEC"', '42601'), EXTERNAL)).toBeNull();
+  it('names any other failure of the client to connect in one line, exit 69, whatever its text or code', () => {
+    for (const error of [
+      // node-postgres itself, when the URL asks for SSL (sslmode=require) and the server has none.
+      new Error('The server does not support SSL connections'),
+      Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }),
+      new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'),
+    ]) {
+      expect(describeConnectFailure(error, EXTERNAL)).toMatchObject({
+        message: `database unreachable: ${error.message}`,
+        exitCode: EXIT_DATABASE_UNAVAILABLE,
+        unavailable: true,
+      });
+    }
+  });
+
+  it('leaves other failures (a failed statement, a bad entity, a bug) to the caller: their stack is what a developer needs', () => {
+    const syntax = Object.assign(new DatabaseError('syntax error at or near "SELEC"', 0, 'error'), { code: '42601' });
+    expect(describeConnectFailure(syntax, EXTERNAL)).toBeNull();
+    expect(describeConnectFailure(new QueryFailedError('SELEC 1', [], syntax), EXTERNAL)).toBeNull();
+    expect(describeConnectFailure(new EntityMetadataNotFoundError('Conversation'), EXTERNAL)).toBeNull();
     expect(describeConnectFailure(new TypeError('x is not a function'), EXTERNAL)).toBeNull();
+    expect(describeConnectFailure('a string', EXTERNAL)).toBeNull();
   });
 });
 

@@ -1,4 +1,5 @@
-import type { DataSource } from 'typeorm';
+import { DatabaseError } from 'pg';
+import { TypeORMError, type DataSource } from 'typeorm';
 import { StartupError } from '../common/startup.error';
 import { reasonOf } from '../common/throttled-warning';
 import { printableUrl, urlSecrets } from '../config/printable-url';
@@ -40,9 +41,29 @@ function redact(text: string, url: string): string {
     .reduce((result, secret) => result.split(secret).join('***'), text);
 }
 
+/** The language's own errors: a bug, whatever code raised it. */
+const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError, URIError];
+
+/**
+ * Whether `error` is the PostgreSQL client's own failure to connect (a socket, TLS or protocol error, such as
+ * `The server does not support SSL connections` for a URL that asks for SSL), whatever its text or code. The other
+ * failures of a start each have a type of their own: the server's answer to a statement (DatabaseError), TypeORM's
+ * (a bad entity, a failed query: TypeORMError) and a bug's.
+ */
+function isClientConnectFailure(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    !(error instanceof DatabaseError) &&
+    !(error instanceof TypeORMError) &&
+    !PROGRAMMING_ERRORS.some((type) => error instanceof type)
+  );
+}
+
 /**
  * What an operator reads when the database cannot be connected to at start, or null for any other failure (a
- * migration that failed, a bug), whose stack is what a developer needs.
+ * migration that failed, a bug), whose stack is what a developer needs. A failure of the client's own is reported
+ * as unreachable (exit 69) and tried again: which of them a retry cures (a server still starting its TLS, a URL that
+ * needs fixing) its text alone does not say.
  */
 export function describeConnectFailure(error: unknown, target: ConnectTarget): DatabaseConnectError | null {
   const reason = redact(reasonOf(error).trim(), target.url);
@@ -51,7 +72,7 @@ export function describeConnectFailure(error: unknown, target: ConnectTarget): D
     const where = target.external ? `DATABASE_URL=${printableUrl(target.url)}` : 'embedded database';
     return new DatabaseConnectError(`${where}: ${reason}`, EXIT_DATABASE_REFUSED, false);
   }
-  if (isDatabaseUnavailable(error)) {
+  if (isDatabaseUnavailable(error) || isClientConnectFailure(error)) {
     return new DatabaseConnectError(`database unreachable: ${reason}`, EXIT_DATABASE_UNAVAILABLE, true);
   }
   return null;

@@ -451,6 +451,21 @@ describe('CLI against a database or Redis it cannot use', () => {
     });
   }, 60_000);
 
+  it('a database the client cannot connect to for a reason of its own (SSL it asks for) stops with one line', async () => {
+    // verify-full: the server has no SSL. (`require` fails the same, after node-postgres warns about its meaning.)
+    const url = `${withPassword(testDatabaseUrl(MISSING))}?sslmode=verify-full`;
+    const line = 'database unreachable: The server does not support SSL connections';
+    const run = await cli(['export-conversations'], { ...base, DATABASE_URL: url });
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 69,
+      stdout: '',
+      stderr: `${line}\n`,
+    });
+    const health = await cli(['health-check'], { ...base, DATABASE_URL: url });
+    expect({ code: health.code, stderr: health.stderr }).toEqual({ code: 1, stderr: `${line}\nnot ready: database\n` });
+    expect(JSON.parse(health.stdout)).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+  }, 60_000);
+
   it('health-check on a database that was never migrated is not ready, naming the pending migrations', async () => {
     const url = await recreateTestDatabase(EMPTY);
     const run = await cli(['health-check'], { ...base, DATABASE_URL: url });
