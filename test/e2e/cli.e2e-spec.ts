@@ -500,6 +500,16 @@ describe('CLI against a database or Redis it cannot use', () => {
       [['retention:run', 'x'], "too many arguments for 'retention:run'"],
       [['warm-cache', 'x'], "too many arguments for 'warm-cache'"],
       [['erase-participant', '--email'], "option '--email <address>' argument missing"],
+      // Commander would keep the last one; the HTTP API refuses a repeated parameter.
+      [
+        ['export-conversations', '--status', 'completed', '--status', 'abandoned'],
+        "option '--status <status>' given more than once",
+      ],
+      [['export-conversations', '-o', 'a.csv', '--out=b.csv'], "option '-o, --out <file>' given more than once"],
+      [
+        ['study:preview', 'study.json', '--label', 'A', '--label', 'B'],
+        "option '--label <label>' given more than once",
+      ],
       // Options the command itself refuses, before it needs anything.
       [['export-conversations', '--format', 'xml'], 'export failed: format must be csv or jsonl'],
       [['export-conversations', '--since', 'yesterday'], 'export failed: since must be an ISO 8601'],
