@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { copyFile, lstat, open, rename, rm } from 'node:fs/promises';
+import { copyFile, lstat, open, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -199,11 +199,21 @@ const INTERRUPTS = { SIGINT: 130, SIGTERM: 143 } as const;
  * owner-only (it holds every participant's e-mail and transcript), and renamed over `out` only once complete: an
  * earlier export is replaced whole, by a file with the new mode, or kept as it was if this one fails. Ctrl-C or
  * SIGTERM removes the temporary file before the CLI exits, so no copy of the data is left behind. Written in place:
- * anything that is not a regular file (a device such as /dev/stdout, a pipe, a symbolic link), and an existing file
+ * anything that is not a regular file (a device such as /dev/stdout, a pipe, a link to either), and an existing file
  * in a folder that takes no new file; a file mounted on its own (a container's bind mount) is copied over at the end.
+ * A symbolic link to a file, or to nothing, is refused.
  */
 async function openExportTarget(out: string): Promise<ExportTarget> {
   const existing = await lstat(out).catch(() => null);
+  if (existing?.isSymbolicLink()) {
+    // A link to a device or a pipe (/dev/stdout on a terminal or a pipe) is a stream: written in place.
+    const linked = await stat(out).catch(() => null);
+    if (linked !== null && !linked.isFile()) return inPlace(out);
+    // Refused rather than followed or replaced. Followed, the data would land in a file whose mode (often 0644) and
+    // place whoever made the link chose, as in a shared folder. Replaced, the file it leads to would go on holding
+    // the earlier export, readable as before, by the name the operator knows it under.
+    throw new Error(`${out} is a symbolic link; give the file itself (or a new name)`);
+  }
   if (existing !== null && !existing.isFile()) return inPlace(out);
   const partial = path.join(path.dirname(out), `.${path.basename(out)}.${randomBytes(6).toString('hex')}.partial`);
   let file;

@@ -1,6 +1,15 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -163,6 +172,28 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(run.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
     expect(readFileSync(out, 'utf8')).toMatch(/^id,entry_point,/);
+  }, 60_000);
+
+  it('export-conversations --out refuses a symbolic link to a file, or to none, and writes nothing through it', async () => {
+    const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
+    const shared = path.join(folder, 'shared.csv');
+    writeFileSync(shared, 'readable by everyone\n', { mode: 0o644 });
+    const before = await exportAudit(env.DATABASE_URL);
+    for (const [name, target] of [
+      ['link.csv', shared],
+      ['dangling.csv', path.join(folder, 'elsewhere.csv')],
+    ]) {
+      const link = path.join(folder, name);
+      symlinkSync(target, link);
+      const run = await cli(['export-conversations', '--out', link], env);
+      expect({ name, code: run.code, stdout: run.stdout }).toEqual({ name, code: 1, stdout: '' });
+      expect(run.stderr).toBe(`export failed: ${link} is a symbolic link; give the file itself (or a new name)\n`);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    }
+    expect(readFileSync(shared, 'utf8')).toBe('readable by everyone\n');
+    expect(statSync(shared).mode & 0o777).toBe(0o644);
+    expect(readdirSync(folder).sort()).toEqual(['dangling.csv', 'link.csv', 'shared.csv']);
+    expect(await exportAudit(env.DATABASE_URL)).toEqual(before);
   }, 60_000);
 
   it('export-conversations to standard output writes only the data: start-up warnings go to stderr', async () => {
