@@ -155,21 +155,25 @@ function writeLine(output: Writable, line: string): Promise<void> {
 }
 
 /**
- * Hands `lines` to `output` one by one; on a failed write it stops the export (which then records itself as
- * incomplete) before rethrowing, so the app never closes under a query still running.
+ * Hands `lines` to `output` one by one, each read and write raced against `stopped`; on a failed write or an interrupt
+ * it stops the export (which then records itself as incomplete) before rethrowing, so the app never closes under a
+ * query still running.
  */
-async function writeLines(lines: AsyncIterable<string>, output: Writable): Promise<number> {
+async function writeLines(lines: AsyncGenerator<string>, output: Writable, stopped: Promise<never>): Promise<number> {
   // The write that failed reports the error; without a listener the stream's 'error' event would end the process.
   const ignore = (): void => undefined;
   output.on('error', ignore);
   try {
     let count = 0;
-    for await (const line of lines) {
-      await writeLine(output, line);
+    for (;;) {
+      const next = await Promise.race([lines.next(), stopped]);
+      if (next.done === true) return count;
+      await Promise.race([writeLine(output, next.value), stopped]);
       count++;
     }
-    return count;
   } finally {
+    // A read still running when the interrupt came ends first; the export then records itself.
+    await lines.return(undefined);
     output.off('error', ignore);
   }
 }
@@ -179,19 +183,77 @@ interface ExportTarget {
   readonly output: Writable;
   commit(): Promise<void>;
   discard(): Promise<void>;
+  /** What `discard` does, at once: an interrupted process may exit before a promise settles. */
+  abandon(): void;
 }
 
-/** The export written straight into `out` (a device, a pipe, a link, or a file whose folder takes no new file). */
+/** The export written straight into `out` (a device, a pipe, a link to either, a file whose folder takes no new file). */
 async function inPlace(out: string): Promise<ExportTarget> {
   const output = (await open(out, 'w', 0o600)).createWriteStream();
   const done = (): Promise<void> => Promise.resolve();
-  return { output, commit: done, discard: done };
+  return { output, commit: done, discard: done, abandon: () => undefined };
 }
 
 const errorCode = (error: unknown): string | undefined => (error as { code?: string } | null)?.code;
 
 /** Exit codes of a process ended by these signals, as a shell reports them (128 + the signal's number). */
 const INTERRUPTS = { SIGINT: 130, SIGTERM: 143 } as const;
+type Interrupt = keyof typeof INTERRUPTS;
+const INTERRUPT_SIGNALS = Object.keys(INTERRUPTS) as Interrupt[];
+
+/**
+ * How long an interrupted export waits for its audit row before it exits without one: far above the milliseconds
+ * the insert takes, and inside the 10 s that docker stop and Kubernetes leave before SIGKILL. A page the database is
+ * slow to read (the export waits for it before it can stop) or a database gone holds the exit no longer.
+ */
+const INTERRUPTED_AUDIT_WAIT_MS = 5000;
+
+class ExportInterrupted extends Error {
+  constructor(readonly signal: Interrupt) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
+/**
+ * Ctrl-C and SIGTERM during an export. The e-mails it wrote have left, so the export must still record its audit
+ * row, as one that fails or whose reader leaves does: the first signal runs the clean-ups (at once: the partial file
+ * goes even if the database never answers) and rejects `stopped`, which stops the export where it is; it then records
+ * itself as incomplete with the rows handed out, and `end` exits with the signal's code. A second signal, or
+ * INTERRUPTED_AUDIT_WAIT_MS without the audit row, exits at once.
+ */
+class ExportInterrupts {
+  readonly stopped: Promise<never>;
+  private stop: (reason: ExportInterrupted) => void = () => undefined;
+  private signal: Interrupt | null = null;
+  private readonly cleanUps: (() => void)[] = [];
+
+  private readonly onSignal = (signal: Interrupt): void => {
+    if (this.signal !== null) process.exit(INTERRUPTS[signal]);
+    this.signal = signal;
+    for (const cleanUp of this.cleanUps) cleanUp();
+    setTimeout(() => process.exit(INTERRUPTS[signal]), INTERRUPTED_AUDIT_WAIT_MS);
+    this.stop(new ExportInterrupted(signal));
+  };
+
+  constructor() {
+    this.stopped = new Promise<never>((_resolve, reject) => (this.stop = reject));
+    // Awaited only in a race: an export that is never interrupted leaves it pending, one that is may have settled.
+    this.stopped.catch(() => undefined);
+    for (const signal of INTERRUPT_SIGNALS) process.on(signal, this.onSignal);
+  }
+
+  /** Runs `cleanUp` when a signal comes (at once if one came already). */
+  onInterrupt(cleanUp: () => void): void {
+    this.cleanUps.push(cleanUp);
+    if (this.signal !== null) cleanUp();
+  }
+
+  /** Once the export settled: exits with the signal's code if one came, or gives the signals their default back. */
+  end(): void {
+    if (this.signal !== null) process.exit(INTERRUPTS[this.signal]);
+    for (const signal of INTERRUPT_SIGNALS) process.off(signal, this.onSignal);
+  }
+}
 
 /**
  * Opens the export's destination before anything is read, so an unwritable path is refused with nothing read and
@@ -225,28 +287,19 @@ async function openExportTarget(out: string): Promise<ExportTarget> {
     if (error instanceof Error) error.message = error.message.replace(partial, out);
     throw error;
   }
-  const onSignal = (signal: keyof typeof INTERRUPTS): void => {
-    rmSync(partial, { force: true });
-    process.exit(INTERRUPTS[signal]);
-  };
-  for (const signal of Object.keys(INTERRUPTS) as (keyof typeof INTERRUPTS)[]) process.once(signal, onSignal);
-  const settled = async (finish: () => Promise<void>): Promise<void> => {
-    for (const signal of Object.keys(INTERRUPTS)) process.off(signal, onSignal);
-    await finish();
-  };
   return {
     output: file.createWriteStream(),
-    commit: () =>
-      settled(async () => {
-        try {
-          await rename(partial, out);
-        } catch (error) {
-          if (!['EXDEV', 'EBUSY'].includes(errorCode(error) ?? '')) throw error;
-          await copyFile(partial, out);
-          await rm(partial, { force: true });
-        }
-      }),
-    discard: () => settled(() => rm(partial, { force: true })),
+    commit: async () => {
+      try {
+        await rename(partial, out);
+      } catch (error) {
+        if (!['EXDEV', 'EBUSY'].includes(errorCode(error) ?? '')) throw error;
+        await copyFile(partial, out);
+        await rm(partial, { force: true });
+      }
+    },
+    discard: () => rm(partial, { force: true }),
+    abandon: () => rmSync(partial, { force: true }),
   };
 }
 
@@ -288,20 +341,22 @@ export class ExportConversationsCommand extends StrictCommand {
   }
 
   async run(_args: string[], options: ExportOptions): Promise<void> {
+    const interrupts = new ExportInterrupts();
     try {
       // Refused options fail here with the line `usageError` gives.
       const filter = exportFilterOf(options);
       // Refuses a pseudonymised export without its key before the file is created; reads nothing yet.
       const lines = this.exporter.lines(filter, AuditActor.Cli);
       if (!options.out) {
-        await writeLines(lines, process.stdout);
+        await writeLines(lines, process.stdout, interrupts.stopped);
         return;
       }
       const target = await openExportTarget(options.out);
+      interrupts.onInterrupt(() => target.abandon());
       const { output } = target;
       let complete = false;
       try {
-        const written = await writeLines(lines, output);
+        const written = await writeLines(lines, output, interrupts.stopped);
         output.end();
         await finished(output);
         await target.commit();
@@ -314,7 +369,11 @@ export class ExportConversationsCommand extends StrictCommand {
         if (!complete) await target.discard();
       }
     } catch (error) {
-      fail(`export failed: ${error instanceof Error ? error.message : String(error)}`);
+      // An interrupt says nothing more: its exit code tells the shell.
+      if (!(error instanceof ExportInterrupted))
+        fail(`export failed: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      interrupts.end();
     }
   }
 
