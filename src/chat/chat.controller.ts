@@ -134,6 +134,24 @@ export class ChatController {
   }
 
   /**
+   * Any other method on a turn, greeting or closing route: 405 with the methods the route takes (a 404 would say the
+   * route is not there). Declared after the routes' own handlers, so it takes only what they do not.
+   */
+  @All(['random', 'chatbot', 'lulu'])
+  @ApiExcludeEndpoint()
+  turnOtherMethods(): never {
+    throw new AppError(ErrorCode.MethodNotAllowed, 'A chat turn is sent as POST.', { details: { allow: ['POST'] } });
+  }
+
+  @All(['random/initial', 'chatbot/initial', 'lulu/initial', 'random/closing', 'chatbot/closing', 'lulu/closing'])
+  @ApiExcludeEndpoint()
+  greetingOtherMethods(): never {
+    throw new AppError(ErrorCode.MethodNotAllowed, 'The greeting and the e-mail prompt are read with GET.', {
+      details: { allow: ['GET'] },
+    });
+  }
+
+  /**
    * A bodiless POST is a request any page may send without a CORS preflight, and with `CHAT_COOKIE_SAMESITE=none`
    * the browser adds the participant's cookie: so a reset must come from the chat page's origin (CORS_ORIGINS, or
    * the API's own host). A request without `Origin` is no browser's cross-site request and passes.

@@ -369,6 +369,27 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     expect([await count('conversation'), await count('condition_slot')]).toEqual(before);
   });
 
+  it('answers a method a chat route does not take with 405 and the methods it takes, not 404', async () => {
+    const cases: { method: 'get' | 'put' | 'delete' | 'patch' | 'post'; path: string; allow: string }[] = [
+      { method: 'get', path: '/api/random/', allow: 'POST' },
+      { method: 'put', path: '/api/chatbot', allow: 'POST' },
+      { method: 'delete', path: '/api/lulu/', allow: 'POST' },
+      { method: 'post', path: '/api/random/initial/', allow: 'GET' },
+      { method: 'patch', path: '/api/lulu/initial', allow: 'GET' },
+      { method: 'post', path: '/api/chatbot/closing/', allow: 'GET' },
+    ];
+    for (const { method, path, allow } of cases) {
+      const refused = await request(server())[method](path);
+      expect({ method, path, status: refused.status, allow: refused.headers.allow, code: refused.body.code }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow,
+        code: 'HTTP.METHOD_NOT_ALLOWED',
+      });
+    }
+  });
+
   it('forgets the conversation on POST reset; a GET reset is refused with 405', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial').expect(200);
