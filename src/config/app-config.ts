@@ -93,6 +93,8 @@ export class AppConfig {
     connectTimeoutMs: number;
     /** Server-side statement timeout; the client gives up a little later, also when the server is frozen. */
     statementTimeoutMs: number;
+    /** How long a statement waits for a lock (0: as long as its statement timeout allows); set for migrations. */
+    lockTimeoutMs: number;
     logQueries: boolean;
     embeddedDir: string;
     /** `null`: the default port, or a free one when it is busy; a set port is used or the start fails. */
@@ -239,6 +241,7 @@ export class AppConfig {
       poolSize: v.DB_POOL_SIZE,
       connectTimeoutMs: v.DB_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: v.DB_LOCK_TIMEOUT_MS,
       logQueries: v.DB_LOG_QUERIES,
       embeddedDir: path.resolve(v.EMBEDDED_DB_DIR),
       embeddedPort: v.EMBEDDED_DB_PORT ?? null,

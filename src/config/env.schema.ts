@@ -34,6 +34,7 @@ export interface Env {
   DB_POOL_SIZE: number;
   DB_CONNECT_TIMEOUT_MS: number;
   DB_STATEMENT_TIMEOUT_MS: number;
+  DB_LOCK_TIMEOUT_MS: number;
   DB_LOG_QUERIES: boolean;
   EMBEDDED_DB_DIR: string;
   EMBEDDED_DB_PORT?: number;
@@ -185,6 +186,7 @@ export const envSchema = Joi.object<Env, true>({
   DB_POOL_SIZE: Joi.number().integer().min(1).max(200).default(20),
   DB_CONNECT_TIMEOUT_MS: Joi.number().integer().min(100).max(60000).default(3000),
   DB_STATEMENT_TIMEOUT_MS: Joi.number().integer().min(100).max(600000).default(5000),
+  DB_LOCK_TIMEOUT_MS: Joi.number().integer().min(0).max(600000).default(0),
   DB_LOG_QUERIES: Joi.boolean().default(false),
   EMBEDDED_DB_DIR: Joi.string().default('data/postgres'),
   EMBEDDED_DB_PORT: Joi.number().port(),

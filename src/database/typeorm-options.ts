@@ -28,6 +28,10 @@ export function typeormOptions(config: AppConfig, url: string): DataSourceOption
       connectionTimeoutMillis: config.database.connectTimeoutMs,
       statement_timeout: config.database.statementTimeoutMs,
       query_timeout: config.database.statementTimeoutMs + 1000,
+      // A DDL statement waiting for a table's lock holds every later statement on that table in the queue behind
+      // it: the migration Job sets this, so a migration that cannot get its lock soon gives up (and is retried)
+      // instead of stalling the live service for as long as its statement timeout allows.
+      ...(config.database.lockTimeoutMs > 0 ? { lock_timeout: config.database.lockTimeoutMs } : {}),
       application_name: 'combot',
     },
   };
