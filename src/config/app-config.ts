@@ -196,7 +196,12 @@ export class AppConfig {
     /** The HMAC key of pseudonymised exports; `null`: they are refused. */
     pseudonymKey: string | null;
   };
-  readonly health: { heapLimitBytes: number; rssLimitBytes: number };
+  readonly health: {
+    heapLimitBytes: number;
+    rssLimitBytes: number;
+    /** Past a memory limit this long, liveness fails too (the process is restarted); 0: never. */
+    memoryLivenessGraceMs: number;
+  };
   readonly metrics: {
     requireAuth: boolean;
     /** The scrape credential: opens `/api/metrics` (with its per-arm series) and nothing else; `null`: none. */
@@ -333,6 +338,7 @@ export class AppConfig {
           ? Math.floor(v8.getHeapStatistics().heap_size_limit * 0.9)
           : v.HEALTH_HEAP_LIMIT_MB * 1024 * 1024,
       rssLimitBytes: v.HEALTH_RSS_LIMIT_MB * 1024 * 1024,
+      memoryLivenessGraceMs: v.HEALTH_MEMORY_LIVENESS_GRACE_MS,
     };
     this.metrics = { requireAuth: v.METRICS_REQUIRE_AUTH, apiKey: optional(v.METRICS_API_KEY) };
   }

@@ -112,6 +112,7 @@ export interface Env {
 
   HEALTH_HEAP_LIMIT_MB?: number;
   HEALTH_RSS_LIMIT_MB: number;
+  HEALTH_MEMORY_LIVENESS_GRACE_MS: number;
   METRICS_REQUIRE_AUTH: boolean;
   METRICS_API_KEY: string;
 }
@@ -271,6 +272,7 @@ export const envSchema = Joi.object<Env, true>({
 
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
+  HEALTH_MEMORY_LIVENESS_GRACE_MS: Joi.number().integer().min(0).default(300000),
   METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
   METRICS_API_KEY: Joi.string().min(16).allow('').default(''),
 });

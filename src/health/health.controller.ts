@@ -1,6 +1,6 @@
 import { Controller, Get, Optional, Req } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { HealthCheck } from '@nestjs/terminus';
 // Terminus's own schema of its report; its public decorator would also document the 503 with the raw report,
 // which the exception filter never sends (it answers the error body with the report as `details`).
 import { getHealthCheckSchema } from '@nestjs/terminus/dist/health-check/health-check.schema';
@@ -46,7 +46,6 @@ function shown(report: HealthReport, admin: boolean): HealthReport {
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly terminus: HealthCheckService,
     private readonly health: HealthService,
     private readonly config: AppConfig,
     @Optional() private readonly attempts?: AdminKeyAttempts,
@@ -67,10 +66,15 @@ export class HealthController {
 
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Liveness: the process answers. Never fails because a dependency is down.' })
+  @ApiOperation({
+    summary:
+      'Liveness: the process answers. Never fails because a dependency is down; 503 once its memory has stayed ' +
+      'past HEALTH_RSS_LIMIT_MB or the heap limit for HEALTH_MEMORY_LIVENESS_GRACE_MS (restart it).',
+  })
   @HEALTH_REPORT
-  live() {
-    return this.terminus.check([]);
+  @NOT_READY
+  live(@Req() request: Request): Promise<HealthReport> {
+    return this.answer(this.health.liveness(), request);
   }
 
   @Get('ready')

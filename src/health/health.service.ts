@@ -42,6 +42,11 @@ export class HealthService {
     private readonly study: StudyHealthIndicator,
   ) {}
 
+  /** Liveness: never a dependency; only memory that has stayed past its limit (HEALTH_MEMORY_LIVENESS_GRACE_MS). */
+  liveness(): HealthReport {
+    return this.report([this.memory.liveness()], []);
+  }
+
   /** Readiness only: `error` when a part participants need is down. */
   async readiness(): Promise<HealthReport> {
     return this.report(await this.readinessParts(), []);
