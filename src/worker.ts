@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
+import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
-import { exitOnStartupFailure } from './common/startup.error';
+import { reasonOf, ThrottledWarning } from './common/throttled-warning';
+import { exitOnStartupFailure, StartupError } from './common/startup.error';
 import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
@@ -21,6 +23,13 @@ async function bootstrap(): Promise<void> {
       'The worker needs Redis (REDIS_HOST): without it jobs run in-process inside the API (QUEUE_PROCESS_IN_API).\n',
     );
     process.exit(78);
+  }
+  // A heartbeat that cannot be written is a setting to fix, found before any job is taken.
+  if (config.queue.heartbeatFile) {
+    const failure = writeHeartbeat(config.queue.heartbeatFile);
+    if (failure) {
+      throw new StartupError(`WORKER_HEARTBEAT_FILE=${config.queue.heartbeatFile}: cannot be written (${failure})`);
+    }
   }
   // Signals are taken before the application exists: the processors start taking jobs while it initialises, and a
   // SIGTERM then must drain them too, not end the process under them (Node's default for an unhandled SIGTERM). A
@@ -69,12 +78,30 @@ async function bootstrap(): Promise<void> {
   shutdown = (signal) => void drain(signal);
   if (stopRequested) return drain(stopRequested);
   logger.log('Combot worker started: processing the ml and maintenance queues', 'Bootstrap');
-  if (config.queue.heartbeatFile) beat(config.queue.heartbeatFile);
+  if (config.queue.heartbeatFile) beat(config.queue.heartbeatFile, new ThrottledWarning(new NestLogger('Heartbeat')));
 }
 
-/** Touches `file` now and every few seconds from the event loop; a blocked loop leaves it stale (the probe's signal). */
-function beat(file: string): void {
-  const touch = (): void => writeFileSync(file, `${new Date().toISOString()}\n`);
+/** Writes the heartbeat; the error's code (or message) when it could not, else null. */
+function writeHeartbeat(file: string): string | null {
+  try {
+    writeFileSync(file, `${new Date().toISOString()}\n`);
+    return null;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? reasonOf(error);
+  }
+}
+
+/**
+ * Touches `file` now and every few seconds from the event loop; a blocked loop leaves it stale (the probe's signal).
+ * A write that fails (its folder gone, a full disk) is warned about, never thrown: a crash would drop the jobs in
+ * hand until their locks expire, while a stale file already gets the worker restarted, with a drain, by its probe.
+ */
+function beat(file: string, warning: ThrottledWarning): void {
+  const touch = (): void => {
+    const failure = writeHeartbeat(file);
+    if (failure)
+      warning.warn(`heartbeat ${file} could not be written (${failure}); the liveness probe will see it stale`);
+  };
   touch();
   setInterval(touch, HEARTBEAT_EVERY_MS).unref();
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -62,5 +62,49 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(statSync(file).mtimeMs).toBe(frozen);
     worker.child.kill('SIGCONT');
+
+    // A heartbeat it cannot write (its folder gone, a full disk) is warned about, not a crash that drops the jobs in
+    // hand: the stale file is the probe's signal, and the beat resumes once it can write again.
+    rmSync(dir, { recursive: true, force: true });
+    await new Promise((resolve) => setTimeout(resolve, 6000));
+    expect(worker.child.exitCode).toBeNull();
+    expect(worker.output()).toMatch(/heartbeat .*could not be written/);
+    mkdirSync(dir);
+    const resumed = Date.now() + 10_000;
+    let written = false;
+    while (Date.now() < resumed && !written) {
+      try {
+        written = statSync(file).mtimeMs > 0;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    expect(written).toBe(true);
   }, 120_000);
+
+  it('refuses to start, in one line naming the setting, with a heartbeat file it cannot write', async () => {
+    const starting = startService(
+      {
+        DATABASE_URL: await recreateTestDatabase(`${DATABASE.slice(0, -'_test'.length)}_bad_test`),
+        REDIS_HOST: '127.0.0.1',
+        REDIS_KEY_PREFIX: `${redisPrefix}-bad`,
+        ML_WORKERS: '1',
+        LOG_LEVEL: 'warn',
+        STUDY_CONTENT_FILE: configuredStudyFile(),
+        WORKER_HEARTBEAT_FILE: path.join(dir, 'missing-folder', 'alive'),
+      },
+      'dist/src/worker.js',
+    );
+    try {
+      expect(await starting.exited).toBe(78);
+      const lines = starting.output().trim().split('\n');
+      expect(lines[lines.length - 1]).toMatch(
+        /^WORKER_HEARTBEAT_FILE=.*missing-folder\/alive: cannot be written \(ENOENT\)$/,
+      );
+      expect(starting.output()).not.toMatch(/\s+at\s.+:\d+:\d+/);
+    } finally {
+      await dropTestDatabase(`${DATABASE.slice(0, -'_test'.length)}_bad_test`);
+      await deleteKeys({ host: '127.0.0.1', port: 6379 }, `${redisPrefix}-bad`);
+    }
+  }, 60_000);
 });
