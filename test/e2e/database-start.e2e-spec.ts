@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { deleteKeys } from '../support/redis-keys';
 import { freePort, startService, stopService, waitForHttp } from '../support/service-process';
 import { configuredStudyFile } from '../support/study-content';
 import { dropTestDatabase, recreateTestDatabase, testDatabaseUrl } from '../support/test-database';
@@ -56,6 +58,32 @@ describe('API and worker start without a usable database', () => {
       `DATABASE_URL=${url.replace('never-print-me', '***')}: database "${name}" does not exist\n`,
     );
   }, 60_000);
+
+  it('the API stops with one line naming PORT when its port is taken, exit 78, with one process or several', async () => {
+    const url = await recreateTestDatabase(LATE);
+    const holder = createServer();
+    const port = await freePort();
+    await new Promise<void>((resolve) => holder.listen(port, '0.0.0.0', resolve));
+    try {
+      for (const processes of ['1', '2']) {
+        const service = startService({
+          ...(await env(url)),
+          PORT: String(port),
+          API_PROCESSES: processes,
+          REDIS_HOST: '127.0.0.1',
+          REDIS_KEY_PREFIX: `combot-test-port-${processes}`,
+          DB_MIGRATE_ON_START: 'true',
+        });
+        expect({ processes, code: await service.exited }).toEqual({ processes, code: 78 });
+        expect(service.output()).toContain(`PORT=${port}: 0.0.0.0:${port} is already in use (EADDRINUSE)\n`);
+        expect(service.output()).not.toMatch(/\s+at\s.+:\d+:\d+/);
+      }
+    } finally {
+      await new Promise((resolve) => holder.close(resolve));
+      for (const processes of ['1', '2'])
+        await deleteKeys({ host: '127.0.0.1', port: 6379 }, `combot-test-port-${processes}`);
+    }
+  }, 120_000);
 
   it('the worker says the same', async () => {
     const url = withPassword(testDatabaseUrl(MISSING));
