@@ -1,8 +1,8 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import { authenticateAdmin, MetricsAuthGuard, sessionCodecOf } from './admin-api-key.guard';
-import { AdminSessionRevocations } from './admin-session';
+import { authenticateAdmin, MetricsAuthGuard, scrapeMayReadResearchData, sessionCodecOf } from './admin-api-key.guard';
+import { AdminKeyAttempts, AdminSessionRevocations } from './admin-session';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
 
@@ -134,5 +134,45 @@ describe('MetricsAuthGuard', () => {
       requestOf({ headers: { 'x-api-key': METRICS_KEY } }),
     );
     expect(await codeOf(check)).toBe(ErrorCode.Forbidden);
+  });
+});
+
+describe('scrapeMayReadResearchData', () => {
+  const METRICS_KEY = 'guard-spec-metrics-key-0123456789';
+  const config = new AppConfig({ ADMIN_API_KEY: KEY, METRICS_API_KEY: METRICS_KEY });
+
+  class Attempts extends AdminKeyAttempts {
+    readonly failures: string[] = [];
+    locked = false;
+    assertMayTry(): Promise<void> {
+      return this.locked ? Promise.reject(new AppError(ErrorCode.TooManyRequests, 'locked')) : Promise.resolve();
+    }
+    recordFailure(address: string): Promise<void> {
+      this.failures.push(address);
+      return Promise.resolve();
+    }
+  }
+
+  const scrape = (attempts: Attempts, key?: string) =>
+    scrapeMayReadResearchData(
+      config,
+      attempts,
+      Object.assign(requestOf({ headers: key === undefined ? {} : { 'x-api-key': key } }), { ip: '10.0.0.7' }),
+    );
+
+  it('takes the metrics key or the admin key, and counts a wrong key against the address', async () => {
+    const attempts = new Attempts();
+    await expect(scrape(attempts)).resolves.toBe(false);
+    await expect(scrape(attempts, METRICS_KEY)).resolves.toBe(true);
+    await expect(scrape(attempts, KEY)).resolves.toBe(true);
+    await expect(scrape(attempts, 'a-wrong-guess-0123456789')).resolves.toBe(false);
+    expect(attempts.failures).toEqual(['10.0.0.7']);
+  });
+
+  it('treats a locked-out address as keyless whatever it sends, so a right guess looks like a wrong one', async () => {
+    const attempts = new Attempts();
+    attempts.locked = true;
+    await expect(scrape(attempts, METRICS_KEY)).resolves.toBe(false);
+    await expect(scrape(attempts, KEY)).resolves.toBe(false);
   });
 });

@@ -62,13 +62,20 @@ export function showsMetricsKey(config: AppConfig, request: Request): boolean {
 
 /**
  * Whether a scrape may see the research-data series (per-arm counts): it shows the metrics key or the admin key.
- * Never throws; a wrong key counts against the address as in `showsAdminKey`.
+ * Never throws. As in `showsAdminKey`, a wrong key counts against the address, and a locked-out address is keyless
+ * whatever it sends, so the answer never tells a right guess of either key from a wrong one.
  */
 export async function scrapeMayReadResearchData(
   config: AppConfig,
   attempts: AdminKeyAttempts | null,
   request: Request,
 ): Promise<boolean> {
+  if (presentedKey(request) === null) return false;
+  try {
+    await attempts?.assertMayTry(clientAddressOf(request));
+  } catch {
+    return false;
+  }
   return showsMetricsKey(config, request) || showsAdminKey(config, attempts, request);
 }
 
@@ -213,7 +220,7 @@ export class AdminApiKeyGuard implements CanActivate {
   constructor(
     protected readonly config: AppConfig,
     @Optional() private readonly revocations?: AdminSessionRevocations,
-    @Optional() private readonly attempts?: AdminKeyAttempts,
+    @Optional() protected readonly attempts?: AdminKeyAttempts,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -236,7 +243,10 @@ export class AdminApiKeyGuard implements CanActivate {
 export class MetricsAuthGuard extends AdminApiKeyGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.config.metrics.requireAuth) return true;
-    if (showsMetricsKey(this.config, context.switchToHttp().getRequest<Request>())) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    // A locked-out address is refused (429) before either key is compared, as the admin routes do.
+    if (presentedKey(request) !== null) await this.attempts?.assertMayTry(clientAddressOf(request));
+    if (showsMetricsKey(this.config, request)) return true;
     return super.canActivate(context);
   }
 }
