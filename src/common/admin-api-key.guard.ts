@@ -70,13 +70,14 @@ export async function scrapeMayReadResearchData(
   attempts: AdminKeyAttempts | null,
   request: Request,
 ): Promise<boolean> {
-  if (presentedKey(request) === null) return false;
+  // Any other key goes to the admin check, which asks the limiter itself (and counts a wrong key).
+  if (!showsMetricsKey(config, request)) return showsAdminKey(config, attempts, request);
   try {
     await attempts?.assertMayTry(clientAddressOf(request));
+    return true;
   } catch {
     return false;
   }
-  return showsMetricsKey(config, request) || showsAdminKey(config, attempts, request);
 }
 
 /** The address failed key checks count against: the client address `TRUST_PROXY` yields. */
@@ -244,10 +245,11 @@ export class MetricsAuthGuard extends AdminApiKeyGuard {
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!this.config.metrics.requireAuth) return true;
     const request = context.switchToHttp().getRequest<Request>();
-    // A locked-out address is refused (429) before either key is compared, as the admin routes do.
-    if (presentedKey(request) !== null) await this.attempts?.assertMayTry(clientAddressOf(request));
-    if (showsMetricsKey(this.config, request)) return true;
-    return super.canActivate(context);
+    // Any other key or a session goes to the admin check, which asks the limiter itself (and counts a wrong key).
+    if (!showsMetricsKey(this.config, request)) return super.canActivate(context);
+    // A locked-out address is refused (429) even with the right key, as with the admin key.
+    await this.attempts?.assertMayTry(clientAddressOf(request));
+    return true;
   }
 }
 
