@@ -19,6 +19,12 @@ const MESSAGES: Partial<Record<ErrorCode, string>> = {
   [ErrorCode.BadRequest]: 'The request could not be parsed as HTTP.',
 };
 
+/** The service's error body for an answer written before any route or the exception filter runs. */
+function errorBody(code: ErrorCode, message: string | undefined): { status: number; body: string } {
+  const status = ERROR_HTTP[code].status;
+  return { status, body: JSON.stringify({ statusCode: status, code, message, requestId: randomUUID() }) };
+}
+
 /**
  * A request Node cannot parse (a non-ASCII path, oversized headers, a malformed request line) or that did not
  * arrive in time is answered by Node itself with a bare status line; this answers it in the service's JSON error
@@ -31,8 +37,7 @@ export function answerClientErrorsInJson(server: Server): void {
       return;
     }
     const code = codeOf(error);
-    const status = ERROR_HTTP[code].status;
-    const body = JSON.stringify({ statusCode: status, code, message: MESSAGES[code], requestId: randomUUID() });
+    const { status, body } = errorBody(code, MESSAGES[code]);
     socket.end(
       `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
         `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -48,14 +53,10 @@ export function answerClientErrorsInJson(server: Server): void {
 export function answerProtocolRefusalsInJson(server: Server): void {
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
   server.on('checkExpectation', (_request: IncomingMessage, response: ServerResponse) => {
-    const code = ErrorCode.ExpectationFailed;
-    const status = ERROR_HTTP[code].status;
-    const body = JSON.stringify({
-      statusCode: status,
-      code,
-      message: 'The only expectation the server meets is Expect: 100-continue.',
-      requestId: randomUUID(),
-    });
+    const { status, body } = errorBody(
+      ErrorCode.ExpectationFailed,
+      'The only expectation the server meets is Expect: 100-continue.',
+    );
     response.writeHead(status, {
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
