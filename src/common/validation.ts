@@ -23,11 +23,11 @@ export function validationFailed(errors: ValidationError[]): AppError {
 }
 
 /**
- * One broken rule found outside a DTO (by a parser or a service), in the same shape: its message also in `details`,
- * as every `HTTP.VALIDATION_FAILED` lists its problems there.
+ * Broken rules found outside a DTO (by a parser, a service, the pipe itself), in the same shape: the messages joined,
+ * and listed in `details`, as every `HTTP.VALIDATION_FAILED` lists its problems there.
  */
-export function invalidInput(message: string): AppError {
-  return new AppError(ErrorCode.ValidationFailed, message, { details: [message] });
+export function invalidInput(...messages: [string, ...string[]]): AppError {
+  return new AppError(ErrorCode.ValidationFailed, messages.join('; '), { details: messages });
 }
 
 /**
@@ -66,10 +66,8 @@ export class AppValidationPipe extends ValidationPipe {
     // so the whitelist would never see them: refused here with the whitelist's own message.
     const inherited =
       value && typeof value === 'object' ? Object.keys(value).filter((key) => key in Object.prototype) : [];
-    if (inherited.length > 0) {
-      const messages = inherited.map((key) => `property ${key} should not exist`);
-      return Promise.reject(new AppError(ErrorCode.ValidationFailed, messages.join('; '), { details: messages }));
-    }
+    const [first, ...more] = inherited.map((key) => `property ${key} should not exist`);
+    if (first !== undefined) return Promise.reject(invalidInput(first, ...more));
     return this.queryPipe.transform(value, metadata);
   }
 }
