@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -21,6 +21,7 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
       await worker.exited;
     }
     rmSync(dir, { recursive: true, force: true });
+    rmSync(`${dir}-gone`, { recursive: true, force: true });
     // The worker's queues and schedules under its own prefix go with the run.
     await deleteKeys({ host: '127.0.0.1', port: 6379 }, redisPrefix);
     await dropTestDatabase(DATABASE);
@@ -65,7 +66,8 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
 
     // A heartbeat it cannot write (its folder gone, a full disk) is warned about, not a crash that drops the jobs in
     // hand: the stale file is the probe's signal, and the beat resumes once it can write again.
-    rmSync(dir, { recursive: true, force: true });
+    // Moved away in one step: deleting the folder's contents and then the folder races the worker's next write.
+    renameSync(dir, `${dir}-gone`);
     await new Promise((resolve) => setTimeout(resolve, 6000));
     expect(worker.child.exitCode).toBeNull();
     expect(worker.output()).toMatch(/heartbeat .*could not be written/);
