@@ -3,15 +3,29 @@ import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-c
 import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 
 describe('chat turn parsing', () => {
-  it.each(['\u0000', 'a\u0001b', '\u0008', '\u000B', '\u000C', '\u001F', '\u007F'])(
-    'finds the control character %j',
-    (text) => expect(hasControlCharacters(text)).toBe(true),
-  );
+  // C1 controls too (NEL, CSI): a terminal reading an export would act on them, and nobody types them.
+  it.each([
+    '\u0000',
+    'a\u0001b',
+    '\u0008',
+    '\u000B',
+    '\u000C',
+    '\u001F',
+    '\u007F',
+    'pack\u0085age',
+    '\u009b31m',
+    '\u0080',
+  ])('finds the control character %j', (text) => expect(hasControlCharacters(text)).toBe(true));
 
-  it.each(['tab\there', 'line\nfeed', 'carriage\r\nreturn', 'emoji 😊', 'rtl \u200f mark', 'zwj \u200d'])(
-    'allows %j',
-    (text) => expect(hasControlCharacters(text)).toBe(false),
-  );
+  it.each([
+    'tab\there',
+    'line\nfeed',
+    'carriage\r\nreturn',
+    'emoji 😊',
+    'rtl \u200f mark',
+    'zwj \u200d',
+    'nbsp\u00a0é',
+  ])('allows %j', (text) => expect(hasControlCharacters(text)).toBe(false));
 
   it.each(['\ud800', 'a\udfffb', 'end \ud83d'])('finds the unpaired surrogate in %j', (text) =>
     expect(hasUnpairedSurrogates(text)).toBe(true),

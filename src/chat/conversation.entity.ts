@@ -15,6 +15,12 @@ import {
 // Only the e-mail step completes a conversation, and it moves it to the last step: the funnel counts completed
 // conversations at that step from an index without reading their rows.
 @Check('chk_conversation_completed_at_last_step', `status <> 'completed' OR step = ${Step.Finished}`)
+// Why and when a participant left belong to an abandoned conversation only: one who came back (to answer, or to give
+// the e-mail) is in progress or completed, and an export filtered by reason never counts them among the drop-outs.
+@Check(
+  'chk_conversation_abandon_reason_when_abandoned',
+  `status = 'abandoned' OR (abandon_reason IS NULL AND abandoned_at IS NULL)`,
+)
 // A participant's answers between the complaint and the e-mail write only `step`, `last_activity_at`, `updated_at`
 // and `client_timer_seconds`. No index holds any of them, so PostgreSQL stores those turns as heap-only (HOT)
 // updates: no entry in each of the table's indexes per turn, and old row versions are pruned from their page

@@ -104,6 +104,12 @@ const MAX_STORED_DURATION_MS = 2_147_483_647;
  * ISO form). PostgreSQL's JSON form of a timestamptz follows the session's time zone and drops trailing zeros, so
  * an export from a connection under another zone (a CLI on a database whose default is not UTC) would differ.
  */
+/**
+ * A PostgreSQL regular expression every text holding an address `replaceEmails` finds matches (and few others do):
+ * `@`, a domain label, a dot, two letters of a top-level domain, where any non-ASCII character counts as a letter.
+ */
+const TYPED_ADDRESS_SIEVE = String.raw`@[A-Za-z0-9\u0080-\U0010ffff][A-Za-z0-9.\u0080-\U0010ffff-]*[.][A-Za-z\u0080-\U0010ffff]{2}`;
+
 const TURN_TIME_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** Every stored conversation column, in export order (the transcript follows as `turns`). */
@@ -294,7 +300,8 @@ export class ConversationRepository {
                        THEN floor(extract(epoch FROM now() - created_at) * 1000)::int END`,
       );
     // A step answered on a conversation marked abandoned (idle past the TTL, or reset) means the participant came
-    // back: it is in progress again, so status never contradicts the step it reached.
+    // back: it is in progress again (or completed, by the e-mail), so status never contradicts the step it reached,
+    // and a reason for leaving stays only on a conversation that is abandoned.
     if (write.changes.status === undefined) {
       const cameBack = `status = '${ConversationStatus.Abandoned}'`;
       sets.push(
@@ -302,6 +309,8 @@ export class ConversationRepository {
         `abandon_reason = CASE WHEN ${cameBack} THEN NULL ELSE abandon_reason END`,
         `abandoned_at = CASE WHEN ${cameBack} THEN NULL ELSE abandoned_at END`,
       );
+    } else if (write.changes.status !== ConversationStatus.Abandoned) {
+      sets.push('abandon_reason = NULL', 'abandoned_at = NULL');
     }
     try {
       const [{ saved }] = await this.prepared.query<{ saved: number }>(
@@ -495,7 +504,9 @@ export class ConversationRepository {
     let after = '0';
     for (;;) {
       // Every address the pattern finds holds `@`, a domain label, a dot and two TLD letters: sieving on that in
-      // SQL keeps later runs from reading again the turns whose addresses are gone but whose `@` is not.
+      // SQL keeps later runs from reading again the turns whose addresses are gone but whose `@` is not. Any
+      // character outside ASCII stands for a letter there (`uni-köln.de`, `例え.jp`): what PostgreSQL's classes
+      // call a letter depends on the database's locale, and the pattern that decides is the TypeScript one.
       const page = await this.dataSource.query<
         { id: string; text: string; response: string | null; email: string | null }[]
       >(
@@ -505,7 +516,7 @@ export class ConversationRepository {
             AND (t.text ~ $4 OR t.response::text ~ $4)
           ORDER BY t.id
           LIMIT $3`,
-        [cutoff, after, pageSize, '@[A-Za-z0-9][A-Za-z0-9.-]*[.][A-Za-z]{2}'],
+        [cutoff, after, pageSize, TYPED_ADDRESS_SIEVE],
       );
       if (page.length === 0) break;
       after = page[page.length - 1].id;

@@ -92,5 +92,17 @@ describe('addresses whose domain is not ASCII (internationalised domain names)',
     expect(emailsIn('or zoe@例え.jp, or ivan@почта.рф.')).toEqual(['zoe@例え.jp', 'ivan@почта.рф']);
     expect(replaceEmails('mail: Zoë.Müller@Uni-Köln.de!', () => '[e-mail removed]')).toBe('mail: [e-mail removed]!');
     expect(isOneAddress(' zoe@uni-köln.de ')).toBe(true);
+    // An ASCII-encoded top-level domain (`xn--p1ai` is `рф`) starts with letters: the address runs to its end.
+    expect(emailsIn('ivan@xn--80a1acny.xn--p1ai, ok')).toEqual(['ivan@xn--80a1acny.xn--p1ai']);
+    expect(isOneAddress('ivan@xn--80a1acny.xn--p1ai')).toBe(true);
+  });
+});
+
+describe('isValidEmail', () => {
+  it('refuses a local part that starts or ends with a dot or holds two in a row (RFC 5321 dot-atoms)', () => {
+    for (const email of ['.me@example.org', 'me.@example.org', 'me..x@example.org', '.@example.org'])
+      expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: false });
+    for (const email of ['me.x@example.org', 'm.e.x@example.org', 'me+tag@example.org'])
+      expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: true });
   });
 });

@@ -6,7 +6,8 @@
  */
 const LOCAL_PART = String.raw`[^\s@<>()[\]\\,;:"]{1,64}`;
 const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,62}[\p{L}\p{M}\p{N}])?`;
-const TOP_LEVEL_DOMAIN = String.raw`(?:\p{L}[\p{L}\p{M}]+|xn--[A-Za-z0-9-]+)`;
+// The `xn--` form first: as letters, its `xn` alone would end the address early (`….xn` + `--p1ai`).
+const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|\p{L}[\p{L}\p{M}]+)`;
 const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.${TOP_LEVEL_DOMAIN}`;
 
 const WHOLE = new RegExp(`^${ADDRESS}$`, 'u');
@@ -17,9 +18,15 @@ const WHOLE = new RegExp(`^${ADDRESS}$`, 'u');
  */
 const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
+/**
+ * A local part whose dots do not separate words (`.me`, `me.`, `me..x`): no mail server delivers to it unquoted, so
+ * the participant mistyped it. The finder's pattern takes such parts in all the same, as it does anything typed.
+ */
+const STRAY_DOT = /^\.|\.@|\.\./;
+
 /** Whether `text` (already trimmed) is an e-mail address the conversation accepts at step 6. */
 export function isValidEmail(text: string): boolean {
-  return text.length <= 254 && WHOLE.test(text) && !INVISIBLE.test(text);
+  return text.length <= 254 && WHOLE.test(text) && !INVISIBLE.test(text) && !STRAY_DOT.test(text);
 }
 
 /**

@@ -1,11 +1,12 @@
 /**
- * Whether `text` holds a C0 control character other than tab, line feed and carriage return, or DEL: nobody
- * types them, PostgreSQL refuses NUL in text, and they have no place in a transcript researchers read.
+ * Whether `text` holds a control character other than tab, line feed and carriage return: C0, DEL or C1 (U+0080 to
+ * U+009F, such as NEL and CSI, which a terminal acts on). Nobody types them, PostgreSQL refuses NUL in text, and
+ * they have no place in a transcript researchers read.
  */
 export function hasControlCharacters(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || (code >= 0x7f && code <= 0x9f)) return true;
   }
   return false;
 }

@@ -730,6 +730,23 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       // Status, reason and time never disagree: back in progress, it is no longer abandoned for any reason.
       expect(await rowOf(conversation.id)).toMatchObject({ abandonReason: null, abandonedAt: null });
     });
+
+    it('an e-mail given on an abandoned conversation completes it, no longer abandoned for any reason', async () => {
+      const conversation = await draw();
+      for (let step = 0; step <= 5; step++) {
+        const changes: StepWrite['changes'] =
+          step === 0 ? { label: 'B', scoreA: 0.1, scoreB: 0.7, scoreC: 0.1, scoreOther: 0.1 } : {};
+        await expect(conversations.saveStep(stepWrite(conversation.id, step, changes))).resolves.toBe(true);
+      }
+      await conversations.abandon(conversation.id);
+      const write = stepWrite(conversation.id, 6, { email: 'back@example.org', status: ConversationStatus.Completed });
+      await expect(conversations.saveStep(write)).resolves.toBe(true);
+      expect(await rowOf(conversation.id)).toMatchObject({
+        status: ConversationStatus.Completed,
+        abandonReason: null,
+        abandonedAt: null,
+      });
+    });
   });
 
   /** A conversation answered through step 6, as a participant who gave `email` leaves it. */
@@ -913,6 +930,20 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
       expect(await typedAt(old[1].id, 1)).toBe('ask [gone].');
       expect(await typedAt(old[1].id, 2)).toBe('participant at 2');
       expect(await turnsOf(recent.id)).toEqual(recentTurns);
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
+    });
+
+    it('replaces addresses whose domain is in another script as the export finds them', async () => {
+      const { old } = await seed();
+      await typed(old[0].id, 1, 'a zoe@uni-köln.de b');
+      await typed(old[0].id, 2, 'a carol@例え.jp b, a ZOE@UNI-KÖLN.DE b');
+      await typed(old[0].id, 3, 'mail: Zoë.Test@Uni-Köln.de');
+      await typed(old[1].id, 1, 'почта: иван@почта.рф, or ivan@xn--80a1acny.xn--p1ai');
+      await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(2);
+      expect(await typedAt(old[0].id, 1)).toBe('a [gone] b');
+      expect(await typedAt(old[0].id, 2)).toBe('a [gone] b, a [gone] b');
+      expect(await typedAt(old[0].id, 3)).toBe('mail: [gone]');
+      expect(await typedAt(old[1].id, 1)).toBe('почта: [gone], or [gone]');
       await expect(conversations.ageOut(cutoff, false, '[gone]')).resolves.toBe(0);
     });
 
