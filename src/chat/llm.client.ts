@@ -27,6 +27,15 @@ const STATE_VALUE: Record<CircuitState, number> = {
 export type LlmCircuit = 'closed' | 'half-open' | 'open';
 
 /**
+ * The chat-completions endpoint under `baseUrl`: the server's address (`https://llm.internal`) or, as OpenAI's own
+ * clients write it, one that ends in `/v1` already (`https://api.openai.com/v1`), which must not get a second one.
+ */
+export function chatCompletionsUrl(baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return /\/v1$/.test(base) ? `${base}/chat/completions` : `${base}/v1/chat/completions`;
+}
+
+/**
  * Adapter for an OpenAI-compatible `/v1/chat/completions` API. The participant's text only ever goes in the user
  * message, never into the instructions. Returns `null` (the caller falls back to offline templates) when
  * unconfigured, busy, failing or slower than `LLM_TIMEOUT_MS` in total, retries included.
@@ -134,8 +143,7 @@ export class LlmClient {
     userText: string,
     signal: AbortSignal,
   ): Promise<string> {
-    const url = `${baseUrl.replace(/\/+$/, '')}/v1/chat/completions`;
-    const response = await fetch(url, {
+    const response = await fetch(chatCompletionsUrl(baseUrl), {
       method: 'POST',
       signal,
       headers: {
