@@ -17,6 +17,7 @@ export const MetricName = {
   CacheMisses: 'combot_cache_misses_total',
   CacheErrors: 'combot_cache_errors_total',
   QueueJobs: 'combot_queue_jobs',
+  QueueWorkers: 'combot_queue_workers',
   Conversations: 'combot_conversations',
   ConversationsByArm: 'combot_conversations_by_arm',
   ChatTurns: 'combot_chat_turns_total',

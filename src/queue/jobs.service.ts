@@ -54,6 +54,18 @@ export class JobsService {
       // Bull's queues are one set in Redis that every process counts; in-process queues are each process's own.
       this.config.redis.host ? 'max' : 'sum',
     );
+    // A queue nobody consumes (no worker running, QUEUE_PROCESS_IN_API off) only piles up jobs, and its schedules
+    // never run: alert on 0. Health reports it as `consuming: false`.
+    metrics.gauge(
+      MetricName.QueueWorkers,
+      'Processes consuming each queue.',
+      ['queue'],
+      async (set) => {
+        const counts = await this.counts(1000).catch(() => null);
+        for (const [queue, { workers }] of Object.entries(counts ?? {})) set({ queue }, workers);
+      },
+      this.config.redis.host ? 'max' : 'sum',
+    );
   }
 
   get backend(): 'bull' | 'in-process' {

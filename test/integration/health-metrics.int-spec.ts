@@ -116,6 +116,9 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
       expect(line).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*(\{.*\})? -?[0-9.e+-]+|NaN|[+-]Inf$/);
     }
     expect(text).toMatch(/^combot_conversations\{status="in_progress",origin="greeting"\} 1$/m);
+    // This process consumes both queues (QUEUE_PROCESS_IN_API): an alert on 0 finds a service with no worker.
+    expect(text).toMatch(/^combot_queue_workers\{queue="ml"\} [1-9]/m);
+    expect(text).toMatch(/^combot_queue_workers\{queue="maintenance"\} [1-9]/m);
     expect(text).toMatch(
       /combot_http_request_duration_seconds_count\{method="POST",route="\/api\/ml\/classify",status="200"\}/,
     );
