@@ -157,6 +157,26 @@ describe('settings checked against what reads them', () => {
     );
   });
 
+  it('refuses a schedule of fewer or more fields than 5 (or 6 with seconds), which cron-parser would fill in', () => {
+    // cron-parser fills in the fields missing from `5` or `* * *` and runs them: a schedule other than the one meant.
+    for (const value of ['5', '* * *', '* * * *', '@daily', '0 0 0 1 1 * 2030'])
+      expect(() => new AppConfig({ SCHEDULE_ABANDON_CRON: value })).toThrow(
+        new RegExp(
+          `^\\s*SCHEDULE_ABANDON_CRON=${value.replace(/[.*+?^$()|[\]\\]/g, '\\$&')}: is not a cron expression \\(5 fields, or 6 with seconds first; this has \\d+\\)$`,
+          'm',
+        ),
+      );
+  });
+
+  it('refuses port 0 (any free port, unknown to whoever connects) and ports past 65535', () => {
+    for (const key of ['PORT', 'REDIS_PORT', 'EMBEDDED_DB_PORT'])
+      for (const value of ['0', '65536', '80.5'])
+        expect(() => new AppConfig({ [key]: value })).toThrow(
+          new RegExp(`^\\s*${key}=${value.replace('.', '\\.')}: must be a TCP port, 1–65535$`, 'm'),
+        );
+    expect(new AppConfig({ PORT: '1', REDIS_PORT: '65535' }).http.port).toBe(1);
+  });
+
   it('keeps 30 days of metrics snapshots unless told otherwise, and at least one', () => {
     expect(new AppConfig({}).queue.metricsSnapshotRetentionDays).toBe(30);
     expect(new AppConfig({ METRICS_SNAPSHOT_RETENTION_DAYS: '7' }).queue.metricsSnapshotRetentionDays).toBe(7);

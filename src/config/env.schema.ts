@@ -117,15 +117,31 @@ export interface Env {
   METRICS_API_KEY: string;
 }
 
-/** A cron expression as the queues read it (cron-parser; 5 fields, or 6 with seconds): a bad one never runs its job. */
+/**
+ * A cron expression as the queues read it (cron-parser): 5 fields, or 6 with seconds first. A bad one never runs its
+ * job; one with fewer fields (`5`, `* * *`) cron-parser fills in and runs on a schedule nobody meant, and a macro
+ * (`@daily`) is refused as well, so the rule stays the one the README states.
+ */
 function cronSchedule(fallback: string): Joi.StringSchema {
   return Joi.string()
     .custom((value: string) => {
+      const fields = value.trim().split(/\s+/).length;
+      if (fields !== 5 && fields !== 6) throw new Error(`5 fields, or 6 with seconds first; this has ${fields}`);
       parseExpression(value);
       return value;
     })
     .messages({ 'any.custom': 'is not a cron expression ({{#error.message}})' })
     .default(fallback);
+}
+
+/** A TCP port to listen on or connect to; 0 (any free port) would leave whoever connects not knowing which. */
+function tcpPort(): Joi.NumberSchema {
+  const problem = 'must be a TCP port, 1–65535';
+  return Joi.number()
+    .integer()
+    .min(1)
+    .max(65535)
+    .messages({ 'number.integer': problem, 'number.min': problem, 'number.max': problem });
 }
 
 /** `off`, `loopback`, a hop count, or addresses and CIDRs Express can compile (each address valid, prefix in range). */
@@ -141,7 +157,7 @@ function isTrustProxySetting(value: string): boolean {
 
 export const envSchema = Joi.object<Env, true>({
   NODE_ENV: Joi.string().valid('development', 'production', 'test').default('development'),
-  PORT: Joi.number().port().default(8000),
+  PORT: tcpPort().default(8000),
   HOST: Joi.string().default('0.0.0.0'),
   // Without Redis, jobs (and their ids), schedules and rate-limit counters live in each process.
   API_PROCESSES: Joi.number()
@@ -190,10 +206,10 @@ export const envSchema = Joi.object<Env, true>({
   DB_LOCK_TIMEOUT_MS: Joi.number().integer().min(0).max(600000).default(0),
   DB_LOG_QUERIES: Joi.boolean().default(false),
   EMBEDDED_DB_DIR: Joi.string().default('data/postgres'),
-  EMBEDDED_DB_PORT: Joi.number().port(),
+  EMBEDDED_DB_PORT: tcpPort(),
 
   REDIS_HOST: Joi.string().allow('').default(''),
-  REDIS_PORT: Joi.number().port().default(6379),
+  REDIS_PORT: tcpPort().default(6379),
   REDIS_DB: Joi.number().integer().min(0).max(15).default(0),
   REDIS_PASSWORD: Joi.string().allow('').default(''),
   REDIS_KEY_PREFIX: Joi.string().default('combot'),
