@@ -11,6 +11,7 @@ import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
 import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig } from './config/app-config';
+import { timerDelay } from './config/timer-limit';
 import { QueueWorker } from './queue/queue-worker';
 
 /** A port that cannot be listened on (taken, privileged) is a setting to fix: one line naming it, exit 78. */
@@ -62,7 +63,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
     stopping = true;
     const grace = Math.min(KEEP_ALIVE_DRAIN_GRACE_MS, config.http.shutdownTimeoutMs);
     const deadline = Date.now() + grace + config.http.shutdownTimeoutMs;
-    setTimeout(() => server.closeAllConnections(), grace + config.http.shutdownTimeoutMs).unref();
+    setTimeout(() => server.closeAllConnections(), timerDelay(grace + config.http.shutdownTimeoutMs)).unref();
     try {
       await drain.drain(grace);
       await new Promise<void>((resolve) => server.close(() => resolve()));

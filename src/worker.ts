@@ -8,6 +8,7 @@ import { exitOnStartupFailure, StartupError } from './common/startup.error';
 import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
+import { timerDelay } from './config/timer-limit';
 import { QueueWorker } from './queue/queue-worker';
 import { WorkerModule } from './worker.module';
 
@@ -38,7 +39,7 @@ async function bootstrap(): Promise<void> {
   let shutdown = (signal: NodeJS.Signals): void => {
     if (stopRequested) return;
     stopRequested = signal;
-    setTimeout(() => process.exit(1), config.http.shutdownTimeoutMs + STARTING_STOP_GRACE_MS).unref();
+    setTimeout(() => process.exit(1), timerDelay(config.http.shutdownTimeoutMs + STARTING_STOP_GRACE_MS)).unref();
   };
   for (const signal of STOP_SIGNALS) process.on(signal, (received: NodeJS.Signals) => shutdown(received));
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), {

@@ -2,6 +2,7 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { AppConfig } from '../config/app-config';
+import { timerDelay } from '../config/timer-limit';
 import { MetricsService } from '../metrics/metrics.service';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { CacheNamespace } from './cache-namespaces';
@@ -69,7 +70,7 @@ export class ResultCache implements OnApplicationBootstrap, OnApplicationShutdow
    */
   async onApplicationBootstrap(): Promise<void> {
     if (this.backend !== 'redis') return;
-    await this.withTimeout(this.cache.get('connect-probe'), this.config.redis.connectTimeoutMs * 4).catch(
+    await this.withTimeout(this.cache.get('connect-probe'), timerDelay(this.config.redis.connectTimeoutMs * 4)).catch(
       (error: unknown) =>
         this.logger.warn(`Redis cache not reachable at start; classifying without it until it is: ${String(error)}`),
     );

@@ -11,6 +11,7 @@ import { isOneAddress } from '../chat/email-address';
 import { isConversationId } from '../chat/conversation.repository';
 import { ParticipantDataService } from '../chat/participant-data.service';
 import { AppConfig } from '../config/app-config';
+import { timerDelay } from '../config/timer-limit';
 import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
 import { QUEUE_STATUS_COMMAND, RETENTION_RUN_COMMAND, retentionRefusal, SETTING_REQUIRED_EXIT_CODE } from './cli-start';
@@ -571,7 +572,7 @@ export class QueueStatusCommand extends StrictCommand {
   async run(): Promise<void> {
     if (this.jobs.backend === 'in-process') process.stderr.write(`${IN_PROCESS_QUEUES_WARNING}\n`);
     try {
-      const waitMs = Math.max(this.config.redis.connectTimeoutMs, 1000) * 2;
+      const waitMs = timerDelay(Math.max(this.config.redis.connectTimeoutMs, 1000) * 2);
       if (!(await this.jobs.ready(waitMs))) {
         const { host, port } = this.config.redis;
         fail(`queue:status failed: Redis at ${host ?? ''}:${port} did not answer within ${waitMs} ms`);

@@ -5,6 +5,7 @@ import { prettyTransport } from '../common/log-format';
 import { StartupError } from '../common/startup.error';
 import { STOP_SIGNALS } from '../common/stop-signals';
 import type { AppConfig } from '../config/app-config';
+import { timerDelay } from '../config/timer-limit';
 import { EmbeddedPostgresServer } from '../database/embedded-postgres.server';
 import { serveClusterMetrics } from '../metrics/cluster-metrics';
 import { watchHeartbeats } from './process-heartbeat';
@@ -118,7 +119,7 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
           new Promise<void>((resolve) => {
             if (worker.isDead()) return resolve();
             // Each process drains its own requests (SHUTDOWN_TIMEOUT_MS); a process that hangs is killed after it.
-            const deadlineMs = config.http.shutdownTimeoutMs + 5000;
+            const deadlineMs = timerDelay(config.http.shutdownTimeoutMs + 5000);
             const kill = setTimeout(() => {
               killed++;
               logger.error(`API process ${worker.process.pid} did not stop within ${deadlineMs} ms; killed`);

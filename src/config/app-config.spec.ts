@@ -4,6 +4,7 @@ import path from 'node:path';
 import v8 from 'node:v8';
 import { AppConfig, ConfigValidationError, prettyLogsProblem } from './app-config';
 import { envSchema } from './env.schema';
+import { MAX_TIMER_MS } from './timer-limit';
 
 describe('AppConfig', () => {
   it('applies the seed defaults', () => {
@@ -191,5 +192,70 @@ describe('settings checked against what reads them', () => {
     );
     expect(new AppConfig({ CHAT_COOKIE_SAMESITE: 'none' }).chat.cookieSecure).toBe(true);
     expect(new AppConfig({ CHAT_COOKIE_SAMESITE: 'lax', CHAT_COOKIE_SECURE: 'false' }).chat.cookieSecure).toBe(false);
+  });
+});
+
+describe('settings that become timers', () => {
+  /** Every setting a timer (setTimeout, setInterval, a socket or abort timeout) waits for, in milliseconds. */
+  const MS_TIMERS = [
+    'API_PROCESS_STALL_TIMEOUT_MS',
+    'HTTP_HEADERS_TIMEOUT_MS',
+    'HTTP_REQUEST_TIMEOUT_MS',
+    'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    'SHUTDOWN_TIMEOUT_MS',
+    'DB_CONNECT_TIMEOUT_MS',
+    'DB_STATEMENT_TIMEOUT_MS',
+    'REDIS_CONNECT_TIMEOUT_MS',
+    'REDIS_COMMAND_TIMEOUT_MS',
+    'ML_MICRO_BATCH_WAIT_MS',
+    'LLM_TIMEOUT_MS',
+    'LLM_BREAKER_COOLDOWN_MS',
+    'QUEUE_LOCK_DURATION_MS',
+    'QUEUE_STALLED_INTERVAL_MS',
+    'QUEUE_BACKOFF_MS',
+    'HEALTH_MEMORY_LIVENESS_GRACE_MS',
+  ];
+
+  it("is Node's longest timer, 2147483647 ms (2^31 - 1); past it a timer fires at once", () => {
+    expect(MAX_TIMER_MS).toBe(2 ** 31 - 1);
+  });
+
+  it('bounds every *_MS setting by the longest timer, so none can overflow it', () => {
+    const keys = envSchema.describe().keys as Record<string, { rules?: { name: string; args: { limit: number } }[] }>;
+    const unbounded = Object.entries(keys)
+      .filter(([key]) => key.endsWith('_MS'))
+      .filter(([, rule]) => !(rule.rules ?? []).some((r) => r.name === 'max' && r.args.limit <= MAX_TIMER_MS))
+      .map(([key]) => key);
+    expect(unbounded).toEqual([]);
+  });
+
+  it('refuses a millisecond setting past 2147483647, saying the maximum, instead of a timer that fires at once', () => {
+    const overflowing = MS_TIMERS.filter((key) => {
+      try {
+        new AppConfig({ [key]: String(MAX_TIMER_MS + 1) });
+        return true;
+      } catch (error) {
+        return !(error as Error).message.includes(`${key}=${MAX_TIMER_MS + 1}: must be `);
+      }
+    });
+    expect(overflowing).toEqual([]);
+    expect(() => new AppConfig({ SHUTDOWN_TIMEOUT_MS: '3000000000' })).toThrow(
+      /^\s*SHUTDOWN_TIMEOUT_MS=3000000000: must be at most 2147483647 \(the longest timer Node can set, ~24\.8 days\)$/m,
+    );
+    expect(new AppConfig({ SHUTDOWN_TIMEOUT_MS: String(MAX_TIMER_MS) }).http.shutdownTimeoutMs).toBe(MAX_TIMER_MS);
+    // Node times an idle keep-alive socket out 1 s after the setting: its maximum is 1 s shorter.
+    expect(() => new AppConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: String(MAX_TIMER_MS) })).toThrow(
+      /^\s*HTTP_KEEP_ALIVE_TIMEOUT_MS=2147483647: must be at most 2147482647 \(the longest timer Node can set, less the 1 s it adds to an idle connection\)$/m,
+    );
+    expect(new AppConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: String(MAX_TIMER_MS - 1000) }).http.keepAliveTimeoutMs).toBe(
+      MAX_TIMER_MS - 1000,
+    );
+  });
+
+  it('bounds REQUEST_QUEUE_TIMEOUT, in seconds, by the same timer in its own unit', () => {
+    expect(() => new AppConfig({ REQUEST_QUEUE_TIMEOUT: '3000000' })).toThrow(
+      /^\s*REQUEST_QUEUE_TIMEOUT=3000000: must be at most 2147483\.647 \(seconds; the longest timer Node can set, ~24\.8 days\)$/m,
+    );
+    expect(new AppConfig({ REQUEST_QUEUE_TIMEOUT: '2147483.647' }).ml.queueTimeoutMs).toBe(MAX_TIMER_MS);
   });
 });

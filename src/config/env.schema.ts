@@ -1,6 +1,7 @@
 import { parseExpression } from 'cron-parser';
 import Joi from 'joi';
 import { isIP } from 'node:net';
+import { MAX_TIMER_MS } from './timer-limit';
 
 /**
  * Every environment variable the service reads, as the schema below yields it (defaults applied). The schema is
@@ -134,6 +135,22 @@ function cronSchedule(fallback: string): Joi.StringSchema {
     .default(fallback);
 }
 
+/** A duration in milliseconds that ends up in a timer: at least `min`, at most the longest timer Node can set. */
+function timerMs(
+  min: number,
+  max = MAX_TIMER_MS,
+  why = 'the longest timer Node can set, ~24.8 days',
+): Joi.NumberSchema {
+  return Joi.number()
+    .integer()
+    .min(min)
+    .max(max)
+    .messages({ 'number.max': `must be at most ${max} (${why})` });
+}
+
+/** Node's HTTP server times an idle keep-alive socket out this much later than `keepAliveTimeout`. */
+const KEEP_ALIVE_TIMEOUT_BUFFER_MS = 1000;
+
 /** A TCP port to listen on or connect to; 0 (any free port) would leave whoever connects not knowing which. */
 function tcpPort(): Joi.NumberSchema {
   const problem = 'must be a TCP port, 1–65535';
@@ -178,9 +195,13 @@ export const envSchema = Joi.object<Env, true>({
     .pattern(/^\d+(b|kb|mb)$/i)
     .default('100kb'),
   HTTP_MAX_JSON_DEPTH: Joi.number().integer().min(2).max(1000).default(32),
-  HTTP_HEADERS_TIMEOUT_MS: Joi.number().integer().min(1000).default(15000),
-  HTTP_REQUEST_TIMEOUT_MS: Joi.number().integer().min(1000).default(60000),
-  HTTP_KEEP_ALIVE_TIMEOUT_MS: Joi.number().integer().min(1000).default(65000),
+  HTTP_HEADERS_TIMEOUT_MS: timerMs(1000).default(15000),
+  HTTP_REQUEST_TIMEOUT_MS: timerMs(1000).default(60000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: timerMs(
+    1000,
+    MAX_TIMER_MS - KEEP_ALIVE_TIMEOUT_BUFFER_MS,
+    'the longest timer Node can set, less the 1 s it adds to an idle connection',
+  ).default(65000),
   TRUST_PROXY: Joi.string()
     .custom((value: string) => {
       if (!isTrustProxySetting(value)) throw new Error('not a trust setting');
@@ -188,7 +209,7 @@ export const envSchema = Joi.object<Env, true>({
     })
     .messages({ 'any.custom': 'must be off, loopback, a hop count or a comma-separated list of addresses/CIDRs' })
     .default('off'),
-  SHUTDOWN_TIMEOUT_MS: Joi.number().integer().min(0).default(10000),
+  SHUTDOWN_TIMEOUT_MS: timerMs(0).default(10000),
   ADMIN_API_KEY: Joi.string().min(16).allow('').default(''),
   ADMIN_SESSION_TTL_MINUTES: Joi.number().integer().min(1).max(10080).default(480),
   ADMIN_SESSION_COOKIE_SECURE: Joi.boolean(),
@@ -213,12 +234,18 @@ export const envSchema = Joi.object<Env, true>({
   REDIS_DB: Joi.number().integer().min(0).max(15).default(0),
   REDIS_PASSWORD: Joi.string().allow('').default(''),
   REDIS_KEY_PREFIX: Joi.string().default('combot'),
-  REDIS_CONNECT_TIMEOUT_MS: Joi.number().integer().min(50).default(500),
-  REDIS_COMMAND_TIMEOUT_MS: Joi.number().integer().min(10).default(250),
+  REDIS_CONNECT_TIMEOUT_MS: timerMs(50).default(500),
+  REDIS_COMMAND_TIMEOUT_MS: timerMs(10).default(250),
 
   MAX_CONCURRENT_ML_OPERATIONS: Joi.number().integer().min(1).max(256).default(3),
   ML_RESULT_CACHE_TIMEOUT: Joi.number().integer().min(1).default(7200),
-  REQUEST_QUEUE_TIMEOUT: Joi.number().min(0.01).default(30),
+  REQUEST_QUEUE_TIMEOUT: Joi.number()
+    .min(0.01)
+    .max(MAX_TIMER_MS / 1000)
+    .messages({
+      'number.max': `must be at most ${MAX_TIMER_MS / 1000} (seconds; the longest timer Node can set, ~24.8 days)`,
+    })
+    .default(30),
   ML_MAX_QUEUED_REQUESTS: Joi.number().integer().min(0).default(1000),
   ML_MODEL_ID: Joi.string().default('combot-complaint-classifier'),
   ML_MODEL_REVISION: Joi.string().default('main'),
@@ -259,19 +286,19 @@ export const envSchema = Joi.object<Env, true>({
     .default(''),
   LLM_API_KEY: Joi.string().allow('').default(''),
   LLM_MODEL: Joi.string().default('gpt-4o-mini'),
-  LLM_TIMEOUT_MS: Joi.number().integer().min(100).default(4000),
+  LLM_TIMEOUT_MS: timerMs(100).default(4000),
   LLM_MAX_CONCURRENT: Joi.number().integer().min(1).default(4),
   LLM_RETRIES: Joi.number().integer().min(0).max(3).default(1),
   LLM_BREAKER_THRESHOLD: Joi.number().integer().min(1).max(100).default(3),
-  LLM_BREAKER_COOLDOWN_MS: Joi.number().integer().min(100).default(30000),
+  LLM_BREAKER_COOLDOWN_MS: timerMs(100).default(30000),
 
   QUEUE_PROCESS_IN_API: Joi.boolean(),
   WORKER_HEARTBEAT_FILE: Joi.string().allow('').default(''),
   QUEUE_CLASSIFY_CONCURRENCY: Joi.number().integer().min(1).max(256).default(3),
   QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).default(3),
-  QUEUE_LOCK_DURATION_MS: Joi.number().integer().min(1000).default(10000),
-  QUEUE_STALLED_INTERVAL_MS: Joi.number().integer().min(1000).default(10000),
-  QUEUE_BACKOFF_MS: Joi.number().integer().min(0).default(1000),
+  QUEUE_LOCK_DURATION_MS: timerMs(1000).default(10000),
+  QUEUE_STALLED_INTERVAL_MS: timerMs(1000).default(10000),
+  QUEUE_BACKOFF_MS: timerMs(0).default(1000),
   QUEUE_KEEP_COMPLETED: Joi.number().integer().min(0).default(1000),
   QUEUE_KEEP_FAILED: Joi.number().integer().min(0).default(5000),
   QUEUE_RETENTION_HOURS: Joi.number().min(0).default(24),
@@ -288,7 +315,7 @@ export const envSchema = Joi.object<Env, true>({
 
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
-  HEALTH_MEMORY_LIVENESS_GRACE_MS: Joi.number().integer().min(0).default(300000),
+  HEALTH_MEMORY_LIVENESS_GRACE_MS: timerMs(0).default(300000),
   METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
   METRICS_API_KEY: Joi.string().min(16).allow('').default(''),
 });

@@ -78,6 +78,38 @@ describe('InProcessQueue', () => {
     }
   });
 
+  it('waits for a schedule more than 24.8 days away (past the longest timer) instead of running it at once', async () => {
+    // A monthly or yearly cron: one setTimeout for the whole wait would overflow and fire after 1 ms, again and again.
+    jest.useFakeTimers({ now: new Date('2026-03-01T00:00:00Z') });
+    try {
+      const ran: number[] = [];
+      void queue.process('yearly', 1, () => Promise.resolve(ran.push(Date.now())));
+      await queue.add('yearly', {}, { repeat: { cron: '0 0 1 1 *' }, jobId: 'yearly' });
+      await jest.advanceTimersByTimeAsync(60 * 86_400_000);
+      expect(ran).toEqual([]);
+      await jest.advanceTimersByTimeAsync(Date.parse('2027-01-01T00:00:00Z') - Date.now());
+      expect(ran).toEqual([Date.parse('2027-01-01T00:00:00Z')]);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  it('waits a backoff longer than the longest timer in full, instead of retrying at once', async () => {
+    jest.useFakeTimers();
+    try {
+      let calls = 0;
+      void queue.process('flaky', 1, () => Promise.reject(new Error(`boom ${++calls}`)));
+      const day = 86_400_000;
+      await queue.add('flaky', {}, { attempts: 2, backoff: { type: 'exponential', delay: 30 * day } });
+      await jest.advanceTimersByTimeAsync(29 * day);
+      expect(calls).toBe(1);
+      await jest.advanceTimersByTimeAsync(day);
+      expect(calls).toBe(2);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('pause starts no new job and resolves once the active ones have finished', async () => {
     let release = (): void => undefined;
     void queue.process('held', 1, () => new Promise<void>((resolve) => (release = resolve)));

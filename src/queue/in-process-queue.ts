@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { JobId, JobOptions } from 'bull';
 import { parseExpression } from 'cron-parser';
+import { MAX_TIMER_MS, timerDelay } from '../config/timer-limit';
 import type { JobCounts, JobLike, JobQueue, JobState } from './job-queue';
 
 type Handler = (job: JobLike) => Promise<unknown>;
@@ -143,6 +144,13 @@ export class InProcessQueue implements JobQueue {
       const schedule = (): void => {
         if (this.closed || this.repeats.get(key) !== repeat) return;
         const delay = Math.max(0, parseExpression(cron).next().getTime() - Date.now());
+        // A run more than the longest timer away (a monthly or yearly cron) is waited for in steps: one timer for
+        // all of it would fire after 1 ms, and every following one too.
+        if (delay > MAX_TIMER_MS) {
+          repeat.timer = setTimeout(schedule, MAX_TIMER_MS);
+          repeat.timer.unref();
+          return;
+        }
         repeat.timer = setTimeout(() => {
           const { repeat: _repeat, jobId: _jobId, ...once } = opts;
           void this.add(name, data, once);
@@ -163,10 +171,13 @@ export class InProcessQueue implements JobQueue {
 
   private later(job: InProcessJob, delay: number): void {
     job.state = 'delayed';
+    // A delay past the longest timer (a long backoff, doubled at each attempt) is waited for in steps.
+    const step = timerDelay(delay);
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      this.enqueue(job);
-    }, delay);
+      if (delay > step) this.later(job, delay - step);
+      else this.enqueue(job);
+    }, step);
     timer.unref();
     this.timers.add(timer);
   }
