@@ -5,7 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsInJson, answerProtocolRefusalsInJson } from './common/client-error';
-import { StartupError } from './common/startup.error';
+import { listenFailure } from './common/listen-failure';
 import { configureHttpApp } from './common/http-setup';
 import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
@@ -13,19 +13,6 @@ import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig } from './config/app-config';
 import { timerDelay } from './config/timer-limit';
 import { QueueWorker } from './queue/queue-worker';
-
-/** A port that cannot be listened on (taken, privileged) is a setting to fix: one line naming it, exit 78. */
-function listenFailure(error: unknown, config: AppConfig): StartupError | null {
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const reasons: Record<string, string> = {
-    EADDRINUSE: 'is already in use',
-    EACCES: 'needs privileges this process does not have',
-    EADDRNOTAVAIL: 'names an address this host does not have',
-  };
-  if (code === undefined || !(code in reasons)) return null;
-  const { host, port } = config.http;
-  return new StartupError(`PORT=${port}: ${host}:${port} ${reasons[code]} (${code})`);
-}
 
 /** One HTTP process: the Nest application on the shared port. */
 export async function serveApi(config: AppConfig): Promise<void> {
@@ -39,7 +26,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
   });
   configureHttpApp(app);
   const server = await app.listen(config.http.port, config.http.host).catch((error: unknown) => {
-    throw listenFailure(error, config) ?? error;
+    throw listenFailure(error, config.http) ?? error;
   });
   // Bounded waits for slow or idle clients; keep-alive outlives a load balancer's idle timeout (nginx, ingress:
   // 60 s) so it never reuses a connection this side just closed.

@@ -85,6 +85,37 @@ describe('API and worker start without a usable database', () => {
     }
   }, 120_000);
 
+  it('the API stops with one line naming HOST when it cannot listen there, exit 78, with one process or several', async () => {
+    const url = await recreateTestDatabase(LATE);
+    const cases = [
+      {
+        host: '999.1.1.1',
+        line: 'HOST=999.1.1.1: is neither an IP address nor a name that resolves (getaddrinfo ENOTFOUND)',
+      },
+      // TEST-NET-1 (RFC 5737): never an address of this machine.
+      { host: '192.0.2.1', line: 'HOST=192.0.2.1: is not an address of this machine (EADDRNOTAVAIL)' },
+    ];
+    try {
+      for (const { host, line } of cases)
+        for (const processes of ['1', '2']) {
+          const service = startService({
+            ...(await env(url)),
+            HOST: host,
+            API_PROCESSES: processes,
+            REDIS_HOST: '127.0.0.1',
+            REDIS_KEY_PREFIX: `combot-test-host-${processes}`,
+            DB_MIGRATE_ON_START: 'true',
+          });
+          expect({ host, processes, code: await service.exited }).toEqual({ host, processes, code: 78 });
+          expect(service.output()).toContain(`${line}\n`);
+          expect(service.output()).not.toMatch(/\s+at\s.+:\d+:\d+/);
+        }
+    } finally {
+      for (const processes of ['1', '2'])
+        await deleteKeys({ host: '127.0.0.1', port: 6379 }, `combot-test-host-${processes}`);
+    }
+  }, 180_000);
+
   it('the worker says the same', async () => {
     const url = withPassword(testDatabaseUrl(MISSING));
     const service = startService({ ...(await env(url)), REDIS_HOST: '127.0.0.1' }, 'dist/src/worker.js');
