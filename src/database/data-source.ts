@@ -1,11 +1,23 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { StartupError } from '../common/startup.error';
 import { StderrLogger } from '../common/stderr.logger';
 import { AppConfig } from '../config/app-config';
 import { exitOnConfigError } from '../config/exit-on-config-error';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 import { ENTITIES_GLOB, typeormOptions } from './typeorm-options';
+
+/**
+ * A reason not to start the operator can fix (the embedded PostgreSQL missing from the production image, its port
+ * taken) ends the command here with its one line and exit code: TypeORM's CLI would print its own "Error during
+ * migration run:" and the stack, and exit 1.
+ */
+function exitOnStartupError(error: unknown): never {
+  if (!(error instanceof StartupError)) throw error;
+  process.stderr.write(`${error.message}\n`);
+  process.exit(error.exitCode);
+}
 
 /**
  * The TypeORM CLI's data source (`npm run migration:*`). Same options as the app; without
@@ -22,7 +34,7 @@ async function createDataSource(): Promise<DataSource> {
       dataDir: config.database.embeddedDir,
       port: config.database.embeddedPort,
     });
-    url = (await server.start()).url;
+    url = (await server.start().catch(exitOnStartupError)).url;
     process.once('exit', () => server.stop());
   }
   return new DataSource({ ...typeormOptions(config, url), entities: [ENTITIES_GLOB] });

