@@ -1,5 +1,5 @@
 import { terminalColors } from '../config/terminal-colors';
-import { StderrLogger } from './stderr.logger';
+import { nestLogLevels, StderrLogger } from './stderr.logger';
 
 describe('StderrLogger', () => {
   const savedIsTTY = process.stderr.isTTY;
@@ -47,5 +47,16 @@ describe('StderrLogger', () => {
     logger.log('not shown');
     logger.warn('shown');
     expect(written.join('')).toMatch(/^(?!.*not shown).*WARN.*shown\n$/s);
+  });
+});
+
+describe('nestLogLevels', () => {
+  it('maps LOG_LEVEL (pino) to the Nest levels at or above it: info leaves debug out', () => {
+    expect(nestLogLevels('info')).toEqual(['fatal', 'error', 'warn', 'log']);
+    expect(nestLogLevels('warn')).toEqual(['fatal', 'error', 'warn']);
+    expect(nestLogLevels('debug')).toEqual(['fatal', 'error', 'warn', 'log', 'debug']);
+    expect(nestLogLevels('trace')).toEqual(['fatal', 'error', 'warn', 'log', 'debug', 'verbose']);
+    expect(nestLogLevels('fatal')).toEqual(['fatal']);
+    expect(nestLogLevels('silent')).toEqual([]);
   });
 });

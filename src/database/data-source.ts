@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { StartupError } from '../common/startup.error';
-import { StderrLogger } from '../common/stderr.logger';
+import { nestLogLevels, StderrLogger } from '../common/stderr.logger';
 import { AppConfig } from '../config/app-config';
 import { exitOnConfigError } from '../config/exit-on-config-error';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
@@ -24,10 +24,11 @@ function exitOnStartupError(error: unknown): never {
  * DATABASE_URL it starts (or attaches to) the embedded server and stops it when the command exits.
  */
 async function createDataSource(): Promise<DataSource> {
-  // The migration Job's and compose's log: plain lines on stderr (no Nest app here to give it the service's logger).
-  Logger.overrideLogger(new StderrLogger());
   // A bad setting stops `npm run migration:*` as it stops the service: `KEY=value: problem`, exit 78, no stack.
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
+  // The migration Job's and compose's log: plain lines on stderr (no Nest app here to give it the service's logger),
+  // at LOG_LEVEL as the service logs (info unless set: TypeORM's debug lines, such as the globs it read, stay out).
+  Logger.overrideLogger(new StderrLogger({ logLevels: nestLogLevels(config.log.level) }));
   let url = config.database.url;
   if (!url) {
     const server = new EmbeddedPostgresServer({

@@ -595,6 +595,8 @@ describe('CLI against a database or Redis it cannot use', () => {
     const first = await migrate();
     expect(first.code).toBe(0);
     expect(first.stdout + first.stderr).not.toContain('\u001b[');
+    // LOG_LEVEL unset is info, as for the service: TypeORM's debug lines (the glob patterns it read) stay out.
+    expect(first.stderr).not.toMatch(/DEBUG/);
     const executed = first.stderr.match(/^.* LOG \[TypeORM\] Migration \w+ has been executed successfully\.$/gm);
     expect(executed).toHaveLength(migrations.length);
     const again = await migrate();
