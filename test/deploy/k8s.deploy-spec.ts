@@ -557,3 +557,16 @@ describe('kustomizations that kubectl 1.20 (kustomize v2.0.3, Debian bookworm) c
     }
   });
 });
+
+describe('the combot-secrets Secret', () => {
+  it('README lists exactly the keys secret.example.yaml holds, in its order', () => {
+    const readme = repoFile('README.md');
+    const listed =
+      /The Secret `combot-secrets` is never rendered: `deploy\/k8s\/secret\.example\.yaml` shows its\s+keys \(([^)]*)\)/.exec(
+        readme,
+      );
+    expect(listed).not.toBeNull();
+    const keys = [...listed![1].matchAll(/`([A-Z_]+)`/g)].map((match) => match[1]);
+    expect(keys).toEqual(Object.keys(secretExample.stringData ?? {}));
+  });
+});
