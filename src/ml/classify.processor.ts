@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { AppError } from '../common/app.error';
 import { AppConfig } from '../config/app-config';
@@ -31,9 +32,12 @@ export class ClassifyProcessor implements OnModuleInit {
     });
   }
 
-  /** Queues a classification; its result is read back through `GET /api/jobs/ml/:id`. */
+  /**
+   * Queues a classification; its result is read back through `GET /api/jobs/ml/:id`, which takes no key. The id is
+   * random, so a caller reads its own results only: Bull's own ids count up, and the next number is someone else's.
+   */
   enqueue(data: ClassifyJobData): Promise<string> {
-    return this.jobs.add(QueueName.Ml, JobName.Classify, data);
+    return this.jobs.add(QueueName.Ml, JobName.Classify, data, { jobId: randomUUID() });
   }
 
   async handle(job: JobLike): Promise<ClassificationResponseDto> {

@@ -58,6 +58,8 @@ describe('queues on Bull (real Redis and PostgreSQL)', () => {
     const text = 'The courier left my parcel in the rain and it never reached me';
     const accepted = await http().post('/api/ml/classify/async').send({ text }).expect(202);
     expect(accepted.body).toEqual({ jobId: expect.any(String), queue: 'ml' });
+    // Read back without a key: an id nobody can guess, not the next number after someone else's job.
+    expect(accepted.body.jobId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     const job = await waitFor(
       async () => (await http().get(`/api/jobs/ml/${accepted.body.jobId}`).expect(200)).body,
       (body) => body.state === 'completed' || body.state === 'failed',
