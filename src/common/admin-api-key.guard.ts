@@ -43,7 +43,9 @@ export async function showsAdminKey(
   request: Request,
 ): Promise<boolean> {
   const key = presentedKey(request);
-  if (key === null || !config.admin.apiKey) return false;
+  // The metrics key is a credential of this service, not a guess at the admin key: a monitor that sends its token
+  // to every route it checks gets the keyless view, and its address is not locked out of the console for it.
+  if (key === null || !config.admin.apiKey || showsMetricsKey(config, request)) return false;
   try {
     await checkAdminKeyFrom(config, attempts, key, clientAddressOf(request));
     return true;

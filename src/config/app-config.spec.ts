@@ -39,6 +39,14 @@ describe('AppConfig', () => {
     expect(new AppConfig({ DATABASE_URL: '', PORT: '' }).mode.database).toBe('embedded');
   });
 
+  it('refuses a metrics key equal to the admin key: the scrape credential would open the researcher export', () => {
+    const key = 'one-key-for-everything-0123';
+    expect(() => new AppConfig({ ADMIN_API_KEY: key, METRICS_API_KEY: key })).toThrow(
+      /^\s*METRICS_API_KEY=\S+: must differ from ADMIN_API_KEY/m,
+    );
+    expect(() => new AppConfig({ ADMIN_API_KEY: key, METRICS_API_KEY: key })).not.toThrow(new RegExp(key));
+  });
+
   it('lists every bad value as KEY=value: problem, hiding secrets', () => {
     let error: unknown;
     try {

@@ -317,7 +317,13 @@ export const envSchema = Joi.object<Env, true>({
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
   HEALTH_MEMORY_LIVENESS_GRACE_MS: timerMs(0).default(300000),
   METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
-  METRICS_API_KEY: Joi.string().min(16).allow('').default(''),
+  // A key of its own: Prometheus keeps it in its configuration, and the admin key also opens the researcher export.
+  METRICS_API_KEY: Joi.string()
+    .min(16)
+    .allow('')
+    .default('')
+    .invalid(Joi.ref('ADMIN_API_KEY'))
+    .messages({ 'any.invalid': 'must differ from ADMIN_API_KEY' }),
 });
 
 export type RawEnv = Record<string, string | undefined>;

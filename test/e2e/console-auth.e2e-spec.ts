@@ -6,6 +6,7 @@ import { dropTestDatabase } from '../support/test-database';
 
 const DATABASE = 'combot_console_auth_e2e_test';
 const ADMIN_KEY = 'console-auth-admin-key-0123';
+const METRICS_KEY = 'console-auth-metrics-key-4567';
 const CONSOLE = { 'X-Combot-Console': '1' };
 
 /** `name=value` of the session cookie a response set, with its attributes. */
@@ -28,6 +29,7 @@ describe('study console: login, session and pages (HTTP)', () => {
       ADMIN_API_KEY: ADMIN_KEY,
       ADMIN_LOGIN_MAX_FAILURES: '3',
       ADMIN_SESSION_TTL_MINUTES: '30',
+      METRICS_API_KEY: METRICS_KEY,
       // A TLS-terminating proxy on this host: X-Forwarded-Proto then decides whether a login came over https.
       TRUST_PROXY: 'loopback',
     });
@@ -212,6 +214,18 @@ describe('study console: login, session and pages (HTTP)', () => {
     // The probe still answers, but which view it gives can no longer tell a right guess from a wrong one.
     const locked = await health(ADMIN_KEY);
     expect([locked.status, detailed(locked.body)]).toEqual([200, false]);
+  });
+
+  it('does not count the metrics key shown to the health report as a wrong admin key (a monitor sends its token everywhere)', async () => {
+    const monitor = '203.0.113.20';
+    for (let call = 0; call < 5; call++) {
+      await http()
+        .get('/api/health')
+        .set('X-Forwarded-For', monitor)
+        .set('Authorization', `Bearer ${METRICS_KEY}`)
+        .expect(200);
+    }
+    await http().get('/api/admin/study/arms').set('X-Forwarded-For', monitor).set('X-Api-Key', ADMIN_KEY).expect(200);
   });
 
   // Last: it leaves this address blocked for the rest of the window.
