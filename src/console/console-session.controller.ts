@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { CookieOptions, Request, Response } from 'express';
-import { AdminApiKeyGuard, adminPrincipalOf } from '../common/admin-api-key.guard';
+import { AdminApiKeyGuard, adminPrincipalOf, clientAddressOf } from '../common/admin-api-key.guard';
 import { ADMIN_SESSION_COOKIE_NAMES, adminSessionCookieName } from '../common/admin-session';
 import {
   ADMIN_KEY_ERRORS,
@@ -60,7 +60,7 @@ export class ConsoleSessionController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ConsoleSessionResponseDto> {
-    const { token, session } = await this.sessions.login(body.key, request.ip ?? 'unknown');
+    const { token, session } = await this.sessions.login(body.key, clientAddressOf(request));
     const secure = this.config.admin.sessionCookieSecure ?? request.secure;
     // A session issued over the other scheme before would otherwise linger beside the new one.
     response.clearCookie(adminSessionCookieName(!secure), this.cookieOptions(!secure));

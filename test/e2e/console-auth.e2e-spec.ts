@@ -228,6 +228,19 @@ describe('study console: login, session and pages (HTTP)', () => {
     await http().get('/api/admin/study/arms').set('X-Forwarded-For', monitor).set('X-Api-Key', ADMIN_KEY).expect(200);
   });
 
+  it('counts failed logins per IPv6 /64 and per address however it is written, so rewriting it buys no guesses', async () => {
+    const login = (address: string, key: string) =>
+      http().post('/api/admin/session').set('X-Forwarded-For', address).send({ key });
+    for (const address of ['2001:db8:77::1', '2001:DB8:77:0:0:0:0:2', '2001:db8:77::ffff'])
+      expect((await login(address, 'not-the-admin-key-000')).status).toBe(403);
+    expect((await login('2001:db8:77::42', ADMIN_KEY)).status).toBe(429);
+    for (const address of ['198.51.100.7', '::ffff:198.51.100.7', '::ffff:c633:6407'])
+      expect((await login(address, 'not-the-admin-key-000')).status).toBe(403);
+    expect((await login('198.51.100.7', ADMIN_KEY)).status).toBe(429);
+    // Another /64 is another subscriber.
+    expect((await login('2001:db8:78::1', ADMIN_KEY)).status).toBe(200);
+  });
+
   // Last: it leaves this address blocked for the rest of the window.
   it('refuses a wrong key and, past ADMIN_LOGIN_MAX_FAILURES, every login from the address (Retry-After)', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
