@@ -69,7 +69,7 @@ export class ChatController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<ChatGreetingResponseDto> {
     const greeting = await this.chat.greet(entryOf(request));
-    this.setCookie(response, greeting.scenario.conversation_id);
+    this.setCookie(request, response, greeting.scenario.conversation_id);
     return greeting;
   }
 
@@ -92,7 +92,7 @@ export class ChatController {
     @Body() body: ChatTurnRequestDto,
   ): Promise<ChatTurnResponseDto> {
     const outcome = await this.chat.turn(entryOf(request), body, this.cookieOf(request), clientGoneSignal(response));
-    this.setCookie(response, outcome.conversationId);
+    this.setCookie(request, response, outcome.conversationId);
     return outcome.response;
   }
 
@@ -116,7 +116,7 @@ export class ChatController {
   async reset(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<ChatResetResponseDto> {
     this.assertNotCrossOrigin(request);
     await this.chat.reset(this.cookieOf(request));
-    response.clearCookie(this.config.chat.cookieName, this.cookieOptions());
+    response.clearCookie(this.config.chat.cookieName, this.cookieOptions(request));
     return { ok: true };
   }
 
@@ -169,18 +169,22 @@ export class ChatController {
     return typeof value === 'string' ? value : undefined;
   }
 
-  private setCookie(response: Response, conversationId: string): void {
+  private setCookie(request: Request, response: Response, conversationId: string): void {
     response.cookie(this.config.chat.cookieName, conversationId, {
-      ...this.cookieOptions(),
+      ...this.cookieOptions(request),
       maxAge: COOKIE_MAX_AGE_MS,
     });
   }
 
-  private cookieOptions(): CookieOptions {
+  /**
+   * The conversation id is a capability (it continues the conversation, completion code included): over https it
+   * never travels back over plain http, unless CHAT_COOKIE_SECURE says otherwise.
+   */
+  private cookieOptions(request: Request): CookieOptions {
     return {
       httpOnly: true,
       sameSite: this.config.chat.cookieSameSite,
-      secure: this.config.chat.cookieSecure,
+      secure: this.config.chat.cookieSecure ?? request.secure,
       path: '/api',
     };
   }

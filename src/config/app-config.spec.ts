@@ -200,6 +200,8 @@ describe('settings checked against what reads them', () => {
     );
     expect(new AppConfig({ CHAT_COOKIE_SAMESITE: 'none' }).chat.cookieSecure).toBe(true);
     expect(new AppConfig({ CHAT_COOKIE_SAMESITE: 'lax', CHAT_COOKIE_SECURE: 'false' }).chat.cookieSecure).toBe(false);
+    // Unset with lax or strict: Secure exactly when the request came over https.
+    expect(new AppConfig({}).chat.cookieSecure).toBeNull();
   });
 });
 

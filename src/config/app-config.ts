@@ -140,7 +140,8 @@ export class AppConfig {
   readonly chat: {
     maxMessageLength: number;
     cookieName: string;
-    cookieSecure: boolean;
+    /** null: Secure when the request came over https (as `TRUST_PROXY` lets a proxy's X-Forwarded-Proto say). */
+    cookieSecure: boolean | null;
     cookieSameSite: Env['CHAT_COOKIE_SAMESITE'];
     throttleTtlMs: number;
     throttleLimit: number;
@@ -292,7 +293,7 @@ export class AppConfig {
     this.chat = {
       maxMessageLength: v.CHAT_MAX_MESSAGE_LENGTH,
       cookieName: v.CHAT_COOKIE_NAME,
-      cookieSecure: v.CHAT_COOKIE_SECURE ?? v.CHAT_COOKIE_SAMESITE === 'none',
+      cookieSecure: v.CHAT_COOKIE_SECURE ?? (v.CHAT_COOKIE_SAMESITE === 'none' ? true : null),
       cookieSameSite: v.CHAT_COOKIE_SAMESITE,
       throttleTtlMs: v.THROTTLE_TTL_SECONDS * 1000,
       throttleLimit: v.THROTTLE_LIMIT,

@@ -241,6 +241,16 @@ describe('study console: login, session and pages (HTTP)', () => {
     expect((await login('2001:db8:78::1', ADMIN_KEY)).status).toBe(200);
   });
 
+  it("marks the participant's cookie Secure when the page came over https, as the console's (CHAT_COOKIE_SECURE unset)", async () => {
+    const cookieOf = (response: request.Response): string =>
+      ([] as string[]).concat(response.headers['set-cookie'] ?? []).find((c) => c.startsWith('combot_sid=')) ?? '';
+    const overHttps = await http().get('/api/random/initial/').set('X-Forwarded-Proto', 'https').expect(200);
+    expect(cookieOf(overHttps)).toMatch(/; Secure(;|$)/);
+    const overHttp = await http().get('/api/random/initial/').expect(200);
+    expect(cookieOf(overHttp)).toMatch(/^combot_sid=[^;]+;.*HttpOnly/);
+    expect(cookieOf(overHttp)).not.toMatch(/; Secure(;|$)/);
+  });
+
   // Last: it leaves this address blocked for the rest of the window.
   it('refuses a wrong key and, past ADMIN_LOGIN_MAX_FAILURES, every login from the address (Retry-After)', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
