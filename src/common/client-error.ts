@@ -66,11 +66,18 @@ export function answerProtocolRefusalsInJson(server: Server): void {
   });
 }
 
-/** HTTP/1.1 requires `Host` (RFC 9112 §3.2): a request without one is refused, as Node would, but with a code. */
+/**
+ * HTTP/1.1 requires exactly one `Host` (RFC 9112 §3.2): a request without one is refused, as Node would, but with a
+ * code; one with two is refused too, where Node would keep the first (a proxy in front may have routed or checked
+ * the last, and the console's same-origin check reads this one).
+ */
 export function requireHostHeader(request: IncomingMessage, _response: ServerResponse, next: NextFunction): void {
   const needsHost = request.httpVersionMajor === 1 && request.httpVersionMinor >= 1;
   if (needsHost && request.headers.host === undefined) {
     return next(new AppError(ErrorCode.BadRequest, 'An HTTP/1.1 request needs a Host header.'));
   }
+  let hosts = 0;
+  for (let i = 0; i < request.rawHeaders.length; i += 2) if (request.rawHeaders[i].toLowerCase() === 'host') hosts++;
+  if (hosts > 1) return next(new AppError(ErrorCode.BadRequest, 'A request names one Host.'));
   next();
 }

@@ -217,6 +217,13 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     const hostless = await raw('GET /api/health/live HTTP/1.1\r\nConnection: close\r\n\r\n');
     expect(hostless).toMatch(/^HTTP\/1\.1 400 /);
     expect(body(hostless)).toMatchObject({ statusCode: 400, code: 'HTTP.BAD_REQUEST', requestId: expect.any(String) });
+    const twoHosts = await raw('GET /api/health/live HTTP/1.1\r\nHost: a\r\nHost: b\r\nConnection: close\r\n\r\n');
+    expect(twoHosts).toMatch(/^HTTP\/1\.1 400 /);
+    expect(body(twoHosts)).toMatchObject({
+      statusCode: 400,
+      code: 'HTTP.BAD_REQUEST',
+      message: 'A request names one Host.',
+    });
     // HTTP/1.0 has no Host requirement.
     expect(await raw('GET /api/health/live HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
   });
