@@ -26,6 +26,19 @@ function errorBody(code: ErrorCode, message: string | undefined): { status: numb
 }
 
 /**
+ * What helmet and the API's middleware put on every other answer, for the ones written before they run: no
+ * sniffing the JSON into something else, nothing to run or frame, no copy kept.
+ */
+const PRE_ROUTE_HEADERS: Readonly<Record<string, string>> = {
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': "default-src 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+};
+const PRE_ROUTE_HEADER_LINES = Object.entries(PRE_ROUTE_HEADERS)
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
+
+/**
  * A request Node cannot parse (a non-ASCII path, oversized headers, a malformed request line) or that did not
  * arrive in time is answered by Node itself with a bare status line; this answers it in the service's JSON error
  * shape instead, so every answer a client gets has a code.
@@ -40,7 +53,8 @@ export function answerClientErrorsInJson(server: Server): void {
     const { status, body } = errorBody(code, MESSAGES[code]);
     socket.end(
       `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : status === 408 ? 'Request Timeout' : 'Bad Request'}\r\n` +
-        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+        `Content-Type: application/json; charset=utf-8\r\n${PRE_ROUTE_HEADER_LINES}` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   });
 }
@@ -58,6 +72,7 @@ export function answerProtocolRefusalsInJson(server: Server): void {
       'The only expectation the server meets is Expect: 100-continue.',
     );
     response.writeHead(status, {
+      ...PRE_ROUTE_HEADERS,
       'Content-Type': 'application/json; charset=utf-8',
       'Content-Length': Buffer.byteLength(body),
       Connection: 'close',

@@ -197,6 +197,12 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     expect(JSON.parse(badPath.split('\r\n\r\n')[1])).toMatchObject({ statusCode: 400, code: 'HTTP.BAD_REQUEST' });
     const bigHeaders = await raw(`GET /api/health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
     expect(bigHeaders).toMatch(/^HTTP\/1\.1 431 /);
+    // A browser can be made to send these (a cookie bomb): the answer carries the headers every other answer does.
+    for (const answer of [badPath, bigHeaders]) {
+      expect(answer).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
+      expect(answer).toMatch(/\r\nContent-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n/i);
+      expect(answer).toMatch(/\r\nCache-Control: no-store\r\n/i);
+    }
     expect(JSON.parse(bigHeaders.split('\r\n\r\n')[1])).toMatchObject({
       statusCode: 431,
       code: 'HTTP.HEADERS_TOO_LARGE',
@@ -213,6 +219,7 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
       'GET /api/health/live HTTP/1.1\r\nHost: x\r\nExpect: foo\r\nConnection: close\r\n\r\n',
     );
     expect(expectation).toMatch(/^HTTP\/1\.1 417 /);
+    expect(expectation).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
     expect(body(expectation)).toMatchObject({ statusCode: 417, code: 'HTTP.EXPECTATION_FAILED' });
     const hostless = await raw('GET /api/health/live HTTP/1.1\r\nConnection: close\r\n\r\n');
     expect(hostless).toMatch(/^HTTP\/1\.1 400 /);
