@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { scryptSync } from 'node:crypto';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 
 /** What an admin action was: researchers' exports, erasures, retention runs. */
@@ -15,13 +15,30 @@ export const AuditActor = {
   Scheduler: 'scheduler',
 } as const;
 
+/** The key id's derivation: scrypt, ~16 MiB and tens of milliseconds a guess, computed once per key. */
+const KEY_ID_SALT = 'combot admin audit key id';
+const KEY_ID_COST = { N: 2 ** 14, r: 8, p: 1 } as const;
+const keyIds = new Map<string, string>();
+
+/** 8 hex digits that tell one admin key from another: `node -e` with `adminKeyActor` prints the one of a key. */
+function keyIdOf(apiKey: string): string {
+  let id = keyIds.get(apiKey);
+  if (id === undefined) {
+    id = scryptSync(apiKey, KEY_ID_SALT, 4, KEY_ID_COST).toString('hex');
+    keyIds.set(apiKey, id);
+  }
+  return id;
+}
+
 /**
- * An HTTP caller as the audit names it: `key:` and the first 8 hex digits of the key's SHA-256. That tells a
- * rotated key from the one before without storing anything that opens the admin endpoints. A study-console
- * session adds ` session:` and the first 8 characters of its id, the prefix its login and logout are logged under.
+ * An HTTP caller as the audit names it: `key:` and 8 hex digits derived from the key. That tells a rotated key from
+ * the one before without storing anything that opens the admin endpoints; the derivation is slow (scrypt), so
+ * whoever reads the table (or a backup of it) cannot test guesses at a weak key against it at a hash's speed. A
+ * study-console session adds ` session:` and the first 8 characters of its id, the prefix its login and logout are
+ * logged under.
  */
 export function adminKeyActor(apiKey: string, sessionId?: string): string {
-  const key = `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 8)}`;
+  const key = `key:${keyIdOf(apiKey)}`;
   return sessionId === undefined ? key : `${key} session:${sessionId.slice(0, 8)}`;
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, scryptSync } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,7 +24,8 @@ const REPO = path.resolve(__dirname, '..', '..');
 const ADMIN_KEY = 'studies-admin-key-0123456789';
 const PSEUDONYM_KEY = 'studies-pseudonym-key-0123';
 /** How the audit names the holder of ADMIN_KEY: never the key itself. */
-const KEY_ACTOR = `key:${createHash('sha256').update(ADMIN_KEY).digest('hex').slice(0, 8)}`;
+// The audit's key id: 8 hex digits of scrypt over the key (src/chat/admin-audit.entity.ts).
+const KEY_ACTOR = `key:${scryptSync(ADMIN_KEY, 'combot admin audit key id', 4, { N: 2 ** 14, r: 8, p: 1 }).toString('hex')}`;
 const COMPLAINT = 'My order was supposed to arrive a week ago and the tracking has not moved since.';
 const ANSWERS = ['Last Monday.', 'No updates at all.', 'They did not answer.', 'A refund.', 'That is all.'];
 
