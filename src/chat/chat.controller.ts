@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { clientGoneSignal } from '../common/client-gone';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { corsAllows } from '../common/cors';
 import { fromOwnHost } from '../common/request-origin';
 import {
   ApiErrorResponses,
@@ -157,10 +158,7 @@ export class ChatController {
    * the API's own host). A request without `Origin` is no browser's cross-site request and passes.
    */
   private assertNotCrossOrigin(request: Request): void {
-    const origin = request.headers.origin;
-    if (origin === undefined) return;
-    const allowed = this.config.http.corsOrigins;
-    if (allowed.includes('*') || allowed.includes(origin) || fromOwnHost(request)) return;
+    if (corsAllows(this.config.http.corsOrigins, request.headers.origin) || fromOwnHost(request)) return;
     throw new AppError(ErrorCode.Forbidden, 'A reset from a page of another origin is refused.');
   }
 

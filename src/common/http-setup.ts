@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { requireHostHeader } from './client-error';
+import { enableCorsFirst } from './cors';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
 import { bodyParserErrors, JSON_BODY_TYPE, onlyJsonBodies, verifyJsonBody } from './request-body';
@@ -36,6 +37,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
     request.id = assignRequestId(request, response);
     next();
   });
+  // Before anything that can refuse the request, so that every refusal carries the CORS headers an allowed page
+  // needs to read it.
+  enableCorsFirst(app, config.http.corsOrigins);
   app.use(requireHostHeader);
   // Admin routes answer with participants' e-mails and transcripts: neither the researcher's browser nor a proxy
   // may keep a copy once the session has ended (or the participant's data was erased).
@@ -64,15 +68,6 @@ export function configureHttpApp(app: NestExpressApplication): void {
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
-  const allowed = new Set(config.http.corsOrigins);
-  app.enableCors({
-    origin: (origin, callback) => callback(null, origin === undefined || allowed.has('*') || allowed.has(origin)),
-    credentials: true,
-    methods: ['GET', 'POST', 'OPTIONS'],
-    allowedHeaders: ['Content-Type', 'X-Request-Id', 'X-Api-Key', 'Authorization'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After'],
-    maxAge: 600,
-  });
   app.setGlobalPrefix(API_PREFIX, {
     exclude: Object.values(CONSOLE_PAGES).map((path) => ({ path, method: RequestMethod.GET })),
   });
