@@ -1,7 +1,7 @@
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
-import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-characters';
 import { invalidInput } from '../common/validation';
+import { TEXT_PROBLEMS, textProblem } from './participant-text';
 
 /**
  * The React page's loosely typed turn body, read defensively: these fields are tolerated, never trusted, and
@@ -30,27 +30,15 @@ export function parseNumber(raw: unknown): number | null {
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
-/** Format characters (zero-width space and joiner, word joiner, byte-order mark, bidi marks): nothing to read. */
-const INVISIBLE_FORMATTING = /\p{Cf}/gu;
-
 /**
- * The participant's message, refused when empty (nothing but spaces and invisible formatting characters), longer than `maxLength` or holding control characters or unpaired
- * surrogates; checked before anything else runs for it (the classifier included).
+ * The participant's message, refused when empty (nothing but spaces and invisible formatting characters), longer
+ * than `maxLength` or holding control characters or unpaired surrogates (`textProblem`); checked before anything
+ * else runs for it (the classifier included).
  */
 export function checkedMessage(message: string, maxLength: number): string {
-  if (message.replace(INVISIBLE_FORMATTING, '').trim().length === 0) throw invalidInput('message must not be empty.');
-  if (hasControlCharacters(message)) {
-    throw new AppError(
-      ErrorCode.ChatInvalidCharacters,
-      'message holds control characters (only tab, line feed and carriage return are allowed).',
-    );
-  }
-  if (hasUnpairedSurrogates(message)) {
-    throw new AppError(
-      ErrorCode.ChatInvalidCharacters,
-      'message holds half of a UTF-16 surrogate pair on its own, which is no character.',
-    );
-  }
+  const problem = textProblem(message);
+  if (problem === 'empty') throw invalidInput(`message ${TEXT_PROBLEMS.empty}.`);
+  if (problem !== null) throw new AppError(ErrorCode.ChatInvalidCharacters, `message ${TEXT_PROBLEMS[problem]}.`);
   if (message.length > maxLength) {
     throw new AppError(
       ErrorCode.ChatMessageTooLong,

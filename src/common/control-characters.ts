@@ -1,7 +1,7 @@
 /**
  * Whether `text` holds a control character other than tab, line feed and carriage return: C0, DEL or C1 (U+0080 to
- * U+009F, such as NEL and CSI, which a terminal acts on). Nobody types them, PostgreSQL refuses NUL in text, and
- * they have no place in a transcript researchers read.
+ * U+009F, among them CSI, which a terminal reads as the start of an escape sequence). Nobody types them, PostgreSQL
+ * refuses NUL in text, and they have no place in a transcript researchers read or a text participants are shown.
  */
 export function hasControlCharacters(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
