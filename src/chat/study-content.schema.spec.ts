@@ -155,6 +155,30 @@ describe('parseStudyContent', () => {
     );
   });
 
+  it('refuses texts the chat would refuse from a participant or hide: blank, control characters, half a surrogate', () => {
+    const raw = changed((content) => {
+      content.brands.Basic.greeting.High = '\u200b';
+      content.brands.Basic.greeting.Low = ' \u2060\ufeff ';
+      content.brands.Basic.closing = 'Your e-mail, please.\u0007';
+      content.lowEffort[0] = '\u001b[31mTell me more.\u001b[0m';
+      content.brands.Lulu.afterEnd = 'Thanks \u009b1m';
+      content.brands.Lulu.questions.A[2] = 'What happened?\ud800';
+      content.llm.paraphraseSystemPrompt = 'Paraphrase.\u0000';
+    });
+    expect(problemsOf(raw)).toEqual([
+      '$.brands.Basic.greeting.High: must not be empty',
+      '$.brands.Basic.greeting.Low: must not be empty',
+      '$.brands.Basic.closing: holds control characters (only tab, line feed and carriage return are allowed)',
+      '$.brands.Lulu.questions.A[2]: holds half of a UTF-16 surrogate pair on its own, which is no character',
+      '$.brands.Lulu.afterEnd: holds control characters (only tab, line feed and carriage return are allowed)',
+      '$.lowEffort[0]: holds control characters (only tab, line feed and carriage return are allowed)',
+      '$.llm.paraphraseSystemPrompt: holds control characters (only tab, line feed and carriage return are allowed)',
+    ]);
+    // Tab, line feed and carriage return are text; so is an emoji, a pair of surrogates.
+    const fine = changed((content) => (content.brands.Basic.closing = 'Your e-mail,\tplease:\r\n😊'));
+    expect(problemsOf(fine)).toEqual([]);
+  });
+
   it('refuses a duplicate key, naming its JSON path and line', () => {
     const lines = EXAMPLE.split('\n');
     const versionLine = lines.findIndex((line) => line.includes('"version"'));

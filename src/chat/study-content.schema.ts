@@ -3,6 +3,7 @@ import Joi from 'joi';
 import { LABELS, type Label } from '../ml/ml.types';
 import { BRANDS, type Brand, LEVELS, type Level } from './chat.types';
 import { duplicateKeys, jsonSyntaxError, lineAndColumn } from '../common/json-syntax';
+import { TEXT_PROBLEMS, textProblem } from './participant-text';
 
 export interface BrandContent {
   greeting: Record<Level, string>;
@@ -152,13 +153,19 @@ function plainProblem(value: string): string | null {
   return problems.size > 0 ? `${[...problems].join('; ')}; this text takes no placeholders` : null;
 }
 
-/** A non-empty string, before any placeholder rule. */
+/**
+ * A text the chat says (or the LLM reads), before any placeholder rule: what the chat would take as a message from a
+ * participant (`textProblem`: not blank, no control characters but tab, line feed and carriage return, no half of a
+ * surrogate pair), so the file cannot make the chat say what the page would hide or a terminal would run.
+ */
 const nonEmpty = Joi.string()
-  .pattern(/\S/)
-  .message('must not be empty')
   .max(5000)
   .required()
-  .messages({ 'string.empty': 'must not be empty' });
+  .messages({ 'string.empty': TEXT_PROBLEMS.empty })
+  .custom((value: string, helpers) => {
+    const problem = textProblem(value);
+    return problem === null ? value : helpers.message({ custom: TEXT_PROBLEMS[problem] });
+  });
 
 /** Text a participant (or the LLM) reads that fills `placeholders`; none unless given. */
 const textFilling = (placeholders: readonly string[] = []): Joi.StringSchema =>

@@ -52,6 +52,27 @@ const BROKEN = studyContentFile((content) => {
   lulu.questions.C = lulu.questions.C.slice(0, 3);
 });
 
+/**
+ * The example with texts the chat would hide (only a zero-width space) or that a terminal would run (BEL, an escape
+ * sequence, a C1 control) and half a surrogate pair; each problem as it is reported.
+ */
+const UNSHOWABLE = studyContentFile((content) => {
+  const brands = content.brands as Record<string, PilotBrand & { afterEnd: string }>;
+  brands.Basic.greeting.High = '\u200b';
+  brands.Basic.closing = 'Your e-mail, please.\u0007';
+  brands.Lulu.greeting.Low = '\u001b[31mHello\u001b[0m';
+  brands.Lulu.afterEnd = 'Bye \u009b1m';
+  brands.Lulu.questions.A[0] = 'What happened?\ud800';
+});
+const CONTROLS = 'holds control characters (only tab, line feed and carriage return are allowed)';
+const UNSHOWABLE_PROBLEMS = [
+  '$.brands.Basic.greeting.High: must not be empty',
+  `$.brands.Basic.closing: ${CONTROLS}`,
+  `$.brands.Lulu.greeting.Low: ${CONTROLS}`,
+  '$.brands.Lulu.questions.A[0]: holds half of a UTF-16 surrogate pair on its own, which is no character',
+  `$.brands.Lulu.afterEnd: ${CONTROLS}`,
+];
+
 /** A study of its own: texts and survey links that only this file holds. */
 const STUDY_FILE = studyContentFile((content) => {
   content.version = 'pilot-7';
@@ -169,6 +190,17 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
         'STUDY_CONTENT_FILE: $.brands.Lulu.questions.C: must contain at least 5 items',
       );
       // One line, no stack trace (a frame is a line of its own that starts with "at"), and never listening.
+      expect(service.output()).not.toMatch(/^\s*at |listening/m);
+    });
+    it('stops the built service with exit 78 for a text the chat would hide or a terminal would run', async () => {
+      const service = startService({
+        PORT: String(await freePort()),
+        DATABASE_URL: testApp.databaseUrl,
+        STUDY_CONTENT_FILE: UNSHOWABLE,
+        LOG_LEVEL: 'info',
+      });
+      expect(await service.exited).toBe(78);
+      for (const line of UNSHOWABLE_PROBLEMS) expect(service.output()).toContain(`STUDY_CONTENT_FILE: ${line}`);
       expect(service.output()).not.toMatch(/^\s*at |listening/m);
     });
   });
@@ -655,6 +687,17 @@ describe('study CLI (no configuration, database or Redis)', () => {
         'this text takes no placeholders\n',
     );
     expect(run.stdout).toBe('');
+  });
+
+  it('study:check and study:preview refuse a text the chat would hide or a terminal would run', async () => {
+    const check = await runCli(['study:check', UNSHOWABLE], env);
+    expect(check.code).toBe(78);
+    expect(check.stderr).toBe(UNSHOWABLE_PROBLEMS.map((line) => `${UNSHOWABLE}: ${line}\n`).join(''));
+    expect(check.stdout).toBe('');
+    const preview = await runCli(['study:preview', UNSHOWABLE, '--arm', 'Lulu/High/Low', '--label', 'A'], env);
+    expect(preview.code).toBe(78);
+    // Nothing of the file reaches the terminal: no escape sequence, no bell.
+    expect(`${preview.stdout}${preview.stderr}`).not.toMatch(/\p{Cc}(?<![\t\n\r])/u);
   });
 
   it('study:check and study:preview refuse arguments they do not take, as commander refuses any usage error', async () => {
