@@ -179,6 +179,19 @@ describe('parseStudyContent', () => {
     expect(problemsOf(fine)).toEqual([]);
   });
 
+  it('refuses a __proto__ key as any other key the file does not take, at every level', () => {
+    const withKey = (at: string): string => EXAMPLE.replace(at, `${at}"__proto__": {"x": 1}, `);
+    expect(problemsOf(withKey('{'))).toEqual(['$.__proto__: is not allowed']);
+    expect(problemsOf(withKey('"paraphrase": {'))).toEqual(['$.paraphrase.__proto__: is not allowed']);
+    expect(problemsOf(withKey('"Lulu": {'))).toEqual(['$.brands.Lulu.__proto__: is not allowed']);
+    // Where a text belongs, the object is the problem, said once.
+    const inList = changed((content) => (content.lowEffort[0] = 'placeholder')).replace(
+      '"placeholder"',
+      '{"__proto__": {"x": 1}}',
+    );
+    expect(problemsOf(inList)).toEqual(['$.lowEffort[0]: must be a string']);
+  });
+
   it('refuses a duplicate key, naming its JSON path and line', () => {
     const lines = EXAMPLE.split('\n');
     const versionLine = lines.findIndex((line) => line.includes('"version"'));

@@ -260,6 +260,29 @@ function notJson(raw: string): string {
   return fault ? `not valid JSON (${lineAndColumn(raw, fault.at)}: ${fault.problem})` : 'not valid JSON';
 }
 
+/**
+ * The path of every `__proto__` key in `value`. JSON.parse makes one an own key like any other, but Joi's check of
+ * unknown keys never reports it (and leaves it out of the value it returns): any other key the schema does not name
+ * is refused, this one would pass in silence. Walked with a list, not recursion: any depth JSON.parse took.
+ */
+function protoKeyPaths(value: unknown): (string | number)[][] {
+  const found: (string | number)[][] = [];
+  const pending: { at: unknown; path: (string | number)[] }[] = [{ at: value, path: [] }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { at, path } = next;
+    if (at === null || typeof at !== 'object') continue;
+    if (!Array.isArray(at) && Object.hasOwn(at, '__proto__')) found.push([...path, '__proto__']);
+    for (const [key, item] of Object.entries(at)) {
+      pending.push({ at: item, path: [...path, Array.isArray(at) ? Number(key) : key] });
+    }
+  }
+  return found;
+}
+
+/** Whether `path` is `ancestor` or lies inside it. */
+const isWithin = (path: (string | number)[], ancestor: (string | number)[]): boolean =>
+  ancestor.length <= path.length && ancestor.every((key, i) => path[i] === key);
+
 /** Parses and validates a content file's text: the data, or every problem found. */
 export function parseStudyContent(raw: string): { data: StudyContentData } | { problems: ContentProblem[] } {
   let parsed: unknown;
@@ -274,8 +297,15 @@ export function parseStudyContent(raw: string): { data: StudyContentData } | { p
     message: `duplicate key (line ${lineOf(at)}; first on line ${lineOf(firstAt)}): only the last would count`,
   }));
   const result = studyContentSchema.validate(parsed, { abortEarly: false, convert: false });
-  for (const detail of result.error?.details ?? []) {
+  const details = result.error?.details ?? [];
+  for (const detail of details) {
     problems.push({ path: jsonPath(detail.path), message: detail.message.replace(/^"[^"]*" /, '') });
+  }
+  // Refused as Joi refuses any key the schema does not name; not again inside a value already refused (an object
+  // where a text belongs).
+  for (const path of protoKeyPaths(parsed)) {
+    if (details.some((detail) => isWithin(path.slice(0, -1), detail.path))) continue;
+    problems.push({ path: jsonPath(path), message: 'is not allowed' });
   }
   return problems.length > 0 ? { problems } : { data: result.value as StudyContentData };
 }

@@ -54,7 +54,7 @@ const BROKEN = studyContentFile((content) => {
 
 /**
  * The example with texts the chat would hide (only a zero-width space) or that a terminal would run (BEL, an escape
- * sequence, a C1 control) and half a surrogate pair; each problem as it is reported.
+ * sequence, a C1 control), half a surrogate pair, and a `__proto__` key; each problem as it is reported.
  */
 const UNSHOWABLE = studyContentFile((content) => {
   const brands = content.brands as Record<string, PilotBrand & { afterEnd: string }>;
@@ -63,6 +63,7 @@ const UNSHOWABLE = studyContentFile((content) => {
   brands.Lulu.greeting.Low = '\u001b[31mHello\u001b[0m';
   brands.Lulu.afterEnd = 'Bye \u009b1m';
   brands.Lulu.questions.A[0] = 'What happened?\ud800';
+  Object.defineProperty(content, '__proto__', { value: { x: 1 }, enumerable: true });
 });
 const CONTROLS = 'holds control characters (only tab, line feed and carriage return are allowed)';
 const UNSHOWABLE_PROBLEMS = [
@@ -71,6 +72,7 @@ const UNSHOWABLE_PROBLEMS = [
   `$.brands.Lulu.greeting.Low: ${CONTROLS}`,
   '$.brands.Lulu.questions.A[0]: holds half of a UTF-16 surrogate pair on its own, which is no character',
   `$.brands.Lulu.afterEnd: ${CONTROLS}`,
+  '$.__proto__: is not allowed',
 ];
 
 /** A study of its own: texts and survey links that only this file holds. */
@@ -689,7 +691,7 @@ describe('study CLI (no configuration, database or Redis)', () => {
     expect(run.stdout).toBe('');
   });
 
-  it('study:check and study:preview refuse a text the chat would hide or a terminal would run', async () => {
+  it('study:check and study:preview refuse a text the chat would hide or a terminal would run, and a __proto__ key', async () => {
     const check = await runCli(['study:check', UNSHOWABLE], env);
     expect(check.code).toBe(78);
     expect(check.stderr).toBe(UNSHOWABLE_PROBLEMS.map((line) => `${UNSHOWABLE}: ${line}\n`).join(''));
