@@ -192,6 +192,21 @@ describe('parseStudyContent', () => {
     expect(problemsOf(inList)).toEqual(['$.lowEffort[0]: must be a string']);
   });
 
+  it('says each problem of a list once', () => {
+    expect(problemsOf(changed((content) => (content.lowEffort = [])))).toEqual([
+      '$.lowEffort: must contain at least 1 item',
+    ]);
+    expect(problemsOf(changed((content) => (content.paraphrase.templates = [])))).toEqual([
+      '$.paraphrase.templates: must contain at least 1 item',
+    ]);
+    expect(problemsOf(changed((content) => (content.paraphrase.templates = ['No summary here.'])))).toEqual([
+      '$.paraphrase.templates[0]: must contain {summary}',
+    ]);
+    expect(problemsOf(changed((content) => (content.brands.Basic.questions.B = [])))).toEqual([
+      '$.brands.Basic.questions.B: must contain at least 5 items',
+    ]);
+  });
+
   it('refuses a duplicate key, naming its JSON path and line', () => {
     const lines = EXAMPLE.split('\n');
     const versionLine = lines.findIndex((line) => line.includes('"version"'));

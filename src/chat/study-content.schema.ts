@@ -174,6 +174,15 @@ const textFilling = (placeholders: readonly string[] = []): Joi.StringSchema =>
     return problem === null ? value : helpers.message({ custom: literal(problem) });
   });
 const text = textFilling();
+
+/**
+ * An item schema of a list. Joi reads a required item schema as "the list must hold one item matching it", and adds
+ * `does not contain 1 required value(s)` to the list's own problem (empty, or no item valid): each item is checked
+ * all the same, and the list's length has its own rule.
+ */
+const listed = (item: Joi.StringSchema): Joi.StringSchema => item.optional();
+const AT_LEAST_ONE = { 'array.min': 'must contain at least 1 item' };
+
 const byLevel = Joi.object(Object.fromEntries(LEVELS.map((level) => [level, text]))).required();
 
 const surveyUrl = Joi.string()
@@ -194,7 +203,9 @@ const surveyUrl = Joi.string()
 const brandSchema = Joi.object<BrandContent, true>({
   greeting: byLevel,
   questions: Joi.object(
-    Object.fromEntries(LABELS.map((label) => [label, Joi.array().items(text).min(MIN_QUESTIONS).unique().required()])),
+    Object.fromEntries(
+      LABELS.map((label) => [label, Joi.array().items(listed(text)).min(MIN_QUESTIONS).unique().required()]),
+    ),
   ).required(),
   understanding: byLevel,
   closing: text,
@@ -219,17 +230,20 @@ export const studyContentSchema = Joi.object<StudyContentData, true>({
   paraphrase: Joi.object({
     templates: Joi.array()
       .items(
-        textFilling(TEXT_PLACEHOLDERS['paraphrase.templates']).concat(
-          Joi.string()
-            .pattern(/\{summary\}/)
-            .message(literal('must contain {summary}')),
+        listed(
+          textFilling(TEXT_PLACEHOLDERS['paraphrase.templates']).concat(
+            Joi.string()
+              .pattern(/\{summary\}/)
+              .message(literal('must contain {summary}')),
+          ),
         ),
       )
       .min(1)
+      .messages(AT_LEAST_ONE)
       .required(),
     byLabel: Joi.object(Object.fromEntries(LABELS.map((label) => [label, text]))).required(),
   }).required(),
-  lowEffort: Joi.array().items(text).min(1).required(),
+  lowEffort: Joi.array().items(listed(text)).min(1).messages(AT_LEAST_ONE).required(),
   llm: Joi.object({ paraphraseSystemPrompt: text, lowEffortSystemPrompt: text }).required(),
 });
 
