@@ -65,7 +65,8 @@ export class AdminController {
   })
   @ApiErrorResponses({
     400:
-      'HTTP.VALIDATION_FAILED: a filter, format or pseudonymise is not one the export knows; ' +
+      'HTTP.VALIDATION_FAILED: a filter, format or pseudonymise is not one the export knows, or is given more ' +
+      'than once; ' +
       'ADMIN.PSEUDONYM_KEY_MISSING: pseudonymise=true while EXPORT_PSEUDONYM_KEY is not set.',
   })
   async export(

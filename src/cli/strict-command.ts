@@ -1,4 +1,5 @@
 import { CommandRunner } from 'nest-commander';
+import { givenMoreThanOnce } from '../common/query-values';
 
 type Commander = Parameters<CommandRunner['setCommand']>[0];
 
@@ -22,7 +23,7 @@ function refuseRepeatedOptions(command: Commander): void {
         given = true;
         return;
       }
-      command.error(`error: option '${option.flags}' given more than once; it takes one value`, {
+      command.error(`error: ${givenMoreThanOnce(`option '${option.flags}'`)}`, {
         exitCode: 1,
         code: 'commander.repeatedOption',
       });

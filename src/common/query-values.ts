@@ -11,3 +11,10 @@ export const emptyIsDefault =
   (defaultValue: unknown) =>
   ({ value }: TransformFnParams): unknown =>
     value === '' || value === undefined ? defaultValue : value;
+
+/**
+ * A parameter or option given twice where it takes one value, in the words both the API and the CLI use
+ * (`status given more than once; …`, `option '--status <status>' given more than once; …`): a framework keeps the
+ * last value or fails on the list, and either way the caller would not learn what went wrong.
+ */
+export const givenMoreThanOnce = (name: string): string => `${name} given more than once; it takes one value`;

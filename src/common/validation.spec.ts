@@ -1,6 +1,21 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional } from 'class-validator';
 import type { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
+import { emptyIsAbsent } from './query-values';
 import { AppValidationPipe, NoQueryDto } from './validation';
+
+/** A query DTO like the admin routes': a filter with its values, a number with a default. */
+class FilterQueryDto {
+  @Transform(emptyIsAbsent)
+  @IsOptional()
+  @IsIn(['open', 'closed'], { message: 'status must be one of open, closed' })
+  status?: string;
+
+  @Transform(({ value }: { value: unknown }) => (value === undefined ? 25 : Number(value)))
+  @IsInt({ message: 'limit must be an integer' })
+  limit = 25;
+}
 
 describe('AppValidationPipe', () => {
   const pipe = new AppValidationPipe();
@@ -26,6 +41,33 @@ describe('AppValidationPipe', () => {
         details: [`property ${name} should not exist`],
       });
     }
+  });
+
+  it('says a parameter was given more than once, whatever its values, rather than that a value is wrong', async () => {
+    const refusal = async (value: object) => {
+      const refused = (await query(value, FilterQueryDto).catch((e: unknown) => e)) as AppError;
+      return { code: refused.code, message: refused.message, details: refused.details };
+    };
+    expect(await refusal({ status: ['open', 'closed'] })).toEqual({
+      code: ErrorCode.ValidationFailed,
+      message: 'status given more than once; it takes one value',
+      details: ['status given more than once; it takes one value'],
+    });
+    expect((await refusal({ status: ['open', 'open'], limit: ['5', '5'] })).details).toEqual([
+      'status given more than once; it takes one value',
+      'limit given more than once; it takes one value',
+    ]);
+    // Every other problem of the query is still named, once.
+    expect((await refusal({ status: ['open', 'closed'], limit: 'many', dryRun: 'true' })).details).toEqual([
+      'status given more than once; it takes one value',
+      'property dryRun should not exist',
+      'limit must be an integer',
+    ]);
+    // A parameter the route does not take is refused as such, however often it is given.
+    expect((await refusal({ dryRun: ['1', '2'] })).details).toEqual(['property dryRun should not exist']);
+    await expect(query({ status: 'open', limit: '5' }, FilterQueryDto)).resolves.toEqual(
+      Object.assign(new FilterQueryDto(), { status: 'open', limit: 5 }),
+    );
   });
 
   it('takes an empty query on a route that reads none', async () => {

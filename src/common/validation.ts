@@ -1,6 +1,7 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationPipeOptions } from '@nestjs/common';
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import {
+  getMetadataStorage,
   isISO8601,
   validateSync,
   ValidateBy,
@@ -10,6 +11,7 @@ import {
 } from 'class-validator';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
+import { givenMoreThanOnce } from './query-values';
 
 /** How DTOs are validated, over HTTP (the global ValidationPipe) and elsewhere (the CLI) alike. */
 export const VALIDATOR_OPTIONS: ValidatorOptions = { whitelist: true, forbidUnknownValues: false };
@@ -68,7 +70,34 @@ export class AppValidationPipe extends ValidationPipe {
       value && typeof value === 'object' ? Object.keys(value).filter((key) => key in Object.prototype) : [];
     const [first, ...more] = inherited.map((key) => `property ${key} should not exist`);
     if (first !== undefined) return Promise.reject(invalidInput(first, ...more));
-    return this.queryPipe.transform(value, metadata);
+    return this.refusingRepeats(value as Record<string, unknown>, metadata);
+  }
+
+  /**
+   * A parameter given more than once (`?status=completed&status=abandoned`) arrives as a list, which its rule would
+   * refuse as a wrong value (`status must be one of …`): said as what it is instead, with the query's other problems.
+   * Only for a parameter the DTO names; any other is refused as not taken, however often it is given.
+   */
+  private async refusingRepeats(value: Record<string, unknown>, metadata: ArgumentMetadata): Promise<unknown> {
+    const named = new Set(
+      metadata.metatype
+        ? getMetadataStorage()
+            .getTargetValidationMetadatas(metadata.metatype, '', true, false)
+            .map((rule) => rule.propertyName)
+        : [],
+    );
+    const repeated = Object.keys(value).filter((key) => Array.isArray(value[key]) && named.has(key));
+    if (repeated.length === 0) return this.queryPipe.transform(value, metadata);
+    const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !repeated.includes(key)));
+    const others = await this.queryPipe.transform(rest, metadata).then(
+      () => [],
+      (error: unknown) => {
+        if (error instanceof AppError && error.code === ErrorCode.ValidationFailed) return error.details as string[];
+        throw error;
+      },
+    );
+    const [first, ...more] = [...repeated.map(givenMoreThanOnce), ...others];
+    throw invalidInput(first, ...more);
   }
 }
 

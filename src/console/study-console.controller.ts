@@ -109,7 +109,7 @@ export class StudyConsoleController {
   })
   @ApiOkResponse({ type: ConversationPageResponseDto })
   @ApiErrorResponses({
-    400: 'HTTP.VALIDATION_FAILED: a filter, the cursor or limit is not valid.',
+    400: 'HTTP.VALIDATION_FAILED: a filter, the cursor or limit is not valid, or is given more than once.',
     503: DATABASE_UNAVAILABLE,
   })
   conversations(@Query() query: ConversationBrowseQueryDto): Promise<ConversationPageResponseDto> {

@@ -389,6 +389,23 @@ describe('Running a study (real PostgreSQL, shipped model, in-process queues)', 
       },
     );
 
+    it.each([
+      ['/api/admin/conversations/export?status=completed&status=abandoned', 'status'],
+      ['/api/admin/conversations/export?format=csv&format=csv', 'format'],
+      ['/api/admin/conversations/export?pseudonymise=false&pseudonymise=true', 'pseudonymise'],
+      ['/api/admin/study/conversations?status=completed&status=abandoned', 'status'],
+      ['/api/admin/study/conversations?limit=5&limit=5', 'limit'],
+      ['/api/admin/study/conversations?since=2026-01-01&since=2026-02-01', 'since'],
+      ['/api/admin/study/timeline?tz=UTC&tz=Europe/Berlin', 'tz'],
+    ])('refuses a repeated parameter as given more than once (%s)', async (path, name) => {
+      const refused = await get(path);
+      expect([refused.status, refused.body.code, refused.body.details]).toEqual([
+        400,
+        'HTTP.VALIDATION_FAILED',
+        [`${name} given more than once; it takes one value`],
+      ]);
+    });
+
     it('still takes the parameters it knows, empty ones as absent', async () => {
       await get('/api/admin/study/conversations?status=&origin=&limit=5').expect(200);
       await get('/api/admin/study/funnel?byArm=true').expect(200);
