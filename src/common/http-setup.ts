@@ -40,21 +40,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   // Before anything that can refuse the request, so that every refusal carries the CORS headers an allowed page
   // needs to read it.
   enableCorsFirst(app, config.http.corsOrigins);
-  app.use(requireHostHeader);
-  // Admin routes answer with participants' e-mails and transcripts: neither the researcher's browser nor a proxy
-  // may keep a copy once the session has ended (or the participant's data was erased).
-  app.use(`/${API_PREFIX}/admin`, (_request: Request, response: Response, next: NextFunction) => {
-    response.setHeader('Cache-Control', 'no-store');
-    next();
-  });
-  app.use(onlyJsonBodies);
-  app.useBodyParser('json', {
-    type: JSON_BODY_TYPE,
-    limit: config.http.bodyLimit,
-    verify: verifyJsonBody(config.http.maxJsonDepth),
-  });
-  app.use(bodyParserErrors);
-  app.use(cookieParser());
+  // The security headers, likewise before anything can refuse the request (a Host, a body).
   app.use(
     helmet({
       // The API answers JSON; only the Swagger UI page needs its inline bootstrap to run. The console's pages
@@ -68,6 +54,23 @@ export function configureHttpApp(app: NestExpressApplication): void {
       crossOriginResourcePolicy: { policy: 'cross-origin' },
     }),
   );
+  // No cache (the browser's, a proxy's, a CDN's) may keep an API answer: a greeting or a turn carries the
+  // conversation id, which continues the conversation (its completion code included); the closing prompt depends on
+  // the cookie; admin routes answer with participants' e-mails and transcripts, which must not outlive the session
+  // or an erasure.
+  app.use(`/${API_PREFIX}`, (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  app.use(requireHostHeader);
+  app.use(onlyJsonBodies);
+  app.useBodyParser('json', {
+    type: JSON_BODY_TYPE,
+    limit: config.http.bodyLimit,
+    verify: verifyJsonBody(config.http.maxJsonDepth),
+  });
+  app.use(bodyParserErrors);
+  app.use(cookieParser());
   app.setGlobalPrefix(API_PREFIX, {
     exclude: Object.values(CONSOLE_PAGES).map((path) => ({ path, method: RequestMethod.GET })),
   });

@@ -161,4 +161,31 @@ describe('HTTP basics (real PostgreSQL)', () => {
     expect(response.headers['x-content-type-options']).toBe('nosniff');
     expect(response.headers['x-powered-by']).toBeUndefined();
   });
+
+  it('sets them on the refusals of a body and of a Host too, before any route runs', async () => {
+    const malformed = await http()
+      .post('/api/random/')
+      .set('Content-Type', 'application/json')
+      .send('{"message":')
+      .expect(400);
+    const tooLarge = await http()
+      .post('/api/ml/classify')
+      .send({ text: 'x'.repeat(2_000_000) })
+      .expect(413);
+    for (const response of [malformed, tooLarge]) {
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    }
+  });
+
+  it('lets no cache keep an API answer: a greeting carries the conversation id, which continues the conversation', async () => {
+    for (const path of ['/api/random/initial/', '/api/random/closing/', '/api/health/live', '/api/nowhere']) {
+      const response = await http().get(path);
+      // Terminus writes its own, stricter value on the probes.
+      expect({ path, cacheControl: response.headers['cache-control'] }).toEqual({
+        path,
+        cacheControl: expect.stringMatching(/(^|, )no-store(,|$)/),
+      });
+    }
+  });
 });
