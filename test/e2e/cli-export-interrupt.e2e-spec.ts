@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
@@ -63,7 +63,10 @@ describe('CLI export interrupted (built, real PostgreSQL)', () => {
     env = { DATABASE_URL: url, ML_WORKERS: '1', STUDY_CONTENT_FILE: configuredStudyFile() };
   }, 120_000);
 
-  afterAll(() => closeChatDatabase(dataSource, DATABASE));
+  afterAll(async () => {
+    await closeChatDatabase(dataSource, DATABASE);
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   const exportAudit = (): Promise<ExportAudit[]> =>
     dataSource.query(`SELECT actor, rows, details FROM admin_audit WHERE action = 'export' ORDER BY id`);

@@ -6,6 +6,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -46,6 +47,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     // The commands' own keys (warm-cache fills the result cache, queue:status opens the queues) go with the run.
     await deleteKeys({ host: '127.0.0.1', port: 6379 }, env.REDIS_KEY_PREFIX);
     await dropTestDatabase(DATABASE);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('lists its commands with --help', async () => {
@@ -159,14 +161,14 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
   }, 90_000);
 
   it('export-conversations --out creates a file only its owner can read: it holds e-mails and transcripts', async () => {
-    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-')), 'study.csv');
+    const out = path.join(mkdtempSync(path.join(dir, 'export-')), 'study.csv');
     const run = await cli(['export-conversations', '--format', 'csv', '--out', out], env);
     expect(run.code).toBe(0);
     expect(statSync(out).mode & 0o777).toBe(0o600);
   }, 60_000);
 
   it('export-conversations --out over an earlier export leaves a new owner-only file, whatever the old one allowed', async () => {
-    const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-')), 'study.csv');
+    const out = path.join(mkdtempSync(path.join(dir, 'export-')), 'study.csv');
     writeFileSync(out, 'an earlier export\n', { mode: 0o644 });
     const run = await cli(['export-conversations', '--format', 'csv', '--out', out], env);
     expect(run.code).toBe(0);
@@ -175,7 +177,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
   }, 60_000);
 
   it('export-conversations --out refuses a symbolic link to a file, or to none, and writes nothing through it', async () => {
-    const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
+    const folder = mkdtempSync(path.join(dir, 'export-'));
     const shared = path.join(folder, 'shared.csv');
     writeFileSync(shared, 'readable by everyone\n', { mode: 0o644 });
     const before = await exportAudit(env.DATABASE_URL);
@@ -277,7 +279,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
   }, 60_000);
 
   it('export-conversations --out interrupted (Ctrl-C) removes its partial file and keeps the earlier one', async () => {
-    const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
+    const folder = mkdtempSync(path.join(dir, 'export-'));
     const out = path.join(folder, 'study.jsonl');
     writeFileSync(out, 'an earlier export\n', { mode: 0o600 });
     // Interrupted once its partial file exists, while its first query waits for the lock.
@@ -303,7 +305,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
   }, 60_000);
 
   it('export-conversations --out that fails part-way keeps the earlier file as it was and leaves no partial file', async () => {
-    const folder = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-export-'));
+    const folder = mkdtempSync(path.join(dir, 'export-'));
     const out = path.join(folder, 'study.jsonl');
     writeFileSync(out, 'an earlier export\n', { mode: 0o600 });
     const run = await exportWhileLocked(['--out', out]);
