@@ -158,7 +158,7 @@ function plainProblem(value: string): string | null {
  * participant (`textProblem`: not blank, no control characters but tab, line feed and carriage return, no half of a
  * surrogate pair), so the file cannot make the chat say what the page would hide or a terminal would run.
  */
-const nonEmpty = Joi.string()
+const chatText = Joi.string()
   .max(5000)
   .required()
   .messages({ 'string.empty': TEXT_PROBLEMS.empty })
@@ -169,7 +169,7 @@ const nonEmpty = Joi.string()
 
 /** Text a participant (or the LLM) reads that fills `placeholders`; none unless given. */
 const textFilling = (placeholders: readonly string[] = []): Joi.StringSchema =>
-  nonEmpty.custom((value: string, helpers) => {
+  chatText.custom((value: string, helpers) => {
     const problem = placeholders.length > 0 ? fillingProblem(value, placeholders) : plainProblem(value);
     return problem === null ? value : helpers.message({ custom: literal(problem) });
   });

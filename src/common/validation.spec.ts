@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional } from 'class-validator';
+import { getMetadataStorage, IsIn, IsInt, IsOptional } from 'class-validator';
 import type { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
 import { emptyIsAbsent } from './query-values';
@@ -78,5 +78,19 @@ describe('AppValidationPipe', () => {
     await expect(
       pipe.transform({ extra: 1 }, { type: 'body', metatype: NoQueryDto, data: undefined }),
     ).resolves.toEqual(new NoQueryDto());
+  });
+
+  it('walks a query DTO\'s validation metadata once, not on every request', async () => {
+    const pipe = new AppValidationPipe();
+    const walk = jest.spyOn(getMetadataStorage(), 'getTargetValidationMetadatas');
+    try {
+      for (let request = 0; request < 3; request++) {
+        await pipe.transform({ status: 'open' }, { type: 'query', metatype: FilterQueryDto, data: undefined });
+      }
+      const walksForRepeats = walk.mock.calls.filter(([, , always, strict]) => always === true && strict === false);
+      expect(walksForRepeats).toHaveLength(1);
+    } finally {
+      walk.mockRestore();
+    }
   });
 });

@@ -57,6 +57,8 @@ export class AppValidationPipe extends ValidationPipe {
     exceptionFactory: validationFailed,
   };
   private readonly queryPipe = new ValidationPipe({ ...AppValidationPipe.OPTIONS, forbidNonWhitelisted: true });
+  /** The properties each query DTO names: class-validator's metadata walk, done once per class, not per request. */
+  private readonly namedByDto = new WeakMap<object, ReadonlySet<string>>();
 
   constructor() {
     super(AppValidationPipe.OPTIONS);
@@ -79,13 +81,7 @@ export class AppValidationPipe extends ValidationPipe {
    * Only for a parameter the DTO names; any other is refused as not taken, however often it is given.
    */
   private async refusingRepeats(value: Record<string, unknown>, metadata: ArgumentMetadata): Promise<unknown> {
-    const named = new Set(
-      metadata.metatype
-        ? getMetadataStorage()
-            .getTargetValidationMetadatas(metadata.metatype, '', true, false)
-            .map((rule) => rule.propertyName)
-        : [],
-    );
+    const named = this.propertiesNamedBy(metadata.metatype);
     const repeated = Object.keys(value).filter((key) => Array.isArray(value[key]) && named.has(key));
     if (repeated.length === 0) return this.queryPipe.transform(value, metadata);
     const rest = Object.fromEntries(Object.entries(value).filter(([key]) => !repeated.includes(key)));
@@ -98,6 +94,17 @@ export class AppValidationPipe extends ValidationPipe {
     );
     const [first, ...more] = [...repeated.map(givenMoreThanOnce), ...others];
     throw invalidInput(first, ...more);
+  }
+
+  private propertiesNamedBy(dto: ArgumentMetadata['metatype']): ReadonlySet<string> {
+    if (!dto) return new Set();
+    let named = this.namedByDto.get(dto);
+    if (!named) {
+      const rules = getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false);
+      named = new Set(rules.map((rule) => rule.propertyName));
+      this.namedByDto.set(dto, named);
+    }
+    return named;
   }
 }
 
