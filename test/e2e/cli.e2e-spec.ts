@@ -17,7 +17,7 @@ import { Client } from 'pg';
 import request from 'supertest';
 import { type CliRun, runCli as cli } from '../support/cli-process';
 import { deleteKeys } from '../support/redis-keys';
-import { freePort } from '../support/service-process';
+import { freePort, startService, stopService } from '../support/service-process';
 import { configuredStudyFile, EXAMPLE_STUDY } from '../support/study-content';
 import { createTestApp } from '../support/test-app';
 import { dropTestDatabase, recreateTestDatabase, testDatabaseUrl } from '../support/test-database';
@@ -106,21 +106,34 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     expect(missing.stderr).toMatch(/warm-cache failed: .*ENOENT/);
   }, 90_000);
 
-  it('health-check exits 0 when ready and 1 naming Redis when it is unreachable', async () => {
-    const ok = await cli(['health-check'], env);
-    expect(ok.code).toBe(0);
+  it('health-check exits 1 naming the queues while no worker consumes them, 0 once one does', async () => {
+    const idle = await cli(['health-check'], env);
+    expect(idle.code).toBe(1);
+    expect(idle.stderr).toMatch(/^degraded: queues$/m);
+    expect(JSON.parse(idle.stdout).error.queues).toMatchObject({
+      status: 'down',
+      message: 'no process consumes the ml and maintenance queues',
+    });
+    const worker = startService(env, 'dist/src/worker.js');
+    try {
+      let ok: CliRun | null = null;
+      for (let attempt = 0; attempt < 20 && ok?.code !== 0; attempt++) {
+        ok = await cli(['health-check'], env);
+        if (ok.code !== 0) await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect({ code: ok?.code, stderr: ok?.stderr }).toEqual({ code: 0, stderr: '' });
+      const seed = await cli(['start-optimized-services', '--preload-models', '--warm-cache', '--health-check'], env);
+      expect(seed.code).toBe(0);
+      expect(seed.stdout).toMatch(/"texts": 40/);
+      expect(seed.stdout).toMatch(/"status": "ok"/);
+    } finally {
+      await stopService(worker);
+    }
     const bad = await cli(['health-check'], { ...env, REDIS_PORT: String(await freePort()) });
     expect(bad.code).toBe(1);
     // Chat would still serve without Redis (readiness stays up), but an operator's check names it and fails.
     expect(bad.stderr).toMatch(/degraded: .*redis/);
-  }, 90_000);
-
-  it('start-optimized-services --preload-models --warm-cache --health-check runs the seed routine', async () => {
-    const run = await cli(['start-optimized-services', '--preload-models', '--warm-cache', '--health-check'], env);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/"texts": 40/);
-    expect(run.stdout).toMatch(/"status": "ok"/);
-  }, 90_000);
+  }, 150_000);
 
   it('export-conversations writes CSV and JSON Lines, and refuses a bad format', async () => {
     const csvFile = path.join(dir, 'out.csv');
@@ -506,7 +519,8 @@ describe('CLI against a database or Redis it cannot use', () => {
     const url = await recreateTestDatabase(EMPTY);
     const run = await cli(['health-check'], { ...base, DATABASE_URL: url });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^not ready: database$/m);
+    // Also `queues` while no worker consumes the Redis queues this command sees, which it does not start.
+    expect(run.stderr).toMatch(/^not ready: database(, queues)?$/m);
     const report = JSON.parse(run.stdout);
     expect(report.error.database).toMatchObject({
       status: 'down',
