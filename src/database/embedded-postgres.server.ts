@@ -1,4 +1,4 @@
-import { spawnSync, SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, SpawnOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
@@ -175,6 +175,7 @@ export class EmbeddedPostgresServer {
       JSON.stringify({ pid: process.pid, port } satisfies OwnerRecord),
     );
     this.owned = true;
+    this.watchOwner(runAs);
     this.log(`embedded PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
     return { url: this.url(password, port), owned: true };
   }
@@ -228,6 +229,33 @@ export class EmbeddedPostgresServer {
     this.log(`the ${SERVER_USER} user cannot reach ${this.dataDir}: the cluster lives in ${outside} (linked from it)`);
     this.dataDir = outside;
     this.pgData = path.join(outside, 'pgdata');
+  }
+
+  /**
+   * A detached shell that outlives this process: once this process is gone, and the owner file still names it (a
+   * graceful stop removes the file; a later start writes its own pid), it stops the server. Without it a process
+   * killed with SIGKILL would leave PostgreSQL running, holding its port and memory, until the next start reaps it.
+   * It checks every 2 s (`/proc` where there is one: as root the shell runs as `postgres`, which cannot signal us).
+   */
+  private watchOwner(runAs: { uid: number; gid: number } | null): void {
+    const script = [
+      'alive() { if [ -d /proc/self ]; then [ -d "/proc/$1" ]; else kill -0 "$1" 2>/dev/null; fi; }',
+      'while alive "$1"; do sleep 2; done',
+      'grep -qF "$3" "$2" 2>/dev/null || exit 0',
+      'exec "$4" -D "$5" stop -m fast -w -t 30 >/dev/null 2>&1',
+    ].join('\n');
+    const ownerFile = path.join(this.dataDir, OWNER_FILE);
+    const ownedByUs = `"pid":${process.pid},`;
+    const pgCtl = path.join(this.binDir(runAs), 'pg_ctl');
+    const args = [String(process.pid), ownerFile, ownedByUs, pgCtl, this.pgData];
+    const watcher = spawn('/bin/sh', ['-c', script, 'combot-embedded-postgres-watch', ...args], {
+      detached: true,
+      stdio: 'ignore',
+      ...(runAs ?? {}),
+    });
+    // A shell that cannot start leaves the server as before this watch existed: reaped by the next start.
+    watcher.on('error', (error) => this.log(`embedded PostgreSQL is not watched: ${error.message}`));
+    watcher.unref();
   }
 
   /** Stops the server if this process started it. Synchronous so it can also run in an `exit` handler. */

@@ -15,7 +15,19 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   function postgresRunning(): boolean {
-    return spawnSync('pgrep', ['-f', `${path.join(dataDir, 'pgdata')}`]).status === 0;
+    return spawnSync('pgrep', ['-f', `postgres -D ${path.join(dataDir, 'pgdata')}`]).status === 0;
+  }
+
+  /** The watcher that stops the server once its owner is gone, if one is running. */
+  function watcherPids(): number[] {
+    const found = spawnSync('pgrep', ['-f', `${dataDir}.*combot-owner.json`], { encoding: 'utf8' });
+    return found.stdout.split('\n').filter(Boolean).map(Number);
+  }
+
+  async function until(condition: () => boolean, withinMs: number): Promise<number> {
+    const started = Date.now();
+    while (!condition() && Date.now() - started < withinMs) await new Promise((resolve) => setTimeout(resolve, 100));
+    return Date.now() - started;
   }
 
   async function env(): Promise<Record<string, string>> {
@@ -44,12 +56,31 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     expect(postgresRunning()).toBe(false);
   }, 120_000);
 
-  it('recovers from a stale server left by a killed process', async () => {
+  it('stops its PostgreSQL within seconds of being killed (SIGKILL): no server is left running for nobody', async () => {
+    const service = startService(await env());
+    try {
+      await waitForHttp(service, `${service.baseUrl}/api/health/`, 90_000);
+      expect(watcherPids()).toHaveLength(1);
+    } finally {
+      service.child.kill('SIGKILL');
+      await service.exited;
+    }
+    const took = await until(() => !postgresRunning() && watcherPids().length === 0, 20_000);
+    expect({ postgresRunning: postgresRunning(), watchers: watcherPids() }).toEqual({
+      postgresRunning: false,
+      watchers: [],
+    });
+    expect(took).toBeLessThan(20_000);
+  }, 120_000);
+
+  it('recovers from a stale server left when the process and its watcher were both killed', async () => {
     const first = startService(await env());
     await waitForHttp(first, `${first.baseUrl}/api/health/`, 90_000);
+    // As a host that kills every process at once (the OOM killer on a group, a container's end) would.
+    for (const pid of watcherPids()) process.kill(pid, 'SIGKILL');
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(postgresRunning()).toBe(true); // the orphan a SIGKILL leaves behind
+    expect(postgresRunning()).toBe(true); // the orphan such a kill leaves behind
 
     const second = startService(await env());
     try {
@@ -60,6 +91,8 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     }
     await second.exited;
     expect(postgresRunning()).toBe(false);
+    await until(() => watcherPids().length === 0, 10_000);
+    expect(watcherPids()).toEqual([]);
   }, 180_000);
 
   it('refuses a bad configuration with a list of KEY=value: problem', async () => {
