@@ -1,6 +1,8 @@
+import { plainToInstance } from 'class-transformer';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { parseExportFilter } from './conversation-export.service';
+import { ConversationFiltersDto } from './conversation-filters.dto';
 
 function failure(input: Record<string, string | undefined>): AppError {
   try {
@@ -23,6 +25,28 @@ describe('the export query outside HTTP (the CLI path)', () => {
       format: 'jsonl',
       status: 'completed',
       since: new Date('2025-01-31T10:00:00Z'),
+    });
+  });
+
+  it("reads a time without an offset as UTC, not as the process's local time", () => {
+    // jest's process.env is the test's own copy, so TZ cannot be changed here: the instant's text is checked instead.
+    const read = (since: string) => plainToInstance(ConversationFiltersDto, { since }).since;
+    expect(read('2026-12-03T14:41:00')).toBe('2026-12-03T14:41:00Z');
+    expect(read('2026-12-03 14:41')).toBe('2026-12-03 14:41Z');
+    expect(read('2026-12-03T14:41:00.250')).toBe('2026-12-03T14:41:00.250Z');
+    // An offset given is kept; a date alone is already midnight UTC.
+    for (const kept of [
+      '2026-12-03T14:41:00+01:00',
+      '2026-12-03T14:41:00-0500',
+      '2026-12-03T14:41:00z',
+      '2026-12-04',
+    ]) {
+      expect(read(kept)).toBe(kept);
+    }
+    expect(parseExportFilter({ since: '2026-12-03T14:41:00', until: '2026-12-03T14:42' })).toEqual({
+      format: 'csv',
+      since: new Date('2026-12-03T14:41:00Z'),
+      until: new Date('2026-12-03T14:42:00Z'),
     });
   });
 

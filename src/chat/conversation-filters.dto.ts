@@ -2,7 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional } from 'class-validator';
-import { emptyIsAbsent } from '../common/query-values';
+import { emptyIsAbsent, instantOrAbsent } from '../common/query-values';
 import { IsIsoInstant } from '../common/validation';
 import { LABELS } from '../ml/ml.types';
 import {
@@ -93,7 +93,7 @@ export class ConversationFiltersDto {
     description: 'ISO 8601 date or time: only conversations created at or after it.',
     example: '2025-01-31T00:00:00Z',
   })
-  @Transform(emptyIsAbsent)
+  @Transform(instantOrAbsent)
   @IsOptional()
   @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
   since?: string;
@@ -102,7 +102,7 @@ export class ConversationFiltersDto {
     description: 'ISO 8601 date or time: only conversations created before it.',
     example: '2025-02-01T00:00:00Z',
   })
-  @Transform(emptyIsAbsent)
+  @Transform(instantOrAbsent)
   @IsOptional()
   @IsIsoInstant({ message: 'until must be an ISO 8601 date or time' })
   until?: string;

@@ -4,6 +4,17 @@ import type { TransformFnParams } from 'class-transformer';
 export const emptyIsAbsent = ({ value }: TransformFnParams): unknown => (value === '' ? undefined : value);
 
 /**
+ * An instant filter (`since`, `until`): empty is absent, and a date-time without an offset is read as UTC, as every
+ * time the service shows is, rather than in the time zone of whichever process parses it (`new Date()` would): the
+ * same request must select the same conversations on every replica and in the CLI. A date alone is UTC already.
+ */
+export const instantOrAbsent = ({ value }: TransformFnParams): unknown => {
+  if (value === '') return undefined;
+  if (typeof value !== 'string' || !/\d[T ]\d/.test(value) || /(?:z|[+-]\d{2}(?::?\d{2})?)$/i.test(value)) return value;
+  return `${value}Z`;
+};
+
+/**
  * For a parameter with a default: empty or absent gives the default. (`emptyIsAbsent` would leave `undefined` in
  * place of the default, since class-transformer writes what the transform returns over the field's initial value.)
  */

@@ -24,6 +24,15 @@ describe('TimelineQueryDto', () => {
     expect(plainToInstance(TimelineQueryDto, { tz: '' }).tz).toBeUndefined();
   });
 
+  it('reads a since without an offset as UTC, not as the process\'s local time', () => {
+    expect(plainToInstance(TimelineQueryDto, { since: '2026-12-03T10:00:00' }).since).toBe('2026-12-03T10:00:00Z');
+    expect(plainToInstance(TimelineQueryDto, { since: '2026-12-03T10:00:00-05:00' }).since).toBe(
+      '2026-12-03T10:00:00-05:00',
+    );
+    expect(plainToInstance(TimelineQueryDto, { since: '2026-12-03' }).since).toBe('2026-12-03');
+    expect(problems({ since: '2026-12-03T10:00:00' })).toEqual([]);
+  });
+
   it.each(['Europe/', '/Berlin', 'Europe//Berlin', 'Europe/Berlin; DROP', '+01:00', 'UTC+1 ', 'é/x', 'A'.repeat(65)])(
     'refuses %j with a message that says what tz must be',
     (tz) => {

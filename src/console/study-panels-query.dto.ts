@@ -4,7 +4,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from
 import type { ConversationOrigin } from '../chat/chat.types';
 import { ConversationFiltersDto, OriginFilter } from '../chat/conversation-filters.dto';
 import { IsIsoInstant } from '../common/validation';
-import { emptyIsAbsent, emptyIsDefault } from '../common/query-values';
+import { emptyIsAbsent, instantOrAbsent, emptyIsDefault } from '../common/query-values';
 import type { TimelineBucket } from './console.types';
 
 const BUCKETS: readonly TimelineBucket[] = ['hour', 'day'];
@@ -42,7 +42,7 @@ export class TimelineQueryDto extends PanelQueryDto {
       'hour). At most 1,000 buckets back from now.',
     example: '2025-01-31T00:00:00Z',
   })
-  @Transform(emptyIsAbsent)
+  @Transform(instantOrAbsent)
   @IsOptional()
   @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
   since?: string;
