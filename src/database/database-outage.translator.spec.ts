@@ -18,6 +18,8 @@ describe('isDatabaseUnavailable', () => {
     ['too many connections', wrapped(withCode('53300'))],
     ['statement timeout', wrapped(withCode('57014'))],
     ['connection exception class 08', wrapped(withCode('08006'))],
+    ['a table the schema lacks (migrations not run yet)', wrapped(withCode('42P01'))],
+    ['a column the schema lacks (migrations not run yet)', wrapped(withCode('42703'))],
   ])('is true for %s', (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(true);
   });

@@ -19,6 +19,12 @@ const NETWORK_CODES = new Set([
  * a statement cancelled by its timeout (a frozen or overloaded server). Class 08 (connection exception) as well.
  */
 const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+/**
+ * A table or column this build uses that the schema lacks: the database is behind this build's migrations (the API
+ * started before the migration job, or without it). Not this instance's bug to report as a 500: readiness already
+ * says `schema behind`, and the request succeeds once the migrations have run.
+ */
+const SCHEMA_BEHIND_STATES = new Set(['42P01', '42703']);
 /** What node-postgres and its pool say when a connection cannot be had or dies in use (they carry no code). */
 const DRIVER_MESSAGES =
   /timeout exceeded when trying to connect|Connection terminated|Query read timeout|not queryable/i;
@@ -29,6 +35,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
     const code = typeof candidate.code === 'string' ? candidate.code : '';
     if (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return true;
+    if (SCHEMA_BEHIND_STATES.has(code)) return true;
     if (typeof candidate.message === 'string' && DRIVER_MESSAGES.test(candidate.message)) return true;
     current = candidate.driverError ?? candidate.cause;
   }

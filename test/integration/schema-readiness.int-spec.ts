@@ -44,6 +44,23 @@ describe('readiness on a database that lacks migrations', () => {
     await http().get('/api/health/live').expect(200);
   });
 
+  it('answers a participant and a researcher 503 DB.UNAVAILABLE meanwhile, never a 500 or driver text', async () => {
+    for (const [path, key] of [
+      ['/api/random/initial/', null],
+      ['/api/admin/study/arms', ADMIN_KEY],
+    ] as const) {
+      const call = http().get(path);
+      const answer = await (key ? call.set('X-Api-Key', key) : call);
+      expect({ path, status: answer.status, code: answer.body.code }).toEqual({
+        path,
+        status: 503,
+        code: 'DB.UNAVAILABLE',
+      });
+      expect(answer.headers['retry-after']).toBeDefined();
+      expect(JSON.stringify(answer.body)).not.toMatch(/relation|does not exist|condition_slot/);
+    }
+  });
+
   it('becomes ready within seconds once the migration job has run, without a restart', async () => {
     await testApp.app.get(DataSource).runMigrations({ transaction: 'each' });
     let status = 0;
