@@ -59,7 +59,9 @@ describe('the export query outside HTTP (the CLI path)', () => {
   it('pseudonymises only when asked with true', () => {
     expect(parseExportFilter({ pseudonymise: 'true' })).toEqual({ format: 'csv', pseudonymise: true });
     expect(parseExportFilter({ pseudonymise: 'false' })).toEqual({ format: 'csv' });
-    expect(parseExportFilter({ pseudonymise: '' })).toEqual({ format: 'csv' });
+    expect(parseExportFilter({ pseudonymise: undefined })).toEqual({ format: 'csv' });
+    // Empty (a script's unset variable) is refused rather than read as false: it must never hand out e-mails unasked.
+    expect(failure({ pseudonymise: '' }).message).toBe('pseudonymise must be true or false');
     expect(failure({ pseudonymise: 'yes' }).message).toBe('pseudonymise must be true or false');
   });
 

@@ -6,9 +6,12 @@ import { ConversationFiltersDto } from './conversation-filters.dto';
 export const EXPORT_FORMATS = ['csv', 'jsonl'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** `true` / `false` as a query string or a CLI flag gives them; empty or absent is false; anything else stays to fail. */
+/**
+ * `true` / `false` as a query string or a CLI flag gives them; absent is false; anything else, empty included, stays
+ * to fail: `pseudonymise=$FLAG` with the variable unset must not export e-mail addresses as if `false` had been meant.
+ */
 const booleanText = ({ value }: TransformFnParams): unknown =>
-  value === 'true' || value === true ? true : value === 'false' || value === '' || value === undefined ? false : value;
+  value === 'true' || value === true ? true : value === 'false' || value === undefined ? false : value;
 
 /**
  * Which conversations the researchers' export holds (the console browser's filters) and in what format: the query
