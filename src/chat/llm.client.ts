@@ -16,6 +16,37 @@ interface ChatCompletion {
   choices?: { message?: { content?: unknown } }[];
 }
 
+/**
+ * The most of an LLM answer read. A completion capped at `max_tokens: 120` is well under 2 KB with its envelope;
+ * anything far larger is a misbehaving server, whose answer read whole would fill the heap (the process has 192 MB)
+ * and block the event loop while it is parsed and cleaned.
+ */
+export const LLM_MAX_ANSWER_BYTES = 64 * 1024;
+
+/** The body as text, refused (and the connection dropped) as soon as it is declared or read past `limit` bytes. */
+async function boundedText(response: Response, limit: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > limit) {
+    await response.body?.cancel();
+    throw new Error(`answer of ${declared} bytes, over the ${limit}-byte limit`);
+  }
+  const reader: ReadableStreamDefaultReader<Uint8Array> | undefined = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new Error(`answer over the ${limit}-byte limit`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The breaker's state as a number for the gauge: 0 closed, 1 half-open (probing), 2 open. */
 const STATE_VALUE: Record<CircuitState, number> = {
   [CircuitState.Closed]: 0,
@@ -146,6 +177,9 @@ export class LlmClient {
     const response = await fetch(chatCompletionsUrl(baseUrl), {
       method: 'POST',
       signal,
+      // The endpoint is configured, not discovered: a redirect would send the participant's text (and, on the same
+      // origin, the key) wherever the answer points.
+      redirect: 'error',
       headers: {
         'Content-Type': 'application/json',
         ...(apiKey ? { Authorization: `Bearer ${apiKey}` } : {}),
@@ -160,8 +194,11 @@ export class LlmClient {
         ],
       }),
     });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    const body = (await response.json()) as ChatCompletion;
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new Error(`HTTP ${response.status}`);
+    }
+    const body = JSON.parse(await boundedText(response, LLM_MAX_ANSWER_BYTES)) as ChatCompletion;
     const content = body.choices?.[0]?.message?.content;
     if (typeof content !== 'string') throw new Error('no message content in the answer');
     const text = cleanLlmReply(content);
