@@ -1,7 +1,9 @@
+import type { AppError } from '../common/app.error';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import type { JobCounts, JobQueue } from './job-queue';
-import { JobsService } from './jobs.service';
+import { JobsService, QUEUE_COMMAND_TIMEOUT_MS } from './jobs.service';
+import { JobName, QueueName } from './queue-names';
 
 const COUNTS: JobCounts = { waiting: 1, active: 2, completed: 3, failed: 4, delayed: 5 };
 
@@ -55,5 +57,37 @@ describe('JobsService.counts', () => {
     maintenance.release();
     await second;
     expect([ml.asked, maintenance.asked]).toEqual([2, 2]);
+  });
+});
+
+describe('JobsService with a backend that never answers (Redis frozen)', () => {
+  let metrics: MetricsService;
+  beforeEach(() => (metrics = new MetricsService()));
+  afterEach(() => {
+    metrics.onModuleDestroy();
+    jest.useRealTimers();
+  });
+
+  const never = () => new Promise<never>(() => undefined);
+  const frozen = { add: never, getJob: never, getJobCounts: never, getWorkers: never };
+  const jobs = () =>
+    new JobsService(new AppConfig({}), metrics, frozen as unknown as JobQueue, frozen as unknown as JobQueue);
+
+  it.each([
+    ['adding a job', (service: JobsService) => service.add(QueueName.Ml, JobName.Classify, { text: 'late' })],
+    ['reading a job', (service: JobsService) => service.view(QueueName.Ml, '123')],
+  ])('answers QUEUE.UNAVAILABLE for %s once the command has waited its bound, instead of hanging', async (_, call) => {
+    jest.useFakeTimers();
+    const outcome = call(jobs()).then(
+      () => 'resolved',
+      (error: AppError) => `${error.code} ${error.message}`,
+    );
+    await jest.advanceTimersByTimeAsync(QUEUE_COMMAND_TIMEOUT_MS - 1);
+    let settled: string | null = null;
+    void outcome.then((value) => (settled = value));
+    await Promise.resolve();
+    expect(settled).toBeNull();
+    await jest.advanceTimersByTimeAsync(1);
+    expect(await outcome).toBe('QUEUE.UNAVAILABLE The job queue is unavailable; retry shortly.');
   });
 });

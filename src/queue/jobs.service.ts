@@ -13,7 +13,22 @@ import type { JobCounts, JobQueue } from './job-queue';
 import type { JobViewResponseDto } from './job-view-response.dto';
 import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
 
-/** Adds jobs and reads them back, for either queue backend; the only producer of jobs. */
+/**
+ * How long a request waits for one queue command. Bull's connection queues commands while Redis is unreachable or
+ * frozen, so without a bound a request would hang for as long as the outage lasts; past it, 503
+ * `QUEUE.UNAVAILABLE`. (The command may still run once Redis answers: an added job then runs, unasked for.)
+ */
+export const QUEUE_COMMAND_TIMEOUT_MS = 2000;
+
+/** Rejects when `operation` has not settled within `ms`; the operation itself goes on (a promise cannot be cancelled). */
+function within<T>(operation: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([operation, late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Resolves once a Bull queue's command connection is ready (reading `client` creates it: Bull connects lazily); at
  * once for the in-process queue, which has none.
@@ -24,6 +39,7 @@ function connected(queue: JobQueue): Promise<void> {
   return new Promise((resolve) => client.once('ready', () => resolve()));
 }
 
+/** Adds jobs and reads them back, for either queue backend; the only producer of jobs. */
 @Injectable()
 export class JobsService {
   private readonly queues: Record<QueueName, JobQueue>;
@@ -90,7 +106,7 @@ export class JobsService {
 
   async add(queue: QueueName, name: JobName, data: unknown, extra: JobOptions = {}): Promise<string> {
     try {
-      const job = await this.queues[queue].add(name, data, this.jobOptions(extra));
+      const job = await within(this.queues[queue].add(name, data, this.jobOptions(extra)), QUEUE_COMMAND_TIMEOUT_MS);
       return String(job.id);
     } catch (error) {
       throw this.unavailable(error);
@@ -102,17 +118,19 @@ export class JobsService {
       throw new AppError(ErrorCode.QueueUnknown, `No queue named "${queueName}"; queues: ${QUEUE_NAMES.join(', ')}.`);
     }
     const queue = queueName as QueueName;
-    const fetch = () =>
-      this.queues[queue].getJob(id).catch((error: unknown) => {
+    const bounded = <T>(operation: () => Promise<T>): Promise<T> =>
+      within(operation(), QUEUE_COMMAND_TIMEOUT_MS).catch((error: unknown) => {
         throw this.unavailable(error);
       });
+    const fetch = () => bounded(() => this.queues[queue].getJob(id));
     let job = await fetch();
     if (!job)
       throw new AppError(
         ErrorCode.QueueJobNotFound,
         `No job ${id} in queue ${queue} (finished jobs are kept for a bounded time).`,
       );
-    const state = await job.getState();
+    const found = job;
+    const state = await bounded(() => found.getState());
     // The job may have finished between reading it and reading its state: read it again for its result.
     if (state === 'completed' || state === 'failed') job = (await fetch()) ?? job;
     return {
@@ -143,12 +161,7 @@ export class JobsService {
    * by then: Bull's commands queue while Redis is down, and a probe, a scrape or a panel must not wait for it.
    */
   async counts(withinMs?: number): Promise<Record<QueueName, JobCounts & { workers: number }>> {
-    if (withinMs === undefined) return this.readCounts();
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${withinMs} ms`)), withinMs);
-    });
-    return Promise.race([this.readCounts(), late]).finally(() => clearTimeout(timer));
+    return withinMs === undefined ? this.readCounts() : within(this.readCounts(), withinMs);
   }
 
   private readCounts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
