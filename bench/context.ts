@@ -1,8 +1,4 @@
-/**
- * What the scenarios share: the plan, the run's corpus stream, and the service configurations, each started on
- * first use (the built `dist/src/main.js` with `npm run start:prod`'s node flags) and kept running until the end
- * of the run, so later scenarios reuse warm processes.
- */
+/** What the scenarios share: the plan, the corpus, and the services, started on first use and kept warm to the end. */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
@@ -28,7 +24,7 @@ export const CONSOLE_ADMIN_KEY = 'console-bench-admin-key-0123456789';
 /** API_PROCESSES's shipped default: one HTTP process per core. */
 export const CLUSTER_PROCESSES = os.availableParallelism();
 
-/** Tuning variants of the heavy service: one setting changed from its profile each (see tuning.ts). */
+/** Tuning variants: one setting of the heavy profile changed each. */
 export const TUNING_VARIANTS = {
   'heavy-nice0': { ML_WORKER_NICE: '0' },
   // Batches can only form if the semaphore lets more requests reach the pool than there are workers.
@@ -55,9 +51,8 @@ export const HEAVY_WORKERS = 2;
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
 /**
- * How a transformer checkpoint is deployed (README, "Serving a transformer checkpoint"), chosen by the tuning
- * scenario: pairs of similar length formed only from what is already queued (no wait, so no cost at low load),
- * grouping kept for up to 1 s, and enough requests admitted past the semaphore for pairs to form.
+ * How a transformer checkpoint is deployed, as the tuning scenario chose: pairs formed only from what is already
+ * queued (no wait, no cost at low load), and enough requests admitted past the semaphore for pairs to form.
  */
 export const HEAVY_PROFILE = {
   ML_WORKERS: String(HEAVY_WORKERS),
@@ -67,17 +62,12 @@ export const HEAVY_PROFILE = {
   MAX_CONCURRENT_ML_OPERATIONS: '32',
 } as const;
 
-/** The two models the services serve, as the report names them. */
 export const MODELS = {
   heavy: `${HEAVY_MODEL_ID} (${path.relative(REPO, HEAVY_MODELS_DIR)}; DistilBERT-shaped, random weights: labels meaningless, only cost real; service profile: ${settings(HEAVY_PROFILE)})`,
   shipped: `${SHIPPED_MODEL_ID} from ${path.relative(REPO, SHIPPED_MODELS_DIR)}`,
 };
 
-/**
- * The service's own defaults except what a configuration must fix. The seed design is the same build with the
- * seed's serving design switched back on: inference on the main thread, semaphore of 3, no coalescing.
- * `shipped-cluster` runs as many HTTP processes as shipped (one per core); `shipped-2` exactly two.
- */
+/** The service's own defaults except what a configuration must fix; `seed` switches the seed's design back on. */
 function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
   const common: Record<string, string> = {
     NODE_ENV: 'production',
@@ -92,23 +82,18 @@ function serviceEnv(name: ServiceName, prefix: string): Record<string, string> {
   };
   const heavy = { ...common, ML_MODELS_DIR: HEAVY_MODELS_DIR, ML_MODEL_ID: HEAVY_MODEL_ID };
   const shipped = { ...common, ML_MODELS_DIR: SHIPPED_MODELS_DIR, ML_MODEL_ID: SHIPPED_MODEL_ID };
-  const tuned = Object.entries(TUNING_VARIANTS).map(([variant, env]) => [
-    variant,
-    { ...heavy, ...HEAVY_PROFILE, ...env },
-  ]);
-  const envs: Record<ServiceName, Record<string, string>> = {
+  if (name in TUNING_VARIANTS) return { ...heavy, ...HEAVY_PROFILE, ...TUNING_VARIANTS[name as TuningVariant] };
+  const envs: Record<Exclude<ServiceName, TuningVariant>, Record<string, string>> = {
     heavy: { ...heavy, ...HEAVY_PROFILE },
     seed: { ...heavy, MAX_CONCURRENT_ML_OPERATIONS: '3', ML_INFERENCE_MODE: 'main-thread', ML_COALESCE: 'false' },
     shipped,
     'shipped-cluster': { ...shipped, API_PROCESSES: String(CLUSTER_PROCESSES) },
     'shipped-2': { ...shipped, API_PROCESSES: '2' },
     console: { ...shipped, DATABASE_URL: testDatabaseUrl(CONSOLE_DATABASE), ADMIN_API_KEY: CONSOLE_ADMIN_KEY },
-    ...(Object.fromEntries(tuned) as Record<TuningVariant, Record<string, string>>),
   };
-  return envs[name];
+  return envs[name as keyof typeof envs];
 }
 
-/** A started service: the process, its name and pid. */
 export type BenchService = ServiceProcess & { name: ServiceName; pid: number };
 
 export const isAlive = ({ child }: ServiceProcess): boolean => child.exitCode === null && child.signalCode === null;
@@ -124,7 +109,7 @@ export type Scenario = (ctx: BenchContext) => Promise<ScenarioOutcome>;
 export class BenchContext {
   readonly corpus = new ComplaintCorpus();
   readonly startupMs: Partial<Record<ServiceName, number>> = {};
-  /** Every service that got ready, as configured (without the database URL), for the report. */
+  /** Every service that got ready, as configured (without the database URL). */
   readonly configs: Partial<Record<ServiceName, Record<string, string>>> = {};
   ceilingBest: CeilingConfig | null = null;
   private readonly services = new Map<ServiceName, Promise<BenchService>>();
@@ -151,10 +136,7 @@ export class BenchContext {
     return started;
   }
 
-  /**
-   * Runs every arm once per round in interleaved order (ABC, CBA, …); `run` gets the round's number from 1.
-   * Returns the order and each arm's results in round order.
-   */
+  /** Runs every arm once per round in interleaved order; each arm's results in round order. */
   async interleave<A extends string, R>(arms: readonly A[], run: (arm: A, round: number) => Promise<R>) {
     const order = interleavedOrder(arms, this.plan.rounds);
     const rounds = Object.fromEntries(arms.map((arm) => [arm, [] as R[]])) as Record<A, R[]>;

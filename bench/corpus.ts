@@ -1,8 +1,6 @@
 /**
- * A fixed, seeded corpus of customer complaints (defective products, late deliveries, rude staff, other
- * grievances) in three lengths, plus the short answers and e-mails a participant types later in the chat.
- * The same seed always yields the same texts in the same order. `nextUnique()` appends a numbered detail so no
- * text repeats within a run: model scenarios then measure inference, never the result cache.
+ * A seeded corpus of customer complaints in three lengths, plus the answers and e-mails of the later chat steps.
+ * `nextUnique()` appends a numbered detail so no text repeats: model scenarios measure inference, not the cache.
  */
 import { createRng, type Rng } from '../tools/model/seeded-random';
 
@@ -90,13 +88,8 @@ const DETAILS = phrases(`
   My order number is | The ticket number I was given is | For reference, my customer number is | Case reference
 `);
 
-function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[Math.floor(rng() * items.length)];
-}
-
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1);
-}
+const pick = <T>(rng: Rng, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
+const capitalise = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 function coreSentence(rng: Rng, category: ComplaintCategory): string {
   switch (category) {
@@ -157,10 +150,7 @@ export function tokenHistogram(texts: readonly string[], edges: readonly number[
   }));
 }
 
-/**
- * The run's corpus. `nextUnique()` draws the seeded sequence's next text and makes it distinct (also after the
- * service's whitespace normalisation) with a numbered detail; `answer()` and `email()` feed the later chat steps.
- */
+/** The run's corpus; a unique text stays distinct after the service's whitespace normalisation too. */
 export class ComplaintCorpus {
   private readonly complaints: Rng;
   private readonly details: Rng;

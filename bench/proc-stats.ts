@@ -1,10 +1,10 @@
 /**
- * CPU time and memory of another process (the service under test), read from Linux /proc so worker threads are
- * included and the service needs no cooperation; optionally of its whole process tree (a cluster's primary and
- * its forked HTTP processes). CPU percent is of one core: 200 % is both cores of this machine.
+ * CPU time and memory of another process or its process tree, read from Linux /proc so worker threads are
+ * included and the service needs no cooperation. CPU percent is of one core: 200 % is both cores.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
+import { childPids } from '../test/support/private-postgres';
 
 /** USER_HZ: clock ticks per second of /proc/<pid>/stat times (100 on practically every Linux). */
 const TICKS_PER_SECOND = ((): number => {
@@ -15,31 +15,18 @@ const TICKS_PER_SECOND = ((): number => {
   }
 })();
 
-/** /proc/<pid>/stat from field 3 (state) on: field 2 (comm) may contain spaces and parentheses. */
-function statFields(pid: number): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
 /** user + system CPU seconds the process (all its threads) has used so far. */
 function cpuSeconds(pid: number): number {
-  const fields = statFields(pid);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // From field 3 (state) on: field 2 (comm) may contain spaces and parentheses.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND; // utime + stime
 }
 
-/** `root` and every process below it, found through the parent pid of each process in /proc. */
+/** `root` and every process below it. */
 export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      const parent = Number(statFields(Number(entry))[1]);
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-    } catch {
-      // exited while we listed
-    }
-  }
   const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]) ?? []));
+  for (let i = 0; i < tree.length; i++) tree.push(...childPids(tree[i]));
   return tree;
 }
 
@@ -68,9 +55,8 @@ export function pssMb(pid: number): number {
 }
 
 /**
- * MiB of the resident pages of `pids`, each physical page counted once however many of them map it (the node
- * binary, shared libraries): what a container's memory limit charges, where a sum of VmRSS counts such pages once
- * per process. From /proc/<pid>/pagemap, whose page frame numbers only root can read: null without them.
+ * MiB of the resident pages of `pids`, each physical page counted once however many of them map it: what a
+ * container's memory limit charges. From /proc/<pid>/pagemap, whose frame numbers only root can read: else null.
  */
 export function distinctResidentMb(pids: number[]): number | null {
   const frames = new Set<number>();
@@ -108,8 +94,7 @@ export type UsageWindow = ReturnType<UsageMeter['stop']>;
 
 /**
  * Measures one process, or with `tree` it and its descendants (listed afresh at every reading), over a window:
- * CPU from start/end totals, RSS sampled every `sampleMs`. A tree's RSS is the sum of its processes' VmRSS, so
- * pages they share (the node binary) count once per process.
+ * CPU from start/end totals, RSS sampled every `sampleMs` (a tree's: the sum of its processes' VmRSS).
  */
 export class UsageMeter {
   private readonly startedAt = performance.now();

@@ -1,7 +1,4 @@
-/**
- * The run's results as JSON (everything measured) and as a markdown summary: the machine, the targets as
- * PASS/FAIL lines, the corpus, then each scenario's own section in the order they ran.
- */
+/** The run's results as JSON (everything measured) and as markdown: machine, targets, corpus, then each section. */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +24,7 @@ interface Run {
   failures: Failure[];
 }
 
-/** Everything the run measured, and on what: the JSON report. Called when the last scenario has finished. */
+/** The JSON report: everything the run measured, and on what. */
 function benchResults({ ctx, startedAt, machine, outcomes, ...run }: Run) {
   const finishedAt = new Date();
   return {
@@ -51,14 +48,13 @@ function benchResults({ ctx, startedAt, machine, outcomes, ...run }: Run) {
     },
     services: ctx.configs,
     serviceStartupMs: ctx.startupMs,
-    /** Each scenario's own result, keyed by its name. */
     results: Object.fromEntries([...outcomes].map(([name, outcome]) => [name, outcome.result])),
     failures: run.failures,
     targets: allTargets([...outcomes.values()].flatMap((outcome) => outcome.targets)),
   };
 }
 
-/** What the report's corpus section describes: the first 1000 unique texts of the seeded corpus. */
+/** The first 1000 unique texts of the seeded corpus. */
 function corpusInfo() {
   const sample = ComplaintCorpus.sample(1000);
   const count = (key: 'length' | 'category'): Record<string, number> =>
@@ -116,10 +112,7 @@ function renderMarkdown(r: BenchResults, sections: string[][]): string {
   ].join('\n');
 }
 
-/**
- * Writes `<dir>/<date>-<mode>.json` and `.md` (through .tmp files, so a crash never leaves half a report); returns
- * the results and both paths.
- */
+/** Writes `<dir>/<date>-<mode>.json` and `.md` through .tmp files, so a crash never leaves half a report. */
 export function writeReport(dir: string, run: Run): { results: BenchResults; json: string; markdown: string } {
   const results = benchResults(run);
   mkdirSync(dir, { recursive: true });

@@ -1,8 +1,4 @@
-/**
- * `npm run bench [-- --quick] [--only ceiling,cache-path] [--out <dir>]`: the benchmark suite. Needs the built
- * API (dist/), PostgreSQL and Redis on loopback; generates the heavy model on first use. Every service it started
- * is stopped and its database dropped on every exit path, including errors and Ctrl-C.
- */
+/** `npm run bench [-- --quick] [--only ceiling,cache-path] [--out <dir>]`: the benchmark suite (README.md). */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -36,10 +32,11 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   'console-panels': consolePanels,
 };
 
-/** Scenarios that serve only the shipped model: they run without the generated heavy model. */
+/** Scenarios that run without the generated heavy model. */
 const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes', 'console-panels'];
 
 const say = (line: string): void => void process.stdout.write(`${line}\n`);
+const describe = (error: unknown): string => (error instanceof Error ? (error.stack ?? error.message) : String(error));
 
 function options(argv: string[]): { plan: Plan; only: ScenarioName[]; outDir: string } {
   const flags = { quick: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' } } as const;
@@ -107,7 +104,7 @@ async function main(): Promise<number> {
         outcomes.set(name, await SCENARIOS[name](ctx));
         say(`(${name}) done in ${((Date.now() - begun) / 1000).toFixed(1)} s`);
       } catch (error) {
-        const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        const message = describe(error);
         failures.push({ scenario: name, message });
         say(`(${name}) FAILED: ${message}`);
       }
@@ -130,7 +127,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(`bench failed: ${describe(error)}\n`);
     process.exit(1);
   },
 );

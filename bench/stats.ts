@@ -1,12 +1,7 @@
 /** Pure statistics for the benchmark: percentiles, medians, spreads of rounds, paired ratios. */
 
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-  /** The per-round values, in round order. */
-  values: number[];
-}
+/** Median and range of per-round values (`values` in round order). */
+export type Spread = { median: number; min: number; max: number; values: number[] };
 
 export type LatencySummary = ReturnType<typeof summariseLatencies>;
 
@@ -38,12 +33,8 @@ export function mean(values: readonly number[]): number {
 }
 
 export function spread(values: readonly number[]): Spread {
-  return {
-    median: median(values),
-    min: values.length ? Math.min(...values) : Number.NaN,
-    max: values.length ? Math.max(...values) : Number.NaN,
-    values: [...values],
-  };
+  const [min, max] = values.length ? [Math.min(...values), Math.max(...values)] : [Number.NaN, Number.NaN];
+  return { median: median(values), min, max, values: [...values] };
 }
 
 export function summariseLatencies(values: readonly number[]) {
@@ -58,7 +49,7 @@ export function summariseLatencies(values: readonly number[]) {
   };
 }
 
-/** a / b, NaN when either is missing or b is 0 (a ratio that cannot be judged must not pass a target). */
+/** NaN when either is missing or b is 0: a ratio that cannot be judged must not pass a target. */
 export function ratio(a: number, b: number): number {
   if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return Number.NaN;
   return a / b;
@@ -73,11 +64,9 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): Spread
   return spread(a.map((value, index) => ratio(value, b[index])));
 }
 
-/** Paired ratios of one measurement of two interleaved arms' rounds. */
 export const pairedBy = <R>(a: readonly R[], b: readonly R[], value: (round: R) => number): Spread =>
   pairedRatios(a.map(value), b.map(value));
 
-/** Growth in percent from `from` to `to`. */
 export function growthPercent(from: number, to: number): number {
   return ratio(to - from, from) * 100;
 }

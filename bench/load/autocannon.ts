@@ -1,9 +1,7 @@
 /**
- * Closed-loop HTTP load from autocannon: `connections` clients, each sending its next request as soon as the
- * previous answer arrives. Warm-up and measurement are one continuous run (separate runs would leave the
- * warm-up's last requests queued in the service, eating the start of the measured window); only responses that
- * complete inside the window count. Latencies are autocannon's per-response times (hrtime, sub-millisecond), so
- * p95 can be reported exactly; autocannon's own histogram has no p95.
+ * Closed-loop HTTP load from autocannon. Warm-up and measurement are one continuous run (separate runs would leave
+ * the warm-up's last requests queued in the service, eating the start of the window); only responses completed
+ * inside the window count. Latencies are autocannon's per-response times: its own histogram has no p95.
  */
 import autocannon from 'autocannon';
 import { summariseLatencies } from '../stats';
@@ -17,12 +15,16 @@ interface ClosedLoopOptions {
   warmupMs?: number;
   /** A fresh body per request (unique texts), or one body for every request; none: GET. */
   body?: () => unknown;
-  /** Called when the measured window opens and closes (to start and stop meters and probes). */
+  /** Called when the measured window opens and closes. */
   onWindowStart?: () => void;
   onWindowEnd?: () => void;
 }
 
 export type ClosedLoopResult = Awaited<ReturnType<typeof closedLoop>>;
+
+/** Non-2xx answers, errors and timeouts of the runs, warm-up included. */
+export const failedRequests = (runs: readonly ClosedLoopResult[]): number =>
+  runs.reduce((sum, run) => sum + run.non2xx + run.errors + run.timeouts, 0);
 
 export async function closedLoop(options: ClosedLoopOptions) {
   const url = new URL(options.path, options.baseUrl);

@@ -1,15 +1,10 @@
 /**
- * Simulated participants running the React page's 7-step flow back to back: either paced (a seeded think time
- * before every message, as a participant reads the reply and types) or with no think time at all (closed loop,
- * a stress test whose latency is set by throughput: p95 ≈ participants ÷ turns per second). Greeting, the
- * complaint at index 0 (unique text: a real inference), five answers, then a valid e-mail at index 6, which must
- * come back as index 7 with `isHtml`. Each request echoes `scenario`, `index` and the growing `chatLog` exactly
- * as the page does. /closing is not called, so a finished conversation stores 15 turns: the greeting plus a
- * participant message and a bot reply for each of the 7 steps.
+ * Simulated participants running the page's 7-step flow back to back, paced or without think time: greeting, a
+ * unique complaint, five answers, an e-mail (answered as index 7 with `isHtml`), each request echoing the state
+ * as the page does. /closing is not called: a finished conversation stores 15 turns.
  *
- * Hand-written, not autocannon: autocannon can carry a reply's values into the next request (a per-connection
- * context), but it cannot wait a think time between requests, restart a conversation whose step failed, or say
- * which step a latency belongs to.
+ * Hand-written, not autocannon: autocannon cannot wait a think time between requests, restart a conversation
+ * whose step failed, or say which step a latency belongs to.
  */
 import type { ComplaintCorpus } from '../corpus';
 import { createRng } from '../../tools/model/seeded-random';
@@ -25,14 +20,14 @@ type TurnKind = (typeof KINDS)[number];
 /** What the page echoes back: the conversation's state travels in `scenario`. */
 type Scenario = { conversation_id: string } & Record<string, unknown>;
 
-interface TurnBody {
+type TurnBody = {
   reply: string;
   index: number;
   classType: string;
   messageType: string;
   scenario: Scenario;
   isHtml?: boolean;
-}
+};
 
 interface DriveOptions {
   participants: number;

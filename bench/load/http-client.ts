@@ -1,15 +1,10 @@
 /**
- * A minimal keep-alive JSON client on node:http for the benchmark's own requests (conversations, probes,
- * bursts, status reads): an explicit connection pool per client, and latency taken around the whole exchange
- * (request queued → body read), so time spent waiting for a free connection counts too.
+ * A keep-alive JSON client with a connection pool of its own; latency is taken from request queued to body read,
+ * so time spent waiting for a free connection counts too.
  */
 import http from 'node:http';
 
-export interface JsonResponse<T = unknown> {
-  status: number;
-  body: T;
-  ms: number;
-}
+export type JsonResponse<T = unknown> = { status: number; body: T; ms: number };
 
 export class HttpClient {
   private readonly agent: http.Agent;

@@ -33,9 +33,8 @@ export function counterDelta(before: ModelCounters, after: ModelCounters) {
 }
 
 /**
- * Waits until no inference is running or queued, and says how long that took and how many inferences ran
- * meanwhile: requests whose client had already gone (those already with a worker finish). The next arm, maybe
- * another service on the same cores, must not start before that work is done.
+ * Waits until no inference is running or queued (requests whose client had gone), and says how long that took and
+ * how many ran meanwhile: the next arm, maybe on another service on the same cores, must not start before.
  */
 export async function waitUntilIdle(client: HttpClient, timeoutMs = 60_000) {
   const started = performance.now();

@@ -1,16 +1,14 @@
 /**
  * Open-loop probe: one request every 1/rate seconds on a fixed schedule, whether or not earlier ones have
  * answered, so a stalled service shows up as latency instead of as fewer samples (no coordinated omission).
- * Hand-written because autocannon cannot do this: its `overallRate`/`connectionRate` let each connection send
- * its quota back to back at the start of every second and then wait for each answer before the next request,
- * so probes would arrive in bursts and a stall would silently thin them out.
+ * Not autocannon: its rate limits send each second's quota in a burst and wait for answers, hiding a stall.
  */
 import { summariseLatencies } from '../stats';
 import type { HttpClient, JsonResponse } from './http-client';
 
 export type ProbeResult = Awaited<ReturnType<ReturnType<typeof startProbe>>>['result'];
 
-/** Starts the schedule; the returned function stops it, waits for every answer and reports them, with the samples. */
+/** Starts the schedule; the returned function stops it and reports every answer, with the samples. */
 export function startProbe(
   client: HttpClient,
   ratePerSecond: number,

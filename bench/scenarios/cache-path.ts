@@ -1,10 +1,9 @@
 /**
- * Cache path: one identical text at high concurrency (every request a result-cache hit after the first) against
- * /api/health/live, the app's trivial constant route, interleaved. The ratio says what a cache hit costs on top
- * of the HTTP stack itself: validation, normalisation, hashing and a Redis GET.
+ * Cache path: one cached text against /api/health/live, the app's trivial constant route, interleaved: what a
+ * cache hit (validation, normalisation, hashing, a Redis GET) costs on top of the HTTP stack itself.
  */
 import type { Scenario } from '../context';
-import { closedLoop, type ClosedLoopResult } from '../load/autocannon';
+import { closedLoop, failedRequests, type ClosedLoopResult } from '../load/autocannon';
 import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
 import { pairedBy, spread } from '../stats';
@@ -18,7 +17,7 @@ function summarise(rounds: CacheRound[]) {
     p50: spread(rounds.map((r) => r.latencyMs.p50)),
     p99: spread(rounds.map((r) => r.latencyMs.p99)),
     cpuPercent: spread(rounds.map((r) => r.usage.cpuPercent)),
-    failures: rounds.reduce((sum, r) => sum + r.non2xx + r.errors + r.timeouts, 0),
+    failures: failedRequests(rounds),
     rounds,
   };
 }

@@ -1,8 +1,6 @@
 /**
- * Ceiling: the heavy model's throughput in the runtime's own worker pool (WorkerPoolRunner, single-threaded ONNX
- * session per worker, as the service runs it) driven straight from this process: no HTTP, Redis, semaphore or
- * cache in the way. Swept over worker count × batch size per dtype; each batch is one session run padded to its
- * longest text, as in the service.
+ * Ceiling: the heavy model's throughput in the runtime's own worker pool, driven straight from this process with
+ * no HTTP, Redis, semaphore or cache in the way; each batch is one session run padded to its longest text.
  */
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -15,10 +13,7 @@ import { mean, percentile } from '../stats';
 
 const MAX_TOKENS = 128; // the service's ML_MAX_TOKENS default: the same truncation on both sides
 const TEXTS_PER_SWEEP = 400;
-/**
- * What a length-grouping scheduler can do with a queue as deep as the service's at 50 connections: the texts
- * in arrival order, each window of this many sorted by length (an upper bound: it ignores the age limit).
- */
+/** Texts sorted by length together: a queue as deep as the service's at 50 connections (ignoring the age limit). */
 const GROUP_WINDOW = 48;
 /** Batches in flight per worker: one running, one in its port, one in the pool's line, so none ever waits. */
 const IN_FLIGHT_PER_WORKER = 3;
@@ -26,19 +21,17 @@ const IN_FLIGHT_PER_WORKER = 3;
 type Dtype = keyof typeof MODEL_IDS;
 type CeilingPool = Awaited<ReturnType<typeof startCeilingPool>>;
 
-/**
- * The built runner (the suite builds before it runs): the very code the service runs, and plain-JS workers
- * that start without ts-node. Threads at the event loop's priority: here nothing else needs the cores.
- */
+/** The built runner: the very code the service runs, with plain-JS workers that start without ts-node. */
 export async function startCeilingPool(dtype: Dtype, workers: number) {
   Logger.overrideLogger(['warn', 'error']); // the runner logs every worker's load at info level
   const file = path.join(REPO, 'dist', 'src', 'ml', 'worker-pool.runner.js');
   const built = (await import(file)) as { WorkerPoolRunner: typeof WorkerPoolRunner };
   const ref = { id: MODEL_IDS[dtype], revision: 'main' };
   const options = { modelsDir: HEAVY_MODELS_DIR, allowRemoteModels: false, intraOpThreads: 1, maxTokens: MAX_TOKENS };
-  /** `record` receives each session run's time (measured in the worker) while a window is open. */
+  // `record` receives each session run's time (measured in the worker) while a window is open.
   const pool = { modelId: ref.id, workers, record: null as ((inferenceMs: number) => void) | null };
   const started = Date.now();
+  // Threads at the event loop's priority: here nothing else needs the cores.
   const runner = await built.WorkerPoolRunner.start(ref, { ...options, workerNice: 0 }, workers, (ms) =>
     pool.record?.(ms),
   );
@@ -46,9 +39,8 @@ export async function startCeilingPool(dtype: Dtype, workers: number) {
 }
 
 /**
- * Keeps every worker busy with batches from `texts` (in order, or length-grouped: each GROUP_WINDOW of them
- * sorted by length) for a warm-up of at least one batch per worker, then counts the texts of batches that finish
- * inside the window. Returns the window's batches too, so their padded lengths can be measured off the clock.
+ * Keeps every worker busy with batches of `texts` for a warm-up of at least one batch per worker, then counts the
+ * texts of batches that finish inside the window; returns those batches too, to measure their padded lengths.
  */
 export async function measureCeiling(
   pool: CeilingPool,
@@ -113,7 +105,7 @@ async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
       for (const { batch, grouped } of variants) {
         const run = await measureCeiling(pool, { batch, grouped }, texts, ctx.plan.ceiling);
         const { textsPerSecond, batchP50Ms } = run;
-        /** Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at MAX_TOKENS). */
+        // Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at MAX_TOKENS).
         const meanSequenceLength = mean(run.batches.map(paddedLength));
         measured.push({ workers, batch, grouped, textsPerSecond, batchP50Ms, meanSequenceLength });
         ctx.log(

@@ -1,7 +1,6 @@
 /**
- * Coalescing: N requests with one identical, never-seen text, sent at the same instant over N already-open
- * connections; the model's inference counter (GET /api/ml/status) must move by exactly 1. The seed
- * configuration (ML_COALESCE=false) is measured too, for contrast: it is expected to run up to N inferences.
+ * Coalescing: N requests with one identical, never-seen text at the same instant over N open connections must
+ * cost exactly 1 inference; the seed design (ML_COALESCE=false), for contrast, runs up to N.
  */
 import type { BenchContext, Scenario, ServiceName } from '../context';
 import { withClient } from '../load/http-client';

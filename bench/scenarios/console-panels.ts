@@ -1,9 +1,4 @@
-/**
- * The study console's panel endpoints at study scale: seeds 100,000 conversations and ~1.5 million turns (one
- * INSERT … SELECT generate_series per table) into a database of its own, starts the built API on it, logs in as
- * the console does (session cookie) and calls every panel endpoint over HTTP, one request at a time after
- * round in rotating order; p50/p95/max per endpoint.
- */
+/** The study console's panel endpoints over a seeded study of its own, one request at a time in rotating order. */
 import { Client } from 'pg';
 import { recreateTestDatabase, testDatabaseUrl } from '../../test/support/test-database';
 import { CONSOLE_ADMIN_KEY, CONSOLE_DATABASE, type Scenario } from '../context';
@@ -85,10 +80,7 @@ async function seed(conversations: number): Promise<{ seconds: number; conversat
   }
 }
 
-/**
- * Logs in as the console does (session cookie), then calls every endpoint `rounds` times, one request at a time,
- * after 3 warm-up calls each; each endpoint's latencies.
- */
+/** Logs in as the console does, then calls every endpoint `rounds` times after 3 warm-up calls each. */
 async function timeEndpoints(baseUrl: string, rounds: number) {
   const login = await fetch(`${baseUrl}/api/admin/session`, {
     method: 'POST',

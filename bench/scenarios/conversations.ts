@@ -1,8 +1,4 @@
-/**
- * Whole conversations against the shipped model and the real PostgreSQL: N participants per level, paced (think
- * time; the target) and without think time (stress: throughput), then a check in the database that every
- * conversation the client finished is stored completed with its 15 turns.
- */
+/** Whole conversations on the shipped model, paced and without think time, each finished one checked in PostgreSQL. */
 import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabaseUrl } from '../../test/support/test-database';
@@ -63,10 +59,7 @@ async function checkRows(finished: { id: string; email: string }[]) {
   return check;
 }
 
-/**
- * One level: `participants` through whole conversations for the plan's windows, CPU and RSS of the service (with
- * `tree`, of its whole process tree), then every finished conversation checked in PostgreSQL.
- */
+/** One level for the plan's windows, with CPU and RSS of the service (`tree`: of its whole process tree). */
 export function conversationLevel(
   ctx: BenchContext,
   service: BenchService,

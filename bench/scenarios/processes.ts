@@ -1,13 +1,8 @@
 /**
- * API processes: what one HTTP process and the shipped default (API_PROCESSES = cores, node:cluster) carry, next to
- * a canned node:http server that costs only HTTP and the load generator on this machine.
- *
- * First the original client's load test: closed loops at each connection count, every request the same step-0
- * POST /api/random/ with one fixed complaint, no greeting and no cookie, so every request opens and stores a
- * conversation (origin no_greeting) and its classification is a result-cache hit after the first. The cache is
- * the real behaviour of that shape and is kept. Then whole conversations without think time on both services,
- * and the memory of the whole service at two HTTP processes after the load. Arms interleave round by round; CPU
- * and RSS are of the whole process tree (primary and HTTP processes).
+ * API processes: one HTTP process vs the shipped default (one per core) vs a canned node:http server, under the
+ * original client's load test, then whole conversations, then the memory of a two-process service. Every request
+ * of that load test opens and stores a conversation and is a result-cache hit after the first: the real
+ * behaviour of that shape, kept. CPU and RSS are of the whole process tree.
  */
 import { freePort, startService, stopService, waitForHttp } from '../../test/support/service-process';
 import { CLUSTER_PROCESSES, type BenchContext, type BenchService, type Scenario } from '../context';

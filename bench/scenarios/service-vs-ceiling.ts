@@ -1,11 +1,9 @@
 /**
- * Service vs ceiling vs seed design: the service on unique texts at 50 connections, the same build in the
- * seed's serving design, and the ceiling (the runtime's worker pool with no HTTP, at the ceiling scenario's
- * best setting), interleaved round by round. During every service round open-loop probes measure the tail
- * latency of a cached classify and of /api/health/live on connections of their own.
+ * Service vs ceiling vs seed design on unique texts, interleaved round by round; during every service round
+ * open-loop probes on connections of their own measure a cached classify and /api/health/live.
  */
 import { HEAVY_WORKERS, type BenchContext, type BenchService, type Scenario } from '../context';
-import { closedLoop } from '../load/autocannon';
+import { closedLoop, failedRequests } from '../load/autocannon';
 import { HttpClient, withClient } from '../load/http-client';
 import { counterDelta, modelCounters, waitUntilIdle } from '../load/ml-status';
 import { startProbe, type ProbeResult } from '../load/probe';
@@ -21,7 +19,9 @@ const CEILING_TEXTS = 400;
 /** A round's results, and its raw probe samples apart (pooled over rounds, not written to the JSON). */
 export type ProbedRound = Awaited<ReturnType<typeof serviceRound>>;
 type ServiceRound = ProbedRound['round'];
-export type ArmSummary = ReturnType<typeof summarise>;
+type ArmSummary = ReturnType<typeof summarise>;
+export const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
+export const p95 = (p: ProbedRound): number => p.round.load.latencyMs.p95;
 
 /** Share of the window the inference workers spent inferring: Σ inference ms ÷ (window × workers). */
 const busyPercent = (round: ServiceRound, workers: number): number =>
@@ -47,13 +47,11 @@ export function summarise(probed: ProbedRound[], workers: number | null) {
     cpuPercent: of((r) => r.usage.cpuPercent),
     machineCpuPercent: of((r) => r.usage.machineCpuPercent),
     rssMbMax: of((r) => r.usage.rssMbMax),
-    failures: rounds.reduce((sum, r) => sum + r.load.non2xx + r.load.errors + r.load.timeouts, 0),
+    failures: failedRequests(rounds.map((r) => r.load)),
     /** Mean inference time inside the runner (worker or main thread), vs the ceiling's batch p50. */
     meanInferenceMs: of((r) => r.model.meanInferenceMs),
-    /**
-     * Below ~90 % at saturation the workers sat idle waiting for the event loop to hand them work. Null for the
-     * seed design, whose "inference ms" includes waiting behind other inferences on its one thread.
-     */
+    // Below ~90 % at saturation the workers waited for the event loop. Null for the seed design: its "inference
+    // ms" includes waiting behind other inferences on its one thread.
     workerBusyPercent: workers === null ? null : of((r) => busyPercent(r, workers)),
     rounds,
     cachedProbe: pooled(probed.map((p) => [p.round.cachedProbe, p.samples.cached])),
@@ -61,11 +59,7 @@ export function summarise(probed: ProbedRound[], workers: number | null) {
   };
 }
 
-/**
- * One closed-loop round of unique texts (`cachedText` from `primedText`); meters, probes and counters cover
- * exactly its measured window. `workers` of the service's inference pool, null for the seed design (inference on
- * its main thread), for the progress line.
- */
+/** One closed-loop round of unique texts; meters, probes and counters cover exactly its measured window. */
 export async function serviceRound(
   ctx: BenchContext,
   service: BenchService,
@@ -173,7 +167,6 @@ async function measure(ctx: BenchContext) {
     })
     .finally(() => pool.runner.dispose());
 
-  const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
   const ceilingRates = ceilingRuns.map((run) => run.textsPerSecond);
   return {
     ...plan.service,
@@ -189,7 +182,7 @@ async function measure(ctx: BenchContext) {
     ratios: {
       serviceToCeiling: pairedRatios(rounds.service.map(rate), ceilingRates),
       throughputServiceToSeed: pairedBy(rounds.service, rounds.seed, rate),
-      p95ServiceToSeed: pairedBy(rounds.service, rounds.seed, (p) => p.round.load.latencyMs.p95),
+      p95ServiceToSeed: pairedBy(rounds.service, rounds.seed, p95),
     },
   };
 }

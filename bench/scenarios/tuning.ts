@@ -1,37 +1,22 @@
-/**
- * Tuning: each serving setting changed alone from the heavy profile (HEAVY_PROFILE: micro-batches of 2),
- * interleaved round by round under the service-vs-ceiling load and probes: the service's plain defaults (no
- * micro-batching, semaphore 3), worker threads at the event loop's priority (ML_WORKER_NICE=0), micro-batches of
- * 8 with a 2 ms wait and 50 ms age bound, one worker with two ONNX threads instead of two single-threaded
- * workers, and no prefetched message per worker (ML_WORKER_PIPELINE_DEPTH=1).
- */
+/** Tuning: each serving setting changed alone from the heavy profile, under the service's load and probes. */
 import {
   HEAVY_PROFILE,
   HEAVY_WORKERS,
   TUNING_VARIANTS,
+  type BenchContext,
   type BenchService,
   type Scenario,
   type ServiceName,
   type TuningVariant,
 } from '../context';
 import { range, settings, table, fmt } from '../markdown';
-import { pairedBy, type Spread } from '../stats';
-import { primedText, serviceRound, summarise, type ArmSummary, type ProbedRound } from './service-vs-ceiling';
+import { pairedBy } from '../stats';
+import { p95, primedText, rate, serviceRound, summarise } from './service-vs-ceiling';
 
 const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as TuningVariant[])];
 const workersOf = (name: ServiceName): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
 
-interface TuningArm {
-  service: ServiceName;
-  /** What differs from the heavy profile. */
-  settings: Record<string, string>;
-  summary: ArmSummary;
-  /** Paired by round against the heavy profile ('heavy'). */
-  throughputVsDefault: Spread;
-  p95VsDefault: Spread;
-}
-
-function section(r: { connections: number; arms: TuningArm[] }): string[] {
+function section(r: Awaited<ReturnType<typeof measure>>): string[] {
   return [
     `## Tuning — one setting changed at a time from the heavy profile, heavy int8 model, unique texts, ${r.connections} connections`,
     '',
@@ -58,26 +43,29 @@ function section(r: { connections: number; arms: TuningArm[] }): string[] {
   ];
 }
 
-export const tuning: Scenario = async (ctx) => {
+async function measure(ctx: BenchContext) {
   const services = new Map<ServiceName, BenchService>();
   for (const name of ARMS) services.set(name, await ctx.service(name));
   const cachedText = await primedText(ctx, ...services.values());
   const { order, rounds } = await ctx.interleave(ARMS, (name, round) =>
     serviceRound(ctx, services.get(name)!, workersOf(name), cachedText, round),
   );
-  const rate = (p: ProbedRound): number => p.round.load.requestsPerSecond;
-  const p95 = (p: ProbedRound): number => p.round.load.latencyMs.p95;
-  const result = {
+  return {
     connections: ctx.plan.service.connections,
     durationMs: ctx.plan.service.durationMs,
     order,
-    arms: ARMS.map((name): TuningArm => ({
+    arms: ARMS.map((name) => ({
       service: name,
+      // What differs from the heavy profile; ratios are paired by round against it.
       settings: name === 'heavy' ? {} : { ...TUNING_VARIANTS[name as TuningVariant] },
       summary: summarise(rounds[name], workersOf(name)),
       throughputVsDefault: pairedBy(rounds[name], rounds.heavy, rate),
       p95VsDefault: pairedBy(rounds[name], rounds.heavy, p95),
     })),
   };
+}
+
+export const tuning: Scenario = async (ctx) => {
+  const result = await measure(ctx);
   return { result, section: section(result), targets: [] };
 };
