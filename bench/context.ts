@@ -50,10 +50,7 @@ export const HEAVY_MODELS_DIR = DEFAULT_MODELS_DIR;
 export const HEAVY_WORKERS = 2;
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
-/**
- * How a transformer checkpoint is deployed, as the tuning scenario chose: pairs formed only from what is already
- * queued (no wait, no cost at low load), and enough requests admitted past the semaphore for pairs to form.
- */
+/** As the tuning scenario chose: pairs from what is already queued (no wait), enough admitted for pairs to form. */
 export const HEAVY_PROFILE = {
   ML_WORKERS: String(HEAVY_WORKERS),
   ML_MICRO_BATCH_MAX: '2',

@@ -1,7 +1,4 @@
-/**
- * A seeded corpus of customer complaints in three lengths, plus the answers and e-mails of the later chat steps.
- * `nextUnique()` appends a numbered detail so no text repeats: model scenarios measure inference, not the cache.
- */
+/** Seeded complaints in three lengths; `nextUnique()` numbers each, so scenarios measure inference, not the cache. */
 import { createRng, type Rng } from '../tools/model/seeded-random';
 
 export const CORPUS_SEED = 20251127;

@@ -1,7 +1,4 @@
-/**
- * Scenario names, durations and sizes per mode. --quick runs every scenario but tuning with short windows, so the
- * whole run takes about 6 minutes on two cores; full (~32 min) gives percentiles and the soak enough samples.
- */
+/** Scenario names, durations and sizes per mode (quick: ~6 min on two cores; full: ~32 min, with enough samples). */
 type Mode = 'quick' | 'full';
 
 /** In the order they run: the ceiling first, so the comparison with the service can use its best setting. */
@@ -20,10 +17,7 @@ export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 /** --quick leaves tuning out (it starts five more heavy services); --only brings it in. */
 export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => name !== 'tuning');
 
-/**
- * A participant's think time before each message: 0.5–2 s, far quicker than a person reading a reply and
- * typing (tens of seconds), so paced levels still load the service several times harder than a real study.
- */
+/** Far quicker than a person reads and types: paced levels still load the service harder than a real study. */
 const PACED_THINK_MS = { min: 500, max: 2_000 };
 
 export interface ConversationLevelPlan {

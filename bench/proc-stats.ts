@@ -1,7 +1,4 @@
-/**
- * CPU time and memory of another process or its process tree, read from Linux /proc so worker threads are
- * included and the service needs no cooperation. CPU percent is of one core: 200 % is both cores.
- */
+/** CPU and memory of a process or its tree from /proc: threads included, no cooperation; CPU % is of one core. */
 import { execFileSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { childPids } from '../test/support/private-postgres';
@@ -54,10 +51,7 @@ export function pssMb(pid: number): number {
   return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
 
-/**
- * MiB of the resident pages of `pids`, each physical page counted once however many of them map it: what a
- * container's memory limit charges. From /proc/<pid>/pagemap, whose frame numbers only root can read: else null.
- */
+/** MiB of resident pages of `pids`, each counted once (what a memory limit charges); null unless root (pagemap). */
 export function distinctResidentMb(pids: number[]): number | null {
   const frames = new Set<number>();
   const entries = Buffer.alloc(8 * 4096);
@@ -92,10 +86,7 @@ function machineTicks(): { busy: number; steal: number } {
 
 export type UsageWindow = ReturnType<UsageMeter['stop']>;
 
-/**
- * Measures one process, or with `tree` it and its descendants (listed afresh at every reading), over a window:
- * CPU from start/end totals, RSS sampled every `sampleMs` (a tree's: the sum of its processes' VmRSS).
- */
+/** CPU (start/end totals) and RSS (sampled; a tree's is the sum of VmRSS) of a process or its tree over a window. */
 export class UsageMeter {
   private readonly startedAt = performance.now();
   private readonly startCpu: number;

@@ -1,3 +1,5 @@
+import { BenchContext } from './context';
+import { planFor } from './plan';
 import {
   growthPercent,
   interleavedOrder,
@@ -91,5 +93,21 @@ describe('interleavedOrder', () => {
       ['a', 'b', 'c'],
     ]);
     expect(interleavedOrder(['a', 'b'], 4).map((round) => round[0])).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('is the order BenchContext.interleave runs, which hands back each arm’s results in round order', async () => {
+    const ctx = new BenchContext(planFor('quick'), () => undefined);
+    const calls: string[] = [];
+    const { order, rounds } = await ctx.interleave(['a', 'b'] as const, (arm, round) => {
+      calls.push(`${arm}${round}`);
+      return Promise.resolve(`${arm}${round}`);
+    });
+    expect(order).toEqual([
+      ['a', 'b'],
+      ['b', 'a'],
+      ['a', 'b'],
+    ]);
+    expect(calls).toEqual(['a1', 'b1', 'b2', 'a2', 'a3', 'b3']);
+    expect(rounds).toEqual({ a: ['a1', 'a2', 'a3'], b: ['b1', 'b2', 'b3'] });
   });
 });

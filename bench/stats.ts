@@ -7,10 +7,7 @@ export type LatencySummary = ReturnType<typeof summariseLatencies>;
 
 const sortedCopy = (values: readonly number[]): number[] => [...values].sort((a, b) => a - b);
 
-/**
- * Nearest-rank percentile (p in 0..100) of `values`: the smallest value with at least p % of the samples at or
- * below it. NaN for no samples. Nearest rank (not interpolation) so a p99 is always a latency that happened.
- */
+/** Nearest-rank percentile (p in 0..100), NaN without samples: not interpolated, so a p99 is a latency seen. */
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   if (p < 0 || p > 100) throw new RangeError(`percentile ${p} is outside 0..100`);
@@ -31,6 +28,9 @@ export function mean(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
+
+export const sum = <T>(items: readonly T[], value: (item: T) => number): number =>
+  items.reduce((total, item) => total + value(item), 0);
 
 export function spread(values: readonly number[]): Spread {
   const [min, max] = values.length ? [Math.min(...values), Math.max(...values)] : [Number.NaN, Number.NaN];
@@ -55,10 +55,7 @@ export function ratio(a: number, b: number): number {
   return a / b;
 }
 
-/**
- * Round-by-round ratios a[i] / b[i] of two interleaved arms: pairing each round with its neighbour cancels the
- * slow drift of a shared machine better than a ratio of two medians.
- */
+/** Ratios of two interleaved arms round by round: pairing cancels a shared machine's drift better than two medians. */
 export function pairedRatios(a: readonly number[], b: readonly number[]): Spread {
   if (a.length !== b.length) throw new Error(`paired arms differ in rounds: ${a.length} vs ${b.length}`);
   return spread(a.map((value, index) => ratio(value, b[index])));
@@ -71,10 +68,7 @@ export function growthPercent(from: number, to: number): number {
   return ratio(to - from, from) * 100;
 }
 
-/**
- * The order of the arms in each round: alternated (ABC, CBA, ABC, ...) so no arm always runs first, right after
- * another arm's load, or always last, when the machine is warmest.
- */
+/** Arms alternated per round (ABC, CBA, …): none always runs first, after another's load, or last, when warmest. */
 export function interleavedOrder<T>(arms: readonly T[], rounds: number): T[][] {
   return Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [...arms] : [...arms].reverse()));
 }

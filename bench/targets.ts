@@ -1,7 +1,4 @@
-/**
- * The performance targets as data, and their evaluation. A value that could not be measured (NaN) fails: a ratio
- * that cannot be judged must not pass. A target whose scenario did not run (--only picked others) is N/A.
- */
+/** The targets as data, and their evaluation: NaN fails (an unjudgeable ratio must not pass); not run is N/A. */
 import type { ScenarioName } from './plan';
 
 export type Comparator = '>=' | '<=' | '==';

@@ -4,7 +4,7 @@
  * inside the window count. Latencies are autocannon's per-response times: its own histogram has no p95.
  */
 import autocannon from 'autocannon';
-import { summariseLatencies } from '../stats';
+import { sum, summariseLatencies } from '../stats';
 
 interface ClosedLoopOptions {
   baseUrl: string;
@@ -24,7 +24,7 @@ export type ClosedLoopResult = Awaited<ReturnType<typeof closedLoop>>;
 
 /** Non-2xx answers, errors and timeouts of the runs, warm-up included. */
 export const failedRequests = (runs: readonly ClosedLoopResult[]): number =>
-  runs.reduce((sum, run) => sum + run.non2xx + run.errors + run.timeouts, 0);
+  sum(runs, (run) => run.non2xx + run.errors + run.timeouts);
 
 export async function closedLoop(options: ClosedLoopOptions) {
   const url = new URL(options.path, options.baseUrl);

@@ -1,8 +1,4 @@
-/**
- * The reference arm of the processes scenario: a bare node:http server on 127.0.0.1:PORT answering every request
- * with the same JSON body (CANNED_BODY, a reply of the service), so a load against it costs only HTTP and the
- * load generator on this machine.
- */
+/** The canned arm of `processes`: a bare node:http server answering every request with CANNED_BODY. */
 import http from 'node:http';
 
 const body = Buffer.from(process.env.CANNED_BODY ?? '{}');

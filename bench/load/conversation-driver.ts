@@ -1,10 +1,7 @@
 /**
- * Simulated participants running the page's 7-step flow back to back, paced or without think time: greeting, a
- * unique complaint, five answers, an e-mail (answered as index 7 with `isHtml`), each request echoing the state
- * as the page does. /closing is not called: a finished conversation stores 15 turns.
- *
- * Hand-written, not autocannon: autocannon cannot wait a think time between requests, restart a conversation
- * whose step failed, or say which step a latency belongs to.
+ * Participants running the page's 7-step flow, each request echoing the state as the page does; /closing is not
+ * called, so a finished conversation stores 15 turns. Not autocannon: it cannot wait a think time, restart a
+ * failed conversation, or say which step a latency belongs to.
  */
 import type { ComplaintCorpus } from '../corpus';
 import { createRng } from '../../tools/model/seeded-random';
@@ -14,7 +11,7 @@ import type { HttpClient, JsonResponse } from './http-client';
 export const TURNS_PER_CONVERSATION = 15;
 const STEPS = 7;
 const THINK_SEED = 0x7417;
-const KINDS = ['greeting', 'complaint', 'answer', 'email'] as const;
+export const KINDS = ['greeting', 'complaint', 'answer', 'email'] as const;
 type TurnKind = (typeof KINDS)[number];
 
 /** What the page echoes back: the conversation's state travels in `scenario`. */

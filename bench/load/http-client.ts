@@ -1,7 +1,4 @@
-/**
- * A keep-alive JSON client with a connection pool of its own; latency is taken from request queued to body read,
- * so time spent waiting for a free connection counts too.
- */
+/** A keep-alive JSON client with its own pool; latency from request queued to body read (socket waits count). */
 import http from 'node:http';
 
 export type JsonResponse<T = unknown> = { status: number; body: T; ms: number };

@@ -32,10 +32,7 @@ export function counterDelta(before: ModelCounters, after: ModelCounters) {
   };
 }
 
-/**
- * Waits until no inference is running or queued (requests whose client had gone), and says how long that took and
- * how many ran meanwhile: the next arm, maybe on another service on the same cores, must not start before.
- */
+/** Waits until no inference runs or waits (clients gone): the next arm must not start before; how long, how many. */
 export async function waitUntilIdle(client: HttpClient, timeoutMs = 60_000) {
   const started = performance.now();
   let first: number | null = null;

@@ -1,7 +1,4 @@
-/**
- * Cache path: one cached text against /api/health/live, the app's trivial constant route, interleaved: what a
- * cache hit (validation, normalisation, hashing, a Redis GET) costs on top of the HTTP stack itself.
- */
+/** Cache path: one cached text vs /api/health/live, interleaved: what a cache hit costs over the bare HTTP stack. */
 import type { Scenario } from '../context';
 import { closedLoop, failedRequests, type ClosedLoopResult } from '../load/autocannon';
 import { fmt, range, table } from '../markdown';

@@ -1,7 +1,4 @@
-/**
- * Ceiling: the heavy model's throughput in the runtime's own worker pool, driven straight from this process with
- * no HTTP, Redis, semaphore or cache in the way; each batch is one session run padded to its longest text.
- */
+/** Ceiling: the heavy model in the runtime's own worker pool, from this process: no HTTP, Redis, semaphore, cache. */
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { WorkerPoolRunner } from '../../src/ml/worker-pool.runner';
@@ -39,8 +36,8 @@ export async function startCeilingPool(dtype: Dtype, workers: number) {
 }
 
 /**
- * Keeps every worker busy with batches of `texts` for a warm-up of at least one batch per worker, then counts the
- * texts of batches that finish inside the window; returns those batches too, to measure their padded lengths.
+ * Keeps every worker busy with batches of `texts` past a warm-up of a batch per worker, then counts the texts of
+ * batches finished in the window; returns those batches too, to measure their padded lengths off the clock.
  */
 export async function measureCeiling(
   pool: CeilingPool,
@@ -104,9 +101,9 @@ async function sweep(ctx: BenchContext, dtype: Dtype, grid: CeilingGrid) {
     try {
       for (const { batch, grouped } of variants) {
         const run = await measureCeiling(pool, { batch, grouped }, texts, ctx.plan.ceiling);
-        const { textsPerSecond, batchP50Ms } = run;
+        const { textsPerSecond, batchP50Ms, batches } = run;
         // Mean padded sequence length the model saw (WordPiece tokens incl. [CLS]/[SEP], capped at MAX_TOKENS).
-        const meanSequenceLength = mean(run.batches.map(paddedLength));
+        const meanSequenceLength = mean(batches.map(paddedLength));
         measured.push({ workers, batch, grouped, textsPerSecond, batchP50Ms, meanSequenceLength });
         ctx.log(
           `    ${pool.modelId} workers ${workers} batch ${batch}${grouped ? ' grouped' : ''}: ` +

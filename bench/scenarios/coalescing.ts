@@ -1,7 +1,4 @@
-/**
- * Coalescing: N requests with one identical, never-seen text at the same instant over N open connections must
- * cost exactly 1 inference; the seed design (ML_COALESCE=false), for contrast, runs up to N.
- */
+/** Coalescing: N identical never-seen texts at once must cost 1 inference; the seed design, for contrast, up to N. */
 import type { BenchContext, Scenario, ServiceName } from '../context';
 import { withClient } from '../load/http-client';
 import { counterDelta, modelCounters, waitUntilIdle } from '../load/ml-status';
@@ -16,8 +13,7 @@ async function arm(ctx: BenchContext, name: ServiceName) {
   const { simultaneous } = ctx.plan.coalescing;
   const burst = () =>
     withClient(baseUrl, simultaneous, async (client) => {
-      // Open all N sockets first (N concurrent requests on an N-socket agent), so the burst is not staggered by
-      // TCP handshakes.
+      // Open all N sockets first (N requests at once on an N-socket agent): no handshake staggers the burst.
       await Promise.all(Array.from({ length: simultaneous }, () => client.get('/api/health/live')));
       await waitUntilIdle(client);
       const before = await modelCounters(client);

@@ -10,11 +10,12 @@ import {
   type BenchService,
   type Scenario,
 } from '../context';
-import { driveConversations, TURNS_PER_CONVERSATION } from '../load/conversation-driver';
+import { driveConversations, KINDS, TURNS_PER_CONVERSATION } from '../load/conversation-driver';
 import { withClient } from '../load/http-client';
 import { fmt, table, type Column } from '../markdown';
 import type { ConversationLevelPlan } from '../plan';
 import { UsageMeter } from '../proc-stats';
+import { sum } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 
 export type ConversationLevel = Awaited<ReturnType<typeof conversationLevel>>;
@@ -89,17 +90,18 @@ export const conversations: Scenario = async (ctx) => {
   const service = await ctx.service('shipped');
   const levels: ConversationLevel[] = [];
   for (const level of ctx.plan.conversations.levels) levels.push(await conversationLevel(ctx, service, level));
-  const result = {
-    modelsDir: path.relative(REPO, SHIPPED_MODELS_DIR),
-    expectedTurns: TURNS_PER_CONVERSATION,
-    levels,
-  };
+  const result = { modelsDir: path.relative(REPO, SHIPPED_MODELS_DIR), expectedTurns: TURNS_PER_CONVERSATION, levels };
   const paced100 = levels.find((level) => level.participants === 100 && level.thinkMs !== null);
   const stress100 = levels.find((level) => level.participants === 100 && level.thinkMs === null);
   const stressNote = stress100
     ? `; without think time at 100: p95 ${fmt(stress100.turnLatencyMs.p95)} ms at ${fmt(stress100.requestsPerSecond, 0)} turns/s`
     : '';
-  const sum = (value: (level: ConversationLevel) => number): number => levels.reduce((n, level) => n + value(level), 0);
+  const pacedNote = paced100
+    ? `${describeThink(paced100.thinkMs)}, ${fmt(paced100.requestsPerSecond, 0)} turns/s${stressNote}`
+    : 'no paced level of 100 participants in this plan';
+  const errors = sum(levels, (l) => l.errors);
+  const notStored = sum(levels, (l) => l.rows.missing + l.rows.incomplete);
+  const checked = sum(levels, (l) => l.rows.checked);
   const section = [
     `## Whole conversations — shipped model (${result.modelsDir}), real PostgreSQL`,
     '',
@@ -114,10 +116,7 @@ export const conversations: Scenario = async (ctx) => {
       ['req/s', (l) => fmt(l.requestsPerSecond, 0)],
       ['turn p50 ms', (l) => fmt(l.turnLatencyMs.p50)],
       ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
-      ...(['greeting', 'complaint', 'answer', 'email'] as const).map((kind): Column<ConversationLevel> => [
-        `${kind} p95`,
-        (l) => fmt(l.byKindMs[kind].p95),
-      ]),
+      ...KINDS.map((kind): Column<ConversationLevel> => [`${kind} p95`, (l) => fmt(l.byKindMs[kind].p95)]),
       ['errors', (l) => String(l.errors)],
       ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
       ['CPU %', (l) => fmt(l.usage.cpuPercent, 0)],
@@ -135,23 +134,9 @@ export const conversations: Scenario = async (ctx) => {
     result,
     section,
     targets: [
-      evaluateTarget(
-        TARGETS.pacedTurnP95,
-        paced100 ? paced100.turnLatencyMs.p95 : null,
-        paced100
-          ? `${describeThink(paced100.thinkMs)}, ${fmt(paced100.requestsPerSecond, 0)} turns/s${stressNote}`
-          : 'no paced level of 100 participants in this plan',
-      ),
-      evaluateTarget(
-        TARGETS.conversationErrors,
-        sum((l) => l.errors),
-        `${levels.length} levels`,
-      ),
-      evaluateTarget(
-        TARGETS.conversationsNotStored,
-        sum((l) => l.rows.missing + l.rows.incomplete),
-        `${sum((l) => l.rows.checked)} conversations checked`,
-      ),
+      evaluateTarget(TARGETS.pacedTurnP95, paced100?.turnLatencyMs.p95 ?? null, pacedNote),
+      evaluateTarget(TARGETS.conversationErrors, errors, `${levels.length} levels`),
+      evaluateTarget(TARGETS.conversationsNotStored, notStored, `${checked} conversations checked`),
     ],
   };
 };

@@ -1,7 +1,4 @@
-/**
- * Memory soak: the heavy service under classify load and the shipped one under conversations, at the same time
- * to keep the suite short (CPU is shared; memory is what is judged). RSS growth from the 20 % mark to the end.
- */
+/** Memory soak: heavy and shipped services loaded at once, to save time (CPU is shared; memory is what is judged). */
 import { isAlive, type Scenario } from '../context';
 import { closedLoop, failedRequests } from '../load/autocannon';
 import { driveConversations } from '../load/conversation-driver';
@@ -20,12 +17,9 @@ export const memorySoak: Scenario = async (ctx) => {
     // A service that exited fails its load, and the run reports that.
     if (!isAlive(services.heavy) || !isAlive(services.shipped)) return;
     const atMs = Math.round((performance.now() - started) / 1000) * 1000;
-    for (const name of ['heavy', 'shipped'] as const)
-      samples[name].push({ atMs, rssMb: memory(services[name].pid).rssMb });
-    ctx.log(
-      `    ${Math.round(atMs / 1000)} s: heavy ${fmt(samples.heavy[samples.heavy.length - 1].rssMb, 0)} MiB, ` +
-        `shipped ${fmt(samples.shipped[samples.shipped.length - 1].rssMb, 0)} MiB`,
-    );
+    const rss = { heavy: memory(services.heavy.pid).rssMb, shipped: memory(services.shipped.pid).rssMb };
+    for (const name of ['heavy', 'shipped'] as const) samples[name].push({ atMs, rssMb: rss[name] });
+    ctx.log(`    ${Math.round(atMs / 1000)} s: heavy ${fmt(rss.heavy, 0)} MiB, shipped ${fmt(rss.shipped, 0)} MiB`);
   };
   sample();
   const timer = setInterval(sample, sampleEveryMs);
@@ -42,8 +36,14 @@ export const memorySoak: Scenario = async (ctx) => {
     ),
   ]).finally(() => clearInterval(timer));
   sample();
-  /** `throughput`: requests (heavy) or conversation turns (shipped) per second over the soak. */
-  const series = (name: 'heavy' | 'shipped', load: string, throughput: number, failures: number) => {
+  // Load, throughput (requests or conversation turns per second over the soak) and failures of each service.
+  const heavyFailures = failedRequests([heavyLoad]);
+  const loads = {
+    heavy: [`classify, unique texts, ${connections} connections`, heavyLoad.requestsPerSecond, heavyFailures],
+    shipped: [`conversations, ${participants} participants`, conversations.requestsPerSecond, conversations.errors],
+  } as const;
+  const series = (name: 'heavy' | 'shipped') => {
+    const [load, throughput, failures] = loads[name];
     const rss = samples[name];
     const baseline = rss.reduce((best, s) =>
       Math.abs(s.atMs - baselineAtMs) < Math.abs(best.atMs - baselineAtMs) ? s : best,
@@ -62,22 +62,7 @@ export const memorySoak: Scenario = async (ctx) => {
       failures,
     };
   };
-  const r = {
-    durationMs,
-    sampleEveryMs,
-    heavy: series(
-      'heavy',
-      `classify, unique texts, ${connections} connections`,
-      heavyLoad.requestsPerSecond,
-      failedRequests([heavyLoad]),
-    ),
-    shipped: series(
-      'shipped',
-      `conversations, ${participants} participants`,
-      conversations.requestsPerSecond,
-      conversations.errors,
-    ),
-  };
+  const r = { durationMs, sampleEveryMs, heavy: series('heavy'), shipped: series('shipped') };
   const window = `${fmt(r.heavy.baselineAtMs / 1000, 0)} s → ${fmt(durationMs / 1000, 0)} s`;
   const section = [
     `## Memory soak — ${fmt(r.durationMs / 60_000, 0)} min, both services loaded at once, RSS every ${fmt(r.sampleEveryMs / 1000, 0)} s`,

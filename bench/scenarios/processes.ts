@@ -1,8 +1,6 @@
 /**
- * API processes: one HTTP process vs the shipped default (one per core) vs a canned node:http server, under the
- * original client's load test, then whole conversations, then the memory of a two-process service. Every request
- * of that load test opens and stores a conversation and is a result-cache hit after the first: the real
- * behaviour of that shape, kept. CPU and RSS are of the whole process tree.
+ * API processes: 1 HTTP process vs one per core vs a canned node:http server, then whole conversations, then a
+ * two-process service's memory. CPU and RSS are of the whole process tree.
  */
 import { freePort, startService, stopService, waitForHttp } from '../../test/support/service-process';
 import { CLUSTER_PROCESSES, type BenchContext, type BenchService, type Scenario } from '../context';
@@ -10,9 +8,9 @@ import { closedLoop } from '../load/autocannon';
 import { withClient } from '../load/http-client';
 import { fmt, range, table } from '../markdown';
 import { distinctResidentMb, memory, processTree, pssMb, UsageMeter, type UsageWindow } from '../proc-stats';
-import { pairedBy, pairedRatios, spread } from '../stats';
+import { pairedBy, pairedRatios, spread, sum } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
-import { conversationLevel, type ConversationLevel } from './conversations';
+import { conversationLevel } from './conversations';
 
 /** The original load test's request, as test/e2e/chat.e2e-spec.ts posts it: chat logs as strings, an arm named. */
 const ORIGINAL_BODY = {
@@ -120,16 +118,14 @@ async function measure(ctx: BenchContext) {
     twoProcess: {
       service: two.name,
       tree,
-      rssMb: tree.reduce((sum, p) => sum + p.rssMb, 0),
-      pssMb: tree.reduce((sum, p) => sum + p.pssMb, 0),
+      rssMb: sum(tree, (p) => p.rssMb),
+      pssMb: sum(tree, (p) => p.pssMb),
       distinctMb: distinctResidentMb(pids),
     },
   };
 }
 
-type ProcessesResult = Awaited<ReturnType<typeof measure>>;
-
-function section(r: ProcessesResult): string[] {
+function section(r: Awaited<ReturnType<typeof measure>>): string[] {
   const throughput = (arm: Arm, n: number): number[] =>
     r.original.find((s) => s.arm === arm && s.connections === n)?.requestsPerSecond.values ?? [];
   const levels = (['single', 'cluster'] as const).flatMap((arm) => r.conversations[arm].map((l) => ({ arm, ...l })));
@@ -180,8 +176,7 @@ export const processes: Scenario = async (ctx) => {
   const note = (n: number): string =>
     `median of ${ctx.plan.rounds} rounds, p95 ${fmt(cluster(n)?.p95Ms.median ?? NaN)} ms`;
   const all = [...result.conversations.single, ...result.conversations.cluster];
-  const sum = (value: (l: ConversationLevel) => number): number => all.reduce((n, l) => n + value(l), 0);
-  const rows = `${sum((l) => l.rows.complete)}/${sum((l) => l.rows.checked)} conversations stored complete, ${sum((l) => l.errors)} errors`;
+  const rows = `${sum(all, (l) => l.rows.complete)}/${sum(all, (l) => l.rows.checked)} conversations stored complete, ${sum(all, (l) => l.errors)} errors`;
   const { twoProcess } = result;
   return {
     result,

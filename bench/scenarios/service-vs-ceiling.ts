@@ -1,7 +1,4 @@
-/**
- * Service vs ceiling vs seed design on unique texts, interleaved round by round; during every service round
- * open-loop probes on connections of their own measure a cached classify and /api/health/live.
- */
+/** Service vs ceiling vs seed design on unique texts, interleaved; open-loop probes during every service round. */
 import { HEAVY_WORKERS, type BenchContext, type BenchService, type Scenario } from '../context';
 import { closedLoop, failedRequests } from '../load/autocannon';
 import { HttpClient, withClient } from '../load/http-client';
@@ -9,7 +6,7 @@ import { counterDelta, modelCounters, waitUntilIdle } from '../load/ml-status';
 import { startProbe, type ProbeResult } from '../load/probe';
 import { fmt, range, table } from '../markdown';
 import { UsageMeter, type UsageWindow } from '../proc-stats';
-import { pairedBy, pairedRatios, spread, summariseLatencies, type Spread } from '../stats';
+import { pairedBy, pairedRatios, spread, sum, summariseLatencies, type Spread } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 import { measureCeiling, startCeilingPool } from './ceiling';
 
@@ -32,7 +29,7 @@ function pooled(rounds: [ProbeResult, number[]][]) {
   return {
     ...summariseLatencies(rounds.flatMap(([, samples]) => samples)),
     roundP99: spread(rounds.map(([probe]) => probe.latencyMs.p99)),
-    errors: rounds.reduce((sum, [probe]) => sum + probe.errors, 0),
+    errors: sum(rounds, ([probe]) => probe.errors),
   };
 }
 
@@ -140,7 +137,6 @@ export async function primedText(ctx: BenchContext, ...services: BenchService[])
 }
 
 async function measure(ctx: BenchContext) {
-  const { plan } = ctx;
   const services = { service: await ctx.service('heavy'), seed: await ctx.service('seed') };
   // Without the ceiling scenario in this run: one single-threaded session per core, batch 1.
   const config = ctx.ceilingBest ?? { workers: 2, batch: 1, grouped: false };
@@ -157,7 +153,7 @@ async function measure(ctx: BenchContext) {
         return void rounds[arm].push(await serviceRound(ctx, services[arm], workers, cachedText, round));
       }
       const meter = new UsageMeter(process.pid);
-      const { textsPerSecond, batchP50Ms } = await measureCeiling(pool, config, ceilingTexts, plan.service);
+      const { textsPerSecond, batchP50Ms } = await measureCeiling(pool, config, ceilingTexts, ctx.plan.service);
       const usage = meter.stop();
       ceilingRuns.push({ textsPerSecond, batchP50Ms, usage });
       ctx.log(
@@ -169,7 +165,7 @@ async function measure(ctx: BenchContext) {
 
   const ceilingRates = ceilingRuns.map((run) => run.textsPerSecond);
   return {
-    ...plan.service,
+    ...ctx.plan.service,
     order,
     ceilingConfig: { ...config, chosenBy: ctx.ceilingBest ? 'sweep' : 'default' },
     ceilingTextsPerSecond: spread(ceilingRates),
@@ -187,9 +183,7 @@ async function measure(ctx: BenchContext) {
   };
 }
 
-type ServiceVsCeilingResult = Awaited<ReturnType<typeof measure>>;
-
-function section(r: ServiceVsCeilingResult): string[] {
+function section(r: Awaited<ReturnType<typeof measure>>): string[] {
   const arms = ['service', 'seed'] as const;
   const named = (arm: 'service' | 'seed'): string => (arm === 'service' ? 'service' : 'seed design');
   // The ceiling has no HTTP, no RSS of its own and no failures: those cells stay empty.
@@ -251,15 +245,13 @@ export const serviceVsCeiling: Scenario = async (ctx) => {
   const { ratios, service, ceilingConfig: c } = result;
   const paired = 'median of paired rounds';
   const pooledNote = (p: ArmSummary['cachedProbe']): string => `${p.count} samples pooled over the rounds`;
+  const setting = `workers ${c.workers} × batch ${c.batch}${c.grouped ? ' grouped' : ''} (${c.chosenBy})`;
+  const rounds = `median of ${ratios.serviceToCeiling.values.length} paired rounds`;
   return {
     result,
     section: section(result),
     targets: [
-      evaluateTarget(
-        TARGETS.serviceShareOfCeiling,
-        ratios.serviceToCeiling.median,
-        `median of ${ratios.serviceToCeiling.values.length} paired rounds, ceiling at workers ${c.workers} × batch ${c.batch}${c.grouped ? ' grouped' : ''} (${c.chosenBy})`,
-      ),
+      evaluateTarget(TARGETS.serviceShareOfCeiling, ratios.serviceToCeiling.median, `${rounds}, ceiling at ${setting}`),
       evaluateTarget(TARGETS.throughputVsSeed, ratios.throughputServiceToSeed.median, paired),
       evaluateTarget(TARGETS.p95VsSeed, ratios.p95ServiceToSeed.median, paired),
       evaluateTarget(TARGETS.cachedP99UnderLoad, service.cachedProbe.p99, pooledNote(service.cachedProbe)),

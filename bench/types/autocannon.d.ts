@@ -2,11 +2,7 @@
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
-  interface AutocannonRequest {
-    method?: string;
-    body?: string;
-    setupRequest?: (request: AutocannonRequest) => AutocannonRequest;
-  }
+  type Request = { method?: string; body?: string; setupRequest?: (request: Request) => Request };
 
   interface AutocannonOptions {
     url: string;
@@ -15,7 +11,7 @@ declare module 'autocannon' {
     timeout?: number;
     method?: string;
     headers?: Record<string, string>;
-    requests?: AutocannonRequest[];
+    requests?: Request[];
   }
 
   type Callback = (error: Error | null, result: { errors: number; timeouts: number }) => void;
