@@ -114,7 +114,6 @@ export class BenchContext {
   /** Starts are serialised: the first one on a database migrates it, later ones find it migrated. */
   private startChain: Promise<unknown> = Promise.resolve();
   private readonly migrated = new Set<string>();
-
   /** Fresh per run (empty caches); its keys are deleted at the end. */
   readonly redisPrefix = `combot-bench-${randomBytes(4).toString('hex')}`;
 

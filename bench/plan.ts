@@ -1,19 +1,31 @@
 /** Scenario names, durations and sizes per mode (quick: ~6 min on two cores; full: ~32 min, with enough samples). */
+import type { Scenario } from './context';
+import { cachePath } from './scenarios/cache-path';
+import { ceiling } from './scenarios/ceiling';
+import { coalescing } from './scenarios/coalescing';
+import { consolePanels } from './scenarios/console-panels';
+import { conversations } from './scenarios/conversations';
+import { memorySoak } from './scenarios/memory-soak';
+import { processes } from './scenarios/processes';
+import { serviceVsCeiling } from './scenarios/service-vs-ceiling';
+import { tuning } from './scenarios/tuning';
+
 type Mode = 'quick' | 'full';
 
 /** In the order they run: the ceiling first, so the comparison with the service can use its best setting. */
-export const SCENARIO_NAMES = [
-  'ceiling',
-  'service-vs-ceiling',
-  'tuning',
-  'coalescing',
-  'cache-path',
-  'conversations',
-  'processes',
-  'memory-soak',
-  'console-panels',
-] as const;
-export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+export const SCENARIOS = {
+  ceiling,
+  'service-vs-ceiling': serviceVsCeiling,
+  tuning,
+  coalescing,
+  'cache-path': cachePath,
+  conversations,
+  processes,
+  'memory-soak': memorySoak,
+  'console-panels': consolePanels,
+} satisfies Record<string, Scenario>;
+export type ScenarioName = keyof typeof SCENARIOS;
+export const SCENARIO_NAMES = Object.keys(SCENARIOS) as ScenarioName[];
 /** --quick leaves tuning out (it starts five more heavy services); --only brings it in. */
 export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter((name) => name !== 'tuning');
 

@@ -4,33 +4,12 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { recreateTestDatabase, vacuumTestDatabase } from '../test/support/test-database';
-import { BENCH_DATABASE, BenchContext, HEAVY_MODELS_DIR, REPO, type Scenario, type ScenarioOutcome } from './context';
+import { BENCH_DATABASE, BenchContext, HEAVY_MODELS_DIR, REPO, type ScenarioOutcome } from './context';
 import { codeInfo, machineInfo } from './machine-info';
 import { MODEL_IDS } from '../tools/model/distilbert/model-ids';
-import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, type Plan, type ScenarioName } from './plan';
+import { planFor, QUICK_SCENARIOS, SCENARIO_NAMES, SCENARIOS, type Plan, type ScenarioName } from './plan';
 import { writeReport, type Failure } from './report';
-import { cachePath } from './scenarios/cache-path';
-import { ceiling } from './scenarios/ceiling';
-import { coalescing } from './scenarios/coalescing';
-import { consolePanels } from './scenarios/console-panels';
-import { conversations } from './scenarios/conversations';
-import { memorySoak } from './scenarios/memory-soak';
-import { processes } from './scenarios/processes';
-import { serviceVsCeiling } from './scenarios/service-vs-ceiling';
-import { tuning } from './scenarios/tuning';
 import { formatTarget } from './targets';
-
-const SCENARIOS: Record<ScenarioName, Scenario> = {
-  ceiling,
-  'service-vs-ceiling': serviceVsCeiling,
-  tuning,
-  coalescing,
-  'cache-path': cachePath,
-  conversations,
-  processes,
-  'memory-soak': memorySoak,
-  'console-panels': consolePanels,
-};
 
 /** Scenarios that run without the generated heavy model. */
 const SHIPPED_ONLY: readonly ScenarioName[] = ['conversations', 'processes', 'console-panels'];

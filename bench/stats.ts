@@ -24,13 +24,11 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-export function mean(values: readonly number[]): number {
-  if (values.length === 0) return Number.NaN;
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
 export const sum = <T>(items: readonly T[], value: (item: T) => number): number =>
   items.reduce((total, item) => total + value(item), 0);
+
+export const mean = (values: readonly number[]): number =>
+  values.length ? sum(values, (value) => value) / values.length : Number.NaN;
 
 export function spread(values: readonly number[]): Spread {
   const [min, max] = values.length ? [Math.min(...values), Math.max(...values)] : [Number.NaN, Number.NaN];
@@ -50,10 +48,8 @@ export function summariseLatencies(values: readonly number[]) {
 }
 
 /** NaN when either is missing or b is 0: a ratio that cannot be judged must not pass a target. */
-export function ratio(a: number, b: number): number {
-  if (!Number.isFinite(a) || !Number.isFinite(b) || b === 0) return Number.NaN;
-  return a / b;
-}
+export const ratio = (a: number, b: number): number =>
+  Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : Number.NaN;
 
 /** Ratios of two interleaved arms round by round: pairing cancels a shared machine's drift better than two medians. */
 export function pairedRatios(a: readonly number[], b: readonly number[]): Spread {
@@ -64,9 +60,7 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): Spread
 export const pairedBy = <R>(a: readonly R[], b: readonly R[], value: (round: R) => number): Spread =>
   pairedRatios(a.map(value), b.map(value));
 
-export function growthPercent(from: number, to: number): number {
-  return ratio(to - from, from) * 100;
-}
+export const growthPercent = (from: number, to: number): number => ratio(to - from, from) * 100;
 
 /** Arms alternated per round (ABC, CBA, …): none always runs first, after another's load, or last, when warmest. */
 export function interleavedOrder<T>(arms: readonly T[], rounds: number): T[][] {

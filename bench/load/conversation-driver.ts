@@ -17,14 +17,7 @@ type TurnKind = (typeof KINDS)[number];
 /** What the page echoes back: the conversation's state travels in `scenario`. */
 type Scenario = { conversation_id: string } & Record<string, unknown>;
 
-type TurnBody = {
-  reply: string;
-  index: number;
-  classType: string;
-  messageType: string;
-  scenario: Scenario;
-  isHtml?: boolean;
-};
+type TurnBody = { reply: string; index: number; classType: string; messageType: string; scenario: Scenario };
 
 interface DriveOptions {
   participants: number;
@@ -46,11 +39,9 @@ export async function driveConversations(client: HttpClient, corpus: ComplaintCo
   const finished: { id: string; email: string; finishedAt: number }[] = [];
   const errorExamples: string[] = [];
   let errors = 0;
+  const { thinkMs } = options;
   const thinkRng = createRng(THINK_SEED);
-  const think = (): Promise<void> =>
-    options.thinkMs
-      ? sleep(options.thinkMs.min + thinkRng() * (options.thinkMs.max - options.thinkMs.min))
-      : Promise.resolve();
+  const think = () => (thinkMs ? sleep(thinkMs.min + thinkRng() * (thinkMs.max - thinkMs.min)) : Promise.resolve());
 
   const timed = async <T>(kind: TurnKind, request: () => Promise<JsonResponse<T>>): Promise<T> => {
     const startedAt = performance.now();
@@ -79,7 +70,7 @@ export async function driveConversations(client: HttpClient, corpus: ComplaintCo
       const text = step === 0 ? corpus.nextUnique().text : step === STEPS - 1 ? email : corpus.answer();
       await think();
       const timer = Number(((performance.now() - greetedAt) / 1000).toFixed(1));
-      const body = await timed<TurnBody>(kind, () =>
+      const body = await timed<TurnBody & { isHtml?: boolean }>(kind, () =>
         client.post('/api/random/', { message: text, index, timer, classType, chatLog, messageTypeLog, scenario }),
       );
       if (body.index !== step + 1) throw new Error(`${kind}: expected index ${step + 1}, got ${body.index}`);

@@ -3,7 +3,6 @@ declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
 
   type Request = { method?: string; body?: string; setupRequest?: (request: Request) => Request };
-
   interface AutocannonOptions {
     url: string;
     connections?: number;
@@ -15,8 +14,6 @@ declare module 'autocannon' {
   }
 
   type Callback = (error: Error | null, result: { errors: number; timeouts: number }) => void;
-
   function autocannon(options: AutocannonOptions, callback: Callback): EventEmitter;
-
   export = autocannon;
 }
