@@ -39,7 +39,7 @@ export const TUNING_VARIANTS = {
   'heavy-1x2': { ML_WORKERS: '1', ML_INTRA_OP_THREADS: '2' },
   'heavy-nopipe': { ML_WORKER_PIPELINE_DEPTH: '1' },
 } as const satisfies Record<string, Record<string, string>>;
-export type TuningVariant = keyof typeof TUNING_VARIANTS;
+type TuningVariant = keyof typeof TUNING_VARIANTS;
 
 export type ServiceName = 'heavy' | 'seed' | 'shipped' | 'shipped-cluster' | 'shipped-2' | 'console' | TuningVariant;
 

@@ -16,6 +16,8 @@ function git(args: string[]): string {
   }
 }
 
+export const loadAverage = (): number[] => os.loadavg().map((value) => Number(value.toFixed(2)));
+
 export function machineInfo() {
   const cpus = os.cpus();
   return {
@@ -24,7 +26,7 @@ export function machineInfo() {
     memoryGb: Number((os.totalmem() / 1024 ** 3).toFixed(1)),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
-    loadAverageAtStart: os.loadavg().map((value) => Number(value.toFixed(2))),
+    loadAverageAtStart: loadAverage(),
   };
 }
 

@@ -32,10 +32,7 @@ export const QUICK_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter((n
 /** Far quicker than a person reads and types: paced levels still load the service harder than a real study. */
 const PACED_THINK_MS = { min: 500, max: 2_000 };
 
-export interface ConversationLevelPlan {
-  participants: number;
-  thinkMs: { min: number; max: number } | null;
-}
+export type ConversationLevelPlan = { participants: number; thinkMs: { min: number; max: number } | null };
 
 const paced = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: PACED_THINK_MS });
 const stress = (participants: number): ConversationLevelPlan => ({ participants, thinkMs: null });

@@ -1,10 +1,9 @@
 /** The run's results as JSON (everything measured) and as markdown: machine, targets, corpus, then each section. */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { MODELS, type BenchContext, type ScenarioOutcome } from './context';
 import { ComplaintCorpus, CORPUS_SEED, tokenHistogram, whitespaceTokens } from './corpus';
-import type { CodeInfo, MachineInfo } from './machine-info';
+import { loadAverage, type CodeInfo, type MachineInfo } from './machine-info';
 import { fmt, pairs, table } from './markdown';
 import type { ScenarioName } from './plan';
 import { mean } from './stats';
@@ -33,7 +32,7 @@ function benchResults({ ctx, startedAt, machine, outcomes, ...run }: Run) {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     wallSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
-    machine: { ...machine, loadAverageAtEnd: os.loadavg().map((value) => Number(value.toFixed(2))) },
+    machine: { ...machine, loadAverageAtEnd: loadAverage() },
     code: run.code,
     plan: ctx.plan,
     scenarios: run.scenarios,

@@ -49,10 +49,8 @@ async function main(): Promise<number> {
   say(
     `combot bench (${plan.mode}): ${args.only.join(', ')} on ${machine.cpuModel} × ${machine.cores}, commit ${code.commit.slice(0, 10)}`,
   );
-  if (code.newerThanBuild.length)
-    say(
-      `note: ${code.newerThanBuild.length} file(s) under src/ changed after dist/ was built (npm run build measures them)`,
-    );
+  const stale = code.newerThanBuild.length;
+  if (stale) say(`note: ${stale} file(s) under src/ changed after dist/ was built (npm run build measures them)`);
   if (args.only.some((name) => !SHIPPED_ONLY.includes(name))) ensureHeavyModel();
 
   const ctx = new BenchContext(plan, say);
@@ -94,9 +92,8 @@ async function main(): Promise<number> {
     const run = { ctx, scenarios: args.only, startedAt, machine, code, outcomes, failures };
     const { results, json, markdown } = writeReport(args.outDir, run);
     say(['', ...results.targets.map(formatTarget)].join('\n'));
-    say(
-      `\nwrote ${path.relative(process.cwd(), json)} and ${path.relative(process.cwd(), markdown)} in ${results.wallSeconds.toFixed(0)} s`,
-    );
+    const shown = (file: string): string => path.relative(process.cwd(), file);
+    say(`\nwrote ${shown(json)} and ${shown(markdown)} in ${results.wallSeconds.toFixed(0)} s`);
     return failures.length ? 1 : 0;
   } finally {
     if (!interrupted) await cleanup();

@@ -51,10 +51,9 @@ export const TARGETS = Object.fromEntries(
   }),
 ) as Record<keyof typeof ROWS, TargetSpec>;
 
-export function meets(value: number, comparator: Comparator, threshold: number): boolean {
-  if (!Number.isFinite(value)) return false;
-  return comparator === '>=' ? value >= threshold : comparator === '<=' ? value <= threshold : value === threshold;
-}
+export const meets = (value: number, comparator: Comparator, threshold: number): boolean =>
+  Number.isFinite(value) &&
+  (comparator === '>=' ? value >= threshold : comparator === '<=' ? value <= threshold : value === threshold);
 
 /** The value that decides: for >= the smallest, for <= the largest, for == the first that differs. */
 function worst(values: readonly number[], { comparator, threshold }: TargetSpec): number {

@@ -2,14 +2,8 @@
 import path from 'node:path';
 import { Client } from 'pg';
 import { testDatabaseUrl } from '../../test/support/test-database';
-import {
-  BENCH_DATABASE,
-  REPO,
-  SHIPPED_MODELS_DIR,
-  type BenchContext,
-  type BenchService,
-  type Scenario,
-} from '../context';
+import { BENCH_DATABASE, REPO, SHIPPED_MODELS_DIR } from '../context';
+import type { BenchContext, BenchService, Scenario } from '../context';
 import { driveConversations, KINDS, TURNS_PER_CONVERSATION } from '../load/conversation-driver';
 import { withClient } from '../load/http-client';
 import { fmt, table, type Column } from '../markdown';
@@ -19,6 +13,24 @@ import { sum } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
 
 export type ConversationLevel = Awaited<ReturnType<typeof conversationLevel>>;
+
+/** The columns of a conversation level: CPU in % of one core, or with `cpuPerSecond` in seconds per second. */
+export function levelColumns(cpuPerSecond: boolean): Column<ConversationLevel>[] {
+  const unit = cpuPerSecond ? 's/s' : '%';
+  const cpu = (percent: number): string => (cpuPerSecond ? fmt(percent / 100, 2) : fmt(percent, 0));
+  return [
+    ['conv/s', (l) => fmt(l.conversationsPerSecond)],
+    ['turns/s', (l) => fmt(l.requestsPerSecond, 0)],
+    ['turn p50 ms', (l) => fmt(l.turnLatencyMs.p50)],
+    ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
+    ...KINDS.map((kind): Column<ConversationLevel> => [`${kind} p95`, (l) => fmt(l.byKindMs[kind].p95)]),
+    ['errors', (l) => String(l.errors)],
+    ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
+    [`CPU ${unit}`, (l) => cpu(l.usage.cpuPercent)],
+    [`machine CPU ${unit}`, (l) => cpu(l.usage.machineCpuPercent)],
+    ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
+  ];
+}
 
 const describeThink = (thinkMs: ConversationLevelPlan['thinkMs']): string =>
   thinkMs ? `think ${thinkMs.min / 1000}–${thinkMs.max / 1000} s` : 'no think time';
@@ -112,16 +124,7 @@ export const conversations: Scenario = async (ctx) => {
     ...table(levels, [
       ['participants', (l) => String(l.participants)],
       ['think time', (l) => describeThink(l.thinkMs)],
-      ['conv/s', (l) => fmt(l.conversationsPerSecond)],
-      ['req/s', (l) => fmt(l.requestsPerSecond, 0)],
-      ['turn p50 ms', (l) => fmt(l.turnLatencyMs.p50)],
-      ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
-      ...KINDS.map((kind): Column<ConversationLevel> => [`${kind} p95`, (l) => fmt(l.byKindMs[kind].p95)]),
-      ['errors', (l) => String(l.errors)],
-      ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
-      ['CPU %', (l) => fmt(l.usage.cpuPercent, 0)],
-      ['machine CPU %', (l) => fmt(l.usage.machineCpuPercent, 0)],
-      ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
+      ...levelColumns(false),
     ]),
     `A finished conversation must be stored completed at step 7 with its e-mail, a label and ${result.expectedTurns} turns (greeting + 7 × message/reply; /closing not called).`,
     ...levels.flatMap((l) => [

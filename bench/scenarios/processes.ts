@@ -1,7 +1,4 @@
-/**
- * API processes: 1 HTTP process vs one per core vs a canned node:http server, then whole conversations, then a
- * two-process service's memory. CPU and RSS are of the whole process tree.
- */
+/** API processes: 1 HTTP process vs one per core vs a canned server; CPU and RSS of the whole process tree. */
 import { freePort, startService, stopService, waitForHttp } from '../../test/support/service-process';
 import { CLUSTER_PROCESSES, type BenchContext, type BenchService, type Scenario } from '../context';
 import { closedLoop } from '../load/autocannon';
@@ -10,7 +7,7 @@ import { fmt, range, table } from '../markdown';
 import { distinctResidentMb, memory, processTree, pssMb, UsageMeter, type UsageWindow } from '../proc-stats';
 import { pairedBy, pairedRatios, spread, sum } from '../stats';
 import { evaluateTarget, TARGETS } from '../targets';
-import { conversationLevel } from './conversations';
+import { conversationLevel, levelColumns } from './conversations';
 
 /** The original load test's request, as test/e2e/chat.e2e-spec.ts posts it: chat logs as strings, an arm named. */
 const ORIGINAL_BODY = {
@@ -150,17 +147,7 @@ function section(r: Awaited<ReturnType<typeof measure>>): string[] {
     '',
     `### Whole conversations, ${r.participants} participants without think time`,
     '',
-    ...table(levels, [
-      ['server', (l) => armName(l.arm)],
-      ['turns/s', (l) => fmt(l.requestsPerSecond, 0)],
-      ['conv/s', (l) => fmt(l.conversationsPerSecond)],
-      ['turn p95 ms', (l) => fmt(l.turnLatencyMs.p95)],
-      ['errors', (l) => String(l.errors)],
-      ['rows complete', (l) => `${l.rows.complete}/${l.rows.checked}`],
-      ['CPU s/s', (l) => fmt(l.usage.cpuPercent / 100, 2)],
-      ['machine CPU s/s', (l) => fmt(l.usage.machineCpuPercent / 100, 2)],
-      ['RSS max MiB', (l) => fmt(l.usage.rssMbMax, 0)],
-    ]),
+    ...table(levels, [['server', (l) => armName(l.arm)], ...levelColumns(true)]),
     `Turns/s API_PROCESSES=${r.clusterProcesses} ÷ 1 (paired by round): ${range(r.turnsClusterToSingle, 2)}.`,
     ...levels.flatMap((l) => [...l.errorExamples, ...l.rows.examples].map((e) => `- ${armName(l.arm)}: ${e}`)),
     '',

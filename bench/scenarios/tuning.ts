@@ -1,20 +1,12 @@
 /** Tuning: each serving setting changed alone from the heavy profile, under the service's load and probes. */
-import {
-  HEAVY_PROFILE,
-  HEAVY_WORKERS,
-  TUNING_VARIANTS,
-  type BenchContext,
-  type BenchService,
-  type Scenario,
-  type ServiceName,
-  type TuningVariant,
-} from '../context';
+import { HEAVY_PROFILE, HEAVY_WORKERS, TUNING_VARIANTS, type BenchContext, type Scenario } from '../context';
 import { range, settings, table, fmt } from '../markdown';
 import { pairedBy } from '../stats';
 import { p95, primedText, rate, serviceRound, summarise } from './service-vs-ceiling';
 
-const ARMS: ServiceName[] = ['heavy', ...(Object.keys(TUNING_VARIANTS) as TuningVariant[])];
-const workersOf = (name: ServiceName): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
+type Arm = 'heavy' | keyof typeof TUNING_VARIANTS;
+const ARMS = ['heavy', ...Object.keys(TUNING_VARIANTS)] as Arm[];
+const workersOf = (name: Arm): number => (name === 'heavy-1x2' ? 1 : HEAVY_WORKERS);
 
 function section(r: Awaited<ReturnType<typeof measure>>): string[] {
   return [
@@ -44,11 +36,11 @@ function section(r: Awaited<ReturnType<typeof measure>>): string[] {
 }
 
 async function measure(ctx: BenchContext) {
-  const services = new Map<ServiceName, BenchService>();
-  for (const name of ARMS) services.set(name, await ctx.service(name));
-  const cachedText = await primedText(ctx, ...services.values());
-  const { order, rounds } = await ctx.interleave(ARMS, (name, round) =>
-    serviceRound(ctx, services.get(name)!, workersOf(name), cachedText, round),
+  const services = [];
+  for (const name of ARMS) services.push(await ctx.service(name));
+  const cachedText = await primedText(ctx, ...services);
+  const { order, rounds } = await ctx.interleave(ARMS, async (name, round) =>
+    serviceRound(ctx, await ctx.service(name), workersOf(name), cachedText, round),
   );
   return {
     connections: ctx.plan.service.connections,
@@ -57,7 +49,7 @@ async function measure(ctx: BenchContext) {
     arms: ARMS.map((name) => ({
       service: name,
       // What differs from the heavy profile; ratios are paired by round against it.
-      settings: name === 'heavy' ? {} : { ...TUNING_VARIANTS[name as TuningVariant] },
+      settings: name === 'heavy' ? {} : { ...TUNING_VARIANTS[name] },
       summary: summarise(rounds[name], workersOf(name)),
       throughputVsDefault: pairedBy(rounds[name], rounds.heavy, rate),
       p95VsDefault: pairedBy(rounds[name], rounds.heavy, p95),
