@@ -126,10 +126,7 @@ export function generateComplaint(rng: Rng) {
 }
 
 /** Whitespace-separated words: the corpus's stated length unit (WordPiece counts are higher). */
-export function whitespaceTokens(text: string): number {
-  const trimmed = text.trim();
-  return trimmed === '' ? 0 : trimmed.split(/\s+/).length;
-}
+export const whitespaceTokens = (text: string): number => (text.trim() ? text.trim().split(/\s+/).length : 0);
 
 /** Counts of texts per whitespace-token range: 1-8, 9-16, 17-32, 33-64, 65-128, 129+ by default. */
 export function tokenHistogram(texts: readonly string[], edges: readonly number[] = [8, 16, 32, 64, 128]) {
@@ -167,13 +164,8 @@ export class ComplaintCorpus {
     return { ...complaint, text: `${complaint.text} ${pick(this.details, DETAILS)} ${reference}.` };
   }
 
-  answer(): string {
-    return ANSWERS[this.answerCount++ % ANSWERS.length];
-  }
-
-  email(): string {
-    return `participant${++this.emailCount}@example.org`;
-  }
+  answer = (): string => ANSWERS[this.answerCount++ % ANSWERS.length];
+  email = (): string => `participant${++this.emailCount}@example.org`;
 
   /** The first `count` unique complaints of a fresh corpus with this seed: what the report's histogram describes. */
   static sample(count: number, seed: number = CORPUS_SEED) {

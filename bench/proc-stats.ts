@@ -47,9 +47,8 @@ export function memory(pid: number): { rssMb: number; peakRssMb: number } {
 }
 
 /** Proportional set size in MiB: pages shared with other processes (the node binary) count by their share. */
-export function pssMb(pid: number): number {
-  return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
-}
+export const pssMb = (pid: number): number =>
+  Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
 
 /** MiB of resident pages of `pids`, each counted once (what a memory limit charges); null unless root (pagemap). */
 export function distinctResidentMb(pids: number[]): number | null {

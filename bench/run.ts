@@ -52,11 +52,9 @@ async function main(): Promise<number> {
   const stale = code.newerThanBuild.length;
   if (stale) say(`note: ${stale} file(s) under src/ changed after dist/ was built (npm run build measures them)`);
   if (args.only.some((name) => !SHIPPED_ONLY.includes(name))) ensureHeavyModel();
-
   const ctx = new BenchContext(plan, say);
   const outcomes = new Map<ScenarioName, ScenarioOutcome>();
   const failures: Failure[] = [];
-
   let cleaned: Promise<void> | null = null;
   const cleanup = (): Promise<void> => (cleaned ??= ctx.cleanup());
   let interrupted = false;
@@ -87,7 +85,6 @@ async function main(): Promise<number> {
       }
     }
     if (interrupted) return 130;
-
     await cleanup();
     const run = { ctx, scenarios: args.only, startedAt, machine, code, outcomes, failures };
     const { results, json, markdown } = writeReport(args.outDir, run);

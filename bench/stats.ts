@@ -63,6 +63,5 @@ export const pairedBy = <R>(a: readonly R[], b: readonly R[], value: (round: R) 
 export const growthPercent = (from: number, to: number): number => ratio(to - from, from) * 100;
 
 /** Arms alternated per round (ABC, CBA, …): none always runs first, after another's load, or last, when warmest. */
-export function interleavedOrder<T>(arms: readonly T[], rounds: number): T[][] {
-  return Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [...arms] : [...arms].reverse()));
-}
+export const interleavedOrder = <T>(arms: readonly T[], rounds: number): T[][] =>
+  Array.from({ length: rounds }, (_, round) => (round % 2 === 0 ? [...arms] : [...arms].reverse()));

@@ -77,11 +77,8 @@ export function evaluateTarget(
 }
 
 /** Every target in TARGETS order: the judged ones as judged, the others N/A (their scenario did not run). */
-export function allTargets(judged: readonly TargetResult[]): TargetResult[] {
-  return Object.values(TARGETS).map(
-    (spec) => judged.find((result) => result.id === spec.id) ?? evaluateTarget(spec, null),
-  );
-}
+export const allTargets = (judged: readonly TargetResult[]): TargetResult[] =>
+  Object.values(TARGETS).map((spec) => judged.find((result) => result.id === spec.id) ?? evaluateTarget(spec, null));
 
 function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);

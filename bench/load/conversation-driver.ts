@@ -94,7 +94,6 @@ export async function driveConversations(client: HttpClient, corpus: ComplaintCo
     }
   };
   await Promise.all(Array.from({ length: options.participants }, participant));
-
   const inWindow = samples.filter((sample) => sample.startedAt >= windowStart && sample.startedAt < windowEnd);
   const finishedInWindow = finished.filter((f) => f.finishedAt >= windowStart && f.finishedAt < windowEnd).length;
   const perSecond = (count: number): number => (count / options.durationMs) * 1000;

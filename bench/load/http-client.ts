@@ -46,13 +46,8 @@ export class HttpClient {
     });
   }
 
-  get<T = unknown>(path: string): Promise<JsonResponse<T>> {
-    return this.request<T>('GET', path);
-  }
-
-  post<T = unknown>(path: string, payload: unknown): Promise<JsonResponse<T>> {
-    return this.request<T>('POST', path, payload);
-  }
+  get = <T = unknown>(path: string) => this.request<T>('GET', path);
+  post = <T = unknown>(path: string, payload: unknown) => this.request<T>('POST', path, payload);
 
   close(): void {
     this.agent.destroy();
@@ -60,11 +55,7 @@ export class HttpClient {
 }
 
 /** Runs `use` with a client of `connections` sockets to `baseUrl`, and closes it. */
-export async function withClient<T>(
-  baseUrl: string,
-  connections: number,
-  use: (client: HttpClient) => Promise<T>,
-): Promise<T> {
+export async function withClient<T>(baseUrl: string, connections: number, use: (client: HttpClient) => Promise<T>) {
   const client = new HttpClient(baseUrl, connections);
   try {
     return await use(client);

@@ -9,11 +9,7 @@ import type { HttpClient, JsonResponse } from './http-client';
 export type ProbeResult = Awaited<ReturnType<ReturnType<typeof startProbe>>>['result'];
 
 /** Starts the schedule; the returned function stops it and reports every answer, with the samples. */
-export function startProbe(
-  client: HttpClient,
-  ratePerSecond: number,
-  send: (client: HttpClient) => Promise<JsonResponse>,
-) {
+export function startProbe(client: HttpClient, rate: number, send: (client: HttpClient) => Promise<JsonResponse>) {
   const samples: number[] = [];
   const pending = new Set<Promise<void>>();
   let sent = 0;
@@ -29,7 +25,7 @@ export function startProbe(
     pending.add(request);
     void request.finally(() => pending.delete(request));
     // The next slot comes from the schedule, not from now: timer lateness does not lower the rate.
-    timer = setTimeout(tick, Math.max(0, startedAt + (sent * 1000) / ratePerSecond - performance.now()));
+    timer = setTimeout(tick, Math.max(0, startedAt + (sent * 1000) / rate - performance.now()));
   };
   tick();
   return async () => {

@@ -24,13 +24,9 @@ export const cachePath: Scenario = async (ctx) => {
   const { connections, warmupMs, durationMs } = ctx.plan.cache;
   const text = await primedText(ctx, service);
   // Warm-up and window are separate runs here (unlike the service's): a cheap route's queue drains in ms.
+  const routes = { cached: { path: '/api/ml/classify', body: () => ({ text }) }, live: { path: '/api/health/live' } };
   const load = (arm: 'cached' | 'live', durationMs: number): Promise<ClosedLoopResult> =>
-    closedLoop({
-      baseUrl: service.baseUrl,
-      connections,
-      durationMs,
-      ...(arm === 'cached' ? { path: '/api/ml/classify', body: () => ({ text }) } : { path: '/api/health/live' }),
-    });
+    closedLoop({ baseUrl: service.baseUrl, connections, durationMs, ...routes[arm] });
   // A run's last requests are still being answered after the generator exits; cheap routes finish in ms.
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 250));
   const { order, rounds } = await ctx.interleave(['cached', 'live'] as const, async (arm, round) => {

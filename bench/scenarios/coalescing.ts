@@ -47,11 +47,8 @@ async function arm(ctx: BenchContext, name: ServiceName) {
 }
 
 export const coalescing: Scenario = async (ctx) => {
-  const r = {
-    simultaneous: ctx.plan.coalescing.simultaneous,
-    service: await arm(ctx, 'heavy'),
-    seed: await arm(ctx, 'seed'),
-  };
+  const { simultaneous } = ctx.plan.coalescing;
+  const r = { simultaneous, service: await arm(ctx, 'heavy'), seed: await arm(ctx, 'seed') };
   const perRound = (value: (round: Burst) => string) => (arm: 'service' | 'seed') =>
     r[arm].rounds.map(value).join(', ');
   const deltas = r.service.rounds.map((round) => round.inferenceDelta);

@@ -94,7 +94,6 @@ async function measure(ctx: BenchContext) {
       return loops;
     })
     .finally(() => stopService(canned));
-
   const stress = { participants, thinkMs: null };
   const { rounds: conversations } = await ctx.interleave(['single', 'cluster'] as const, (arm) =>
     conversationLevel(ctx, services[arm], stress, true),

@@ -143,7 +143,6 @@ async function measure(ctx: BenchContext) {
   const pool = await startCeilingPool('int8', config.workers);
   const ceilingTexts = Array.from({ length: CEILING_TEXTS }, () => ctx.corpus.nextUnique().text);
   const cachedText = await primedText(ctx, services.service, services.seed);
-
   const ceilingRuns: { textsPerSecond: number; batchP50Ms: number; usage: UsageWindow }[] = [];
   const rounds = { service: [] as ProbedRound[], seed: [] as ProbedRound[] };
   const { order } = await ctx
@@ -162,7 +161,6 @@ async function measure(ctx: BenchContext) {
       );
     })
     .finally(() => pool.runner.dispose());
-
   const ceilingRates = ceilingRuns.map((run) => run.textsPerSecond);
   return {
     ...ctx.plan.service,
@@ -195,10 +193,8 @@ function section(r: Awaited<ReturnType<typeof measure>>): string[] {
     { arm, route: 'cached classify', ...r[arm].cachedProbe },
     { arm, route: '/api/health/live', ...r[arm].liveProbe },
   ]);
-  const drains = arms.map(
-    (arm) =>
-      `${arm} ${r[arm].rounds.map((x) => `${x.drain.inferences} inferences in ${fmt(x.drain.ms, 0)} ms`).join(', ')}`,
-  );
+  const drained = ({ drain }: ServiceRound): string => `${drain.inferences} inferences in ${fmt(drain.ms, 0)} ms`;
+  const drains = arms.map((arm) => `${arm} ${r[arm].rounds.map(drained).join(', ')}`);
   const busy = r.service.workerBusyPercent;
   return [
     `## Service vs ceiling vs seed design — unique texts, ${r.connections} connections`,
