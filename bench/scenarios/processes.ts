@@ -162,10 +162,12 @@ export const processes: Scenario = async (ctx) => {
   const note = (n: number): string =>
     `median of ${ctx.plan.rounds} rounds, p95 ${fmt(cluster(n)?.p95Ms.median ?? NaN)} ms`;
   const all = [...result.conversations.single, ...result.conversations.cluster];
-  const rows = `${sum(all, (l) => l.rows.complete)}/${sum(all, (l) => l.rows.checked)} conversations stored complete, ${sum(all, (l) => l.errors)} errors`;
+  const stored = `${sum(all, (l) => l.rows.complete)}/${sum(all, (l) => l.rows.checked)} conversations stored complete`;
+  const rows = `${stored}, ${sum(all, (l) => l.errors)} errors`;
   const { twoProcess: two } = result;
   const counted = two.distinctMb === null ? 'sum of VmRSS (pagemap unreadable)' : 'resident pages counted once';
-  const twoNote = `${two.tree.length} processes, ${counted}; sum of VmRSS ${fmt(two.rssMb * MB_PER_MIB, 0)} MB, PSS ${fmt(two.pssMb * MB_PER_MIB, 0)} MB`;
+  const mb = (mib: number): string => `${fmt(mib * MB_PER_MIB, 0)} MB`;
+  const twoNote = `${two.tree.length} processes, ${counted}; sum of VmRSS ${mb(two.rssMb)}, PSS ${mb(two.pssMb)}`;
   return {
     result,
     section: section(result),
