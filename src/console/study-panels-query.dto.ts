@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, type TransformFnParams } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, Matches, MaxLength, ValidateBy } from 'class-validator';
 import type { ConversationOrigin } from '../chat/chat.types';
 import { ConversationFiltersDto, OriginFilter } from '../chat/conversation-filters.dto';
 import { IsIsoInstant } from '../common/validation';
@@ -68,10 +68,23 @@ export class ConversationBrowseQueryDto extends ConversationFiltersDto {
   @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor this endpoint gave' })
   cursor?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 25 })
-  @Transform(({ value }: TransformFnParams): unknown => (value === '' || value === undefined ? 25 : Number(value)))
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must be at most 100' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 25 })
+  // Decimal digits only: Number() would also read `0x10`, `1e1` or ` 5` as a page size.
+  @Transform(({ value }: TransformFnParams): unknown =>
+    value === '' || value === undefined
+      ? 25
+      : typeof value === 'string' && /^\d{1,3}$/.test(value)
+        ? Number(value)
+        : value,
+  )
+  @ValidateBy(
+    {
+      name: 'pageSize',
+      validator: {
+        validate: (value: unknown) => Number.isInteger(value) && Number(value) >= 1 && Number(value) <= 100,
+      },
+    },
+    { message: 'limit must be an integer from 1 to 100' },
+  )
   limit = 25;
 }
