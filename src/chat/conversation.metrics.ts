@@ -1,6 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
+import { ConversationOrigin, ConversationStatus } from './chat.types';
 import { type ArmStatusCount, ConversationRepository } from './conversation.repository';
 
 type ArmCounts = ArmStatusCount[];
@@ -28,7 +29,14 @@ export class ConversationMetrics implements OnModuleInit {
       'Stored conversations by status and origin (read from PostgreSQL at scrape time).',
       ['status', 'origin'],
       async (set) => {
+        // Every status and origin is a series, 0 when none is stored: a series that vanished would read as "no
+        // data" in Grafana and leave an alert on it (`in_progress` stuck, say) without a value to judge.
         const totals = new Map<string, { status: string; origin: string; count: number }>();
+        for (const status of Object.values(ConversationStatus)) {
+          for (const origin of Object.values(ConversationOrigin)) {
+            totals.set(`${status}\u0000${origin}`, { status, origin, count: 0 });
+          }
+        }
         for (const { status, origin, count } of await this.counts()) {
           const key = `${status}\u0000${origin}`;
           const total = totals.get(key) ?? { status, origin, count: 0 };
