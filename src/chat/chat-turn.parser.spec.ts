@@ -56,12 +56,17 @@ describe('chat turn parsing', () => {
   it('refuses empty and too long messages with their own codes', () => {
     // Nothing a reader would see: spaces, or only invisible formatting characters (zero-width space and joiner,
     // word joiner, byte-order mark, a bidi mark) between them.
-    for (const blank of ['   ', '\u200b', ' \u200b\u200d ', '\u2060\ufeff', '\u200e\u00a0\u3000'])
+    // So are the fillers that render as nothing (Hangul fillers, variation selectors, the combining grapheme joiner,
+    // Khmer inherent vowels: Unicode's default-ignorable code points) and the blank Braille pattern.
+    const fillers = ['\u3164\u3164\u3164', '\u115f\u1160', '\uffa0', '\ufe0f', '\u034f', '\u17b4\u17b5', '\u2800'];
+    for (const blank of ['   ', '\u200b', ' \u200b\u200d ', '\u2060\ufeff', '\u200e\u00a0\u3000', ...fillers])
       expect(() => checkedMessage(blank, 10)).toThrow(
         expect.objectContaining({ code: 'HTTP.VALIDATION_FAILED', details: ['message must not be empty.'] }),
       );
     // An emoji sequence joined by ZWJ holds invisible characters, but not only them.
     expect(checkedMessage('👩\u200d💻', 10)).toBe('👩\u200d💻');
+    expect(checkedMessage('❤\ufe0f', 10)).toBe('❤\ufe0f');
+    expect(checkedMessage('\u314e\u3164', 10)).toBe('\u314e\u3164');
     expect(() => checkedMessage('x'.repeat(11), 10)).toThrow(
       expect.objectContaining({ code: 'CHAT.MESSAGE_TOO_LONG' }),
     );

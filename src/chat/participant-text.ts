@@ -1,7 +1,11 @@
 import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-characters';
 
-/** Format characters (zero-width space and joiner, word joiner, byte-order mark, bidi marks): nothing to read. */
-const INVISIBLE_FORMATTING = /\p{Cf}/gu;
+/**
+ * What renders as nothing: format characters (zero-width space and joiner, word joiner, byte-order mark, bidi marks),
+ * Unicode's default-ignorable code points (Hangul fillers, variation selectors, the combining grapheme joiner, Khmer
+ * inherent vowels) and the blank Braille pattern, which fonts draw as an empty cell.
+ */
+const INVISIBLE_FORMATTING = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /** Why a text cannot be a chat message: the chat refuses it from a participant, and the page would hide it. */
 export type TextProblem = 'empty' | 'controls' | 'surrogates';
@@ -14,7 +18,7 @@ export const TEXT_PROBLEMS: Record<TextProblem, string> = {
 };
 
 /**
- * What makes `text` no chat message, or null: nothing but spaces and invisible formatting characters (the page shows
+ * What makes `text` no chat message, or null: nothing but spaces and invisible characters (the page shows
  * no empty bubble), a control character other than tab, line feed and carriage return, or half of a surrogate pair.
  * One rule for what participants type (`checkedMessage`) and what the study file makes the chat say to them.
  */
