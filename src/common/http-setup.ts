@@ -11,7 +11,14 @@ import { requireHostHeader } from './client-error';
 import { enableCorsFirst } from './cors';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
-import { bodyParserErrors, JSON_BODY_TYPE, onlyJsonBodies, verifyJsonBody } from './request-body';
+import {
+  bodyParserErrors,
+  byteLimitOf,
+  JSON_BODY_TYPE,
+  onlyJsonBodies,
+  refuseDeclaredOversize,
+  verifyJsonBody,
+} from './request-body';
 import { AppValidationPipe } from './validation';
 
 export const API_PREFIX = 'api';
@@ -64,6 +71,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   });
   app.use(requireHostHeader);
   app.use(onlyJsonBodies);
+  app.use(refuseDeclaredOversize(byteLimitOf(config.http.bodyLimit)));
   app.useBodyParser('json', {
     type: JSON_BODY_TYPE,
     limit: config.http.bodyLimit,

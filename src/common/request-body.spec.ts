@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
-import { bodyParserErrors, onlyJsonBodies, verifyJsonBody } from './request-body';
+import { bodyParserErrors, byteLimitOf, onlyJsonBodies, refuseDeclaredOversize, verifyJsonBody } from './request-body';
 
 const verify = (text: string, maxDepth = 3): void =>
   verifyJsonBody(maxDepth)({ headers: {} } as never, {} as never, Buffer.from(text, 'utf8'));
@@ -114,6 +114,39 @@ describe('onlyJsonBodies', () => {
   it('does not judge the encoding of a request without a body', () => {
     expect(passed('POST', { 'content-encoding': 'zstd' })).toBeUndefined();
     expect(passed('POST', { 'content-type': 'application/json', 'content-encoding': 'zstd' })).toBeUndefined();
+  });
+});
+
+describe('refuseDeclaredOversize', () => {
+  const outcome = (headers: Record<string, string>) => {
+    const set: Record<string, string> = {};
+    let error: unknown = 'not called';
+    refuseDeclaredOversize(1024)(
+      { headers } as never,
+      { setHeader: (name: string, value: string) => (set[name] = value) } as never,
+      (passed?: unknown) => void (error = passed),
+    );
+    return { code: (error as AppError | undefined)?.code, connection: set.Connection };
+  };
+
+  it('refuses a Content-Length over the limit at once, closing the connection its unread body is on', () => {
+    for (const length of ['1025', '99999999999']) {
+      expect(outcome({ 'content-length': length })).toEqual({ code: 'HTTP.PAYLOAD_TOO_LARGE', connection: 'close' });
+    }
+  });
+
+  it('passes a body within the limit, none declared, and an encoded one (its limit is on the decoded bytes)', () => {
+    for (const headers of [
+      { 'content-length': '1024' },
+      {},
+      { 'content-length': '5000', 'content-encoding': 'gzip' },
+    ]) {
+      expect(outcome(headers)).toEqual({ code: undefined, connection: undefined });
+    }
+  });
+
+  it('reads BODY_LIMIT as body-parser does', () => {
+    expect([byteLimitOf('512b'), byteLimitOf('100kb'), byteLimitOf('1MB')]).toEqual([512, 102_400, 1_048_576]);
   });
 });
 

@@ -58,6 +58,30 @@ export function onlyJsonBodies(request: IncomingMessage, _response: ServerRespon
   next(new AppError(ErrorCode.UnsupportedEncoding, UNSUPPORTED_ENCODING_MESSAGE));
 }
 
+/** `BODY_LIMIT` (`100kb`, `1mb`, `512b`) in bytes, read as body-parser reads it (a kilobyte is 1,024 bytes). */
+export function byteLimitOf(limit: string): number {
+  const [, digits, unit] = /^(\d+)(b|kb|mb)$/i.exec(limit) ?? [];
+  if (digits === undefined) throw new Error(`not a byte limit: ${limit}`);
+  return Number(digits) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
+}
+
+/**
+ * Refuses a body whose Content-Length is over the limit before a byte of it is read. body-parser would refuse it
+ * too, but only after reading (and discarding) the whole of it, to keep the connection usable: a client that
+ * declares 100 GB, or declares 200 KB and sends nothing, would hold the request until the request timeout. The
+ * answer closes the connection instead, since the unread body cannot be skipped. An encoded body's limit applies
+ * to its decoded bytes, which its Content-Length does not tell: left to body-parser.
+ */
+export function refuseDeclaredOversize(limitBytes: number) {
+  return (request: IncomingMessage, response: ServerResponse, next: NextFunction): void => {
+    const length = Number(request.headers['content-length'] ?? 0);
+    const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    if (!(length > limitBytes) || !['identity', ''].includes(encoding)) return next();
+    response.setHeader('Connection', 'close');
+    next(new AppError(ErrorCode.PayloadTooLarge, `The request body is larger than the limit of ${limitBytes} bytes.`));
+  };
+}
+
 /** A JSON body whose bytes are not UTF-8 although its charset says they are. */
 class BodyNotUtf8Error extends Error {
   constructor() {

@@ -1,3 +1,5 @@
+import type { Server } from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import request from 'supertest';
 import { createTestApp, TestApp } from '../support/test-app';
@@ -66,6 +68,38 @@ describe('HTTP basics (real PostgreSQL)', () => {
       .expect(413);
     expectErrorShape(response.body, 413, 'HTTP.PAYLOAD_TOO_LARGE');
     expect(response.body.message).toContain('1024 bytes');
+  });
+
+  it('answers a body declared over the limit with 413 at once, without waiting for its bytes, and closes', async () => {
+    const server = testApp.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    for (const length of ['200000', '99999999999']) {
+      const started = Date.now();
+      const answer = await new Promise<{ text: string; closed: boolean }>((resolve, reject) => {
+        let text = '';
+        const socket = net.connect(port, '127.0.0.1', () =>
+          socket.write(
+            `POST /api/random/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
+          ),
+        );
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => resolve({ text, closed: true }));
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve({ text, closed: false });
+        }, 3000);
+      });
+      expect({ length, status: answer.text.split('\r\n')[0], closed: answer.closed }).toEqual({
+        length,
+        status: 'HTTP/1.1 413 Payload Too Large',
+        closed: true,
+      });
+      expect(answer.text).toContain('"code":"HTTP.PAYLOAD_TOO_LARGE"');
+      expect(answer.text).toMatch(/\r\nconnection: close\r\n/i);
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
   });
 
   it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {
