@@ -1,4 +1,3 @@
-import type { Server } from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import request from 'supertest';
