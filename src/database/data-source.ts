@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { StartupError } from '../common/startup.error';
 import { nestLogLevels, StderrLogger } from '../common/stderr.logger';
 import { AppConfig } from '../config/app-config';
 import { exitOnConfigError } from '../config/exit-on-config-error';
+import { describeConnectFailure } from './database-connect';
 import { EmbeddedPostgresServer } from './embedded-postgres.server';
 import { ENTITIES_GLOB, typeormOptions } from './typeorm-options';
 
@@ -38,7 +40,27 @@ async function createDataSource(): Promise<DataSource> {
     url = (await server.start().catch(exitOnStartupError)).url;
     process.once('exit', () => server.stop());
   }
+  await exitUnlessConnectable(url, config.database.url !== null);
   return new DataSource({ ...typeormOptions(config, url), entities: [ENTITIES_GLOB] });
+}
+
+/**
+ * Connects once before TypeORM's CLI does, so that a database that cannot be used (missing, a refused login,
+ * unreachable) stops the command with the service's one line and exit code (78 or 69), not with the CLI's
+ * "Error during migration run:" and the driver's stack.
+ */
+async function exitUnlessConnectable(url: string, external: boolean): Promise<void> {
+  const client = new Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    const failure = describeConnectFailure(error, { url, external });
+    if (!failure) throw error;
+    exitOnStartupError(failure);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
 }
 
 export default createDataSource();
