@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import cluster from 'node:cluster';
+import type { Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -14,6 +15,25 @@ import { AppConfig } from './config/app-config';
 import { timerDelay } from './config/timer-limit';
 import { QueueWorker } from './queue/queue-worker';
 
+/**
+ * Starts the application and listens, as `app.listen` does, but a port or host it cannot listen on reaches the caller
+ * only as `listenFailure`'s one line: `app.listen` would also log the error itself at error level first.
+ */
+async function listenOn(app: NestExpressApplication, config: AppConfig): Promise<Server> {
+  await app.init();
+  const server = app.getHttpServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.http.port, config.http.host, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
+  }).catch((error: unknown) => {
+    throw listenFailure(error, config.http) ?? error;
+  });
+  return server;
+}
+
 /** One HTTP process: the Nest application on the shared port. */
 export async function serveApi(config: AppConfig): Promise<void> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
@@ -25,9 +45,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
     autoFlushLogs: false,
   });
   configureHttpApp(app);
-  const server = await app.listen(config.http.port, config.http.host).catch((error: unknown) => {
-    throw listenFailure(error, config.http) ?? error;
-  });
+  const server = await listenOn(app, config);
   // Bounded waits for slow or idle clients; keep-alive outlives a load balancer's idle timeout (nginx, ingress:
   // 60 s) so it never reuses a connection this side just closed.
   server.headersTimeout = config.http.headersTimeoutMs;

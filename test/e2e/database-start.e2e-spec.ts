@@ -77,6 +77,8 @@ describe('API and worker start without a usable database', () => {
         expect({ processes, code: await service.exited }).toEqual({ processes, code: 78 });
         expect(service.output()).toContain(`PORT=${port}: 0.0.0.0:${port} is already in use (EADDRINUSE)\n`);
         expect(service.output()).not.toMatch(/\s+at\s.+:\d+:\d+/);
+        // That line alone says it: no error-level log line repeating it (Nest's listen logs its own).
+        expect(service.output()).not.toMatch(/"level":50.*EADDRINUSE/);
       }
     } finally {
       await new Promise((resolve) => holder.close(resolve));
