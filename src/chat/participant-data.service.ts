@@ -6,6 +6,7 @@ import { AuditAction, AuditActor } from './admin-audit.entity';
 import { AdminAuditRepository } from './admin-audit.repository';
 import type { ConversationErasureResponseDto } from './conversation-erasure-response.dto';
 import { ConversationRepository, type ErasedConversation } from './conversation.repository';
+import { echoed } from '../common/echoed-value';
 
 /** A conversation erasing by e-mail found: by its e-mail field, or by an address in its transcript only. */
 export type ErasedByEmail = ConversationErasureResponseDto & { matchedBy: 'email' | 'transcript' };
@@ -64,7 +65,7 @@ export class ParticipantDataService {
   /** Erases one conversation; `CHAT.CONVERSATION_NOT_FOUND` (and nothing audited) for an unknown or malformed id. */
   async eraseConversation(id: string, actor: string): Promise<ConversationErasureResponseDto> {
     const [erased] = await this.conversations.erase({ id });
-    if (!erased) throw new AppError(ErrorCode.ChatConversationNotFound, `No conversation ${id}.`);
+    if (!erased) throw new AppError(ErrorCode.ChatConversationNotFound, `No conversation ${echoed(id)}.`);
     await this.recordErasure(actor, 'conversation', [erased]);
     return erasureOf(erased);
   }

@@ -8,6 +8,7 @@ import { ErrorCode } from './error-codes';
 import { CODE_BY_STATUS, ERROR_HTTP } from './error-http.map';
 import { loggedUrl } from './logged-url';
 import { requestIdOf } from './request-id';
+import { echoed } from './echoed-value';
 
 /** A 405 names the methods the route does take (its `details.allow`). */
 function allowHeader(error: AppError): Record<string, string> {
@@ -121,7 +122,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { message: `Unhealthy: ${Object.keys(record.error).join(', ')}`, code, details: payload };
     }
     if (status === 404 && /^Cannot /.test(String(record.message))) {
-      return { message: `No route ${request.method} ${request.path}.`, code };
+      return { message: `No route ${request.method} ${echoed(request.path)}.`, code };
     }
     if (Array.isArray(record.message)) {
       const messages = record.message.map(String);

@@ -39,6 +39,7 @@ import {
   type ScopeArm,
   type StepStatusRaw,
 } from './study-stats.repository';
+import { echoed } from '../common/echoed-value';
 
 /** The 8 arms in a fixed order (brand, think, feel), as every panel lists them. */
 const ARMS: readonly Condition[] = armsOf('random');
@@ -290,7 +291,7 @@ export class StudyPanelsService {
 
   async transcript(id: string): Promise<ConversationTranscript> {
     const row = await this.stats.transcript(id);
-    if (!row) throw new AppError(ErrorCode.ChatConversationNotFound, `No conversation has the id ${id}.`);
+    if (!row) throw new AppError(ErrorCode.ChatConversationNotFound, `No conversation has the id ${echoed(id)}.`);
     const iso = (value: Date | null): string | null => (value ? value.toISOString() : null);
     return {
       id: row.id,

@@ -57,6 +57,9 @@ describe('HTTP basics (real PostgreSQL)', () => {
       .expect('Content-Type', /application\/json/);
     expectErrorShape(response.body, 404, 'HTTP.NOT_FOUND');
     expect(response.body.message).toContain('/api/no-such-route/');
+    // A huge path is quoted in part, not sent back whole.
+    const huge = await http().get(`/api/${'a'.repeat(5000)}`).expect(404);
+    expect(huge.body.message).toBe(`No route GET /api/${'a'.repeat(95)}… (5005 characters).`);
   });
 
   it('answers a body over the limit with 413 JSON', async () => {
