@@ -180,6 +180,19 @@ describe('bodyParserErrors', () => {
     expect((appError as AppError).message).not.toMatch(/secret|Unexpected token|header check/);
   });
 
+  it('says a body that is JSON but no object or array (null, a string, a number) is of the wrong kind', () => {
+    for (const body of ['null', ' "str"', '42', 'true']) {
+      const appError = mapped(Object.assign(new Error('x'), { type: 'entity.parse.failed', status: 400, body }));
+      expect({ body, code: (appError as AppError).code, message: (appError as AppError).message }).toEqual({
+        body,
+        code: 'HTTP.VALIDATION_FAILED',
+        message: 'The request body must be a JSON object.',
+      });
+    }
+    const broken = mapped(Object.assign(new Error('x'), { type: 'entity.parse.failed', status: 400, body: 'nul' }));
+    expect((broken as AppError).code).toBe('HTTP.MALFORMED_JSON');
+  });
+
   it('passes on what is not a body-parser error', () => {
     const other = new Error('boom');
     expect(mapped(other)).toBe(other);

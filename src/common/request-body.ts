@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
+import { invalidInput } from './validation';
 
 const OPEN_OBJECT = 0x7b; // {
 const OPEN_ARRAY = 0x5b; // [
@@ -131,6 +132,17 @@ export function verifyJsonBody(maxDepth: number): (req: IncomingMessage, res: Se
   };
 }
 
+/** Whether `body` is valid JSON holding no object or array: `null`, a string, a number, a boolean. */
+function isJsonScalar(body: unknown): boolean {
+  if (typeof body !== 'string') return false;
+  try {
+    const value: unknown = JSON.parse(body);
+    return value === null || typeof value !== 'object';
+  } catch {
+    return false;
+  }
+}
+
 /** zlib's and brotli's failures on a body that isn't what its Content-Encoding says. */
 function isDecodingError(error: { code?: unknown }): boolean {
   return typeof error.code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI|ERR_ZSTD)/.test(error.code);
@@ -149,14 +161,25 @@ export function bodyParserErrors(error: unknown, _request: Request, _response: R
     next(new AppError(ErrorCode.MalformedBody, error.message));
     return;
   }
-  const parserError = error as { type?: unknown; status?: unknown; limit?: unknown; code?: unknown } | null;
+  const parserError = error as {
+    type?: unknown;
+    status?: unknown;
+    limit?: unknown;
+    code?: unknown;
+    body?: unknown;
+  } | null;
   if (parserError === null || typeof parserError.status !== 'number' || parserError.status >= 500) {
     next(error);
     return;
   }
   switch (parserError.type) {
     case 'entity.parse.failed':
-      next(new AppError(ErrorCode.MalformedJson, 'The request body is not valid JSON.'));
+      // body-parser's strict mode refuses JSON that is neither an object nor an array with the same parse error.
+      next(
+        isJsonScalar(parserError.body)
+          ? invalidInput('The request body must be a JSON object.')
+          : new AppError(ErrorCode.MalformedJson, 'The request body is not valid JSON.'),
+      );
       return;
     case 'entity.too.large':
       next(
