@@ -44,10 +44,8 @@ export function configureHttpApp(app: NestExpressApplication): void {
     request.id = assignRequestId(request, response);
     next();
   });
-  // Before anything that can refuse the request, so that every refusal carries the CORS headers an allowed page
-  // needs to read it.
-  enableCorsFirst(app, config.http.corsOrigins);
-  // The security headers, likewise before anything can refuse the request (a Host, a body).
+  // The security headers and no-store come first of all: neither refuses a request, and so every answer carries
+  // them, a CORS preflight's and every refusal's included.
   app.use(
     helmet({
       // The API answers JSON; only the Swagger UI page needs its inline bootstrap to run. The console's pages
@@ -69,6 +67,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // Then CORS, before anything that can refuse the request, so that every refusal carries the CORS headers an
+  // allowed page needs to read it.
+  enableCorsFirst(app, config.http.corsOrigins);
   app.use(requireHostHeader);
   app.use(onlyJsonBodies);
   app.use(refuseDeclaredOversize(byteLimitOf(config.http.bodyLimit)));

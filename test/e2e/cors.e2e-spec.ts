@@ -144,6 +144,8 @@ describe('CORS on every answer (real PostgreSQL)', () => {
         .expect(204);
       expectCorsFor(response.headers, ALLOWED);
       expect(response.headers['access-control-allow-methods']).toBe('GET,POST,OPTIONS');
+      // Like every answer under /api: no cache keeps it, and helmet's headers are on it.
+      expect(response.headers).toMatchObject({ 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
     });
 
     it.each(ROUTES)('from another origin is answered 204 with no Access-Control-Allow-* (%s)', async (path) => {
