@@ -60,9 +60,10 @@ export function answerClientErrorsInJson(server: Server): void {
 }
 
 /**
- * Node answers an `Expect` other than `100-continue` with a bare 417, and an HTTP/1.1 request without `Host` with a
- * bare 400, before any route runs: the first is answered here in the JSON error shape; the second is let through
- * to `requireHostHeader` below, so the exception filter answers it like any other refusal.
+ * Node answers an `Expect` other than `100-continue` with a bare 417, an HTTP/1.1 request without `Host` with a
+ * bare 400, and closes a `CONNECT` without a word, before any route runs: the first and the last are answered here
+ * in the JSON error shape; the second is let through to `requireHostHeader` below, so the exception filter answers
+ * it like any other refusal.
  */
 export function answerProtocolRefusalsInJson(server: Server): void {
   (server as Server & { requireHostHeader: boolean }).requireHostHeader = false;
@@ -78,6 +79,14 @@ export function answerProtocolRefusalsInJson(server: Server): void {
       Connection: 'close',
     });
     response.end(body);
+  });
+  // CONNECT asks for a tunnel, which only a proxy gives; without a listener Node closes the socket in silence.
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    const { status, body } = errorBody(ErrorCode.MethodNotAllowed, 'CONNECT is not served here.');
+    socket.end(
+      `HTTP/1.1 ${status} Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\n` +
+        `${PRE_ROUTE_HEADER_LINES}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
   });
 }
 

@@ -231,6 +231,11 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
       code: 'HTTP.BAD_REQUEST',
       message: 'A request names one Host.',
     });
+    // CONNECT (a tunnel through a proxy, which this is not) gets an answer too, not a socket closed in silence.
+    const tunnel = await raw('CONNECT localhost:443 HTTP/1.1\r\nHost: localhost:443\r\n\r\n');
+    expect(tunnel).toMatch(/^HTTP\/1\.1 405 /);
+    expect(tunnel).toMatch(/\r\nX-Content-Type-Options: nosniff\r\n/i);
+    expect(body(tunnel)).toMatchObject({ statusCode: 405, code: 'HTTP.METHOD_NOT_ALLOWED' });
     // HTTP/1.0 has no Host requirement.
     expect(await raw('GET /api/health/live HTTP/1.0\r\n\r\n')).toMatch(/^HTTP\/1\.1 200 /);
   });
