@@ -11,7 +11,7 @@ import {
   CONSOLE_REQUEST_HEADER,
 } from './admin-session';
 import { AppError } from './app.error';
-import { attemptBucketOf } from './client-address';
+import { clientKeyOf } from './client-address';
 import { hasControlCharacters } from './control-characters';
 import { ErrorCode } from './error-codes';
 import { AllExceptionsFilter } from './all-exceptions.filter';
@@ -85,9 +85,9 @@ export async function scrapeMayReadResearchData(
 
 /**
  * What failed key checks count against: the client address `TRUST_PROXY` yields, written one way, and an IPv6
- * client's whole /64 (`attemptBucketOf`).
+ * client's whole /64 (`clientKeyOf`), as the rate limit counts it.
  */
-export const clientAddressOf = (request: Request): string => attemptBucketOf(request.ip ?? 'unknown');
+export const clientAddressOf = (request: Request): string => clientKeyOf(request);
 
 /** Whether the admin key is right; throws as the admin routes answer when it is not. */
 export function checkAdminKey(config: AppConfig, key: string): void {

@@ -1,4 +1,4 @@
-import { attemptBucketOf } from './client-address';
+import { attemptBucketOf, clientKeyOf } from './client-address';
 
 describe('attemptBucketOf', () => {
   it('keeps an IPv4 address as it is', () => {
@@ -24,5 +24,21 @@ describe('attemptBucketOf', () => {
   it('keeps anything that is no address as it is (a value the proxy passed on)', () => {
     expect(attemptBucketOf('unknown')).toBe('unknown');
     expect(attemptBucketOf('')).toBe('');
+  });
+});
+
+describe('clientKeyOf', () => {
+  const request = (ip: string | undefined, remoteAddress = '127.0.0.1') => ({ ip, socket: { remoteAddress } });
+
+  it('is the address TRUST_PROXY yields, written one way', () => {
+    expect(clientKeyOf(request('203.0.113.9'))).toBe('203.0.113.9');
+    expect(clientKeyOf(request('2001:DB8:1:2::1'))).toBe('2001:db8:1:2::/64');
+  });
+
+  it('is the peer (the proxy that passed it) when a forwarded "address" is no address, so garbage is one client', () => {
+    for (const forwarded of ['garbage1', 'garbage2', '203.0.113.9:1234', '[2001:db8:1:2::1]', '', undefined]) {
+      expect(clientKeyOf(request(forwarded, '10.1.2.3'))).toBe('10.1.2.3');
+    }
+    expect(clientKeyOf({ ip: 'x', socket: {} })).toBe('unknown');
   });
 });

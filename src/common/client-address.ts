@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 /** The eight 16-bit groups of an IPv6 address (`::` expanded, an embedded IPv4 tail read as two groups). */
 function ipv6Groups(address: string): number[] {
@@ -31,4 +31,16 @@ export function attemptBucketOf(address: string): string {
     .slice(0, 4)
     .map((group) => group.toString(16))
     .join(':')}::/64`;
+}
+
+/**
+ * The client a request counts as, for the rate limit and for failed admin-key attempts: the address `TRUST_PROXY`
+ * yields (`request.ip`), written one way (`attemptBucketOf`). When that is no address at all (a trusted proxy passed
+ * on an X-Forwarded-For of `garbage1`, `203.0.113.9:1234`), the peer that sent it: otherwise every made-up value
+ * would be a client of its own, with a fresh budget.
+ */
+export function clientKeyOf(request: { ip?: string; socket?: { remoteAddress?: string } }): string {
+  const forwarded = request.ip ?? '';
+  const address = isIP(forwarded.replace(/%.*$/, '')) ? forwarded : (request.socket?.remoteAddress ?? 'unknown');
+  return attemptBucketOf(address);
 }

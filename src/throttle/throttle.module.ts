@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { clientKeyOf } from '../common/client-address';
 import { SharedRedisModule } from '../common/shared-redis';
 import { AppConfig } from '../config/app-config';
 import { SharedThrottlerStorage } from './shared-throttler.storage';
@@ -30,6 +31,7 @@ const clientThrottleKey = (tracker: string, throttlerName: string): string =>
       useFactory: (config: AppConfig, storage: SharedThrottlerStorage) => ({
         throttlers: [{ ttl: config.chat.throttleTtlMs, limit: Math.max(1, config.chat.throttleLimit) }],
         skipIf: () => config.chat.throttleLimit === 0,
+        getTracker: (request: Record<string, unknown>) => clientKeyOf(request),
         generateKey: (_context, tracker, throttlerName) => clientThrottleKey(tracker, throttlerName),
         storage,
       }),

@@ -56,6 +56,11 @@ describe('rate limits (own Redis, two replicas, real PostgreSQL)', () => {
     for (let i = 0; i < LIMIT; i++) expect(await status(c, '198.51.100.7')).toBe(200);
     expect(await status(c, '198.51.100.7')).toBe(429);
     expect(await status(c, '198.51.100.8')).toBe(200);
+    // A forwarded value that is no address is the proxy's client, one budget for every made-up value.
+    const made = ['garbage1', 'garbage2', '203.0.113.9:1234', '[2001:db8:1:2::1]', 'garbage3', 'garbage4'];
+    const statuses: number[] = [];
+    for (const forwarded of made) statuses.push(await status(c, forwarded));
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
   }, 120_000);
 
   it('counts a client once across every route: the limit is per client, not per client and route', async () => {
