@@ -78,7 +78,7 @@ export class ChatService {
     const decision = decideTurn(
       conversation,
       message,
-      { classification, llmText, timer: parseNumber(body.timer) },
+      { classification, llmText, timer: parseNumber(body.timer), completionCode: newCompletionCode() },
       this.content,
     );
     if (decision.kind === 'answer') {
@@ -153,7 +153,6 @@ export class ChatService {
       entryPoint: entry,
       origin,
       contentVersion: this.content.version,
-      completionCode: newCompletionCode(),
     };
     const scope = fixedBrand(entry) ?? 'random';
     return this.allocator.claim(scope, (query) => this.conversations.startOnFreeSlot(values, scope, greetings, query));

@@ -77,12 +77,12 @@ function conversationAt(arm: Arm, step: number, label: Label): ConversationState
     scoreC: scores?.C ?? null,
     scoreOther: scores?.Other ?? null,
     createdAt: CREATED,
-    completionCode: CODE,
+    completionCode: null,
   };
 }
 
 function inputsFor(label: Label, extra: Partial<TurnInputs> = {}): TurnInputs {
-  return { classification: classificationFor(label), llmText: null, timer: TIMER, ...extra };
+  return { classification: classificationFor(label), llmText: null, timer: TIMER, completionCode: CODE, ...extra };
 }
 
 function stored(decision: TurnDecision): StoreDecision {
@@ -372,6 +372,7 @@ describe('conversation flow (pure, shipped study content)', () => {
         expect(decision.changes).toEqual({
           email: trimmed,
           status: ConversationStatus.Completed,
+          completionCode: CODE,
           clientTimerSeconds: TIMER,
         });
         const { reply } = decision.response;
@@ -403,6 +404,19 @@ describe('conversation flow (pure, shipped study content)', () => {
         expect(reply.replace(anchor, '')).not.toMatch(/[<>]/);
       },
     );
+  });
+
+  it('gives the completion code at completion; a conversation given one when it began keeps that one', () => {
+    const arm = ARM_LABELS[0];
+    const fresh = stored(decideTurn(conversationAt(arm, Step.Email, 'A'), 'me@example.org', inputsFor('A'), content));
+    expect(fresh.changes.completionCode).toBe(CODE);
+    const older = { ...conversationAt(arm, Step.Email, 'A'), completionCode: 'OLDERCODE123' };
+    const kept = stored(decideTurn(older, 'me@example.org', inputsFor('A'), content));
+    expect(kept.changes.completionCode).toBe('OLDERCODE123');
+    expect(kept.response.reply).toContain('OLDERCODE123');
+    // Only a completing turn takes the code: an invalid e-mail changes nothing.
+    const invalid = decideTurn(conversationAt(arm, Step.Email, 'A'), 'not an address', inputsFor('A'), content);
+    expect(invalid.kind).toBe('answer');
   });
 
   describe('step 7 and later: the conversation is over', () => {

@@ -54,6 +54,7 @@ export type ConversationChanges = Partial<
     | 'email'
     | 'status'
     | 'clientTimerSeconds'
+    | 'completionCode'
   >
 >;
 
@@ -78,6 +79,11 @@ export interface TurnInputs {
   llmText?: string | null;
   /** The client's timer (seconds since the greeting), stored and never trusted. */
   timer: number | null;
+  /**
+   * A fresh completion code, given to the conversation if this turn completes it: a code exists only for a
+   * conversation that was completed, as the one the thank-you showed.
+   */
+  completionCode?: string;
 }
 
 /** Store the answered step (both turns and the conversation's move to `step + 1`), then answer. */
@@ -188,12 +194,15 @@ function decideEmail(
   }
   // The completion time and the duration are the database's to set, on its own clock, as every other stored time is
   // (ConversationRepository.saveStep on a move to completed).
+  // A conversation begun before codes were drawn at completion keeps the one it was given then.
+  const code = conversation.completionCode ?? inputs.completionCode;
+  if (code === undefined) throw new Error('completing a conversation needs a completion code');
   const changes: ConversationChanges = {
     email,
     status: ConversationStatus.Completed,
+    completionCode: code,
     ...clientTimerChange(inputs.timer),
   };
-  const code = conversation.completionCode ?? '';
   const surveyUrl = fillSurveyUrl(brand.surveyUrl, {
     conversation_id: conversation.id,
     brand: conversation.brand,

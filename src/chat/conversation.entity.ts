@@ -17,6 +17,8 @@ import {
 @Check('chk_conversation_completed_at_last_step', `status <> 'completed' OR step = ${Step.Finished}`)
 // Why and when a participant left belong to an abandoned conversation only: one who came back (to answer, or to give
 // the e-mail) is in progress or completed, and an export filtered by reason never counts them among the drop-outs.
+// A completion code is the one the thank-you showed: only a conversation that was completed has one.
+@Check('chk_conversation_completion_code_when_completed', `completion_code IS NULL OR completed_at IS NOT NULL`)
 @Check(
   'chk_conversation_abandon_reason_when_abandoned',
   `status = 'abandoned' OR (abandon_reason IS NULL AND abandoned_at IS NULL)`,

@@ -18,7 +18,6 @@ export interface NewConversation {
   entryPoint: EntryPoint;
   origin: ConversationOrigin;
   contentVersion: string;
-  completionCode: string;
 }
 
 /** The greeting a condition is shown, as the one-statement start matches it to the drawn arm. */
@@ -229,8 +228,8 @@ export class ConversationRepository {
       `WITH ${takeSlotCte('$2', '$1')},
          created AS (
            INSERT INTO conversation (id, entry_point, origin, brand, think_level, feel_level, status, step,
-                                     content_version, completion_code)
-           SELECT $1, $3, $7, brand, think_level, feel_level, $4, 0, $5, $8 FROM taken
+                                     content_version)
+           SELECT $1, $3, $7, brand, think_level, feel_level, $4, 0, $5 FROM taken
            RETURNING id, brand, think_level, feel_level, created_at),
          greeting AS (
            INSERT INTO conversation_turn (conversation_id, sender, kind, step, text)
@@ -246,7 +245,6 @@ export class ConversationRepository {
         values.contentVersion,
         JSON.stringify(greetings),
         values.origin,
-        values.completionCode,
       ],
     );
     return row && this.newEntity(values, conditionOf(row), row.created_at);

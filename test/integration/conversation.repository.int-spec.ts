@@ -141,7 +141,8 @@ describe('ConversationRepository, ConditionSlotRepository and ConditionAllocator
 
       const row = await rowOf(values.id);
       expect(row).toMatchObject({ brand: 'Lulu', thinkLevel: 'Low', feelLevel: 'High', step: 0 });
-      expect(row).toMatchObject({ origin: 'greeting', completionCode: values.completionCode });
+      // The completion code comes with completion, not before.
+      expect(row).toMatchObject({ origin: 'greeting', completionCode: null });
       expect(row.createdAt.getTime()).toBe(started?.createdAt.getTime());
       expect(await turnsOf(values.id)).toEqual([
         {

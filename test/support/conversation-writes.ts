@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { BRANDS, LEVELS, type ConversationOrigin, type EntryPoint } from '../../src/chat/chat.types';
-import { newCompletionCode } from '../../src/chat/completion-code';
 import type { GreetingText, NewConversation, StepWrite } from '../../src/chat/conversation.repository';
 
 /** What the repository tests write: one greeting per brand and think level, new conversations, answered steps. */
@@ -16,7 +15,6 @@ export const newConversationValues = (
   entryPoint,
   origin,
   contentVersion: 'test-content.1',
-  completionCode: newCompletionCode(),
 });
 
 /** An answered step with the given changes to the conversation's row. */
