@@ -83,6 +83,9 @@ export class ChatController {
       `${BODY_BAD_REQUEST} Also when message is empty; CHAT.MESSAGE_TOO_LONG: longer than CHAT_MAX_MESSAGE_LENGTH; ` +
       'CHAT.INVALID_CHARACTERS: it holds control characters other than tab, line feed and carriage return.',
     ...BODY_ERRORS,
+    409:
+      "CHAT.WRONG_ENTRY_POINT: the scenario names a conversation of the other brand (a page on another brand's " +
+      'entry point); nothing is stored or started.',
     503:
       `${CONDITION_UNAVAILABLE} ${DATABASE_UNAVAILABLE} ML.OVERLOADED, ML.MODEL_LOAD_FAILED, ML.INFERENCE_FAILED: ` +
       'the complaint could not be classified now.',

@@ -119,3 +119,20 @@ describe("ChatService: when the participant's message arrived", () => {
     expect(writes[0].handlingMs).toBeLessThan(5_000);
   });
 });
+
+describe('ChatService at an entry point with a brand of its own', () => {
+  it("refuses a turn naming another brand's conversation instead of starting a second one for the participant", async () => {
+    const claims: string[] = [];
+    const { service, writes } = serviceWhoseWriteIsRefused(conversationAt(0), null, null);
+    Object.assign(service as unknown as { allocator: ConditionAllocator }, {
+      allocator: { claim: (scope: string) => (claims.push(scope), Promise.reject(new Error('no draw expected'))) },
+    });
+    const turn = service.turn(
+      'lulu',
+      { message: 'my parcel is late', index: 0, scenario: { conversation_id: ID } },
+      undefined,
+    );
+    await expect(turn).rejects.toMatchObject({ code: 'CHAT.WRONG_ENTRY_POINT' });
+    expect({ claims, writes }).toEqual({ claims: [], writes: [] });
+  });
+});

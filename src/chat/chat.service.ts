@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { AppError } from '../common/app.error';
+import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { ClassificationService } from '../ml/classification.service';
@@ -135,6 +137,15 @@ export class ChatService {
     for (const id of [scenarioId, cookieId]) {
       const conversation = await this.conversations.findById(id);
       if (conversation && (brand === null || conversation.brand === brand)) return conversation;
+      // The page names a conversation of the other brand: a page wired to the wrong entry point. Starting a second
+      // conversation would count the participant twice, under an arm whose greeting they never saw. (A cookie left
+      // by another study on the same API names no conversation of this page's, and is passed over.)
+      if (conversation && id === scenarioId) {
+        throw new AppError(
+          ErrorCode.ChatWrongEntryPoint,
+          `Conversation ${conversation.id} belongs to the ${conversation.brand} brand; this entry point serves ${brand}.`,
+        );
+      }
     }
     return null;
   }

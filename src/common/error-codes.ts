@@ -29,6 +29,7 @@ export const ErrorCode = {
   ChatInvalidCharacters: 'CHAT.INVALID_CHARACTERS',
   ChatConditionUnavailable: 'CHAT.CONDITION_UNAVAILABLE',
   ChatConversationNotFound: 'CHAT.CONVERSATION_NOT_FOUND',
+  ChatWrongEntryPoint: 'CHAT.WRONG_ENTRY_POINT',
 
   QueueUnknown: 'QUEUE.UNKNOWN_QUEUE',
   QueueJobNotFound: 'QUEUE.JOB_NOT_FOUND',

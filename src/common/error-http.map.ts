@@ -40,6 +40,7 @@ export const ERROR_HTTP: Record<ErrorCode, HttpMapping> = {
   [ErrorCode.ChatInvalidCharacters]: { status: 400 },
   [ErrorCode.ChatConditionUnavailable]: { status: 503, retryAfterSeconds: 1 },
   [ErrorCode.ChatConversationNotFound]: { status: 404 },
+  [ErrorCode.ChatWrongEntryPoint]: { status: 409 },
 
   [ErrorCode.QueueUnknown]: { status: 404 },
   [ErrorCode.QueueJobNotFound]: { status: 404 },

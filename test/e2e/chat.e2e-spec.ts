@@ -181,6 +181,24 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     }
   });
 
+  it("refuses a turn on one brand's entry point naming the other brand's conversation (409), starting nothing", async () => {
+    const basic = await request(server()).get('/api/chatbot/initial/').expect(200);
+    const count = async () => Number((await dataSource.query('SELECT count(*) AS n FROM conversation'))[0].n);
+    const before = await count();
+    const refused = await request(server())
+      .post('/api/lulu/')
+      .send({ message: COMPLAINTS.B, index: 0, scenario: basic.body.scenario })
+      .expect(409);
+    expect(refused.body.code).toBe('CHAT.WRONG_ENTRY_POINT');
+    expect(await count()).toBe(before);
+    // Its own entry point continues it.
+    const answer = await request(server())
+      .post('/api/chatbot/')
+      .send({ message: COMPLAINTS.B, index: 0, scenario: basic.body.scenario })
+      .expect(200);
+    expect(answer.body.scenario.conversation_id).toBe(basic.body.scenario.conversation_id);
+  });
+
   it('fixes the brand whatever the letter case of the path (routes match without case)', async () => {
     for (const [path, brand] of [
       ['LULU', 'Lulu'],
