@@ -590,22 +590,24 @@ describe('CLI against a database or Redis it cannot use', () => {
     );
   }, 60_000);
 
+  /** What deploy/k8s/base/migrate-job.yaml and docker-compose.yml run, with pipes as a container has. */
+  const migrationRun = (url: string) =>
+    new Promise<CliRun>((resolve) => {
+      const child = spawn(
+        process.execPath,
+        ['node_modules/typeorm/cli.js', '-d', 'dist/src/database/data-source.js', 'migration:run'],
+        { cwd: REPO, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    });
+
   it('the migration command of the Kubernetes Job and compose migrates, logging plain lines to stderr', async () => {
     const url = await recreateTestDatabase(EMPTY);
-    const migrate = () =>
-      new Promise<CliRun>((resolve) => {
-        // What deploy/k8s/base/migrate-job.yaml and docker-compose.yml run, with pipes as a container has.
-        const child = spawn(
-          process.execPath,
-          ['node_modules/typeorm/cli.js', '-d', 'dist/src/database/data-source.js', 'migration:run'],
-          { cwd: REPO, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
-      });
+    const migrate = () => migrationRun(url);
     const migrations = readdirSync(path.join(REPO, 'migrations')).filter((file) => file.endsWith('.ts'));
 
     const first = await migrate();
@@ -622,28 +624,15 @@ describe('CLI against a database or Redis it cannot use', () => {
   }, 90_000);
 
   it('the migration command on a database it cannot use stops with the one line the service prints, no stack', async () => {
-    const migrateOn = (url: string) =>
-      new Promise<CliRun>((resolve) => {
-        const child = spawn(
-          process.execPath,
-          ['node_modules/typeorm/cli.js', '-d', 'dist/src/database/data-source.js', 'migration:run'],
-          { cwd: REPO, env: { PATH: process.env.PATH ?? '', DATABASE_URL: url } },
-        );
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('exit', (code) => resolve({ code, stdout, stderr }));
-      });
     const missing = withPassword(testDatabaseUrl(MISSING));
     const name = new URL(missing).pathname.slice(1);
-    expect(await migrateOn(missing)).toEqual({
+    expect(await migrationRun(missing)).toEqual({
       code: 78,
       stdout: '',
       stderr: `DATABASE_URL=${missing.replace('never-print-me', '***')}: database "${name}" does not exist\n`,
     });
     const port = await freePort();
-    expect(await migrateOn(`postgres://postgres:never-print-me@127.0.0.1:${port}/combot`)).toEqual({
+    expect(await migrationRun(`postgres://postgres:never-print-me@127.0.0.1:${port}/combot`)).toEqual({
       code: 69,
       stdout: '',
       stderr: `database unreachable: connect ECONNREFUSED 127.0.0.1:${port}\n`,
