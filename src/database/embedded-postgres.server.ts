@@ -1,6 +1,6 @@
 import { spawn, spawnSync, SpawnOptions } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, promises as fs, readFileSync, rmSync } from 'node:fs';
+import { existsSync, promises as fs, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -48,17 +48,30 @@ const OWNER_FILE = 'combot-owner.json';
 const PASSWORD_FILE = 'combot-password';
 const SERVER_USER = 'postgres';
 
+/** Who owns the running server (stops it, and is watched), on which port, and who else uses it. */
 interface OwnerRecord {
   pid: number;
   port: number;
+  /** Processes that attached to the server while it was owned: one of them takes it over when the owner stops. */
+  attached?: number[];
 }
 
+/**
+ * Whether a process runs. A process killed but not yet reaped by its parent (a zombie, for a second or so after
+ * `kill -9`) does not: it holds no connection and will never stop its server.
+ */
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  try {
+    // /proc/<pid>/stat: `pid (comm) state …`; the name may hold spaces and parentheses, the state follows the last `)`.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): kill(0) has answered
   }
 }
 
@@ -141,10 +154,15 @@ export class EmbeddedPostgresServer {
     const running = this.status(runAs);
     const owner = this.readOwner();
     if (running && owner && owner.pid !== process.pid && isAlive(owner.pid)) {
-      // Another live process of ours (e.g. the API while a CLI command runs) owns it: share, don't stop.
+      // Another live process of ours (e.g. the API while a CLI command runs) owns it: share, don't stop; the owner
+      // hands it over to us if it stops first (`stop`).
       this.log(`embedded PostgreSQL already served by pid ${owner.pid}; attaching`);
+      this.writeOwner({ ...owner, attached: [...(owner.attached ?? []).filter(isAlive), process.pid] });
       return { url: this.url(password, owner.port), owned: false };
     }
+    // Ours from here: the owner file names this process before anything else happens, so the watcher a killed
+    // owner left behind (which follows the file) does not stop the server this start is about to run.
+    this.writeOwner({ pid: process.pid, port: owner?.port ?? 0 });
     if (running) {
       this.log(`stale embedded PostgreSQL found (owner ${owner?.pid ?? 'unknown'} is gone); restarting it`);
       this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], runAs);
@@ -170,10 +188,7 @@ export class EmbeddedPostgresServer {
         .catch(() => '');
       throw new Error(`embedded PostgreSQL did not start: ${result.output}\n${logTail}`);
     }
-    await fs.writeFile(
-      path.join(this.dataDir, OWNER_FILE),
-      JSON.stringify({ pid: process.pid, port } satisfies OwnerRecord),
-    );
+    this.writeOwner({ pid: process.pid, port });
     this.owned = true;
     this.watchOwner(runAs);
     this.log(`embedded PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
@@ -232,23 +247,32 @@ export class EmbeddedPostgresServer {
   }
 
   /**
-   * A detached shell that outlives this process: once this process is gone, and the owner file still names it (a
-   * graceful stop removes the file; a later start writes its own pid), it stops the server. Without it a process
-   * killed with SIGKILL would leave PostgreSQL running, holding its port and memory, until the next start reaps it.
-   * It checks every 2 s (`/proc` where there is one: as root the shell runs as `postgres`, which cannot signal us).
+   * A detached shell that outlives this process and stops the server once the process the owner file names is gone
+   * (killed with SIGKILL, which runs no exit handler), unless the file is gone (a graceful stop removed it). It follows
+   * the file, not this process: a process the server was handed over to (`stop`), or a start that took over a stale
+   * server, is watched the same way. Without it a killed process would leave PostgreSQL running, holding its port and
+   * memory, until the next start reaps it. Checks every 2 s; as root the shell runs as `postgres`. A zombie (killed,
+   * not yet reaped) counts as gone.
    */
   private watchOwner(runAs: { uid: number; gid: number } | null): void {
     const script = [
-      'alive() { if [ -d /proc/self ]; then [ -d "/proc/$1" ]; else kill -0 "$1" 2>/dev/null; fi; }',
-      'while alive "$1"; do sleep 2; done',
-      'grep -qF "$3" "$2" 2>/dev/null || exit 0',
-      'exec "$4" -D "$5" stop -m fast -w -t 30 >/dev/null 2>&1',
+      'owner() { sed -n \'s/.*"pid":\\([0-9][0-9]*\\).*/\\1/p\' "$1" 2>/dev/null; }',
+      'alive() {',
+      '  if [ -d /proc/self ]; then',
+      '    state=$(sed -n \'s/.*) \\(.\\).*/\\1/p\' "/proc/$1/stat" 2>/dev/null)',
+      '    [ -n "$state" ] && [ "$state" != Z ]',
+      '  else kill -0 "$1" 2>/dev/null; fi',
+      '}',
+      'while :; do',
+      '  pid=$(owner "$1"); [ -n "$pid" ] || exit 0',
+      '  alive "$pid" || break',
+      '  sleep 2',
+      'done',
+      'exec "$2" -D "$3" stop -m fast -w -t 30 >/dev/null 2>&1',
     ].join('\n');
     const ownerFile = path.join(this.dataDir, OWNER_FILE);
-    const ownedByUs = `"pid":${process.pid},`;
     const pgCtl = path.join(this.binDir(runAs), 'pg_ctl');
-    const args = [String(process.pid), ownerFile, ownedByUs, pgCtl, this.pgData];
-    const watcher = spawn('/bin/sh', ['-c', script, 'combot-embedded-postgres-watch', ...args], {
+    const watcher = spawn('/bin/sh', ['-c', script, 'combot-embedded-postgres-watch', ownerFile, pgCtl, this.pgData], {
       detached: true,
       stdio: 'ignore',
       ...(runAs ?? {}),
@@ -262,6 +286,20 @@ export class EmbeddedPostgresServer {
   stop(): void {
     if (!this.owned) return;
     this.owned = false;
+    // A process still using the server (the API, attached while a CLI command owned it) takes it over: the owner
+    // file names it, so the watcher stops the server once that process is gone too.
+    const owner = this.readOwner();
+    const heir =
+      owner?.pid === process.pid ? owner.attached?.find((pid) => pid !== process.pid && isAlive(pid)) : undefined;
+    if (owner && heir !== undefined) {
+      this.writeOwner({
+        pid: heir,
+        port: owner.port,
+        attached: owner.attached?.filter((pid) => pid !== heir && isAlive(pid)),
+      });
+      this.log(`embedded PostgreSQL left running for pid ${heir}, which uses it`);
+      return;
+    }
     this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], this.serverUser());
     try {
       const owner = this.readOwner();
@@ -300,6 +338,14 @@ export class EmbeddedPostgresServer {
   private status(runAs: { uid: number; gid: number } | null): boolean {
     // pg_ctl status: 0 running, 3 not running, 4 no data directory.
     return this.pgCtl(['status'], runAs).status === 0;
+  }
+
+  /** Replaces the owner file at once (a rename), so the watcher never reads half of one. */
+  private writeOwner(record: OwnerRecord): void {
+    const file = path.join(this.dataDir, OWNER_FILE);
+    const staging = `${file}.${process.pid}`;
+    writeFileSync(staging, JSON.stringify(record), { mode: 0o644 });
+    renameSync(staging, file);
   }
 
   private readOwner(): OwnerRecord | null {

@@ -73,6 +73,49 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     expect(took).toBeLessThan(20_000);
   }, 120_000);
 
+  it('starts on its database when started again at once after a kill -9 (the old watcher stands down)', async () => {
+    const first = startService(await env());
+    await waitForHttp(first, `${first.baseUrl}/api/health/ready`, 90_000);
+    first.child.kill('SIGKILL');
+    const second = startService(await env());
+    try {
+      await first.exited;
+      await waitForHttp(second, `${second.baseUrl}/api/health/ready`, 90_000);
+      // Past the old watcher's next look (every 2 s): still on a running database.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      expect((await fetch(`${second.baseUrl}/api/health/ready`)).status).toBe(200);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+    await until(() => !postgresRunning(), 10_000);
+    expect(postgresRunning()).toBe(false);
+  }, 180_000);
+
+  it('hands the server to a process still using it when its owner stops, and stops it once that one is gone', async () => {
+    const owner = startService(await env());
+    await waitForHttp(owner, `${owner.baseUrl}/api/health/ready`, 90_000);
+    const user = startService(await env());
+    try {
+      await waitForHttp(user, `${user.baseUrl}/api/health/ready`, 90_000);
+      expect(user.output()).toMatch(/already served by pid \d+; attaching/);
+      owner.child.kill('SIGTERM');
+      await owner.exited;
+      expect(owner.output()).toMatch(/left running for pid \d+, which uses it/);
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      expect((await fetch(`${user.baseUrl}/api/health/ready`)).status).toBe(200);
+    } finally {
+      user.child.kill('SIGKILL');
+      await user.exited;
+    }
+    // The heir was killed: the watcher, following the owner file, stops the server.
+    await until(() => !postgresRunning() && watcherPids().length === 0, 20_000);
+    expect({ postgresRunning: postgresRunning(), watchers: watcherPids() }).toEqual({
+      postgresRunning: false,
+      watchers: [],
+    });
+  }, 180_000);
+
   it('recovers from a stale server left when the process and its watcher were both killed', async () => {
     const first = startService(await env());
     await waitForHttp(first, `${first.baseUrl}/api/health/`, 90_000);
