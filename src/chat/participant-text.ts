@@ -1,11 +1,5 @@
+import { isBlankText } from '../common/blank-text';
 import { hasControlCharacters, hasUnpairedSurrogates } from '../common/control-characters';
-
-/**
- * What renders as nothing: format characters (zero-width space and joiner, word joiner, byte-order mark, bidi marks),
- * Unicode's default-ignorable code points (Hangul fillers, variation selectors, the combining grapheme joiner, Khmer
- * inherent vowels) and the blank Braille pattern, which fonts draw as an empty cell.
- */
-const INVISIBLE_FORMATTING = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
 /** Why a text cannot be a chat message: the chat refuses it from a participant, and the page would hide it. */
 export type TextProblem = 'empty' | 'controls' | 'surrogates';
@@ -23,7 +17,7 @@ export const TEXT_PROBLEMS: Record<TextProblem, string> = {
  * One rule for what participants type (`checkedMessage`) and what the study file makes the chat say to them.
  */
 export function textProblem(text: string): TextProblem | null {
-  if (text.replace(INVISIBLE_FORMATTING, '').trim().length === 0) return 'empty';
+  if (isBlankText(text)) return 'empty';
   if (hasControlCharacters(text)) return 'controls';
   if (hasUnpairedSurrogates(text)) return 'surrogates';
   return null;

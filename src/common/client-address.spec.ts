@@ -40,5 +40,8 @@ describe('clientKeyOf', () => {
       expect(clientKeyOf(request(forwarded, '10.1.2.3'))).toBe('10.1.2.3');
     }
     expect(clientKeyOf({ ip: 'x', socket: {} })).toBe('unknown');
+    // A zone id does not make an IPv4 address another client.
+    for (const zone of ['%q1', '%q2', '%eth0'])
+      expect(clientKeyOf(request(`198.51.100.9${zone}`))).toBe('198.51.100.9');
   });
 });

@@ -1,4 +1,4 @@
-import { isIP, isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 
 /** The eight 16-bit groups of an IPv6 address (`::` expanded, an embedded IPv4 tail read as two groups). */
 function ipv6Groups(address: string): number[] {
@@ -41,6 +41,8 @@ export function attemptBucketOf(address: string): string {
  */
 export function clientKeyOf(request: { ip?: string; socket?: { remoteAddress?: string } }): string {
   const forwarded = request.ip ?? '';
-  const address = isIP(forwarded.replace(/%.*$/, '')) ? forwarded : (request.socket?.remoteAddress ?? 'unknown');
+  const bare = forwarded.replace(/%.*$/, '');
+  // A zone id (`%eth0`) belongs to an IPv6 link-local address; on IPv4 it would only make one address many.
+  const address = isIPv4(bare) ? bare : isIPv6(bare) ? forwarded : (request.socket?.remoteAddress ?? 'unknown');
   return attemptBucketOf(address);
 }

@@ -16,6 +16,7 @@ import {
   byteLimitOf,
   JSON_BODY_TYPE,
   onlyJsonBodies,
+  onlyObjectBodies,
   refuseDeclaredOversize,
   verifyJsonBody,
 } from './request-body';
@@ -79,6 +80,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
     verify: verifyJsonBody(config.http.maxJsonDepth),
   });
   app.use(bodyParserErrors);
+  app.use(onlyObjectBodies);
   app.use(cookieParser());
   app.setGlobalPrefix(API_PREFIX, {
     exclude: Object.values(CONSOLE_PAGES).map((path) => ({ path, method: RequestMethod.GET })),

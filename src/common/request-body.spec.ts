@@ -1,6 +1,13 @@
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
-import { bodyParserErrors, byteLimitOf, onlyJsonBodies, refuseDeclaredOversize, verifyJsonBody } from './request-body';
+import {
+  bodyParserErrors,
+  byteLimitOf,
+  onlyJsonBodies,
+  onlyObjectBodies,
+  refuseDeclaredOversize,
+  verifyJsonBody,
+} from './request-body';
 
 const verify = (text: string, maxDepth = 3): void =>
   verifyJsonBody(maxDepth)({ headers: {} } as never, {} as never, Buffer.from(text, 'utf8'));
@@ -114,6 +121,21 @@ describe('onlyJsonBodies', () => {
   it('does not judge the encoding of a request without a body', () => {
     expect(passed('POST', { 'content-encoding': 'zstd' })).toBeUndefined();
     expect(passed('POST', { 'content-type': 'application/json', 'content-encoding': 'zstd' })).toBeUndefined();
+  });
+});
+
+describe('onlyObjectBodies', () => {
+  it('refuses an array body as no object, and passes an object or no body', () => {
+    const outcome = (body: unknown) => {
+      let passed: unknown = 'not called';
+      onlyObjectBodies({ body } as never, {} as never, (error?: unknown) => void (passed = error));
+      return (passed as AppError | undefined)?.message;
+    };
+    expect([outcome([]), outcome([1])]).toEqual([
+      'The request body must be a JSON object.',
+      'The request body must be a JSON object.',
+    ]);
+    expect([outcome({}), outcome(undefined)]).toEqual([undefined, undefined]);
   });
 });
 

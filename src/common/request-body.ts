@@ -143,6 +143,15 @@ function isJsonScalar(body: unknown): boolean {
   }
 }
 
+/**
+ * After the JSON parser: every body the API reads is an object, and body-parser's strict mode also lets an array
+ * through, which would then be refused field by field (`text must be a string`) as if it were an object.
+ */
+export function onlyObjectBodies(request: Request, _response: Response, next: NextFunction): void {
+  if (Array.isArray(request.body)) return next(invalidInput('The request body must be a JSON object.'));
+  next();
+}
+
 /** zlib's and brotli's failures on a body that isn't what its Content-Encoding says. */
 function isDecodingError(error: { code?: unknown }): boolean {
   return typeof error.code === 'string' && /^(Z_|ERR__ERROR_|ERR_BROTLI|ERR_ZSTD)/.test(error.code);

@@ -1,3 +1,4 @@
+import { isBlankText } from '../common/blank-text';
 import { Injectable, Logger } from '@nestjs/common';
 import { CacheNamespace } from '../cache/cache-namespaces';
 import { ResultCache } from '../cache/result-cache';
@@ -220,7 +221,8 @@ export class ClassificationService {
       throw new AppError(ErrorCode.MlInvalidText, 'text must be a string.');
     }
     const normalised = normaliseText(text);
-    if (normalised.length === 0) {
+    // Nothing to read (only characters that render as nothing), as the chat refuses it: no label is honest for it.
+    if (isBlankText(normalised)) {
       throw new AppError(ErrorCode.MlInvalidText, 'text must not be empty.');
     }
     if (normalised.length > this.config.ml.maxTextLength) {

@@ -107,6 +107,7 @@ describe('ML classification over HTTP (real Redis, shipped model)', () => {
     [{}, /text must be a string/],
     [{ text: 42 }, /text must be a string/],
     [{ text: '   ' }, /must not be empty/],
+    [{ text: '\u3164\ufe0f\u2800' }, /must not be empty/],
     [{ text: 'x'.repeat(2001) }, /limit is 2000/],
   ])('answers 400 to a bad body (%#)', async (body, message) => {
     const response = await http().post('/api/ml/classify').send(body).expect(400);

@@ -1,0 +1,25 @@
+import { isBlankText } from './blank-text';
+
+describe('isBlankText', () => {
+  it('is true for white space and characters that render as nothing, alone or together', () => {
+    for (const blank of [
+      '',
+      '   ',
+      '\u200b',
+      '\u3164\u3164',
+      '\u115f\u1160',
+      '\uffa0',
+      '\ufe0f',
+      '\u034f',
+      '\u2800',
+      '\u00ad',
+    ]) {
+      expect([blank, isBlankText(blank)]).toEqual([blank, true]);
+    }
+  });
+
+  it('is false for any text with something to read', () => {
+    for (const text of ['a', '❤\ufe0f', '\u314e\u3164', '👩\u200d💻', '⠁'])
+      expect([text, isBlankText(text)]).toEqual([text, false]);
+  });
+});
