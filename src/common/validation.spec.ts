@@ -30,6 +30,12 @@ describe('AppValidationPipe', () => {
     expect(refused.details).toEqual(['property dryRun should not exist', 'property since should not exist']);
   });
 
+  it('quotes a long undeclared parameter name in part', async () => {
+    const name = 'a'.repeat(5000);
+    const refused = (await query({ [name]: '1' }, NoQueryDto).catch((e: unknown) => e)) as AppError;
+    expect(refused.details).toEqual([`property ${'a'.repeat(100)}… (5000 characters) should not exist`]);
+  });
+
   it('refuses parameters named like what every object inherits, which the transformer would drop unseen', async () => {
     for (const name of ['constructor', '__proto__', 'toString', 'valueOf', '__defineGetter__', 'hasOwnProperty']) {
       // A query string parses into an object without a prototype: `__proto__` is an ordinary key there.
@@ -80,7 +86,7 @@ describe('AppValidationPipe', () => {
     ).resolves.toEqual(new NoQueryDto());
   });
 
-  it('walks a query DTO\'s validation metadata once, not on every request', async () => {
+  it("walks a query DTO's validation metadata once, not on every request", async () => {
     const pipe = new AppValidationPipe();
     const walk = jest.spyOn(getMetadataStorage(), 'getTargetValidationMetadatas');
     try {

@@ -10,6 +10,7 @@ import {
   type ValidatorOptions,
 } from 'class-validator';
 import { AppError } from './app.error';
+import { echoed } from './echoed-value';
 import { ErrorCode } from './error-codes';
 import { givenMoreThanOnce } from './query-values';
 
@@ -19,7 +20,10 @@ export const VALIDATOR_OPTIONS: ValidatorOptions = { whitelist: true, forbidUnkn
 /** Every broken rule in one `HTTP.VALIDATION_FAILED` error: the messages joined, and listed in `details`. */
 export function validationFailed(errors: ValidationError[]): AppError {
   const messages = errors.flatMap((error) =>
-    Object.values(error.constraints ?? { [error.property]: `${error.property} is invalid` }),
+    Object.entries(error.constraints ?? { [error.property]: `${error.property} is invalid` }).map(([rule, message]) =>
+      // A parameter nobody declared is named by the client, at any length: quoted in part.
+      rule === 'whitelistValidation' ? `property ${echoed(error.property)} should not exist` : message,
+    ),
   );
   return new AppError(ErrorCode.ValidationFailed, messages.join('; '), { details: messages });
 }

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { JobOptions } from 'bull';
 import type { Redis } from 'ioredis';
 import { AppError } from '../common/app.error';
+import { echoed } from '../common/echoed-value';
 import { settlesWithin } from '../common/settles-within';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { ErrorCode } from '../common/error-codes';
@@ -115,7 +116,10 @@ export class JobsService {
 
   async view(queueName: string, id: string): Promise<JobViewResponseDto> {
     if (!(QUEUE_NAMES as readonly string[]).includes(queueName)) {
-      throw new AppError(ErrorCode.QueueUnknown, `No queue named "${queueName}"; queues: ${QUEUE_NAMES.join(', ')}.`);
+      throw new AppError(
+        ErrorCode.QueueUnknown,
+        `No queue named "${echoed(queueName)}"; queues: ${QUEUE_NAMES.join(', ')}.`,
+      );
     }
     const queue = queueName as QueueName;
     const bounded = <T>(operation: () => Promise<T>): Promise<T> =>
@@ -127,7 +131,7 @@ export class JobsService {
     if (!job)
       throw new AppError(
         ErrorCode.QueueJobNotFound,
-        `No job ${id} in queue ${queue} (finished jobs are kept for a bounded time).`,
+        `No job ${echoed(id)} in queue ${queue} (finished jobs are kept for a bounded time).`,
       );
     const found = job;
     const state = await bounded(() => found.getState());
