@@ -63,9 +63,14 @@ describe('verifyJsonBody: UTF-8', () => {
 });
 
 describe('onlyJsonBodies', () => {
+  let closes = false;
   const passed = (method: string, headers: Record<string, string>): unknown => {
+    closes = false;
     let value: unknown = 'not called';
-    onlyJsonBodies({ method, headers } as never, {} as never, (error?: unknown) => void (value = error));
+    const response = {
+      setHeader: (name: string, value: string) => (closes = name === 'Connection' && value === 'close'),
+    };
+    onlyJsonBodies({ method, headers } as never, response as never, (error?: unknown) => void (value = error));
     return value;
   };
   const refusedWith = (method: string, headers: Record<string, string>): string | undefined =>
@@ -97,6 +102,15 @@ describe('onlyJsonBodies', () => {
   it('refuses a body without a Content-Type, by length or chunked', () => {
     expect(refusedWith('POST', { 'content-length': '5' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
     expect(refusedWith('PUT', { 'transfer-encoding': 'chunked' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('closes the connection of a refused body, which is never read; not of a passed one', () => {
+    refusedWith('POST', { 'content-type': 'text/plain', 'content-length': '1000000000' });
+    expect(closes).toBe(true);
+    refusedWith('POST', { 'content-type': 'application/json', 'content-length': '5', 'content-encoding': 'zstd' });
+    expect(closes).toBe(true);
+    passed('POST', { 'content-type': 'application/json', 'content-length': '5' });
+    expect(closes).toBe(false);
   });
 
   it('ignores the body type of methods whose body the API never reads', () => {
@@ -161,11 +175,18 @@ describe('refuseDeclaredOversize', () => {
     const passing: Record<string, string>[] = [
       { 'content-length': '1024' },
       {},
-      { 'content-length': '5000', 'content-encoding': 'gzip' },
+      { 'content-length': '2000', 'content-encoding': 'gzip' },
     ];
     for (const headers of passing) {
       expect(outcome(headers)).toEqual({ code: undefined, connection: undefined });
     }
+  });
+
+  it('refuses an encoded body whose encoded length alone is over the limit (it cannot decode to less)', () => {
+    expect(outcome({ 'content-length': '5000', 'content-encoding': 'gzip' })).toEqual({
+      code: 'HTTP.PAYLOAD_TOO_LARGE',
+      connection: 'close',
+    });
   });
 
   it('reads BODY_LIMIT as body-parser does', () => {

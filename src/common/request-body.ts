@@ -40,11 +40,14 @@ const BODY_ENCODINGS = new Set(['gzip', 'deflate', 'br', 'identity', '']);
  * in a Content-Encoding outside `BODY_ENCODINGS` is refused too (a request without a body is not read, whatever its
  * headers say).
  */
-export function onlyJsonBodies(request: IncomingMessage, _response: ServerResponse, next: NextFunction): void {
+export function onlyJsonBodies(request: IncomingMessage, response: ServerResponse, next: NextFunction): void {
   if (!BODY_METHODS.has(request.method ?? '')) return next();
   const type = request.headers['content-type'];
   const length = request.headers['content-length'];
   const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  // A refused body is never read: the answer closes the connection, which would otherwise stay busy with it.
+  if (hasBody && (type === undefined || mediaTypeOf(type) !== JSON_BODY_TYPE))
+    response.setHeader('Connection', 'close');
   if (type === undefined ? hasBody : mediaTypeOf(type) !== JSON_BODY_TYPE) {
     return next(
       new AppError(
@@ -56,6 +59,7 @@ export function onlyJsonBodies(request: IncomingMessage, _response: ServerRespon
   }
   const encoding = request.headers['content-encoding'];
   if (!hasBody || encoding === undefined || BODY_ENCODINGS.has(encoding.trim().toLowerCase())) return next();
+  response.setHeader('Connection', 'close');
   next(new AppError(ErrorCode.UnsupportedEncoding, UNSUPPORTED_ENCODING_MESSAGE));
 }
 
@@ -71,13 +75,16 @@ export function byteLimitOf(limit: string): number {
  * too, but only after reading (and discarding) the whole of it, to keep the connection usable: a client that
  * declares 100 GB, or declares 200 KB and sends nothing, would hold the request until the request timeout. The
  * answer closes the connection instead, since the unread body cannot be skipped. An encoded body's limit applies
- * to its decoded bytes, which its Content-Length does not tell: left to body-parser.
+ * to its decoded bytes: refused here only when even its encoded length says it is over, else left to body-parser.
  */
 export function refuseDeclaredOversize(limitBytes: number) {
+  // gzip, deflate and brotli grow what they cannot compress by well under 1 % plus a few bytes of framing: an encoded
+  // body declared longer than this decodes to more than the limit, whatever it holds.
+  const encodedBound = limitBytes + Math.ceil(limitBytes / 100) + 1024;
   return (request: IncomingMessage, response: ServerResponse, next: NextFunction): void => {
     const length = Number(request.headers['content-length'] ?? 0);
     const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (!(length > limitBytes) || !['identity', ''].includes(encoding)) return next();
+    if (!(length > (['identity', ''].includes(encoding) ? limitBytes : encodedBound))) return next();
     response.setHeader('Connection', 'close');
     next(new AppError(ErrorCode.PayloadTooLarge, `The request body is larger than the limit of ${limitBytes} bytes.`));
   };
