@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { NestFactory } from '@nestjs/core';
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
@@ -31,6 +31,9 @@ async function bootstrap(): Promise<void> {
     if (failure) {
       throw new StartupError(`WORKER_HEARTBEAT_FILE=${config.queue.heartbeatFile}: cannot be written (${failure})`);
     }
+    // Then gone again until the first beat, once the processors run: a start-up probe waits for the file, and one
+    // left by the container this one replaces (an emptyDir outlives a restart) must not pass for this start's.
+    rmSync(config.queue.heartbeatFile, { force: true });
   }
   // Signals are taken before the application exists: the processors start taking jobs while it initialises, and a
   // SIGTERM then must drain them too, not end the process under them (Node's default for an unhandled SIGTERM). A

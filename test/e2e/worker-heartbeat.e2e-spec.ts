@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -29,6 +29,8 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
 
   it('touches WORKER_HEARTBEAT_FILE while its event loop runs, and stops when the process is frozen', async () => {
     const databaseUrl = await recreateTestDatabase(DATABASE);
+    // One left by a worker this one replaces (a container restarted on the same emptyDir): not this start's beat.
+    writeFileSync(file, 'left by the previous container\n');
     worker = startService(
       {
         DATABASE_URL: databaseUrl,
@@ -44,14 +46,19 @@ describe('queue worker heartbeat (built worker, real PostgreSQL and Redis)', () 
     );
     const deadline = Date.now() + 60_000;
     let first = 0;
+    let sawItGone = false;
     while (Date.now() < deadline && first === 0) {
       try {
+        if (readFileSync(file, 'utf8').startsWith('left by')) throw new Error('not yet');
         first = statSync(file).mtimeMs;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        sawItGone ||= !existsSync(file);
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
     }
     expect(first).toBeGreaterThan(0);
+    // The old file went at start, before the first beat: a start-up probe waits for this start's own.
+    expect(sawItGone).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 6000));
     const second = statSync(file).mtimeMs;
     expect(second).toBeGreaterThan(first);
