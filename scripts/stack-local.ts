@@ -102,8 +102,10 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `Combot stack: ${started.replicas.length} replica(s), queue worker and nginx (round robin) — Ctrl-C stops everything`,
-    `  nginx    pid ${started.nginx?.pid ?? '?'}  ${started.proxyUrl}/api  (Swagger: ${started.proxyUrl}/api/docs)`,
-    ...started.replicas.map((replica) => `  ${replica.name.padEnd(8)} pid ${replica.pid ?? '?'}  ${replica.url}/api`),
+    `  nginx    pid ${started.nginx?.pid ?? '?'}  ${started.proxyUrl}/api/health/ready  (Swagger: ${started.proxyUrl}/api/docs)`,
+    ...started.replicas.map(
+      (replica) => `  ${replica.name.padEnd(8)} pid ${replica.pid ?? '?'}  ${replica.url}/api/health/ready`,
+    ),
     `  worker   pid ${started.worker?.pid ?? '?'}`,
     `  database ${printableUrl(started.databaseUrl)}`,
     `  Redis    ${started.redis.host}:${started.redis.port}/${started.redis.db ?? 0}, key prefix ${started.redisKeyPrefix}`,
