@@ -1,5 +1,7 @@
-import type { ExportRow } from './conversation.repository';
-import { csvCell, jsonLine, pseudonymisedRow } from './conversation-export.service';
+import { AppConfig } from '../config/app-config';
+import type { AdminAuditRepository } from './admin-audit.repository';
+import type { ConversationRepository, ExportRow } from './conversation.repository';
+import { ConversationExportService, csvCell, jsonLine, pseudonymisedRow } from './conversation-export.service';
 import { pseudonymOf } from './pseudonym';
 
 describe('jsonLine', () => {
@@ -82,5 +84,30 @@ describe('pseudonymisedRow', () => {
     const out = pseudonymisedRow(row as unknown as ExportRow, KEY);
     expect(out.email).toBeNull();
     expect(out.turns[0].text).toBe(pseudonymOf("'jane.doe@example.org", KEY));
+  });
+});
+
+describe('ConversationExportService.lines', () => {
+  const serviceReading = (exportPage: () => Promise<ExportRow[]>) =>
+    new ConversationExportService(
+      new AppConfig({}),
+      { exportPage } as unknown as ConversationRepository,
+      { record: () => Promise.resolve() } as unknown as AdminAuditRepository,
+    );
+
+  it('sends the CSV header only once the database has answered: an unreadable one is an error, not a header', async () => {
+    const lines = serviceReading(() => Promise.reject(new Error('relation "conversation" does not exist'))).lines(
+      { format: 'csv' },
+      'cli',
+    );
+    await expect(lines.next()).rejects.toThrow(/does not exist/);
+  });
+
+  it('sends the header of an empty export', async () => {
+    const lines: string[] = [];
+    for await (const line of serviceReading(() => Promise.resolve([])).lines({ format: 'csv' }, 'cli'))
+      lines.push(line);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^id,/);
   });
 });

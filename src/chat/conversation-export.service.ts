@@ -118,10 +118,16 @@ export class ConversationExportService {
     let rows = 0;
     let complete = false;
     try {
-      if (filter.format === 'csv') yield `${[...EXPORT_COLUMNS, 'turns'].join(',')}\n`;
+      // The header waits for the first page: a database that cannot answer (down, behind its migrations) is then
+      // an error answer, not a 200 holding a header and nothing else.
+      let header = filter.format === 'csv' ? `${[...EXPORT_COLUMNS, 'turns'].join(',')}\n` : null;
       let after: ExportCursor | null = null;
       for (;;) {
         const page = await this.conversations.exportPage(filter, after, PAGE);
+        if (header !== null) {
+          yield header;
+          header = null;
+        }
         for (const stored of page) {
           const row = pseudonymKey === null ? stored : pseudonymisedRow(stored, pseudonymKey);
           rows++;
