@@ -48,6 +48,8 @@ describe('readiness on a database that lacks migrations', () => {
     for (const [path, key] of [
       ['/api/random/initial/', null],
       ['/api/admin/study/arms', ADMIN_KEY],
+      // An export too, CSV included: its header waits for the database.
+      ['/api/admin/conversations/export?format=csv', ADMIN_KEY],
     ] as const) {
       const call = http().get(path);
       const answer = await (key ? call.set('X-Api-Key', key) : call);
