@@ -38,6 +38,17 @@ export function leaveForLogin(reason?: LoginReason): void {
   window.location.assign(loginUrl(reason));
 }
 
+/**
+ * Ends the session and goes to the login page. Leaving is marked first: a panel refresh still in flight gets a 401
+ * once the session is gone, and must not send the page to "your session ended" instead.
+ */
+export function logOut(): void {
+  leaving = true;
+  void request('DELETE', '/api/admin/session', { stayOn401: true })
+    .catch(() => undefined)
+    .finally(() => window.location.assign(LOGIN_PAGE));
+}
+
 /** The reason a 401 means: past (or about at) the known end, the session expired; before it, it was ended. */
 function reasonOf401(): LoginReason | undefined {
   if (sessionExpiresAt === null) return undefined;

@@ -1,5 +1,5 @@
 import type { ConsoleSession } from '../console.types';
-import { getJson, LOGIN_PAGE, request, setSessionExpiry } from './api.client';
+import { getJson, logOut, setSessionExpiry } from './api.client';
 import { ArmsPanelView } from './arms.panel';
 import { ConversationsPanelView } from './conversations.panel';
 import { byId } from './dom';
@@ -54,11 +54,7 @@ async function start(): Promise<void> {
   const session = await getJson<ConsoleSession>('/api/admin/session');
   watchSession(session);
   byId('queue-link', HTMLAnchorElement).hidden = !session.queueDashboard;
-  byId('logout', HTMLButtonElement).addEventListener('click', () => {
-    void request('DELETE', '/api/admin/session')
-      .catch(() => undefined)
-      .finally(() => window.location.assign(LOGIN_PAGE));
-  });
+  byId('logout', HTMLButtonElement).addEventListener('click', logOut);
 
   const transcript = new TranscriptDialog();
   const conversations = new ConversationsPanelView(session, transcript);
