@@ -21,6 +21,9 @@ export const JSON_BODY_TYPE = 'application/json';
 /** `type/subtype` of a Content-Type, without parameters, in lower case. */
 const mediaTypeOf = (contentType: string): string => contentType.split(';', 1)[0].trim().toLowerCase();
 
+/** Every body the API reads is one JSON object: the refusal of any other JSON value, wherever it is noticed. */
+const NOT_AN_OBJECT_MESSAGE = 'The request body must be a JSON object.';
+
 const UNSUPPORTED_ENCODING_MESSAGE =
   'The request body has a Content-Encoding the API does not take (gzip, deflate, br or identity).';
 
@@ -45,10 +48,9 @@ export function onlyJsonBodies(request: IncomingMessage, response: ServerRespons
   const type = request.headers['content-type'];
   const length = request.headers['content-length'];
   const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-  // A refused body is never read: the answer closes the connection, which would otherwise stay busy with it.
-  if (hasBody && (type === undefined || mediaTypeOf(type) !== JSON_BODY_TYPE))
-    response.setHeader('Connection', 'close');
   if (type === undefined ? hasBody : mediaTypeOf(type) !== JSON_BODY_TYPE) {
+    // A refused body is never read: the answer closes the connection, which would otherwise stay busy with it.
+    if (hasBody) response.setHeader('Connection', 'close');
     return next(
       new AppError(
         ErrorCode.UnsupportedMediaType,
@@ -155,7 +157,7 @@ function isJsonScalar(body: unknown): boolean {
  * through, which would then be refused field by field (`text must be a string`) as if it were an object.
  */
 export function onlyObjectBodies(request: Request, _response: Response, next: NextFunction): void {
-  if (Array.isArray(request.body)) return next(invalidInput('The request body must be a JSON object.'));
+  if (Array.isArray(request.body)) return next(invalidInput(NOT_AN_OBJECT_MESSAGE));
   next();
 }
 
@@ -193,7 +195,7 @@ export function bodyParserErrors(error: unknown, _request: Request, _response: R
       // body-parser's strict mode refuses JSON that is neither an object nor an array with the same parse error.
       next(
         isJsonScalar(parserError.body)
-          ? invalidInput('The request body must be a JSON object.')
+          ? invalidInput(NOT_AN_OBJECT_MESSAGE)
           : new AppError(ErrorCode.MalformedJson, 'The request body is not valid JSON.'),
       );
       return;
