@@ -4,6 +4,7 @@ import type { Cache } from 'cache-manager';
 import { AppConfig } from '../config/app-config';
 import { timerDelay } from '../config/timer-limit';
 import { MetricsService } from '../metrics/metrics.service';
+import { answersWithin } from '../common/settles-within';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { CacheNamespace } from './cache-namespaces';
 
@@ -83,11 +84,7 @@ export class ResultCache implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private withTimeout<T>(operation: Promise<T>, timeoutMs = this.config.redis.commandTimeoutMs): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CacheTimeoutError(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([operation, timeout]).finally(() => clearTimeout(timer));
+    return answersWithin(operation, timeoutMs, () => new CacheTimeoutError(`no answer within ${timeoutMs} ms`));
   }
 
   private failed(namespace: CacheNamespace, operation: 'get' | 'set', error: unknown): void {

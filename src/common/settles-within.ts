@@ -11,3 +11,20 @@ export async function settlesWithin(work: Promise<unknown>, ms: number): Promise
   const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   return Promise.race([settled, late]).finally(() => clearTimeout(timer));
 }
+
+/**
+ * `work`'s own outcome when it settles within `ms`; otherwise a rejection at the bound with `late()`'s error (by
+ * default `no answer within <ms> ms`). The work goes on, as above. For a call a request waits on, where an answer
+ * that comes too late is a failure of the dependency.
+ */
+export function answersWithin<T>(
+  work: Promise<T>,
+  ms: number,
+  late: () => Error = () => new Error(`no answer within ${ms} ms`),
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(late()), ms);
+  });
+  return Promise.race([work, bound]).finally(() => clearTimeout(timer));
+}

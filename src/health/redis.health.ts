@@ -2,6 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { failFastRedisOptions } from '../common/redis-connection';
+import { answersWithin } from '../common/settles-within';
 import { AppConfig } from '../config/app-config';
 
 /** Pings Redis on a connection of its own that fails fast, so a probe never hangs on an outage. */
@@ -26,10 +27,7 @@ export class RedisHealthIndicator implements OnApplicationShutdown {
     const started = Date.now();
     try {
       if (this.client.status === 'wait') await this.client.connect();
-      await Promise.race([
-        this.client.ping(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 1000 ms')), 1000).unref()),
-      ]);
+      await answersWithin(this.client.ping(), 1000);
       return indicator.up({ mode: 'external', latencyMs: Date.now() - started });
     } catch (error) {
       return indicator.down({ mode: 'external', message: error instanceof Error ? error.message : String(error) });

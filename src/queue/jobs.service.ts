@@ -4,7 +4,7 @@ import type { JobOptions } from 'bull';
 import type { Redis } from 'ioredis';
 import { AppError } from '../common/app.error';
 import { echoed } from '../common/echoed-value';
-import { settlesWithin } from '../common/settles-within';
+import { answersWithin, settlesWithin } from '../common/settles-within';
 import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { ErrorCode } from '../common/error-codes';
 import { AppConfig } from '../config/app-config';
@@ -20,15 +20,6 @@ import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
  * `QUEUE.UNAVAILABLE`. (The command may still run once Redis answers: an added job then runs, unasked for.)
  */
 export const QUEUE_COMMAND_TIMEOUT_MS = 2000;
-
-/** Rejects when `operation` has not settled within `ms`; the operation itself goes on (a promise cannot be cancelled). */
-function within<T>(operation: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([operation, late]).finally(() => clearTimeout(timer));
-}
 
 /**
  * Resolves once a Bull queue's command connection is ready (reading `client` creates it: Bull connects lazily); at
@@ -107,7 +98,10 @@ export class JobsService {
 
   async add(queue: QueueName, name: JobName, data: unknown, extra: JobOptions = {}): Promise<string> {
     try {
-      const job = await within(this.queues[queue].add(name, data, this.jobOptions(extra)), QUEUE_COMMAND_TIMEOUT_MS);
+      const job = await answersWithin(
+        this.queues[queue].add(name, data, this.jobOptions(extra)),
+        QUEUE_COMMAND_TIMEOUT_MS,
+      );
       return String(job.id);
     } catch (error) {
       throw this.unavailable(error);
@@ -123,7 +117,7 @@ export class JobsService {
     }
     const queue = queueName as QueueName;
     const bounded = <T>(operation: () => Promise<T>): Promise<T> =>
-      within(operation(), QUEUE_COMMAND_TIMEOUT_MS).catch((error: unknown) => {
+      answersWithin(operation(), QUEUE_COMMAND_TIMEOUT_MS).catch((error: unknown) => {
         throw this.unavailable(error);
       });
     const fetch = () => bounded(() => this.queues[queue].getJob(id));
@@ -165,7 +159,7 @@ export class JobsService {
    * by then: Bull's commands queue while Redis is down, and a probe, a scrape or a panel must not wait for it.
    */
   async counts(withinMs?: number): Promise<Record<QueueName, JobCounts & { workers: number }>> {
-    return withinMs === undefined ? this.readCounts() : within(this.readCounts(), withinMs);
+    return withinMs === undefined ? this.readCounts() : answersWithin(this.readCounts(), withinMs);
   }
 
   private readCounts(): Promise<Record<QueueName, JobCounts & { workers: number }>> {
