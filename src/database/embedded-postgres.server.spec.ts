@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StartupError } from '../common/startup.error';
-import { EmbeddedPostgresServer } from './embedded-postgres.server';
+import { EmbeddedPostgresServer, OwnerRecord, portOnceKnown } from './embedded-postgres.server';
 
 /** A resolver that finds nothing, as in the production image (its build removes the embedded PostgreSQL). */
 const notInstalled = (name: string): string => {
@@ -39,5 +39,29 @@ describe('EmbeddedPostgresServer without its binaries (the production image)', (
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }
+  });
+});
+
+describe('portOnceKnown (a process attaching to a server its owner is still starting)', () => {
+  const alive = (): boolean => true;
+
+  it('waits until the owner file names the port', async () => {
+    const records: OwnerRecord[] = [{ pid: 7 }, { pid: 7 }, { pid: 7, port: 54_329 }];
+    await expect(portOnceKnown(() => records.shift() ?? null, 7, 5_000, alive)).resolves.toBe(54_329);
+    expect(records).toHaveLength(0);
+  });
+
+  it('gives up when the owner stops, another process takes over, or the wait ends', async () => {
+    await expect(
+      portOnceKnown(
+        () => ({ pid: 7 }),
+        7,
+        5_000,
+        () => false,
+      ),
+    ).resolves.toBeUndefined();
+    await expect(portOnceKnown(() => ({ pid: 8 }), 7, 5_000, alive)).resolves.toBeUndefined();
+    await expect(portOnceKnown(() => null, 7, 5_000, alive)).resolves.toBeUndefined();
+    await expect(portOnceKnown(() => ({ pid: 7 }), 7, 150, alive)).resolves.toBeUndefined();
   });
 });

@@ -49,9 +49,10 @@ const PASSWORD_FILE = 'combot-password';
 const SERVER_USER = 'postgres';
 
 /** Who owns the running server (stops it, and is watched), on which port, and who else uses it. */
-interface OwnerRecord {
+export interface OwnerRecord {
   pid: number;
-  port: number;
+  /** Absent while the owner is still choosing a port and starting the server. */
+  port?: number;
   /** Processes that attached to the server while it was owned: one of them takes it over when the owner stops. */
   attached?: number[];
 }
@@ -72,6 +73,29 @@ function isAlive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return true; // no /proc (macOS): kill(0) has answered
+  }
+}
+
+/** How long a process attaching to a server waits for its owner to name the port: pg_ctl's start bound, and a margin. */
+const OWNER_PORT_WAIT_MS = 65_000;
+
+/**
+ * The port the owner file names, once it names one, as long as `ownerPid` still owns the server and runs;
+ * undefined when it stops owning or running first, or after `waitMs`.
+ */
+export async function portOnceKnown(
+  readOwner: () => OwnerRecord | null,
+  ownerPid: number,
+  waitMs = OWNER_PORT_WAIT_MS,
+  alive: (pid: number) => boolean = isAlive,
+): Promise<number | undefined> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const owner = readOwner();
+    if (owner?.pid !== ownerPid || !alive(ownerPid)) return undefined;
+    if (owner.port) return owner.port;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
@@ -158,11 +182,15 @@ export class EmbeddedPostgresServer {
       // hands it over to us if it stops first (`stop`).
       this.log(`embedded PostgreSQL already served by pid ${owner.pid}; attaching`);
       this.writeOwner({ ...owner, attached: [...(owner.attached ?? []).filter(isAlive), process.pid] });
-      return { url: this.url(password, owner.port), owned: false };
+      const port = await portOnceKnown(() => this.readOwner(), owner.pid);
+      if (port === undefined)
+        throw new Error(`embedded PostgreSQL: its owner (pid ${owner.pid}) stopped while starting it`);
+      return { url: this.url(password, port), owned: false };
     }
     // Ours from here: the owner file names this process before anything else happens, so the watcher a killed
-    // owner left behind (which follows the file) does not stop the server this start is about to run.
-    this.writeOwner({ pid: process.pid, port: owner?.port ?? 0 });
+    // owner left behind (which follows the file) does not stop the server this start is about to run. No port
+    // until the server listens on one: a process that attaches meanwhile waits for it.
+    this.writeOwner({ pid: process.pid });
     if (running) {
       this.log(`stale embedded PostgreSQL found (owner ${owner?.pid ?? 'unknown'} is gone); restarting it`);
       this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], runAs);
@@ -188,7 +216,13 @@ export class EmbeddedPostgresServer {
         .catch(() => '');
       throw new Error(`embedded PostgreSQL did not start: ${result.output}\n${logTail}`);
     }
-    this.writeOwner({ pid: process.pid, port });
+    // Keeps the processes that attached while the server started: one of them inherits it.
+    const starting = this.readOwner();
+    this.writeOwner({
+      pid: process.pid,
+      port,
+      attached: starting?.pid === process.pid ? starting.attached : undefined,
+    });
     this.owned = true;
     this.watchOwner(runAs);
     this.log(`embedded PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
