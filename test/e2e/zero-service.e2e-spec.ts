@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_PORT } from '../../src/database/embedded-postgres.server';
 import { deleteKeys } from '../support/redis-keys';
@@ -90,6 +90,50 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     }
     await until(() => !postgresRunning(), 10_000);
     expect(postgresRunning()).toBe(false);
+  }, 180_000);
+
+  it('does not attach to the server of a killed owner its parent has not reaped yet (a zombie), and stops its own on exit', async () => {
+    // The owner runs under a shell that execs `sleep`, which never waits for its children: killed, it stays a zombie
+    // until the sleep ends. A zombie holds no connection and will never stop its server.
+    const firstEnv = await env();
+    const parent = spawn(
+      '/bin/sh',
+      ['-c', `"$0" dist/src/main.js >/dev/null 2>&1 & echo $!; exec sleep 120`, process.execPath],
+      {
+        cwd: path.resolve(__dirname, '..', '..'),
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...firstEnv },
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    try {
+      const ownerPid = await new Promise<number>((resolve) =>
+        parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))),
+      );
+      const first = {
+        child: parent,
+        baseUrl: `http://127.0.0.1:${firstEnv.PORT}`,
+        output: () => '',
+        exited: new Promise<number | null>((resolve) => parent.once('exit', resolve)),
+      };
+      await waitForHttp(first, `${first.baseUrl}/api/health/ready`, 90_000);
+      process.kill(ownerPid, 'SIGKILL');
+      await until(() => /\) Z /.test(readFileSync(`/proc/${ownerPid}/stat`, 'utf8')), 5_000);
+      const second = startService(await env());
+      try {
+        await waitForHttp(second, `${second.baseUrl}/api/health/ready`, 90_000);
+        // Its own server (the zombie's watcher may have stopped the old one already, or this start restarts it).
+        expect(second.output()).not.toMatch(/attaching/);
+        expect(second.output()).toMatch(/embedded PostgreSQL started on/);
+      } finally {
+        second.child.kill('SIGTERM');
+        await second.exited;
+      }
+      // The server is the second start's own: it stops with it, though the zombie's watcher is still waiting.
+      await until(() => !postgresRunning(), 10_000);
+      expect(postgresRunning()).toBe(false);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   }, 180_000);
 
   it('hands the server to a process still using it when its owner stops, and stops it once that one is gone', async () => {
