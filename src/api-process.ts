@@ -15,6 +15,9 @@ import { AppConfig } from './config/app-config';
 import { timerDelay } from './config/timer-limit';
 import { QueueWorker } from './queue/queue-worker';
 
+/** How often the server enforces `HTTP_HEADERS_TIMEOUT_MS` and `HTTP_REQUEST_TIMEOUT_MS`: their precision. */
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+
 /**
  * Starts the application and listens, as `app.listen` does, but a port or host it cannot listen on reaches the caller
  * only as `listenFailure`'s one line: `app.listen` would also log the error itself at error level first.
@@ -22,6 +25,10 @@ import { QueueWorker } from './queue/queue-worker';
 async function listenOn(app: NestExpressApplication, config: AppConfig): Promise<Server> {
   await app.init();
   const server = app.getHttpServer();
+  // Node enforces the headers and request timeouts when it checks its connections, every 30 s by default: a client
+  // that never finishes its headers or its body would be held up to 30 s past the configured bound. Read at listen.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    CONNECTIONS_CHECK_INTERVAL_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.http.port, config.http.host, () => {

@@ -15,6 +15,7 @@ import {
   bodyParserErrors,
   byteLimitOf,
   JSON_BODY_TYPE,
+  continueOnlyBodiesItReads,
   onlyJsonBodies,
   onlyObjectBodies,
   refuseDeclaredOversize,
@@ -74,6 +75,7 @@ export function configureHttpApp(app: NestExpressApplication): void {
   app.use(requireHostHeader);
   app.use(onlyJsonBodies);
   app.use(refuseDeclaredOversize(byteLimitOf(config.http.bodyLimit)));
+  continueOnlyBodiesItReads(app.getHttpServer(), byteLimitOf(config.http.bodyLimit));
   app.useBodyParser('json', {
     type: JSON_BODY_TYPE,
     limit: config.http.bodyLimit,

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
@@ -37,32 +37,48 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 const BODY_ENCODINGS = new Set(['gzip', 'deflate', 'br', 'identity', '']);
 
-/**
- * Refuses, before anything reads it, a body that is not JSON: a Content-Type other than `application/json`, or a
- * body with no Content-Type. A request without a body and without a Content-Type (a bare POST) passes. A JSON body
- * in a Content-Encoding outside `BODY_ENCODINGS` is refused too (a request without a body is not read, whatever its
- * headers say).
- */
-export function onlyJsonBodies(request: IncomingMessage, response: ServerResponse, next: NextFunction): void {
-  if (!BODY_METHODS.has(request.method ?? '')) return next();
-  const type = request.headers['content-type'];
+/** Whether a request says it carries a body (a length other than 0, or chunks). */
+function declaresBody(request: IncomingMessage): boolean {
   const length = request.headers['content-length'];
-  const hasBody = request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+  return request.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+/**
+ * Why the API refuses a request's body by its headers alone: a body that is not JSON (a Content-Type other than
+ * `application/json`, or a body with no Content-Type; a request without a body and without a Content-Type, a bare
+ * POST, passes), or a JSON body in a Content-Encoding outside `BODY_ENCODINGS` (a request without a body is not read,
+ * whatever its headers say). Undefined when the API reads it.
+ */
+function bodyTypeRefusal(request: IncomingMessage): AppError | undefined {
+  if (!BODY_METHODS.has(request.method ?? '')) return undefined;
+  const type = request.headers['content-type'];
+  const hasBody = declaresBody(request);
   if (type === undefined ? hasBody : mediaTypeOf(type) !== JSON_BODY_TYPE) {
-    // A refused body is never read: the answer closes the connection, which would otherwise stay busy with it.
-    if (hasBody) response.setHeader('Connection', 'close');
-    return next(
-      new AppError(
-        ErrorCode.UnsupportedMediaType,
-        `The request body must be JSON (Content-Type: ${JSON_BODY_TYPE}).`,
-        type === undefined ? {} : { details: { contentType: type.slice(0, 100) } },
-      ),
+    return new AppError(
+      ErrorCode.UnsupportedMediaType,
+      `The request body must be JSON (Content-Type: ${JSON_BODY_TYPE}).`,
+      type === undefined ? {} : { details: { contentType: type.slice(0, 100) } },
     );
   }
   const encoding = request.headers['content-encoding'];
-  if (!hasBody || encoding === undefined || BODY_ENCODINGS.has(encoding.trim().toLowerCase())) return next();
-  response.setHeader('Connection', 'close');
-  next(new AppError(ErrorCode.UnsupportedEncoding, UNSUPPORTED_ENCODING_MESSAGE));
+  if (!hasBody || encoding === undefined || BODY_ENCODINGS.has(encoding.trim().toLowerCase())) return undefined;
+  return new AppError(ErrorCode.UnsupportedEncoding, UNSUPPORTED_ENCODING_MESSAGE);
+}
+
+/**
+ * A refusal decided before a byte of the body is read: the answer closes the connection, which would otherwise stay
+ * busy with the unread body (it cannot be skipped).
+ */
+function refuseUnread(request: IncomingMessage, response: ServerResponse, next: NextFunction, refusal: AppError): void {
+  if (declaresBody(request)) response.setHeader('Connection', 'close');
+  next(refusal);
+}
+
+/** Refuses, before anything reads it, a body the API does not take by its type or encoding (`bodyTypeRefusal`). */
+export function onlyJsonBodies(request: IncomingMessage, response: ServerResponse, next: NextFunction): void {
+  const refusal = bodyTypeRefusal(request);
+  if (refusal === undefined) return next();
+  refuseUnread(request, response, next, refusal);
 }
 
 /** `BODY_LIMIT` (`100kb`, `1mb`, `512b`) in bytes, read as body-parser reads it (a kilobyte is 1,024 bytes). */
@@ -73,23 +89,46 @@ export function byteLimitOf(limit: string): number {
 }
 
 /**
- * Refuses a body whose Content-Length is over the limit before a byte of it is read. body-parser would refuse it
- * too, but only after reading (and discarding) the whole of it, to keep the connection usable: a client that
- * declares 100 GB, or declares 200 KB and sends nothing, would hold the request until the request timeout. The
- * answer closes the connection instead, since the unread body cannot be skipped. An encoded body's limit applies
- * to its decoded bytes: refused here only when even its encoded length says it is over, else left to body-parser.
+ * The refusal of a body whose Content-Length is over the limit, decided before a byte of it is read. body-parser
+ * would refuse it too, but only after reading (and discarding) the whole of it, to keep the connection usable: a
+ * client that declares 100 GB, or declares 200 KB and sends nothing, would hold the request until the request
+ * timeout. An encoded body's limit applies to its decoded bytes: refused here only when even its encoded length says
+ * it is over, else left to body-parser.
  */
-export function refuseDeclaredOversize(limitBytes: number) {
+function oversizeRefusal(limitBytes: number): (request: IncomingMessage) => AppError | undefined {
   // gzip, deflate and brotli grow what they cannot compress by well under 1 % plus a few bytes of framing: an encoded
   // body declared longer than this decodes to more than the limit, whatever it holds.
   const encodedBound = limitBytes + Math.ceil(limitBytes / 100) + 1024;
-  return (request: IncomingMessage, response: ServerResponse, next: NextFunction): void => {
+  return (request) => {
     const length = Number(request.headers['content-length'] ?? 0);
     const encoding = (request.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-    if (!(length > (['identity', ''].includes(encoding) ? limitBytes : encodedBound))) return next();
-    response.setHeader('Connection', 'close');
-    next(new AppError(ErrorCode.PayloadTooLarge, `The request body is larger than the limit of ${limitBytes} bytes.`));
+    if (!(length > (['identity', ''].includes(encoding) ? limitBytes : encodedBound))) return undefined;
+    return new AppError(ErrorCode.PayloadTooLarge, `The request body is larger than the limit of ${limitBytes} bytes.`);
   };
+}
+
+/** Refuses a body declared over the limit (`oversizeRefusal`) at once, closing the connection. */
+export function refuseDeclaredOversize(limitBytes: number) {
+  const refusalOf = oversizeRefusal(limitBytes);
+  return (request: IncomingMessage, response: ServerResponse, next: NextFunction): void => {
+    const refusal = refusalOf(request);
+    if (refusal === undefined) return next();
+    refuseUnread(request, response, next, refusal);
+  };
+}
+
+/**
+ * Answers `Expect: 100-continue` with `100 Continue` only for a body the API will read. Node sends it for every such
+ * request by itself, so a client that asks before sending a body the API refuses by its headers (too large, not
+ * JSON) would be told to go on, send it, and only then learn of the refusal: it now gets the refusal instead, and
+ * sends nothing.
+ */
+export function continueOnlyBodiesItReads(server: Server, limitBytes: number): void {
+  const refusalOf = oversizeRefusal(limitBytes);
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    if ((bodyTypeRefusal(request) ?? refusalOf(request)) === undefined) response.writeContinue();
+    server.emit('request', request, response);
+  });
 }
 
 /** A JSON body whose bytes are not UTF-8 although its charset says they are. */

@@ -58,7 +58,9 @@ describe('HTTP basics (real PostgreSQL)', () => {
     expectErrorShape(response.body, 404, 'HTTP.NOT_FOUND');
     expect(response.body.message).toContain('/api/no-such-route/');
     // A huge path is quoted in part, not sent back whole.
-    const huge = await http().get(`/api/${'a'.repeat(5000)}`).expect(404);
+    const huge = await http()
+      .get(`/api/${'a'.repeat(5000)}`)
+      .expect(404);
     expect(huge.body.message).toBe(`No route GET /api/${'a'.repeat(95)}… (5005 characters).`);
   });
 
@@ -102,6 +104,39 @@ describe('HTTP basics (real PostgreSQL)', () => {
       expect(answer.text).toMatch(/\r\nconnection: close\r\n/i);
       expect(Date.now() - started).toBeLessThan(3000);
     }
+  });
+
+  it('answers Expect: 100-continue with the refusal, not 100 Continue, for a body it refuses by its headers', async () => {
+    const server = testApp.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    /** The status lines of what the server sends within `ms`, the body sent only once it says 100 Continue. */
+    const statusLines = (head: string, body: string, ms = 1500) =>
+      new Promise<string[]>((resolve, reject) => {
+        let text = '';
+        const socket = net.connect(port, '127.0.0.1', () => socket.write(head));
+        socket.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.startsWith('HTTP/1.1 100 Continue\r\n\r\n') && !socket.writableEnded) socket.end(body);
+        });
+        socket.on('error', reject);
+        setTimeout(() => {
+          socket.destroy();
+          resolve(text.split('\r\n').filter((line) => line.startsWith('HTTP/1.1 ')));
+        }, ms);
+      });
+    const post = (headers: string) =>
+      `POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n${headers}\r\n`;
+    expect(await statusLines(post('Content-Type: application/json\r\nContent-Length: 200000\r\n'), '')).toEqual([
+      'HTTP/1.1 413 Payload Too Large',
+    ]);
+    expect(await statusLines(post('Content-Type: text/plain\r\nContent-Length: 5\r\n'), 'hello')).toEqual([
+      'HTTP/1.1 415 Unsupported Media Type',
+    ]);
+    const body = JSON.stringify({ text: 42 });
+    expect(
+      await statusLines(post(`Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`), body),
+    ).toEqual(['HTTP/1.1 100 Continue', 'HTTP/1.1 400 Bad Request']);
   });
 
   it('echoes a well-formed X-Request-Id and mints one otherwise', async () => {
