@@ -16,6 +16,10 @@ describe('isDatabaseUnavailable', () => {
     ['server shutting down', wrapped(withCode('57P01'))],
     ['server starting up', wrapped(withCode('57P03'))],
     ['too many connections', wrapped(withCode('53300'))],
+    ['disk full', wrapped(withCode('53100'))],
+    ['out of memory', wrapped(withCode('53200'))],
+    ['an I/O error', wrapped(withCode('58030'))],
+    ['a data file gone (its folder deleted under the server)', wrapped(withCode('58P01'))],
     ['statement timeout', wrapped(withCode('57014'))],
     ['connection exception class 08', wrapped(withCode('08006'))],
     ['a table the schema lacks (migrations not run yet)', wrapped(withCode('42P01'))],
@@ -27,6 +31,7 @@ describe('isDatabaseUnavailable', () => {
   it.each([
     ['a unique violation', wrapped(withCode('23505'))],
     ['invalid input', wrapped(withCode('22P02'))],
+    ['data corrupted (a bug or a broken disk: not retried away)', wrapped(withCode('XX001'))],
     ['a plain error', new Error('boom')],
     ['a non-error', 'nope'],
     ['nothing', undefined],

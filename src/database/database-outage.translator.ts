@@ -15,10 +15,16 @@ const NETWORK_CODES = new Set([
   'EAI_AGAIN',
 ]);
 /**
- * SQLSTATEs that say "not now" rather than "not this": server shutting down or starting, too many connections,
- * a statement cancelled by its timeout (a frozen or overloaded server). Class 08 (connection exception) as well.
+ * SQLSTATEs that say "not now" rather than "not this": server shutting down or starting, a statement cancelled by
+ * its timeout (a frozen or overloaded server).
  */
-const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '53300', '57014']);
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '57014']);
+/**
+ * Whole SQLSTATE classes of the same kind: 08 connection exception; 53 insufficient resources (disk full, out of
+ * memory, too many connections); 58 system error (an I/O error, a data file gone): the server cannot serve any
+ * request well, whatever the request.
+ */
+const UNAVAILABLE_CLASSES = ['08', '53', '58'];
 /**
  * A table or column this build uses that the schema lacks: the database is behind this build's migrations (the API
  * started before the migration job, or without it). Not this instance's bug to report as a 500: readiness already
@@ -34,7 +40,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
     const candidate = current as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
     const code = typeof candidate.code === 'string' ? candidate.code : '';
-    if (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code) || code.startsWith('08')) return true;
+    if (NETWORK_CODES.has(code) || UNAVAILABLE_STATES.has(code)) return true;
+    if (code.length === 5 && UNAVAILABLE_CLASSES.includes(code.slice(0, 2))) return true;
     if (SCHEMA_BEHIND_STATES.has(code)) return true;
     if (typeof candidate.message === 'string' && DRIVER_MESSAGES.test(candidate.message)) return true;
     current = candidate.driverError ?? candidate.cause;
