@@ -111,6 +111,8 @@ export class EmbeddedPostgresServer {
   private pgData: string;
   private readonly log: (message: string) => void;
   private owned = false;
+  /** The postmaster this process started, from its `postmaster.pid`: what `stop` signals when pg_ctl cannot stop it. */
+  private serverPid: number | undefined;
   private resolvedBinDir: string | null = null;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
@@ -224,6 +226,7 @@ export class EmbeddedPostgresServer {
       attached: starting?.pid === process.pid ? starting.attached : undefined,
     });
     this.owned = true;
+    this.serverPid = this.postmasterPid();
     this.watchOwner(runAs);
     this.log(`embedded PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
     return { url: this.url(password, port), owned: true };
@@ -334,14 +337,35 @@ export class EmbeddedPostgresServer {
       this.log(`embedded PostgreSQL left running for pid ${heir}, which uses it`);
       return;
     }
-    this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], this.serverUser());
+    const stopped = this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], this.serverUser());
     try {
       const owner = this.readOwner();
       if (owner?.pid === process.pid) rmSync(path.join(this.dataDir, OWNER_FILE), { force: true });
     } catch {
       // the owner file is advisory
     }
-    this.log('embedded PostgreSQL stopped');
+    if (stopped.status === 0 || this.serverPid === undefined || !isAlive(this.serverPid)) {
+      this.log('embedded PostgreSQL stopped');
+      return;
+    }
+    // pg_ctl finds the server through its data folder: with the folder gone (deleted under a running server) it
+    // cannot, and the server would run on, holding its port, for nobody. SIGINT is PostgreSQL's fast shutdown.
+    try {
+      process.kill(this.serverPid, 'SIGINT');
+      this.log(`embedded PostgreSQL stopped by a signal (pg_ctl could not: ${stopped.output.trim().split('\n')[0]})`);
+    } catch (error) {
+      this.log(`embedded PostgreSQL may still run as pid ${this.serverPid}: ${(error as Error).message}`);
+    }
+  }
+
+  /** The postmaster's pid, the first line of `postmaster.pid`; undefined if it cannot be read. */
+  private postmasterPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(path.join(this.pgData, 'postmaster.pid'), 'utf8').split('\n', 1)[0]);
+      return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private async initialise(runAs: { uid: number; gid: number } | null): Promise<void> {

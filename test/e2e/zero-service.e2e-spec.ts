@@ -160,6 +160,21 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     });
   }, 180_000);
 
+  it('stops its PostgreSQL on SIGTERM even after the data folder was deleted under it (pg_ctl cannot)', async () => {
+    const service = startService(await env());
+    try {
+      await waitForHttp(service, `${service.baseUrl}/api/health/ready`, 90_000);
+      rmSync(dataDir, { recursive: true, force: true });
+    } finally {
+      service.child.kill('SIGTERM');
+      await service.exited;
+    }
+    await until(() => !postgresRunning(), 10_000);
+    expect(postgresRunning()).toBe(false);
+    expect(service.output()).not.toMatch(/embedded PostgreSQL stopped"/);
+    expect(service.output()).toMatch(/embedded PostgreSQL stopped by a signal/);
+  }, 120_000);
+
   it('recovers from a stale server left when the process and its watcher were both killed', async () => {
     const first = startService(await env());
     await waitForHttp(first, `${first.baseUrl}/api/health/`, 90_000);
