@@ -7,7 +7,7 @@ import { ChatService } from './chat.service';
 import type { ConditionAllocator } from './condition-allocator';
 import type { ConversationEntity } from './conversation.entity';
 import type { ConversationRepository, StepWrite } from './conversation.repository';
-import { escapeHtml } from './html-escape';
+import { escapeHtmlText } from './html-escape';
 import type { LlmClient } from './llm.client';
 import { StudyContent } from './study-content.provider';
 
@@ -90,7 +90,7 @@ describe('ChatService when its step write is refused', () => {
     const { service, writes } = serviceWhoseWriteIsRefused(conversationAt(Step.Email), erased, null);
     const response = await post(service, 'jane@example.org', Step.Email);
     expect(writes).toHaveLength(1);
-    expect(response).toMatchObject({ reply: escapeHtml(content.brand('Basic').afterEnd), index: Step.Finished });
+    expect(response).toMatchObject({ reply: escapeHtmlText(content.brand('Basic').afterEnd), index: Step.Finished });
     expect(JSON.stringify(response)).not.toContain('K7Q2M9XH4TZP');
     expect(response.isHtml).toBeFalsy();
   });
@@ -99,7 +99,7 @@ describe('ChatService when its step write is refused', () => {
     const erased = conversationAt(2, { erasedAt: new Date(), completionCode: null });
     const { service } = serviceWhoseWriteIsRefused(conversationAt(2), erased, null);
     await expect(post(service, 'an answer', 2)).resolves.toMatchObject({
-      reply: escapeHtml(content.brand('Basic').afterEnd),
+      reply: escapeHtmlText(content.brand('Basic').afterEnd),
       index: Step.Finished,
     });
   });

@@ -8,7 +8,7 @@ import type {
 import { ConversationStatus, Step, type Brand } from './chat.types';
 import type { ConversationEntity } from './conversation.entity';
 import { isValidEmail } from './email-address';
-import { escapeHtml, surveyLinkHtml } from './html-escape';
+import { escapeHtmlText, surveyLinkHtml } from './html-escape';
 import type { StudyContent } from './study-content.provider';
 import { fillSurveyUrl } from './study-content.schema';
 
@@ -142,7 +142,7 @@ export function decideTurn(
     return {
       kind: 'answer',
       reason: 'finished',
-      response: responseOf(conversation, escapeHtml(brand.afterEnd), Step.Finished),
+      response: responseOf(conversation, escapeHtmlText(brand.afterEnd), Step.Finished),
     };
   }
   if (step === Step.Email) return decideEmail(conversation, message, inputs, content);
@@ -171,7 +171,7 @@ export function decideTurn(
   else text = content.lowEffort(step);
 
   const response: ChatTurnResponseDto = {
-    ...responseOf(updated, escapeHtml(text), step + 1),
+    ...responseOf(updated, escapeHtmlText(text), step + 1),
     ...(step === Step.Understanding ? { callClosingMessage: true as const } : {}),
   };
   return { kind: 'store', step, participantText: message, replyText: text, changes, response };
@@ -189,7 +189,7 @@ function decideEmail(
     return {
       kind: 'answer',
       reason: 'email_invalid',
-      response: responseOf(conversation, escapeHtml(brand.invalidEmail), Step.Email),
+      response: responseOf(conversation, escapeHtmlText(brand.invalidEmail), Step.Email),
     };
   }
   // The completion time and the duration are the database's to set, on its own clock, as every other stored time is
@@ -261,12 +261,12 @@ export function scenarioOf(conversation: ConversationState): ChatScenarioDto {
 
 export function greetingOf(conversation: ConversationState, content: StudyContent): ChatGreetingResponseDto {
   return {
-    message: escapeHtml(content.brand(conversation.brand).greeting[conversation.thinkLevel]),
+    message: escapeHtmlText(content.brand(conversation.brand).greeting[conversation.thinkLevel]),
     scenario: scenarioOf(conversation),
   };
 }
 
 /** The e-mail prompt the page asks for after the understanding statement: the brand's, as plain text. */
 export function closingOf(brand: Brand, content: StudyContent): ChatClosingResponseDto {
-  return { message: escapeHtml(content.brand(brand).closing) };
+  return { message: escapeHtmlText(content.brand(brand).closing) };
 }
