@@ -105,4 +105,12 @@ describe('isValidEmail', () => {
     for (const email of ['me.x@example.org', 'm.e.x@example.org', 'me+tag@example.org'])
       expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: true });
   });
+
+  it('refuses an address holding a character that renders as nothing: it looks like another address', () => {
+    const hidden = ['\u200b', '\u00ad', '\u3164', '\u115f', '\uffa0', '\u034f', '\ufe0f', '\u2800', '\u17b4', '\u180b'];
+    for (const invisible of [...hidden, String.fromCodePoint(0xe01ef)]) {
+      const email = `al${invisible}ice@example.org`;
+      expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: false });
+    }
+  });
 });

@@ -1,3 +1,5 @@
+import { holdsInvisible } from '../common/blank-text';
+
 /**
  * The parts of an address the chat accepts: no quoted local parts, no IP literals. Domain labels and the top-level
  * domain may be in any script (`uni-köln.de`, `例え.jp`, `почта.рф`) or their ASCII form (`xn--…`): an address
@@ -13,10 +15,11 @@ const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.${TOP_LE
 const WHOLE = new RegExp(`^${ADDRESS}$`, 'u');
 
 /**
- * Control and invisible formatting characters (zero-width space, soft hyphen, bidi overrides, byte-order mark): an
- * address holding one looks like another address, and erasing the one it looks like would not find it.
+ * Control characters; the invisible ones (zero-width space, soft hyphen, bidi overrides, Hangul fillers, variation
+ * selectors: `holdsInvisible`) are refused too. An address holding one looks like another address, and erasing the
+ * one it looks like would not find it.
  */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+const CONTROL = /\p{Cc}/u;
 
 /**
  * A local part whose dots do not separate words (`.me`, `me.`, `me..x`): no mail server delivers to it unquoted, so
@@ -26,7 +29,9 @@ const STRAY_DOT = /^\.|\.@|\.\./;
 
 /** Whether `text` (already trimmed) is an e-mail address the conversation accepts at step 6. */
 export function isValidEmail(text: string): boolean {
-  return text.length <= 254 && WHOLE.test(text) && !INVISIBLE.test(text) && !STRAY_DOT.test(text);
+  return (
+    text.length <= 254 && WHOLE.test(text) && !CONTROL.test(text) && !holdsInvisible(text) && !STRAY_DOT.test(text)
+  );
 }
 
 /**

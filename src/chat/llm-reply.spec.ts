@@ -31,4 +31,9 @@ describe('cleanLlmReply', () => {
   it('leaves nothing of an answer that was only controls and spaces', () => {
     expect(cleanLlmReply('\u0000\u0001 \u001b[0m \n')).toBe('');
   });
+
+  it('leaves nothing of an answer that renders as nothing (zero-width space, Hangul filler, blank Braille)', () => {
+    expect(cleanLlmReply('   \u200b ')).toBe('');
+    expect(cleanLlmReply('\u3164\u2800\ufe0f \u200d')).toBe('');
+  });
 });

@@ -1,3 +1,5 @@
+import { isBlankText } from '../common/blank-text';
+
 /** The longest reply taken from the LLM, in UTF-16 code units (what `String.length` counts). */
 export const MAX_LLM_REPLY_LENGTH = 500;
 
@@ -40,6 +42,8 @@ function showableCharacters(text: string): string {
  */
 export function cleanLlmReply(content: string): string {
   const text = showableCharacters(content.replace(/\s+/g, ' ')).replace(/ {2,}/g, ' ').trim();
+  // An answer that renders as nothing (zero-width spaces, fillers) would be an empty message: the page hides those.
+  if (isBlankText(text)) return '';
   if (text.length <= MAX_LLM_REPLY_LENGTH) return text;
   // A cut right after the first half of a pair would leave half a character: cut before the pair instead.
   const end = isHighSurrogate(text.charCodeAt(MAX_LLM_REPLY_LENGTH - 1))

@@ -9,3 +9,8 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 export function isBlankText(text: string): boolean {
   return text.replace(INVISIBLE, '').trim().length === 0;
 }
+
+/** Whether `text` holds a character that renders as nothing (as above): two texts that look alike may differ by it. */
+export function holdsInvisible(text: string): boolean {
+  return text.search(INVISIBLE) !== -1;
+}
