@@ -49,16 +49,19 @@ export class ChatController {
   ) {}
 
   /**
-   * Express answers HEAD with the GET handler, and a greeting draws a condition and stores a conversation: a link
-   * checker or an uptime monitor would start conversations. Declared before the GET so it takes HEAD first; the
-   * probes are /api/health/live and /api/health/ready.
+   * Express answers HEAD with the GET handler, and a greeting draws a condition and stores a conversation, the e-mail
+   * prompt joins the transcript: a link checker, an uptime monitor or a browser's prefetch would start conversations
+   * or write turns. Declared before the GETs so it takes HEAD first; the probes are /api/health/live and
+   * /api/health/ready.
    */
-  @Head(['random/initial', 'chatbot/initial', 'lulu/initial'])
+  @Head(['random/initial', 'chatbot/initial', 'lulu/initial', 'random/closing', 'chatbot/closing', 'lulu/closing'])
   @ApiExcludeEndpoint()
-  initialHead(): never {
-    throw new AppError(ErrorCode.MethodNotAllowed, 'A greeting starts a conversation: send it as GET.', {
-      details: { allow: ['GET'] },
-    });
+  getOnlyHead(): never {
+    throw new AppError(
+      ErrorCode.MethodNotAllowed,
+      'A greeting starts a conversation and the e-mail prompt joins its transcript: send them as GET.',
+      { details: { allow: ['GET'] } },
+    );
   }
 
   @Get(['random/initial', 'chatbot/initial', 'lulu/initial'])

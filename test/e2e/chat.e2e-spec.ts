@@ -387,6 +387,33 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     expect([await count('conversation'), await count('condition_slot')]).toEqual(before);
   });
 
+  it('answers HEAD on the e-mail prompt with 405 (Allow: GET) and stores no prompt: a prefetch must not write the transcript', async () => {
+    const agent = request.agent(server());
+    const greeting = await agent.get('/api/random/initial/').expect(200);
+    const scenario = greeting.body.scenario;
+    let index = 0;
+    for (const message of [COMPLAINTS.B, 'a', 'b', 'c', 'd', 'e']) {
+      index = (await agent.post('/api/random/').send({ message, index, scenario }).expect(200)).body.index;
+    }
+    expect(index).toBe(6);
+    const prompts = async (): Promise<number> =>
+      Number(
+        (
+          await dataSource.query(
+            `SELECT count(*) AS n FROM conversation_turn WHERE conversation_id = $1 AND kind = 'closing_prompt'`,
+            [scenario.conversation_id],
+          )
+        )[0].n,
+      );
+    for (const path of ['/api/random/closing/', '/api/random/closing']) {
+      const refused = await agent.head(path).expect(405);
+      expect(refused.headers.allow).toBe('GET');
+    }
+    expect(await prompts()).toBe(0);
+    await agent.get('/api/random/closing/').expect(200);
+    expect(await prompts()).toBe(1);
+  });
+
   it('answers a method a chat route does not take with 405 and the methods it takes, not 404', async () => {
     const cases: { method: 'get' | 'put' | 'delete' | 'patch' | 'post'; path: string; allow: string }[] = [
       { method: 'get', path: '/api/random/', allow: 'POST' },
