@@ -56,6 +56,10 @@ export function configureHttpApp(app: NestExpressApplication): void {
         directives: {
           'script-src': ["'self'", "'unsafe-inline'"],
           'img-src': ["'self'", 'data:', 'validator.swagger.io'],
+          // Helmet's default would make a browser fetch Swagger UI's and the queue dashboard's scripts over https
+          // even when the page came over plain http from an address other than localhost: a blank page. TLS is
+          // the proxy's to enforce (HSTS once it serves https).
+          'upgrade-insecure-requests': null,
         },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },

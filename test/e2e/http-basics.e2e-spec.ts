@@ -159,7 +159,9 @@ describe('HTTP basics (real PostgreSQL)', () => {
   });
 
   it('serves Swagger UI and the OpenAPI document', async () => {
-    await http().get('/api/docs').expect(200).expect('Content-Type', /html/);
+    const page = await http().get('/api/docs').expect(200).expect('Content-Type', /html/);
+    // A browser would fetch the page's scripts over https from a plain-http address other than localhost: blank page.
+    expect(page.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/);
     const spec = await http().get('/api/docs-json').expect(200);
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/health/ready']));
