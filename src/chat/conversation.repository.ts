@@ -103,11 +103,15 @@ const MAX_STORED_DURATION_MS = 2_147_483_647;
  * ISO form). PostgreSQL's JSON form of a timestamptz follows the session's time zone and drops trailing zeros, so
  * an export from a connection under another zone (a CLI on a database whose default is not UTC) would differ.
  */
+/** The at signs an address is found with (`email-address.ts`): ASCII, full-width and small; NFKC makes them all `@`. */
+const AT_SIGNS = ['@', '\uff20', '\ufe6b'];
+
 /**
  * A PostgreSQL regular expression every text holding an address `replaceEmails` finds matches (and few others do):
- * `@`, a domain label, a dot, two letters of a top-level domain, where any non-ASCII character counts as a letter.
+ * `@` (or a full-width or small one), a domain label, a dot (or a full-width one), two letters of a top-level domain,
+ * where any non-ASCII character counts as a letter.
  */
-const TYPED_ADDRESS_SIEVE = String.raw`@[A-Za-z0-9\u0080-\U0010ffff][A-Za-z0-9.\u0080-\U0010ffff-]*[.][A-Za-z\u0080-\U0010ffff]{2}`;
+const TYPED_ADDRESS_SIEVE = String.raw`[@\uff20\ufe6b][A-Za-z0-9\u0080-\U0010ffff][A-Za-z0-9.\u0080-\U0010ffff-]*[.\uff0e][A-Za-z\u0080-\U0010ffff]{2}`;
 
 const TURN_TIME_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
@@ -413,12 +417,12 @@ export class ConversationRepository {
   /**
    * The conversations that carry `email`, by their e-mail field or, failing that, by an address in any of their turns
    * (what the participant typed, a bot reply that echoed it, the reply stored for replays), in one read. Both compare
-   * addresses in Unicode's composed form, letter case folded: the field in SQL under ICU's rules, which fold every
+   * addresses in Unicode's compatibility-composed form (NFKC: full-width letters are their ASCII ones), letter case folded: the field in SQL under ICU's rules, which fold every
    * letter whatever the database's locale (under C, plain lower() folds ASCII only); the transcript's addresses as
    * the pseudonymised export finds them (`emailsIn`, `namesAddress`), so an address that merely contains the one
    * asked for (`x` + it, or it + `.uk`) is someone else's, while quotes or text typed right before it are not part of
-   * it. SQL only sieves the turns: an `@`, then the folded address as a
-   * substring, less its last letter, which NFC may merge with a combining mark typed right after it; the sieved turns
+   * it. SQL only sieves the turns: an `@` (or a full-width or small one), then the folded address as a
+   * substring, less its last letter, which NFKC may merge with a combining mark typed right after it; the sieved turns
    * are few, and only they are read.
    */
   private async carrying(email: string): Promise<Map<string, ErasureMatch>> {
@@ -426,9 +430,9 @@ export class ConversationRepository {
     // An address the pattern would not find whole in a text is in no transcript; searching for less (an empty string,
     // a lone `@`) would sieve every turn.
     const inTranscripts = isOneAddress(asked);
-    const folded = (sql: string): string => `lower(normalize(${sql}, NFC) COLLATE "und-x-icu")`;
-    const sieve = (sql: string): string =>
-      `(strpos(${sql}, '@') > 0 AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
+    const folded = (sql: string): string => `lower(normalize(${sql}, NFKC) COLLATE "und-x-icu")`;
+    const hasAt = (sql: string): string => AT_SIGNS.map((at) => `strpos(${sql}, '${at}') > 0`).join(' OR ');
+    const sieve = (sql: string): string => `((${hasAt(sql)}) AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
     const rows = await this.dataSource.query<
       { id: string; by_email: boolean; text: string | null; response: string | null }[]
     >(

@@ -114,3 +114,25 @@ describe('isValidEmail', () => {
     }
   });
 });
+
+describe('addresses typed in full-width forms (CJK input methods)', () => {
+  const fullWidth =
+    '\uff36\uff49\uff43\uff54\uff49\uff4d\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff4f\uff52\uff47';
+
+  it('are found whole in a transcript, with a full-width or small @ and a full-width dot', () => {
+    expect(emailsIn(`${fullWidth} fullwidth`)).toEqual([fullWidth]);
+    expect(emailsIn('mail me: bob\ufe6bexample\uff0eorg or bob@example.org')).toEqual([
+      'bob\ufe6bexample\uff0eorg',
+      'bob@example.org',
+    ]);
+  });
+
+  it('name the participant whose address they are, as erasure and the pseudonym join them', () => {
+    expect(addressKey(fullWidth)).toBe('victim@example.org');
+    expect(namesAddress(fullWidth, addressKey('Victim@Example.org'))).toBe(true);
+  });
+
+  it('are asked for again at the e-mail step: the address to write to is the ASCII one', () => {
+    expect(isValidEmail(fullWidth)).toBe(false);
+  });
+});

@@ -6,13 +6,23 @@ import { holdsInvisible } from '../common/blank-text';
  * typed that way must be found in a transcript like any other, or a pseudonymised export, the retention job and
  * an erasure by address would leave it in clear. The top-level domain is letters only (or `xn--…`).
  */
-const LOCAL_PART = String.raw`[^\s@<>()[\]\\,;:"]{1,64}`;
 const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,62}[\p{L}\p{M}\p{N}])?`;
 // The `xn--` form first: as letters, its `xn` alone would end the address early (`….xn` + `--p1ai`).
 const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|\p{L}[\p{L}\p{M}]+)`;
-const ADDRESS = `${LOCAL_PART}@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})*\\.${TOP_LEVEL_DOMAIN}`;
 
-const WHOLE = new RegExp(`^${ADDRESS}$`, 'u');
+/** An address with `at` between its parts and `dot` between its domain's labels. */
+const addressPattern = (at: string, dot: string): string =>
+  String.raw`[^\s@\uff20\ufe6b<>()[\]\\,;:"]{1,64}${at}${DOMAIN_LABEL}(?:${dot}${DOMAIN_LABEL})*${dot}${TOP_LEVEL_DOMAIN}`;
+
+/** What the chat accepts at the e-mail step: ASCII `@` and `.`, the address mail is sent to. */
+const WHOLE = new RegExp(`^${addressPattern('@', String.raw`\.`)}$`, 'u');
+
+/**
+ * What is found in a text: also the full-width `＠` and `．` and the small `﹫` that CJK input methods type (NFKC, and
+ * so `addressKey`, makes them `@` and `.`): an address typed that way is still the participant's, for a pseudonymised
+ * export, retention and erasure.
+ */
+const ADDRESS = addressPattern('[@\uff20\ufe6b]', '[.\uff0e]');
 
 /**
  * Control characters; the invisible ones (zero-width space, soft hyphen, bidi overrides, Hangul fillers, variation
@@ -56,11 +66,12 @@ export function emailsIn(text: string): string[] {
 }
 
 /**
- * The form in which two addresses are one participant's: trimmed, in Unicode's composed form (NFC: an accent typed as
- * its own combining mark and the accented letter are one address) and lower-cased. Pseudonyms and erasure both use it.
+ * The form in which two addresses are one participant's: trimmed, in Unicode's compatibility-composed form (NFKC: an
+ * accent typed as its own combining mark and the accented letter are one address, and so are full-width letters and
+ * their ASCII forms) and lower-cased. Pseudonyms and erasure both use it.
  */
 export function addressKey(address: string): string {
-  return address.trim().normalize('NFC').toLowerCase();
+  return address.trim().normalize('NFKC').toLowerCase();
 }
 
 /**

@@ -3,7 +3,7 @@ import { addressKey, replaceEmails, typedBefore } from './email-address';
 
 /**
  * The pseudonym of an e-mail address: HMAC-SHA256 under the study's key (its UTF-8 bytes), of its `addressKey`
- * (trimmed, NFC, lower-cased), so one participant's conversations still join across exports while the address cannot
+ * (trimmed, NFKC, lower-cased), so one participant's conversations still join across exports while the address cannot
  * be recovered, nor guessed by hashing candidates, without the key.
  */
 export function pseudonymOf(email: string, key: string): string {

@@ -222,6 +222,16 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       for (const id of others) expect(await turnCount(id)).toBeGreaterThan(0);
     });
 
+    it('finds the address typed in full-width forms (a CJK input method), as its pseudonym does', async () => {
+      const typed = await stopped(1, {
+        1: '\u90ae\u7bb1 \uff41\uff4c\uff49\uff43\uff45\uff20\uff55\uff4e\uff49\uff0e\uff4f\uff52\uff47',
+      });
+      const small = await stopped(1, { 1: 'mail alice\ufe6buni.org' });
+      const report = await participants.eraseByEmail('Alice@uni.org', 'cli');
+      expect(report).toMatchObject({ matched: 2, matchedByTranscript: 2 });
+      expect([await turnCount(typed), await turnCount(small)]).toEqual([0, 0]);
+    });
+
     it('searches no transcript for what is no whole address: a part of one would match every turn', async () => {
       const id = await stopped(1, { 1: 'mail me at part@example.org' });
       for (const asked of ['@', ' ', 'part@example', 'part@example.org and more@example.org']) {
@@ -279,7 +289,9 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
   describe('applyRetention', () => {
     it('removes the address from every turn the participant typed it in, once', async () => {
       const email = 'OldOne@Example.org';
-      const aged = await completed(email, { 2: `write me at ${email} please` });
+      const fullWidth =
+        '\uff4f\uff4c\uff44\uff4f\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff4f\uff52\uff47';
+      const aged = await completed(email, { 2: `write me at ${email} please`, 3: `or ${fullWidth}` });
       const recent = await completed(email, { 2: `write me at ${email} please` });
       await dataSource.query(`UPDATE conversation SET created_at = now() - interval '31 days' WHERE id = $1`, [aged]);
       const now = new Date();
@@ -293,6 +305,7 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       const turns = await participantTurns(aged);
       expect(turns.find(({ step }) => step === 6)?.text).toBe(EMAIL_REMOVED);
       expect(turns.find(({ step }) => step === 2)?.text).toBe(`write me at ${EMAIL_REMOVED} please`);
+      expect(turns.find(({ step }) => step === 3)?.text).toBe(`or ${EMAIL_REMOVED}`);
       // Nothing the pseudonymised export would still find as an address.
       for (const { text } of turns) expect(replaceEmails(text, () => '<address>')).toBe(text);
       expect(await emailOf(recent)).toBe(email);
