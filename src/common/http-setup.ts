@@ -69,8 +69,13 @@ export function configureHttpApp(app: NestExpressApplication): void {
   // conversation id, which continues the conversation (its completion code included); the closing prompt depends on
   // the cookie; admin routes answer with participants' e-mails and transcripts, which must not outlive the session
   // or an erasure.
-  app.use(`/${API_PREFIX}`, (_request: Request, response: Response, next: NextFunction) => {
+  // Nothing is cached, so no request is conditional: Express would answer one it finds fresh (`If-None-Match: *`
+  // always is, or a matching ETag) with a bodiless 304, after a greeting had drawn and stored its conversation.
+  app.set('etag', false);
+  app.use(`/${API_PREFIX}`, (request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');
+    delete request.headers['if-none-match'];
+    delete request.headers['if-modified-since'];
     next();
   });
   // Then CORS, before anything that can refuse the request, so that every refusal carries the CORS headers an

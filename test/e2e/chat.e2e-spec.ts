@@ -387,6 +387,14 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     expect([await count('conversation'), await count('condition_slot')]).toEqual(before);
   });
 
+  it('answers a conditional greeting (If-None-Match) in full: a 304 would hide the conversation it stored', async () => {
+    for (const tag of ['*', 'W/"anything"']) {
+      const greeting = await request(server()).get('/api/random/initial/').set('If-None-Match', tag).expect(200);
+      expect(greeting.body.scenario.conversation_id).toEqual(expect.any(String));
+      expect(greeting.headers.etag).toBeUndefined();
+    }
+  });
+
   it('answers HEAD on the e-mail prompt with 405 (Allow: GET) and stores no prompt: a prefetch must not write the transcript', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial/').expect(200);
