@@ -86,7 +86,8 @@ module.exports = {
     {
       name: 'console-is-a-leaf',
       severity: 'error',
-      comment: 'The study console reads the features; only the HTTP app module loads it (no worker, no CLI, no feature).',
+      comment:
+        'The study console reads the features; only the HTTP app module loads it (no worker, no CLI, no feature).',
       from: { path: SRC, pathNot: ['^src/console/', '^src/app\\.module\\.ts$'] },
       to: { path: '^src/console/' },
     },
@@ -94,11 +95,16 @@ module.exports = {
       name: 'console-web-is-browser-code',
       severity: 'error',
       comment:
-        'The console page runs in a browser: it imports only itself, the wire types the server shares (console.types.ts) ' +
-        'and uPlot, never server code or Node built-ins.',
+        'The console page runs in a browser: it imports only itself, the wire types the server shares (console.types.ts), ' +
+        'the pure date helpers unit-tested beside them (local-days.ts) and uPlot, never server code or Node built-ins.',
       from: { path: '^src/console/web/' },
       to: {
-        pathNot: ['^src/console/web/', '^src/console/console\\.types\\.ts$', '^node_modules/uplot/'],
+        pathNot: [
+          '^src/console/web/',
+          '^src/console/console\\.types\\.ts$',
+          '^src/console/local-days\\.ts$',
+          '^node_modules/uplot/',
+        ],
       },
     },
     {

@@ -73,11 +73,18 @@ describe('the export query outside HTTP (the CLI path)', () => {
     expect(failure({ status: 'done' }).message).toBe('status must be one of in_progress, completed, abandoned');
     expect(failure({ abandonReason: 'timeout' }).message).toBe('abandonReason must be one of idle, reset, erased');
     for (const since of ['yesterday', '2025-W05', '2025-02-30']) {
-      expect(failure({ since }).message).toBe('since must be an ISO 8601 date or time');
+      expect(failure({ since }).message).toBe('since must be an ISO 8601 date or time, to the millisecond at most');
     }
+    // Finer than a millisecond would be cut to one, and the filter would take a row from before its bound.
+    for (const until of ['2026-12-03T18:01:12.6189999Z', '2026-12-03T18:01:12,0001+01:00']) {
+      expect(failure({ until }).message).toBe('until must be an ISO 8601 date or time, to the millisecond at most');
+    }
+    expect(parseExportFilter({ since: '2026-12-03T18:01:12.618Z' }).since).toEqual(
+      new Date('2026-12-03T18:01:12.618Z'),
+    );
     expect(failure({ format: 'xml', since: 'yesterday' }).details).toEqual([
       'format must be csv or jsonl',
-      'since must be an ISO 8601 date or time',
+      'since must be an ISO 8601 date or time, to the millisecond at most',
     ]);
   });
 });

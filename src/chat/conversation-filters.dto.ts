@@ -95,7 +95,7 @@ export class ConversationFiltersDto {
   })
   @Transform(instantOrAbsent)
   @IsOptional()
-  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
+  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time, to the millisecond at most' })
   since?: string;
 
   @ApiPropertyOptional({
@@ -104,7 +104,7 @@ export class ConversationFiltersDto {
   })
   @Transform(instantOrAbsent)
   @IsOptional()
-  @IsIsoInstant({ message: 'until must be an ISO 8601 date or time' })
+  @IsIsoInstant({ message: 'until must be an ISO 8601 date or time, to the millisecond at most' })
   until?: string;
 }
 

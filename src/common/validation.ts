@@ -119,14 +119,23 @@ export class AppValidationPipe extends ValidationPipe {
  */
 export class NoQueryDto {}
 
-/** ISO 8601 that is also a real instant: the ISO check alone passes forms (week dates) a Date cannot read. */
+/** Seconds with more than three decimals: a Date keeps milliseconds, and would cut the rest without a word. */
+const FINER_THAN_MILLISECONDS = /:\d{2}[.,]\d{4,}/;
+
+/**
+ * ISO 8601 that is also a real instant, to the millisecond: the ISO check alone passes forms (week dates) a Date
+ * cannot read, and seconds finer than a Date holds (a filter `since=…12.6189999Z` would take a row of `…12.6189`).
+ */
 export function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isIsoInstant',
       validator: {
         validate: (value: unknown) =>
-          typeof value === 'string' && isISO8601(value, { strict: true }) && !Number.isNaN(Date.parse(value)),
+          typeof value === 'string' &&
+          isISO8601(value, { strict: true }) &&
+          !FINER_THAN_MILLISECONDS.test(value) &&
+          !Number.isNaN(Date.parse(value)),
       },
     },
     options,

@@ -44,7 +44,7 @@ export class TimelineQueryDto extends PanelQueryDto {
   })
   @Transform(instantOrAbsent)
   @IsOptional()
-  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time' })
+  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time, to the millisecond at most' })
   since?: string;
 
   @ApiPropertyOptional({

@@ -816,6 +816,68 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     expect(await jsonl.getAttribute('href')).toBe('/api/admin/conversations/export?format=jsonl');
   });
 
+  it('refuses "To" before "From" and days outside 2000–9999; a refused filter leaves the list and the exports as they were', async () => {
+    const newest = await sql<{ id: string }>('SELECT id FROM conversation ORDER BY created_at DESC, id DESC');
+    await waitForFirstRow(newest[0].id);
+    const csv = page.getByRole('link', { name: 'Export CSV' });
+    const from = page.getByLabel('From (local date)');
+    const to = page.getByLabel('To (local date, inclusive)');
+
+    await from.fill('2026-12-04');
+    await to.fill('2026-12-01');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    expect(await to.evaluate((input) => (input as unknown as { validationMessage: string }).validationMessage)).toMatch(
+      /before/,
+    );
+    expect(await csv.getAttribute('href')).not.toMatch(/since=|until=/);
+    expect(await shownIds()).toEqual(newest.slice(0, 25).map((row) => row.id));
+
+    // The form takes days from 2000 (no study is older) to 9999-12-31, whose next day has no form the API reads.
+    await from.fill('0001-01-01');
+    await to.fill('');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    expect(
+      await from.evaluate(
+        (input) => (input as unknown as { validity: { rangeUnderflow: boolean } }).validity.rangeUnderflow,
+      ),
+    ).toBe(true);
+    expect(await csv.getAttribute('href')).not.toMatch(/since=|until=/);
+    await from.fill('2000-01-01');
+    await to.fill('9999-12-31');
+    const [listed] = await Promise.all([
+      page.waitForResponse((response) => new URL(response.url()).pathname === '/api/admin/study/conversations'),
+      page.getByRole('button', { name: 'Apply filters' }).click(),
+    ]);
+    expect(listed.status()).toBe(200);
+    const since = new URL(listed.url()).searchParams.get('since') ?? '';
+    expect(Math.abs(new Date(since).getTime() - Date.UTC(2000, 0, 1))).toBeLessThanOrEqual(14 * 3600_000);
+    expect(new URL(listed.url()).searchParams.has('until')).toBe(false);
+    await waitForFirstRow(newest[0].id);
+    expect(await csv.getAttribute('href')).toContain(`since=${encodeURIComponent(since)}`);
+
+    // A filter the server refuses leaves the list as it was, and the export links with it.
+    await page.route(
+      (url) => url.pathname === '/api/admin/study/conversations' && url.searchParams.get('status') === 'completed',
+      (route) =>
+        route.fulfill({
+          status: 400,
+          contentType: 'application/json',
+          body: '{"statusCode":400,"code":"HTTP.VALIDATION_FAILED","message":"refused"}',
+        }),
+    );
+    await page.getByLabel('Status', { exact: true }).selectOption('completed');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.waitForFunction(
+      () => !/status=/.test(document.getElementById('export-csv')?.getAttribute('href') ?? 'status='),
+    );
+    expect(await csv.getAttribute('href')).toContain(`since=${encodeURIComponent(since)}`);
+    expect(await shownIds()).toEqual(newest.slice(0, 25).map((row) => row.id));
+    await page.unrouteAll();
+
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.waitForFunction(() => !/since=/.test(document.getElementById('export-csv')?.getAttribute('href') ?? ''));
+  });
+
   it('draws only the answer to the latest request: a late automatic refresh never replaces the page asked for', async () => {
     const isList = (url: URL) => url.pathname === '/api/admin/study/conversations';
     const newest = await sql<{ id: string }>('SELECT id FROM conversation ORDER BY created_at DESC, id DESC');

@@ -1,7 +1,8 @@
 import type { ConsoleSession, ConversationPage, ConversationSummary } from '../console.types';
 import { getJson, isAbort, leaveForLogin, sessionExpired, withQuery } from './api.client';
 import { byId, h, table } from './dom';
-import { armCell, armId, armName, localDayStart, localTime } from './format';
+import { armCell, armId, armName, localTime } from './format';
+import { localDayStart } from '../local-days';
 import { markStale, markUpdated, type Panel } from './panel';
 import type { TranscriptDialog } from './transcript.dialog';
 
@@ -60,6 +61,10 @@ export class ConversationsPanelView implements Panel {
   private nextCursor: string | null = null;
   /** Set only by "Apply filters" and "Clear". */
   private applied: Filters;
+  /** The query of the last page that came: the export links fall back to it when the applied filters are refused. */
+  private shownQuery: Record<string, string | undefined>;
+  /** The query the export links carry. */
+  private exportQuery: Record<string, string | undefined>;
   /** The call whose answer is wanted: a newer one aborts it, so that an answer never lands over a later choice. */
   private loading: AbortController | null = null;
 
@@ -70,6 +75,10 @@ export class ConversationsPanelView implements Panel {
     for (const arm of ARMS) this.arm.append(h('option', { attrs: { value: armId(arm) } }, armName(arm)));
     this.pseudonymiseField.hidden = !session.pseudonymisedExport;
     this.applied = this.formFilters();
+    this.shownQuery = this.appliedQuery();
+    this.exportQuery = this.shownQuery;
+    this.until.addEventListener('input', () => this.until.setCustomValidity(''));
+    this.since.addEventListener('input', () => this.until.setCustomValidity(''));
     this.form.addEventListener('submit', (event) => {
       event.preventDefault();
       this.apply();
@@ -102,10 +111,19 @@ export class ConversationsPanelView implements Panel {
     return this.cursor === null;
   }
 
-  /** The form's filters become the applied ones: the newest page under them, and the export links with them. */
+  /**
+   * The form's filters become the applied ones: the newest page under them, and the export links with them (until
+   * the server refuses them: then the list stays as it was, and the links go back to it).
+   */
   private apply(): void {
-    this.applied = this.formFilters();
-    this.updateExports();
+    const filters = this.formFilters();
+    if (filters.since && filters.until && filters.until < filters.since) {
+      this.until.setCustomValidity('“To” is before “From”: no conversation could match.');
+      this.until.reportValidity();
+      return;
+    }
+    this.applied = filters;
+    this.updateExports(this.appliedQuery());
     this.go(null);
   }
 
@@ -116,9 +134,10 @@ export class ConversationsPanelView implements Panel {
   private go(cursor: string | null): void {
     this.cursor = cursor;
     this.nextCursor = null;
-    void this.refresh().catch((error: unknown) =>
-      markStale(this.updated, error instanceof Error ? error.message : String(error)),
-    );
+    void this.refresh().catch((error: unknown) => {
+      markStale(this.updated, error instanceof Error ? error.message : String(error));
+      this.updateExports(this.shownQuery);
+    });
   }
 
   /** Resolves without drawing when a later call superseded this one. */
@@ -127,10 +146,11 @@ export class ConversationsPanelView implements Panel {
     const loading = new AbortController();
     this.loading = loading;
     const cursor = this.cursor;
+    const query = this.appliedQuery();
     let page: ConversationPage;
     try {
       page = await getJson<ConversationPage>(
-        withQuery('/api/admin/study/conversations', { ...this.appliedQuery(), cursor: cursor ?? undefined }),
+        withQuery('/api/admin/study/conversations', { ...query, cursor: cursor ?? undefined }),
         loading.signal,
       );
     } catch (error) {
@@ -199,6 +219,7 @@ export class ConversationsPanelView implements Panel {
     this.older.disabled = page.nextCursor === null;
     // A disabled button drops the focus to the page's start; the last page's "Older" hands it to "Newest".
     if (olderHadFocus && this.older.disabled && !this.newest.disabled) this.newest.focus();
+    this.shownQuery = query;
     markUpdated(this.updated, new Date().toISOString());
   }
 
@@ -233,10 +254,11 @@ export class ConversationsPanelView implements Panel {
     };
   }
 
-  /** The export links carry every applied filter: a download holds exactly the conversations the list shows. */
-  private updateExports(): void {
+  /** The export links carry every filter of `query`: a download holds exactly the conversations the list shows. */
+  private updateExports(query = this.exportQuery): void {
+    this.exportQuery = query;
     const params = {
-      ...this.appliedQuery(),
+      ...query,
       pseudonymise: this.pseudonymise.checked && !this.pseudonymiseField.hidden ? 'true' : undefined,
     };
     this.exportCsv.href = withQuery('/api/admin/conversations/export', { format: 'csv', ...params });

@@ -98,15 +98,6 @@ export function localClock(iso: string, seconds = false, zone = LOCAL_ZONE): str
   return `${hour}:${minute}${seconds ? `:${second}` : ''} ${zoneName(at, zone)}`;
 }
 
-/**
- * The instant a yyyy-mm-dd day starts in the reader's zone (local midnight, or the first minute after a change that
- * skips it), as ISO 8601; `days` later for the day after.
- */
-export function localDayStart(date: string, days = 0): string {
-  const [year, month, day] = date.split('-').map(Number);
-  return new Date(year, month - 1, day + days).toISOString();
-}
-
 /** An arm in a table cell: the brand, and the two levels below it in small print (keeps tables narrow). */
 export const armCell = (arm: ArmKey, ...extra: (Node | string)[]): HTMLElement =>
   h(
