@@ -269,3 +269,53 @@ describe('settings that become timers', () => {
     expect(new AppConfig({ REQUEST_QUEUE_TIMEOUT: '2147483.647' }).ml.queueTimeoutMs).toBe(MAX_TIMER_MS);
   });
 });
+
+describe('AppConfig: values that would start a service no participant or researcher can use', () => {
+  const problemsOf = (env: Record<string, string>): string[] => {
+    try {
+      new AppConfig(env);
+    } catch (error) {
+      if (error instanceof ConfigValidationError) return error.problems;
+      throw error;
+    }
+    return [];
+  };
+
+  it('refuses a chat cookie name that is no cookie name: every greeting would fail to set it', () => {
+    for (const name of ['a b;c', 'sid=1', 'caf\u00e9', 'x,y']) {
+      expect(problemsOf({ CHAT_COOKIE_NAME: name })).toEqual([
+        expect.stringMatching(/^CHAT_COOKIE_NAME=.*: must be a cookie name/),
+      ]);
+    }
+    expect(problemsOf({ CHAT_COOKIE_NAME: 'combot.sid_2' })).toEqual([]);
+  });
+
+  it('refuses a CORS origin that can never match a page: a path, a trailing slash, no scheme', () => {
+    for (const origins of [
+      'https://study.acme.org/',
+      'study2.acme.org',
+      'https://a.org,https://b.org/page',
+      'garbage',
+    ]) {
+      expect(problemsOf({ CORS_ORIGINS: origins })).toEqual([
+        expect.stringMatching(/^CORS_ORIGINS=.*: .+ is not an origin \(scheme:\/\/host\[:port\]/),
+      ]);
+    }
+    for (const origins of ['*', 'https://study.acme.org', 'http://localhost:3000, https://x.org:8443']) {
+      expect(problemsOf({ CORS_ORIGINS: origins })).toEqual([]);
+    }
+  });
+
+  it('refuses a key with white space around it (a Secret made with `echo key | base64` ends in a newline)', () => {
+    const key = 'adminkey-0123456789abcdef';
+    for (const name of ['ADMIN_API_KEY', 'EXPORT_PSEUDONYM_KEY', 'METRICS_API_KEY']) {
+      for (const value of [`${key}\n`, ` ${key}`, ' '.repeat(16)]) {
+        const problems = problemsOf({ [name]: value });
+        expect(problems).toEqual([
+          expect.stringMatching(new RegExp(`^${name}=.*: must not begin or end with white space`)),
+        ]);
+        expect(problems.join()).not.toContain(key);
+      }
+    }
+  });
+});

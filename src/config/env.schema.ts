@@ -135,6 +135,45 @@ function cronSchedule(fallback: string): Joi.StringSchema {
     .default(fallback);
 }
 
+/**
+ * A key (admin, metrics, pseudonym): 16 characters or more, with no white space at either end. A Secret made with
+ * `echo key | base64` holds a newline no client sends, and 16 spaces would pass the length for a key anyone guesses.
+ */
+function secretKey(): Joi.StringSchema {
+  return Joi.string()
+    .min(16)
+    .pattern(/^\S(?:[\s\S]*\S)?$/)
+    .allow('')
+    .default('')
+    .messages({ 'string.pattern.base': 'must not begin or end with white space (a newline `echo` left in a Secret?)' });
+}
+
+/**
+ * The CORS allow-list: `*`, or origins exactly as a browser sends them (`scheme://host[:port]`, lower case, no
+ * default port, no path, no trailing slash). Any other entry could never match a page, and the chat page would meet
+ * a network error on every call while health says ok.
+ */
+const corsOrigins = Joi.string()
+  .allow('')
+  .custom((value: string) => {
+    for (const entry of value.split(',').map((item) => item.trim())) {
+      if (entry === '' || entry === '*') continue;
+      let origin: string | undefined;
+      try {
+        const url = new URL(entry);
+        if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+      } catch {
+        // not a URL: refused below
+      }
+      if (origin !== entry) throw new Error(entry.slice(0, 100));
+    }
+    return value;
+  })
+  .messages({ 'any.custom': '{{#error.message}} is not an origin (scheme://host[:port], no path or trailing slash)' });
+
+/** A cookie name as RFC 6265 allows it (an HTTP token): anything else makes setting the cookie throw. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 /** A duration in milliseconds that ends up in a timer: at least `min`, at most the longest timer Node can set. */
 function timerMs(
   min: number,
@@ -190,7 +229,7 @@ export const envSchema = Joi.object<Env, true>({
   API_PROCESS_STALL_TIMEOUT_MS: Joi.number().integer().min(2000).max(600000).default(30000),
   LOG_LEVEL: Joi.string().valid('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent').default('info'),
   LOG_PRETTY: Joi.boolean().default(false),
-  CORS_ORIGINS: Joi.string().allow('').default('http://localhost:3000,http://127.0.0.1:3000'),
+  CORS_ORIGINS: corsOrigins.default('http://localhost:3000,http://127.0.0.1:3000'),
   BODY_LIMIT: Joi.string()
     .pattern(/^\d+(b|kb|mb)$/i)
     .default('100kb'),
@@ -210,7 +249,7 @@ export const envSchema = Joi.object<Env, true>({
     .messages({ 'any.custom': 'must be off, loopback, a hop count or a comma-separated list of addresses/CIDRs' })
     .default('off'),
   SHUTDOWN_TIMEOUT_MS: timerMs(0).default(10000),
-  ADMIN_API_KEY: Joi.string().min(16).allow('').default(''),
+  ADMIN_API_KEY: secretKey(),
   ADMIN_SESSION_TTL_MINUTES: Joi.number().integer().min(1).max(10080).default(480),
   ADMIN_SESSION_COOKIE_SECURE: Joi.boolean(),
   ADMIN_LOGIN_MAX_FAILURES: Joi.number().integer().min(1).max(1000).default(5),
@@ -268,7 +307,10 @@ export const envSchema = Joi.object<Env, true>({
   ML_WARMUP_FILE: Joi.string().default('data/warmup-complaints.txt'),
 
   CHAT_MAX_MESSAGE_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
-  CHAT_COOKIE_NAME: Joi.string().default('combot_sid'),
+  CHAT_COOKIE_NAME: Joi.string()
+    .pattern(COOKIE_NAME)
+    .default('combot_sid')
+    .messages({ 'string.pattern.base': "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only" }),
   // Browsers drop a SameSite=None cookie that is not Secure: the participant's conversation would never resume.
   CHAT_COOKIE_SECURE: Joi.boolean().when('CHAT_COOKIE_SAMESITE', {
     is: 'none',
@@ -311,17 +353,14 @@ export const envSchema = Joi.object<Env, true>({
 
   DATA_RETENTION_DAYS: Joi.number().integer().min(1).max(36500),
   DATA_RETENTION_TRANSCRIPTS: Joi.boolean().default(false),
-  EXPORT_PSEUDONYM_KEY: Joi.string().min(16).allow('').default(''),
+  EXPORT_PSEUDONYM_KEY: secretKey(),
 
   HEALTH_HEAP_LIMIT_MB: Joi.number().integer().min(16),
   HEALTH_RSS_LIMIT_MB: Joi.number().integer().min(16).default(2048),
   HEALTH_MEMORY_LIVENESS_GRACE_MS: timerMs(0).default(300000),
   METRICS_REQUIRE_AUTH: Joi.boolean().default(false),
   // A key of its own: Prometheus keeps it in its configuration, and the admin key also opens the researcher export.
-  METRICS_API_KEY: Joi.string()
-    .min(16)
-    .allow('')
-    .default('')
+  METRICS_API_KEY: secretKey()
     .invalid(Joi.ref('ADMIN_API_KEY'))
     .messages({ 'any.invalid': 'must differ from ADMIN_API_KEY' }),
 });
