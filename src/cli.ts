@@ -57,12 +57,14 @@ async function bootstrap(): Promise<void> {
     { CliModule },
     { AppConfig },
     { exitOnConfigError },
-    { QUEUE_STATUS_COMMAND, settingRefusal, SETTING_REQUIRED_EXIT_CODE, startFailure },
+    { needsCurrentSchema, QUEUE_STATUS_COMMAND, settingRefusal, SETTING_REQUIRED_EXIT_CODE, startFailure },
+    { SchemaStatus, schemaBehindMessage },
   ] = await Promise.all([
     import('./cli/cli.module'),
     import('./config/app-config'),
     import('./config/exit-on-config-error'),
     import('./cli/cli-start'),
+    import('./database/schema-status'),
   ]);
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
   const refusal = settingRefusal(args, config);
@@ -86,6 +88,18 @@ async function bootstrap(): Promise<void> {
     return process.exit(failure.exitCode);
   });
   app.flushLogs();
+  if (needsCurrentSchema(args)) {
+    // An unreadable migrations table is left to the command, whose own failure says what went wrong.
+    const pending = await app
+      .get(SchemaStatus)
+      .pending()
+      .catch(() => []);
+    if (pending.length > 0) {
+      process.stderr.write(`${command}: ${schemaBehindMessage(pending)}\n`);
+      await app.close();
+      return process.exit(1);
+    }
+  }
   try {
     await CommandFactory.runApplication(app);
   } finally {

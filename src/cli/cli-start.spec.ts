@@ -1,6 +1,12 @@
 import { DatabaseConnectError, EXIT_DATABASE_REFUSED, EXIT_DATABASE_UNAVAILABLE } from '../database/database-connect';
 import { StartupError } from '../common/startup.error';
-import { SETTING_REQUIRED_EXIT_CODE, redisRefusal, settingRefusal, startFailure } from './cli-start';
+import {
+  needsCurrentSchema,
+  redisRefusal,
+  settingRefusal,
+  SETTING_REQUIRED_EXIT_CODE,
+  startFailure,
+} from './cli-start';
 
 describe('redisRefusal', () => {
   const withoutRedis = { redis: { host: null } };
@@ -80,5 +86,21 @@ describe('startFailure', () => {
 
   it('leaves an unknown failure to the caller (its stack is what a developer needs)', () => {
     expect(startFailure(['health-check'], new TypeError('boom'))).toBeNull();
+  });
+});
+
+describe('needsCurrentSchema', () => {
+  it('is true for the commands that read or write the study tables, whatever their options', () => {
+    for (const args of [
+      ['export-conversations', '--format', 'csv'],
+      ['erase-participant', '--email', 'a@b.org'],
+      ['retention:run'],
+    ])
+      expect({ args, needs: needsCurrentSchema(args) }).toEqual({ args, needs: true });
+  });
+
+  it('is false for the others: health-check reports the schema itself, the rest do not touch those tables', () => {
+    for (const args of [['health-check'], ['queue:status'], ['preload-models'], ['warm-cache', 'f.txt'], []])
+      expect({ args, needs: needsCurrentSchema(args) }).toEqual({ args, needs: false });
   });
 });

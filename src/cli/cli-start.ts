@@ -9,6 +9,20 @@ export const SETTING_REQUIRED_EXIT_CODE = 78;
 /** The command that runs the data-retention step once, as its schedule does. */
 export const RETENTION_RUN_COMMAND = 'retention:run';
 export const QUEUE_STATUS_COMMAND = 'queue:status';
+export const EXPORT_COMMAND = 'export-conversations';
+export const ERASE_COMMAND = 'erase-participant';
+
+/**
+ * The commands that read or write the study's tables: on a database behind this build's migrations they stop at
+ * once with the schema's one line (as `health-check` reports it), not with a driver's "relation does not exist".
+ */
+const SCHEMA_COMMANDS: ReadonlySet<string> = new Set([EXPORT_COMMAND, ERASE_COMMAND, RETENTION_RUN_COMMAND]);
+
+/** Whether the command in `args` needs the schema current before it runs. */
+export function needsCurrentSchema(args: readonly string[]): boolean {
+  const command = commandOf(args);
+  return command !== undefined && SCHEMA_COMMANDS.has(command);
+}
 
 /** The command `args` name: the first word that is not an option. */
 const commandOf = (args: readonly string[]): string | undefined => args.find((arg) => !arg.startsWith('-'));

@@ -14,7 +14,14 @@ import { AppConfig } from '../config/app-config';
 import { timerDelay } from '../config/timer-limit';
 import { HealthService } from '../health/health.service';
 import { JobsService } from '../queue/jobs.service';
-import { QUEUE_STATUS_COMMAND, RETENTION_RUN_COMMAND, retentionRefusal, SETTING_REQUIRED_EXIT_CODE } from './cli-start';
+import {
+  ERASE_COMMAND,
+  EXPORT_COMMAND,
+  QUEUE_STATUS_COMMAND,
+  RETENTION_RUN_COMMAND,
+  retentionRefusal,
+  SETTING_REQUIRED_EXIT_CODE,
+} from './cli-start';
 import { OperationsService } from './operations.service';
 import { StrictCommand } from './strict-command';
 
@@ -335,7 +342,7 @@ const exportFilterOf = (options: ExportOptions): ReturnType<typeof parseExportFi
     pseudonymise: options.pseudonymise ? 'true' : undefined,
   });
 
-@Command({ name: 'export-conversations', description: 'Export every stored conversation as CSV or JSON Lines.' })
+@Command({ name: EXPORT_COMMAND, description: 'Export every stored conversation as CSV or JSON Lines.' })
 export class ExportConversationsCommand extends StrictCommand {
   constructor(private readonly exporter: ConversationExportService) {
     super();
@@ -460,7 +467,7 @@ interface EraseOptions {
 }
 
 @Command({
-  name: 'erase-participant',
+  name: ERASE_COMMAND,
   description:
     'Erase a participant (transcript, e-mail, completion code), keeping an anonymous tombstone so arm counts stay true.',
 })

@@ -528,6 +528,19 @@ describe('CLI against a database or Redis it cannot use', () => {
     });
   }, 60_000);
 
+  it('export, erasure and retention on a database that was never migrated stop with one line naming the migrations', async () => {
+    const url = await recreateTestDatabase(EMPTY);
+    for (const args of [['export-conversations'], ['erase-participant', '--email', 'a@b.org'], ['retention:run']]) {
+      const run = await cli(args, { ...base, DATABASE_URL: url, DATA_RETENTION_DAYS: '5' });
+      expect({ args, code: run.code, stdout: run.stdout }).toEqual({ args, code: 1, stdout: '' });
+      expect(run.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          new RegExp(`^${args[0]}: schema behind: \\d+ pending migrations \\(Init\\d+, .*\\); run the migration job`),
+        ),
+      ]);
+    }
+  }, 120_000);
+
   it('warm-cache without REDIS_HOST refuses before starting anything, exit 78', async () => {
     const { REDIS_HOST: _redis, ...noRedis } = base;
     // An unreachable database: the refusal must come first.
