@@ -7,13 +7,13 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
 import { AllExceptionsFilter } from './all-exceptions.filter';
+import { byteLimitOf } from '../config/byte-limit';
 import { requireHostHeader } from './client-error';
 import { enableCorsFirst } from './cors';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
 import {
   bodyParserErrors,
-  byteLimitOf,
   JSON_BODY_TYPE,
   continueOnlyBodiesItReads,
   onlyJsonBodies,

@@ -1,8 +1,8 @@
+import { byteLimitOf } from '../config/byte-limit';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from './app.error';
 import {
   bodyParserErrors,
-  byteLimitOf,
   onlyJsonBodies,
   onlyObjectBodies,
   refuseDeclaredOversize,

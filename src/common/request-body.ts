@@ -81,13 +81,6 @@ export function onlyJsonBodies(request: IncomingMessage, response: ServerRespons
   refuseUnread(request, response, next, refusal);
 }
 
-/** `BODY_LIMIT` (`100kb`, `1mb`, `512b`) in bytes, read as body-parser reads it (a kilobyte is 1,024 bytes). */
-export function byteLimitOf(limit: string): number {
-  const [, digits, unit] = /^(\d+)(b|kb|mb)$/i.exec(limit) ?? [];
-  if (digits === undefined) throw new Error(`not a byte limit: ${limit}`);
-  return Number(digits) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit.toLowerCase() as 'b' | 'kb' | 'mb'];
-}
-
 /**
  * The refusal of a body whose Content-Length is over the limit, decided before a byte of it is read. body-parser
  * would refuse it too, but only after reading (and discarding) the whole of it, to keep the connection usable: a

@@ -318,4 +318,21 @@ describe('AppConfig: values that would start a service no participant or researc
       }
     }
   });
+
+  it('refuses numbers past what the service can use: they would start, then fail at every run or every request', () => {
+    expect(problemsOf({ CONVERSATION_TTL: '99999999999999' })).toEqual([
+      expect.stringMatching(/^CONVERSATION_TTL=99999999999999: must be less than or equal to 31536000/),
+    ]);
+    expect(problemsOf({ THROTTLE_TTL_SECONDS: '99999999999' })).toEqual([
+      expect.stringMatching(/^THROTTLE_TTL_SECONDS=99999999999: must be less than or equal to 86400/),
+    ]);
+    expect(problemsOf({ LLM_MAX_CONCURRENT: '1e12' })).toEqual([expect.stringMatching(/^LLM_MAX_CONCURRENT=1e12: /)]);
+    expect(problemsOf({ QUEUE_JOB_ATTEMPTS: '1e9' })).toEqual([expect.stringMatching(/^QUEUE_JOB_ATTEMPTS=1e9: /)]);
+    for (const limit of ['0b', '999999999999mb', '101mb']) {
+      expect(problemsOf({ BODY_LIMIT: limit })).toEqual([
+        expect.stringMatching(new RegExp(`^BODY_LIMIT=${limit}: must be from 1kb to 100mb`)),
+      ]);
+    }
+    expect(problemsOf({ BODY_LIMIT: '1kb', CONVERSATION_TTL: '31536000', THROTTLE_TTL_SECONDS: '86400' })).toEqual([]);
+  });
 });

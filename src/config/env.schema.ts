@@ -1,6 +1,7 @@
 import { parseExpression } from 'cron-parser';
 import Joi from 'joi';
 import { isIP } from 'node:net';
+import { byteLimitOf } from './byte-limit';
 import { MAX_TIMER_MS } from './timer-limit';
 
 /**
@@ -232,6 +233,13 @@ export const envSchema = Joi.object<Env, true>({
   CORS_ORIGINS: corsOrigins.default('http://localhost:3000,http://127.0.0.1:3000'),
   BODY_LIMIT: Joi.string()
     .pattern(/^\d+(b|kb|mb)$/i)
+    .custom((value: string) => {
+      // Below a kilobyte no chat turn fits; past 100 MB one request would hold the heap of a small pod.
+      const bytes = byteLimitOf(value);
+      if (bytes < 1024 || bytes > 100 * 1024 * 1024) throw new Error('out of range');
+      return value;
+    })
+    .messages({ 'any.custom': 'must be from 1kb to 100mb' })
     .default('100kb'),
   HTTP_MAX_JSON_DEPTH: Joi.number().integer().min(2).max(1000).default(32),
   HTTP_HEADERS_TIMEOUT_MS: timerMs(1000).default(15000),
@@ -317,7 +325,7 @@ export const envSchema = Joi.object<Env, true>({
     then: Joi.valid(true).messages({ 'any.only': 'must be true with CHAT_COOKIE_SAMESITE=none (or left unset)' }),
   }),
   CHAT_COOKIE_SAMESITE: Joi.string().valid('lax', 'strict', 'none').default('lax'),
-  THROTTLE_TTL_SECONDS: Joi.number().integer().min(1).default(60),
+  THROTTLE_TTL_SECONDS: Joi.number().integer().min(1).max(86400).default(60),
   THROTTLE_LIMIT: Joi.number().integer().min(0).default(600),
 
   STUDY_CONTENT_FILE: Joi.string().default('studies/example.json'),
@@ -329,7 +337,7 @@ export const envSchema = Joi.object<Env, true>({
   LLM_API_KEY: Joi.string().allow('').default(''),
   LLM_MODEL: Joi.string().default('gpt-4o-mini'),
   LLM_TIMEOUT_MS: timerMs(100).default(4000),
-  LLM_MAX_CONCURRENT: Joi.number().integer().min(1).default(4),
+  LLM_MAX_CONCURRENT: Joi.number().integer().min(1).max(1000).default(4),
   LLM_RETRIES: Joi.number().integer().min(0).max(3).default(1),
   LLM_BREAKER_THRESHOLD: Joi.number().integer().min(1).max(100).default(3),
   LLM_BREAKER_COOLDOWN_MS: timerMs(100).default(30000),
@@ -337,14 +345,15 @@ export const envSchema = Joi.object<Env, true>({
   QUEUE_PROCESS_IN_API: Joi.boolean(),
   WORKER_HEARTBEAT_FILE: Joi.string().allow('').default(''),
   QUEUE_CLASSIFY_CONCURRENCY: Joi.number().integer().min(1).max(256).default(3),
-  QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).default(3),
+  QUEUE_JOB_ATTEMPTS: Joi.number().integer().min(1).max(100).default(3),
   QUEUE_LOCK_DURATION_MS: timerMs(1000).default(10000),
   QUEUE_STALLED_INTERVAL_MS: timerMs(1000).default(10000),
   QUEUE_BACKOFF_MS: timerMs(0).default(1000),
   QUEUE_KEEP_COMPLETED: Joi.number().integer().min(0).default(1000),
   QUEUE_KEEP_FAILED: Joi.number().integer().min(0).default(5000),
   QUEUE_RETENTION_HOURS: Joi.number().min(0).default(24),
-  CONVERSATION_TTL: Joi.number().integer().min(60).default(3600),
+  // At most a year: the abandon job's `now() - ttl` must stay a PostgreSQL timestamp.
+  CONVERSATION_TTL: Joi.number().integer().min(60).max(31536000).default(3600),
   SCHEDULE_ABANDON_CRON: cronSchedule('*/5 * * * *'),
   SCHEDULE_PURGE_CRON: cronSchedule('17 * * * *'),
   SCHEDULE_METRICS_SNAPSHOT_CRON: cronSchedule('* * * * *'),
