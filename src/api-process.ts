@@ -70,24 +70,38 @@ export async function serveApi(config: AppConfig): Promise<void> {
    * find the cache and the model pool gone). Requests and jobs share one budget, `SHUTDOWN_TIMEOUT_MS` after the
    * grace: past it, requests have their sockets cut and jobs are left to their queue.
    */
-  const shutdown = async (): Promise<void> => {
+  const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
     if (stopping) return;
     stopping = true;
+    const logger = app.get(Logger);
+    const started = Date.now();
+    const requests = (count: number): string => `${count} request${count === 1 ? '' : 's'} in flight`;
+    logger.log(`${signal}: draining, ${requests(drain.inFlightCount)}`, 'Bootstrap');
     const grace = Math.min(KEEP_ALIVE_DRAIN_GRACE_MS, config.http.shutdownTimeoutMs);
     const deadline = Date.now() + grace + config.http.shutdownTimeoutMs;
-    setTimeout(() => server.closeAllConnections(), timerDelay(grace + config.http.shutdownTimeoutMs)).unref();
+    let cut = 0;
+    setTimeout(
+      () => {
+        cut = drain.inFlightCount;
+        if (cut > 0) logger.warn(`SHUTDOWN_TIMEOUT_MS passed: cutting ${requests(cut)}`, 'Bootstrap');
+        server.closeAllConnections();
+      },
+      timerDelay(grace + config.http.shutdownTimeoutMs),
+    ).unref();
     try {
       await drain.drain(grace);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await app.get(QueueWorker).stopProcessing(Math.max(0, deadline - Date.now()));
       await app.close();
-      process.exit(0);
+      logger.log(`stopped in ${Date.now() - started} ms`, 'Bootstrap');
+      // Requests cut are requests a client saw fail: the exit says so, as the worker's does for jobs it left.
+      process.exit(cut > 0 ? 1 : 0);
     } catch (error) {
-      app.get(Logger).error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, 'Bootstrap');
+      logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, 'Bootstrap');
       process.exit(1);
     }
   };
-  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown());
+  for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
   sendHeartbeats();
   const mode = config.mode;
   const where = cluster.isWorker ? `process ${process.pid} of ${config.http.processes}` : 'one process';

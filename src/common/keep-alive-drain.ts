@@ -43,11 +43,13 @@ export class KeepAliveDrain {
     if (open > 0 && graceMs > 0) await new Promise((resolve) => setTimeout(resolve, graceMs));
   }
 
+  /** Requests received whose response has not ended (or whose connection has not closed). */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
   private track(response: ServerResponse): void {
-    if (this.draining) {
-      closeAfter(response);
-      return;
-    }
+    if (this.draining) closeAfter(response);
     this.inFlight.add(response);
     response.once('close', () => {
       this.inFlight.delete(response);

@@ -89,6 +89,46 @@ describe('API shutdown with a request in flight', () => {
 });
 
 /**
+ * One HTTP process whose requests outlast SHUTDOWN_TIMEOUT_MS: it says what it does at the signal, cuts them at the
+ * bound, says how many, and exits 1 (as the worker does when its drain does not finish).
+ */
+describe('API shutdown with requests that outlast SHUTDOWN_TIMEOUT_MS', () => {
+  const api = builtApi('combot_api_shutdown_cut_test', { SHUTDOWN_TIMEOUT_MS: '1500' });
+  let service: ServiceProcess;
+  beforeAll(async () => (service = await api.start()), 150_000);
+  afterAll(() => api.stop());
+
+  it('logs the signal and the requests in flight, cuts them at the bound, logs how many, and exits 1', async () => {
+    const port = Number(new URL(service.baseUrl).port);
+    const sockets = await Promise.all(
+      [1, 2].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(port, '127.0.0.1', () => {
+              // A body that never comes: the request is in flight until the server cuts it.
+              socket.write(
+                'POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{',
+              );
+              resolve(socket);
+            });
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    await sleep(300);
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(1);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const output = service.output();
+    expect(output).toMatch(/SIGTERM: draining, 2 requests in flight/);
+    expect(output).toMatch(/SHUTDOWN_TIMEOUT_MS passed: cutting 2 requests in flight/);
+    expect(output).toMatch(/stopped in \d+ ms/);
+    for (const socket of sockets) socket.destroy();
+  }, 60_000);
+});
+
+/**
  * One HTTP process that runs its jobs itself (QUEUE_PROCESS_IN_API, here on Bull and the Redis cache) stopping with
  * classification jobs running: they finish with the model and the cache still up, and only then does the
  * application close.
