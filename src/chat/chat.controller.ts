@@ -72,7 +72,7 @@ export class ChatController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<ChatGreetingResponseDto> {
-    const greeting = await this.chat.greet(entryOf(request));
+    const greeting = await this.chat.greet(entryOf(request), this.cookieOf(request));
     this.setCookie(request, response, greeting.scenario.conversation_id);
     return greeting;
   }

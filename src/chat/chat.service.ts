@@ -8,7 +8,7 @@ import { ClassificationService } from '../ml/classification.service';
 import { checkedMessage, parseNumber, parseScenario } from './chat-turn.parser';
 import { ChatTurnRequestDto } from './chat-turn-request.dto';
 import type { ChatClosingResponseDto, ChatGreetingResponseDto, ChatTurnResponseDto } from './chat-response.dto';
-import { Brand, BRANDS, ConversationOrigin, EntryPoint, LEVELS, Step } from './chat.types';
+import { Brand, BRANDS, ConversationOrigin, ConversationStatus, EntryPoint, LEVELS, Step } from './chat.types';
 import { newCompletionCode } from './completion-code';
 import { ConditionAllocator } from './condition-allocator';
 import { closingOf, decideTurn, greetingOf, replayedStep, turnNeeds } from './conversation-flow';
@@ -44,8 +44,17 @@ export class ChatService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async greet(entry: EntryPoint): Promise<ChatGreetingResponseDto> {
-    return greetingOf(await this.startDrawn(entry, ConversationOrigin.Greeting, this.greetings()), this.content);
+  /**
+   * The greeting of a new conversation on a drawn condition; or, when the cookie names one this entry point greeted
+   * and nothing has been typed in yet (the page reloaded), that one again: a reload draws no second arm, so no
+   * participant can pick one by reloading, and leaves no empty conversation holding a slot.
+   */
+  async greet(entry: EntryPoint, cookieId?: string): Promise<ChatGreetingResponseDto> {
+    const unstarted = await this.unstartedOf(entry, cookieId);
+    return greetingOf(
+      unstarted ?? (await this.startDrawn(entry, ConversationOrigin.Greeting, this.greetings())),
+      this.content,
+    );
   }
 
   /** `signal` aborts when the client leaves: a complaint still waiting for the classifier is then dropped. */
@@ -128,6 +137,20 @@ export class ChatService {
   }
 
   /** The echoed scenario first (it survives cross-site), then the cookie; the entry's brand must match. */
+  /** The conversation `cookieId` names if this entry point greeted it, under this content, and it has no turn yet. */
+  private async unstartedOf(entry: EntryPoint, cookieId: string | undefined): Promise<ConversationEntity | null> {
+    if (cookieId === undefined) return null;
+    const conversation = await this.conversations.findById(cookieId);
+    const unstarted =
+      conversation !== null &&
+      conversation.entryPoint === entry &&
+      conversation.origin === ConversationOrigin.Greeting &&
+      conversation.status === ConversationStatus.InProgress &&
+      conversation.step === Step.Complaint &&
+      conversation.contentVersion === this.content.version;
+    return unstarted ? conversation : null;
+  }
+
   private async find(
     entry: EntryPoint,
     scenarioId: unknown,

@@ -443,6 +443,34 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     }
   });
 
+  it('greets a reload before anything was typed with the same conversation and condition; a new one once it began', async () => {
+    const conversations = async (): Promise<number> =>
+      Number((await dataSource.query(`SELECT count(*) AS n FROM conversation`))[0].n);
+    const before = await conversations();
+    const agent = request.agent(server());
+    const first = await agent.get('/api/random/initial/').expect(200);
+    // Reloaded before typing: no second draw, so no arm can be picked by reloading, and no empty conversation.
+    for (let reload = 0; reload < 3; reload++) {
+      const again = await agent.get('/api/random/initial').expect(200);
+      expect(again.body).toEqual(first.body);
+    }
+    expect(await conversations()).toBe(before + 1);
+    // Another entry point is another page: its own conversation.
+    const lulu = await agent.get('/api/lulu/initial/').expect(200);
+    expect(lulu.body.scenario.conversation_id).not.toBe(first.body.scenario.conversation_id);
+    // Once the participant has written, a reload starts over: the page cannot resume in the middle.
+    const started = await agent.get('/api/random/initial/').expect(200);
+    await agent
+      .post('/api/random/')
+      .send({ message: COMPLAINTS.A, index: 0, scenario: started.body.scenario })
+      .expect(200);
+    const after = await agent.get('/api/random/initial/').expect(200);
+    expect(after.body.scenario.conversation_id).not.toBe(started.body.scenario.conversation_id);
+    // Without the cookie (a cross-site page that lost it), every greeting draws.
+    const fresh = await request(server()).get('/api/random/initial/').expect(200);
+    expect(fresh.body.scenario.conversation_id).not.toBe(after.body.scenario.conversation_id);
+  });
+
   it('forgets the conversation on POST reset; a GET reset is refused with 405', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial').expect(200);
