@@ -260,11 +260,13 @@ export class MetricsAuthGuard extends AdminApiKeyGuard {
 }
 
 /** What bull-board said when it refused: `{error: "Queue not found"}` or `{error: {key: "ERRORS.…"}}`. */
-function dashboardReason(body: unknown): string {
+function dashboardReason(body: unknown, status: number): string {
   const error = (body as { error?: unknown } | null)?.error;
   if (typeof error === 'string') return error;
   const key = (error as { key?: unknown } | null | undefined)?.key;
-  return typeof key === 'string' ? key : 'refused';
+  if (typeof key === 'string') return key;
+  // No reason of its own (a static file or job it does not have): the status's.
+  return status === 404 ? 'no such page, queue or job' : 'not a request it takes';
 }
 
 /** Writes the dashboard's refusals in the service's error body; one for every request. */
@@ -281,7 +283,7 @@ function answerDashboardRefusalsAsServiceErrors(request: Request, response: Resp
     const status = response.statusCode;
     if (status < 400) return json(body);
     const message =
-      status >= 500 ? 'The queue dashboard failed.' : `The queue dashboard refused: ${dashboardReason(body)}.`;
+      status >= 500 ? 'The queue dashboard failed.' : `The queue dashboard refused: ${dashboardReason(body, status)}.`;
     return json(dashboardErrors.bodyOfStatus(status, message, request));
   };
 }
