@@ -269,15 +269,24 @@ function dashboardReason(body: unknown, status: number): string {
   return status === 404 ? 'no such page, queue or job' : 'not a request it takes';
 }
 
+/**
+ * The stylesheets bull-board's page links from other hosts (Google Fonts): every asset comes from the app (the CSP
+ * allows no other), so they are left out of the page; it falls back to the browser's fonts and works offline.
+ */
+const REMOTE_STYLESHEETS = /<link href="https:\/\/[^"]*" rel="stylesheet">\s*/g;
+
 /** Writes the dashboard's refusals in the service's error body; one for every request. */
 const dashboardErrors = new AllExceptionsFilter();
 
 /**
  * bull-board answers its own refusals (an unknown queue or job, a query value it does not take) in a shape of its
  * own. They go out in the service's error body, as the exception filter writes it, with bull-board's reason in the
- * message for a 4xx; a 5xx keeps nothing of it, since that may be driver text (Redis down).
+ * message for a 4xx; a 5xx keeps nothing of it, since that may be driver text (Redis down). Its page goes out
+ * without the stylesheets it links from other hosts.
  */
 function answerDashboardRefusalsAsServiceErrors(request: Request, response: Response): void {
+  const send = response.send.bind(response);
+  response.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(REMOTE_STYLESHEETS, '') : body);
   const json = response.json.bind(response);
   response.json = (body: unknown) => {
     const status = response.statusCode;

@@ -60,6 +60,10 @@ export function configureHttpApp(app: NestExpressApplication): void {
           // even when the page came over plain http from an address other than localhost: a blank page. TLS is
           // the proxy's to enforce (HSTS once it serves https).
           'upgrade-insecure-requests': null,
+          // Helmet allows fonts and stylesheets from any https host; every asset here is the app's own (the queue
+          // dashboard's page would otherwise fetch Google Fonts on every visit, telling Google who administers what).
+          'font-src': ["'self'", 'data:'],
+          'style-src': ["'self'", "'unsafe-inline'"],
         },
       },
       crossOriginResourcePolicy: { policy: 'cross-origin' },

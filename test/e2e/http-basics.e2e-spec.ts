@@ -162,6 +162,9 @@ describe('HTTP basics (real PostgreSQL)', () => {
     const page = await http().get('/api/docs').expect(200).expect('Content-Type', /html/);
     // A browser would fetch the page's scripts over https from a plain-http address other than localhost: blank page.
     expect(page.headers['content-security-policy']).not.toMatch(/upgrade-insecure-requests/);
+    // Every asset from the app itself: no font or stylesheet from another host (bull-board's page links Google Fonts).
+    expect(page.headers['content-security-policy']).toMatch(/font-src 'self' data:;/);
+    expect(page.headers['content-security-policy']).toMatch(/style-src 'self' 'unsafe-inline'(;|$)/);
     const spec = await http().get('/api/docs-json').expect(200);
     expect(spec.body.openapi).toMatch(/^3\./);
     expect(Object.keys(spec.body.paths)).toEqual(expect.arrayContaining(['/api/health', '/api/health/ready']));
