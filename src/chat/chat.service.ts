@@ -136,7 +136,6 @@ export class ChatService {
     if (conversation) await this.conversations.abandon(conversation.id);
   }
 
-  /** The echoed scenario first (it survives cross-site), then the cookie; the entry's brand must match. */
   /** The conversation `cookieId` names if this entry point greeted it, under this content, and it has no turn yet. */
   private async unstartedOf(entry: EntryPoint, cookieId: string | undefined): Promise<ConversationEntity | null> {
     if (cookieId === undefined) return null;
@@ -151,6 +150,7 @@ export class ChatService {
     return unstarted ? conversation : null;
   }
 
+  /** The echoed scenario first (it survives cross-site), then the cookie; the entry's brand must match. */
   private async find(
     entry: EntryPoint,
     scenarioId: unknown,

@@ -6,8 +6,8 @@ import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppConfig } from '../config/app-config';
-import { AllExceptionsFilter } from './all-exceptions.filter';
 import { byteLimitOf } from '../config/byte-limit';
+import { AllExceptionsFilter } from './all-exceptions.filter';
 import { requireHostHeader } from './client-error';
 import { enableCorsFirst } from './cors';
 import { ErrorTranslation } from './error-translation';
@@ -73,8 +73,9 @@ export function configureHttpApp(app: NestExpressApplication): void {
   // conversation id, which continues the conversation (its completion code included); the closing prompt depends on
   // the cookie; admin routes answer with participants' e-mails and transcripts, which must not outlive the session
   // or an erasure.
-  // Nothing is cached, so no request is conditional: Express would answer one it finds fresh (`If-None-Match: *`
-  // always is, or a matching ETag) with a bodiless 304, after a greeting had drawn and stored its conversation.
+  // And since nothing is cached, no request is conditional: Express would answer one it finds fresh
+  // (`If-None-Match: *` always is, or a matching ETag) with a bodiless 304, after a greeting had drawn and stored
+  // its conversation.
   app.set('etag', false);
   app.use(`/${API_PREFIX}`, (request: Request, response: Response, next: NextFunction) => {
     response.setHeader('Cache-Control', 'no-store');
