@@ -98,11 +98,6 @@ export function conversationFilterConditions(
  */
 const MAX_STORED_DURATION_MS = 2_147_483_647;
 
-/**
- * A turn's time in the export: UTC, milliseconds, `Z`, as the conversation's own times are written (JavaScript's
- * ISO form). PostgreSQL's JSON form of a timestamptz follows the session's time zone and drops trailing zeros, so
- * an export from a connection under another zone (a CLI on a database whose default is not UTC) would differ.
- */
 /** The at signs an address is found with (`email-address.ts`): ASCII, full-width and small; NFKC makes them all `@`. */
 const AT_SIGNS = ['@', '\uff20', '\ufe6b'];
 
@@ -113,6 +108,11 @@ const AT_SIGNS = ['@', '\uff20', '\ufe6b'];
  */
 const TYPED_ADDRESS_SIEVE = String.raw`[@\uff20\ufe6b][A-Za-z0-9\u0080-\U0010ffff][A-Za-z0-9.\u0080-\U0010ffff-]*[.\uff0e][A-Za-z\u0080-\U0010ffff]{2}`;
 
+/**
+ * A turn's time in the export: UTC, milliseconds, `Z`, as the conversation's own times are written (JavaScript's
+ * ISO form). PostgreSQL's JSON form of a timestamptz follows the session's time zone and drops trailing zeros, so
+ * an export from a connection under another zone (a CLI on a database whose default is not UTC) would differ.
+ */
 const TURN_TIME_FORMAT = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
 
 /** Every stored conversation column, in export order (the transcript follows as `turns`). */
@@ -417,8 +417,9 @@ export class ConversationRepository {
   /**
    * The conversations that carry `email`, by their e-mail field or, failing that, by an address in any of their turns
    * (what the participant typed, a bot reply that echoed it, the reply stored for replays), in one read. Both compare
-   * addresses in Unicode's compatibility-composed form (NFKC: full-width letters are their ASCII ones), letter case folded: the field in SQL under ICU's rules, which fold every
-   * letter whatever the database's locale (under C, plain lower() folds ASCII only); the transcript's addresses as
+   * addresses in Unicode's compatibility-composed form (NFKC: full-width letters are their ASCII ones), letter case
+   * folded: the field in SQL under ICU's rules, which fold every letter whatever the database's locale (under C,
+   * plain lower() folds ASCII only); the transcript's addresses as
    * the pseudonymised export finds them (`emailsIn`, `namesAddress`), so an address that merely contains the one
    * asked for (`x` + it, or it + `.uk`) is someone else's, while quotes or text typed right before it are not part of
    * it. SQL only sieves the turns: an `@` (or a full-width or small one), then the folded address as a
