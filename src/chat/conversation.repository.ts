@@ -103,10 +103,10 @@ const AT_SIGNS = ['@', '\uff20', '\ufe6b'];
 
 /**
  * A PostgreSQL regular expression every text holding an address `replaceEmails` finds matches (and few others do):
- * `@` (or a full-width or small one), a domain label, a dot (or a full-width one), two letters of a top-level domain,
- * where any non-ASCII character counts as a letter.
+ * `@` (or a full-width or small one), a domain label, a dot (or a full-width or ideographic one), two letters of a
+ * top-level domain, where any non-ASCII character counts as a letter.
  */
-const TYPED_ADDRESS_SIEVE = String.raw`[@\uff20\ufe6b][A-Za-z0-9\u0080-\U0010ffff][A-Za-z0-9.\u0080-\U0010ffff-]*[.\uff0e][A-Za-z\u0080-\U0010ffff]{2}`;
+const TYPED_ADDRESS_SIEVE = String.raw`[@\uff20\ufe6b][A-Za-z0-9\u0080-\U0010ffff][A-Za-z0-9.\u0080-\U0010ffff-]*[.\uff0e\u3002\uff61][A-Za-z\u0080-\U0010ffff]{2}`;
 
 /**
  * A turn's time in the export: UTC, milliseconds, `Z`, as the conversation's own times are written (JavaScript's
@@ -431,7 +431,9 @@ export class ConversationRepository {
     // An address the pattern would not find whole in a text is in no transcript; searching for less (an empty string,
     // a lone `@`) would sieve every turn.
     const inTranscripts = isOneAddress(asked);
-    const folded = (sql: string): string => `lower(normalize(${sql}, NFKC) COLLATE "und-x-icu")`;
+    // As `addressKey`: NFKC, the ideographic full stop (which NFKC leaves) as a dot, letter case folded.
+    const folded = (sql: string): string =>
+      `lower(translate(normalize(${sql}, NFKC), '\u3002', '.') COLLATE "und-x-icu")`;
     const hasAt = (sql: string): string => AT_SIGNS.map((at) => `strpos(${sql}, '${at}') > 0`).join(' OR ');
     const sieve = (sql: string): string => `((${hasAt(sql)}) AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
     const rows = await this.dataSource.query<

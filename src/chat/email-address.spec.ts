@@ -136,3 +136,43 @@ describe('addresses typed in full-width forms (CJK input methods)', () => {
     expect(isValidEmail(fullWidth)).toBe(false);
   });
 });
+
+describe('addresses with text typed right after them, in another script', () => {
+  it('end where the top-level domain changes script: a Korean or Japanese particle is not part of it', () => {
+    expect(emailsIn('제 이메일은 ko1@example.org입니다')).toEqual(['ko1@example.org']);
+    expect(emailsIn('メールはja1@example.orgです')).toEqual(['\u30e1\u30fc\u30eb\u306fja1@example.org']);
+    expect(emailsIn('ru1@example.orgспасибо')).toEqual(['ru1@example.org']);
+    expect(emailsIn('xu@example.org．次に')).toEqual(['xu@example.org']);
+  });
+
+  it('keep a top-level domain wholly in another script', () => {
+    expect(emailsIn('zoe@例え.テスト')).toEqual(['zoe@例え.テスト']);
+    expect(emailsIn('ivan@почта.рф, ok')).toEqual(['ivan@почта.рф']);
+  });
+});
+
+describe('full-width forms: found only where they spell a Latin address', () => {
+  it('finds one with ideographic full stops too (。 and ｡, which IDNA reads as dots)', () => {
+    const gina = '\uff47\uff49\uff4e\uff41\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\u3002\uff4f\uff52\uff47';
+    expect(emailsIn(`mail ${gina} please`)).toEqual([gina]);
+    expect(emailsIn('carol@example\u3002org')).toEqual(['carol@example\u3002org']);
+    expect(addressKey(gina)).toBe('gina@example.org');
+    expect(addressKey('hank@example\uff61org')).toBe('hank@example.org');
+  });
+
+  it('never takes Japanese prose that uses ＠ for "at" and ． for a full stop', () => {
+    for (const prose of ['明日１０時＠渋谷．駅前で受け取り予定でした', '会議＠東京．その後、配達員が来ませんでした'])
+      expect({ prose, found: emailsIn(prose) }).toEqual({ prose, found: [] });
+  });
+
+  it('are asked for again at the e-mail step even when only one character is full-width or a ligature', () => {
+    for (const email of [
+      '\uff41lice@example.org',
+      'alice@\uff45xample.org',
+      'alice\uff11@example.org',
+      '\ufb01lice@example.org',
+      'alice@\u2460.org',
+    ])
+      expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: false });
+  });
+});

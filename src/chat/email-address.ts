@@ -4,25 +4,36 @@ import { holdsInvisible } from '../common/blank-text';
  * The parts of an address the chat accepts: no quoted local parts, no IP literals. Domain labels and the top-level
  * domain may be in any script (`uni-köln.de`, `例え.jp`, `почта.рф`) or their ASCII form (`xn--…`): an address
  * typed that way must be found in a transcript like any other, or a pseudonymised export, the retention job and
- * an erasure by address would leave it in clear. The top-level domain is letters only (or `xn--…`).
+ * an erasure by address would leave it in clear. The top-level domain is letters only (or `xn--…`), and of one kind:
+ * ASCII, or wholly of another script, so text typed right after an address (`…@example.org입니다`, `…orgです`) is not
+ * taken for part of it.
  */
+const LOCAL_PART = String.raw`[^\s@\uff20\ufe6b<>()[\]\\,;:"]{1,64}`;
 const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,62}[\p{L}\p{M}\p{N}])?`;
 // The `xn--` form first: as letters, its `xn` alone would end the address early (`….xn` + `--p1ai`).
-const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|\p{L}[\p{L}\p{M}]+)`;
-
-/** An address with `at` between its parts and `dot` between its domain's labels. */
-const addressPattern = (at: string, dot: string): string =>
-  String.raw`[^\s@\uff20\ufe6b<>()[\]\\,;:"]{1,64}${at}${DOMAIN_LABEL}(?:${dot}${DOMAIN_LABEL})*${dot}${TOP_LEVEL_DOMAIN}`;
+const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,63}|(?![A-Za-z])\p{L}(?:(?![A-Za-z])[\p{L}\p{M}])+)`;
+const ADDRESS_WITH_ASCII_AT = String.raw`${LOCAL_PART}@${DOMAIN_LABEL}(?:\.${DOMAIN_LABEL})*\.${TOP_LEVEL_DOMAIN}`;
 
 /** What the chat accepts at the e-mail step: ASCII `@` and `.`, the address mail is sent to. */
-const WHOLE = new RegExp(`^${addressPattern('@', String.raw`\.`)}$`, 'u');
+const WHOLE = new RegExp(`^${ADDRESS_WITH_ASCII_AT}$`, 'u');
 
 /**
- * What is found in a text: also the full-width `＠` and `．` and the small `﹫` that CJK input methods type (NFKC, and
- * so `addressKey`, makes them `@` and `.`): an address typed that way is still the participant's, for a pseudonymised
- * export, retention and erasure.
+ * The full-width forms CJK input methods type: `＠` (or the small `﹫`), `．`, the ideographic full stops `。` and `｡`
+ * (which IDNA reads as dots), full-width Latin letters and digits. Found only where the domain is Latin (ASCII or
+ * full-width): Japanese prose writes `＠` for "at" and `．` for a full stop (`会議＠東京．その後…`), which is no address.
  */
-const ADDRESS = addressPattern('[@\uff20\ufe6b]', '[.\uff0e]');
+const LATIN_ALNUM = String.raw`[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]`;
+const LATIN_LABEL = String.raw`${LATIN_ALNUM}(?:[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\-\uff0d]{0,62}${LATIN_ALNUM})?`;
+const LATIN_TOP_LEVEL_DOMAIN = String.raw`[A-Za-z\uff21-\uff3a\uff41-\uff5a]{2,63}`;
+const WIDE_DOT = String.raw`[.\uff0e\u3002\uff61]`;
+const ADDRESS_IN_WIDE_FORMS = String.raw`${LOCAL_PART}[@\uff20\ufe6b]${LATIN_LABEL}(?:${WIDE_DOT}${LATIN_LABEL})*${WIDE_DOT}${LATIN_TOP_LEVEL_DOMAIN}`;
+
+/**
+ * What is found in a text: an address as the e-mail step takes it, or typed in full-width forms (NFKC, and so
+ * `addressKey`, makes those the ASCII address): either way still the participant's, for a pseudonymised export,
+ * retention and erasure.
+ */
+const ADDRESS = `(?:${ADDRESS_WITH_ASCII_AT}|${ADDRESS_IN_WIDE_FORMS})`;
 
 /**
  * Control characters; the invisible ones (zero-width space, soft hyphen, bidi overrides, Hangul fillers, variation
@@ -40,7 +51,13 @@ const STRAY_DOT = /^\.|\.@|\.\./;
 /** Whether `text` (already trimmed) is an e-mail address the conversation accepts at step 6. */
 export function isValidEmail(text: string): boolean {
   return (
-    text.length <= 254 && WHOLE.test(text) && !CONTROL.test(text) && !holdsInvisible(text) && !STRAY_DOT.test(text)
+    text.length <= 254 &&
+    WHOLE.test(text) &&
+    !CONTROL.test(text) &&
+    !holdsInvisible(text) &&
+    !STRAY_DOT.test(text) &&
+    // A full-width letter, a ligature or a circled digit anywhere: not the address mail is sent to.
+    text.normalize('NFKC') === text.normalize('NFC')
   );
 }
 
@@ -68,10 +85,15 @@ export function emailsIn(text: string): string[] {
 /**
  * The form in which two addresses are one participant's: trimmed, in Unicode's compatibility-composed form (NFKC: an
  * accent typed as its own combining mark and the accented letter are one address, and so are full-width letters and
- * their ASCII forms) and lower-cased. Pseudonyms and erasure both use it.
+ * their ASCII forms), the ideographic full stop as a dot (NFKC leaves it) and lower-cased. Pseudonyms and erasure
+ * both use it.
  */
 export function addressKey(address: string): string {
-  return address.trim().normalize('NFKC').toLowerCase();
+  return address
+    .trim()
+    .normalize('NFKC')
+    .replace(/\u3002/g, '.')
+    .toLowerCase();
 }
 
 /**

@@ -55,6 +55,17 @@ describe('pseudonymiseEmails', () => {
     expect(pseudonymiseEmails("it's 'jane.doe@example.org'", KEY, participant)).toBe(`it's '${JANE}'`);
     expect(pseudonymiseEmails('email=jane.doe@example.org', KEY, participant)).toBe(`email=${JANE}`);
     expect(pseudonymiseEmails('我的邮箱是jane.doe@example.org', KEY, participant)).toBe(`我的邮箱是${JANE}`);
+    // Text typed right after it, in another script, is not part of it either; nor are full-width forms another address.
+    expect(pseudonymiseEmails('제 이메일은 jane.doe@example.org입니다', KEY, participant)).toBe(
+      `제 이메일은 ${JANE}입니다`,
+    );
+    expect(
+      pseudonymiseEmails(
+        '\uff4a\uff41\uff4e\uff45\uff0e\uff44\uff4f\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\u3002\uff4f\uff52\uff47',
+        KEY,
+        participant,
+      ),
+    ).toBe(JANE);
     // Another address that merely ends with the participant's is another participant's: pseudonymised whole.
     for (const other of ['xjane.doe@example.org', 'x.jane.doe@example.org', 'x+jane.doe@example.org']) {
       expect(pseudonymiseEmails(other, KEY, participant)).toBe(pseudonymOf(other, KEY));

@@ -232,6 +232,14 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       expect([await turnCount(typed), await turnCount(small)]).toEqual([0, 0]);
     });
 
+    it('finds the address with a particle typed right after it, or ideographic full stops for its dots', async () => {
+      const glued = await stopped(1, { 1: '제 이메일은 ko1@uni.org입니다' });
+      const stops = await stopped(1, { 1: 'ko1@uni\u3002org' });
+      const report = await participants.eraseByEmail('ko1@uni.org', 'cli');
+      expect(report).toMatchObject({ matched: 2, matchedByTranscript: 2 });
+      expect([await turnCount(glued), await turnCount(stops)]).toEqual([0, 0]);
+    });
+
     it('searches no transcript for what is no whole address: a part of one would match every turn', async () => {
       const id = await stopped(1, { 1: 'mail me at part@example.org' });
       for (const asked of ['@', ' ', 'part@example', 'part@example.org and more@example.org']) {
@@ -291,7 +299,8 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       const email = 'OldOne@Example.org';
       const fullWidth =
         '\uff4f\uff4c\uff44\uff4f\uff4e\uff45\uff20\uff45\uff58\uff41\uff4d\uff50\uff4c\uff45\uff0e\uff4f\uff52\uff47';
-      const aged = await completed(email, { 2: `write me at ${email} please`, 3: `or ${fullWidth}` });
+      const prose = '会議＠東京．その後、配達員が来ませんでした';
+      const aged = await completed(email, { 2: `write me at ${email} please`, 3: `or ${fullWidth}`, 4: prose });
       const recent = await completed(email, { 2: `write me at ${email} please` });
       await dataSource.query(`UPDATE conversation SET created_at = now() - interval '31 days' WHERE id = $1`, [aged]);
       const now = new Date();
@@ -306,6 +315,8 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       expect(turns.find(({ step }) => step === 6)?.text).toBe(EMAIL_REMOVED);
       expect(turns.find(({ step }) => step === 2)?.text).toBe(`write me at ${EMAIL_REMOVED} please`);
       expect(turns.find(({ step }) => step === 3)?.text).toBe(`or ${EMAIL_REMOVED}`);
+      // Japanese prose writing ＠ for "at" and ． for a full stop holds no address: kept as typed.
+      expect(turns.find(({ step }) => step === 4)?.text).toBe(prose);
       // Nothing the pseudonymised export would still find as an address.
       for (const { text } of turns) expect(replaceEmails(text, () => '<address>')).toBe(text);
       expect(await emailOf(recent)).toBe(email);
