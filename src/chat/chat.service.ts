@@ -69,9 +69,8 @@ export class ChatService {
     const scenario = parseScenario(body.scenario);
     // A turn naming no known conversation (the original's load tests post index 0 with no greeting) starts one
     // on a drawn condition, exactly as a greeting would; the scenario in its body is never trusted.
-    const conversation =
-      (await this.find(entry, scenario.conversation_id, cookieId)) ??
-      (await this.startDrawn(entry, ConversationOrigin.NoGreeting, []));
+    const found = await this.find(entry, scenario.conversation_id, cookieId);
+    const conversation = found ?? (await this.startDrawn(entry, ConversationOrigin.NoGreeting, []));
     const reply = (response: ChatTurnResponseDto): TurnOutcome => ({ response, conversationId: conversation.id });
 
     const replayed = replayedStep(conversation, parseNumber(body.index));
@@ -83,6 +82,9 @@ export class ChatService {
       }
     }
 
+    if (found !== null && conversation.step === Step.Complaint && untouched(conversation)) {
+      await this.conversations.markComplaintArrived(conversation.id);
+    }
     const needs = turnNeeds(conversation, message, this.content);
     const classification = needs.classify ? await this.classification.classify(message, signal) : undefined;
     const llmText = needs.llm ? await this.llm.complete(needs.llm.systemPrompt, needs.llm.userText) : null;
@@ -136,7 +138,10 @@ export class ChatService {
     if (conversation) await this.conversations.abandon(conversation.id);
   }
 
-  /** The conversation `cookieId` names if this entry point greeted it, under this content, and it has no turn yet. */
+  /**
+   * The conversation `cookieId` names if this entry point greeted it, under this content, within CONVERSATION_TTL,
+   * and no message of the participant's has arrived in it (answered or still being answered).
+   */
   private async unstartedOf(entry: EntryPoint, cookieId: string | undefined): Promise<ConversationEntity | null> {
     if (cookieId === undefined) return null;
     const conversation = await this.conversations.findById(cookieId);
@@ -146,6 +151,8 @@ export class ChatService {
       conversation.origin === ConversationOrigin.Greeting &&
       conversation.status === ConversationStatus.InProgress &&
       conversation.step === Step.Complaint &&
+      untouched(conversation) &&
+      Date.now() - conversation.createdAt.getTime() < this.config.queue.conversationTtlSeconds * 1000 &&
       conversation.contentVersion === this.content.version;
     return unstarted ? conversation : null;
   }
@@ -198,4 +205,9 @@ export class ChatService {
       LEVELS.map((think_level) => ({ brand, think_level, text: this.content.brand(brand).greeting[think_level] })),
     );
   }
+}
+
+/** Whether nothing has happened in a conversation since its greeting: created and last active at the same instant. */
+function untouched(conversation: ConversationEntity): boolean {
+  return conversation.lastActivityAt.getTime() === conversation.createdAt.getTime();
 }

@@ -356,10 +356,16 @@ export class ConversationRepository {
     );
   }
 
-  async touch(conversationId: string, changes: Partial<ConversationEntity>): Promise<void> {
-    await this.dataSource
-      .getRepository(ConversationEntity)
-      .update({ id: conversationId }, { ...changes, lastActivityAt: () => 'now()' });
+  /**
+   * Marks a conversation still at its first step active the moment its complaint arrives, before the classifier and
+   * the LLM answer it: until that answer is stored the step stays 0, and a reload meanwhile must not be greeted
+   * with this conversation again (`ChatService.greet`), or the complaint typed after it would be taken for a replay.
+   */
+  async markComplaintArrived(conversationId: string): Promise<void> {
+    await this.prepared.query(
+      `UPDATE conversation SET last_activity_at = clock_timestamp() WHERE id = $1 AND step = $2`,
+      [conversationId, Step.Complaint],
+    );
   }
 
   /**

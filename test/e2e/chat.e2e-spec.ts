@@ -471,6 +471,28 @@ describe('Chat API (real PostgreSQL, shipped model)', () => {
     expect(fresh.body.scenario.conversation_id).not.toBe(after.body.scenario.conversation_id);
   });
 
+  it('greets a reload as a new conversation once a first message is on its way, or once the conversation sat idle past its TTL', async () => {
+    const agent = request.agent(server());
+    const first = await agent.get('/api/random/initial/').expect(200);
+    const id = first.body.scenario.conversation_id as string;
+    // A complaint being answered (the classifier or the LLM still at work) has marked the conversation active: as if
+    // its answer had not been stored yet, the step is still 0.
+    await dataSource.query(
+      `UPDATE conversation SET last_activity_at = created_at + interval '1 second' WHERE id = $1`,
+      [id],
+    );
+    const reloaded = await agent.get('/api/random/initial/').expect(200);
+    expect(reloaded.body.scenario.conversation_id).not.toBe(id);
+    // Untouched but older than CONVERSATION_TTL (the sweep not yet run): abandoned in all but name, not revived.
+    const second = reloaded.body.scenario.conversation_id as string;
+    await dataSource.query(
+      `UPDATE conversation SET created_at = created_at - interval '2 hours', last_activity_at = created_at - interval '2 hours' WHERE id = $1`,
+      [second],
+    );
+    const later = await agent.get('/api/random/initial/').expect(200);
+    expect(later.body.scenario.conversation_id).not.toBe(second);
+  });
+
   it('forgets the conversation on POST reset; a GET reset is refused with 405', async () => {
     const agent = request.agent(server());
     const greeting = await agent.get('/api/random/initial').expect(200);
@@ -669,5 +691,25 @@ describe('Chat API with an LLM (local OpenAI-compatible server)', () => {
     const answer = await (await lowThinkClient()).send('The courier lost my parcel.');
     expect(answer.reply).toMatch(/Could you|Can you/);
     llmContent = 'You say <b>it broke</b> & more. Tell me more?';
+  });
+
+  it('marks a greeted conversation active as soon as its first message arrives, while the LLM still answers it', async () => {
+    llmMode = 'slow';
+    const client = await lowThinkClient();
+    const id = client.scenario.conversation_id;
+    const untouched = async (): Promise<boolean> =>
+      (
+        await testApp.app
+          .get(DataSource)
+          .query(`SELECT created_at = last_activity_at AS untouched, step FROM conversation WHERE id = $1`, [id])
+      )[0].untouched as boolean;
+    expect(await untouched()).toBe(true);
+    const answering = client.send('My toaster broke after a day.');
+    // The LLM holds the answer for its timeout (500 ms): the step is still 0, but a reload must not greet it again.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const [{ step }] = await testApp.app.get(DataSource).query(`SELECT step FROM conversation WHERE id = $1`, [id]);
+    expect({ step, untouched: await untouched() }).toEqual({ step: 0, untouched: false });
+    expect((await answering).index).toBe(1);
+    llmMode = 'ok';
   });
 });
