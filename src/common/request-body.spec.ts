@@ -99,6 +99,17 @@ describe('onlyJsonBodies', () => {
     expect(refusedWith('POST', { 'content-type': type, 'content-length': '0' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('refuses a JSON body in a charset JSON is not written in, before reading it; passes UTF-8 and no charset', () => {
+    for (const charset of ['latin1', 'ascii', 'bogus', '"iso-8859-1"'])
+      expect(
+        refusedWith('POST', { 'content-type': `application/json; charset=${charset}`, 'content-length': '5' }),
+      ).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'utf-16'])
+      expect(
+        passed('POST', { 'content-type': `application/json; charset=${charset}`, 'content-length': '5' }),
+      ).toBeUndefined();
+  });
+
   it('refuses a body without a Content-Type, by length or chunked', () => {
     expect(refusedWith('POST', { 'content-length': '5' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');
     expect(refusedWith('PUT', { 'transfer-encoding': 'chunked' })).toBe('HTTP.UNSUPPORTED_MEDIA_TYPE');

@@ -18,11 +18,17 @@ const BACKSLASH = 0x5c; // \
  */
 export const JSON_BODY_TYPE = 'application/json';
 
+/** The `charset` parameter of a Content-Type, unquoted, if it has one. */
+const charsetOf = (contentType: string | undefined): string | undefined =>
+  /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType ?? '')?.[1];
+
 /** `type/subtype` of a Content-Type, without parameters, in lower case. */
 const mediaTypeOf = (contentType: string): string => contentType.split(';', 1)[0].trim().toLowerCase();
 
 /** Every body the API reads is one JSON object: the refusal of any other JSON value, wherever it is noticed. */
 const NOT_AN_OBJECT_MESSAGE = 'The request body must be a JSON object.';
+
+const UNSUPPORTED_CHARSET_MESSAGE = 'The request body has a charset the API does not read.';
 
 const UNSUPPORTED_ENCODING_MESSAGE =
   'The request body has a Content-Encoding the API does not take (gzip, deflate, br or identity).';
@@ -59,6 +65,13 @@ function bodyTypeRefusal(request: IncomingMessage): AppError | undefined {
       `The request body must be JSON (Content-Type: ${JSON_BODY_TYPE}).`,
       type === undefined ? {} : { details: { contentType: type.slice(0, 100) } },
     );
+  }
+  const charset = charsetOf(type);
+  // The JSON parser reads the UTF encodings only (as body-parser does); any other would be refused once read.
+  if (hasBody && charset !== undefined && !/^utf-/i.test(charset)) {
+    return new AppError(ErrorCode.UnsupportedMediaType, UNSUPPORTED_CHARSET_MESSAGE, {
+      details: { charset: charset.slice(0, 40) },
+    });
   }
   const encoding = request.headers['content-encoding'];
   if (!hasBody || encoding === undefined || BODY_ENCODINGS.has(encoding.trim().toLowerCase())) return undefined;
@@ -140,7 +153,7 @@ class BodyTooDeepError extends Error {
 
 /** Whether the Content-Type's charset is UTF-8 (JSON's default when it names none). */
 function declaresUtf8(request: IncomingMessage): boolean {
-  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1];
+  const charset = charsetOf(request.headers['content-type']);
   return charset === undefined || /^utf-?8$/i.test(charset);
 }
 
@@ -240,7 +253,7 @@ export function bodyParserErrors(error: unknown, _request: Request, _response: R
       );
       return;
     case 'charset.unsupported':
-      next(new AppError(ErrorCode.UnsupportedMediaType, 'The request body has a charset the API does not read.'));
+      next(new AppError(ErrorCode.UnsupportedMediaType, UNSUPPORTED_CHARSET_MESSAGE));
       return;
     case 'encoding.unsupported':
       next(new AppError(ErrorCode.UnsupportedEncoding, UNSUPPORTED_ENCODING_MESSAGE));

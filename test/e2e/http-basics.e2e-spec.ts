@@ -133,6 +133,9 @@ describe('HTTP basics (real PostgreSQL)', () => {
     expect(await statusLines(post('Content-Type: text/plain\r\nContent-Length: 5\r\n'), 'hello')).toEqual([
       'HTTP/1.1 415 Unsupported Media Type',
     ]);
+    expect(
+      await statusLines(post('Content-Type: application/json; charset=latin1\r\nContent-Length: 2\r\n'), '{}'),
+    ).toEqual(['HTTP/1.1 415 Unsupported Media Type']);
     const body = JSON.stringify({ text: 42 });
     expect(
       await statusLines(post(`Content-Type: application/json\r\nContent-Length: ${body.length}\r\n`), body),
