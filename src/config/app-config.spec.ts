@@ -298,7 +298,7 @@ describe('AppConfig: values that would start a service no participant or researc
       'garbage',
     ]) {
       expect(problemsOf({ CORS_ORIGINS: origins })).toEqual([
-        expect.stringMatching(/^CORS_ORIGINS=.*: .+ is not an origin \(scheme:\/\/host\[:port\]/),
+        expect.stringMatching(/^CORS_ORIGINS=.*: .+ is not an origin as a browser sends it/),
       ]);
     }
     for (const origins of ['*', 'https://study.acme.org', 'http://localhost:3000, https://x.org:8443']) {
@@ -312,7 +312,7 @@ describe('AppConfig: values that would start a service no participant or researc
       for (const value of [`${key}\n`, ` ${key}`, ' '.repeat(16)]) {
         const problems = problemsOf({ [name]: value });
         expect(problems).toEqual([
-          expect.stringMatching(new RegExp(`^${name}=.*: must not begin or end with white space`)),
+          expect.stringMatching(new RegExp(`^${name}=.*: must be printable ASCII with no white space at either end`)),
         ]);
         expect(problems.join()).not.toContain(key);
       }
@@ -330,9 +330,47 @@ describe('AppConfig: values that would start a service no participant or researc
     expect(problemsOf({ QUEUE_JOB_ATTEMPTS: '1e9' })).toEqual([expect.stringMatching(/^QUEUE_JOB_ATTEMPTS=1e9: /)]);
     for (const limit of ['0b', '999999999999mb', '101mb']) {
       expect(problemsOf({ BODY_LIMIT: limit })).toEqual([
-        expect.stringMatching(new RegExp(`^BODY_LIMIT=${limit}: must be from 1kb to 100mb`)),
+        expect.stringMatching(new RegExp(`^BODY_LIMIT=${limit}: must be a size from 1kb to 100mb`)),
       ]);
     }
     expect(problemsOf({ BODY_LIMIT: '1kb', CONVERSATION_TTL: '31536000', THROTTLE_TTL_SECONDS: '86400' })).toEqual([]);
+  });
+
+  it('refuses a chat cookie name whose prefix the cookie cannot honour (__Host- needs Path=/, __Secure- needs Secure)', () => {
+    expect(problemsOf({ CHAT_COOKIE_NAME: '__Host-combot_sid' })).toEqual([
+      expect.stringMatching(/^CHAT_COOKIE_NAME=__Host-combot_sid: .*__Host-/),
+    ]);
+    expect(problemsOf({ CHAT_COOKIE_NAME: '__Secure-sid' })).toEqual([
+      expect.stringMatching(/^CHAT_COOKIE_NAME=__Secure-sid: .*CHAT_COOKIE_SECURE=true/),
+    ]);
+    expect(problemsOf({ CHAT_COOKIE_NAME: '__Secure-sid', CHAT_COOKIE_SECURE: 'true' })).toEqual([]);
+  });
+
+  it('refuses a key an HTTP header cannot carry: anything but printable ASCII', () => {
+    for (const value of ['schl\u00fcssel-geheim-1234', 'adminkey-0123\n456789ab', 'adminkey-0123456789ab\u200b']) {
+      expect(problemsOf({ ADMIN_API_KEY: value })).toEqual([
+        expect.stringMatching(/^ADMIN_API_KEY=.*: must be printable ASCII/),
+      ]);
+    }
+    expect(problemsOf({ ADMIN_API_KEY: 'admin key with spaces 0123' })).toEqual([]);
+  });
+
+  it('refuses CORS entries no page is sent from, naming the origin a browser would send where there is one', () => {
+    expect(problemsOf({ CORS_ORIGINS: 'HTTPS://Example.com:443' })).toEqual([
+      expect.stringMatching(/is not an origin as a browser sends it: https:\/\/example\.com$/),
+    ]);
+    for (const origins of ['http://*.example.com', 'https://example.com:0', ',', ' ']) {
+      expect({ origins, problems: problemsOf({ CORS_ORIGINS: origins }) }).toEqual({
+        origins,
+        problems: [expect.stringMatching(/^CORS_ORIGINS=/)],
+      });
+    }
+  });
+
+  it('reads BODY_LIMIT with decimals as body-parser does, in one line when it is refused', () => {
+    expect(problemsOf({ BODY_LIMIT: '1.5mb' })).toEqual([]);
+    expect(problemsOf({ BODY_LIMIT: '1 mb' })).toEqual([
+      'BODY_LIMIT=1 mb: must be a size from 1kb to 100mb (a number and b, kb or mb)',
+    ]);
   });
 });

@@ -137,43 +137,75 @@ function cronSchedule(fallback: string): Joi.StringSchema {
 }
 
 /**
- * A key (admin, metrics, pseudonym): 16 characters or more, with no white space at either end. A Secret made with
- * `echo key | base64` holds a newline no client sends, and 16 spaces would pass the length for a key anyone guesses.
+ * A key (admin, metrics, pseudonym): 16 characters or more of printable ASCII, with no white space at either end. A
+ * Secret made with `echo key | base64` holds a newline no client sends, 16 spaces would pass the length for a key
+ * anyone guesses, and an HTTP header carries no other characters (a key with `ü` would match no `X-Api-Key`).
  */
 function secretKey(): Joi.StringSchema {
   return Joi.string()
     .min(16)
-    .pattern(/^\S(?:[\s\S]*\S)?$/)
+    .pattern(/^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/)
     .allow('')
     .default('')
-    .messages({ 'string.pattern.base': 'must not begin or end with white space (a newline `echo` left in a Secret?)' });
+    .messages({
+      'string.pattern.base':
+        'must be printable ASCII with no white space at either end (what an HTTP header carries; a newline `echo` left in a Secret?)',
+    });
 }
 
 /**
  * The CORS allow-list: `*`, or origins exactly as a browser sends them (`scheme://host[:port]`, lower case, no
- * default port, no path, no trailing slash). Any other entry could never match a page, and the chat page would meet
- * a network error on every call while health says ok.
+ * default port, no path, no trailing slash, no wildcard). Any other entry could never match a page, and the chat page
+ * would meet a network error on every call while health says ok; the refusal names the origin meant where there is
+ * one (`HTTPS://Example.com:443` → `https://example.com`, `bücher.de` → its `xn--` form).
  */
 const corsOrigins = Joi.string()
   .allow('')
   .custom((value: string) => {
-    for (const entry of value.split(',').map((item) => item.trim())) {
+    const entries = value.split(',').map((item) => item.trim());
+    if (entries.every((entry) => entry === '')) throw new Error('names no origin');
+    for (const entry of entries) {
       if (entry === '' || entry === '*') continue;
       let origin: string | undefined;
       try {
         const url = new URL(entry);
-        if (url.protocol === 'http:' || url.protocol === 'https:') origin = url.origin;
+        if ((url.protocol === 'http:' || url.protocol === 'https:') && !url.hostname.includes('*') && url.port !== '0')
+          origin = url.origin;
       } catch {
         // not a URL: refused below
       }
-      if (origin !== entry) throw new Error(entry.slice(0, 100));
+      if (origin === entry) continue;
+      const meant =
+        origin !== undefined && origin !== 'null'
+          ? `: ${origin}`
+          : ' (scheme://host[:port], no path, trailing slash or wildcard)';
+      throw new Error(`${entry.slice(0, 100)} is not an origin as a browser sends it${meant}`);
     }
     return value;
   })
-  .messages({ 'any.custom': '{{#error.message}} is not an origin (scheme://host[:port], no path or trailing slash)' });
+  .messages({ 'any.custom': '{{#error.message}}' });
 
 /** A cookie name as RFC 6265 allows it (an HTTP token): anything else makes setting the cookie throw. */
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/**
+ * The chat cookie's name: a cookie name, and none whose prefix the cookie cannot honour, or browsers drop it: `__Host-`
+ * needs `Path=/` (the chat cookie's path is `/api`), `__Secure-` needs Secure on every answer.
+ */
+const chatCookieName = Joi.string()
+  .pattern(COOKIE_NAME)
+  .custom((value: string, helpers) => {
+    if (/^__host-/i.test(value)) throw new Error('the __Host- prefix needs Path=/; the chat cookie is set on /api');
+    const secure = (helpers.state.ancestors as Record<string, unknown>[])[0]?.CHAT_COOKIE_SECURE;
+    if (/^__secure-/i.test(value) && String(secure) !== 'true')
+      throw new Error('the __Secure- prefix needs CHAT_COOKIE_SECURE=true');
+    return value;
+  })
+  .default('combot_sid')
+  .messages({
+    'string.pattern.base': "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only",
+    'any.custom': '{{#error.message}}',
+  });
 
 /** A duration in milliseconds that ends up in a timer: at least `min`, at most the longest timer Node can set. */
 function timerMs(
@@ -232,14 +264,13 @@ export const envSchema = Joi.object<Env, true>({
   LOG_PRETTY: Joi.boolean().default(false),
   CORS_ORIGINS: corsOrigins.default('http://localhost:3000,http://127.0.0.1:3000'),
   BODY_LIMIT: Joi.string()
-    .pattern(/^\d+(b|kb|mb)$/i)
     .custom((value: string) => {
       // Below a kilobyte no chat turn fits; past 100 MB one request would hold the heap of a small pod.
       const bytes = byteLimitOf(value);
-      if (bytes < 1024 || bytes > 100 * 1024 * 1024) throw new Error('out of range');
+      if (!(bytes >= 1024 && bytes <= 100 * 1024 * 1024)) throw new Error('out of range');
       return value;
     })
-    .messages({ 'any.custom': 'must be from 1kb to 100mb' })
+    .messages({ 'any.custom': 'must be a size from 1kb to 100mb (a number and b, kb or mb)' })
     .default('100kb'),
   HTTP_MAX_JSON_DEPTH: Joi.number().integer().min(2).max(1000).default(32),
   HTTP_HEADERS_TIMEOUT_MS: timerMs(1000).default(15000),
@@ -315,10 +346,7 @@ export const envSchema = Joi.object<Env, true>({
   ML_WARMUP_FILE: Joi.string().default('data/warmup-complaints.txt'),
 
   CHAT_MAX_MESSAGE_LENGTH: Joi.number().integer().min(1).max(100000).default(2000),
-  CHAT_COOKIE_NAME: Joi.string()
-    .pattern(COOKIE_NAME)
-    .default('combot_sid')
-    .messages({ 'string.pattern.base': "must be a cookie name: letters, digits and !#$%&'*+-.^_`|~ only" }),
+  CHAT_COOKIE_NAME: chatCookieName,
   // Browsers drop a SameSite=None cookie that is not Secure: the participant's conversation would never resume.
   CHAT_COOKIE_SECURE: Joi.boolean().when('CHAT_COOKIE_SAMESITE', {
     is: 'none',
