@@ -90,7 +90,13 @@ export async function serveApi(config: AppConfig): Promise<void> {
     ).unref();
     try {
       await drain.drain(grace);
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // close() waits for every connection, and one that carries no request (a browser's preconnect, a client still
+      // sending its headers) would hold it until the deadline: once no request is in flight, none is left to answer.
+      const closeUnused = setInterval(() => {
+        if (drain.inFlightCount === 0) server.closeAllConnections();
+      }, 100);
+      await closed.finally(() => clearInterval(closeUnused));
       await app.get(QueueWorker).stopProcessing(Math.max(0, deadline - Date.now()));
       await app.close();
       logger.log(`stopped in ${Date.now() - started} ms`, 'Bootstrap');

@@ -112,7 +112,7 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
     stopWatching();
     const workers = Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
     logger.log(`stopping ${workers.length} API process(es)`);
-    let killed = 0;
+    let failed = 0;
     await Promise.all(
       workers.map(
         (worker) =>
@@ -121,12 +121,14 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
             // Each process drains its own requests (SHUTDOWN_TIMEOUT_MS); a process that hangs is killed after it.
             const deadlineMs = timerDelay(config.http.shutdownTimeoutMs + 5000);
             const kill = setTimeout(() => {
-              killed++;
               logger.error(`API process ${worker.process.pid} did not stop within ${deadlineMs} ms; killed`);
               worker.process.kill('SIGKILL');
             }, deadlineMs);
-            worker.once('exit', () => {
+            worker.once('exit', (code) => {
               clearTimeout(kill);
+              // A process that cut requests at SHUTDOWN_TIMEOUT_MS exits 1, one killed has no code: the cluster's
+              // exit says so too.
+              if (code !== 0) failed++;
               resolve();
             });
             worker.process.kill(signal);
@@ -134,7 +136,11 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
       ),
     );
     embedded?.stop();
-    process.exit(exitCode === 0 && killed > 0 ? 1 : exitCode);
+    logger.log(
+      `stopped ${workers.length} API process(es)` +
+        (failed > 0 ? `; ${failed} cut requests or were killed (see their lines)` : ', every request answered'),
+    );
+    process.exit(exitCode === 0 && failed > 0 ? 1 : exitCode);
   };
   for (const signal of STOP_SIGNALS)
     process.on(signal, () => {

@@ -128,6 +128,69 @@ describe('API shutdown with requests that outlast SHUTDOWN_TIMEOUT_MS', () => {
   }, 60_000);
 });
 
+/** One HTTP process with connections that carry no request (a browser's preconnect, a client mid-headers). */
+describe('API shutdown with connections that carry no request', () => {
+  const api = builtApi('combot_api_shutdown_idle_test', { SHUTDOWN_TIMEOUT_MS: '5000' });
+  let service: ServiceProcess;
+  beforeAll(async () => (service = await api.start()), 150_000);
+  afterAll(() => api.stop());
+
+  it('does not wait SHUTDOWN_TIMEOUT_MS for them: none holds a request to answer', async () => {
+    const port = Number(new URL(service.baseUrl).port);
+    const sockets = await Promise.all(
+      ['', '', 'GET /api/health/live HTTP/1.1\r\nHost: x\r\n'].map(
+        (sent) =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(port, '127.0.0.1', () => {
+              if (sent) socket.write(sent);
+              resolve(socket);
+            });
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    await sleep(300);
+    const started = Date.now();
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(service.output()).toMatch(/SIGTERM: draining, 0 requests in flight/);
+    for (const socket of sockets) socket.destroy();
+  }, 60_000);
+});
+
+/** The same with two HTTP processes: the cluster's exit says that its processes cut requests. */
+describe('API cluster shutdown with requests that outlast SHUTDOWN_TIMEOUT_MS', () => {
+  const api = builtApi('combot_api_shutdown_cluster_test', { SHUTDOWN_TIMEOUT_MS: '1500', API_PROCESSES: '2' });
+  let service: ServiceProcess;
+  beforeAll(async () => (service = await api.start()), 150_000);
+  afterAll(() => api.stop());
+
+  it('exits 1 when a process cut requests, and says so', async () => {
+    const port = Number(new URL(service.baseUrl).port);
+    const sockets = await Promise.all(
+      [1, 2, 3, 4].map(
+        () =>
+          new Promise<net.Socket>((resolve) => {
+            const socket = net.connect(port, '127.0.0.1', () => {
+              socket.write(
+                'POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{',
+              );
+              resolve(socket);
+            });
+            socket.on('error', () => undefined);
+          }),
+      ),
+    );
+    await sleep(300);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(1);
+    expect(service.output()).toMatch(/SHUTDOWN_TIMEOUT_MS passed: cutting \d+ requests? in flight/);
+    expect(service.output()).toMatch(/stopped 2 API process\(es\); [12] cut requests or were killed/);
+    for (const socket of sockets) socket.destroy();
+  }, 60_000);
+});
+
 /**
  * One HTTP process that runs its jobs itself (QUEUE_PROCESS_IN_API, here on Bull and the Redis cache) stopping with
  * classification jobs running: they finish with the model and the cache still up, and only then does the
