@@ -43,6 +43,29 @@ function builtApi(database: string, env: Record<string, string> = {}) {
 }
 
 /**
+ * Opens `count` connections to `port` and writes `sent` on each (nothing when empty): a POST whose body never
+ * comes keeps a request in flight until the server cuts it.
+ */
+function openConnections(port: number, count: number, sent: string): Promise<net.Socket[]> {
+  return Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<net.Socket>((resolve) => {
+          const socket = net.connect(port, '127.0.0.1', () => {
+            if (sent) socket.write(sent);
+            resolve(socket);
+          });
+          socket.on('error', () => undefined);
+        }),
+    ),
+  );
+}
+
+const STUCK_POST =
+  'POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{';
+
+/**
  * One HTTP process (built service, real PostgreSQL and Redis) stopping with a request in flight: the request is
  * answered with every part of the service still up (cache, model pool, database), and only then do they go.
  */
@@ -100,21 +123,7 @@ describe('API shutdown with requests that outlast SHUTDOWN_TIMEOUT_MS', () => {
 
   it('logs the signal and the requests in flight, cuts them at the bound, logs how many, and exits 1', async () => {
     const port = Number(new URL(service.baseUrl).port);
-    const sockets = await Promise.all(
-      [1, 2].map(
-        () =>
-          new Promise<net.Socket>((resolve) => {
-            const socket = net.connect(port, '127.0.0.1', () => {
-              // A body that never comes: the request is in flight until the server cuts it.
-              socket.write(
-                'POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{',
-              );
-              resolve(socket);
-            });
-            socket.on('error', () => undefined);
-          }),
-      ),
-    );
+    const sockets = await openConnections(port, 2, STUCK_POST);
     await sleep(300);
     const started = Date.now();
     service.child.kill('SIGTERM');
@@ -137,18 +146,10 @@ describe('API shutdown with connections that carry no request', () => {
 
   it('does not wait SHUTDOWN_TIMEOUT_MS for them: none holds a request to answer', async () => {
     const port = Number(new URL(service.baseUrl).port);
-    const sockets = await Promise.all(
-      ['', '', 'GET /api/health/live HTTP/1.1\r\nHost: x\r\n'].map(
-        (sent) =>
-          new Promise<net.Socket>((resolve) => {
-            const socket = net.connect(port, '127.0.0.1', () => {
-              if (sent) socket.write(sent);
-              resolve(socket);
-            });
-            socket.on('error', () => undefined);
-          }),
-      ),
-    );
+    const sockets = [
+      ...(await openConnections(port, 2, '')),
+      ...(await openConnections(port, 1, 'GET /api/health/live HTTP/1.1\r\nHost: x\r\n')),
+    ];
     await sleep(300);
     const started = Date.now();
     service.child.kill('SIGTERM');
@@ -168,20 +169,7 @@ describe('API cluster shutdown with requests that outlast SHUTDOWN_TIMEOUT_MS', 
 
   it('exits 1 when a process cut requests, and says so', async () => {
     const port = Number(new URL(service.baseUrl).port);
-    const sockets = await Promise.all(
-      [1, 2, 3, 4].map(
-        () =>
-          new Promise<net.Socket>((resolve) => {
-            const socket = net.connect(port, '127.0.0.1', () => {
-              socket.write(
-                'POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 50\r\n\r\n{',
-              );
-              resolve(socket);
-            });
-            socket.on('error', () => undefined);
-          }),
-      ),
-    );
+    const sockets = await openConnections(port, 4, STUCK_POST);
     await sleep(300);
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(1);
