@@ -175,9 +175,10 @@ describe('API cluster (built service, real PostgreSQL and Redis)', () => {
     expect(new Set(lines.map((line) => line.role))).toEqual(new Set(['primary']));
     expect(new Set(json.filter((line) => line.pid !== primary).map((line) => line.role))).toEqual(new Set(['api']));
     // The Nest application, the queues and the model runtime live in the HTTP processes; a primary that loaded
-    // them too held ~125 MiB for nothing (Node itself is ~40 MiB).
+    // them too held ~125 MiB for nothing (Node itself is ~40 MiB). A primary that loads nothing holds 50 MiB on
+    // Node 20 and 71-80 MiB on Node 24 (its larger heap reservation): the bound sits between the two cases.
     const rssMiB = Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${primary}/status`, 'utf8'))?.[1]) / 1024;
-    expect(rssMiB).toBeLessThan(80);
+    expect(rssMiB).toBeLessThan(100);
   });
 
   /** Sends raw bytes and returns the raw answer (status line, headers, body). */
