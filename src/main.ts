@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import { logProcessWarnings, processLogger } from './common/process-log';
 import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
@@ -9,7 +10,9 @@ import { exitOnConfigError } from './config/exit-on-config-error';
  */
 async function bootstrap(): Promise<void> {
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  if (cluster.isPrimary && config.http.processes > 1) {
+  const primary = cluster.isPrimary && config.http.processes > 1;
+  logProcessWarnings(processLogger(config, primary ? 'primary' : 'api', 'Process'));
+  if (primary) {
     const { runApiCluster } = await import('./cluster/api-cluster');
     await runApiCluster(config);
   } else {

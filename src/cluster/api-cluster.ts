@@ -1,7 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import os from 'node:os';
-import pino from 'pino';
-import { prettyTransport } from '../common/log-format';
+import { processLogger } from '../common/process-log';
 import { StartupError } from '../common/startup.error';
 import { STOP_SIGNALS } from '../common/stop-signals';
 import type { AppConfig } from '../config/app-config';
@@ -19,13 +17,7 @@ function primaryLogger(config: AppConfig): {
   warn(message: string): void;
   error(message: string): void;
 } {
-  const logger = pino({
-    level: config.log.level,
-    transport: prettyTransport(config.log.pretty),
-    base: { pid: process.pid, hostname: os.hostname(), role: 'primary' },
-  }).child({
-    context: 'ApiCluster',
-  });
+  const logger = processLogger(config, 'primary', 'ApiCluster');
   return {
     log: (message) => logger.info(message),
     warn: (message) => logger.warn(message),

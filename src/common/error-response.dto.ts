@@ -90,7 +90,8 @@ export const DATABASE_UNAVAILABLE = 'DB.UNAVAILABLE: PostgreSQL is down, frozen 
 export const BODY_ERRORS = {
   413: 'HTTP.PAYLOAD_TOO_LARGE: the body is larger than BODY_LIMIT.',
   415:
-    'HTTP.UNSUPPORTED_ENCODING: a Content-Encoding other than gzip, deflate, br or identity; ' +
+    'HTTP.UNSUPPORTED_ENCODING: a Content-Encoding other than gzip, deflate, br or identity, or a ' +
+    'Transfer-Encoding other than chunked; ' +
     'HTTP.UNSUPPORTED_MEDIA_TYPE: a body that is not application/json (forms included), or a charset JSON does not use.',
 } as const;
 

@@ -143,6 +143,19 @@ describe('onlyJsonBodies', () => {
     },
   );
 
+  it.each(['gzip, chunked', 'deflate,chunked', 'identity, chunked'])(
+    'refuses a body sent with Transfer-Encoding %p with HTTP.UNSUPPORTED_ENCODING, before reading it',
+    (transfer) => {
+      const headers = { 'content-type': 'application/json', 'transfer-encoding': transfer };
+      expect(refusedWith('POST', headers)).toBe('HTTP.UNSUPPORTED_ENCODING');
+      expect(closes).toBe(true);
+    },
+  );
+
+  it.each(['chunked', 'Chunked', ' chunked '])('passes a JSON body sent with Transfer-Encoding %p', (transfer) => {
+    expect(passed('POST', { 'content-type': 'application/json', 'transfer-encoding': transfer })).toBeUndefined();
+  });
+
   it('does not judge the encoding of a request without a body', () => {
     expect(passed('POST', { 'content-encoding': 'zstd' })).toBeUndefined();
     expect(passed('POST', { 'content-type': 'application/json', 'content-encoding': 'zstd' })).toBeUndefined();

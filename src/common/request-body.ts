@@ -33,6 +33,9 @@ const UNSUPPORTED_CHARSET_MESSAGE = 'The request body has a charset the API does
 const UNSUPPORTED_ENCODING_MESSAGE =
   'The request body has a Content-Encoding the API does not take (gzip, deflate, br or identity).';
 
+const UNSUPPORTED_TRANSFER_CODING_MESSAGE =
+  'The request body has a Transfer-Encoding the API does not take (chunked only; compress with Content-Encoding).';
+
 /** Methods whose body the API may read; a body on any other is ignored, as HTTP allows. */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
@@ -71,6 +74,14 @@ function bodyTypeRefusal(request: IncomingMessage): AppError | undefined {
   if (hasBody && charset !== undefined && !/^utf-/i.test(charset)) {
     return new AppError(ErrorCode.UnsupportedMediaType, UNSUPPORTED_CHARSET_MESSAGE, {
       details: { charset: charset.slice(0, 40) },
+    });
+  }
+  // Node's parser takes a transfer coding before the final `chunked` (`gzip, chunked`) and hands over the body with
+  // that coding still applied: read as JSON it would be taken as if the coding were not there. Only chunks are read.
+  const transfer = request.headers['transfer-encoding'];
+  if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
+    return new AppError(ErrorCode.UnsupportedEncoding, UNSUPPORTED_TRANSFER_CODING_MESSAGE, {
+      details: { transferEncoding: transfer.slice(0, 100) },
     });
   }
   const encoding = request.headers['content-encoding'];

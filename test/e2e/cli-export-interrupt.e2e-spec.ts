@@ -27,9 +27,11 @@ interface ExportAudit {
 describe('CLI export interrupted (built, real PostgreSQL)', () => {
   let dataSource: DataSource;
   let env: Record<string, string>;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-interrupt-'));
+  // Made when the tests run, not when jest collects them (a filtered run would leave it behind).
+  let dir: string;
 
   beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-interrupt-'));
     const url = await recreateTestDatabase(DATABASE);
     dataSource = await openChatDatabase(url);
     const conversations = new ConversationRepository(dataSource);

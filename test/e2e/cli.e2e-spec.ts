@@ -27,9 +27,11 @@ const REPO = path.resolve(__dirname, '..', '..');
 
 describe('CLI (built, real PostgreSQL and Redis)', () => {
   let env: Record<string, string>;
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-'));
+  // Made when the tests run, not when jest collects them (a filtered run would leave it behind).
+  let dir: string;
 
   beforeAll(async () => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-'));
     // One greeting through the API so there is a conversation to export.
     const app = await createTestApp(DATABASE, { ML_WORKERS: '1' });
     await request(app.app.getHttpServer()).get('/api/random/initial/').expect(200);

@@ -134,6 +134,24 @@ describe('API and worker start without a usable database', () => {
     expect(service.output()).toBe(`database unreachable: connect ECONNREFUSED 127.0.0.1:${port}\n`);
   }, 60_000);
 
+  it("a warning Node raises (node-postgres on sslmode=require) is one of the process's JSON log lines", async () => {
+    // The server offers no SSL, so the start ends as an unreachable database would; the warning comes first.
+    const port = await freePort();
+    const url = `postgres://postgres:never-print-me@127.0.0.1:${port}/combot?sslmode=require`;
+    const service = startService({ ...(await env(url)), LOG_LEVEL: 'warn' });
+    expect(await service.exited).toBe(69);
+    const lines = service.output().trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 40,
+      role: 'api',
+      context: 'Process',
+      warning: { name: 'Warning' },
+      msg: expect.stringMatching(/^SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca'/),
+    });
+    expect(lines[1]).toBe(`database unreachable: connect ECONNREFUSED 127.0.0.1:${port}`);
+  }, 60_000);
+
   it('the API waits for a database that comes up a few seconds after it, and starts', async () => {
     // A port that refuses connections for 3 s, then passes them to the real server: a database starting late. The
     // relay is a process of its own, as a server would be, so nothing in this one holds its sockets.

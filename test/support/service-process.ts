@@ -1,8 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from './temp-dir';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
@@ -20,7 +19,7 @@ export async function freePort(): Promise<number> {
 
 /** A folder the embedded server's `postgres` user can reach even when the clone sits in a private dir. */
 export function embeddedDataDir(label: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `combot-${label}-`));
+  return tempDir(`combot-${label}-`);
 }
 
 export interface ServiceProcess {

@@ -1,18 +1,18 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { tempDir } from './temp-dir';
 
 const REPO = path.resolve(__dirname, '..', '..');
 export const EXAMPLE_STUDY = path.join(REPO, 'studies', 'example.json');
 
 /**
  * Writes a study content file of the test's own: the shipped example with `change` applied to its parsed JSON.
- * Returns its path (in a fresh temp folder).
+ * Returns its path (in a fresh temp folder, removed when the test process exits).
  */
 export function studyContentFile(change: (content: Record<string, unknown>) => void = () => undefined): string {
   const content = JSON.parse(readFileSync(EXAMPLE_STUDY, 'utf8')) as Record<string, unknown>;
   change(content);
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'combot-study-')), 'study.json');
+  const file = path.join(tempDir('combot-study-'), 'study.json');
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`);
   return file;
 }

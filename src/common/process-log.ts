@@ -1,0 +1,32 @@
+import os from 'node:os';
+import pino, { type Logger } from 'pino';
+import type { AppConfig } from '../config/app-config';
+import { prettyTransport } from './log-format';
+
+/** The role a long-running process names in its log lines. */
+export type LoggingRole = 'api' | 'primary' | 'worker';
+
+/**
+ * A pino logger writing the same JSON lines (level, LOG_PRETTY, `pid`, `hostname`, `role`) as the Nest application's,
+ * for code that runs outside it: the cluster's primary, and warnings Node raises before or beside the application.
+ */
+export function processLogger(config: AppConfig, role: LoggingRole, context: string): Logger {
+  return pino({
+    level: config.log.level,
+    transport: prettyTransport(config.log.pretty),
+    base: { pid: process.pid, hostname: os.hostname(), role },
+  }).child({ context });
+}
+
+/**
+ * Node prints a process warning (a library's `process.emitWarning`, such as node-postgres on an `sslmode` it reads
+ * differently from libpq, or a deprecation) as a plain `(node:123) Warning: …` line on stderr: in a log collector
+ * reading JSON lines that is a line it cannot parse, at no level. Each one becomes a warn line of the process's log
+ * instead, with its name and code; Node's own printer is removed (it is the only listener Node adds).
+ */
+export function logProcessWarnings(logger: Pick<Logger, 'warn'>): void {
+  process.removeAllListeners('warning');
+  process.on('warning', (warning: Error & { code?: string }) => {
+    logger.warn({ warning: { name: warning.name, ...(warning.code ? { code: warning.code } : {}) } }, warning.message);
+  });
+}
