@@ -6,7 +6,15 @@ import { AbandonReason, ConversationStatus, NEW_CONVERSATION_PROGRESS, Step } fr
 import { conditionOf, takeSlotCte, type SlotRow, type SqlRunner } from './condition-slot.repository';
 import { ConversationEntity } from './conversation.entity';
 import type { ConversationFilter } from './conversation-filters.dto';
-import { addressKey, emailsIn, isOneAddress, namesAddress, replaceEmails, typedBefore } from './email-address';
+import {
+  addressKey,
+  emailsIn,
+  IGNORABLE_RANGES,
+  isOneAddress,
+  namesAddress,
+  replaceEmails,
+  typedBefore,
+} from './email-address';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
@@ -97,6 +105,11 @@ export function conversationFilterConditions(
  * null duration; completed_at − created_at still gives it, and the console's duration panel is spared the outlier.
  */
 const MAX_STORED_DURATION_MS = 2_147_483_647;
+
+/** A PostgreSQL bracket expression of the characters `addressKey` drops (they render as nothing). */
+const IGNORABLE_CHARACTERS = `[${IGNORABLE_RANGES.map(([first, last]) =>
+  first === last ? String.fromCodePoint(first) : `${String.fromCodePoint(first)}-${String.fromCodePoint(last)}`,
+).join('')}]`;
 
 /** The at signs an address is found with (`email-address.ts`): ASCII, full-width and small; NFKC makes them all `@`. */
 const AT_SIGNS = ['@', '\uff20', '\ufe6b'];
@@ -437,9 +450,10 @@ export class ConversationRepository {
     // An address the pattern would not find whole in a text is in no transcript; searching for less (an empty string,
     // a lone `@`) would sieve every turn.
     const inTranscripts = isOneAddress(asked);
-    // As `addressKey`: NFKC, the ideographic full stop (which NFKC leaves) as a dot, letter case folded.
+    // As `addressKey`: without invisible characters, NFKC, the ideographic full stop (which NFKC leaves) as a dot,
+    // letter case folded.
     const folded = (sql: string): string =>
-      `lower(translate(normalize(${sql}, NFKC), '\u3002', '.') COLLATE "und-x-icu")`;
+      `lower(translate(normalize(regexp_replace(${sql}, $3, '', 'g'), NFKC), '\u3002', '.') COLLATE "und-x-icu")`;
     const hasAt = (sql: string): string => AT_SIGNS.map((at) => `strpos(${sql}, '${at}') > 0`).join(' OR ');
     const sieve = (sql: string): string => `((${hasAt(sql)}) AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
     const rows = await this.dataSource.query<
@@ -453,7 +467,7 @@ export class ConversationRepository {
        SELECT t.conversation_id, false, t.text, t.response::text
          FROM conversation_turn t, wanted
         WHERE $2 AND (${sieve('t.text')} OR ${sieve('t.response::text')})`,
-      [asked, inTranscripts],
+      [asked, inTranscripts, IGNORABLE_CHARACTERS],
     );
     const key = addressKey(asked);
     const holds = (text: string): boolean => emailsIn(text).some((address) => namesAddress(address, key));

@@ -1,6 +1,7 @@
 import {
   addressKey,
   emailsIn,
+  IGNORABLE_RANGES,
   isOneAddress,
   isValidEmail,
   namesAddress,
@@ -37,6 +38,69 @@ describe('namesAddress', () => {
       '\u00e9alice@uni.org',
     ])
       expect({ found, names: namesAddress(found, 'alice@uni.org') }).toEqual({ found, names: false });
+  });
+});
+
+describe('the script of a letter typed right before an address', () => {
+  it('continues the local part in a script written with spaces: the address is another participant’s', () => {
+    for (const [found, key] of [
+      ['\u0434\u0438\u043c\u0430.qz@mail.ru', '\u0438\u043c\u0430.qz@mail.ru'],
+      ['\u03c9mega.qz@uni.org', 'mega.qz@uni.org'],
+      ['\u043fivan@mail.ru', 'ivan@mail.ru'],
+    ])
+      expect({ found, names: namesAddress(found, key) }).toEqual({ found, names: false });
+  });
+
+  it('is taken for the text around it in a script written without spaces (Chinese, Japanese, Thai)', () => {
+    for (const [found, key] of [
+      ['\u90ae\u7bb1\u662falice@uni.org', 'alice@uni.org'],
+      ['\u30e1\u30fc\u30ebalice@uni.org', 'alice@uni.org'],
+      ['\u0e2d\u0e35\u0e40\u0e21\u0e25alice@uni.org', 'alice@uni.org'],
+      // Where a Chinese local part begins cannot be told: an erasure by the shorter one takes this transcript too.
+      ['\u674e\u660eqz@163.com', '\u660eqz@163.com'],
+    ])
+      expect({ found, names: namesAddress(found, key) }).toEqual({ found, names: true });
+  });
+});
+
+describe('addresses holding characters that render as nothing (soft hyphen, zero-width, joiners, BOM)', () => {
+  const typed = [
+    'sh9.qz@exam\u00adple.org',
+    'wj3.qz@exa\u2060mple.org',
+    'zwj5.qz@exa\u200dmple.org',
+    'bom4.qz@example\ufeff.org',
+    'tld.qz@example.o\u00adrg',
+    'at.qz@\u200bexample.org',
+    'zw1.qz\u200b@example.org',
+    'lrm6.qz\u200e@example.org',
+  ];
+
+  it('are found whole in a transcript and replaced whole', () => {
+    for (const address of typed) {
+      const text = `The parcel never came, write to ${address} please`;
+      expect({ address, found: emailsIn(text) }).toEqual({ address, found: [address] });
+      expect(replaceEmails(text, () => '[e-mail removed]')).toBe(
+        'The parcel never came, write to [e-mail removed] please',
+      );
+    }
+  });
+
+  it('are the address they look like, for the pseudonym and for an erasure by e-mail', () => {
+    for (const address of typed) {
+      const clean = address.replace(/[\u00ad\u2060\u200b-\u200f\ufeff]/g, '');
+      expect({ address, key: addressKey(address) }).toEqual({ address, key: clean });
+      expect({ address, names: namesAddress(address, addressKey(clean)) }).toEqual({ address, names: true });
+    }
+  });
+
+  it('are listed for SQL exactly as the runtime’s Unicode table has them', () => {
+    const listed = (codePoint: number) =>
+      IGNORABLE_RANGES.some(([first, last]) => codePoint >= first && codePoint <= last);
+    const ignorable = /\p{Default_Ignorable_Code_Point}/u;
+    const disagreeing: number[] = [];
+    for (let codePoint = 0; codePoint <= 0x10ffff; codePoint++)
+      if (listed(codePoint) !== ignorable.test(String.fromCodePoint(codePoint))) disagreeing.push(codePoint);
+    expect(disagreeing).toEqual([]);
   });
 });
 

@@ -9,10 +9,18 @@ import { holdsInvisible } from '../common/blank-text';
  * taken for part of it.
  */
 const LOCAL_PART = String.raw`[^\s@\uff20\ufe6b<>()[\]\\,;:"]{1,64}`;
-const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]{0,62}[\p{L}\p{M}\p{N}])?`;
+/**
+ * A character that renders as nothing (soft hyphen, zero-width space and joiners, word joiner, byte-order mark, bidi
+ * marks, variation selectors). The e-mail step refuses them, but typed inside an address in free text
+ * (`ann@exam\u00adple.org`) the address must still be found whole, or it would stay in clear where it looks exactly
+ * like the participant's: the domain takes them anywhere, as the local part takes anything, and `addressKey` drops them.
+ */
+const IGNORABLE = String.raw`\p{Default_Ignorable_Code_Point}`;
+const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}${IGNORABLE}-]{0,62}[\p{L}\p{M}\p{N}])?`;
+const DOT = String.raw`${IGNORABLE}*\.${IGNORABLE}*`;
 // The `xn--` form first: as letters, its `xn` alone would end the address early (`….xn` + `--p1ai`).
-const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|[A-Za-z]{2,63}|(?![A-Za-z])\p{L}(?:(?![A-Za-z])[\p{L}\p{M}])+)`;
-const ADDRESS_WITH_ASCII_AT = String.raw`${LOCAL_PART}@${DOMAIN_LABEL}(?:\.${DOMAIN_LABEL})*\.${TOP_LEVEL_DOMAIN}`;
+const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|[A-Za-z](?:${IGNORABLE}*[A-Za-z]){1,62}|(?![A-Za-z])\p{L}(?:(?![A-Za-z])[\p{L}\p{M}${IGNORABLE}])+)`;
+const ADDRESS_WITH_ASCII_AT = String.raw`${LOCAL_PART}@${IGNORABLE}*${DOMAIN_LABEL}(?:${DOT}${DOMAIN_LABEL})*${DOT}${TOP_LEVEL_DOMAIN}`;
 
 /** What the chat accepts at the e-mail step: ASCII `@` and `.`, the address mail is sent to. */
 const WHOLE = new RegExp(`^${ADDRESS_WITH_ASCII_AT}$`, 'u');
@@ -83,13 +91,38 @@ export function emailsIn(text: string): string[] {
 }
 
 /**
- * The form in which two addresses are one participant's: trimmed, in Unicode's compatibility-composed form (NFKC: an
- * accent typed as its own combining mark and the accented letter are one address, and so are full-width letters and
- * their ASCII forms), the ideographic full stop as a dot (NFKC leaves it) and lower-cased. Pseudonyms and erasure
- * both use it.
+ * The code points Unicode calls default-ignorable (`IGNORABLE` above), as ranges a PostgreSQL bracket expression
+ * takes: `addressKey`'s removal of them in SQL. A unit test holds it equal to the runtime's own table.
+ */
+export const IGNORABLE_RANGES: readonly (readonly [number, number])[] = [
+  [0xad, 0xad],
+  [0x34f, 0x34f],
+  [0x61c, 0x61c],
+  [0x115f, 0x1160],
+  [0x17b4, 0x17b5],
+  [0x180b, 0x180f],
+  [0x200b, 0x200f],
+  [0x202a, 0x202e],
+  [0x2060, 0x206f],
+  [0x3164, 0x3164],
+  [0xfe00, 0xfe0f],
+  [0xfeff, 0xfeff],
+  [0xffa0, 0xffa0],
+  [0xfff0, 0xfff8],
+  [0x1bca0, 0x1bca3],
+  [0x1d173, 0x1d17a],
+  [0xe0000, 0xe0fff],
+];
+
+/**
+ * The form in which two addresses are one participant's: trimmed, without the characters that render as nothing
+ * (two addresses that look alike are one), in Unicode's compatibility-composed form (NFKC: an accent typed as its
+ * own combining mark and the accented letter are one address, and so are full-width letters and their ASCII forms),
+ * the ideographic full stop as a dot (NFKC leaves it) and lower-cased. Pseudonyms and erasure both use it.
  */
 export function addressKey(address: string): string {
   return address
+    .replace(new RegExp(IGNORABLE, 'gu'), '')
     .trim()
     .normalize('NFKC')
     .replace(/\u3002/g, '.')
@@ -98,10 +131,16 @@ export function addressKey(address: string): string {
 
 /**
  * A character that, right before an address found in a text, belongs to it: the address is then another one (`m` +
- * `alice@…`, `x.alice@…`, `x+alice@…`). Anything else there (a quote, `=`, `*`, `#`, a full-width colon, text in
- * another script typed without a space, an invisible character) is what was typed around it.
+ * `alice@…`, `x.alice@…`, `x+alice@…`, `д` + `има@…`, `ω` + `mega@…`). Anything else there (a quote, `=`, `*`, `#`, a
+ * full-width colon) is what was typed around it, and so is a letter of a script written without spaces between
+ * words (`是alice@…`, `メールalice@…`): where the address begins cannot be told from the text there, and the letter is
+ * taken for the text's, so an erasure by `明qz@…` finds `李明qz@…` too rather than miss `邮箱是明qz@…`.
  */
-const PART_OF_LOCAL_PART = /[\p{Script=Latin}\p{N}\p{M}._+-]/u;
+const CONTINUES_LOCAL_PART = /[\p{L}\p{N}\p{M}._+-]/u;
+const WRITTEN_WITHOUT_SPACES =
+  /[\p{Script_Extensions=Han}\p{Script_Extensions=Hiragana}\p{Script_Extensions=Katakana}\p{Script_Extensions=Thai}\p{Script_Extensions=Lao}\p{Script_Extensions=Khmer}\p{Script_Extensions=Myanmar}]/u;
+const partOfLocalPart = (char: string): boolean =>
+  CONTINUES_LOCAL_PART.test(char) && !WRITTEN_WITHOUT_SPACES.test(char);
 
 /**
  * Whether `found`, an address `emailsIn` found in a text, is the participant's whose `addressKey` is `key`. The pattern
@@ -114,7 +153,7 @@ export function namesAddress(found: string, key: string): boolean {
   if (candidate === key) return true;
   if (!candidate.endsWith(key) || candidate.length === key.length) return false;
   const before = [...candidate.slice(0, candidate.length - key.length)].pop() ?? '';
-  return !PART_OF_LOCAL_PART.test(before);
+  return !partOfLocalPart(before);
 }
 
 /**

@@ -222,6 +222,26 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       for (const id of others) expect(await turnCount(id)).toBeGreaterThan(0);
     });
 
+    it('finds the address with a character that renders as nothing inside it, which it looks exactly like', async () => {
+      const typed = [
+        'write to sh2.qz@exam\u00adple.org',
+        'write to sh2.qz\u200b@example.org',
+        'write to sh2.qz\u200e@exa\u2060mple\ufeff.org',
+      ];
+      const ids = [];
+      for (const text of typed) ids.push(await stopped(1, { 1: text }));
+      const report = await participants.eraseByEmail('sh2.qz@example.org', 'cli');
+      expect(report).toMatchObject({ matched: typed.length, matchedByTranscript: typed.length });
+      for (const id of ids) expect(await turnCount(id)).toBe(0);
+    });
+
+    it('leaves an address whose local part goes on in the same script before the one asked for', async () => {
+      const cyrillic = await stopped(1, { 1: 'write to \u0434\u0438\u043c\u0430.qz@mail.ru' });
+      const report = await participants.eraseByEmail('\u0438\u043c\u0430.qz@mail.ru', 'cli');
+      expect(report).toMatchObject({ matched: 0 });
+      expect(await turnCount(cyrillic)).toBeGreaterThan(0);
+    });
+
     it('finds the address typed in full-width forms (a CJK input method), as its pseudonym does', async () => {
       const typed = await stopped(1, {
         1: '\u90ae\u7bb1 \uff41\uff4c\uff49\uff43\uff45\uff20\uff55\uff4e\uff49\uff0e\uff4f\uff52\uff47',
@@ -323,6 +343,18 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       expect(JSON.stringify(await participantTurns(recent))).toContain(`write me at ${email} please`);
 
       await expect(participants.applyRetention(now)).resolves.toMatchObject({ agedOut: 0 });
+    });
+
+    it('removes an address with a soft hyphen or a zero-width character in its domain', async () => {
+      const aged = await completed('hidden@example.org', {
+        2: 'write me at hidden@exam\u00adple.org please',
+        3: 'or hidden@example\u200b.org',
+      });
+      await dataSource.query(`UPDATE conversation SET created_at = now() - interval '31 days' WHERE id = $1`, [aged]);
+      await participants.applyRetention(new Date());
+      const turns = await participantTurns(aged);
+      expect(turns.find(({ step }) => step === 2)?.text).toBe(`write me at ${EMAIL_REMOVED} please`);
+      expect(turns.find(({ step }) => step === 3)?.text).toBe(`or ${EMAIL_REMOVED}`);
     });
   });
 });
