@@ -503,11 +503,17 @@ export class ConversationRepository {
        deleted AS (
          DELETE FROM conversation_turn t USING conversation c
           WHERE $2 AND t.conversation_id = c.id AND c.created_at < $1
-         RETURNING t.conversation_id)
-       SELECT count(*)::int AS changed
-         FROM (SELECT id FROM emails UNION SELECT conversation_id FROM redacted UNION SELECT conversation_id FROM deleted
-               UNION SELECT unnest($4::uuid[]))
-           AS aged`,
+         RETURNING t.conversation_id),
+       aged AS (
+         SELECT id FROM emails UNION SELECT conversation_id FROM redacted UNION SELECT conversation_id FROM deleted
+         UNION SELECT unnest($4::uuid[])),
+       -- A conversation whose turns alone changed is changed too (the export's updated_at says so); the rows that
+       -- lost their e-mail above were stamped there (one statement updates a row once).
+       touched AS (
+         UPDATE conversation SET updated_at = now()
+          WHERE id IN (SELECT id FROM aged) AND id NOT IN (SELECT id FROM emails)
+         RETURNING id)
+       SELECT count(*)::int AS changed FROM aged`,
       [cutoff, transcripts, emailReplacement, typed],
     );
     return changed;

@@ -345,6 +345,38 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       await expect(participants.applyRetention(now)).resolves.toMatchObject({ agedOut: 0 });
     });
 
+    it('marks each conversation it changed as updated, also one whose only change was in its turns', async () => {
+      const recentlyUpdated = async (id: string): Promise<boolean> => {
+        const [row] = await dataSource.query<{ recent: boolean }[]>(
+          `SELECT updated_at > now() - interval '1 minute' AS recent FROM conversation WHERE id = $1`,
+          [id],
+        );
+        return row.recent;
+      };
+      const age = (ids: string[]) =>
+        dataSource.query(
+          `UPDATE conversation SET created_at = now() - interval '31 days', updated_at = now() - interval '31 days'
+            WHERE id = ANY($1)`,
+          [ids],
+        );
+      // No e-mail field to clear: the address typed in the complaint is the one change.
+      const typedOnly = await stopped(1, { 1: 'write to typed.only@example.org' });
+      const untouched = await stopped(1);
+      await age([typedOnly, untouched]);
+      await expect(participants.applyRetention(new Date())).resolves.toMatchObject({ agedOut: 1 });
+      expect([await recentlyUpdated(typedOnly), await recentlyUpdated(untouched)]).toEqual([true, false]);
+
+      // With the transcripts: the turns deleted are the change.
+      await age([typedOnly, untouched]);
+      const deleting = new ParticipantDataService(
+        new AppConfig({ DATA_RETENTION_DAYS: '30', DATA_RETENTION_TRANSCRIPTS: 'true' }),
+        conversations,
+        new AdminAuditRepository(dataSource),
+      );
+      await expect(deleting.applyRetention(new Date())).resolves.toMatchObject({ agedOut: 2 });
+      expect([await recentlyUpdated(typedOnly), await recentlyUpdated(untouched)]).toEqual([true, true]);
+    });
+
     it('removes an address with a soft hyphen or a zero-width character in its domain', async () => {
       const aged = await completed('hidden@example.org', {
         2: 'write me at hidden@exam\u00adple.org please',
