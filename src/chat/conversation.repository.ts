@@ -9,10 +9,12 @@ import type { ConversationFilter } from './conversation-filters.dto';
 import {
   addressKey,
   emailsIn,
+  emailsInHtml,
   IGNORABLE_RANGES,
   isOneAddress,
   namesAddress,
   replaceEmails,
+  replaceEmailsInHtml,
   typedBefore,
 } from './email-address';
 
@@ -203,6 +205,33 @@ function redactStrings(value: unknown, redact: (text: string) => string): unknow
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]));
   }
   return value;
+}
+
+/**
+ * A stored reply (the response kept for replays) with `redact` applied to every string, and `redactHtml` to its
+ * `reply`, which is text escaped for HTML (or the survey link's HTML). Its keys keep their order.
+ */
+function redactStoredReply(
+  response: unknown,
+  redact: (text: string) => string,
+  redactHtml: (html: string) => string,
+): unknown {
+  if (typeof response !== 'object' || response === null || Array.isArray(response))
+    return redactStrings(response, redact);
+  return Object.fromEntries(
+    Object.entries(response).map(([key, item]) => [
+      key,
+      key === 'reply' && typeof item === 'string' ? redactHtml(item) : redactStrings(item, redact),
+    ]),
+  );
+}
+
+/** Whether a stored reply holds a string that passes `test`, its `reply` (escaped for HTML) tested by `testHtml`. */
+function storedReplyHolds(response: unknown, test: (text: string) => boolean, testHtml: (html: string) => boolean) {
+  if (typeof response !== 'object' || response === null || Array.isArray(response)) return someString(response, test);
+  return Object.entries(response).some(([key, item]) =>
+    key === 'reply' && typeof item === 'string' ? testHtml(item) : someString(item, test),
+  );
 }
 
 /**
@@ -455,7 +484,9 @@ export class ConversationRepository {
     const folded = (sql: string): string =>
       `lower(translate(normalize(regexp_replace(${sql}, $3, '', 'g'), NFKC), '\u3002', '.') COLLATE "und-x-icu")`;
     const hasAt = (sql: string): string => AT_SIGNS.map((at) => `strpos(${sql}, '${at}') > 0`).join(' OR ');
-    const sieve = (sql: string): string => `((${hasAt(sql)}) AND strpos(${folded(sql)}, left(wanted.address, -1)) > 0)`;
+    // `&amp;` read as `&`: a stored reply holds its text escaped for HTML.
+    const sieve = (sql: string): string =>
+      `((${hasAt(sql)}) AND strpos(${folded(`replace(${sql}, '&amp;', '&')`)}, left(wanted.address, -1)) > 0)`;
     const rows = await this.dataSource.query<
       { id: string; by_email: boolean; text: string | null; response: string | null }[]
     >(
@@ -471,12 +502,15 @@ export class ConversationRepository {
     );
     const key = addressKey(asked);
     const holds = (text: string): boolean => emailsIn(text).some((address) => namesAddress(address, key));
+    const htmlHolds = (html: string): boolean => emailsInHtml(html).some((address) => namesAddress(address, key));
     const found = new Map<string, ErasureMatch>();
     for (const row of rows) if (row.by_email) found.set(row.id, 'email');
     for (const row of rows) {
       if (row.by_email || found.has(row.id)) continue;
       const response = row.response === null ? null : (JSON.parse(row.response) as unknown);
-      if ((row.text !== null && holds(row.text)) || someString(response, holds)) found.set(row.id, 'transcript');
+      if ((row.text !== null && holds(row.text)) || storedReplyHolds(response, holds, htmlHolds)) {
+        found.set(row.id, 'transcript');
+      }
     }
     return found;
   }
@@ -556,10 +590,13 @@ export class ConversationRepository {
           // The participant's own address, typed right after a quote, `email=` or words in another script (which the
           // pattern takes in), loses only the address: what they typed before it is research data.
           const own = turn.email === null ? null : addressKey(turn.email);
-          const redact = (text: string): string =>
-            replaceEmails(text, (found) => `${(own === null ? null : typedBefore(found, own)) ?? ''}${replacement}`);
+          const redacting = (found: string): string =>
+            `${(own === null ? null : typedBefore(found, own)) ?? ''}${replacement}`;
+          const redact = (text: string): string => replaceEmails(text, redacting);
           const response = turn.response === null ? null : (JSON.parse(turn.response) as unknown);
-          const redacted = JSON.stringify(redactStrings(response, redact));
+          const redacted = JSON.stringify(
+            redactStoredReply(response, redact, (html) => replaceEmailsInHtml(html, redacting)),
+          );
           // null: the stored reply stays as it is.
           const replacedResponse = redacted === JSON.stringify(response) ? null : redacted;
           return {

@@ -1,11 +1,13 @@
 import {
   addressKey,
   emailsIn,
+  emailsInHtml,
   IGNORABLE_RANGES,
   isOneAddress,
   isValidEmail,
   namesAddress,
   replaceEmails,
+  replaceEmailsInHtml,
   typedBefore,
 } from './email-address';
 
@@ -238,5 +240,19 @@ describe('full-width forms: found only where they spell a Latin address', () => 
       'alice@\u2460.org',
     ])
       expect({ email, valid: isValidEmail(email) }).toEqual({ email, valid: false });
+  });
+});
+
+describe('addresses in text escaped for HTML (a stored reply)', () => {
+  it('are found whole with an & escaped in the local part, and given to the caller as typed', () => {
+    const html = 'You said: tom&amp;jerry@example.org &amp; &lt;b&gt;x@y.org&lt;/b&gt;';
+    expect(emailsInHtml(html)).toEqual(['tom&jerry@example.org', 'x@y.org']);
+    expect(replaceEmailsInHtml(html, () => '[e-mail removed]')).toBe(
+      'You said: [e-mail removed] &amp; &lt;b&gt;[e-mail removed]&lt;/b&gt;',
+    );
+  });
+
+  it('escape what the caller puts back', () => {
+    expect(replaceEmailsInHtml('a&amp;b@c.org', (address) => `<${address}>`)).toBe('&lt;a&amp;b@c.org&gt;');
   });
 });

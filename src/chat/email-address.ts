@@ -1,4 +1,5 @@
 import { holdsInvisible } from '../common/blank-text';
+import { escapeHtmlText } from './html-escape';
 
 /**
  * The parts of an address the chat accepts: no quoted local parts, no IP literals. Domain labels and the top-level
@@ -20,7 +21,9 @@ const DOMAIN_LABEL = String.raw`[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}${IGNORABLE}-]{0,
 const DOT = String.raw`${IGNORABLE}*\.${IGNORABLE}*`;
 // The `xn--` form first: as letters, its `xn` alone would end the address early (`….xn` + `--p1ai`).
 const TOP_LEVEL_DOMAIN = String.raw`(?:xn--[A-Za-z0-9-]+|[A-Za-z](?:${IGNORABLE}*[A-Za-z]){1,62}|(?![A-Za-z])\p{L}(?:(?![A-Za-z])[\p{L}\p{M}${IGNORABLE}])+)`;
-const ADDRESS_WITH_ASCII_AT = String.raw`${LOCAL_PART}@${IGNORABLE}*${DOMAIN_LABEL}(?:${DOT}${DOMAIN_LABEL})*${DOT}${TOP_LEVEL_DOMAIN}`;
+const addressWithAsciiAt = (localPart: string): string =>
+  String.raw`${localPart}@${IGNORABLE}*${DOMAIN_LABEL}(?:${DOT}${DOMAIN_LABEL})*${DOT}${TOP_LEVEL_DOMAIN}`;
+const ADDRESS_WITH_ASCII_AT = addressWithAsciiAt(LOCAL_PART);
 
 /** What the chat accepts at the e-mail step: ASCII `@` and `.`, the address mail is sent to. */
 const WHOLE = new RegExp(`^${ADDRESS_WITH_ASCII_AT}$`, 'u');
@@ -34,14 +37,23 @@ const LATIN_ALNUM = String.raw`[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a
 const LATIN_LABEL = String.raw`${LATIN_ALNUM}(?:[A-Za-z0-9\uff10-\uff19\uff21-\uff3a\uff41-\uff5a\-\uff0d]{0,62}${LATIN_ALNUM})?`;
 const LATIN_TOP_LEVEL_DOMAIN = String.raw`[A-Za-z\uff21-\uff3a\uff41-\uff5a]{2,63}`;
 const WIDE_DOT = String.raw`[.\uff0e\u3002\uff61]`;
-const ADDRESS_IN_WIDE_FORMS = String.raw`${LOCAL_PART}[@\uff20\ufe6b]${LATIN_LABEL}(?:${WIDE_DOT}${LATIN_LABEL})*${WIDE_DOT}${LATIN_TOP_LEVEL_DOMAIN}`;
+const addressInWideForms = (localPart: string): string =>
+  String.raw`${localPart}[@\uff20\ufe6b]${LATIN_LABEL}(?:${WIDE_DOT}${LATIN_LABEL})*${WIDE_DOT}${LATIN_TOP_LEVEL_DOMAIN}`;
 
 /**
  * What is found in a text: an address as the e-mail step takes it, or typed in full-width forms (NFKC, and so
  * `addressKey`, makes those the ASCII address): either way still the participant's, for a pseudonymised export,
  * retention and erasure.
  */
-const ADDRESS = `(?:${ADDRESS_WITH_ASCII_AT}|${ADDRESS_IN_WIDE_FORMS})`;
+const ADDRESS = `(?:${ADDRESS_WITH_ASCII_AT}|${addressInWideForms(LOCAL_PART)})`;
+
+/**
+ * The same in text escaped for HTML (the replies stored for replays, `escapeHtmlText`: `&`, `<` and `>` as entities):
+ * a local part's `&` is there `&amp;`, whose `;` would otherwise end it (`tom&amp;jerry@…` found from `jerry`), and a
+ * bare `&` is only ever an entity's start.
+ */
+const LOCAL_PART_IN_HTML = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"&]|&amp;){1,64}`;
+const ADDRESS_IN_HTML = `(?:${addressWithAsciiAt(LOCAL_PART_IN_HTML)}|${addressInWideForms(LOCAL_PART_IN_HTML)})`;
 
 /**
  * Control characters; the invisible ones (zero-width space, soft hyphen, bidi overrides, Hangul fillers, variation
@@ -76,6 +88,21 @@ export function isValidEmail(text: string): boolean {
  */
 export function replaceEmails(text: string, replace: (address: string) => string): string {
   return text.replace(new RegExp(ADDRESS, 'gu'), replace);
+}
+
+/**
+ * `replaceEmails` for text escaped for HTML: `replace` gets each address as typed (`&amp;` read as `&`), and what it
+ * returns goes back escaped.
+ */
+export function replaceEmailsInHtml(html: string, replace: (address: string) => string): string {
+  return html.replace(new RegExp(ADDRESS_IN_HTML, 'gu'), (found) =>
+    escapeHtmlText(replace(found.replaceAll('&amp;', '&'))),
+  );
+}
+
+/** Every e-mail address in `html`, text escaped for HTML, as typed (`replaceEmailsInHtml`). */
+export function emailsInHtml(html: string): string[] {
+  return (html.match(new RegExp(ADDRESS_IN_HTML, 'gu')) ?? []).map((found) => found.replaceAll('&amp;', '&'));
 }
 
 /** Whether `text` (trimmed) is one address, found whole by the pattern: what an erasure by e-mail can look for. */

@@ -282,6 +282,19 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       });
       expect(await turnCount(id)).toBe(0);
     });
+
+    it('finds an address with & in a stored reply, where it is escaped as &amp;', async () => {
+      const id = await stopped(0);
+      await dataSource.query(
+        `UPDATE conversation_turn SET response = jsonb_build_object('reply', 'You said: tom&amp;jerry@example.org')
+          WHERE conversation_id = $1 AND kind = 'reply'`,
+        [id],
+      );
+      await expect(participants.eraseByEmail('tom&jerry@example.org', 'cli')).resolves.toMatchObject({
+        matched: 1,
+        matchedByTranscript: 1,
+      });
+    });
   });
 
   describe('the status of an erased conversation', () => {
@@ -375,6 +388,23 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       );
       await expect(deleting.applyRetention(new Date())).resolves.toMatchObject({ agedOut: 2 });
       expect([await recentlyUpdated(typedOnly), await recentlyUpdated(untouched)]).toEqual([true, true]);
+    });
+
+    it('removes an address with & from the reply stored for replays, where it is escaped, whole', async () => {
+      const aged = await completed('tom&jerry@example.org', { 2: 'write to tom&jerry@example.org' });
+      await dataSource.query(
+        `UPDATE conversation_turn SET response = jsonb_build_object('reply', 'You said: tom&amp;jerry@example.org &amp; more', 'index', 3)
+          WHERE conversation_id = $1 AND kind = 'reply' AND step = 2`,
+        [aged],
+      );
+      await dataSource.query(`UPDATE conversation SET created_at = now() - interval '31 days' WHERE id = $1`, [aged]);
+      await participants.applyRetention(new Date());
+      const [{ response }] = await dataSource.query<{ response: unknown }[]>(
+        `SELECT response FROM conversation_turn WHERE conversation_id = $1 AND kind = 'reply' AND step = 2`,
+        [aged],
+      );
+      expect(response).toEqual({ reply: `You said: ${EMAIL_REMOVED} &amp; more`, index: 3 });
+      expect(await participantTurns(aged)).toContainEqual({ step: 2, text: `write to ${EMAIL_REMOVED}` });
     });
 
     it('removes an address with a soft hyphen or a zero-width character in its domain', async () => {
