@@ -1,12 +1,12 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { QUEUE_NAMES, type QueueName } from './queue-names';
+import { LOOKUP_QUEUE_NAMES, type QueueName } from './queue-names';
 
 /** `GET /api/jobs/:queue/:id`: a job as either queue backend reports it. */
 export class JobViewResponseDto {
   @ApiProperty({ example: '42' })
   id!: string;
 
-  @ApiProperty({ enum: QUEUE_NAMES })
+  @ApiProperty({ enum: LOOKUP_QUEUE_NAMES })
   queue!: QueueName;
 
   @ApiProperty({ description: 'The job name.', example: 'classify' })

@@ -13,7 +13,9 @@ export class JobsController {
   @ApiOperation({ summary: 'A job’s state, progress, result or failure reason.' })
   @ApiOkResponse({ type: JobViewResponseDto })
   @ApiErrorResponses({
-    404: 'QUEUE.UNKNOWN_QUEUE: no such queue; QUEUE.JOB_NOT_FOUND: no such job (finished ones are kept a while).',
+    404:
+      'QUEUE.UNKNOWN_QUEUE: a queue other than ml (the maintenance queue is the operator’s: its dashboard); ' +
+      'QUEUE.JOB_NOT_FOUND: no such job (finished ones are kept a while).',
     503: 'QUEUE.UNAVAILABLE: the job queue (Redis) does not answer.',
     ...RATE_LIMITED,
     ...INTERNAL_ERROR,

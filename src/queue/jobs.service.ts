@@ -12,7 +12,7 @@ import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import type { JobCounts, JobQueue } from './job-queue';
 import type { JobViewResponseDto } from './job-view-response.dto';
-import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
+import { JobName, LOOKUP_QUEUE_NAMES, QUEUE_NAMES, QueueName } from './queue-names';
 
 /**
  * How long a request waits for one queue command. Bull's connection queues commands while Redis is unreachable or
@@ -109,10 +109,10 @@ export class JobsService {
   }
 
   async view(queueName: string, id: string): Promise<JobViewResponseDto> {
-    if (!(QUEUE_NAMES as readonly string[]).includes(queueName)) {
+    if (!(LOOKUP_QUEUE_NAMES as readonly string[]).includes(queueName)) {
       throw new AppError(
         ErrorCode.QueueUnknown,
-        `No queue named "${echoed(queueName)}"; queues: ${QUEUE_NAMES.join(', ')}.`,
+        `No queue named "${echoed(queueName)}" to look a job up in; queues: ${LOOKUP_QUEUE_NAMES.join(', ')}.`,
       );
     }
     const queue = queueName as QueueName;

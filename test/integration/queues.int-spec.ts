@@ -116,8 +116,11 @@ describe('queues on Bull (real Redis and PostgreSQL)', () => {
     }
   }, 120_000);
 
-  it('answers 404 for an unknown queue or job', async () => {
+  it('answers 404 for an unknown queue or job, and for the maintenance queue, whose jobs are the operator’s', async () => {
     await http().get('/api/jobs/nope/1').expect(404);
+    // Whether or not a job has that id: a lookup of the queue is refused, not a search of it.
+    const maintenance = await http().get('/api/jobs/maintenance/1').expect(404);
+    expect(maintenance.body.code).toBe('QUEUE.UNKNOWN_QUEUE');
     const missing = await http().get('/api/jobs/ml/does-not-exist').expect(404);
     expect(missing.body.code).toBe('QUEUE.JOB_NOT_FOUND');
   });
