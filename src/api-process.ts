@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { answerClientErrorsInJson, answerProtocolRefusalsInJson } from './common/client-error';
 import { listenFailure } from './common/listen-failure';
+import { processLogger } from './common/process-log';
 import { configureHttpApp } from './common/http-setup';
 import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
@@ -41,8 +42,25 @@ async function listenOn(app: NestExpressApplication, config: AppConfig): Promise
   return server;
 }
 
+/**
+ * A stop signal while the application starts (the database, migrations, the model): nothing is served yet, so there
+ * is nothing to drain and no request to cut. The process says so and exits 0 (as a drain that cut nothing does),
+ * running the exit handlers Node's default action for the signal would skip (the embedded PostgreSQL it started
+ * stops with it; a migration in progress is rolled back by its transaction).
+ */
+function stopWhileStarting(config: AppConfig): () => void {
+  const logger = processLogger(config, 'api', 'Bootstrap');
+  const stop = (signal: NodeJS.Signals): void => {
+    logger.info(`${signal} while starting: stopping`);
+    process.exit(0);
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, stop);
+  return () => STOP_SIGNALS.forEach((signal) => process.off(signal, stop));
+}
+
 /** One HTTP process: the Nest application on the shared port. */
 export async function serveApi(config: AppConfig): Promise<void> {
+  const started = stopWhileStarting(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(config), {
     bodyParser: false,
     bufferLogs: true,
@@ -107,6 +125,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
       process.exit(1);
     }
   };
+  started();
   for (const signal of STOP_SIGNALS) process.on(signal, () => void shutdown(signal));
   sendHeartbeats();
   const mode = config.mode;

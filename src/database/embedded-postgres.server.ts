@@ -193,6 +193,9 @@ export class EmbeddedPostgresServer {
     // owner left behind (which follows the file) does not stop the server this start is about to run. No port
     // until the server listens on one: a process that attaches meanwhile waits for it.
     this.writeOwner({ pid: process.pid });
+    // Watched from before the server starts: a process stopped while `pg_ctl start` runs (a signal during start-up,
+    // which the event loop, blocked in it, cannot handle yet) would otherwise leave a server nobody stops.
+    this.watchOwner(runAs);
     if (running) {
       this.log(`stale embedded PostgreSQL found (owner ${owner?.pid ?? 'unknown'} is gone); restarting it`);
       this.pgCtl(['stop', '-m', 'fast', '-w', '-t', '30'], runAs);
@@ -227,7 +230,6 @@ export class EmbeddedPostgresServer {
     });
     this.owned = true;
     this.serverPid = this.postmasterPid();
-    this.watchOwner(runAs);
     this.log(`embedded PostgreSQL started on 127.0.0.1:${port} in ${Date.now() - started} ms`);
     return { url: this.url(password, port), owned: true };
   }
@@ -289,7 +291,9 @@ export class EmbeddedPostgresServer {
    * the file, not this process: a process the server was handed over to (`stop`), or a start that took over a stale
    * server, is watched the same way. Without it a killed process would leave PostgreSQL running, holding its port and
    * memory, until the next start reaps it. Checks every 2 s; as root the shell runs as `postgres`. A zombie (killed,
-   * not yet reaped) counts as gone.
+   * not yet reaped) counts as gone. Started before the server is: once the owner is gone, it waits for a server its
+   * `pg_ctl start` may still be bringing up (up to that command's 60 s bound) and stops it, unless the file names
+   * another owner by then (a new start took over) or is gone.
    */
   private watchOwner(runAs: { uid: number; gid: number } | null): void {
     const script = [
@@ -305,7 +309,12 @@ export class EmbeddedPostgresServer {
       '  alive "$pid" || break',
       '  sleep 2',
       'done',
-      'exec "$2" -D "$3" stop -m fast -w -t 30 >/dev/null 2>&1',
+      'tries=0',
+      'while [ "$tries" -lt 35 ]; do',
+      '  [ "$(owner "$1")" = "$pid" ] || exit 0',
+      '  if "$2" -D "$3" status >/dev/null 2>&1; then exec "$2" -D "$3" stop -m fast -w -t 30 >/dev/null 2>&1; fi',
+      '  sleep 2; tries=$((tries + 1))',
+      'done',
     ].join('\n');
     const ownerFile = path.join(this.dataDir, OWNER_FILE);
     const pgCtl = path.join(this.binDir(runAs), 'pg_ctl');

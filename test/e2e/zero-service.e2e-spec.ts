@@ -73,6 +73,58 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     expect(took).toBeLessThan(20_000);
   }, 120_000);
 
+  it('stops the PostgreSQL it was starting when killed (SIGKILL) before the server listened', async () => {
+    // A folder of its own: the owner file names the process, without a port, while `pg_ctl start` runs.
+    const dir = embeddedDataDir('zero-service-starting');
+    const ownerFile = path.join(dir, 'combot-owner.json');
+    const running = () => spawnSync('pgrep', ['-f', `postgres -D ${path.join(dir, 'pgdata')}`]).status === 0;
+    const service = startService({ ...(await env()), EMBEDDED_DB_DIR: dir });
+    const starting = () => {
+      try {
+        const owner = JSON.parse(readFileSync(ownerFile, 'utf8')) as { pid?: number; port?: number };
+        return owner.pid === service.child.pid && owner.port === undefined;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => starting() || service.child.exitCode !== null, 90_000);
+    expect(starting()).toBe(true);
+    service.child.kill('SIGKILL');
+    await service.exited;
+    // `pg_ctl start` runs on without the process and brings the server up; the watcher then stops it.
+    await until(running, 10_000);
+    const took = await until(() => !running(), 20_000);
+    expect({ postgresRunning: running(), took: took < 20_000 }).toEqual({ postgresRunning: false, took: true });
+  }, 150_000);
+
+  it('stops at once on SIGTERM while starting, says so, exits 0 and stops the PostgreSQL it started', async () => {
+    // A folder of its own: migrations run on its new database after the server listens, and then the model loads.
+    const dir = embeddedDataDir('zero-service-stopped-starting');
+    const ownerFile = path.join(dir, 'combot-owner.json');
+    const running = () => spawnSync('pgrep', ['-f', `postgres -D ${path.join(dir, 'pgdata')}`]).status === 0;
+    const service = startService({ ...(await env()), EMBEDDED_DB_DIR: dir });
+    const listening = () => {
+      try {
+        return (JSON.parse(readFileSync(ownerFile, 'utf8')) as { port?: number }).port !== undefined;
+      } catch {
+        return false;
+      }
+    };
+    await until(() => listening() || service.child.exitCode !== null, 90_000);
+    service.child.kill('SIGTERM');
+    expect(await service.exited).toBe(0);
+    const lines = service
+      .output()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { msg: string; context?: string });
+    expect(lines).toContainEqual(
+      expect.objectContaining({ context: 'Bootstrap', msg: 'SIGTERM while starting: stopping' }),
+    );
+    expect(service.output()).not.toMatch(/listening on/);
+    expect(running()).toBe(false);
+  }, 150_000);
+
   it('starts on its database when started again at once after a kill -9 (the old watcher stands down)', async () => {
     const first = startService(await env());
     await waitForHttp(first, `${first.baseUrl}/api/health/ready`, 90_000);
