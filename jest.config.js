@@ -9,6 +9,9 @@ const base = {
   testEnvironment: 'node',
 };
 module.exports = {
+  // One temporary folder per run (test/support/temp-dir.ts), removed at its end.
+  globalSetup: '<rootDir>/test/setup/temp-root.js',
+  globalTeardown: '<rootDir>/test/setup/temp-root-teardown.js',
   projects: [
     { ...base, displayName: 'unit', rootDir: '.', setupFiles: ['<rootDir>/test/setup/quiet-logger.ts'], testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts', '<rootDir>/tools/**/*.spec.ts', '<rootDir>/scripts/**/*.spec.ts'] },
     { ...base, displayName: 'integration', rootDir: '.', setupFiles: ['<rootDir>/test/setup/quiet-logger.ts'], setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'], testMatch: ['<rootDir>/test/integration/**/*.int-spec.ts'] },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Logger } from '@nestjs/common';
@@ -51,6 +51,7 @@ describe('StudyContent (study-content.json)', () => {
 describe('StudyContent.read', () => {
   const example = readFileSync(path.join(__dirname, '..', '..', 'studies', 'example.json'));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'combot-study-read-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   function written(name: string, bytes: Buffer): string {
     const file = path.join(dir, name);

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { DataSource } from 'typeorm';
 import { ConditionAllocator } from '../../src/chat/condition-allocator';
@@ -10,6 +9,7 @@ import { closeChatDatabase, openChatDatabase } from '../support/chat-database';
 import { runCli as cli } from '../support/cli-process';
 import { GREETINGS, newConversationValues, stepWrite } from '../support/conversation-writes';
 import { configuredStudyFile } from '../support/study-content';
+import { tempDir } from '../support/temp-dir';
 import { recreateTestDatabase } from '../support/test-database';
 
 const DATABASE = 'combot_cli_interrupt_e2e_test';
@@ -31,7 +31,7 @@ describe('CLI export interrupted (built, real PostgreSQL)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-interrupt-'));
+    dir = tempDir('combot-cli-interrupt-');
     const url = await recreateTestDatabase(DATABASE);
     dataSource = await openChatDatabase(url);
     const conversations = new ConversationRepository(dataSource);

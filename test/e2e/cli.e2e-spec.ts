@@ -11,11 +11,11 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
 import { type CliRun, runCli as cli } from '../support/cli-process';
+import { tempDir } from '../support/temp-dir';
 import { deleteKeys } from '../support/redis-keys';
 import { freePort, startService, stopService } from '../support/service-process';
 import { configuredStudyFile, EXAMPLE_STUDY } from '../support/study-content';
@@ -31,7 +31,7 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
   let dir: string;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'combot-cli-'));
+    dir = tempDir('combot-cli-');
     // One greeting through the API so there is a conversation to export.
     const app = await createTestApp(DATABASE, { ML_WORKERS: '1' });
     await request(app.app.getHttpServer()).get('/api/random/initial/').expect(200);
