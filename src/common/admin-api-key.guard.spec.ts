@@ -147,9 +147,13 @@ describe('scrapeMayReadResearchData', () => {
     assertMayTry(): Promise<void> {
       return this.locked ? Promise.reject(new AppError(ErrorCode.TooManyRequests, 'locked')) : Promise.resolve();
     }
-    recordFailure(address: string): Promise<void> {
+    reserveAttempt(address: string): Promise<() => Promise<void>> {
+      if (this.locked) return Promise.reject(new AppError(ErrorCode.TooManyRequests, 'locked'));
       this.failures.push(address);
-      return Promise.resolve();
+      return Promise.resolve(() => {
+        this.failures.splice(this.failures.lastIndexOf(address), 1);
+        return Promise.resolve();
+      });
     }
   }
 

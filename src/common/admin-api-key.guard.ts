@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, NestMiddleware, Optional } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import {
   ADMIN_SESSION_COOKIE_NAMES,
@@ -27,10 +27,16 @@ function presentedKey(request: Request): string | null {
   return typeof auth === 'string' ? (BEARER.exec(auth)?.[1] ?? null) : null;
 }
 
+/** A key of this process only: keys are compared through it, so the comparison's time does not depend on them. */
+const COMPARISON_KEY = randomBytes(32);
+
+/**
+ * Whether two keys are equal, in a time that tells nothing of either: both are compared as HMACs of one length (a
+ * comparison of the keys' own bytes would end early when their lengths differ, telling the key's length).
+ */
 function sameKey(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
+  const digest = (key: string): Buffer => createHmac('sha256', COMPARISON_KEY).update(key).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 /**
@@ -151,7 +157,9 @@ function assertSameOrigin(request: Request): void {
 
 /**
  * Checks `key` for the client at `address`: refused at once (429) while the address is past its failed-attempt
- * limit, and a wrong key counts against it. Without a limiter (a process with no console) only the check runs.
+ * limit, and a wrong key counts against it (the attempt is counted first and taken back for a right key, so a burst
+ * of parallel guesses gets no more than the limit compared). Without a limiter (a process with no console) only the
+ * check runs.
  */
 export async function checkAdminKeyFrom(
   config: AppConfig,
@@ -159,13 +167,15 @@ export async function checkAdminKeyFrom(
   key: string,
   address: string,
 ): Promise<void> {
-  await attempts?.assertMayTry(address);
+  // Counted before the comparison: guesses sent at once are each counted before any is compared.
+  const takeBack = attempts ? await attempts.reserveAttempt(address) : null;
   try {
     checkAdminKey(config, key);
   } catch (error) {
-    if (error instanceof AppError && error.code === ErrorCode.Forbidden) await attempts?.recordFailure(address);
+    if (!(error instanceof AppError && error.code === ErrorCode.Forbidden)) await takeBack?.();
     throw error;
   }
+  await takeBack?.();
 }
 
 /** What the admin check needs besides the configuration; absent ports (worker, CLI) are null. */

@@ -81,5 +81,9 @@ export abstract class AdminSessionRevocations {
 export abstract class AdminKeyAttempts {
   /** Throws 429 HTTP.TOO_MANY_REQUESTS (with Retry-After) while `address` may not try a key. */
   abstract assertMayTry(address: string): Promise<void>;
-  abstract recordFailure(address: string): Promise<void>;
+  /**
+   * Counts an attempt from `address` before its key is checked, atomically with the limit (429 past it); the function
+   * returned takes it back (a right key), a wrong key leaves it counted.
+   */
+  abstract reserveAttempt(address: string): Promise<() => Promise<void>>;
 }

@@ -50,10 +50,75 @@ export class LoginAttemptsLimiter implements AdminKeyAttempts {
       () => this.localFailures(address, now),
     );
     if (count < this.config.admin.loginMaxFailures || oldestAt === null) return;
+    throw this.refusal(oldestAt, now);
+  }
+
+  /**
+   * Counts an attempt at a key from `address` before the key is checked, in one step with the limit: past it the
+   * attempt is taken back and refused (429). Attempts made at once are counted one after the other, so a burst of
+   * guesses sent in parallel gets no more through than the limit (a check, then a count after the key was compared,
+   * let every request in flight pass the check). The function returned takes the attempt back, for a right key; a
+   * wrong one leaves it counted: it is the failure.
+   */
+  async reserveAttempt(address: string, now = Date.now()): Promise<() => Promise<void>> {
+    const member = `${now}:${randomBytes(4).toString('hex')}`;
+    const reserved = await this.shared(
+      (client) => this.reserveShared(client, address, now, member),
+      () => this.reserveLocal(address, now),
+    );
+    if (reserved.count > this.config.admin.loginMaxFailures) {
+      await reserved.release();
+      throw this.refusal(reserved.oldestAt ?? now, now);
+    }
+    return reserved.release;
+  }
+
+  private refusal(oldestAt: number, now: number): AppError {
     const retryAfterSeconds = Math.max(1, Math.ceil((oldestAt + this.config.admin.loginWindowMs - now) / 1000));
-    throw new AppError(ErrorCode.TooManyRequests, 'Too many failed logins from this address; wait and try again.', {
+    return new AppError(ErrorCode.TooManyRequests, 'Too many failed logins from this address; wait and try again.', {
       retryAfterSeconds,
     });
+  }
+
+  /** Adds `member` and reads the window's count and oldest attempt in one transaction. */
+  private async reserveShared(
+    client: Redis,
+    address: string,
+    now: number,
+    member: string,
+  ): Promise<RecentFailures & { release: () => Promise<void> }> {
+    const key = this.keyPrefix + address;
+    const since = now - this.config.admin.loginWindowMs;
+    const replies = await client
+      .multi()
+      .zremrangebyscore(key, '-inf', since)
+      .zadd(key, now, member)
+      .zcount(key, `(${since}`, '+inf')
+      .zrangebyscore(key, `(${since}`, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      .pexpire(key, this.config.admin.loginWindowMs)
+      .exec();
+    if (!replies) throw new Error('the attempt transaction was discarded');
+    const failed = replies.find(([error]) => error)?.[0];
+    if (failed) throw failed;
+    const count = replies[2][1] as number;
+    const oldest = replies[3][1] as string[];
+    const release = async (): Promise<void> => {
+      // Redis gone meanwhile: the attempt stays counted until the window drops it.
+      await client.zrem(key, member).catch(() => 0);
+    };
+    return { count, oldestAt: oldest.length === 2 ? Number(oldest[1]) : null, release };
+  }
+
+  private reserveLocal(address: string, now: number): RecentFailures & { release: () => Promise<void> } {
+    this.recordLocalFailure(address, now);
+    const { count, oldestAt } = this.localFailures(address, now);
+    const release = (): Promise<void> => {
+      const recent = this.local.get(address);
+      const at = recent?.lastIndexOf(now) ?? -1;
+      if (recent && at >= 0) recent.splice(at, 1);
+      return Promise.resolve();
+    };
+    return { count, oldestAt, release };
   }
 
   async recordFailure(address: string, now = Date.now()): Promise<void> {

@@ -194,6 +194,25 @@ describe('study console: login, session and pages (HTTP)', () => {
     expect((await from('203.0.113.8', '/api/admin/study/arms', ADMIN_KEY)).status).toBe(200);
   });
 
+  it('compares no more wrong keys than the limit when a burst of them arrives at once, by login or header', async () => {
+    const guesses = (address: string, send: (i: number) => request.Test) =>
+      Promise.all(Array.from({ length: 30 }, (_, i) => send(i).set('X-Forwarded-For', address))).then((answers) =>
+        answers.map(({ status }) => status).sort(),
+      );
+    const logins = await guesses('203.0.113.21', (i) =>
+      http()
+        .post('/api/admin/session')
+        .send({ key: `burst-guess-${i}-aaaaaaaaaaaa` }),
+    );
+    const headers = await guesses('203.0.113.22', (i) =>
+      http().get('/api/admin/study/arms').set('X-Api-Key', `burst-guess-${i}-bbbbbbbbbbbb`),
+    );
+    for (const statuses of [logins, headers]) {
+      expect(statuses.filter((status) => status === 403)).toHaveLength(3);
+      expect(statuses.filter((status) => status === 429)).toHaveLength(27);
+    }
+  });
+
   it('counts a wrong key shown to the health report against the same limit; a locked-out address sees statuses only', async () => {
     const guesser = '203.0.113.9';
     const health = (key: string, address = guesser) =>

@@ -60,6 +60,28 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
     expect(await refusal(a, '10.0.0.1')).toBeNull();
   });
 
+  it('lets no more attempts than the limit through when a burst of them arrives at once, on two processes', async () => {
+    const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
+    const [a, b] = await Promise.all([limiter(env), limiter(env)]);
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        (i % 2 === 0 ? a : b).reserveAttempt('10.0.0.3').then(
+          () => 'checked',
+          (error: unknown) => (error as AppError).code,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === 'checked')).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === ErrorCode.TooManyRequests)).toHaveLength(37);
+  });
+
+  it('takes back an attempt whose key was right: it is no failure', async () => {
+    const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
+    const process = await limiter(env);
+    for (let i = 0; i < 10; i++) await (await process.reserveAttempt('10.0.0.4'))();
+    expect(await refusal(process, '10.0.0.4')).toBeNull();
+  });
+
   it('counts per process, without failing a login, while Redis cannot answer', async () => {
     // Its connection gives up waiting after the connect timeout.
     const away = await limiter({ REDIS_PORT: String(await freePort()), REDIS_KEY_PREFIX: 'login-away' });
