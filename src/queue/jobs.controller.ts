@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
 import { JobViewResponseDto } from './job-view-response.dto';
 import { JobsService } from './jobs.service';
+import { LOOKUP_QUEUE_NAMES } from './queue-names';
 
 @ApiTags('jobs')
 @Controller()
@@ -21,6 +22,6 @@ export class JobsController {
     ...INTERNAL_ERROR,
   })
   view(@Param('queue') queue: string, @Param('id') id: string): Promise<JobViewResponseDto> {
-    return this.jobs.view(queue, id);
+    return this.jobs.view(queue, id, LOOKUP_QUEUE_NAMES);
   }
 }

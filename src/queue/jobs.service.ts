@@ -12,7 +12,7 @@ import { MetricName } from '../metrics/metric-names';
 import { MetricsService } from '../metrics/metrics.service';
 import type { JobCounts, JobQueue } from './job-queue';
 import type { JobViewResponseDto } from './job-view-response.dto';
-import { JobName, LOOKUP_QUEUE_NAMES, QUEUE_NAMES, QueueName } from './queue-names';
+import { JobName, QUEUE_NAMES, QueueName } from './queue-names';
 
 /**
  * How long a request waits for one queue command. Bull's connection queues commands while Redis is unreachable or
@@ -108,11 +108,12 @@ export class JobsService {
     }
   }
 
-  async view(queueName: string, id: string): Promise<JobViewResponseDto> {
-    if (!(LOOKUP_QUEUE_NAMES as readonly string[]).includes(queueName)) {
+  /** A job of `queueName`, one of `among` (the HTTP lookup offers `LOOKUP_QUEUE_NAMES`; the process itself, all). */
+  async view(queueName: string, id: string, among: readonly QueueName[] = QUEUE_NAMES): Promise<JobViewResponseDto> {
+    if (!(among as readonly string[]).includes(queueName)) {
       throw new AppError(
         ErrorCode.QueueUnknown,
-        `No queue named "${echoed(queueName)}" to look a job up in; queues: ${LOOKUP_QUEUE_NAMES.join(', ')}.`,
+        `No queue named "${echoed(queueName)}" to look a job up in; queues: ${among.join(', ')}.`,
       );
     }
     const queue = queueName as QueueName;
