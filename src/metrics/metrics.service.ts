@@ -1,14 +1,21 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import cluster from 'node:cluster';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
+import { answersWithin } from '../common/settles-within';
+import { reasonOf, ThrottledWarning } from '../common/throttled-warning';
 import { clusterMetricsText, shareWithClusterPrimary } from './cluster-metrics';
 import { METRIC_PREFIX, MetricName } from './metric-names';
 
 /** How long a scrape waits for the cluster's primary to gather every process's metrics. */
 const CLUSTER_SCRAPE_TIMEOUT_MS = 3_000;
+
+/** How long a scrape waits for one gauge's source (a count in PostgreSQL, Redis); past it the gauge is left out. */
+const GAUGE_READ_TIMEOUT_MS = 1_000;
+
+const gaugeOutage = new ThrottledWarning(new Logger('MetricsService'));
 
 /**
  * The service's Prometheus registry and its instruments. Other modules inject this class and record
@@ -160,7 +167,21 @@ export class MetricsService implements OnModuleDestroy {
       aggregator: across,
       async collect() {
         this.reset();
-        await read((labels, value) => this.set(labels, value));
+        // A source that fails or hangs (PostgreSQL down or frozen) costs this gauge its series for this scrape, not
+        // the scrape: every other series, the 503s of the outage included, is what the operator needs then.
+        let open = true;
+        const reading = Promise.resolve().then(() =>
+          read((labels, value) => {
+            if (open) this.set(labels, value);
+          }),
+        );
+        try {
+          await answersWithin(reading, GAUGE_READ_TIMEOUT_MS);
+        } catch (error) {
+          open = false;
+          this.reset();
+          gaugeOutage.warn(`metric ${name} left out of the scrape: ${reasonOf(error)}`);
+        }
       },
     });
   }
