@@ -281,6 +281,21 @@ describe('AppConfig: values that would start a service no participant or researc
     return [];
   };
 
+  it('refuses settings each valid alone that together leave a job, a scrape or a complaint with no way through', () => {
+    expect(problemsOf({ QUEUE_PROCESS_IN_API: 'false' })).toEqual([
+      'QUEUE_PROCESS_IN_API=false: needs REDIS_HOST (without Redis no other process can take the jobs: none would ever run, nor any schedule)',
+    ]);
+    expect(problemsOf({ QUEUE_PROCESS_IN_API: 'false', REDIS_HOST: '127.0.0.1' })).toEqual([]);
+    expect(problemsOf({ METRICS_REQUIRE_AUTH: 'true' })).toEqual([
+      'METRICS_REQUIRE_AUTH=true: needs METRICS_API_KEY or ADMIN_API_KEY (no scrape could be authorised)',
+    ]);
+    expect(problemsOf({ METRICS_REQUIRE_AUTH: 'true', ADMIN_API_KEY: 'an-admin-key-0123456789' })).toEqual([]);
+    expect(problemsOf({ ML_MAX_TEXT_LENGTH: '50' })).toEqual([
+      'ML_MAX_TEXT_LENGTH=50: must be at least CHAT_MAX_MESSAGE_LENGTH (2000): a complaint the chat takes would be refused by the classifier',
+    ]);
+    expect(problemsOf({ ML_MAX_TEXT_LENGTH: '500', CHAT_MAX_MESSAGE_LENGTH: '500' })).toEqual([]);
+  });
+
   it('refuses a chat cookie name that is no cookie name: every greeting would fail to set it', () => {
     for (const name of ['a b;c', 'sid=1', 'caf\u00e9', 'x,y']) {
       expect(problemsOf({ CHAT_COOKIE_NAME: name })).toEqual([

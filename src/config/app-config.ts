@@ -37,6 +37,29 @@ export function prettyLogsProblem(pretty: boolean, isInstalled: (name: string) =
     : null;
 }
 
+/**
+ * Settings each valid alone that together leave the service unable to do what they ask (`KEY=value: problem`): no
+ * process would ever run a job, no scrape could ever be authorised, a complaint the chat takes would be refused by
+ * the classifier.
+ */
+export function combinationProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (env.QUEUE_PROCESS_IN_API === false && env.REDIS_HOST === '') {
+    problems.push(
+      'QUEUE_PROCESS_IN_API=false: needs REDIS_HOST (without Redis no other process can take the jobs: none would ever run, nor any schedule)',
+    );
+  }
+  if (env.METRICS_REQUIRE_AUTH && env.METRICS_API_KEY === '' && env.ADMIN_API_KEY === '') {
+    problems.push('METRICS_REQUIRE_AUTH=true: needs METRICS_API_KEY or ADMIN_API_KEY (no scrape could be authorised)');
+  }
+  if (env.ML_MAX_TEXT_LENGTH < env.CHAT_MAX_MESSAGE_LENGTH) {
+    problems.push(
+      `ML_MAX_TEXT_LENGTH=${env.ML_MAX_TEXT_LENGTH}: must be at least CHAT_MAX_MESSAGE_LENGTH (${env.CHAT_MAX_MESSAGE_LENGTH}): a complaint the chat takes would be refused by the classifier`,
+    );
+  }
+  return problems;
+}
+
 /** Express's `trust proxy` from TRUST_PROXY: off, a hop count, or `loopback` / addresses / CIDRs as given. */
 function trustProxyOf(value: string): boolean | number | string {
   if (value === 'off') return false;
@@ -365,7 +388,8 @@ export class AppConfig {
       );
     }
     const pretty = prettyLogsProblem(result.value.LOG_PRETTY);
-    if (pretty) throw new ConfigValidationError([pretty]);
+    const problems = [...(pretty ? [pretty] : []), ...combinationProblems(result.value)];
+    if (problems.length > 0) throw new ConfigValidationError(problems);
     return result.value;
   }
 
