@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { StartupError } from '../common/startup.error';
@@ -36,6 +36,28 @@ describe('EmbeddedPostgresServer without its binaries (the production image)', (
       const server = new EmbeddedPostgresServer({ dataDir, port: null, resolvePackage: notInstalled });
       await expect(server.start()).rejects.toThrow(MISSING);
       expect(existsSync(dataDir)).toBe(false);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('EmbeddedPostgresServer on a data folder its server user cannot reach', () => {
+  // As root the server runs as `postgres`: a folder of a private (0700) parent is out of its reach.
+  const asRoot = process.getuid?.() === 0 ? it : it.skip;
+
+  asRoot('refuses an existing one with one line naming EMBEDDED_DB_DIR (exit 78), never a stack trace', async () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'combot-unreachable-'));
+    const dataDir = path.join(parent, 'postgres');
+    try {
+      mkdirSync(path.join(dataDir, 'pgdata'), { recursive: true });
+      const server = new EmbeddedPostgresServer({ dataDir, port: null });
+      const error = await server.start().catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(StartupError);
+      expect((error as StartupError).exitCode).toBe(78);
+      expect((error as StartupError).message).toMatch(
+        new RegExp(`^EMBEDDED_DB_DIR=${dataDir}: the postgres user cannot reach this existing data folder`),
+      );
     } finally {
       rmSync(parent, { recursive: true, force: true });
     }

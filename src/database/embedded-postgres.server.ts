@@ -265,8 +265,8 @@ export class EmbeddedPostgresServer {
       await fs.chown(this.dataDir, runAs.uid, runAs.gid);
       if (reachable(this.dataDir)) return;
       if ((await fs.readdir(this.dataDir)).length > 0) {
-        throw new Error(
-          `the ${SERVER_USER} user cannot reach ${this.dataDir}: make its parent folders traversable (chmod o+x) or set EMBEDDED_DB_DIR`,
+        throw new StartupError(
+          `EMBEDDED_DB_DIR=${this.dataDir}: the ${SERVER_USER} user cannot reach this existing data folder: make its parent folders traversable (chmod o+x) or set EMBEDDED_DB_DIR`,
         );
       }
     }
