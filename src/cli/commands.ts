@@ -41,8 +41,7 @@ function fail(message: string): void {
 async function healthCheck(health: HealthService): Promise<boolean> {
   const report = await health.full();
   print(report);
-  const failing = Object.keys(report.error).join(', ');
-  if (report.status !== 'ok') fail(`${report.status === 'error' ? 'not ready' : 'degraded'}: ${failing}`);
+  if (report.status !== 'ok') fail(HealthService.describeDown(report));
   return report.status === 'ok';
 }
 

@@ -93,7 +93,8 @@ export class HealthController {
   private async answer(report: HealthReport, request: Request): Promise<HealthReport> {
     const body = shown(report, await showsAdminKey(this.config, this.attempts ?? null, request));
     if (report.status === 'error') {
-      throw new AppError(ErrorCode.HealthNotReady, `Not ready: ${Object.keys(report.error).join(', ')}`, {
+      const down = HealthService.describeDown(report);
+      throw new AppError(ErrorCode.HealthNotReady, `${down.charAt(0).toUpperCase()}${down.slice(1)}`, {
         details: body,
       });
     }

@@ -15,6 +15,9 @@ import { StudyHealthIndicator } from './study.health';
  */
 export type HealthStatus = 'ok' | 'degraded' | 'error';
 
+/** The parts readiness checks, by their keys in a report: this instance cannot serve participants without them. */
+const READINESS_PARTS = ['database', 'model', 'memory'] as const;
+
 export interface HealthReport {
   status: HealthStatus;
   /** Parts that are up. */
@@ -47,6 +50,20 @@ export class HealthService {
     return this.report([this.memory.liveness()], []);
   }
 
+  /**
+   * What a report says is down, in words: the parts readiness needs first (`not ready: database`), then the optional
+   * ones (`degraded: study`), as the health routes and the CLI's `health-check` put it.
+   */
+  static describeDown(report: HealthReport): string {
+    const down = Object.keys(report.error);
+    const required = down.filter((part) => (READINESS_PARTS as readonly string[]).includes(part));
+    const optional = down.filter((part) => !required.includes(part));
+    return [
+      ...(required.length > 0 ? [`not ready: ${required.join(', ')}`] : []),
+      ...(optional.length > 0 ? [`degraded: ${optional.join(', ')}`] : []),
+    ].join('; ');
+  }
+
   /** Readiness only: `error` when a part participants need is down. */
   async readiness(): Promise<HealthReport> {
     return this.report(await this.readinessParts(), []);
@@ -62,10 +79,11 @@ export class HealthService {
   }
 
   private readinessParts(): Promise<HealthIndicatorResult[]> {
+    const [database, model, memory] = READINESS_PARTS;
     return Promise.all([
-      this.database.check(),
-      Promise.resolve(this.model.check()),
-      Promise.resolve(this.memory.check()),
+      this.database.check(database),
+      Promise.resolve(this.model.check(model)),
+      Promise.resolve(this.memory.check(memory)),
     ]);
   }
 
