@@ -68,6 +68,7 @@ export class AdminController {
       'HTTP.VALIDATION_FAILED: a filter, format or pseudonymise is not one the export knows, or is given more ' +
       'than once; ' +
       'ADMIN.PSEUDONYM_KEY_MISSING: pseudonymise=true while EXPORT_PSEUDONYM_KEY is not set.',
+    503: DATABASE_UNAVAILABLE,
   })
   async export(
     @Query() query: ConversationExportQueryDto,

@@ -80,6 +80,13 @@ export const RATE_LIMITED = {
   429: 'HTTP.TOO_MANY_REQUESTS: more than THROTTLE_LIMIT requests from this client within THROTTLE_TTL_SECONDS.',
 } as const;
 
+/** Routes behind a key but outside the rate limit: wrong keys still lock an address out. */
+export const KEY_LOCKOUT = {
+  429:
+    'HTTP.TOO_MANY_REQUESTS: ADMIN_LOGIN_MAX_FAILURES wrong keys from this address within ' +
+    'ADMIN_LOGIN_WINDOW_SECONDS, right key or not (Retry-After).',
+} as const;
+
 /** Admin routes that read no query: any parameter is refused, never ignored. */
 export const UNKNOWN_QUERY = 'HTTP.VALIDATION_FAILED: a query parameter this route does not take (it takes none).';
 

@@ -4,7 +4,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { MetricsAuthGuard, scrapeMayReadResearchData } from '../common/admin-api-key.guard';
 import { AdminKeyAttempts } from '../common/admin-session';
-import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR } from '../common/error-response.dto';
+import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR, KEY_LOCKOUT } from '../common/error-response.dto';
 import { AppConfig } from '../config/app-config';
 import { RESEARCH_DATA_METRICS } from './metric-names';
 import { MetricsService } from './metrics.service';
@@ -34,6 +34,7 @@ export class MetricsController {
   @ApiOkResponse({ description: 'Prometheus text format 0.0.4.', schema: { type: 'string' } })
   @ApiErrorResponses({
     ...ADMIN_KEY_ERRORS,
+    ...KEY_LOCKOUT,
     ...INTERNAL_ERROR,
     503: 'HTTP.SERVICE_UNAVAILABLE: with API_PROCESSES > 1, the cluster primary did not answer within 3 s.',
   })

@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { AppError } from '../common/app.error';
 import { clientGoneSignal } from '../common/client-gone';
 import { ErrorCode } from '../common/error-codes';
-import { ApiErrorResponses, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
+import { ApiErrorResponses, BODY_ERRORS, INTERNAL_ERROR, RATE_LIMITED } from '../common/error-response.dto';
 import { AppConfig } from '../config/app-config';
 import { QueueName } from '../queue/queue-names';
 import {
@@ -19,10 +19,9 @@ import { MlStatusResponseDto } from './ml-status-response.dto';
 
 /** A body Nest could not read or that breaks its DTO's rules. */
 const BAD_BODY = 'HTTP.VALIDATION_FAILED, HTTP.MALFORMED_JSON: the body is not JSON of the documented shape.';
-const TOO_LARGE = { 413: 'HTTP.PAYLOAD_TOO_LARGE: the body is larger than BODY_LIMIT.' } as const;
 const TEXT_ERRORS = {
   400: `${BAD_BODY} ML.INVALID_TEXT: a text is empty or longer than ML_MAX_TEXT_LENGTH, or too many texts.`,
-  ...TOO_LARGE,
+  ...BODY_ERRORS,
 } as const;
 
 const INFERENCE_ERRORS = {
@@ -77,7 +76,7 @@ export class MlController {
   @ApiAcceptedResponse({ type: ClassificationJobResponseDto })
   @ApiErrorResponses({
     400: `${BAD_BODY} ML.INVALID_TEXT: the text is empty or longer than ML_MAX_TEXT_LENGTH.`,
-    ...TOO_LARGE,
+    ...BODY_ERRORS,
     503: 'QUEUE.UNAVAILABLE: the job queue (Redis) does not answer.',
   })
   async classifyAsync(@Body() body: ClassifyRequestDto): Promise<ClassificationJobResponseDto> {

@@ -2,7 +2,7 @@ import { Controller, Get, UseGuards } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { MetricsAuthGuard } from '../common/admin-api-key.guard';
-import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR } from '../common/error-response.dto';
+import { ADMIN_KEY_ERRORS, ApiErrorResponses, INTERNAL_ERROR, KEY_LOCKOUT } from '../common/error-response.dto';
 import { PerformanceSummaryResponseDto } from './performance-summary-response.dto';
 import { PerformanceService } from './performance.service';
 
@@ -19,7 +19,7 @@ export class PerformanceController {
     description: 'Open unless METRICS_REQUIRE_AUTH=true; then it needs the admin key.',
   })
   @ApiOkResponse({ type: PerformanceSummaryResponseDto })
-  @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...INTERNAL_ERROR })
+  @ApiErrorResponses({ ...ADMIN_KEY_ERRORS, ...KEY_LOCKOUT, ...INTERNAL_ERROR })
   get(): PerformanceSummaryResponseDto {
     return this.performance.snapshot();
   }
