@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Console } from 'node:console';
 import { Logger } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
+import { logProcessWarnings } from './common/process-log';
 import { StderrLogger } from './common/stderr.logger';
 import { StudyCliModule } from './cli/study-cli.module';
 
@@ -38,6 +39,8 @@ const APP_OPTIONS: Parameters<typeof CommandFactory.run>[1] = {
  * and Redis the others start.
  */
 async function bootstrap(): Promise<void> {
+  // A command's problems are one line each: a library's warning (node-postgres on `sslmode=require`) too.
+  logProcessWarnings((_warning, message) => process.stderr.write(`warning: ${message.split('\n', 1)[0]}\n`));
   const args = process.argv.slice(2);
   const command = args.find((arg) => !arg.startsWith('-'));
   if (command === undefined || command === 'help' || args.includes('--help') || args.includes('-h')) {

@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { logProcessWarnings, processLogger } from './common/process-log';
+import { logProcessWarnings, processLogger, warnLineOf } from './common/process-log';
 import { exitOnStartupFailure } from './common/startup.error';
 import { AppConfig, ConfigValidationError } from './config/app-config';
 import { exitOnConfigError } from './config/exit-on-config-error';
@@ -11,7 +11,7 @@ import { exitOnConfigError } from './config/exit-on-config-error';
 async function bootstrap(): Promise<void> {
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
   const primary = cluster.isPrimary && config.http.processes > 1;
-  logProcessWarnings(processLogger(config, primary ? 'primary' : 'api', 'Process'));
+  logProcessWarnings(warnLineOf(processLogger(config, primary ? 'primary' : 'api', 'Process')));
   if (primary) {
     const { runApiCluster } = await import('./cluster/api-cluster');
     await runApiCluster(config);

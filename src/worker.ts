@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as NestLogger } from '@nestjs/common';
 import { Logger } from 'nestjs-pino';
 import { reasonOf, ThrottledWarning } from './common/throttled-warning';
-import { logProcessWarnings, processLogger } from './common/process-log';
+import { logProcessWarnings, processLogger, warnLineOf } from './common/process-log';
 import { exitOnStartupFailure, StartupError } from './common/startup.error';
 import { STOP_SIGNALS } from './common/stop-signals';
 import { AppConfig, ConfigValidationError } from './config/app-config';
@@ -20,7 +20,7 @@ const STARTING_STOP_GRACE_MS = 5000;
 /** `npm run start:worker`: runs the queue processors in their own process (the seed's Celery worker + beat). */
 async function bootstrap(): Promise<void> {
   const config = exitOnConfigError(() => AppConfig.fromProcessEnv());
-  logProcessWarnings(processLogger(config, 'worker', 'Process'));
+  logProcessWarnings(warnLineOf(processLogger(config, 'worker', 'Process')));
   if (!config.redis.host) {
     process.stderr.write(
       'The worker needs Redis (REDIS_HOST): without it jobs run in-process inside the API (QUEUE_PROCESS_IN_API).\n',

@@ -18,15 +18,27 @@ export function processLogger(config: AppConfig, role: LoggingRole, context: str
   }).child({ context });
 }
 
+/** A process warning as a log line holds it: its name, and its code when it has one. */
+export interface ProcessWarning {
+  name: string;
+  code?: string;
+}
+
 /**
  * Node prints a process warning (a library's `process.emitWarning`, such as node-postgres on an `sslmode` it reads
- * differently from libpq, or a deprecation) as a plain `(node:123) Warning: …` line on stderr: in a log collector
- * reading JSON lines that is a line it cannot parse, at no level. Each one becomes a warn line of the process's log
- * instead, with its name and code; Node's own printer is removed (it is the only listener Node adds).
+ * differently from libpq, or a deprecation) as a plain `(node:123) Warning: …` block on stderr: in a log collector
+ * reading JSON lines those are lines it cannot parse, at no level. Each one goes to `write` instead (a warn line of
+ * the process's log, or a command's one line); Node's own printer is removed (it is the only listener Node adds).
  */
-export function logProcessWarnings(logger: Pick<Logger, 'warn'>): void {
+export function logProcessWarnings(write: (warning: ProcessWarning, message: string) => void): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning: Error & { code?: string }) => {
-    logger.warn({ warning: { name: warning.name, ...(warning.code ? { code: warning.code } : {}) } }, warning.message);
+    write({ name: warning.name, ...(warning.code ? { code: warning.code } : {}) }, warning.message);
   });
 }
+
+/** `logProcessWarnings`'s writer for a long-running process: a warn line of its JSON log. */
+export const warnLineOf =
+  (logger: Pick<Logger, 'warn'>) =>
+  (warning: ProcessWarning, message: string): void =>
+    logger.warn({ warning }, message);

@@ -515,6 +515,17 @@ describe('CLI against a database or Redis it cannot use', () => {
     const health = await cli(['health-check'], { ...base, DATABASE_URL: url });
     expect({ code: health.code, stderr: health.stderr }).toEqual({ code: 1, stderr: `${line}\nnot ready: database\n` });
     expect(JSON.parse(health.stdout)).toMatchObject({ status: 'error', error: { database: { status: 'down' } } });
+    // `require`: node-postgres warns about its meaning first, in one line of its own, not Node's 9-line block.
+    const warned = await cli(['export-conversations'], {
+      ...base,
+      DATABASE_URL: url.replace('verify-full', 'require'),
+    });
+    expect({ code: warned.code, stderr: warned.stderr }).toEqual({
+      code: 69,
+      stderr:
+        "warning: SECURITY WARNING: The SSL modes 'prefer', 'require', and 'verify-ca' are treated as aliases for 'verify-full'.\n" +
+        `${line}\n`,
+    });
   }, 60_000);
 
   it('health-check on a database that was never migrated is not ready, naming the pending migrations', async () => {
