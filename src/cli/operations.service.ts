@@ -32,11 +32,18 @@ export class OperationsService {
       .map((line) => line.trim())
       .filter((line) => line.length > 0 && !line.startsWith('#'));
     let alreadyCached = 0;
+    const errorsBefore = this.cache.stats.errors;
     for (let i = 0; i < texts.length; i += WARM_CHUNK) {
       const results = await this.classification.classifyMany(texts.slice(i, i + WARM_CHUNK));
       alreadyCached += results.filter((result) => result.cached).length;
     }
     await this.cache.flush();
+    // The classifier goes on without its cache when the cache fails (a request must not): a command whose whole
+    // purpose is to fill it must not report success then.
+    const failed = this.cache.stats.errors - errorsBefore;
+    if (failed > 0) {
+      throw new Error(`the result cache (${this.cache.backend}) failed ${failed} time(s): nothing may have been cached`);
+    }
     this.logger.log(`warmed the cache with ${texts.length} texts (${alreadyCached} were cached already)`);
     return { texts: texts.length, alreadyCached };
   }

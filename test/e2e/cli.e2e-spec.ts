@@ -106,6 +106,10 @@ describe('CLI (built, real PostgreSQL and Redis)', () => {
     const missing = await cli(['warm-cache', '--file', path.join(dir, 'missing.txt')], env);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/warm-cache failed: .*ENOENT/);
+    // A Redis that does not answer: the texts are classified, but nothing is cached, and the command says so.
+    const unreachable = await cli(['warm-cache', '--file', file], { ...env, REDIS_PORT: String(await freePort()) });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toMatch(/warm-cache failed: the result cache \(redis\) failed \d+ time\(s\)/);
   }, 90_000);
 
   it('health-check exits 1 naming the queues while no worker consumes them, 0 once one does', async () => {
