@@ -1,13 +1,14 @@
 import { Controller, Get, Optional, Param, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { authenticateAdmin, sessionCodecOf } from '../common/admin-api-key.guard';
+import { authenticateAdmin, sessionCodecOf, sessionCookieOf } from '../common/admin-api-key.guard';
 import { AdminKeyAttempts, AdminSessionRevocations } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
 import { CONSOLE_PAGES } from '../common/http-setup';
 import { AppConfig } from '../config/app-config';
 import { ConsoleAssets, type ConsoleAsset } from './console-assets.provider';
+import { LOGIN_REASON_PARAM, LOGIN_VIEW_PARAM } from './console.types';
 
 /**
  * The console's own policy, stricter than the one helmet gives every response (the Swagger page needs inline
@@ -30,6 +31,12 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 const LOGIN_PATH = `/${CONSOLE_PAGES.login}`;
+
+/** The query string of a request, without its `?` ('' when it has none). */
+const queryOf = (request: Request): string => {
+  const at = request.originalUrl.indexOf('?');
+  return at < 0 ? '' : request.originalUrl.slice(at + 1);
+};
 const CONSOLE_PATH = `/${CONSOLE_PAGES.console}/`;
 
 /** `/admin/` (the console, with a session), `/admin/login`, and the built assets they load. Not part of the API. */
@@ -43,10 +50,19 @@ export class ConsolePagesController {
     @Optional() private readonly attempts?: AdminKeyAttempts,
   ) {}
 
+  /**
+   * The console, or the login form for a reader without a session: told why when a session of theirs expired or was
+   * ended elsewhere, and given the console's query (its filters) to come back to.
+   */
   @Get(CONSOLE_PAGES.console)
   async console(@Req() request: Request, @Res() response: Response): Promise<void> {
     if (!(await this.loggedIn(request))) {
-      response.redirect(303, LOGIN_PATH);
+      const login = new URLSearchParams();
+      const reason = await this.whySessionEnded(request);
+      if (reason) login.set(LOGIN_REASON_PARAM, reason);
+      const view = queryOf(request);
+      if (view) login.set(LOGIN_VIEW_PARAM, view);
+      response.redirect(303, login.size > 0 ? `${LOGIN_PATH}?${login.toString()}` : LOGIN_PATH);
       return;
     }
     this.send(response, this.page('console.html'), 'no-store');
@@ -55,7 +71,8 @@ export class ConsolePagesController {
   @Get(CONSOLE_PAGES.login)
   async login(@Req() request: Request, @Res() response: Response): Promise<void> {
     if (await this.loggedIn(request)) {
-      response.redirect(303, CONSOLE_PATH);
+      const view = new URLSearchParams(queryOf(request)).get(LOGIN_VIEW_PARAM);
+      response.redirect(303, view ? `${CONSOLE_PATH}?${new URLSearchParams(view).toString()}` : CONSOLE_PATH);
       return;
     }
     this.send(response, this.page('login.html'), 'no-store');
@@ -71,6 +88,15 @@ export class ConsolePagesController {
       return;
     }
     this.send(response, asset, 'no-cache');
+  }
+
+  /** Why the session cookie the request carries no longer opens the console: expired (or forged), or ended. */
+  private async whySessionEnded(request: Request): Promise<'expired' | 'ended' | undefined> {
+    const token = sessionCookieOf(request);
+    if (token === null) return undefined;
+    const session = sessionCodecOf(this.config).verify(token);
+    if (!session) return 'expired';
+    return (await this.revocations?.isRevoked(session.id)) ? 'ended' : undefined;
   }
 
   /** A page needs a session (or the key header); anything less shows the login form, never an error. */

@@ -274,3 +274,10 @@ export interface ConversationTranscript extends ArmKey {
   erasedAt: string | null;
   turns: TranscriptTurn[];
 }
+
+/**
+ * The login page's parameters: why the reader was sent there (`reason`: `expired` or `ended`), and the console's
+ * own query (`view`: its filters, `origin=greeting`) to come back to once logged in, so a shared link keeps them.
+ */
+export const LOGIN_REASON_PARAM = 'reason';
+export const LOGIN_VIEW_PARAM = 'view';

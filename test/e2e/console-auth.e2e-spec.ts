@@ -128,6 +128,24 @@ describe('study console: login, session and pages (HTTP)', () => {
     expect(after.body.message).toMatch(/logged out/);
   });
 
+  it('sends a reader without a session to the login form with the console query to come back to, and why', async () => {
+    const shared = await http().get('/admin/?origin=greeting').expect(303);
+    expect(shared.headers.location).toBe('/admin/login?view=origin%3Dgreeting');
+    const ended = await login();
+    await http().delete('/api/admin/session').set('Cookie', ended).set(CONSOLE).expect(200);
+    const afterLogout = await http().get('/admin/').set('Cookie', ended).expect(303);
+    expect(afterLogout.headers.location).toBe('/admin/login?reason=ended');
+    const forged = `${ended.split('=')[0]}=not-a-session`;
+    const expired = await http().get('/admin/?origin=all').set('Cookie', forged).expect(303);
+    expect(expired.headers.location).toBe('/admin/login?reason=expired&view=origin%3Dall');
+    // Logged in, the login page sends the reader on to the console with that query.
+    const back = await http()
+      .get('/admin/login?view=origin%3Dgreeting')
+      .set('Cookie', await login())
+      .expect(303);
+    expect(back.headers.location).toBe('/admin/?origin=greeting');
+  });
+
   it('serves the console only with a session, under a strict CSP of its own; Swagger keeps its looser one', async () => {
     const anonymous = await http().get('/admin/').expect(303);
     expect(anonymous.headers.location).toBe('/admin/login');

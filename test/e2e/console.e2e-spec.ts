@@ -557,6 +557,36 @@ describe('study console in Chromium (built service, PostgreSQL, Redis)', () => {
     }
   });
 
+  it('opens a shared link with its filter after the reader logs in, and says why a session that ended sent them there', async () => {
+    const other = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const reader = await (await other.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+      reader.on('pageerror', (error) => problems.push(`page error (shared link): ${error.message}`));
+      await reader.goto(`${service.baseUrl}/admin/?origin=greeting`);
+      expect(new URL(reader.url()).pathname).toBe('/admin/login');
+      await expect(reader.locator('#login-reason').isHidden()).resolves.toBe(true);
+      await reader.getByLabel('Admin key').fill(ADMIN_KEY);
+      await reader.getByRole('button', { name: 'Log in' }).click();
+      await reader.waitForURL(`${service.baseUrl}/admin/?origin=greeting`);
+      await reader.waitForSelector('#arms-updated[data-generated-at]');
+      await expect(reader.locator('#study-origin').inputValue()).resolves.toBe('greeting');
+
+      // The session ended elsewhere (its cookie logged out by a script), then a reload: the login page says so.
+      const cookies = await reader.context().cookies();
+      const session = cookies.find((cookie) => cookie.name === 'combot_admin');
+      const ended = await fetch(`${service.baseUrl}/api/admin/session`, {
+        method: 'DELETE',
+        headers: { Cookie: `combot_admin=${session?.value}`, 'X-Combot-Console': '1', Origin: service.baseUrl },
+      });
+      expect(ended.status).toBe(200);
+      await reader.reload();
+      expect(new URL(reader.url()).pathname).toBe('/admin/login');
+      await expect(reader.locator('#login-reason').textContent()).resolves.toMatch(/ended/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('draws readable chart axes: each whole count once, days for day buckets, one day around a single day', async () => {
     const labelsOf = async (chart: string, axis: number): Promise<string[]> =>
       ((await page.locator(`#${chart}`).getAttribute(`data-axis${axis}`)) ?? '').split('|');

@@ -1,6 +1,8 @@
 /** The console's calls to its own server: same origin, the session cookie, JSON both ways. */
+import { LOGIN_REASON_PARAM, LOGIN_VIEW_PARAM } from '../console.types';
 
 export const LOGIN_PAGE = '/admin/login';
+const CONSOLE_PAGE = '/admin/';
 
 /** Why the console sent the reader to the login page; the login page says so (it shows known reasons only). */
 export type LoginReason = 'expired' | 'ended';
@@ -25,8 +27,22 @@ export function sessionExpired(now = Date.now()): boolean {
   return sessionExpiresAt !== null && now >= sessionExpiresAt;
 }
 
+/** The login page, saying why the reader is sent there, and holding the console's query to come back to. */
 export function loginUrl(reason?: LoginReason): string {
-  return reason ? `${LOGIN_PAGE}?reason=${reason}` : LOGIN_PAGE;
+  const login = new URLSearchParams();
+  if (reason) login.set(LOGIN_REASON_PARAM, reason);
+  const view = window.location.search.slice(1);
+  if (view) login.set(LOGIN_VIEW_PARAM, view);
+  return login.size > 0 ? `${LOGIN_PAGE}?${login.toString()}` : LOGIN_PAGE;
+}
+
+/**
+ * The console with `view`, the query it had when the reader was sent to log in: parsed and written again, so only
+ * a query of the console's own path can come of it.
+ */
+export function consoleUrl(view: string | null): string {
+  const query = new URLSearchParams(view ?? '').toString();
+  return query ? `${CONSOLE_PAGE}?${query}` : CONSOLE_PAGE;
 }
 
 /**

@@ -1,5 +1,5 @@
-import type { ConsoleSession } from '../console.types';
-import { ApiError, type LoginReason, request } from './api.client';
+import { type ConsoleSession, LOGIN_REASON_PARAM, LOGIN_VIEW_PARAM } from '../console.types';
+import { ApiError, consoleUrl, type LoginReason, request } from './api.client';
 import { byId } from './dom';
 
 const form = byId('login-form', HTMLFormElement);
@@ -14,7 +14,8 @@ const REASONS: Record<LoginReason, string> = {
   ended: 'Your session ended (logged out elsewhere, or the admin key changed); log in again.',
 };
 
-const reason = new URLSearchParams(window.location.search).get('reason');
+const params = new URLSearchParams(window.location.search);
+const reason = params.get(LOGIN_REASON_PARAM);
 if (reason === 'expired' || reason === 'ended') {
   notice.textContent = REASONS[reason];
   notice.hidden = false;
@@ -40,7 +41,7 @@ form.addEventListener('submit', (event) => {
   submit.disabled = true;
   error.textContent = '';
   request<ConsoleSession>('POST', '/api/admin/session', { body: { key: key.value }, stayOn401: true })
-    .then(() => window.location.replace('/admin/'))
+    .then(() => window.location.replace(consoleUrl(params.get(LOGIN_VIEW_PARAM))))
     .catch((reason: unknown) => {
       error.textContent = refusal(reason);
       key.select();
