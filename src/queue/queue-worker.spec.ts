@@ -89,6 +89,19 @@ describe('QueueWorker', () => {
       ]);
     });
 
+    it('gives each scheduled run the configured attempts, retried 30 s and then 60 s later, not skipped to its next slot', async () => {
+      const add = jest.spyOn(JobsService.prototype, 'add');
+      scheduled(JobName.DataRetention, EVERY_MINUTE);
+      await worker.schedule();
+      const options = add.mock.calls.find(([, job]) => job === JobName.DataRetention)?.[3];
+      expect(options).toEqual({
+        repeat: { cron: EVERY_MINUTE },
+        jobId: JobName.DataRetention,
+        backoff: { type: 'exponential', delay: 30_000 },
+      });
+      add.mockRestore();
+    });
+
     it('registers each schedule once however often it runs', async () => {
       scheduled(JobName.PurgeJobs, EVERY_MINUTE);
       await worker.schedule();

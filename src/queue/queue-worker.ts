@@ -10,6 +10,9 @@ import type { JobLike, JobQueue } from './job-queue';
 import { JobsService } from './jobs.service';
 import { JobName, QueueName } from './queue-names';
 
+/** The first retry of a scheduled run that failed; later ones double it. */
+const SCHEDULED_RETRY_DELAY_MS = 30_000;
+
 /**
  * How often a process that registers the schedules checks they are still in the queue: a Redis restarted without
  * persistence comes back without them, and nothing else would ever add them again. One read per queue.
@@ -170,8 +173,18 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
+  /**
+   * A schedule's runs retry as every job does (`QUEUE_JOB_ATTEMPTS`), but 30 s and then 60 s apart: a run that meets
+   * a database restart or a Redis failover is done a minute later, not skipped until its next slot (a day, for
+   * retention). Each scheduled job is idempotent, so a retry that overlaps the next slot only repeats a no-op.
+   */
   private add(queue: QueueName, job: JobName, cron: string): Promise<string> {
-    return this.jobs.add(queue, job, {}, { repeat: { cron }, jobId: job, attempts: 1 });
+    return this.jobs.add(
+      queue,
+      job,
+      {},
+      { repeat: { cron }, jobId: job, backoff: { type: 'exponential', delay: SCHEDULED_RETRY_DELAY_MS } },
+    );
   }
 
   /** The distinct queues `processors` run on. */
