@@ -115,11 +115,11 @@ export async function serveApi(config: AppConfig): Promise<void> {
         if (drain.inFlightCount === 0) server.closeAllConnections();
       }, 100);
       await closed.finally(() => clearInterval(closeUnused));
-      await app.get(QueueWorker).stopProcessing(Math.max(0, deadline - Date.now()));
+      const drained = await app.get(QueueWorker).stopProcessing(Math.max(0, deadline - Date.now()));
       await app.close();
-      logger.log(`stopped in ${Date.now() - started} ms`, 'Bootstrap');
-      // Requests cut are requests a client saw fail: the exit says so, as the worker's does for jobs it left.
-      process.exit(cut > 0 ? 1 : 0);
+      logger.log(`stopped in ${Date.now() - started} ms${drained ? '' : ', leaving active jobs behind'}`, 'Bootstrap');
+      // Requests cut are requests a client saw fail, jobs left run again elsewhere: the exit says so, as the worker's.
+      process.exit(cut > 0 || !drained ? 1 : 0);
     } catch (error) {
       logger.error(`shutdown failed: ${error instanceof Error ? error.message : String(error)}`, 'Bootstrap');
       process.exit(1);

@@ -1,4 +1,4 @@
-import { CanActivate, ExecutionContext, Injectable, NestMiddleware, Optional } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, NestMiddleware, Optional } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
@@ -16,6 +16,7 @@ import { hasControlCharacters } from './control-characters';
 import { ErrorCode } from './error-codes';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { fromOwnHost, originHostOf } from './request-origin';
+import { ThrottledWarning } from './throttled-warning';
 
 /** `Authorization: Bearer <token>`: the scheme's name in any letter case, then one or more spaces (RFC 9110). */
 const BEARER = /^bearer +(\S+) *$/i;
@@ -287,6 +288,7 @@ const REMOTE_STYLESHEETS = /<link href="https:\/\/[^"]*" rel="stylesheet">\s*/g;
 
 /** Writes the dashboard's refusals in the service's error body; one for every request. */
 const dashboardErrors = new AllExceptionsFilter();
+const dashboardOutage = new ThrottledWarning(new Logger('QueueDashboard'));
 
 /**
  * bull-board answers its own refusals (an unknown queue or job, a query value it does not take) in a shape of its
@@ -301,9 +303,19 @@ function answerDashboardRefusalsAsServiceErrors(request: Request, response: Resp
   response.json = (body: unknown) => {
     const status = response.statusCode;
     if (status < 400) return json(body);
-    const message =
-      status >= 500 ? 'The queue dashboard failed.' : `The queue dashboard refused: ${dashboardReason(body, status)}.`;
-    return json(dashboardErrors.bodyOfStatus(status, message, request));
+    if (status >= 500) {
+      // bull-board fails when its reads of the queues fail: Redis down or failing over. A dependency's outage, as
+      // the job routes answer it: 503 QUEUE.UNAVAILABLE with Retry-After, its cause in the log.
+      dashboardOutage.warn(`the queue dashboard could not answer (${status}): ${dashboardReason(body, status)}`);
+      const unavailable = new AppError(ErrorCode.QueueUnavailable, 'The queue dashboard cannot read the queues now.');
+      const { body: refusal, headers } = dashboardErrors.toBody(unavailable, request);
+      response.status(refusal.statusCode);
+      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+      return json(refusal);
+    }
+    return json(
+      dashboardErrors.bodyOfStatus(status, `The queue dashboard refused: ${dashboardReason(body, status)}.`, request),
+    );
   };
 }
 

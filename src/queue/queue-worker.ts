@@ -200,7 +200,11 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private storedFailure(error: unknown): Error {
     const translated = error instanceof AppError ? error : this.translation.translate(error);
-    return translated instanceof AppError ? translated : new Error(UNEXPECTED_JOB_FAILURE);
+    const stored = translated instanceof AppError ? translated : new Error(UNEXPECTED_JOB_FAILURE);
+    // Bull keeps each attempt's stack beside the reason, and the queue dashboard shows it: the line alone, without
+    // the frames and their source paths (the log has them).
+    stored.stack = `${stored.name}: ${stored.message}`;
+    return stored;
   }
 
   private warnFailedAttempt(processor: JobProcessor, job: JobLike, error: unknown): void {

@@ -98,6 +98,9 @@ describe('queues on Bull (real Redis and PostgreSQL)', () => {
       (body) => body.state === 'failed',
     );
     expect(job).toMatchObject({ state: 'failed', attemptsMade: 1, failedReason: 'text must not be empty.' });
+    // The stack Bull keeps beside the reason (the queue dashboard shows it) is the line alone: no frames, no paths.
+    const stored = await testApp.app.get<JobQueue>(getQueueToken(QueueName.Ml)).getJob(jobId);
+    expect((stored as unknown as { stacktrace: string[] }).stacktrace).toEqual(['AppError: text must not be empty.']);
   });
 
   it('schedules each repeatable job once even when two processes start', async () => {
