@@ -214,6 +214,8 @@ describe('AdminAccessMiddleware (the queue dashboard)', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     try {
       await new AdminAccessMiddleware(config).use(request, response as unknown as Response, () => undefined);
+      // What bull-board's own Express application sets on every answer.
+      (response as unknown as Response).setHeader('X-Powered-By', 'Express');
       response.json(body);
       return { ...sent, warned: warn.mock.calls.map(([message]) => String(message)) };
     } finally {
@@ -230,8 +232,9 @@ describe('AdminAccessMiddleware (the queue dashboard)', () => {
   });
 
   it('keeps its own refusals (4xx) in the service’s error body', async () => {
-    const { status, body } = await answered(404, { error: 'Queue not found' });
+    const { status, headers, body } = await answered(404, { error: 'Queue not found' });
     expect(status).toBe(404);
+    expect(headers).toEqual({});
     expect(body).toMatchObject({ code: 'HTTP.NOT_FOUND', message: 'The queue dashboard refused: Queue not found.' });
   });
 });

@@ -297,6 +297,11 @@ const dashboardOutage = new ThrottledWarning(new Logger('QueueDashboard'));
  * without the stylesheets it links from other hosts.
  */
 function answerDashboardRefusalsAsServiceErrors(request: Request, response: Response): void {
+  // bull-board runs as an Express application of its own, which names itself on every answer (helmet removes that
+  // header from the service's): nothing tells a visitor what the server runs.
+  const setHeader = response.setHeader.bind(response);
+  response.setHeader = (name: string, value: number | string | readonly string[]) =>
+    name.toLowerCase() === 'x-powered-by' ? response : setHeader(name, value);
   const send = response.send.bind(response);
   response.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(REMOTE_STYLESHEETS, '') : body);
   const json = response.json.bind(response);
