@@ -121,6 +121,11 @@ ${servers.join('\n')}
   server {
     listen ${settings.listenHost}:${settings.listenPort};
 
+    # nginx reads a whole body before passing it on (so a POST can be retried on another replica): one over this is
+    # refused here, in the API's error body, never with nginx's HTML page; the replicas refuse one over BODY_LIMIT
+    # (100kb by default) themselves.
+    client_max_body_size 1m;
+
     location / {
       proxy_pass http://combot_api;
       proxy_http_version 1.1;
@@ -139,6 +144,14 @@ ${servers.join('\n')}
       proxy_next_upstream_timeout 10s;
       add_header ${REPLICA_HEADER} $combot_replica always;
       error_page 502 504 = @no_replica;
+      # Here, not on the server: a location's own error_page lines replace the ones it would inherit.
+      error_page 413 = @too_large;
+    }
+
+    location @too_large {
+      default_type application/json;
+      add_header X-Request-Id $combot_request_id always;
+      return 413 '{"statusCode":413,"code":"HTTP.PAYLOAD_TOO_LARGE","message":"The request body is larger than the proxy takes.","requestId":"$combot_request_id"}';
     }
 
     location @no_replica {
