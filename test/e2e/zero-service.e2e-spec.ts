@@ -73,20 +73,30 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     expect(took).toBeLessThan(20_000);
   }, 120_000);
 
-  it('stops the PostgreSQL it was starting when killed (SIGKILL) before the server listened', async () => {
-    // A folder of its own: the owner file names the process, without a port, while `pg_ctl start` runs.
-    const dir = embeddedDataDir('zero-service-starting');
-    const ownerFile = path.join(dir, 'combot-owner.json');
-    const running = () => spawnSync('pgrep', ['-f', `postgres -D ${path.join(dir, 'pgdata')}`]).status === 0;
-    const service = startService({ ...(await env()), EMBEDDED_DB_DIR: dir });
-    const starting = () => {
-      try {
-        const owner = JSON.parse(readFileSync(ownerFile, 'utf8')) as { pid?: number; port?: number };
-        return owner.pid === service.child.pid && owner.port === undefined;
-      } catch {
-        return false;
-      }
+  /** A data folder of a test's own: its owner file as last written (null before), and whether its server runs. */
+  function ownData(label: string) {
+    const dir = embeddedDataDir(label);
+    return {
+      dir,
+      owner: (): { pid?: number; port?: number } | null => {
+        try {
+          return JSON.parse(readFileSync(path.join(dir, 'combot-owner.json'), 'utf8')) as {
+            pid?: number;
+            port?: number;
+          };
+        } catch {
+          return null;
+        }
+      },
+      running: () => spawnSync('pgrep', ['-f', `postgres -D ${path.join(dir, 'pgdata')}`]).status === 0,
     };
+  }
+
+  it('stops the PostgreSQL it was starting when killed (SIGKILL) before the server listened', async () => {
+    // The owner file names the process, without a port, while `pg_ctl start` runs.
+    const { dir, owner, running } = ownData('zero-service-starting');
+    const service = startService({ ...(await env()), EMBEDDED_DB_DIR: dir });
+    const starting = () => owner()?.pid === service.child.pid && owner()?.port === undefined;
     await until(() => starting() || service.child.exitCode !== null, 90_000);
     expect(starting()).toBe(true);
     service.child.kill('SIGKILL');
@@ -98,18 +108,10 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
   }, 150_000);
 
   it('stops at once on SIGTERM while starting, says so, exits 0 and stops the PostgreSQL it started', async () => {
-    // A folder of its own: migrations run on its new database after the server listens, and then the model loads.
-    const dir = embeddedDataDir('zero-service-stopped-starting');
-    const ownerFile = path.join(dir, 'combot-owner.json');
-    const running = () => spawnSync('pgrep', ['-f', `postgres -D ${path.join(dir, 'pgdata')}`]).status === 0;
+    // Migrations run on its new database after the server listens, and then the model loads.
+    const { dir, owner, running } = ownData('zero-service-stopped-starting');
     const service = startService({ ...(await env()), EMBEDDED_DB_DIR: dir });
-    const listening = () => {
-      try {
-        return (JSON.parse(readFileSync(ownerFile, 'utf8')) as { port?: number }).port !== undefined;
-      } catch {
-        return false;
-      }
-    };
+    const listening = () => owner()?.port !== undefined;
     await until(() => listening() || service.child.exitCode !== null, 90_000);
     service.child.kill('SIGTERM');
     expect(await service.exited).toBe(0);
