@@ -189,49 +189,44 @@ export interface ExportRow extends Record<(typeof EXPORT_COLUMNS)[number], unkno
   }[];
 }
 
-/** Whether `test` holds for some string in `value`, at any depth (a stored reply: objects, arrays, strings). */
-function someString(value: unknown, test: (text: string) => boolean): boolean {
-  if (typeof value === 'string') return test(value);
-  if (Array.isArray(value)) return value.some((item) => someString(item, test));
-  if (typeof value === 'object' && value !== null) return Object.values(value).some((item) => someString(item, test));
-  return false;
-}
-
-/** `value` with `redact` applied to every string in it, at any depth (a stored reply: objects, arrays, strings). */
-function redactStrings(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((item) => redactStrings(item, redact));
+/** `value` with `map` applied to every string in it, at any depth (a stored reply: objects, arrays, strings). */
+function mapStrings(value: unknown, map: (text: string) => string): unknown {
+  if (typeof value === 'string') return map(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, map));
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item, redact)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, map)]));
   }
   return value;
 }
 
 /**
- * A stored reply (the response kept for replays) with `redact` applied to every string, and `redactHtml` to its
- * `reply`, which is text escaped for HTML (or the survey link's HTML). Its keys keep their order.
+ * A stored reply (the response kept for replays) with `map` applied to every string, and `mapHtml` to its `reply`,
+ * which is text escaped for HTML (or the survey link's HTML). Its keys keep their order.
  */
-function redactStoredReply(
-  response: unknown,
-  redact: (text: string) => string,
-  redactHtml: (html: string) => string,
-): unknown {
-  if (typeof response !== 'object' || response === null || Array.isArray(response))
-    return redactStrings(response, redact);
+function mapStoredReply(response: unknown, map: (text: string) => string, mapHtml: (html: string) => string): unknown {
+  if (typeof response !== 'object' || response === null || Array.isArray(response)) return mapStrings(response, map);
   return Object.fromEntries(
     Object.entries(response).map(([key, item]) => [
       key,
-      key === 'reply' && typeof item === 'string' ? redactHtml(item) : redactStrings(item, redact),
+      key === 'reply' && typeof item === 'string' ? mapHtml(item) : mapStrings(item, map),
     ]),
   );
 }
 
-/** Whether a stored reply holds a string that passes `test`, its `reply` (escaped for HTML) tested by `testHtml`. */
+/**
+ * Whether a stored reply holds a string that passes `test`, its `reply` (escaped for HTML) tested by `testHtml`:
+ * the same walk as the redaction, so what is tested is exactly what would be redacted.
+ */
 function storedReplyHolds(response: unknown, test: (text: string) => boolean, testHtml: (html: string) => boolean) {
-  if (typeof response !== 'object' || response === null || Array.isArray(response)) return someString(response, test);
-  return Object.entries(response).some(([key, item]) =>
-    key === 'reply' && typeof item === 'string' ? testHtml(item) : someString(item, test),
-  );
+  let holds = false;
+  const visit =
+    (passes: (text: string) => boolean) =>
+    (text: string): string => {
+      holds ||= passes(text);
+      return text;
+    };
+  mapStoredReply(response, visit(test), visit(testHtml));
+  return holds;
 }
 
 /**
@@ -595,7 +590,7 @@ export class ConversationRepository {
           const redact = (text: string): string => replaceEmails(text, redacting);
           const response = turn.response === null ? null : (JSON.parse(turn.response) as unknown);
           const redacted = JSON.stringify(
-            redactStoredReply(response, redact, (html) => replaceEmailsInHtml(html, redacting)),
+            mapStoredReply(response, redact, (html) => replaceEmailsInHtml(html, redacting)),
           );
           // null: the stored reply stays as it is.
           const replacedResponse = redacted === JSON.stringify(response) ? null : redacted;

@@ -27,7 +27,7 @@ describe('LoginAttemptsLimiter', () => {
   it('lets an address fail up to the limit, then refuses it until its oldest failure leaves the window', async () => {
     for (let i = 0; i < 3; i++) {
       expect(await refusal('10.0.0.1', t0 + i * 1000)).toBeNull();
-      await limiter.recordFailure('10.0.0.1', t0 + i * 1000);
+      await limiter.reserveAttempt('10.0.0.1', t0 + i * 1000);
     }
     const refused = await refusal('10.0.0.1', t0 + 5000);
     expect(refused?.code).toBe(ErrorCode.TooManyRequests);
@@ -37,15 +37,15 @@ describe('LoginAttemptsLimiter', () => {
   });
 
   it('forgets an address whose login succeeded', async () => {
-    for (let i = 0; i < 2; i++) await limiter.recordFailure('10.0.0.1', t0);
+    for (let i = 0; i < 2; i++) await limiter.reserveAttempt('10.0.0.1', t0);
     await limiter.recordSuccess('10.0.0.1');
-    await limiter.recordFailure('10.0.0.1', t0 + 1);
-    await limiter.recordFailure('10.0.0.1', t0 + 2);
+    await limiter.reserveAttempt('10.0.0.1', t0 + 1);
+    await limiter.reserveAttempt('10.0.0.1', t0 + 2);
     expect(await refusal('10.0.0.1', t0 + 3)).toBeNull();
   });
 
   it('remembers a bounded number of addresses', async () => {
-    for (let i = 0; i < 10_050; i++) await limiter.recordFailure(`addr-${i}`, t0);
+    for (let i = 0; i < 10_050; i++) await limiter.reserveAttempt(`addr-${i}`, t0);
     expect((limiter as unknown as { local: Map<string, number[]> }).local.size).toBe(10_000);
   });
 });

@@ -121,22 +121,6 @@ export class LoginAttemptsLimiter implements AdminKeyAttempts {
     return { count, oldestAt, release };
   }
 
-  async recordFailure(address: string, now = Date.now()): Promise<void> {
-    await this.shared(
-      async (client) => {
-        const key = this.keyPrefix + address;
-        await client
-          .multi()
-          // A random suffix: two failures in the same millisecond are two members, not one.
-          .zadd(key, now, `${now}:${randomBytes(4).toString('hex')}`)
-          .zremrangebyscore(key, '-inf', now - this.config.admin.loginWindowMs)
-          .pexpire(key, this.config.admin.loginWindowMs)
-          .exec();
-      },
-      () => this.recordLocalFailure(address, now),
-    );
-  }
-
   async recordSuccess(address: string): Promise<void> {
     this.local.delete(address);
     await this.shared(

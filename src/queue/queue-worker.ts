@@ -192,7 +192,6 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
     return [...new Set(processors.map((processor) => processor.queue))].map((name) => this.jobs.queue(name));
   }
 
-  /** One line per failed attempt: the job's kind, id and attempt and the error's message, never its data. */
   /**
    * The error the queue keeps as the job's failure reason, which `GET /api/jobs/:queue/:id` shows without a key: a
    * coded error as it is (its message is the service's own), another as the adapters translate it (a database
@@ -207,6 +206,7 @@ export class QueueWorker implements OnApplicationBootstrap, OnApplicationShutdow
     return stored;
   }
 
+  /** One line per failed attempt: the job's kind, id and attempt and the error's message, never its data. */
   private warnFailedAttempt(processor: JobProcessor, job: JobLike, error: unknown): void {
     const kind = `${processor.queue}:${processor.job}`;
     let warning = this.failures.get(kind);

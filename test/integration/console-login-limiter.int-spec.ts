@@ -45,10 +45,10 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
     const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
     const [a, b] = await Promise.all([limiter(env), limiter(env)]);
     expect(a.backend).toBe('redis');
-    await a.recordFailure('10.0.0.1');
-    await b.recordFailure('10.0.0.1');
+    await a.reserveAttempt('10.0.0.1');
+    await b.reserveAttempt('10.0.0.1');
     expect(await refusal(a, '10.0.0.1')).toBeNull();
-    await a.recordFailure('10.0.0.1');
+    await a.reserveAttempt('10.0.0.1');
     for (const process of [a, b]) {
       const refused = await refusal(process, '10.0.0.1');
       expect(refused?.code).toBe(ErrorCode.TooManyRequests);
@@ -87,7 +87,7 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
     const away = await limiter({ REDIS_PORT: String(await freePort()), REDIS_KEY_PREFIX: 'login-away' });
     for (let i = 0; i < 3; i++) {
       expect(await refusal(away, '10.0.0.9')).toBeNull();
-      await away.recordFailure('10.0.0.9');
+      await away.reserveAttempt('10.0.0.9');
     }
     expect((await refusal(away, '10.0.0.9'))?.code).toBe(ErrorCode.TooManyRequests);
   });

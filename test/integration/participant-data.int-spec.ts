@@ -268,32 +268,23 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       expect(await turnCount(id)).toBeGreaterThan(0);
     });
 
-    it('finds the address in a stored bot reply that echoed it', async () => {
+    // A paraphrase that echoed an address the participant typed (the participant's own turn already rewritten); in
+    // the stored reply, text escaped for HTML.
+    it.each([
+      ['an address', 'Echo@Example.org', 'You said: echo@example.org'],
+      ['an address with &, escaped as &amp;', 'tom&jerry@example.org', 'You said: tom&amp;jerry@example.org'],
+    ])('finds %s in a stored bot reply that echoed it', async (_case, address, reply) => {
       const id = await stopped(0);
-      // A paraphrase that echoed an address the participant typed (the participant's own turn already rewritten).
       await dataSource.query(
-        `UPDATE conversation_turn SET response = jsonb_build_object('reply', 'You said: echo@example.org')
+        `UPDATE conversation_turn SET response = jsonb_build_object('reply', $2::text)
           WHERE conversation_id = $1 AND kind = 'reply'`,
-        [id],
+        [id, reply],
       );
-      await expect(participants.eraseByEmail('Echo@Example.org', 'cli')).resolves.toMatchObject({
+      await expect(participants.eraseByEmail(address, 'cli')).resolves.toMatchObject({
         matched: 1,
         matchedByTranscript: 1,
       });
       expect(await turnCount(id)).toBe(0);
-    });
-
-    it('finds an address with & in a stored reply, where it is escaped as &amp;', async () => {
-      const id = await stopped(0);
-      await dataSource.query(
-        `UPDATE conversation_turn SET response = jsonb_build_object('reply', 'You said: tom&amp;jerry@example.org')
-          WHERE conversation_id = $1 AND kind = 'reply'`,
-        [id],
-      );
-      await expect(participants.eraseByEmail('tom&jerry@example.org', 'cli')).resolves.toMatchObject({
-        matched: 1,
-        matchedByTranscript: 1,
-      });
     });
   });
 
