@@ -9,6 +9,7 @@ import { answerClientErrorsInJson, answerProtocolRefusalsInJson } from './common
 import { listenFailure } from './common/listen-failure';
 import { processLogger } from './common/process-log';
 import { configureHttpApp } from './common/http-setup';
+import { serviceAddress } from './common/http-paths';
 import { sendHeartbeats } from './cluster/process-heartbeat';
 import { KEEP_ALIVE_DRAIN_GRACE_MS, KeepAliveDrain } from './common/keep-alive-drain';
 import { STOP_SIGNALS } from './common/stop-signals';
@@ -133,7 +134,7 @@ export async function serveApi(config: AppConfig): Promise<void> {
   app
     .get(Logger)
     .log(
-      `Combot API listening on http://${config.http.host}:${config.http.port}/api (${where}; database: ${mode.database}, cache and queues: ${mode.redis === 'memory' ? 'in-process, non-durable' : 'Redis'})`,
+      `Combot API listening on ${serviceAddress(config)} (${where}; database: ${mode.database}, cache and queues: ${mode.redis === 'memory' ? 'in-process, non-durable' : 'Redis'})`,
       'Bootstrap',
     );
 }

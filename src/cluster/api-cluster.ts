@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { serviceAddress } from '../common/http-paths';
 import { processLogger } from '../common/process-log';
 import { StartupError } from '../common/startup.error';
 import { STOP_SIGNALS } from '../common/stop-signals';
@@ -151,5 +152,5 @@ export async function runApiCluster(config: AppConfig): Promise<void> {
   }
   starting = false;
   if (stopping) return;
-  logger.log(`${count} API processes listening on http://${config.http.host}:${config.http.port}/api`);
+  logger.log(`${count} API processes listening on ${serviceAddress(config)}`);
 }

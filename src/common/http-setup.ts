@@ -10,6 +10,7 @@ import { byteLimitOf } from '../config/byte-limit';
 import { AllExceptionsFilter } from './all-exceptions.filter';
 import { requireHostHeader } from './client-error';
 import { enableCorsFirst } from './cors';
+import { API_PREFIX, CONSOLE_PAGES, DOCS_JSON_PATH, DOCS_PATH } from './http-paths';
 import { ErrorTranslation } from './error-translation';
 import { assignRequestId } from './request-id';
 import {
@@ -23,10 +24,6 @@ import {
 } from './request-body';
 import { AppValidationPipe } from './validation';
 
-export const API_PREFIX = 'api';
-
-/** The pages served outside `/api`: the study console (src/console/) and the assets they load. */
-export const CONSOLE_PAGES = { console: 'admin', login: 'admin/login', asset: 'admin/assets/:name' } as const;
 
 /**
  * Everything an HTTP app needs besides its modules; shared by `api-process.ts` and the e2e tests so that
@@ -116,5 +113,5 @@ function setupSwagger(app: INestApplication): void {
       .addApiKey({ type: 'apiKey', name: 'X-Api-Key', in: 'header' }, 'admin')
       .build(),
   );
-  SwaggerModule.setup(`${API_PREFIX}/docs`, app, document, { jsonDocumentUrl: `${API_PREFIX}/docs-json` });
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH });
 }

@@ -5,7 +5,7 @@ import { authenticateAdmin, sessionCodecOf, sessionCookieOf } from '../common/ad
 import { AdminKeyAttempts, AdminSessionRevocations } from '../common/admin-session';
 import { AppError } from '../common/app.error';
 import { ErrorCode } from '../common/error-codes';
-import { CONSOLE_PAGES } from '../common/http-setup';
+import { CONSOLE_PAGES } from '../common/http-paths';
 import { AppConfig } from '../config/app-config';
 import { ConsoleAssets, type ConsoleAsset } from './console-assets.provider';
 import { LOGIN_REASON_PARAM, LOGIN_VIEW_PARAM } from './console.types';

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { PATH_METADATA } from '@nestjs/common/constants';
 import { parse } from 'yaml';
-import { API_PREFIX } from '../../src/common/http-setup';
+import { API_PREFIX } from '../../src/common/http-paths';
 import { AppConfig } from '../../src/config/app-config';
 import { HealthController } from '../../src/health/health.controller';
 import { MetricName } from '../../src/metrics/metric-names';

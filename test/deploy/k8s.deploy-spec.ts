@@ -13,7 +13,7 @@ import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPodTemplateSpec } from 'kubernetes-models/v1/PodTemplateSpec';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
 import type { IService } from 'kubernetes-models/v1/Service';
-import { API_PREFIX, CONSOLE_PAGES } from '../../src/common/http-setup';
+import { API_PREFIX, CONSOLE_PAGES } from '../../src/common/http-paths';
 import { AppConfig } from '../../src/config/app-config';
 import { HealthController } from '../../src/health/health.controller';
 import {

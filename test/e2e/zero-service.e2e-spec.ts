@@ -49,6 +49,11 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
       expect(body.info.database).toEqual(expect.objectContaining({ status: 'up', mode: 'embedded' }));
       expect((await fetch(`${service.baseUrl}/api/docs`)).status).toBe(200);
       expect(service.output()).toMatch(/database: embedded/);
+      // Every link the start-up line offers opens a page (the console's login form without a session).
+      const listening = service.output().split('\n').find((line) => line.includes('Combot API listening on')) ?? '';
+      const links = listening.match(/https?:\/\/[^\s,)"]+/g) ?? [];
+      expect(links.map((link) => new URL(link).pathname)).toEqual(['/api/docs', '/admin/']);
+      for (const link of links) expect((await fetch(link)).status).toBe(200);
     } finally {
       service.child.kill('SIGTERM');
     }
