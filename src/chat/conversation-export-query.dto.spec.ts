@@ -72,19 +72,20 @@ describe('the export query outside HTTP (the CLI path)', () => {
     });
     expect(failure({ status: 'done' }).message).toBe('status must be one of in_progress, completed, abandoned');
     expect(failure({ abandonReason: 'timeout' }).message).toBe('abandonReason must be one of idle, reset, erased');
-    for (const since of ['yesterday', '2025-W05', '2025-02-30']) {
-      expect(failure({ since }).message).toBe('since must be an ISO 8601 date or time, to the millisecond at most');
+    // An ordinal date (the year's 11th day) is ISO 8601 too, but a Date reads `2026-011` as the 1st of November.
+    for (const since of ['yesterday', '2025-W05', '2025-02-30', '2026-011', '2026-338', '2026011']) {
+      expect(failure({ since }).message).toBe('since must be an ISO 8601 calendar date (YYYY-MM-DD) or date and time, to the millisecond at most');
     }
     // Finer than a millisecond would be cut to one, and the filter would take a row from before its bound.
     for (const until of ['2026-12-03T18:01:12.6189999Z', '2026-12-03T18:01:12,0001+01:00']) {
-      expect(failure({ until }).message).toBe('until must be an ISO 8601 date or time, to the millisecond at most');
+      expect(failure({ until }).message).toBe('until must be an ISO 8601 calendar date (YYYY-MM-DD) or date and time, to the millisecond at most');
     }
     expect(parseExportFilter({ since: '2026-12-03T18:01:12.618Z' }).since).toEqual(
       new Date('2026-12-03T18:01:12.618Z'),
     );
     expect(failure({ format: 'xml', since: 'yesterday' }).details).toEqual([
       'format must be csv or jsonl',
-      'since must be an ISO 8601 date or time, to the millisecond at most',
+      'since must be an ISO 8601 calendar date (YYYY-MM-DD) or date and time, to the millisecond at most',
     ]);
   });
 });

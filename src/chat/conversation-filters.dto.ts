@@ -90,21 +90,21 @@ export class ConversationFiltersDto {
   origin?: ConversationOrigin;
 
   @ApiPropertyOptional({
-    description: 'ISO 8601 date or time: only conversations created at or after it.',
+    description: 'ISO 8601 calendar date (YYYY-MM-DD) or date and time: only conversations created at or after it.',
     example: '2025-01-31T00:00:00Z',
   })
   @Transform(instantOrAbsent)
   @IsOptional()
-  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time, to the millisecond at most' })
+  @IsIsoInstant({ message: 'since must be an ISO 8601 calendar date (YYYY-MM-DD) or date and time, to the millisecond at most' })
   since?: string;
 
   @ApiPropertyOptional({
-    description: 'ISO 8601 date or time: only conversations created before it.',
+    description: 'ISO 8601 calendar date (YYYY-MM-DD) or date and time: only conversations created before it.',
     example: '2025-02-01T00:00:00Z',
   })
   @Transform(instantOrAbsent)
   @IsOptional()
-  @IsIsoInstant({ message: 'until must be an ISO 8601 date or time, to the millisecond at most' })
+  @IsIsoInstant({ message: 'until must be an ISO 8601 calendar date (YYYY-MM-DD) or date and time, to the millisecond at most' })
   until?: string;
 }
 

@@ -483,14 +483,14 @@ export class ConversationRepository {
     const sieve = (sql: string): string =>
       `((${hasAt(sql)}) AND strpos(${folded(`replace(${sql}, '&amp;', '&')`)}, left(wanted.address, -1)) > 0)`;
     const rows = await this.dataSource.query<
-      { id: string; by_email: boolean; text: string | null; response: string | null }[]
+      { id: string; by_email: boolean; email_step: boolean; text: string | null; response: string | null }[]
     >(
       `WITH wanted AS (SELECT ${folded('$1')} AS address)
-       SELECT c.id, true AS by_email, NULL AS text, NULL AS response
+       SELECT c.id, true AS by_email, false AS email_step, NULL AS text, NULL AS response
          FROM conversation c, wanted
         WHERE ${folded('c.email')} = wanted.address
        UNION ALL
-       SELECT t.conversation_id, false, t.text, t.response::text
+       SELECT t.conversation_id, false, t.step = ${Step.Email} AND t.sender = 'participant', t.text, t.response::text
          FROM conversation_turn t, wanted
         WHERE $2 AND (${sieve('t.text')} OR ${sieve('t.response::text')})`,
       [asked, inTranscripts, IGNORABLE_CHARACTERS],
@@ -503,7 +503,10 @@ export class ConversationRepository {
     for (const row of rows) {
       if (row.by_email || found.has(row.id)) continue;
       const response = row.response === null ? null : (JSON.parse(row.response) as unknown);
-      if ((row.text !== null && holds(row.text)) || storedReplyHolds(response, holds, htmlHolds)) {
+      // The e-mail step's message is one address the chat accepted, typed alone: nothing in it was typed around it
+      // (`o'connor@…` there is not `connor@…`), so it is compared whole.
+      const textHolds = row.email_step ? (text: string) => addressKey(text) === key : holds;
+      if ((row.text !== null && textHolds(row.text)) || storedReplyHolds(response, holds, htmlHolds)) {
         found.set(row.id, 'transcript');
       }
     }
@@ -527,7 +530,7 @@ export class ConversationRepository {
        redacted AS (
          UPDATE conversation_turn t SET text = $3 FROM conversation c
           WHERE NOT $2 AND t.conversation_id = c.id AND c.created_at < $1
-            AND t.step = 6 AND t.sender = 'participant' AND t.text <> $3
+            AND t.step = ${Step.Email} AND t.sender = 'participant' AND t.text <> $3
          RETURNING t.conversation_id),
        deleted AS (
          DELETE FROM conversation_turn t USING conversation c

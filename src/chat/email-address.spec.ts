@@ -29,6 +29,19 @@ describe('namesAddress', () => {
       expect({ found, names: namesAddress(found, 'alice@uni.org') }).toEqual({ found, names: true });
   });
 
+  it('does not name it after an apostrophe or & inside a name (o\'connor@, tom&jerry@): those belong to the address', () => {
+    for (const [found, key] of [
+      ["o'connor@uni.org", 'connor@uni.org'],
+      ['o\u2019connor@uni.org', 'connor@uni.org'],
+      ['tom&jerry@uni.org', 'jerry@uni.org'],
+      ["d'2x@uni.org", '2x@uni.org'],
+    ])
+      expect({ found, names: namesAddress(found, key) }).toEqual({ found, names: false });
+    // Opening a quote (nothing or no letter before it) is still typed around the address.
+    for (const found of ["'alice@uni.org", "email='alice@uni.org", ' &alice@uni.org'.trim()])
+      expect({ found, names: namesAddress(found, 'alice@uni.org') }).toEqual({ found, names: true });
+  });
+
   it('does not name it inside another address: a letter, digit, mark or . _ + - before it continues the local part', () => {
     for (const found of [
       'malice@uni.org',
@@ -75,6 +88,8 @@ describe('addresses holding characters that render as nothing (soft hyphen, zero
     'at.qz@\u200bexample.org',
     'zw1.qz\u200b@example.org',
     'lrm6.qz\u200e@example.org',
+    'john.smith\ufeff@uni.org',
+    'ali\ufeffce@uni.org',
   ];
 
   it('are found whole in a transcript and replaced whole', () => {

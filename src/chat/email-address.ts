@@ -9,7 +9,9 @@ import { escapeHtmlText } from './html-escape';
  * ASCII, or wholly of another script, so text typed right after an address (`…@example.org입니다`, `…orgです`) is not
  * taken for part of it.
  */
-const LOCAL_PART = String.raw`[^\s@\uff20\ufe6b<>()[\]\\,;:"]{1,64}`;
+// `\s` holds the byte-order mark, which renders as nothing: inside a local part it is taken in like any other
+// character (and `addressKey` drops it), or `ali\ufeffce@…` would be found as `ce@…`.
+const LOCAL_PART = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"]|\ufeff){1,64}`;
 /**
  * A character that renders as nothing (soft hyphen, zero-width space and joiners, word joiner, byte-order mark, bidi
  * marks, variation selectors). The e-mail step refuses them, but typed inside an address in free text
@@ -52,7 +54,7 @@ const ADDRESS = `(?:${ADDRESS_WITH_ASCII_AT}|${addressInWideForms(LOCAL_PART)})`
  * a local part's `&` is there `&amp;`, whose `;` would otherwise end it (`tom&amp;jerry@…` found from `jerry`), and a
  * bare `&` is only ever an entity's start.
  */
-const LOCAL_PART_IN_HTML = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"&]|&amp;){1,64}`;
+const LOCAL_PART_IN_HTML = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"&]|\ufeff|&amp;){1,64}`;
 const ADDRESS_IN_HTML = `(?:${addressWithAsciiAt(LOCAL_PART_IN_HTML)}|${addressInWideForms(LOCAL_PART_IN_HTML)})`;
 
 /**
@@ -87,7 +89,7 @@ export function isValidEmail(text: string): boolean {
  * address the chat accepted is always found whole, wherever it was typed.
  */
 export function replaceEmails(text: string, replace: (address: string) => string): string {
-  return text.replace(new RegExp(ADDRESS, 'gu'), replace);
+  return text.replace(emailPattern(), replace);
 }
 
 /**
@@ -112,9 +114,14 @@ export function isOneAddress(text: string): boolean {
   return only === trimmed && more.length === 0;
 }
 
+/** The pattern `replaceEmails` and `emailsIn` find addresses with, fresh (global: it keeps the place of a search). */
+export function emailPattern(): RegExp {
+  return new RegExp(ADDRESS, 'gu');
+}
+
 /** Every e-mail address in `text`, found as `replaceEmails` finds them. */
 export function emailsIn(text: string): string[] {
-  return text.match(new RegExp(ADDRESS, 'gu')) ?? [];
+  return text.match(emailPattern()) ?? [];
 }
 
 /**
@@ -170,6 +177,13 @@ const partOfLocalPart = (char: string): boolean =>
   CONTINUES_LOCAL_PART.test(char) && !WRITTEN_WITHOUT_SPACES.test(char);
 
 /**
+ * Characters found inside names (`o'connor@…`, `o’brien@…`, `tom&jerry@…`) as well as typed around an address (a
+ * quote opened before it): right after a character that continues a local part they are part of the address, so
+ * `o'connor@…` is not `connor@…`'s; anywhere else (`'alice@…`, `email='alice@…`) what was typed around it.
+ */
+const INSIDE_NAMES = /['\u2019&]/u;
+
+/**
  * Whether `found`, an address `emailsIn` found in a text, is the participant's whose `addressKey` is `key`. The pattern
  * takes in whatever was typed right before an address with no space (`'alice@…'`, `email=alice@…`, `是alice@…`),
  * since an address's local part may hold such characters; so a found address also names `key` when it ends with it
@@ -179,7 +193,10 @@ export function namesAddress(found: string, key: string): boolean {
   const candidate = addressKey(found);
   if (candidate === key) return true;
   if (!candidate.endsWith(key) || candidate.length === key.length) return false;
-  const before = [...candidate.slice(0, candidate.length - key.length)].pop() ?? '';
+  const typed = [...candidate.slice(0, candidate.length - key.length)];
+  const before = typed.at(-1) ?? '';
+  const beforeThat = typed.at(-2) ?? '';
+  if (INSIDE_NAMES.test(before) && partOfLocalPart(beforeThat)) return false;
   return !partOfLocalPart(before);
 }
 

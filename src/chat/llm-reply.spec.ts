@@ -36,4 +36,19 @@ describe('cleanLlmReply', () => {
     expect(cleanLlmReply('   \u200b ')).toBe('');
     expect(cleanLlmReply('\u3164\u2800\ufe0f \u200d')).toBe('');
   });
+
+  it('drops a byte-order mark rather than turning it into a space: an address the LLM echoed stays whole', () => {
+    expect(cleanLlmReply('\ufeffmail john.smith\ufeff@uni.org or ali\ufeffce@uni.org')).toBe(
+      'mail john.smith@uni.org or alice@uni.org',
+    );
+  });
+
+  it('cuts before an address the length limit would split, never inside it', () => {
+    const address = 'jane.doe21@university-mail.org';
+    const prefix = 'a'.repeat(MAX_LLM_REPLY_LENGTH - 10);
+    expect(cleanLlmReply(`${prefix} ${address} thanks`)).toBe(prefix);
+    // One that ends before the limit stays.
+    const fits = 'b'.repeat(MAX_LLM_REPLY_LENGTH - address.length - 1);
+    expect(cleanLlmReply(`${fits} ${address} and more`)).toBe(`${fits} ${address}`);
+  });
 });

@@ -1,4 +1,5 @@
 import { isBlankText } from '../common/blank-text';
+import { emailPattern } from './email-address';
 
 /** The longest reply taken from the LLM, in UTF-16 code units (what `String.length` counts). */
 export const MAX_LLM_REPLY_LENGTH = 500;
@@ -41,13 +42,20 @@ function showableCharacters(text: string): string {
  * character. Empty when nothing is left (the caller answers from its template).
  */
 export function cleanLlmReply(content: string): string {
-  const text = showableCharacters(content.replace(/\s+/g, ' ')).replace(/ {2,}/g, ' ').trim();
+  // A byte-order mark renders as nothing and `\s` counts it as a space: dropped, so an address the LLM echoed with
+  // one inside (`ali\ufeffce@…`) stays one address, found whole by the e-mail finder, not split in two.
+  const text = showableCharacters(content.replace(/\ufeff/g, '').replace(/\s+/g, ' '))
+    .replace(/ {2,}/g, ' ')
+    .trim();
   // An answer that renders as nothing (zero-width spaces, fillers) would be an empty message: the page hides those.
   if (isBlankText(text)) return '';
   if (text.length <= MAX_LLM_REPLY_LENGTH) return text;
   // A cut right after the first half of a pair would leave half a character: cut before the pair instead.
-  const end = isHighSurrogate(text.charCodeAt(MAX_LLM_REPLY_LENGTH - 1))
-    ? MAX_LLM_REPLY_LENGTH - 1
-    : MAX_LLM_REPLY_LENGTH;
+  let end = isHighSurrogate(text.charCodeAt(MAX_LLM_REPLY_LENGTH - 1)) ? MAX_LLM_REPLY_LENGTH - 1 : MAX_LLM_REPLY_LENGTH;
+  // A cut inside an e-mail address would leave a piece no finder takes for one (`jane@uni`): it would stay in clear
+  // in a pseudonymised export and after retention. Cut before the address instead.
+  for (const { index, 0: address } of text.matchAll(emailPattern())) {
+    if (index < end && index + address.length > end) end = index;
+  }
   return text.slice(0, end).trimEnd();
 }

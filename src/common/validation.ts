@@ -123,8 +123,15 @@ export class NoQueryDto {}
 const FINER_THAN_MILLISECONDS = /:\d{2}[.,]\d{4,}/;
 
 /**
- * ISO 8601 that is also a real instant, to the millisecond: the ISO check alone passes forms (week dates) a Date
- * cannot read, and seconds finer than a Date holds (a filter `since=…12.6189999Z` would take a row of `…12.6189`).
+ * A calendar date (`YYYY`, `YYYY-MM`, `YYYY-MM-DD`), alone or before a time: the ISO check also passes ordinal dates
+ * (`2026-011`, the 11th of January), which a Date reads as another day (`2026-011` as the 1st of November).
+ */
+const CALENDAR_DATE = /^\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T\s]|$)/i;
+
+/**
+ * ISO 8601 that is also a real instant, to the millisecond: the ISO check alone passes forms (week and ordinal dates)
+ * a Date cannot read or reads as another day, and seconds finer than a Date holds (a filter `since=…12.6189999Z`
+ * would take a row of `…12.6189`).
  */
 export function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
   return ValidateBy(
@@ -134,6 +141,7 @@ export function IsIsoInstant(options: ValidationOptions): PropertyDecorator {
         validate: (value: unknown) =>
           typeof value === 'string' &&
           isISO8601(value, { strict: true }) &&
+          CALENDAR_DATE.test(value) &&
           !FINER_THAN_MILLISECONDS.test(value) &&
           !Number.isNaN(Date.parse(value)),
       },

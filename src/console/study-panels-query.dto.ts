@@ -44,7 +44,7 @@ export class TimelineQueryDto extends PanelQueryDto {
   })
   @Transform(instantOrAbsent)
   @IsOptional()
-  @IsIsoInstant({ message: 'since must be an ISO 8601 date or time, to the millisecond at most' })
+  @IsIsoInstant({ message: 'since must be an ISO 8601 calendar date (YYYY-MM-DD) or date and time, to the millisecond at most' })
   since?: string;
 
   @ApiPropertyOptional({

@@ -235,6 +235,24 @@ describe('ParticipantDataService on a C-locale database (real PostgreSQL)', () =
       for (const id of ids) expect(await turnCount(id)).toBe(0);
     });
 
+    it('leaves conversations whose e-mail step holds another address that ends in the one asked for', async () => {
+      const asked = await completed('connor@uni.org');
+      const others = [];
+      // At the e-mail step the message is an address typed alone: an apostrophe, & or = in it is part of it.
+      for (const email of ["o'connor@uni.org", 'o\u2019connor@uni.org', 'tom&connor@uni.org', 'a=connor@uni.org'])
+        others.push(await completed(email));
+      const report = await participants.eraseByEmail('connor@uni.org', 'cli');
+      expect(report).toMatchObject({ matched: 1, erased: 1, conversations: [{ id: asked }] });
+      for (const id of others) expect(await turnCount(id)).toBeGreaterThan(0);
+    });
+
+    it('finds an address with a byte-order mark inside its local part, which it looks exactly like', async () => {
+      const id = await stopped(1, { 1: 'my parcel never came, mail ali\ufeffce@uni.org please' });
+      const report = await participants.eraseByEmail('alice@uni.org', 'cli');
+      expect(report).toMatchObject({ matched: 1, matchedByTranscript: 1 });
+      expect(await turnCount(id)).toBe(0);
+    });
+
     it('leaves an address whose local part goes on in the same script before the one asked for', async () => {
       const cyrillic = await stopped(1, { 1: 'write to \u0434\u0438\u043c\u0430.qz@mail.ru' });
       const report = await participants.eraseByEmail('\u0438\u043c\u0430.qz@mail.ru', 'cli');
