@@ -1,13 +1,7 @@
-import { type ExecutionContext, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import { type ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import {
-  AdminAccessMiddleware,
-  authenticateAdmin,
-  MetricsAuthGuard,
-  scrapeMayReadResearchData,
-  sessionCodecOf,
-} from './admin-api-key.guard';
+import { authenticateAdmin, MetricsAuthGuard, scrapeMayReadResearchData, sessionCodecOf } from './admin-api-key.guard';
 import { AdminKeyAttempts, AdminSessionRevocations } from './admin-session';
 import { AppError } from './app.error';
 import { ErrorCode } from './error-codes';
@@ -184,57 +178,5 @@ describe('scrapeMayReadResearchData', () => {
     attempts.locked = true;
     await expect(scrape(attempts, METRICS_KEY)).resolves.toBe(false);
     await expect(scrape(attempts, KEY)).resolves.toBe(false);
-  });
-});
-
-describe('AdminAccessMiddleware (the queue dashboard)', () => {
-  const config = new AppConfig({ ADMIN_API_KEY: KEY });
-
-  /** What the dashboard's answer becomes when bull-board answers `status` with `body` behind the middleware. */
-  async function answered(status: number, body: unknown) {
-    const sent: { status?: number; headers: Record<string, string>; body?: unknown } = { headers: {} };
-    const response = {
-      statusCode: status,
-      status(code: number) {
-        this.statusCode = code;
-        return this;
-      },
-      setHeader: (name: string, value: string) => void (sent.headers[name] = value),
-      send: (payload: unknown) => payload,
-      json(payload: unknown) {
-        sent.status = this.statusCode;
-        sent.body = payload;
-        return this;
-      },
-    };
-    const request = Object.assign(requestOf({ headers: { 'x-api-key': KEY } }), {
-      originalUrl: '/api/admin/queues/api/queues',
-      ip: '10.0.0.9',
-    });
-    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    try {
-      await new AdminAccessMiddleware(config).use(request, response as unknown as Response, () => undefined);
-      // What bull-board's own Express application sets on every answer.
-      (response as unknown as Response).setHeader('X-Powered-By', 'Express');
-      response.json(body);
-      return { ...sent, warned: warn.mock.calls.map(([message]) => String(message)) };
-    } finally {
-      warn.mockRestore();
-    }
-  }
-
-  it('answers its failure to read the queues (Redis down) as 503 QUEUE.UNAVAILABLE with Retry-After, and logs it', async () => {
-    const { status, headers, body, warned } = await answered(500, { error: 'Connection is closed.' });
-    expect({ status, headers }).toEqual({ status: 503, headers: { 'Retry-After': '5' } });
-    expect(body).toMatchObject({ statusCode: 503, code: 'QUEUE.UNAVAILABLE' });
-    expect(JSON.stringify(body)).not.toMatch(/Connection is closed/);
-    expect(warned).toEqual([expect.stringMatching(/queue dashboard could not answer \(500\): Connection is closed/)]);
-  });
-
-  it('keeps its own refusals (4xx) in the service’s error body', async () => {
-    const { status, headers, body } = await answered(404, { error: 'Queue not found' });
-    expect(status).toBe(404);
-    expect(headers).toEqual({});
-    expect(body).toMatchObject({ code: 'HTTP.NOT_FOUND', message: 'The queue dashboard refused: Queue not found.' });
   });
 });

@@ -1,5 +1,5 @@
-import { CanActivate, ExecutionContext, Injectable, Logger, NestMiddleware, Optional } from '@nestjs/common';
-import type { NextFunction, Request, Response } from 'express';
+import { CanActivate, ExecutionContext, Injectable, Optional } from '@nestjs/common';
+import type { Request } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import {
@@ -12,11 +12,8 @@ import {
 } from './admin-session';
 import { AppError } from './app.error';
 import { clientKeyOf } from './client-address';
-import { hasControlCharacters } from './control-characters';
 import { ErrorCode } from './error-codes';
-import { AllExceptionsFilter } from './all-exceptions.filter';
 import { fromOwnHost, originHostOf } from './request-origin';
-import { ThrottledWarning } from './throttled-warning';
 
 /** `Authorization: Bearer <token>`: the scheme's name in any letter case, then one or more spaces (RFC 9110). */
 const BEARER = /^bearer +(\S+) *$/i;
@@ -267,90 +264,5 @@ export class MetricsAuthGuard extends AdminApiKeyGuard {
     // A locked-out address is refused (429) even with the right key, as with the admin key.
     await this.attempts?.assertMayTry(clientAddressOf(request));
     return true;
-  }
-}
-
-/** What bull-board said when it refused: `{error: "Queue not found"}` or `{error: {key: "ERRORS.…"}}`. */
-function dashboardReason(body: unknown, status: number): string {
-  const error = (body as { error?: unknown } | null)?.error;
-  if (typeof error === 'string') return error;
-  const key = (error as { key?: unknown } | null | undefined)?.key;
-  if (typeof key === 'string') return key;
-  // No reason of its own (a static file or job it does not have): the status's.
-  return status === 404 ? 'no such page, queue or job' : 'not a request it takes';
-}
-
-/**
- * The stylesheets bull-board's page links from other hosts (Google Fonts): every asset comes from the app (the CSP
- * allows no other), so they are left out of the page; it falls back to the browser's fonts and works offline.
- */
-const REMOTE_STYLESHEETS = /<link href="https:\/\/[^"]*" rel="stylesheet">\s*/g;
-
-/** Writes the dashboard's refusals in the service's error body; one for every request. */
-const dashboardErrors = new AllExceptionsFilter();
-const dashboardOutage = new ThrottledWarning(new Logger('QueueDashboard'));
-
-/**
- * bull-board answers its own refusals (an unknown queue or job, a query value it does not take) in a shape of its
- * own. They go out in the service's error body, as the exception filter writes it, with bull-board's reason in the
- * message for a 4xx; a 5xx keeps nothing of it, since that may be driver text (Redis down). Its page goes out
- * without the stylesheets it links from other hosts.
- */
-function answerDashboardRefusalsAsServiceErrors(request: Request, response: Response): void {
-  // bull-board runs as an Express application of its own, which names itself on every answer (helmet removes that
-  // header from the service's): nothing tells a visitor what the server runs.
-  const setHeader = response.setHeader.bind(response);
-  response.setHeader = (name: string, value: number | string | readonly string[]) =>
-    name.toLowerCase() === 'x-powered-by' ? response : setHeader(name, value);
-  const send = response.send.bind(response);
-  response.send = (body?: unknown) => send(typeof body === 'string' ? body.replace(REMOTE_STYLESHEETS, '') : body);
-  const json = response.json.bind(response);
-  response.json = (body: unknown) => {
-    const status = response.statusCode;
-    if (status < 400) return json(body);
-    if (status >= 500) {
-      // bull-board fails when its reads of the queues fail: Redis down or failing over. A dependency's outage, as
-      // the job routes answer it: 503 QUEUE.UNAVAILABLE with Retry-After, its cause in the log.
-      dashboardOutage.warn(`the queue dashboard could not answer (${status}): ${dashboardReason(body, status)}`);
-      const unavailable = new AppError(ErrorCode.QueueUnavailable, 'The queue dashboard cannot read the queues now.');
-      const { body: refusal, headers } = dashboardErrors.toBody(unavailable, request);
-      response.status(refusal.statusCode);
-      for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
-      return json(refusal);
-    }
-    return json(
-      dashboardErrors.bodyOfStatus(status, `The queue dashboard refused: ${dashboardReason(body, status)}.`, request),
-    );
-  };
-}
-
-/** The same check for routers mounted as middleware (the bull-board queue dashboard). */
-@Injectable()
-export class AdminAccessMiddleware implements NestMiddleware {
-  constructor(
-    private readonly config: AppConfig,
-    @Optional() private readonly revocations?: AdminSessionRevocations,
-    @Optional() private readonly attempts?: AdminKeyAttempts,
-  ) {}
-
-  /**
-   * Nest's middleware proxy awaits this and answers a rejection through the exception filter. bull-board splits
-   * its validation messages on NUL and answers 500 when a query value holds one; no admin query means anything
-   * with a control character, so such a request is refused here, in the service's own error body.
-   */
-  async use(request: Request, response: Response, next: NextFunction): Promise<void> {
-    await authenticateAdmin(
-      this.config,
-      sessionCodecOf(this.config),
-      { revocations: this.revocations ?? null, attempts: this.attempts ?? null },
-      request,
-    );
-    for (const [name, value] of new URL(request.originalUrl, 'http://localhost').searchParams) {
-      if (hasControlCharacters(name) || hasControlCharacters(value)) {
-        throw new AppError(ErrorCode.BadRequest, 'Query parameters must not contain control characters.');
-      }
-    }
-    answerDashboardRefusalsAsServiceErrors(request, response);
-    next();
   }
 }

@@ -64,7 +64,7 @@ export class LoginAttemptsLimiter implements AdminKeyAttempts {
     const member = `${now}:${randomBytes(4).toString('hex')}`;
     const reserved = await this.shared(
       (client) => this.reserveShared(client, address, now, member),
-      () => this.reserveLocal(address, now),
+      () => this.reserveLocal(address, now, member),
     );
     if (reserved.count > this.config.admin.loginMaxFailures) {
       await reserved.release();
@@ -109,13 +109,24 @@ export class LoginAttemptsLimiter implements AdminKeyAttempts {
     return { count, oldestAt: oldest.length === 2 ? Number(oldest[1]) : null, release };
   }
 
-  private reserveLocal(address: string, now: number): RecentFailures & { release: () => Promise<void> } {
+  /**
+   * Counts in memory when the shared reservation failed. It may have failed only for want of an answer: sent to a
+   * Redis that stopped answering (frozen, not down), it is applied when Redis answers again, so taking the attempt
+   * back also removes `member` there, on the same connection and so after it. Not awaited: it would wait for the
+   * command timeout on every login during the outage.
+   */
+  private reserveLocal(
+    address: string,
+    now: number,
+    member: string,
+  ): RecentFailures & { release: () => Promise<void> } {
     this.recordLocalFailure(address, now);
     const { count, oldestAt } = this.localFailures(address, now);
     const release = (): Promise<void> => {
       const recent = this.local.get(address);
       const at = recent?.lastIndexOf(now) ?? -1;
       if (recent && at >= 0) recent.splice(at, 1);
+      void this.client?.zrem(this.keyPrefix + address, member).catch(() => 0);
       return Promise.resolve();
     };
     return { count, oldestAt, release };

@@ -149,7 +149,7 @@ export class FaultStack {
   }
 
   /**
-   * Puts every part back as a fault may have left it: LLM answering, PostgreSQL thawed and running, Redis up,
+   * Puts every part back as a fault may have left it: LLM answering, PostgreSQL thawed and running, Redis thawed and up,
    * API and worker running and ready. Each test starts from here, so one fault's failure does not cascade.
    */
   async mend(): Promise<void> {
@@ -158,6 +158,7 @@ export class FaultStack {
     this.pauseWorker(false);
     this.postgres.thaw();
     if (this.postgres.postmasterPid() === null) await this.postgres.start();
+    this.redis.thaw();
     if (!this.redis.running) await this.redis.start();
     if (!this.api || this.api.child.exitCode !== null) await this.startApi();
     if (!this.worker || this.worker.child.exitCode !== null) await this.startWorker();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
+import { QUEUE_COMMAND_TIMEOUT_MS, QUEUE_DASHBOARD_TIMEOUT_MS } from '../../src/queue/jobs.service';
 import {
   describeProbe,
   describeRequest,
@@ -18,7 +19,15 @@ import {
 import { FaultReport, type FaultRow } from './fault-report';
 import { FaultStack, STACK_SETTINGS } from './fault-stack';
 import { ParticipantLoad, type RequestRecord } from './participant-load';
-import { downParts, llmBreakerState, ProbeMonitor, type ProbeRecord } from './probe-monitor';
+import {
+  downParts,
+  HEALTH_PROBES,
+  llmBreakerState,
+  PROBES,
+  ProbeMonitor,
+  type ProbeName,
+  type ProbeRecord,
+} from './probe-monitor';
 
 /**
  * Fault injection against the built API and queue worker, each fault with ~20 participants running whole
@@ -92,6 +101,8 @@ interface FaultSpec {
   check(run: PhaseRun, row: FaultRow): Promise<string[]> | string[];
   /** Liveness may fail to answer (not answer wrongly) in this part of the window: the API itself is down. */
   livenessGap?: () => Window | null;
+  /** Probes polled in this phase besides the health probes every phase polls. */
+  probes?: readonly ProbeName[];
 }
 
 describe('fault injection: own PostgreSQL, Redis and LLM; the built API and worker under ~20 participants', () => {
@@ -126,7 +137,7 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
     await stack.mend();
     const exitsBefore = stack.unexpectedExits.length;
     const load = new ParticipantLoad(stack.baseUrl, PARTICIPANTS);
-    const probes = new ProbeMonitor(stack.baseUrl, stack.adminKey);
+    const probes = new ProbeMonitor(stack.baseUrl, stack.adminKey, [...HEALTH_PROBES, ...(spec.probes ?? [])]);
     const phaseStart = Date.now();
     const window: Window = { start: Number.NaN, end: Number.NaN };
     load.start();
@@ -236,72 +247,130 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
     expect(row.failures).toEqual([]);
   }
 
-  it('Redis stopped ~8 s: chat keeps serving, readiness stays 200, /api/health reports degraded', async () => {
-    const name = 'Redis stopped';
-    const row = await runFault({
-      name,
-      inject: () => stack.redis.stop(),
-      holdMs: HOLD_MS,
-      heal: async () => {
-        await stack.redis.start();
-        return Date.now();
-      },
-      recovered: ({ probes, faultEnd }) =>
-        probes.some(
-          (p) => p.probe === 'health' && p.startedAt >= faultEnd && p.status === 200 && statusOf(p.body) === 'ok',
-        ),
-      check: ({ records, probes, window }, row) => {
-        const healthOk = probes.find(
-          (p) => p.probe === 'health' && p.startedAt >= window.end && p.status === 200 && statusOf(p.body) === 'ok',
-        );
-        row.recoveryMs.healthOk = healthOk ? healthOk.endedAt - window.end : null;
-        // The first second after the kill is the clients noticing: judge the health report after it.
-        const settled = { start: window.start + 1500, end: window.end };
-        return [
-          ...requestFailures(
-            name,
-            'rule 4 (chat keeps serving while only Redis is down: every request 200)',
-            records,
-            window,
-            (r) => r.status === 200,
+  for (const kind of ['stopped', 'frozen'] as const) {
+    it(`Redis ${kind} ~8 s: chat keeps serving, readiness stays 200, /api/health reports degraded, the queue routes answer 503 in time`, async () => {
+      const name = `Redis ${kind}`;
+      const row = await runFault({
+        name,
+        inject: async () => {
+          if (kind === 'stopped') await stack.redis.stop();
+          else stack.redis.freeze();
+        },
+        holdMs: HOLD_MS,
+        heal: async () => {
+          if (kind === 'stopped') await stack.redis.start();
+          else stack.redis.thaw();
+          return Date.now();
+        },
+        probes: ['dashboard', 'job-lookup'],
+        recovered: ({ probes, faultEnd }) =>
+          probes.some(
+            (p) => p.probe === 'health' && p.startedAt >= faultEnd && p.status === 200 && statusOf(p.body) === 'ok',
           ),
-          ...probeFailures(
-            name,
-            'rule 4 (/api/health/ready stays 200 while only Redis is down)',
-            probes,
-            'ready',
-            window,
-            window,
-            (p) => p.status === 200,
-          ),
-          ...probeFailures(
-            name,
-            'rule 4 (/api/health answers 200 {status:"degraded"} naming only redis/queues as down)',
-            probes,
-            'health',
-            settled,
-            window,
-            (p) => {
-              const down = downParts(p.body);
-              return (
-                p.status === 200 &&
-                statusOf(p.body) === 'degraded' &&
-                down.includes('redis') &&
-                down.every((part) => part === 'redis' || part === 'queues')
-              );
-            },
-          ),
-          ...failure(
-            name,
-            'rule 6 (/api/health back to "ok" after Redis returns)',
-            healthOk ? [] : ['never within the phase'],
-          ),
-          ...recoveryBounds(name, row),
-        ];
-      },
-    });
-    expectNoFailures(row);
-  }, 240_000);
+        check: ({ records, probes, window }, row) => {
+          const healthOk = probes.find(
+            (p) => p.probe === 'health' && p.startedAt >= window.end && p.status === 200 && statusOf(p.body) === 'ok',
+          );
+          row.recoveryMs.healthOk = healthOk ? healthOk.endedAt - window.end : null;
+          const dashboardOk = probes.find(
+            (p) => p.probe === 'dashboard' && p.startedAt >= window.end && p.status === 200,
+          );
+          row.recoveryMs.dashboardOk = dashboardOk ? dashboardOk.endedAt - window.end : null;
+          // The first second after the fault is the clients noticing: judge the health report after it.
+          const settled = { start: window.start + 1500, end: window.end };
+          const during = (probe: ProbeName): ProbeRecord[] =>
+            probes.filter((p) => p.probe === probe && p.startedAt >= window.start && p.startedAt < window.end);
+          const queueRoutes = [
+            { probe: 'dashboard', boundMs: QUEUE_DASHBOARD_TIMEOUT_MS + 1000, otherwise: 200 },
+            // A lookup is at most three reads, but the first one that gets no answer ends it.
+            { probe: 'job-lookup', boundMs: QUEUE_COMMAND_TIMEOUT_MS + 1000, otherwise: 404 },
+          ] as const;
+          for (const { probe } of queueRoutes) {
+            const seen = during(probe);
+            row.figures[`${probe}Probes`] = seen.length;
+            row.figures[`${probe}503`] = seen.filter((p) => p.status === 503).length;
+            row.figures[`${probe}MaxMs`] = Math.max(0, ...seen.map(latencyOf));
+          }
+          return [
+            ...requestFailures(
+              name,
+              `rule 4 (chat keeps serving while only Redis is ${kind}: every request 200)`,
+              records,
+              window,
+              (r) => r.status === 200,
+            ),
+            ...probeFailures(
+              name,
+              `rule 4 (/api/health/ready stays 200 while only Redis is ${kind})`,
+              probes,
+              'ready',
+              window,
+              window,
+              (p) => p.status === 200,
+            ),
+            ...probeFailures(
+              name,
+              'rule 4 (/api/health answers 200 {status:"degraded"} naming only redis/queues as down)',
+              probes,
+              'health',
+              settled,
+              window,
+              (p) => {
+                const down = downParts(p.body);
+                return (
+                  p.status === 200 &&
+                  statusOf(p.body) === 'degraded' &&
+                  down.includes('redis') &&
+                  down.every((part) => part === 'redis' || part === 'queues')
+                );
+              },
+            ),
+            // A request still waiting when Redis comes back may rightly get the answer; it must not have waited long.
+            ...queueRoutes.flatMap(({ probe, boundMs, otherwise }) => [
+              ...probeFailures(
+                name,
+                `rule 2 (${PROBES[probe].path} answers 503 QUEUE.UNAVAILABLE within ${boundMs} ms while Redis is ${kind})`,
+                probes,
+                probe,
+                window,
+                window,
+                (p) =>
+                  latencyOf(p) <= boundMs &&
+                  ((p.status === 503 && codeOf(p.body) === 'QUEUE.UNAVAILABLE') ||
+                    (p.status === otherwise && p.endedAt > window.end)),
+              ),
+              ...failure(
+                name,
+                `the fault was seen (${PROBES[probe].path} answered 503 during it)`,
+                during(probe).some((p) => p.status === 503) ? [] : ['never'],
+              ),
+            ]),
+            ...failure(
+              name,
+              'rule 6 (/api/health back to "ok" after Redis returns)',
+              healthOk ? [] : ['never within the phase'],
+            ),
+            ...failure(
+              name,
+              'rule 6 (the queue dashboard answers 200 again after Redis returns)',
+              dashboardOk
+                ? []
+                : [
+                    `never within the phase; after it: ${
+                      probes
+                        .filter((p) => p.probe === 'dashboard' && p.endedAt >= window.end)
+                        .map((p) => describeProbe(p, window))
+                        .join(' / ') || 'no answer'
+                    }`,
+                  ],
+            ),
+            ...recoveryBounds(name, row),
+          ];
+        },
+      });
+      expectNoFailures(row);
+    }, 240_000);
+  }
 
   for (const kind of ['stopped', 'frozen'] as const) {
     it(`PostgreSQL ${kind} ~8 s: bounded 503 DB.UNAVAILABLE, readiness 503, recovery without a restart`, async () => {
@@ -690,6 +759,10 @@ describe('fault injection: own PostgreSQL, Redis and LLM; the built API and work
 
 function statusOf(body: unknown): unknown {
   return typeof body === 'object' && body !== null ? (body as { status?: unknown }).status : undefined;
+}
+
+function codeOf(body: unknown): unknown {
+  return typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
 }
 
 /** Rule 6 for faults the API lives through: turns and readiness back within the bound, without a restart. */

@@ -37,6 +37,7 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
   }, 30_000);
 
   afterAll(async () => {
+    redis.thaw();
     for (const connection of connections) connection.onApplicationShutdown();
     await redis.stop();
   });
@@ -90,5 +91,21 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
       await away.reserveAttempt('10.0.0.9');
     }
     expect((await refusal(away, '10.0.0.9'))?.code).toBe(ErrorCode.TooManyRequests);
+  });
+
+  it('takes back the right key used while Redis was frozen: its reservations land after the thaw, and go again', async () => {
+    const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
+    const process = await limiter(env);
+    const connection = connections[connections.length - 1];
+    redis.freeze();
+    try {
+      // Each reservation gets no answer (counted in memory instead), but Redis has it and applies it when it thaws.
+      for (let i = 0; i < 6; i++) await (await process.reserveAttempt('10.0.0.6'))();
+    } finally {
+      redis.thaw();
+    }
+    // Commands on one connection run in order: once this answers, everything sent during the freeze has run.
+    await connection.client?.ping();
+    expect(await refusal(process, '10.0.0.6')).toBeNull();
   });
 });

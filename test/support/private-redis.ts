@@ -32,6 +32,7 @@ export function redisPid(port: number, timeoutMs = 500): Promise<number | null> 
  */
 export class PrivateRedis {
   private child: ChildProcess | null = null;
+  private frozen = false;
   port = 0;
 
   async start(): Promise<void> {
@@ -52,8 +53,25 @@ export class PrivateRedis {
     throw new Error(`redis-server did not start on port ${this.port}`);
   }
 
-  /** SIGKILL: the connections drop at once, as when the host or container dies. */
+  /**
+   * SIGSTOP: connections stay open and the port still accepts (the kernel completes the handshake), but nothing
+   * answers, as with a Redis stuck on a full disk, a swapped-out host or a network path that drops packets.
+   */
+  freeze(): void {
+    if (!this.child || this.child.exitCode !== null) throw new Error('cannot freeze Redis: it is not running');
+    this.child.kill('SIGSTOP');
+    this.frozen = true;
+  }
+
+  /** SIGCONT: Redis answers again, in order, every command it was sent meanwhile. A no-op unless frozen. */
+  thaw(): void {
+    if (this.frozen && this.child && this.child.exitCode === null) this.child.kill('SIGCONT');
+    this.frozen = false;
+  }
+
+  /** SIGKILL (thawed first): the connections drop at once, as when the host or container dies. */
   async stop(): Promise<void> {
+    this.thaw();
     const child = this.child;
     this.child = null;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
