@@ -23,10 +23,11 @@ export const QUEUE_COMMAND_TIMEOUT_MS = 2000;
 
 /**
  * How long the queue dashboard (bull-board) may take to answer; past it, the same 503 `QUEUE.UNAVAILABLE`. bull-board
- * reads the queues on Bull's command connection, which has no command timeout (the workers write through the same kind
- * of connection, and a slow `clean` or a failover must not fail their writes), so while Redis is frozen its reads would wait for as long as the
- * freeze lasts. One answer is a few rounds of commands (counts, a page of jobs, Redis INFO) that a healthy Redis
- * answers in milliseconds: the bound of one command plus a second for the rounds and writing the answer.
+ * reads the queues on Bull's command connection, which has no command timeout (the workers write through the same
+ * kind of connection, and a slow `clean` or a failover must not fail their writes), so while Redis is frozen its
+ * reads would wait for as long as the freeze lasts. One answer is a few rounds of commands (counts, a page of jobs,
+ * Redis INFO) that a healthy Redis answers in milliseconds: the bound of one command plus a second for the rounds
+ * and writing the answer.
  */
 export const QUEUE_DASHBOARD_TIMEOUT_MS = QUEUE_COMMAND_TIMEOUT_MS + 1000;
 
