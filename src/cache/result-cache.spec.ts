@@ -4,7 +4,7 @@ import type { Counter } from 'prom-client';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from '../metrics/metrics.service';
 import { CacheNamespace } from './cache-namespaces';
-import { ResultCache } from './result-cache';
+import { CACHE_BREAKER_COOLDOWN_MS, CACHE_BREAKER_THRESHOLD, ResultCache } from './result-cache';
 
 const TIMEOUT_MS = 40;
 const NS = CacheNamespace.MlResult;
@@ -130,6 +130,65 @@ describe('ResultCache', () => {
     });
   });
 
+  describe('a store that keeps failing (Redis frozen or gone)', () => {
+    it(`stops asking it after ${CACHE_BREAKER_THRESHOLD} failures in a row: later reads are misses at once, writes skipped`, async () => {
+      const cache = build();
+      store.getBehaviour = 'hang';
+      for (let i = 0; i < CACHE_BREAKER_THRESHOLD; i++) {
+        const read = cache.get(NS, `k${i}`);
+        await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
+        await expect(read).resolves.toBeUndefined();
+      }
+      expect(store.calls).toHaveLength(CACHE_BREAKER_THRESHOLD);
+      // Open: neither a read nor a write reaches the store, and the read does not wait for the timeout.
+      const read = cache.get(NS, 'skipped');
+      expect(await settledYet(read)).toBe(true);
+      await expect(read).resolves.toBeUndefined();
+      await cache.set(NS, 'skipped', 1, 60);
+      expect(store.calls).toHaveLength(CACHE_BREAKER_THRESHOLD);
+      // Every skipped operation went on without the cache: counted as an error.
+      expect(cache.stats).toEqual({
+        hits: 0,
+        misses: CACHE_BREAKER_THRESHOLD + 1,
+        errors: CACHE_BREAKER_THRESHOLD + 2,
+      });
+      expect(warn).toHaveBeenCalledWith(expect.stringMatching(/failed 5 times in a row/));
+    });
+
+    it('asks again after the cool-down with one read while the others miss at once, and closes when it answers', async () => {
+      const cache = build();
+      store.getBehaviour = 'reject';
+      for (let i = 0; i < CACHE_BREAKER_THRESHOLD; i++) await cache.get(NS, `k${i}`);
+      await jest.advanceTimersByTimeAsync(CACHE_BREAKER_COOLDOWN_MS);
+      store.getBehaviour = 'hang';
+      const probe = cache.get(NS, 'probe');
+      // While the probe waits, another read does not wait with it.
+      const other = cache.get(NS, 'other');
+      expect(await settledYet(other)).toBe(true);
+      expect(store.calls.filter((call) => call.key === 'ml-result:other')).toEqual([]);
+      await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
+      await expect(probe).resolves.toBeUndefined();
+      // The probe failed: open again for a cool-down.
+      await cache.get(NS, 'still-open');
+      expect(store.calls.filter((call) => call.key === 'ml-result:still-open')).toEqual([]);
+      await jest.advanceTimersByTimeAsync(CACHE_BREAKER_COOLDOWN_MS);
+      store.getBehaviour = 'ok';
+      store.entries.set('ml-result:back', 'v');
+      await expect(cache.get(NS, 'back')).resolves.toBe('v');
+      await expect(cache.get(NS, 'back')).resolves.toBe('v');
+      expect(store.calls.filter((call) => call.key === 'ml-result:back')).toHaveLength(2);
+    });
+
+    it('is not opened by failures that a success interrupts', async () => {
+      const cache = build();
+      for (let i = 0; i < 3 * CACHE_BREAKER_THRESHOLD; i++) {
+        store.getBehaviour = i % CACHE_BREAKER_THRESHOLD === 0 ? 'ok' : 'reject';
+        await cache.get(NS, `k${i}`);
+      }
+      expect(store.calls).toHaveLength(3 * CACHE_BREAKER_THRESHOLD);
+    });
+  });
+
   describe('a failing store', () => {
     it('turns a rejected get into a counted miss, without throwing', async () => {
       const cache = build();
@@ -182,17 +241,20 @@ describe('ResultCache', () => {
         await cache.get(NS, `k${i}`);
         await cache.set(NS, `k${i}`, i, 60);
       }
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(warn).toHaveBeenLastCalledWith(expect.stringMatching(/^cache get failed, going on without the cache: /));
+      // The breaker's own line (it opened after 5 failures) aside.
+      const failureWarnings = (): string[] =>
+        warn.mock.calls.map(([line]) => String(line)).filter((line) => /^cache (get|set) failed/.test(line));
+      expect(failureWarnings()).toHaveLength(1);
+      expect(failureWarnings()[0]).toMatch(/^cache get failed, going on without the cache: /);
 
       await jest.advanceTimersByTimeAsync(9_999);
       await cache.set(NS, 'late', 1, 60);
-      expect(warn).toHaveBeenCalledTimes(1);
+      expect(failureWarnings()).toHaveLength(1);
 
       await jest.advanceTimersByTimeAsync(1);
       await cache.set(NS, 'later', 1, 60);
-      expect(warn).toHaveBeenCalledTimes(2);
-      expect(warn).toHaveBeenLastCalledWith(expect.stringMatching(/^cache set failed/));
+      expect(failureWarnings()).toHaveLength(2);
+      expect(failureWarnings()[1]).toMatch(/^cache set failed/);
       // Every failure is still counted.
       expect(cache.stats.errors).toBe(12);
     });

@@ -99,7 +99,7 @@ export class MetricsService implements OnModuleDestroy {
 
   readonly cacheErrors = new Counter({
     name: MetricName.CacheErrors,
-    help: 'Result cache operations that failed or timed out (the request went on without the cache).',
+    help: 'Result cache operations that failed, timed out, or were skipped while the store kept failing (the request went on without the cache).',
     labelNames: ['namespace', 'operation'] as const,
     registers: [this.registry],
   });
