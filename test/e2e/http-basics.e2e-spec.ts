@@ -87,13 +87,17 @@ describe('HTTP basics (real PostgreSQL)', () => {
             `POST /api/random/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
           ),
         );
-        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
-        socket.on('end', () => resolve({ text, closed: true }));
-        socket.on('error', reject);
-        setTimeout(() => {
+        // Cleared once the server closes: a timer left running would hold jest's process after the test.
+        const giveUp = setTimeout(() => {
           socket.destroy();
           resolve({ text, closed: false });
         }, 3000);
+        socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        socket.on('end', () => {
+          clearTimeout(giveUp);
+          resolve({ text, closed: true });
+        });
+        socket.on('error', reject);
       });
       expect({ length, status: answer.text.split('\r\n')[0], closed: answer.closed }).toEqual({
         length,
