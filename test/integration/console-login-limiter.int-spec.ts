@@ -18,6 +18,10 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
       ADMIN_LOGIN_MAX_FAILURES: '3',
       ADMIN_LOGIN_WINDOW_SECONDS: '60',
       REDIS_HOST: '127.0.0.1',
+      // Generous bounds: on a machine busy with other suites a slow connect or answer would count per process, and
+      // the checks of the shared count would fail for a reason that is not theirs.
+      REDIS_CONNECT_TIMEOUT_MS: '5000',
+      REDIS_COMMAND_TIMEOUT_MS: '2000',
       ...env,
     });
     const connection = new SharedRedis(config);
@@ -94,7 +98,12 @@ describe('LoginAttemptsLimiter (own Redis, two processes)', () => {
   });
 
   it('takes back the right key used while Redis was frozen: its reservations land after the thaw, and go again', async () => {
-    const env = { REDIS_PORT: String(redis.port), REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}` };
+    const env = {
+      REDIS_PORT: String(redis.port),
+      REDIS_KEY_PREFIX: `login-${randomUUID().slice(0, 8)}`,
+      // Each reservation waits this long for the frozen Redis.
+      REDIS_COMMAND_TIMEOUT_MS: '250',
+    };
     const process = await limiter(env);
     const connection = connections[connections.length - 1];
     redis.freeze();
