@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { DatabaseRepository } from '../../src/database/database.repository';
-import { PrivateRedis } from '../support/private-redis';
+import { appOnPrivateRedis, PrivateRedis } from '../support/private-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
@@ -17,11 +17,7 @@ describe('health probes and metrics (own Redis, real PostgreSQL)', () => {
   beforeAll(async () => {
     await redis.start();
     testApp = await createTestApp(DATABASE, {
-      REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(redis.port),
-      REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
-      QUEUE_PROCESS_IN_API: 'true',
-      ML_WORKERS: '1',
+      ...appOnPrivateRedis(redis),
       ADMIN_API_KEY: ADMIN_KEY,
       METRICS_API_KEY: METRICS_KEY,
     });

@@ -1,11 +1,10 @@
 import { getQueueToken } from '@nestjs/bull';
 import { Logger } from '@nestjs/common';
 import type { Queue } from 'bull';
-import { randomUUID } from 'node:crypto';
 import type { JobQueue } from '../../src/queue/job-queue';
 import { JobName, QueueName } from '../../src/queue/queue-names';
 import { QueueWorker } from '../../src/queue/queue-worker';
-import { PrivateRedis } from '../support/private-redis';
+import { appOnPrivateRedis, PrivateRedis } from '../support/private-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
@@ -34,11 +33,7 @@ describe('queue schedules (own Redis, real PostgreSQL)', () => {
   beforeAll(async () => {
     await redis.start();
     testApp = await createTestApp(DATABASE, {
-      REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(redis.port),
-      REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
-      QUEUE_PROCESS_IN_API: 'true',
-      ML_WORKERS: '1',
+      ...appOnPrivateRedis(redis),
     });
     maintenance = testApp.app.get<JobQueue>(getQueueToken(QueueName.Maintenance));
     await waitFor(

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { QUEUE_COMMAND_TIMEOUT_MS, QUEUE_DASHBOARD_TIMEOUT_MS } from '../../src/queue/jobs.service';
 import { ChatClient } from '../support/chat-client';
-import { PrivateRedis } from '../support/private-redis';
+import { appOnPrivateRedis, PrivateRedis } from '../support/private-redis';
 import { createTestApp, TestApp } from '../support/test-app';
 import { dropTestDatabase } from '../support/test-database';
 
@@ -53,11 +53,7 @@ describe('while Redis is frozen (own Redis, real PostgreSQL)', () => {
   beforeAll(async () => {
     await redis.start();
     testApp = await createTestApp(DATABASE, {
-      REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(redis.port),
-      REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
-      QUEUE_PROCESS_IN_API: 'true',
-      ML_WORKERS: '1',
+      ...appOnPrivateRedis(redis),
       ADMIN_API_KEY: ADMIN_KEY,
     });
   }, 120_000);

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { freePort } from './service-process';
 
@@ -83,4 +84,18 @@ export class PrivateRedis {
   get running(): boolean {
     return this.child !== null;
   }
+}
+
+/**
+ * The settings of an app under test on `redis`: its keys under a prefix of its own, the queues' jobs run in the app
+ * itself (no worker process in these tests), one inference thread.
+ */
+export function appOnPrivateRedis(redis: PrivateRedis): Record<string, string> {
+  return {
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(redis.port),
+    REDIS_KEY_PREFIX: `combot-test-${randomUUID().slice(0, 8)}`,
+    QUEUE_PROCESS_IN_API: 'true',
+    ML_WORKERS: '1',
+  };
 }
