@@ -168,7 +168,8 @@ describe('ResultCache', () => {
       expect(store.calls.filter((call) => call.key === 'ml-result:other')).toEqual([]);
       await jest.advanceTimersByTimeAsync(TIMEOUT_MS);
       await expect(probe).resolves.toBeUndefined();
-      // The probe failed: open again for a cool-down.
+      // The probe failed: open again for a cool-down, said once within the 10 s of the first time.
+      expect(warn.mock.calls.filter(([line]) => /times in a row/.test(String(line)))).toHaveLength(1);
       await cache.get(NS, 'still-open');
       expect(store.calls.filter((call) => call.key === 'ml-result:still-open')).toEqual([]);
       await jest.advanceTimersByTimeAsync(CACHE_BREAKER_COOLDOWN_MS);

@@ -41,8 +41,10 @@ export class ResultCache implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AppConfig,
     private readonly metrics: MetricsService,
   ) {
+    // Each failed probe opens the breaker again, once a cool-down: one line every 10 s for as long as that lasts.
+    const opened = new ThrottledWarning(this.logger);
     this.breaker.onBreak(() =>
-      this.logger.warn(
+      opened.warn(
         `the cache store failed ${CACHE_BREAKER_THRESHOLD} times in a row: going on without it, ` +
           `asking it again every ${CACHE_BREAKER_COOLDOWN_MS} ms`,
       ),

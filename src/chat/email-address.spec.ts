@@ -35,6 +35,14 @@ describe('namesAddress', () => {
       ['o\u2019connor@uni.org', 'connor@uni.org'],
       ['tom&jerry@uni.org', 'jerry@uni.org'],
       ["d'2x@uni.org", '2x@uni.org'],
+      // Two together, and the look-alikes of an apostrophe.
+      ["o''connor@uni.org", 'connor@uni.org'],
+      ["o'&connor@uni.org", 'connor@uni.org'],
+      ['o&&connor@uni.org', 'connor@uni.org'],
+      ...['`', '\u2018', '\u201b', '\u2032', '\u02bc', '\u05f3', '\u055a', '\uff07', '\uff40'].map((mark) => [
+        `o${mark}connor@uni.org`,
+        'connor@uni.org',
+      ]),
     ])
       expect({ found, names: namesAddress(found, key) }).toEqual({ found, names: false });
     // Opening a quote (nothing or no letter before it) is still typed around the address.
@@ -176,6 +184,22 @@ describe('addresses whose domain is not ASCII (internationalised domain names)',
     // An ASCII-encoded top-level domain (`xn--p1ai` is `рф`) starts with letters: the address runs to its end.
     expect(emailsIn('ivan@xn--80a1acny.xn--p1ai, ok')).toEqual(['ivan@xn--80a1acny.xn--p1ai']);
     expect(isOneAddress('ivan@xn--80a1acny.xn--p1ai')).toBe(true);
+  });
+});
+
+describe('a local part longer than mail allows (64), typed in a message', () => {
+  const long = `${'secret.name.jonathan.alexander.montgomery.smithson.customer.relations.team'}.uk@example.org`;
+
+  it('is found whole, not as its last 64 characters', () => {
+    expect(emailsIn(`write to ${long} please`)).toEqual([long]);
+    expect(replaceEmails(`write to ${long} please`, () => '[e-mail removed]')).toBe('write to [e-mail removed] please');
+  });
+
+  it('is not the address of its last 64 characters, and the e-mail step refuses it', () => {
+    const tail = long.slice(long.lastIndexOf('@') - 64);
+    expect(isValidEmail(tail)).toBe(true);
+    expect(namesAddress(long, addressKey(tail))).toBe(false);
+    expect(isValidEmail(long)).toBe(false);
   });
 });
 

@@ -1,6 +1,10 @@
 import { holdsInvisible } from '../common/blank-text';
 import { escapeHtmlText } from './html-escape';
 
+/** The longest address (RFC 5321's path limit less its brackets) and local part mail can be sent to. */
+const MAX_ADDRESS_LENGTH = 254;
+const MAX_LOCAL_PART_LENGTH = 64;
+
 /**
  * The parts of an address the chat accepts: no quoted local parts, no IP literals. Domain labels and the top-level
  * domain may be in any script (`uni-köln.de`, `例え.jp`, `почта.рф`) or their ASCII form (`xn--…`): an address
@@ -11,7 +15,10 @@ import { escapeHtmlText } from './html-escape';
  */
 // `\s` holds the byte-order mark, which renders as nothing: inside a local part it is taken in like any other
 // character (and `addressKey` drops it), or `ali\ufeffce@…` would be found as `ce@…`.
-const LOCAL_PART = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"]|\ufeff){1,64}`;
+// Up to the length of a whole address, not the 64 a local part may have (the e-mail step holds it to those): a
+// longer one typed in a message is still found whole, not as its last 64 characters, whose beginning would stay in
+// clear and whose pseudonym would be another address's.
+const LOCAL_PART = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"]|\ufeff){1,${MAX_ADDRESS_LENGTH}}`;
 /**
  * A character that renders as nothing (soft hyphen, zero-width space and joiners, word joiner, byte-order mark, bidi
  * marks, variation selectors). The e-mail step refuses them, but typed inside an address in free text
@@ -54,7 +61,7 @@ const ADDRESS = `(?:${ADDRESS_WITH_ASCII_AT}|${addressInWideForms(LOCAL_PART)})`
  * a local part's `&` is there `&amp;`, whose `;` would otherwise end it (`tom&amp;jerry@…` found from `jerry`), and a
  * bare `&` is only ever an entity's start.
  */
-const LOCAL_PART_IN_HTML = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"&]|\ufeff|&amp;){1,64}`;
+const LOCAL_PART_IN_HTML = String.raw`(?:[^\s@\uff20\ufe6b<>()[\]\\,;:"&]|\ufeff|&amp;){1,${MAX_ADDRESS_LENGTH}}`;
 const ADDRESS_IN_HTML = `(?:${addressWithAsciiAt(LOCAL_PART_IN_HTML)}|${addressInWideForms(LOCAL_PART_IN_HTML)})`;
 
 /**
@@ -73,7 +80,8 @@ const STRAY_DOT = /^\.|\.@|\.\./;
 /** Whether `text` (already trimmed) is an e-mail address the conversation accepts at step 6. */
 export function isValidEmail(text: string): boolean {
   return (
-    text.length <= 254 &&
+    text.length <= MAX_ADDRESS_LENGTH &&
+    text.lastIndexOf('@') <= MAX_LOCAL_PART_LENGTH &&
     WHOLE.test(text) &&
     !CONTROL.test(text) &&
     !holdsInvisible(text) &&
@@ -177,11 +185,11 @@ const partOfLocalPart = (char: string): boolean =>
   CONTINUES_LOCAL_PART.test(char) && !WRITTEN_WITHOUT_SPACES.test(char);
 
 /**
- * Characters found inside names (`o'connor@…`, `o’brien@…`, `tom&jerry@…`) as well as typed around an address (a
- * quote opened before it): right after a character that continues a local part they are part of the address, so
- * `o'connor@…` is not `connor@…`'s; anywhere else (`'alice@…`, `email='alice@…`) what was typed around it.
+ * Characters found inside names (`o'connor@…`, `o’brien@…`, `o''neil@…`, `tom&jerry@…`) as well as typed around an
+ * address (a quote opened before it): apostrophes and their look-alikes (a backtick, single quotation marks, the
+ * prime, the modifier letter apostrophe, the Hebrew geresh, the Armenian apostrophe) and `&`.
  */
-const INSIDE_NAMES = /['\u2019&]/u;
+const JOINS_NAMES = /['`\u2018\u2019\u201b\u2032\u02bb\u02bc\u05f3\u055a&]/u;
 
 /**
  * Whether `found`, an address `emailsIn` found in a text, is the participant's whose `addressKey` is `key`. The pattern
@@ -194,10 +202,15 @@ export function namesAddress(found: string, key: string): boolean {
   if (candidate === key) return true;
   if (!candidate.endsWith(key) || candidate.length === key.length) return false;
   const typed = [...candidate.slice(0, candidate.length - key.length)];
-  const before = typed.at(-1) ?? '';
-  const beforeThat = typed.at(-2) ?? '';
-  if (INSIDE_NAMES.test(before) && partOfLocalPart(beforeThat)) return false;
-  return !partOfLocalPart(before);
+  // The characters right before the address asked for that cannot continue a local part on their own…
+  let start = typed.length;
+  while (start > 0 && !partOfLocalPart(typed[start - 1])) start--;
+  const between = typed.slice(start);
+  // …none: a letter, digit or `.` right before it (`malice@…`), so the local part goes on.
+  if (between.length === 0) return false;
+  // …only apostrophes and `&` after a name (`o'connor@…`, `o''neil@…`, `tom&jerry@…`): part of it too. Anything else
+  // there (`'alice@…`, `email='alice@…`, `是alice@…`) was typed around the address.
+  return start === 0 || !between.every((char) => JOINS_NAMES.test(char));
 }
 
 /**
