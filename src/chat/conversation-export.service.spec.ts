@@ -79,11 +79,11 @@ describe('pseudonymisedRow', () => {
     expect(out.turns.map(({ text }) => text)).toEqual([pseudonym, `it's '${pseudonym}'`]);
   });
 
-  it('pseudonymises an address as found when the conversation has no e-mail', () => {
+  it('pseudonymises an address without the quote typed before it when the conversation has no e-mail', () => {
     const row = { email: null, turns: [turn("'jane.doe@example.org")] };
     const out = pseudonymisedRow(row as unknown as ExportRow, KEY);
     expect(out.email).toBeNull();
-    expect(out.turns[0].text).toBe(pseudonymOf("'jane.doe@example.org", KEY));
+    expect(out.turns[0].text).toBe(`'${pseudonymOf('jane.doe@example.org', KEY)}`);
   });
 });
 

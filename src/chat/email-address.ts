@@ -214,6 +214,20 @@ export function namesAddress(found: string, key: string): boolean {
 }
 
 /**
+ * The marks `found` (an address `emailsIn` found) begins with that were typed around it, not part of it: quotes, `&`,
+ * `=`, `*` and the like before its first letter or digit (`'alice@…`, `&alice@…`, `‘alice@…`), as `namesAddress`
+ * reads them. Never a letter (where an address typed right after text in a script without spaces begins cannot be
+ * told, and a name's letters must not stay in clear) nor what continues a local part (`+alice@…` is another address).
+ */
+export function leadingMarks(found: string): string {
+  const chars = [...found];
+  const at = chars.indexOf('@');
+  let end = 0;
+  while (end < at - 1 && !partOfLocalPart(chars[end]) && !/[\p{L}\p{N}\p{M}]/u.test(chars[end])) end++;
+  return chars.slice(0, end).join('');
+}
+
+/**
  * What was typed before the address whose `addressKey` is `key` in `found` (an address `emailsIn` found): '' when
  * `found` is that address, null when it names another (`namesAddress`). So `'alice@…` gives `'`, `是alice@…` gives `是`.
  */

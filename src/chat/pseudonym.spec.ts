@@ -70,10 +70,24 @@ describe('pseudonymiseEmails', () => {
     for (const other of ['xjane.doe@example.org', 'x.jane.doe@example.org', 'x+jane.doe@example.org']) {
       expect(pseudonymiseEmails(other, KEY, participant)).toBe(pseudonymOf(other, KEY));
     }
-    // Without the participant's address (none given yet), what the pattern found is pseudonymised whole.
-    expect(pseudonymiseEmails("'jane.doe@example.org'", KEY)).toBe(`${pseudonymOf("'jane.doe@example.org", KEY)}'`);
-    expect(pseudonymiseEmails("'jane.doe@example.org'", KEY, null)).toBe(
-      `${pseudonymOf("'jane.doe@example.org", KEY)}'`,
-    );
+    // Without the participant's address (none given yet), quotes and marks typed before an address stay as typed.
+    expect(pseudonymiseEmails("'jane.doe@example.org'", KEY)).toBe(`'${JANE}'`);
+    expect(pseudonymiseEmails("'jane.doe@example.org'", KEY, null)).toBe(`'${JANE}'`);
+  });
+
+  it('keeps quotes and marks typed before anyone’s address out of its pseudonym, as an erasure by it reads them', () => {
+    const other = 'Dave@Example.org';
+    const dave = pseudonymOf(other, KEY);
+    for (const [typed, expected] of [
+      ["'dave@example.org'", `'${dave}'`],
+      ['me &dave@example.org', `me &${dave}`],
+      ['`dave@example.org`', `\`${dave}\``],
+      ['\u2018dave@example.org\u2019', `\u2018${dave}\u2019`],
+      ['bob@y.org&dave@example.org', `${pseudonymOf('bob@y.org', KEY)}&${dave}`],
+    ])
+      expect({ typed, out: pseudonymiseEmails(typed, KEY, 'carol@example.org') }).toEqual({ typed, out: expected });
+    // Letters and what continues a local part stay in the address: another one, pseudonymised whole.
+    for (const typed of ['+dave@example.org', "o'dave@example.org", '\u662fdave@example.org'])
+      expect(pseudonymiseEmails(typed, KEY)).toBe(pseudonymOf(typed, KEY));
   });
 });

@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { addressKey, replaceEmails, typedBefore } from './email-address';
+import { addressKey, leadingMarks, replaceEmails, typedBefore } from './email-address';
 
 /**
  * The pseudonym of an e-mail address: HMAC-SHA256 under the study's key (its UTF-8 bytes), of its `addressKey`
@@ -19,7 +19,9 @@ export function pseudonymOf(email: string, key: string): string {
 export function pseudonymiseEmails(text: string, key: string, participant?: string | null): string {
   const own = participant ? addressKey(participant) : null;
   return replaceEmails(text, (address) => {
-    const before = own === null ? null : typedBefore(address, own);
-    return before === null ? pseudonymOf(address, key) : `${before}${pseudonymOf(address.slice(before.length), key)}`;
+    // Quotes and marks typed right before any address stay as typed, so `'alice@…'` gets alice's pseudonym, as an
+    // erasure by her address finds it there.
+    const before = (own === null ? null : typedBefore(address, own)) ?? leadingMarks(address);
+    return `${before}${pseudonymOf(address.slice(before.length), key)}`;
   });
 }
