@@ -18,10 +18,20 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
     return spawnSync('pgrep', ['-f', `postgres -D ${path.join(dataDir, 'pgdata')}`]).status === 0;
   }
 
-  /** The watcher that stops the server once its owner is gone, if one is running. */
-  function watcherPids(): number[] {
+  /** Every watcher of a server in the data folder that is running: those of this test and of earlier ones. */
+  function allWatcherPids(): number[] {
     const found = spawnSync('pgrep', ['-f', `${dataDir}.*combot-owner.json`], { encoding: 'utf8' });
     return found.stdout.split('\n').filter(Boolean).map(Number);
+  }
+
+  // An earlier test's watcher may still be standing down when the next test begins (it checks every 2 s): each test
+  // follows the watchers started during it.
+  let earlierWatchers = new Set<number>();
+  beforeEach(() => (earlierWatchers = new Set(allWatcherPids())));
+
+  /** The watchers, started during this test, that stop the server once its owner is gone. */
+  function watcherPids(): number[] {
+    return allWatcherPids().filter((pid) => !earlierWatchers.has(pid));
   }
 
   async function until(condition: () => boolean, withinMs: number): Promise<number> {
@@ -196,13 +206,9 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
   }, 180_000);
 
   it('hands the server to a process still using it when its owner stops, and stops it once that one is gone', async () => {
-    // Watchers of earlier tests' servers may still be standing down: this test follows the one its owner starts.
-    const earlier = new Set(watcherPids());
     const owner = startService(await env());
     await waitForHttp(owner, `${owner.baseUrl}/api/health/ready`, 90_000);
-    const ours = watcherPids().filter((pid) => !earlier.has(pid));
-    expect(ours).toHaveLength(1);
-    const oursRunning = (): number[] => watcherPids().filter((pid) => ours.includes(pid));
+    expect(watcherPids()).toHaveLength(1);
     const user = startService(await env());
     try {
       await waitForHttp(user, `${user.baseUrl}/api/health/ready`, 90_000);
@@ -217,8 +223,8 @@ describe('zero-service mode (built service, embedded PostgreSQL)', () => {
       await user.exited;
     }
     // The heir was killed: the watcher, following the owner file, stops the server.
-    await until(() => !postgresRunning() && oursRunning().length === 0, 20_000);
-    expect({ postgresRunning: postgresRunning(), watchers: oursRunning() }).toEqual({
+    await until(() => !postgresRunning() && watcherPids().length === 0, 20_000);
+    expect({ postgresRunning: postgresRunning(), watchers: watcherPids() }).toEqual({
       postgresRunning: false,
       watchers: [],
     });
